@@ -1,0 +1,81 @@
+//! `sakip init`: create a ledger with its genesis event.
+
+use super::{CmdResult, Ctx};
+use sakip::event::{Genesis, Holder};
+use sakip::keys;
+use sakip::ledger::Ledger;
+use std::io::Write;
+
+/// Create a new ledger for an agency (OPD).
+///
+/// The genesis event names the agency and registers the signing key (--key)
+/// as the first admin. The holder's name, NIP and jabatan come from the flags
+/// or from the key's .pub file.
+///
+/// Example: sakip --ledger ./kediri init --agency-code 4.01.03 \
+///   --agency-name "BKPSDM Kota Kediri" --key admin.key
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Agency code (kode OPD).
+    #[arg(long)]
+    pub agency_code: String,
+    /// Agency name.
+    #[arg(long)]
+    pub agency_name: String,
+    /// Admin's name (default: from the key's .pub file).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Admin's NIP.
+    #[arg(long)]
+    pub nip: Option<String>,
+    /// Admin's jabatan (position).
+    #[arg(long)]
+    pub jabatan: Option<String>,
+}
+
+pub fn run(ctx: &Ctx, args: Args, out: &mut dyn Write) -> CmdResult {
+    let admin = ctx.signer()?;
+    let from_pub = ctx
+        .global
+        .key
+        .as_deref()
+        .map(keys::public_path)
+        .filter(|p| p.exists())
+        .and_then(|p| keys::read_public(&p).ok())
+        .and_then(|(_, h)| h);
+    let holder = Holder {
+        name: args
+            .name
+            .or_else(|| from_pub.as_ref().map(|h| h.name.clone()))
+            .unwrap_or_else(|| "admin".into()),
+        nip: args
+            .nip
+            .or_else(|| from_pub.as_ref().and_then(|h| h.nip.clone())),
+        jabatan: args
+            .jabatan
+            .or_else(|| from_pub.as_ref().and_then(|h| h.jabatan.clone())),
+    };
+    for (field, value) in [
+        ("--agency-code", &args.agency_code),
+        ("--agency-name", &args.agency_name),
+    ] {
+        if value.trim().is_empty() {
+            return Err(sakip::Error::Input(format!("{field} is empty")).into());
+        }
+    }
+    let genesis = Genesis {
+        agency_code: args.agency_code,
+        agency_name: args.agency_name,
+        admin: holder,
+    };
+    let ledger = Ledger::init(&ctx.global.ledger, ctx.clock.clone(), &admin, genesis)?;
+    let head = ledger.head();
+    writeln!(
+        out,
+        "created ledger {} (genesis {}), admin key {}",
+        ctx.global.ledger.display(),
+        head.hash,
+        admin.public().key_id()
+    )?;
+    Ok(())
+}

@@ -1,0 +1,216 @@
+//! `sakip key new|add|revoke|list`: key files and the ledger's key registry.
+
+use super::{author_label, table, write_csv, write_json_line, CmdResult, Ctx, Format};
+use sakip::authz::roles_text;
+use sakip::event::{Holder, KeyAdded, KeyRevoked, Payload, Role};
+use sakip::keys::{self, KeyPair};
+use serde_json::json;
+use std::io::Write;
+use std::path::PathBuf;
+
+/// Manage signing keys: create key files, register keys with roles, revoke them.
+#[derive(clap::Subcommand, Debug)]
+pub enum KeyCommand {
+    New(NewArgs),
+    Add(AddArgs),
+    Revoke(RevokeArgs),
+    List,
+}
+
+/// Create a new Ed25519 key: FILE (private, PKCS#8 PEM, mode 0600) and FILE.pub.
+///
+/// The private key never leaves FILE; give FILE.pub to the ledger's admin,
+/// who registers it with `sakip key add`.
+#[derive(clap::Args, Debug)]
+pub struct NewArgs {
+    /// Where to write the private key (refuses to overwrite).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Holder's name, written into FILE.pub.
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Holder's NIP.
+    #[arg(long)]
+    pub nip: Option<String>,
+    /// Holder's jabatan.
+    #[arg(long)]
+    pub jabatan: Option<String>,
+}
+
+/// Register a public key with one or more roles (signed by an admin key).
+///
+/// Roles: admin (keys, plan), operator (records entries), approver (the head:
+/// approves, issues reports), inspector (reviews, findings).
+///
+/// Example: sakip key add --public kabid.key.pub --role operator --name "Kabid Mutasi"
+#[derive(clap::Args, Debug)]
+pub struct AddArgs {
+    /// The public key file (FILE.pub from `sakip key new`).
+    #[arg(long)]
+    pub public: PathBuf,
+    /// Role(s), repeatable or comma-separated.
+    #[arg(long = "role", value_enum, value_delimiter = ',', required = true)]
+    pub roles: Vec<RoleArg>,
+    /// Holder's name (default: from the .pub file).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Holder's NIP.
+    #[arg(long)]
+    pub nip: Option<String>,
+    /// Holder's jabatan.
+    #[arg(long)]
+    pub jabatan: Option<String>,
+}
+
+/// Revoke a key: it may sign nothing after this event (signed by an admin key).
+#[derive(clap::Args, Debug)]
+pub struct RevokeArgs {
+    /// Key id (at least 8 hex digits, as `sakip key list` shows).
+    pub key_id: String,
+    /// Why the key is revoked.
+    #[arg(long)]
+    pub reason: String,
+}
+
+/// A role on the command line.
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub enum RoleArg {
+    Admin,
+    Operator,
+    Approver,
+    Inspector,
+}
+
+impl From<RoleArg> for Role {
+    fn from(r: RoleArg) -> Role {
+        match r {
+            RoleArg::Admin => Role::Admin,
+            RoleArg::Operator => Role::Operator,
+            RoleArg::Approver => Role::Approver,
+            RoleArg::Inspector => Role::Inspector,
+        }
+    }
+}
+
+pub fn run(ctx: &Ctx, cmd: KeyCommand, out: &mut dyn Write) -> CmdResult {
+    match cmd {
+        KeyCommand::New(a) => new(a, out),
+        KeyCommand::Add(a) => add(ctx, a, out),
+        KeyCommand::Revoke(a) => revoke(ctx, a, out),
+        KeyCommand::List => list(ctx, out),
+    }
+}
+
+fn new(args: NewArgs, out: &mut dyn Write) -> CmdResult {
+    let key = KeyPair::generate(&mut rand_core::OsRng);
+    let holder = args.name.map(|name| Holder {
+        name,
+        nip: args.nip,
+        jabatan: args.jabatan,
+    });
+    let pub_path = keys::write_key_files(&args.out, &key, holder.as_ref())?;
+    writeln!(
+        out,
+        "key id {}\nprivate key {} (mode 0600)\npublic key {}",
+        key.public().key_id(),
+        args.out.display(),
+        pub_path.display()
+    )?;
+    Ok(())
+}
+
+fn add(ctx: &Ctx, args: AddArgs, out: &mut dyn Write) -> CmdResult {
+    let signer = ctx.signer()?;
+    let (key, from_file) = keys::read_public(&args.public)?;
+    let name = args
+        .name
+        .or_else(|| from_file.as_ref().map(|h| h.name.clone()))
+        .ok_or_else(|| {
+            sakip::Error::Input(format!(
+                "--name is required ({} names no holder)",
+                args.public.display()
+            ))
+        })?;
+    let holder = Holder {
+        name,
+        nip: args
+            .nip
+            .or_else(|| from_file.as_ref().and_then(|h| h.nip.clone())),
+        jabatan: args
+            .jabatan
+            .or_else(|| from_file.as_ref().and_then(|h| h.jabatan.clone())),
+    };
+    let roles: Vec<Role> = args.roles.into_iter().map(Role::from).collect();
+    let mut ledger = ctx.open_ledger()?;
+    let done = ledger.append(&signer, Payload::KeyAdded(KeyAdded { key, holder, roles }))?;
+    writeln!(out, "seq {}: key {} added", done.seq, key.key_id())?;
+    Ok(())
+}
+
+fn revoke(ctx: &Ctx, args: RevokeArgs, out: &mut dyn Write) -> CmdResult {
+    let signer = ctx.signer()?;
+    let mut ledger = ctx.open_ledger()?;
+    let key = ledger
+        .registry()
+        .find(&args.key_id)
+        .map_err(sakip::Error::Input)?;
+    let done = ledger.append(
+        &signer,
+        Payload::KeyRevoked(KeyRevoked {
+            key,
+            reason: args.reason,
+        }),
+    )?;
+    writeln!(out, "seq {}: key {} revoked", done.seq, key.key_id())?;
+    Ok(())
+}
+
+fn list(ctx: &Ctx, out: &mut dyn Write) -> CmdResult {
+    let format = ctx.require_format("key list", &[Format::Table, Format::Json, Format::Csv])?;
+    let ledger = ctx.open_ledger()?;
+    let mut states: Vec<_> = ledger.registry().iter().collect();
+    states.sort_by_key(|(_, s)| s.added_seq);
+    if format == Format::Json {
+        for (key, s) in states {
+            write_json_line(
+                out,
+                &json!({
+                    "key_id": key.key_id(),
+                    "public_key": key.to_hex(),
+                    "name": s.holder.name,
+                    "nip": s.holder.nip,
+                    "jabatan": s.holder.jabatan,
+                    "roles": s.roles,
+                    "added_seq": s.added_seq,
+                    "revoked_seq": s.revoked_seq,
+                    "revoke_reason": s.revoke_reason,
+                }),
+            )?;
+        }
+        return Ok(());
+    }
+    let rows: Vec<Vec<String>> = states
+        .iter()
+        .map(|(key, s)| {
+            vec![
+                key.key_id(),
+                roles_text(&s.roles),
+                author_label(&ledger, key),
+                s.holder.nip.clone().unwrap_or_default(),
+                s.holder.jabatan.clone().unwrap_or_default(),
+                s.added_seq.to_string(),
+                s.revoked_seq
+                    .map(|r| format!("revoked at {r}"))
+                    .unwrap_or_else(|| "active".into()),
+            ]
+        })
+        .collect();
+    let header = [
+        "key id", "roles", "holder", "NIP", "jabatan", "added", "status",
+    ];
+    if format == Format::Csv {
+        return write_csv(out, &header, &rows);
+    }
+    out.write_all(table(&header, &rows).as_bytes())?;
+    Ok(())
+}

@@ -1,0 +1,337 @@
+//! The command line: argument parsing, the shared context, output helpers
+//! and the mapping of library errors to exit codes. One module per
+//! subcommand, each a `clap::Args` struct whose doc comment is its help and
+//! a `run` function.
+
+mod approve;
+mod bench;
+mod demo;
+mod init;
+mod key;
+mod log;
+mod show;
+mod verify;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use sakip::clock::{Clock, SteppingClock, SystemClock};
+use sakip::keys::{self, KeyPair};
+use sakip::ledger::Ledger;
+use std::io::{self, IsTerminal, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Exit code: a user error (bad input, refused event).
+pub const EXIT_USER: i32 = 1;
+/// Exit code: bad command-line usage.
+pub const EXIT_USAGE: i32 = 2;
+/// Exit code: the ledger failed an integrity check.
+pub const EXIT_INTEGRITY: i32 = 3;
+/// Exit code: an internal error.
+pub const EXIT_INTERNAL: i32 = 4;
+
+/// sakip: a signed, hash-chained, bitemporal ledger for SAKIP performance
+/// accountability (Perjanjian Kinerja, realisasi, anggaran, LKjIP).
+///
+/// Every entry is an Ed25519-signed event chained by SHA-256 into an
+/// append-only store; nothing is overwritten. Exit codes: 0 ok, 1 user error
+/// or refused event, 2 usage, 3 integrity failure, 4 internal error.
+#[derive(Parser, Debug)]
+#[command(name = "sakip", version, max_term_width = 100)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command accepts.
+#[derive(clap::Args, Debug, Clone)]
+pub struct GlobalArgs {
+    /// Ledger directory.
+    #[arg(
+        long,
+        global = true,
+        env = "SAKIP_LEDGER",
+        default_value = "./sakip-ledger"
+    )]
+    pub ledger: PathBuf,
+    /// Private key file (PKCS#8 PEM, mode 0600) that signs what this command appends.
+    #[arg(long, global = true, env = "SAKIP_KEY")]
+    pub key: Option<PathBuf>,
+    /// Output format (each command lists the formats it supports).
+    #[arg(long, global = true, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Colour in terminal output; `auto` honours NO_COLOR and whether stdout is a terminal.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+/// Output formats.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Table,
+    Json,
+    Csv,
+    Md,
+    Html,
+}
+
+/// When to colour output.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    Demo(demo::Args),
+    Init(init::Args),
+    #[command(subcommand)]
+    Key(key::KeyCommand),
+    Approve(approve::Args),
+    Log(log::Args),
+    Show(show::Args),
+    Verify(verify::Args),
+    Bench(bench::Args),
+}
+
+/// An error at the command layer.
+#[derive(Debug)]
+pub enum CliError {
+    Lib(sakip::Error),
+    /// Bad combination of arguments (exit 2).
+    Usage(String),
+    /// stdout was closed by the reader (exit 0, like ripgrep).
+    BrokenPipe,
+    /// Any other I/O error on stdout.
+    Output(io::Error),
+}
+
+impl From<sakip::Error> for CliError {
+    fn from(e: sakip::Error) -> Self {
+        CliError::Lib(e)
+    }
+}
+
+impl From<io::Error> for CliError {
+    fn from(e: io::Error) -> Self {
+        if e.kind() == io::ErrorKind::BrokenPipe {
+            CliError::BrokenPipe
+        } else {
+            CliError::Output(e)
+        }
+    }
+}
+
+pub type CmdResult = Result<(), CliError>;
+
+/// What every command gets: global flags, the clock and stdout.
+pub struct Ctx {
+    pub global: GlobalArgs,
+    pub clock: Arc<dyn Clock>,
+    pub color: bool,
+}
+
+impl Ctx {
+    /// Open the ledger named by `--ledger`.
+    pub fn open_ledger(&self) -> Result<Ledger, CliError> {
+        Ok(Ledger::open(&self.global.ledger, self.clock.clone())?)
+    }
+
+    /// The signing key named by `--key`.
+    pub fn signer(&self) -> Result<KeyPair, CliError> {
+        match &self.global.key {
+            Some(path) => Ok(keys::read_private(path)?),
+            None => Err(CliError::Lib(sakip::Error::Input(
+                "this command signs an event: pass --key FILE (or set SAKIP_KEY)".into(),
+            ))),
+        }
+    }
+
+    /// Refuse a `--format` this command does not support.
+    pub fn require_format(&self, command: &str, allowed: &[Format]) -> Result<Format, CliError> {
+        let f = self.global.format;
+        if allowed.contains(&f) {
+            Ok(f)
+        } else {
+            let names: Vec<_> = allowed
+                .iter()
+                .map(|a| {
+                    a.to_possible_value()
+                        .map(|v| v.get_name().to_string())
+                        .unwrap_or_default()
+                })
+                .collect();
+            Err(CliError::Usage(format!(
+                "`{command}` supports --format {}",
+                names.join("|")
+            )))
+        }
+    }
+
+    /// Wrap text in an ANSI colour when colour is on.
+    pub fn paint(&self, text: &str, code: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+}
+
+/// The clock: the system clock, or a fixed start when `SAKIP_NOW` is set
+/// (for reproducible builds and tests, like SOURCE_DATE_EPOCH).
+fn clock_from_env() -> Result<Arc<dyn Clock>, CliError> {
+    match std::env::var("SAKIP_NOW") {
+        Ok(text) => {
+            let start = sakip::clock::parse_time(&text).ok_or_else(|| {
+                CliError::Usage(format!(
+                    "SAKIP_NOW={text} is not a time (use RFC 3339, e.g. 2022-01-10T09:00:00+07:00)"
+                ))
+            })?;
+            Ok(Arc::new(SteppingClock::new(
+                start,
+                chrono::TimeDelta::zero(),
+            )))
+        }
+        Err(_) => Ok(Arc::new(SystemClock)),
+    }
+}
+
+fn use_color(choice: ColorChoice) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && io::stdout().is_terminal()
+        }
+    }
+}
+
+/// Parse, run, and return the process exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_USAGE } else { 0 };
+            let _ = e.print();
+            return code;
+        }
+    };
+    let result = clock_from_env().and_then(|clock| {
+        let ctx = Ctx {
+            color: use_color(cli.global.color),
+            global: cli.global.clone(),
+            clock,
+        };
+        run(&ctx, cli.command)
+    });
+    let _ = io::stdout().flush();
+    match result {
+        Ok(()) | Err(CliError::BrokenPipe) => 0,
+        Err(CliError::Usage(msg)) => {
+            eprintln!("error: {msg}");
+            EXIT_USAGE
+        }
+        Err(CliError::Output(e)) => {
+            eprintln!("error: cannot write output: {e}");
+            EXIT_INTERNAL
+        }
+        Err(CliError::Lib(e)) => {
+            eprintln!("error: {e}");
+            exit_code(&e)
+        }
+    }
+}
+
+/// The exit code of a library error.
+pub fn exit_code(e: &sakip::Error) -> i32 {
+    use sakip::Error::*;
+    match e {
+        Input(_) | Refused(_) | InUse { .. } | KeyFile { .. } | Io { .. } => EXIT_USER,
+        Integrity { .. } => EXIT_INTEGRITY,
+        Store(_) => EXIT_INTERNAL,
+    }
+}
+
+fn run(ctx: &Ctx, command: Command) -> CmdResult {
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    match command {
+        Command::Demo(a) => demo::run(ctx, a, &mut out),
+        Command::Init(a) => init::run(ctx, a, &mut out),
+        Command::Key(a) => key::run(ctx, a, &mut out),
+        Command::Approve(a) => approve::run(ctx, a, &mut out),
+        Command::Log(a) => log::run(ctx, a, &mut out),
+        Command::Show(a) => show::run(ctx, a, &mut out),
+        Command::Verify(a) => verify::run(ctx, a, &mut out),
+        Command::Bench(a) => bench::run(ctx, a, &mut out),
+    }
+}
+
+/// Render rows as an aligned text table with a header.
+pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for row in rows {
+        for (i, cell) in row.iter().enumerate() {
+            if i < widths.len() {
+                widths[i] = widths[i].max(cell.chars().count());
+            }
+        }
+    }
+    let line = |cells: Vec<&str>| -> String {
+        let mut s = String::new();
+        for (i, c) in cells.iter().enumerate() {
+            if i > 0 {
+                s.push_str("  ");
+            }
+            s.push_str(c);
+            if i + 1 < cells.len() {
+                s.push_str(&" ".repeat(widths[i].saturating_sub(c.chars().count())));
+            }
+        }
+        s.trim_end().to_string()
+    };
+    let mut out = line(header.to_vec());
+    out.push('\n');
+    for row in rows {
+        out.push_str(&line(row.iter().map(|c| c.as_str()).collect()));
+        out.push('\n');
+    }
+    out
+}
+
+/// Write rows as CSV with a header.
+pub fn write_csv(out: &mut dyn Write, header: &[&str], rows: &[Vec<String>]) -> CmdResult {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(header).map_err(csv_err)?;
+    for row in rows {
+        w.write_record(row).map_err(csv_err)?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+fn csv_err(e: csv::Error) -> CliError {
+    match e.into_kind() {
+        csv::ErrorKind::Io(io) => io.into(),
+        other => CliError::Output(io::Error::other(format!("{other:?}"))),
+    }
+}
+
+/// Write one JSON value on its own line.
+pub fn write_json_line(out: &mut dyn Write, value: &serde_json::Value) -> CmdResult {
+    serde_json::to_writer(&mut *out, value).map_err(|e| CliError::Output(e.into()))?;
+    out.write_all(b"\n")?;
+    Ok(())
+}
+
+/// "name (key id)" for an author, from the ledger's registry.
+pub fn author_label(ledger: &Ledger, key: &sakip::event::PublicKey) -> String {
+    match ledger.registry().get(key) {
+        Some(state) => state.holder.name.clone(),
+        None => format!("unknown key {}", key.key_id()),
+    }
+}

@@ -1,0 +1,193 @@
+//! Signing keys and key files.
+//!
+//! A private key file is an Ed25519 key in PKCS#8 PEM, created with mode
+//! 0600; like ssh, this module refuses to read one that group or others can
+//! read. The public key file (`FILE.pub`) is an SPKI PEM block, optionally
+//! preceded by `Holder:`, `NIP:` and `Jabatan:` lines (RFC 7468 explanatory
+//! text). Randomness is injected: callers pass the RNG.
+
+use crate::event::{Holder, PublicKey};
+use crate::{Error, Result};
+use ed25519_dalek::pkcs8::{spki::der::pem::LineEnding, DecodePrivateKey, DecodePublicKey};
+use ed25519_dalek::pkcs8::{EncodePrivateKey, EncodePublicKey};
+use ed25519_dalek::{Signer, SigningKey, VerifyingKey};
+use rand_core::{CryptoRng, RngCore};
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// A private signing key with its public half.
+#[derive(Clone)]
+pub struct KeyPair {
+    signing: SigningKey,
+}
+
+impl std::fmt::Debug for KeyPair {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "KeyPair({})", self.public().key_id())
+    }
+}
+
+impl KeyPair {
+    /// A fresh key from the given cryptographic RNG.
+    pub fn generate<R: RngCore + CryptoRng>(rng: &mut R) -> KeyPair {
+        let mut seed = [0u8; 32];
+        rng.fill_bytes(&mut seed);
+        KeyPair::from_seed(seed)
+    }
+
+    /// A key from its 32-byte secret seed.
+    pub fn from_seed(seed: [u8; 32]) -> KeyPair {
+        KeyPair {
+            signing: SigningKey::from_bytes(&seed),
+        }
+    }
+
+    /// The public key.
+    pub fn public(&self) -> PublicKey {
+        PublicKey(self.signing.verifying_key().to_bytes())
+    }
+
+    /// Sign a message.
+    pub fn sign(&self, message: &[u8]) -> [u8; 64] {
+        self.signing.sign(message).to_bytes()
+    }
+
+    /// The private key as PKCS#8 PEM.
+    pub fn to_pem(&self) -> Result<String> {
+        self.signing
+            .to_pkcs8_pem(LineEnding::LF)
+            .map(|pem| pem.to_string())
+            .map_err(|e| Error::Input(format!("cannot encode private key: {e}")))
+    }
+}
+
+/// Verify an Ed25519 signature strictly (rejects small-order keys and
+/// non-canonical signatures).
+pub fn verify_strict(key: &PublicKey, message: &[u8], signature: &[u8; 64]) -> Result<(), String> {
+    let vk = VerifyingKey::from_bytes(&key.0)
+        .map_err(|_| "author is not a valid Ed25519 public key".to_string())?;
+    let sig = ed25519_dalek::Signature::from_bytes(signature);
+    vk.verify_strict(message, &sig)
+        .map_err(|_| "signature does not verify".to_string())
+}
+
+/// The path of the public key file written beside a private key file.
+pub fn public_path(private: &Path) -> PathBuf {
+    let mut name = private.as_os_str().to_owned();
+    name.push(".pub");
+    PathBuf::from(name)
+}
+
+/// Write a new private key file (mode 0600, refusing to overwrite) and its
+/// `.pub` file with the holder's details.
+pub fn write_key_files(path: &Path, key: &KeyPair, holder: Option<&Holder>) -> Result<PathBuf> {
+    let pem = key.to_pem()?;
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path).map_err(|e| Error::io(path, e))?;
+    file.write_all(pem.as_bytes())
+        .and_then(|_| file.sync_all())
+        .map_err(|e| Error::io(path, e))?;
+
+    let pub_path = public_path(path);
+    fs::write(&pub_path, public_pem(&key.public(), holder)?)
+        .map_err(|e| Error::io(&pub_path, e))?;
+    Ok(pub_path)
+}
+
+/// The text of a public key file.
+pub fn public_pem(key: &PublicKey, holder: Option<&Holder>) -> Result<String> {
+    let vk = VerifyingKey::from_bytes(&key.0)
+        .map_err(|_| Error::Input("not a valid Ed25519 public key".into()))?;
+    let pem = vk
+        .to_public_key_pem(LineEnding::LF)
+        .map_err(|e| Error::Input(format!("cannot encode public key: {e}")))?;
+    let mut out = String::new();
+    if let Some(h) = holder {
+        out.push_str(&format!("Holder: {}\n", h.name));
+        if let Some(nip) = &h.nip {
+            out.push_str(&format!("NIP: {nip}\n"));
+        }
+        if let Some(jabatan) = &h.jabatan {
+            out.push_str(&format!("Jabatan: {jabatan}\n"));
+        }
+    }
+    out.push_str(&pem);
+    Ok(out)
+}
+
+/// Read a private key file, refusing one that others can read.
+pub fn read_private(path: &Path) -> Result<KeyPair> {
+    let meta = fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = meta.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            return Err(Error::KeyFile {
+                path: path.into(),
+                reason: format!(
+                    "permissions {mode:04o} are too open: a private key must not be readable by \
+                     group or others (run: chmod 600 {})",
+                    path.display()
+                ),
+            });
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = meta;
+    let text = fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let signing = SigningKey::from_pkcs8_pem(&text).map_err(|e| Error::KeyFile {
+        path: path.into(),
+        reason: format!("not an Ed25519 PKCS#8 PEM private key ({e})"),
+    })?;
+    Ok(KeyPair { signing })
+}
+
+/// Read a public key file: its key and, when present, the holder lines.
+pub fn read_public(path: &Path) -> Result<(PublicKey, Option<Holder>)> {
+    let text = fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let bad = |reason: String| Error::KeyFile {
+        path: path.into(),
+        reason,
+    };
+    let begin = text
+        .find("-----BEGIN PUBLIC KEY-----")
+        .ok_or_else(|| bad("no '-----BEGIN PUBLIC KEY-----' block".into()))?;
+    let vk = VerifyingKey::from_public_key_pem(&text[begin..])
+        .map_err(|e| bad(format!("not an Ed25519 public key ({e})")))?;
+    let mut holder: Option<Holder> = None;
+    for line in text[..begin].lines() {
+        let (field, value) = match line.split_once(':') {
+            Some((f, v)) => (f.trim(), v.trim().to_string()),
+            None => continue,
+        };
+        match field {
+            "Holder" => {
+                holder = Some(Holder {
+                    name: value,
+                    nip: None,
+                    jabatan: None,
+                })
+            }
+            "NIP" => {
+                if let Some(h) = holder.as_mut() {
+                    h.nip = Some(value)
+                }
+            }
+            "Jabatan" => {
+                if let Some(h) = holder.as_mut() {
+                    h.jabatan = Some(value)
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok((PublicKey(vk.to_bytes()), holder))
+}

@@ -1,0 +1,269 @@
+//! The ledger: appending signed events and reading them back.
+//!
+//! Architecture invariant: the only way bytes enter the store is
+//! [`Ledger::append_all`], which checks authorization with the same
+//! [`Registry::check`] that `verify` uses, signs, chains, and commits the
+//! whole batch in one durable transaction. Nothing is ever rewritten or
+//! deleted.
+
+use crate::authz::Registry;
+use crate::clock::Clock;
+use crate::codec::{self, Frame, Unsigned};
+use crate::event::{Event, EventHash, Genesis, Kind, Payload};
+use crate::keys::KeyPair;
+use crate::store::{Head, Staged, Store};
+use crate::{Error, Result};
+use std::path::Path;
+use std::sync::Arc;
+
+/// An open ledger.
+pub struct Ledger {
+    store: Store,
+    registry: Registry,
+    head: Option<Head>,
+    clock: Arc<dyn Clock>,
+}
+
+impl std::fmt::Debug for Ledger {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Ledger")
+            .field("store", &self.store)
+            .field("head", &self.head)
+            .finish()
+    }
+}
+
+/// Where an appended event landed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Appended {
+    pub seq: u64,
+    pub hash: EventHash,
+}
+
+/// An event read back from the store, with its hash and size.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredEvent {
+    pub event: Event,
+    pub hash: EventHash,
+    pub size: usize,
+}
+
+impl Ledger {
+    /// Create a ledger in `dir` with its genesis event, signed by `admin`.
+    pub fn init(
+        dir: &Path,
+        clock: Arc<dyn Clock>,
+        admin: &KeyPair,
+        genesis: Genesis,
+    ) -> Result<Ledger> {
+        let store = Store::open(dir, true)?;
+        if store.head()?.is_some() {
+            return Err(Error::Input(format!(
+                "a ledger already exists at {}",
+                dir.display()
+            )));
+        }
+        let mut ledger = Ledger {
+            store,
+            registry: Registry::default(),
+            head: None,
+            clock,
+        };
+        ledger.append(admin, Payload::Genesis(genesis))?;
+        Ok(ledger)
+    }
+
+    /// Open an existing ledger.
+    pub fn open(dir: &Path, clock: Arc<dyn Clock>) -> Result<Ledger> {
+        let store = Store::open(dir, false)?;
+        let head = store.head()?;
+        if head.is_none() {
+            return Err(Error::Input(format!(
+                "{} holds no ledger yet (create one with `sakip init`)",
+                dir.display()
+            )));
+        }
+        let registry = Registry::from_states(store.key_states()?);
+        Ok(Ledger {
+            store,
+            registry,
+            head,
+            clock,
+        })
+    }
+
+    /// The underlying store.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The current head.
+    pub fn head(&self) -> Head {
+        self.head
+            .expect("an open ledger always has a genesis event")
+    }
+
+    /// The key registry as of the head.
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
+    /// Append one event signed by `signer`; durable when this returns.
+    pub fn append(&mut self, signer: &KeyPair, payload: Payload) -> Result<Appended> {
+        let mut done = self.append_all(vec![(signer, payload)])?;
+        Ok(done.remove(0))
+    }
+
+    /// Append a batch atomically: either every event is appended, with one
+    /// durability point, or none is (the first refusal is returned).
+    pub fn append_all(&mut self, items: Vec<(&KeyPair, Payload)>) -> Result<Vec<Appended>> {
+        if items.is_empty() {
+            return Ok(vec![]);
+        }
+        let now = self.clock.now().timestamp_micros();
+        if let Some(head) = self.head {
+            if now < head.recorded_at {
+                return Err(Error::Refused(format!(
+                    "the clock ({}) is earlier than the last event's recorded time ({}); recorded time may not go backwards",
+                    crate::clock::format_micros(now),
+                    crate::clock::format_micros(head.recorded_at)
+                )));
+            }
+        }
+        let mut registry = self.registry.clone();
+        let (mut count, mut prev) = match self.head {
+            Some(h) => (h.count, h.hash),
+            None => (0, EventHash::ZERO),
+        };
+        let mut staged: Vec<Staged> = Vec::with_capacity(items.len());
+        for (index, (signer, payload)) in items.iter().enumerate() {
+            let seq = count;
+            let author = signer.public();
+            let kind_of = |s: u64| -> Option<Kind> {
+                if s >= self.head.map_or(0, |h| h.count) {
+                    return staged.iter().find(|st| st.seq == s).map(|st| st.kind);
+                }
+                self.kind_of(s).ok().flatten()
+            };
+            registry
+                .check(seq, &author, payload, kind_of)
+                .map_err(|reason| {
+                    if items.len() > 1 {
+                        Error::Refused(format!(
+                            "item {} of the batch: {reason}; nothing was appended",
+                            index + 1
+                        ))
+                    } else {
+                        Error::Refused(reason)
+                    }
+                })?;
+            let changed = registry.apply(seq, &author, payload);
+            let body = codec::encode_body(&Unsigned {
+                seq,
+                prev,
+                recorded_at: now,
+                author,
+                payload,
+            })
+            .map_err(Error::Input)?;
+            let signature = signer.sign(&codec::signing_message(&body));
+            let mut bytes = body;
+            bytes.extend_from_slice(&signature);
+            let hash = codec::hash_stored(&bytes);
+            let key_updates = changed
+                .into_iter()
+                .filter_map(|k| registry.get(&k).map(|st| (k, st.clone())))
+                .collect();
+            staged.push(Staged {
+                seq,
+                hash,
+                kind: payload.kind(),
+                bytes,
+                key_updates,
+            });
+            prev = hash;
+            count += 1;
+        }
+        let head = Head {
+            count,
+            hash: prev,
+            recorded_at: now,
+        };
+        self.store.commit(&staged, head)?;
+        self.registry = registry;
+        self.head = Some(head);
+        Ok(staged
+            .iter()
+            .map(|s| Appended {
+                seq: s.seq,
+                hash: s.hash,
+            })
+            .collect())
+    }
+
+    /// The kind of a stored event, read from its payload's first four bytes.
+    pub fn kind_of(&self, seq: u64) -> Result<Option<Kind>> {
+        let Some(bytes) = self.store.get(seq)? else {
+            return Ok(None);
+        };
+        let frame = Frame::parse(&bytes).map_err(|e| Error::integrity(seq, e))?;
+        let p = frame.payload_bytes();
+        if p.len() < 4 {
+            return Err(Error::integrity(seq, "payload too short"));
+        }
+        let n = u32::from_le_bytes([p[0], p[1], p[2], p[3]]);
+        Ok(Kind::from_number(n))
+    }
+
+    /// One event, decoded.
+    pub fn event(&self, seq: u64) -> Result<Option<StoredEvent>> {
+        match self.store.get(seq)? {
+            Some(bytes) => decode_stored(seq, &bytes).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// The event with this hash.
+    pub fn event_by_hash(&self, hash: &EventHash) -> Result<Option<StoredEvent>> {
+        match self.store.seq_of_hash(hash)? {
+            Some(seq) => self.event(seq),
+            None => Ok(None),
+        }
+    }
+
+    /// Events from `from` on, decoded, in order.
+    pub fn events_from(&self, from: u64) -> impl Iterator<Item = Result<StoredEvent>> + '_ {
+        self.store.events_from(from).map(|r| {
+            let (key, bytes) = r?;
+            let seq = key_seq(&key)?;
+            decode_stored(seq, &bytes)
+        })
+    }
+
+    /// The genesis payload.
+    pub fn genesis(&self) -> Result<Genesis> {
+        match self.event(0)?.map(|e| e.event.payload) {
+            Some(Payload::Genesis(g)) => Ok(g),
+            _ => Err(Error::integrity(0, "event 0 is not a genesis event")),
+        }
+    }
+}
+
+/// The seq encoded in a store key.
+pub fn key_seq(key: &[u8]) -> Result<u64> {
+    let arr: [u8; 8] = key.try_into().map_err(|_| Error::Integrity {
+        seq: None,
+        reason: format!("an event key is {} bytes, expected 8", key.len()),
+    })?;
+    Ok(u64::from_be_bytes(arr))
+}
+
+fn decode_stored(seq: u64, bytes: &[u8]) -> Result<StoredEvent> {
+    let frame = Frame::parse(bytes).map_err(|e| Error::integrity(seq, e))?;
+    let event = frame.decode().map_err(|e| Error::integrity(seq, e))?;
+    Ok(StoredEvent {
+        hash: frame.hash(),
+        size: bytes.len(),
+        event,
+    })
+}

@@ -1,0 +1,19 @@
+//! sakip: a signed, hash-chained, bitemporal ledger for Indonesian government
+//! performance accountability (SAKIP).
+//!
+//! The library owns the ledger format, its storage and its verification. It
+//! never prints, never exits and never reads environment variables: the
+//! `sakip` binary does that and maps [`Error`] to exit codes.
+
+pub mod authz;
+pub mod bench;
+pub mod clock;
+pub mod codec;
+pub mod error;
+pub mod event;
+pub mod keys;
+pub mod ledger;
+pub mod store;
+pub mod verify;
+
+pub use error::{Error, Result};

@@ -1,0 +1,312 @@
+//! The embedded store: sled trees, the process lock and durability.
+//!
+//! Layout of a ledger directory:
+//!
+//! ```text
+//! LEDGER/LOCK          advisory lock held while a process has the ledger open
+//! LEDGER/store/        sled 0.34 database
+//!   tree "events"      seq (u64 big-endian) -> stored event bytes
+//!   tree "meta"        "head" -> count u64 BE || hash 32 || recorded_at i64 BE
+//!   tree "by_hash"     event hash -> seq (u64 BE)
+//!   tree "by_kind"     kind u32 BE || seq u64 BE -> ()
+//!   tree "keys"        public key -> KeyState (bincode)
+//! ```
+//!
+//! Every commit writes events, head and indexes in one sled transaction and
+//! returns only after the data is durable: sled's `flush()` (which on Linux
+//! ends in `sync_file_range`, data pages only) followed by an `fsync` of the
+//! database file, so the file's size and metadata reach the disk too. This
+//! module never decides what may be appended; the ledger does.
+
+use crate::authz::KeyState;
+use crate::codec;
+use crate::event::{EventHash, Kind, PublicKey};
+use crate::{Error, Result};
+use sled::transaction::{ConflictableTransactionError, TransactionError};
+use sled::Transactional;
+use std::fs::{self, File, TryLockError};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+const HEAD_KEY: &[u8] = b"head";
+const FORMAT_KEY: &[u8] = b"format";
+
+/// The ledger's head: how many events it holds and the last one's hash and
+/// transaction time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Head {
+    /// Number of events; also the seq the next event gets.
+    pub count: u64,
+    pub hash: EventHash,
+    pub recorded_at: i64,
+}
+
+impl Head {
+    fn to_bytes(self) -> [u8; 48] {
+        let mut out = [0u8; 48];
+        out[..8].copy_from_slice(&self.count.to_be_bytes());
+        out[8..40].copy_from_slice(&self.hash.0);
+        out[40..].copy_from_slice(&self.recorded_at.to_be_bytes());
+        out
+    }
+
+    fn from_bytes(b: &[u8]) -> Result<Head> {
+        if b.len() != 48 {
+            return Err(Error::Integrity {
+                seq: None,
+                reason: format!("the stored head record is {} bytes, expected 48", b.len()),
+            });
+        }
+        let mut hash = [0u8; 32];
+        hash.copy_from_slice(&b[8..40]);
+        Ok(Head {
+            count: u64::from_be_bytes(b[..8].try_into().expect("8 bytes")),
+            hash: EventHash(hash),
+            recorded_at: i64::from_be_bytes(b[40..].try_into().expect("8 bytes")),
+        })
+    }
+}
+
+/// One event ready to be committed, with its index entries.
+#[derive(Clone, Debug)]
+pub struct Staged {
+    pub seq: u64,
+    pub hash: EventHash,
+    pub kind: Kind,
+    pub bytes: Vec<u8>,
+    pub key_updates: Vec<(PublicKey, KeyState)>,
+}
+
+/// An open store. Holds the directory's lock until dropped.
+pub struct Store {
+    dir: PathBuf,
+    db: sled::Db,
+    db_file: File,
+    events: sled::Tree,
+    meta: sled::Tree,
+    by_hash: sled::Tree,
+    by_kind: sled::Tree,
+    keys: sled::Tree,
+    durable_commits: AtomicU64,
+    _lock: File,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Store({})", self.dir.display())
+    }
+}
+
+/// The big-endian key of a seq.
+pub fn seq_key(seq: u64) -> [u8; 8] {
+    seq.to_be_bytes()
+}
+
+fn kind_key(kind: Kind, seq: u64) -> [u8; 12] {
+    let mut k = [0u8; 12];
+    k[..4].copy_from_slice(&kind.number().to_be_bytes());
+    k[4..].copy_from_slice(&seq.to_be_bytes());
+    k
+}
+
+impl Store {
+    /// Open the store in `dir`, creating it when `create` is set. Fails with
+    /// [`Error::InUse`] when another process holds it.
+    pub fn open(dir: &Path, create: bool) -> Result<Store> {
+        let store_dir = dir.join("store");
+        if !create && !store_dir.is_dir() {
+            return Err(Error::Input(format!(
+                "no ledger at {} (create one with `sakip init`, or pass --ledger DIR)",
+                dir.display()
+            )));
+        }
+        fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        let lock_path = dir.join("LOCK");
+        let lock = fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(|e| Error::io(&lock_path, e))?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(TryLockError::WouldBlock) => return Err(Error::InUse { path: dir.into() }),
+            Err(TryLockError::Error(e)) => return Err(Error::io(&lock_path, e)),
+        }
+        let db = sled::Config::new().path(&store_dir).open()?;
+        let db_file =
+            File::open(store_dir.join("db")).map_err(|e| Error::io(store_dir.join("db"), e))?;
+        if create {
+            sync_dir(&store_dir)?;
+            sync_dir(dir)?;
+        }
+        let store = Store {
+            events: db.open_tree("events")?,
+            meta: db.open_tree("meta")?,
+            by_hash: db.open_tree("by_hash")?,
+            by_kind: db.open_tree("by_kind")?,
+            keys: db.open_tree("keys")?,
+            db,
+            db_file,
+            dir: dir.into(),
+            durable_commits: AtomicU64::new(0),
+            _lock: lock,
+        };
+        if let Some(format) = store.meta.get(FORMAT_KEY)? {
+            if format.as_ref() != [codec::FORMAT_VERSION] {
+                return Err(Error::Integrity {
+                    seq: None,
+                    reason: format!(
+                        "the store has format {:?}, this build reads {}",
+                        format.as_ref(),
+                        codec::FORMAT_VERSION
+                    ),
+                });
+            }
+        }
+        Ok(store)
+    }
+
+    /// The ledger directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The head, or `None` for an empty store.
+    pub fn head(&self) -> Result<Option<Head>> {
+        match self.meta.get(HEAD_KEY)? {
+            Some(b) => Ok(Some(Head::from_bytes(&b)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Stored bytes of one event.
+    pub fn get(&self, seq: u64) -> Result<Option<sled::IVec>> {
+        Ok(self.events.get(seq_key(seq))?)
+    }
+
+    /// The seq of the event with this hash.
+    pub fn seq_of_hash(&self, hash: &EventHash) -> Result<Option<u64>> {
+        match self.by_hash.get(hash.0)? {
+            Some(v) if v.len() == 8 => Ok(Some(u64::from_be_bytes(
+                v.as_ref().try_into().expect("8 bytes"),
+            ))),
+            Some(_) => Err(Error::Integrity {
+                seq: None,
+                reason: "a hash index entry is malformed".into(),
+            }),
+            None => Ok(None),
+        }
+    }
+
+    /// Stored events from `from` on, in seq order, as (key, bytes).
+    pub fn events_from(
+        &self,
+        from: u64,
+    ) -> impl Iterator<Item = Result<(sled::IVec, sled::IVec)>> + '_ {
+        self.events
+            .range(seq_key(from)..)
+            .map(|r| r.map_err(Error::from))
+    }
+
+    /// Seqs of the events of one kind, from `from` on.
+    pub fn seqs_of_kind(&self, kind: Kind, from: u64) -> impl Iterator<Item = Result<u64>> + '_ {
+        let start = kind_key(kind, from);
+        let end = kind_key(kind, u64::MAX);
+        self.by_kind.range(start..=end).map(|r| {
+            let (k, _) = r?;
+            Ok(u64::from_be_bytes(k[4..12].try_into().map_err(|_| {
+                Error::Integrity {
+                    seq: None,
+                    reason: "a kind index entry is malformed".into(),
+                }
+            })?))
+        })
+    }
+
+    /// Every persisted key state.
+    pub fn key_states(&self) -> Result<Vec<(PublicKey, KeyState)>> {
+        let mut out = Vec::new();
+        for entry in self.keys.iter() {
+            let (k, v) = entry?;
+            let key: [u8; 32] = k.as_ref().try_into().map_err(|_| Error::Integrity {
+                seq: None,
+                reason: "a key index entry is malformed".into(),
+            })?;
+            let state: KeyState = codec::from_bytes(&v).map_err(|e| Error::Integrity {
+                seq: None,
+                reason: format!("a key index entry does not decode: {e}"),
+            })?;
+            out.push((PublicKey(key), state));
+        }
+        Ok(out)
+    }
+
+    /// Write a batch of events, their indexes and the new head in one
+    /// transaction, then make it durable. All or nothing.
+    pub fn commit(&self, batch: &[Staged], head: Head) -> Result<()> {
+        let key_updates: Vec<(PublicKey, Vec<u8>)> = batch
+            .iter()
+            .flat_map(|s| s.key_updates.iter())
+            .map(|(k, st)| codec::to_bytes(st).map(|b| (*k, b)))
+            .collect::<Result<_, String>>()
+            .map_err(Error::Store)?;
+        let head_bytes = head.to_bytes();
+        let result: Result<(), TransactionError<()>> = (
+            &self.events,
+            &self.meta,
+            &self.by_hash,
+            &self.by_kind,
+            &self.keys,
+        )
+            .transaction(|(events, meta, by_hash, by_kind, keys)| {
+                for s in batch {
+                    events.insert(&seq_key(s.seq), s.bytes.as_slice())?;
+                    by_hash.insert(&s.hash.0, &seq_key(s.seq))?;
+                    by_kind.insert(&kind_key(s.kind, s.seq), &[])?;
+                }
+                for (k, st) in &key_updates {
+                    keys.insert(&k.0, st.as_slice())?;
+                }
+                meta.insert(HEAD_KEY, &head_bytes[..])?;
+                meta.insert(FORMAT_KEY, &[codec::FORMAT_VERSION])?;
+                Ok::<(), ConflictableTransactionError<()>>(())
+            });
+        match result {
+            Ok(()) => {}
+            Err(TransactionError::Storage(e)) => return Err(e.into()),
+            Err(TransactionError::Abort(())) => {
+                return Err(Error::Store("transaction aborted".into()))
+            }
+        }
+        self.make_durable()
+    }
+
+    /// sled flush, then fsync of the database file: see the module doc.
+    fn make_durable(&self) -> Result<()> {
+        self.db.flush()?;
+        self.db_file
+            .sync_all()
+            .map_err(|e| Error::io(self.dir.join("store").join("db"), e))?;
+        self.durable_commits.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// How many durability points this handle has passed (one per commit).
+    pub fn durable_commits(&self) -> u64 {
+        self.durable_commits.load(Ordering::Relaxed)
+    }
+
+    /// Size on disk of the store directory, in bytes.
+    pub fn disk_bytes(&self) -> Result<u64> {
+        self.db.size_on_disk().map_err(Error::from)
+    }
+}
+
+fn sync_dir(dir: &Path) -> Result<()> {
+    #[cfg(unix)]
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| Error::io(dir, e))?;
+    Ok(())
+}
