@@ -86,10 +86,7 @@ impl Registry {
     }
 
     fn active_admins(&self) -> usize {
-        self.keys
-            .values()
-            .filter(|k| k.may_act(Role::Admin))
-            .count()
+        self.keys.values().filter(|k| k.may_act(Role::Admin)).count()
     }
 
     /// Check that `author` may append `payload` at `seq`. `kind_of` answers
@@ -163,21 +160,13 @@ impl Registry {
                     return Err("a revocation needs a reason".into());
                 }
                 let Some(target) = self.keys.get(&r.key) else {
-                    return Err(format!(
-                        "key {} is not registered in this ledger",
-                        r.key.key_id()
-                    ));
+                    return Err(format!("key {} is not registered in this ledger", r.key.key_id()));
                 };
                 if let Some(at) = target.revoked_seq {
-                    return Err(format!(
-                        "key {} is already revoked (seq {at})",
-                        r.key.key_id()
-                    ));
+                    return Err(format!("key {} is already revoked (seq {at})", r.key.key_id()));
                 }
                 if target.may_act(Role::Admin) && self.active_admins() == 1 {
-                    return Err(
-                        "cannot revoke the last active admin key; add another admin first".into(),
-                    );
+                    return Err("cannot revoke the last active admin key; add another admin first".into());
                 }
                 Ok(())
             }
@@ -266,9 +255,5 @@ fn has_duplicates<T: Ord + Clone>(items: &[T]) -> bool {
 
 /// Roles as "admin, operator".
 pub fn roles_text(roles: &[Role]) -> String {
-    roles
-        .iter()
-        .map(|r| r.name())
-        .collect::<Vec<_>>()
-        .join(", ")
+    roles.iter().map(|r| r.name()).collect::<Vec<_>>().join(", ")
 }

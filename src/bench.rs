@@ -37,9 +37,7 @@ fn approval(n: u64) -> Payload {
     Payload::Approval(Approval {
         decision: Decision::Approve,
         covers: vec![1],
-        comment: Some(format!(
-            "benchmark approval number {n}: sesuai dokumen pendukung"
-        )),
+        comment: Some(format!("benchmark approval number {n}: sesuai dokumen pendukung")),
     })
 }
 
@@ -73,14 +71,12 @@ pub fn core(dir: &Path, events: usize, batch: usize, singles: usize) -> Result<V
     }
     db.flush()?;
     let sled_rate = rate(events, t);
-    let file =
-        std::fs::File::open(raw_dir.join("db")).map_err(|e| Error::io(raw_dir.join("db"), e))?;
+    let file = std::fs::File::open(raw_dir.join("db")).map_err(|e| Error::io(raw_dir.join("db"), e))?;
     let t = Instant::now();
     for i in 0..singles as u64 {
         tree.insert((u64::MAX - i).to_be_bytes(), value.as_slice())?;
         db.flush()?;
-        file.sync_all()
-            .map_err(|e| Error::io(raw_dir.join("db"), e))?;
+        file.sync_all().map_err(|e| Error::io(raw_dir.join("db"), e))?;
     }
     let raw_durable_rate = rate(singles, t);
     drop(db);
@@ -115,9 +111,7 @@ pub fn core(dir: &Path, events: usize, batch: usize, singles: usize) -> Result<V
     let mut n = 0u64;
     while (n as usize) < events {
         let size = batch.min(events - n as usize);
-        let items = (0..size as u64)
-            .map(|i| (&approver, approval(n + i)))
-            .collect();
+        let items = (0..size as u64).map(|i| (&approver, approval(n + i))).collect();
         ledger.append_all(items)?;
         n += size as u64;
     }

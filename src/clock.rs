@@ -111,10 +111,7 @@ mod tests {
 
     #[test]
     fn stepping_clock_advances() {
-        let c = SteppingClock::new(
-            parse_time("2021-01-04T08:00:00Z").unwrap(),
-            TimeDelta::seconds(1),
-        );
+        let c = SteppingClock::new(parse_time("2021-01-04T08:00:00Z").unwrap(), TimeDelta::seconds(1));
         let a = c.now();
         let b = c.now();
         assert_eq!((b - a).num_seconds(), 1);

@@ -118,10 +118,7 @@ impl<'a> Frame<'a> {
     /// Check the frame's length and version.
     pub fn parse(bytes: &'a [u8]) -> Result<Frame<'a>, String> {
         if bytes.len() > MAX_EVENT_BYTES {
-            return Err(format!(
-                "stored event is {} bytes, over the limit",
-                bytes.len()
-            ));
+            return Err(format!("stored event is {} bytes, over the limit", bytes.len()));
         }
         if bytes.len() < HEADER_LEN + SIGNATURE_LEN {
             return Err(format!("stored event is truncated ({} bytes)", bytes.len()));

@@ -199,12 +199,7 @@ pub enum Kind {
 
 impl Kind {
     /// Every kind, in encoding order.
-    pub const ALL: [Kind; 4] = [
-        Kind::Genesis,
-        Kind::KeyAdded,
-        Kind::KeyRevoked,
-        Kind::Approval,
-    ];
+    pub const ALL: [Kind; 4] = [Kind::Genesis, Kind::KeyAdded, Kind::KeyRevoked, Kind::Approval];
 
     /// The snake_case name used in `log --kind` and JSON.
     pub fn name(self) -> &'static str {
@@ -273,11 +268,7 @@ impl Payload {
                 "key {} added for {} as {}",
                 k.key.key_id(),
                 k.holder.name,
-                k.roles
-                    .iter()
-                    .map(|r| r.name())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                k.roles.iter().map(|r| r.name()).collect::<Vec<_>>().join(", ")
             ),
             Payload::KeyRevoked(r) => format!("key {} revoked: {}", r.key.key_id(), r.reason),
             Payload::Approval(a) => {

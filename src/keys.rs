@@ -96,8 +96,7 @@ pub fn write_key_files(path: &Path, key: &KeyPair, holder: Option<&Holder>) -> R
         .map_err(|e| Error::io(path, e))?;
 
     let pub_path = public_path(path);
-    fs::write(&pub_path, public_pem(&key.public(), holder)?)
-        .map_err(|e| Error::io(&pub_path, e))?;
+    fs::write(&pub_path, public_pem(&key.public(), holder)?).map_err(|e| Error::io(&pub_path, e))?;
     Ok(pub_path)
 }
 

@@ -50,12 +50,7 @@ pub struct StoredEvent {
 
 impl Ledger {
     /// Create a ledger in `dir` with its genesis event, signed by `admin`.
-    pub fn init(
-        dir: &Path,
-        clock: Arc<dyn Clock>,
-        admin: &KeyPair,
-        genesis: Genesis,
-    ) -> Result<Ledger> {
+    pub fn init(dir: &Path, clock: Arc<dyn Clock>, admin: &KeyPair, genesis: Genesis) -> Result<Ledger> {
         let store = Store::open(dir, true)?;
         if store.head()?.is_some() {
             return Err(Error::Input(format!(
@@ -99,8 +94,7 @@ impl Ledger {
 
     /// The current head.
     pub fn head(&self) -> Head {
-        self.head
-            .expect("an open ledger always has a genesis event")
+        self.head.expect("an open ledger always has a genesis event")
     }
 
     /// The key registry as of the head.
@@ -145,18 +139,16 @@ impl Ledger {
                 }
                 self.kind_of(s).ok().flatten()
             };
-            registry
-                .check(seq, &author, payload, kind_of)
-                .map_err(|reason| {
-                    if items.len() > 1 {
-                        Error::Refused(format!(
-                            "item {} of the batch: {reason}; nothing was appended",
-                            index + 1
-                        ))
-                    } else {
-                        Error::Refused(reason)
-                    }
-                })?;
+            registry.check(seq, &author, payload, kind_of).map_err(|reason| {
+                if items.len() > 1 {
+                    Error::Refused(format!(
+                        "item {} of the batch: {reason}; nothing was appended",
+                        index + 1
+                    ))
+                } else {
+                    Error::Refused(reason)
+                }
+            })?;
             let changed = registry.apply(seq, &author, payload);
             let body = codec::encode_body(&Unsigned {
                 seq,

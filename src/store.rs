@@ -134,8 +134,7 @@ impl Store {
             Err(TryLockError::Error(e)) => return Err(Error::io(&lock_path, e)),
         }
         let db = sled::Config::new().path(&store_dir).open()?;
-        let db_file =
-            File::open(store_dir.join("db")).map_err(|e| Error::io(store_dir.join("db"), e))?;
+        let db_file = File::open(store_dir.join("db")).map_err(|e| Error::io(store_dir.join("db"), e))?;
         if create {
             sync_dir(&store_dir)?;
             sync_dir(dir)?;
@@ -188,9 +187,7 @@ impl Store {
     /// The seq of the event with this hash.
     pub fn seq_of_hash(&self, hash: &EventHash) -> Result<Option<u64>> {
         match self.by_hash.get(hash.0)? {
-            Some(v) if v.len() == 8 => Ok(Some(u64::from_be_bytes(
-                v.as_ref().try_into().expect("8 bytes"),
-            ))),
+            Some(v) if v.len() == 8 => Ok(Some(u64::from_be_bytes(v.as_ref().try_into().expect("8 bytes")))),
             Some(_) => Err(Error::Integrity {
                 seq: None,
                 reason: "a hash index entry is malformed".into(),
@@ -200,13 +197,8 @@ impl Store {
     }
 
     /// Stored events from `from` on, in seq order, as (key, bytes).
-    pub fn events_from(
-        &self,
-        from: u64,
-    ) -> impl Iterator<Item = Result<(sled::IVec, sled::IVec)>> + '_ {
-        self.events
-            .range(seq_key(from)..)
-            .map(|r| r.map_err(Error::from))
+    pub fn events_from(&self, from: u64) -> impl Iterator<Item = Result<(sled::IVec, sled::IVec)>> + '_ {
+        self.events.range(seq_key(from)..).map(|r| r.map_err(Error::from))
     }
 
     /// Seqs of the events of one kind, from `from` on.
@@ -252,32 +244,26 @@ impl Store {
             .collect::<Result<_, String>>()
             .map_err(Error::Store)?;
         let head_bytes = head.to_bytes();
-        let result: Result<(), TransactionError<()>> = (
-            &self.events,
-            &self.meta,
-            &self.by_hash,
-            &self.by_kind,
-            &self.keys,
-        )
-            .transaction(|(events, meta, by_hash, by_kind, keys)| {
-                for s in batch {
-                    events.insert(&seq_key(s.seq), s.bytes.as_slice())?;
-                    by_hash.insert(&s.hash.0, &seq_key(s.seq))?;
-                    by_kind.insert(&kind_key(s.kind, s.seq), &[])?;
-                }
-                for (k, st) in &key_updates {
-                    keys.insert(&k.0, st.as_slice())?;
-                }
-                meta.insert(HEAD_KEY, &head_bytes[..])?;
-                meta.insert(FORMAT_KEY, &[codec::FORMAT_VERSION])?;
-                Ok::<(), ConflictableTransactionError<()>>(())
-            });
+        let result: Result<(), TransactionError<()>> =
+            (&self.events, &self.meta, &self.by_hash, &self.by_kind, &self.keys).transaction(
+                |(events, meta, by_hash, by_kind, keys)| {
+                    for s in batch {
+                        events.insert(&seq_key(s.seq), s.bytes.as_slice())?;
+                        by_hash.insert(&s.hash.0, &seq_key(s.seq))?;
+                        by_kind.insert(&kind_key(s.kind, s.seq), &[])?;
+                    }
+                    for (k, st) in &key_updates {
+                        keys.insert(&k.0, st.as_slice())?;
+                    }
+                    meta.insert(HEAD_KEY, &head_bytes[..])?;
+                    meta.insert(FORMAT_KEY, &[codec::FORMAT_VERSION])?;
+                    Ok::<(), ConflictableTransactionError<()>>(())
+                },
+            );
         match result {
             Ok(()) => {}
             Err(TransactionError::Storage(e)) => return Err(e.into()),
-            Err(TransactionError::Abort(())) => {
-                return Err(Error::Store("transaction aborted".into()))
-            }
+            Err(TransactionError::Abort(())) => return Err(Error::Store("transaction aborted".into())),
         }
         self.make_durable()
     }

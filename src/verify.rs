@@ -70,19 +70,13 @@ pub fn verify_store(store: &Store) -> Result<Verified> {
             ));
         }
         let author = frame.author();
-        keys::verify_strict(
-            &author,
-            &codec::signing_message(frame.body()),
-            &frame.signature(),
-        )
-        .map_err(|e| Error::integrity(seq, format!("{e} (author {})", author.key_id())))?;
+        keys::verify_strict(&author, &codec::signing_message(frame.body()), &frame.signature())
+            .map_err(|e| Error::integrity(seq, format!("{e} (author {})", author.key_id())))?;
         let event = frame
             .decode()
             .map_err(|e| Error::integrity(seq, format!("payload: {e}")))?;
         registry
-            .check(seq, &author, &event.payload, |s| {
-                kinds.get(s as usize).copied()
-            })
+            .check(seq, &author, &event.payload, |s| kinds.get(s as usize).copied())
             .map_err(|e| Error::integrity(seq, format!("unauthorized event: {e}")))?;
         registry.apply(seq, &author, &event.payload);
         kinds.push(event.payload.kind());
@@ -110,7 +104,10 @@ pub fn verify_store(store: &Store) -> Result<Verified> {
         }),
         Some(h) if h.hash != prev => Err(Error::integrity(
             expected - 1,
-            format!("the head hash {} does not match the last event's hash {prev}", h.hash),
+            format!(
+                "the head hash {} does not match the last event's hash {prev}",
+                h.hash
+            ),
         )),
         Some(_) => Ok(Verified {
             events: expected,

@@ -45,12 +45,6 @@ pub fn run(ctx: &Ctx, args: Args, out: &mut dyn Write) -> CmdResult {
         }),
     )?;
     let seqs: Vec<String> = args.seqs.iter().map(|s| s.to_string()).collect();
-    writeln!(
-        out,
-        "seq {}: {} {}",
-        done.seq,
-        decision.name(),
-        seqs.join(", ")
-    )?;
+    writeln!(out, "seq {}: {} {}", done.seq, decision.name(), seqs.join(", "))?;
     Ok(())
 }

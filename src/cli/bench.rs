@@ -47,12 +47,6 @@ pub fn run(_ctx: &Ctx, args: Args, out: &mut dyn Write) -> CmdResult {
             ]
         })
         .collect();
-    out.write_all(
-        table(
-            &["measured", "rate", "baseline", "baseline rate", "ratio"],
-            &rows,
-        )
-        .as_bytes(),
-    )?;
+    out.write_all(table(&["measured", "rate", "baseline", "baseline rate", "ratio"], &rows).as_bytes())?;
     Ok(())
 }

@@ -48,9 +48,7 @@ pub fn run(ctx: &Ctx, args: Args, out: &mut dyn Write) -> CmdResult {
             .name
             .or_else(|| from_pub.as_ref().map(|h| h.name.clone()))
             .unwrap_or_else(|| "admin".into()),
-        nip: args
-            .nip
-            .or_else(|| from_pub.as_ref().and_then(|h| h.nip.clone())),
+        nip: args.nip.or_else(|| from_pub.as_ref().and_then(|h| h.nip.clone())),
         jabatan: args
             .jabatan
             .or_else(|| from_pub.as_ref().and_then(|h| h.jabatan.clone())),

@@ -205,9 +205,7 @@ fn list(ctx: &Ctx, out: &mut dyn Write) -> CmdResult {
             ]
         })
         .collect();
-    let header = [
-        "key id", "roles", "holder", "NIP", "jabatan", "added", "status",
-    ];
+    let header = ["key id", "roles", "holder", "NIP", "jabatan", "added", "status"];
     if format == Format::Csv {
         return write_csv(out, &header, &rows);
     }

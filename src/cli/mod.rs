@@ -48,12 +48,7 @@ pub struct Cli {
 #[derive(clap::Args, Debug, Clone)]
 pub struct GlobalArgs {
     /// Ledger directory.
-    #[arg(
-        long,
-        global = true,
-        env = "SAKIP_LEDGER",
-        default_value = "./sakip-ledger"
-    )]
+    #[arg(long, global = true, env = "SAKIP_LEDGER", default_value = "./sakip-ledger")]
     pub ledger: PathBuf,
     /// Private key file (PKCS#8 PEM, mode 0600) that signs what this command appends.
     #[arg(long, global = true, env = "SAKIP_KEY")]
@@ -191,10 +186,7 @@ fn clock_from_env() -> Result<Arc<dyn Clock>, CliError> {
                     "SAKIP_NOW={text} is not a time (use RFC 3339, e.g. 2022-01-10T09:00:00+07:00)"
                 ))
             })?;
-            Ok(Arc::new(SteppingClock::new(
-                start,
-                chrono::TimeDelta::zero(),
-            )))
+            Ok(Arc::new(SteppingClock::new(start, chrono::TimeDelta::zero())))
         }
         Err(_) => Ok(Arc::new(SystemClock)),
     }

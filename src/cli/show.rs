@@ -27,11 +27,9 @@ pub fn run(ctx: &Ctx, args: Args, out: &mut dyn Write) -> CmdResult {
             })?;
         ledger.event_by_hash(&EventHash(bytes))?
     };
-    let event =
-        found.ok_or_else(|| sakip::Error::Input(format!("no event {id} in this ledger")))?;
+    let event = found.ok_or_else(|| sakip::Error::Input(format!("no event {id} in this ledger")))?;
     let value = event_json(&ledger, &event);
-    let text =
-        serde_json::to_string_pretty(&value).map_err(|e| super::CliError::Output(e.into()))?;
+    let text = serde_json::to_string_pretty(&value).map_err(|e| super::CliError::Output(e.into()))?;
     if format == Format::Json {
         writeln!(out, "{text}")?;
     } else {

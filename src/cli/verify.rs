@@ -37,10 +37,7 @@ pub fn run(ctx: &Ctx, _args: Args, out: &mut dyn Write) -> CmdResult {
         Err(e @ sakip::Error::Integrity { .. }) => {
             if format == Format::Json {
                 if let sakip::Error::Integrity { seq, reason } = &e {
-                    super::write_json_line(
-                        out,
-                        &json!({"status": "failed", "seq": seq, "reason": reason}),
-                    )?;
+                    super::write_json_line(out, &json!({"status": "failed", "seq": seq, "reason": reason}))?;
                 }
             }
             Err(CliError::Lib(e))

@@ -1,0 +1,4 @@
+//! Tests through the real `sakip` binary.
+
+mod core;
+mod support;

@@ -1,0 +1,135 @@
+//! A scratch ledger directory, deterministic keys and a binary runner.
+
+use assert_cmd::Command;
+use sakip::event::{EventHash, Holder};
+use sakip::keys::{self, KeyPair};
+use std::path::{Path, PathBuf};
+
+pub const NOW: &str = "2022-01-10T09:00:00+07:00";
+
+pub struct Env {
+    pub dir: tempfile::TempDir,
+}
+
+impl Env {
+    pub fn new() -> Env {
+        Env {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    pub fn ledger(&self) -> PathBuf {
+        self.path("ledger")
+    }
+
+    /// Write a key file pair from a fixed seed; returns the private key path.
+    pub fn key(&self, file: &str, seed: u8, name: &str) -> PathBuf {
+        let path = self.path(file);
+        let holder = Holder {
+            name: name.into(),
+            nip: None,
+            jabatan: None,
+        };
+        keys::write_key_files(&path, &KeyPair::from_seed([seed; 32]), Some(&holder)).unwrap();
+        path
+    }
+
+    /// The binary, run in the scratch directory against its ledger.
+    pub fn sakip(&self) -> Command {
+        let mut cmd = Command::cargo_bin("sakip").unwrap();
+        cmd.current_dir(self.dir.path())
+            .env("SAKIP_LEDGER", self.ledger())
+            .env("SAKIP_NOW", NOW)
+            .env("NO_COLOR", "1")
+            .env_remove("SAKIP_KEY");
+        cmd
+    }
+
+    /// Run and return (exit code, stdout, stderr).
+    pub fn run(&self, args: &[&str]) -> (i32, String, String) {
+        let out = self.sakip().args(args).output().unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
+    /// Run, expecting success; returns stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let (code, out, err) = self.run(args);
+        assert_eq!(code, 0, "sakip {args:?} failed: {err}");
+        out
+    }
+
+    /// The head (event count, hash) read straight from the store.
+    pub fn head(&self) -> (u64, EventHash) {
+        let db = sled::open(self.ledger().join("store")).unwrap();
+        let meta = db.open_tree("meta").unwrap();
+        let b = meta.get("head").unwrap().unwrap();
+        let count = u64::from_be_bytes(b[..8].try_into().unwrap());
+        (count, EventHash(b[8..40].try_into().unwrap()))
+    }
+
+    /// Open the raw sled store (no ledger process may be running).
+    pub fn raw_events(&self) -> (sled::Db, sled::Tree) {
+        let db = sled::open(self.ledger().join("store")).unwrap();
+        let events = db.open_tree("events").unwrap();
+        (db, events)
+    }
+
+    /// Standard ledger: admin (seed 1), kepala approver (seed 2), operator (seed 3).
+    pub fn standard(&self) -> Keys {
+        let admin = self.key("admin.key", 1, "Admin Kepegawaian");
+        let kepala = self.key("kepala-approver.key", 2, "Kepala BKPSDM");
+        let operator = self.key("operator.key", 3, "Kabid Mutasi");
+        self.ok(&[
+            "init",
+            "--agency-code",
+            "4.01.03",
+            "--agency-name",
+            "BKPSDM Kota Kediri",
+            "--key",
+            s(&admin),
+        ]);
+        self.ok(&[
+            "--key",
+            s(&admin),
+            "key",
+            "add",
+            "--public",
+            &format!("{}.pub", s(&kepala)),
+            "--role",
+            "approver",
+        ]);
+        self.ok(&[
+            "--key",
+            s(&admin),
+            "key",
+            "add",
+            "--public",
+            &format!("{}.pub", s(&operator)),
+            "--role",
+            "operator",
+        ]);
+        Keys {
+            admin,
+            kepala,
+            operator,
+        }
+    }
+}
+
+pub struct Keys {
+    pub admin: PathBuf,
+    pub kepala: PathBuf,
+    pub operator: PathBuf,
+}
+
+pub fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
