@@ -17,6 +17,16 @@ pub fn required_role(kind: Kind) -> Option<Role> {
         Kind::Genesis => None,
         Kind::KeyAdded | Kind::KeyRevoked => Some(Role::Admin),
         Kind::Approval => Some(Role::Approver),
+        Kind::PlanItemDefined
+        | Kind::IndicatorDefined
+        | Kind::TargetSet
+        | Kind::TargetRevised
+        | Kind::BudgetSet
+        | Kind::BudgetRevised => Some(Role::Admin),
+        Kind::RealisationRecorded
+        | Kind::RealisationCorrected
+        | Kind::SpendingRecorded
+        | Kind::NarrativeRecorded => Some(Role::Operator),
     }
 }
 
@@ -194,6 +204,9 @@ impl Registry {
                 }
                 Ok(())
             }
+            // Domain payloads: the role is all this module checks; their
+            // content is checked against the plan by `projection::validate`.
+            _ => Ok(()),
         }
     }
 
@@ -235,7 +248,7 @@ impl Registry {
                 }
                 None => vec![],
             },
-            Payload::Approval(_) => vec![],
+            _ => vec![],
         }
     }
 }

@@ -9,6 +9,7 @@
 use bincode::{Decode, Encode};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
+use rust_decimal::Decimal;
 use std::fmt;
 
 /// SHA-256 digest of a stored event.
@@ -186,6 +187,16 @@ pub enum Payload {
     KeyAdded(KeyAdded),
     KeyRevoked(KeyRevoked),
     Approval(Approval),
+    PlanItemDefined(PlanItemDefined),
+    IndicatorDefined(IndicatorDefined),
+    TargetSet(TargetSet),
+    TargetRevised(TargetRevised),
+    RealisationRecorded(RealisationRecorded),
+    RealisationCorrected(RealisationCorrected),
+    BudgetSet(BudgetSet),
+    BudgetRevised(BudgetRevised),
+    SpendingRecorded(SpendingRecorded),
+    NarrativeRecorded(NarrativeRecorded),
 }
 
 /// The kind of a payload, without its data.
@@ -195,11 +206,36 @@ pub enum Kind {
     KeyAdded,
     KeyRevoked,
     Approval,
+    PlanItemDefined,
+    IndicatorDefined,
+    TargetSet,
+    TargetRevised,
+    RealisationRecorded,
+    RealisationCorrected,
+    BudgetSet,
+    BudgetRevised,
+    SpendingRecorded,
+    NarrativeRecorded,
 }
 
 impl Kind {
     /// Every kind, in encoding order.
-    pub const ALL: [Kind; 4] = [Kind::Genesis, Kind::KeyAdded, Kind::KeyRevoked, Kind::Approval];
+    pub const ALL: [Kind; 14] = [
+        Kind::Genesis,
+        Kind::KeyAdded,
+        Kind::KeyRevoked,
+        Kind::Approval,
+        Kind::PlanItemDefined,
+        Kind::IndicatorDefined,
+        Kind::TargetSet,
+        Kind::TargetRevised,
+        Kind::RealisationRecorded,
+        Kind::RealisationCorrected,
+        Kind::BudgetSet,
+        Kind::BudgetRevised,
+        Kind::SpendingRecorded,
+        Kind::NarrativeRecorded,
+    ];
 
     /// The snake_case name used in `log --kind` and JSON.
     pub fn name(self) -> &'static str {
@@ -208,6 +244,16 @@ impl Kind {
             Kind::KeyAdded => "key_added",
             Kind::KeyRevoked => "key_revoked",
             Kind::Approval => "approval",
+            Kind::PlanItemDefined => "plan_item_defined",
+            Kind::IndicatorDefined => "indicator_defined",
+            Kind::TargetSet => "target_set",
+            Kind::TargetRevised => "target_revised",
+            Kind::RealisationRecorded => "realisation_recorded",
+            Kind::RealisationCorrected => "realisation_corrected",
+            Kind::BudgetSet => "budget_set",
+            Kind::BudgetRevised => "budget_revised",
+            Kind::SpendingRecorded => "spending_recorded",
+            Kind::NarrativeRecorded => "narrative_recorded",
         }
     }
 
@@ -240,6 +286,16 @@ impl Payload {
             Payload::KeyAdded(_) => Kind::KeyAdded,
             Payload::KeyRevoked(_) => Kind::KeyRevoked,
             Payload::Approval(_) => Kind::Approval,
+            Payload::PlanItemDefined(_) => Kind::PlanItemDefined,
+            Payload::IndicatorDefined(_) => Kind::IndicatorDefined,
+            Payload::TargetSet(_) => Kind::TargetSet,
+            Payload::TargetRevised(_) => Kind::TargetRevised,
+            Payload::RealisationRecorded(_) => Kind::RealisationRecorded,
+            Payload::RealisationCorrected(_) => Kind::RealisationCorrected,
+            Payload::BudgetSet(_) => Kind::BudgetSet,
+            Payload::BudgetRevised(_) => Kind::BudgetRevised,
+            Payload::SpendingRecorded(_) => Kind::SpendingRecorded,
+            Payload::NarrativeRecorded(_) => Kind::NarrativeRecorded,
         }
     }
 }
@@ -283,6 +339,361 @@ impl Payload {
                     None => format!("{} seq {seqs}", a.decision.name()),
                 }
             }
+            Payload::PlanItemDefined(p) => format!("{} {} {}", p.level.name(), p.code, p.name),
+            Payload::IndicatorDefined(i) => format!("indicator {} {} ({})", i.code, i.name, i.unit),
+            Payload::TargetSet(t) => format!("target {} {} {} = {}", t.indicator, t.year, t.scope, t.value),
+            Payload::TargetRevised(t) => format!(
+                "target {} {} {} revised to {} (revises seq {}; {}; {})",
+                t.indicator, t.year, t.scope, t.value, t.revises, t.reason, t.basis
+            ),
+            Payload::RealisationRecorded(r) => format!("realisasi {} {} = {}", r.indicator, r.period, r.value),
+            Payload::RealisationCorrected(r) => format!(
+                "realisasi {} {} corrected to {} (supersedes seq {}; {})",
+                r.indicator, r.period, r.value, r.supersedes, r.reason
+            ),
+            Payload::BudgetSet(b) => format!("pagu {} {} = Rp {}", b.account, b.year, b.pagu),
+            Payload::BudgetRevised(b) => format!(
+                "pagu {} {} revised to Rp {} (revises seq {}; {}; {})",
+                b.account, b.year, b.pagu, b.revises, b.reason, b.basis
+            ),
+            Payload::SpendingRecorded(s) => format!("realisasi anggaran {} {} Rp {}", s.account, s.period, s.amount),
+            Payload::NarrativeRecorded(n) => format!("narrative {} {}", n.indicator, n.year),
         }
     }
+}
+
+/// An exact decimal (measures and Rupiah), persisted as its mantissa (i128
+/// little-endian) and scale (u8, at most 28). Never a float.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct Dec(pub Decimal);
+
+impl Encode for Dec {
+    fn encode<E: bincode::enc::Encoder>(&self, e: &mut E) -> Result<(), bincode::error::EncodeError> {
+        self.0.mantissa().encode(e)?;
+        (self.0.scale() as u8).encode(e)
+    }
+}
+
+impl<Context> Decode<Context> for Dec {
+    fn decode<D: bincode::de::Decoder<Context = Context>>(d: &mut D) -> Result<Self, bincode::error::DecodeError> {
+        let mantissa = i128::decode(d)?;
+        let scale = u8::decode(d)?;
+        Decimal::try_from_i128_with_scale(mantissa, u32::from(scale))
+            .map(Dec)
+            .map_err(|_| bincode::error::DecodeError::Other("decimal out of range"))
+    }
+}
+bincode::impl_borrow_decode!(Dec);
+
+impl Serialize for Dec {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0.to_string())
+    }
+}
+
+impl fmt::Display for Dec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+/// Level of a plan item in the performance hierarchy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Encode, Decode, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Level {
+    /// Tujuan: the agency's goal.
+    Tujuan,
+    /// Sasaran strategis: strategic target.
+    Sasaran,
+    /// Program.
+    Program,
+    /// Kegiatan: activity.
+    Kegiatan,
+    /// Sub kegiatan: sub-activity.
+    SubKegiatan,
+}
+
+impl Level {
+    pub const ALL: [Level; 5] = [Level::Tujuan, Level::Sasaran, Level::Program, Level::Kegiatan, Level::SubKegiatan];
+
+    /// The name used in files and JSON.
+    pub fn name(self) -> &'static str {
+        match self {
+            Level::Tujuan => "tujuan",
+            Level::Sasaran => "sasaran",
+            Level::Program => "program",
+            Level::Kegiatan => "kegiatan",
+            Level::SubKegiatan => "sub_kegiatan",
+        }
+    }
+
+    /// The Indonesian label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Level::Tujuan => "Tujuan",
+            Level::Sasaran => "Sasaran",
+            Level::Program => "Program",
+            Level::Kegiatan => "Kegiatan",
+            Level::SubKegiatan => "Sub Kegiatan",
+        }
+    }
+}
+
+/// A node of the plan: tujuan, sasaran, program, kegiatan or sub kegiatan.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, Serialize)]
+pub struct PlanItemDefined {
+    pub code: String,
+    pub level: Level,
+    pub name: String,
+    /// Code of the parent item (none for a tujuan).
+    pub parent: Option<String>,
+}
+
+/// Which direction is good.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Polarity {
+    HigherIsBetter,
+    /// E.g. the number of audit findings.
+    LowerIsBetter,
+    /// SAKIP grades AA > A > BB > B > CC > C > D.
+    Grade,
+}
+
+/// What a recorded value is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ValueKind {
+    Number,
+    /// Numerator and denominator recorded; the value is their percentage.
+    Ratio,
+    Grade,
+    /// A text milestone such as "1 dokumen".
+    Text,
+}
+
+/// How quarterly values make the value as of a quarter.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Aggregation {
+    /// Stocks (percentages of staff, indices): the latest quarter's value.
+    LastQuarter,
+    /// Flows (counts): the sum of the quarters.
+    Sum,
+    /// Flow ratios: sum of numerators over sum of denominators.
+    RatioOfSums,
+    /// Sum of the component indicators' values (e.g. IP ASN).
+    Components(Vec<String>),
+}
+
+/// The capaian rule of a lower-is-better indicator.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LowerRule {
+    /// target / realisasi x 100.
+    Inverse,
+    /// (2 x target - realisasi) / target x 100.
+    TwiceTargetMinus,
+}
+
+/// A performance indicator (indikator kinerja) of a plan item.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, Serialize)]
+pub struct IndicatorDefined {
+    pub code: String,
+    pub name: String,
+    /// The plan item it measures.
+    pub item: String,
+    /// Satuan.
+    pub unit: String,
+    pub polarity: Polarity,
+    pub value_kind: ValueKind,
+    pub aggregation: Aggregation,
+    pub lower_rule: LowerRule,
+    /// Optional ceiling on capaian, in percent.
+    pub cap: Option<Dec>,
+    /// Whether this is an IKU (indikator kinerja utama) of the PK.
+    pub iku: bool,
+    pub formula: Option<String>,
+    pub source: Option<String>,
+}
+
+/// SAKIP grade.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Encode, Decode, Serialize)]
+pub enum Grade {
+    AA,
+    A,
+    BB,
+    B,
+    CC,
+    C,
+    D,
+}
+
+impl Grade {
+    pub const ALL: [Grade; 7] = [Grade::AA, Grade::A, Grade::BB, Grade::B, Grade::CC, Grade::C, Grade::D];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Grade::AA => "AA",
+            Grade::A => "A",
+            Grade::BB => "BB",
+            Grade::B => "B",
+            Grade::CC => "CC",
+            Grade::C => "C",
+            Grade::D => "D",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Grade> {
+        Grade::ALL.into_iter().find(|g| g.name() == text.trim().to_ascii_uppercase())
+    }
+}
+
+/// A recorded target or realisation value.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Value {
+    Number(Dec),
+    Ratio { numerator: Dec, denominator: Dec },
+    Grade(Grade),
+    Text(String),
+}
+
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Number(d) => write!(f, "{d}"),
+            Value::Ratio { numerator, denominator } => write!(f, "{numerator}/{denominator}"),
+            Value::Grade(g) => f.write_str(g.name()),
+            Value::Text(t) => f.write_str(t),
+        }
+    }
+}
+
+/// Which target: the year's (PK), a quarter's phasing (rencana aksi), or the
+/// Renstra target for the year.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Encode, Decode, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TargetScope {
+    Year,
+    Quarter(u8),
+    Renstra,
+}
+
+impl fmt::Display for TargetScope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TargetScope::Year => f.write_str("PK"),
+            TargetScope::Quarter(q) => write!(f, "TW {q}"),
+            TargetScope::Renstra => f.write_str("Renstra"),
+        }
+    }
+}
+
+/// Budget stage: murni (original) or perubahan (after the amendment).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    Murni,
+    Perubahan,
+}
+
+/// A target, first set.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, Serialize)]
+pub struct TargetSet {
+    pub indicator: String,
+    pub year: u16,
+    pub scope: TargetScope,
+    pub value: Value,
+}
+
+/// A target revised; `revises` is the seq of the target event it replaces,
+/// which keeps the "sebelum perubahan" value.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, Serialize)]
+pub struct TargetRevised {
+    pub indicator: String,
+    pub year: u16,
+    pub scope: TargetScope,
+    pub value: Value,
+    pub stage: Stage,
+    pub reason: String,
+    /// Legal basis, e.g. "DPA Perubahan".
+    pub basis: String,
+    pub revises: u64,
+}
+
+/// The period a realisation is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Encode, Decode, Serialize)]
+pub struct PeriodRef {
+    pub year: u16,
+    /// 1-4 for a triwulan; 0 for the whole year (an annual figure).
+    pub quarter: u8,
+}
+
+impl fmt::Display for PeriodRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.quarter == 0 {
+            write!(f, "{}", self.year)
+        } else {
+            write!(f, "{}-Q{}", self.year, self.quarter)
+        }
+    }
+}
+
+/// A realisation entry (realisasi).
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, Serialize)]
+pub struct RealisationRecorded {
+    pub indicator: String,
+    pub period: PeriodRef,
+    pub value: Value,
+    pub note: Option<String>,
+}
+
+/// A correction of a realisation; `supersedes` is the latest earlier version.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, Serialize)]
+pub struct RealisationCorrected {
+    pub indicator: String,
+    pub period: PeriodRef,
+    pub value: Value,
+    pub supersedes: u64,
+    pub reason: String,
+}
+
+/// A budget (pagu) for a plan item, first set.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, Serialize)]
+pub struct BudgetSet {
+    pub account: String,
+    pub year: u16,
+    pub pagu: Dec,
+}
+
+/// A pagu revised.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, Serialize)]
+pub struct BudgetRevised {
+    pub account: String,
+    pub year: u16,
+    pub pagu: Dec,
+    pub stage: Stage,
+    pub reason: String,
+    pub basis: String,
+    pub revises: u64,
+}
+
+/// Spending (realisasi anggaran) in a quarter; entries add up.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, Serialize)]
+pub struct SpendingRecorded {
+    pub account: String,
+    pub period: PeriodRef,
+    pub amount: Dec,
+    pub note: Option<String>,
+}
+
+/// The narrative of an indicator's year.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, Serialize)]
+pub struct NarrativeRecorded {
+    pub indicator: String,
+    pub year: u16,
+    pub faktor_pendorong: String,
+    pub hambatan: String,
+    pub strategi_pemecahan: String,
 }

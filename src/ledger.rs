@@ -11,6 +11,7 @@ use crate::clock::Clock;
 use crate::codec::{self, Frame, Unsigned};
 use crate::event::{Event, EventHash, Genesis, Kind, Payload};
 use crate::keys::KeyPair;
+use crate::projection::{self, MemIndex, Overlay};
 use crate::store::{Head, Staged, Store};
 use crate::{Error, Result};
 use std::path::Path;
@@ -78,6 +79,12 @@ impl Ledger {
                 dir.display()
             )));
         }
+        if store.rebuild_unfinished()? {
+            return Err(Error::Input(format!(
+                "the projections of {} were being rebuilt when the process stopped; run `sakip rebuild`",
+                dir.display()
+            )));
+        }
         let registry = Registry::from_states(store.key_states()?);
         Ok(Ledger {
             store,
@@ -125,6 +132,7 @@ impl Ledger {
             }
         }
         let mut registry = self.registry.clone();
+        let mut batch_index = MemIndex::default();
         let (mut count, mut prev) = match self.head {
             Some(h) => (h.count, h.hash),
             None => (0, EventHash::ZERO),
@@ -139,16 +147,20 @@ impl Ledger {
                 }
                 self.kind_of(s).ok().flatten()
             };
-            registry.check(seq, &author, payload, kind_of).map_err(|reason| {
+            let refuse = |reason: String| {
                 if items.len() > 1 {
-                    Error::Refused(format!(
-                        "item {} of the batch: {reason}; nothing was appended",
-                        index + 1
-                    ))
+                    Error::Refused(format!("item {} of the batch: {reason}; nothing was appended", index + 1))
                 } else {
                     Error::Refused(reason)
                 }
-            })?;
+            };
+            registry.check(seq, &author, payload, kind_of).map_err(refuse)?;
+            let view = Overlay {
+                base: &self.store,
+                top: &batch_index,
+            };
+            projection::validate(&view, payload).map_err(refuse)?;
+            batch_index.add(seq, now, payload);
             let changed = registry.apply(seq, &author, payload);
             let body = codec::encode_body(&Unsigned {
                 seq,
@@ -172,6 +184,7 @@ impl Ledger {
                 kind: payload.kind(),
                 bytes,
                 key_updates,
+                proj: projection::index_entries(seq, now, payload),
             });
             prev = hash;
             count += 1;
@@ -230,6 +243,24 @@ impl Ledger {
             let seq = key_seq(&key)?;
             decode_stored(seq, &bytes)
         })
+    }
+
+    /// Drop and rebuild the projection index from the events alone.
+    pub fn rebuild(&self) -> Result<u64> {
+        let entries = self.store.events_from(0).map(|r| {
+            let (key, bytes) = r?;
+            let seq = key_seq(&key)?;
+            let frame = Frame::parse(&bytes).map_err(|e| Error::integrity(seq, e))?;
+            let payload: Payload =
+                codec::from_bytes(frame.payload_bytes()).map_err(|e| Error::integrity(seq, e))?;
+            Ok(projection::index_entries(seq, frame.recorded_at(), &payload))
+        });
+        self.store.rebuild_projection(entries)
+    }
+
+    /// The last seq recorded at or before `at` (microseconds since the epoch).
+    pub fn seq_at_time(&self, at: i64) -> Result<Option<u64>> {
+        projection::seq_at_time(&self.store, at)
     }
 
     /// The genesis payload.

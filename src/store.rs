@@ -10,6 +10,7 @@
 //!   tree "by_hash"     event hash -> seq (u64 BE)
 //!   tree "by_kind"     kind u32 BE || seq u64 BE -> ()
 //!   tree "keys"        public key -> KeyState (bincode)
+//!   tree "proj"        projection index (see `projection.rs`), rebuildable
 //! ```
 //!
 //! Every commit writes events, head and indexes in one sled transaction and
@@ -30,6 +31,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 const HEAD_KEY: &[u8] = b"head";
 const FORMAT_KEY: &[u8] = b"format";
+const REBUILDING_KEY: &[u8] = b"rebuilding";
 
 /// The ledger's head: how many events it holds and the last one's hash and
 /// transaction time.
@@ -75,6 +77,8 @@ pub struct Staged {
     pub kind: Kind,
     pub bytes: Vec<u8>,
     pub key_updates: Vec<(PublicKey, KeyState)>,
+    /// Projection index entries of this event.
+    pub proj: Vec<(Vec<u8>, Vec<u8>)>,
 }
 
 /// An open store. Holds the directory's lock until dropped.
@@ -87,6 +91,7 @@ pub struct Store {
     by_hash: sled::Tree,
     by_kind: sled::Tree,
     keys: sled::Tree,
+    proj: sled::Tree,
     durable_commits: AtomicU64,
     _lock: File,
 }
@@ -145,6 +150,7 @@ impl Store {
             by_hash: db.open_tree("by_hash")?,
             by_kind: db.open_tree("by_kind")?,
             keys: db.open_tree("keys")?,
+            proj: db.open_tree("proj")?,
             db,
             db_file,
             dir: dir.into(),
@@ -245,12 +251,15 @@ impl Store {
             .map_err(Error::Store)?;
         let head_bytes = head.to_bytes();
         let result: Result<(), TransactionError<()>> =
-            (&self.events, &self.meta, &self.by_hash, &self.by_kind, &self.keys).transaction(
-                |(events, meta, by_hash, by_kind, keys)| {
+            (&self.events, &self.meta, &self.by_hash, &self.by_kind, &self.keys, &self.proj).transaction(
+                |(events, meta, by_hash, by_kind, keys, proj)| {
                     for s in batch {
                         events.insert(&seq_key(s.seq), s.bytes.as_slice())?;
                         by_hash.insert(&s.hash.0, &seq_key(s.seq))?;
                         by_kind.insert(&kind_key(s.kind, s.seq), &[])?;
+                        for (k, v) in &s.proj {
+                            proj.insert(k.as_slice(), v.as_slice())?;
+                        }
                     }
                     for (k, st) in &key_updates {
                         keys.insert(&k.0, st.as_slice())?;
@@ -266,6 +275,47 @@ impl Store {
             Err(TransactionError::Abort(())) => return Err(Error::Store("transaction aborted".into())),
         }
         self.make_durable()
+    }
+
+    /// Drop the projection index and refill it from `entries`, in chunks;
+    /// `meta/rebuilding` marks an unfinished rebuild so a crash mid-way is
+    /// noticed at the next open.
+    pub fn rebuild_projection(
+        &self,
+        entries: impl Iterator<Item = Result<Vec<(Vec<u8>, Vec<u8>)>>>,
+    ) -> Result<u64> {
+        self.meta.insert(REBUILDING_KEY, &[1u8][..])?;
+        self.make_durable()?;
+        self.proj.clear()?;
+        let mut batch = sled::Batch::default();
+        let mut pending = 0usize;
+        let mut events = 0u64;
+        for event_entries in entries {
+            for (k, v) in event_entries? {
+                batch.insert(k, v);
+                pending += 1;
+            }
+            events += 1;
+            if pending >= 50_000 {
+                self.proj.apply_batch(std::mem::take(&mut batch))?;
+                pending = 0;
+            }
+        }
+        self.proj.apply_batch(batch)?;
+        self.make_durable()?;
+        self.meta.remove(REBUILDING_KEY)?;
+        self.make_durable()?;
+        Ok(events)
+    }
+
+    /// Whether a projection rebuild was interrupted.
+    pub fn rebuild_unfinished(&self) -> Result<bool> {
+        Ok(self.meta.contains_key(REBUILDING_KEY)?)
+    }
+
+    /// The whole projection index, for comparisons in tests and audits.
+    pub fn projection_entries(&self) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+        self.proj.iter().map(|r| r.map(|(k, v)| (k.to_vec(), v.to_vec())).map_err(Error::from)).collect()
     }
 
     /// sled flush, then fsync of the database file: see the module doc.
@@ -295,4 +345,23 @@ fn sync_dir(dir: &Path) -> Result<()> {
         .and_then(|d| d.sync_all())
         .map_err(|e| Error::io(dir, e))?;
     Ok(())
+}
+
+impl crate::projection::IndexRead for Store {
+    fn scan(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+        self.proj.scan_prefix(prefix).map(|r| r.map(|(k, v)| (k.to_vec(), v.to_vec())).map_err(Error::from)).collect()
+    }
+
+    fn last_in(&self, lo: &[u8], hi: &[u8]) -> Result<Option<Vec<u8>>> {
+        match self.proj.range(lo..=hi).next_back() {
+            Some(r) => Ok(Some(r?.0.to_vec())),
+            None => Ok(None),
+        }
+    }
+
+    fn payload(&self, seq: u64) -> Result<crate::event::Payload> {
+        let bytes = self.get(seq)?.ok_or_else(|| Error::integrity(seq, "an indexed event is missing"))?;
+        let frame = codec::Frame::parse(&bytes).map_err(|e| Error::integrity(seq, e))?;
+        codec::from_bytes(frame.payload_bytes()).map_err(|e| Error::integrity(seq, format!("payload: {e}")))
+    }
 }

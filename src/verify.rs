@@ -29,6 +29,7 @@ pub struct Verified {
 /// [`Error::Integrity`] naming the first bad seq.
 pub fn verify_store(store: &Store) -> Result<Verified> {
     let mut registry = Registry::default();
+    let mut index = crate::projection::MemIndex::default();
     let mut kinds: Vec<Kind> = Vec::new();
     let mut prev = EventHash::ZERO;
     let mut last_time = i64::MIN;
@@ -78,6 +79,9 @@ pub fn verify_store(store: &Store) -> Result<Verified> {
         registry
             .check(seq, &author, &event.payload, |s| kinds.get(s as usize).copied())
             .map_err(|e| Error::integrity(seq, format!("unauthorized event: {e}")))?;
+        crate::projection::validate(&index, &event.payload)
+            .map_err(|e| Error::integrity(seq, format!("invalid event: {e}")))?;
+        index.add(seq, frame.recorded_at(), &event.payload);
         registry.apply(seq, &author, &event.payload);
         kinds.push(event.payload.kind());
         prev = frame.hash();

@@ -16,7 +16,7 @@ pub struct Args {
     /// First seq to list.
     #[arg(long, default_value_t = 0)]
     pub from: u64,
-    /// Only events of this kind (genesis, key_added, key_revoked, approval, ...).
+    /// Only events of this kind (see `sakip log --help`).
     #[arg(long)]
     pub kind: Option<String>,
     /// At most this many events.

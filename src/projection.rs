@@ -1,0 +1,799 @@
+//! Projections: the indexes that answer "what was the state of each
+//! indicator as of quarter Q, as known at seq N" without replaying the
+//! ledger, and the domain validation that runs before every append.
+//!
+//! Every event maps to index entries by the pure function [`index_entries`];
+//! the ledger writes them in the same transaction as the event, and
+//! `sakip rebuild` recomputes them from the events alone, so the two paths
+//! cannot drift. Index keys (tree `proj`, all integers big-endian, codes
+//! NUL-terminated) end in the seq of the event, so "the latest version known
+//! at seq N" is a short prefix scan:
+//!
+//! ```text
+//! 'I' code                         -> seq     plan item defined
+//! 'N' code                         -> seq     indicator defined
+//! 'T' year code scope seq          -> ()      target set / revised (scope 0 year, 1-4 quarter, 5 renstra)
+//! 'R' year code quarter seq        -> ()      realisation recorded / corrected (quarter 0 = annual)
+//! 'B' year code seq                -> ()      pagu set / revised
+//! 'S' year code quarter seq        -> ()      spending
+//! 'W' year code seq                -> ()      narrative
+//! 'A' covered-seq approval-seq     -> decision (0 approve, 1 reject, 2 return)
+//! 'M' recorded_at seq              -> ()      transaction time (sign bit flipped)
+//! ```
+//!
+//! This module never writes: it computes entries and reads through
+//! [`IndexRead`].
+
+use crate::event::*;
+use crate::scoring::{self, Capaian, Predikat};
+use crate::{Error, Result};
+use rust_decimal::Decimal;
+use std::collections::{BTreeMap, HashMap};
+
+/// Read access to the projection index and to event payloads.
+pub trait IndexRead {
+    /// All entries whose key starts with `prefix`, in key order.
+    fn scan(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>>;
+    /// The last key in `lo..=hi`.
+    fn last_in(&self, lo: &[u8], hi: &[u8]) -> Result<Option<Vec<u8>>>;
+    /// The payload of an event.
+    fn payload(&self, seq: u64) -> Result<Payload>;
+}
+
+/// An in-memory index: the entries of a batch being appended, or of a ledger
+/// being verified.
+#[derive(Debug, Default, Clone)]
+pub struct MemIndex {
+    pub map: BTreeMap<Vec<u8>, Vec<u8>>,
+    pub payloads: HashMap<u64, Payload>,
+}
+
+impl MemIndex {
+    /// Add one event's entries and payload.
+    pub fn add(&mut self, seq: u64, recorded_at: i64, payload: &Payload) {
+        for (k, v) in index_entries(seq, recorded_at, payload) {
+            self.map.insert(k, v);
+        }
+        if needs_payload(payload) {
+            self.payloads.insert(seq, payload.clone());
+        }
+    }
+}
+
+/// Only events that lookups read back need their payload kept in memory.
+fn needs_payload(payload: &Payload) -> bool {
+    !matches!(payload, Payload::Approval(_) | Payload::KeyAdded(_) | Payload::KeyRevoked(_))
+}
+
+impl IndexRead for MemIndex {
+    fn scan(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+        Ok(self
+            .map
+            .range(prefix.to_vec()..)
+            .take_while(|(k, _)| k.starts_with(prefix))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect())
+    }
+
+    fn last_in(&self, lo: &[u8], hi: &[u8]) -> Result<Option<Vec<u8>>> {
+        Ok(self.map.range(lo.to_vec()..=hi.to_vec()).next_back().map(|(k, _)| k.clone()))
+    }
+
+    fn payload(&self, seq: u64) -> Result<Payload> {
+        self.payloads
+            .get(&seq)
+            .cloned()
+            .ok_or_else(|| Error::integrity(seq, "an indexed event is missing"))
+    }
+}
+
+/// A batch being appended on top of the stored index.
+pub struct Overlay<'a> {
+    pub base: &'a dyn IndexRead,
+    pub top: &'a MemIndex,
+}
+
+impl IndexRead for Overlay<'_> {
+    fn scan(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+        let mut merged: BTreeMap<Vec<u8>, Vec<u8>> = self.base.scan(prefix)?.into_iter().collect();
+        merged.extend(self.top.scan(prefix)?);
+        Ok(merged.into_iter().collect())
+    }
+
+    fn last_in(&self, lo: &[u8], hi: &[u8]) -> Result<Option<Vec<u8>>> {
+        Ok(self.base.last_in(lo, hi)?.max(self.top.last_in(lo, hi)?))
+    }
+
+    fn payload(&self, seq: u64) -> Result<Payload> {
+        match self.top.payloads.get(&seq) {
+            Some(p) => Ok(p.clone()),
+            None => self.base.payload(seq),
+        }
+    }
+}
+
+// ---------------------------------------------------------------- keys
+
+fn key(tag: u8) -> Vec<u8> {
+    vec![tag]
+}
+
+fn with_code(mut k: Vec<u8>, code: &str) -> Vec<u8> {
+    k.extend_from_slice(code.as_bytes());
+    k.push(0);
+    k
+}
+
+fn year_code(tag: u8, year: u16, code: &str) -> Vec<u8> {
+    let mut k = key(tag);
+    k.extend_from_slice(&year.to_be_bytes());
+    with_code(k, code)
+}
+
+fn scope_byte(scope: TargetScope) -> u8 {
+    match scope {
+        TargetScope::Year => 0,
+        TargetScope::Quarter(q) => q,
+        TargetScope::Renstra => 5,
+    }
+}
+
+fn with_seq(mut k: Vec<u8>, seq: u64) -> Vec<u8> {
+    k.extend_from_slice(&seq.to_be_bytes());
+    k
+}
+
+fn target_prefix(year: u16, code: &str, scope: TargetScope) -> Vec<u8> {
+    let mut k = year_code(b'T', year, code);
+    k.push(scope_byte(scope));
+    k
+}
+
+fn entry_prefix(tag: u8, period: PeriodRef, code: &str) -> Vec<u8> {
+    let mut k = year_code(tag, period.year, code);
+    k.push(period.quarter);
+    k
+}
+
+fn time_key(recorded_at: i64) -> Vec<u8> {
+    let mut k = key(b'M');
+    k.extend_from_slice(&((recorded_at as u64) ^ (1 << 63)).to_be_bytes());
+    k
+}
+
+fn approval_prefix(covered: u64) -> Vec<u8> {
+    let mut k = key(b'A');
+    k.extend_from_slice(&covered.to_be_bytes());
+    k
+}
+
+fn seq_suffix(k: &[u8]) -> u64 {
+    let n = k.len();
+    u64::from_be_bytes(k[n - 8..].try_into().expect("index keys end in a seq"))
+}
+
+/// The index entries of one event. Pure: the same event always gives the
+/// same entries, whether appended or rebuilt.
+pub fn index_entries(seq: u64, recorded_at: i64, payload: &Payload) -> Vec<(Vec<u8>, Vec<u8>)> {
+    let unit = Vec::new;
+    let mut out = vec![(with_seq(time_key(recorded_at), seq), unit())];
+    match payload {
+        Payload::PlanItemDefined(p) => out.push((with_code(key(b'I'), &p.code), seq.to_be_bytes().to_vec())),
+        Payload::IndicatorDefined(i) => out.push((with_code(key(b'N'), &i.code), seq.to_be_bytes().to_vec())),
+        Payload::TargetSet(t) => out.push((with_seq(target_prefix(t.year, &t.indicator, t.scope), seq), unit())),
+        Payload::TargetRevised(t) => {
+            out.push((with_seq(target_prefix(t.year, &t.indicator, t.scope), seq), unit()))
+        }
+        Payload::RealisationRecorded(r) => {
+            out.push((with_seq(entry_prefix(b'R', r.period, &r.indicator), seq), unit()))
+        }
+        Payload::RealisationCorrected(r) => {
+            out.push((with_seq(entry_prefix(b'R', r.period, &r.indicator), seq), unit()))
+        }
+        Payload::BudgetSet(b) => out.push((with_seq(year_code(b'B', b.year, &b.account), seq), unit())),
+        Payload::BudgetRevised(b) => out.push((with_seq(year_code(b'B', b.year, &b.account), seq), unit())),
+        Payload::SpendingRecorded(s) => {
+            out.push((with_seq(entry_prefix(b'S', s.period, &s.account), seq), unit()))
+        }
+        Payload::NarrativeRecorded(n) => out.push((with_seq(year_code(b'W', n.year, &n.indicator), seq), unit())),
+        Payload::Approval(a) => {
+            let decision = match a.decision {
+                Decision::Approve => 0u8,
+                Decision::Reject => 1,
+                Decision::Return => 2,
+            };
+            for &covered in &a.covers {
+                out.push((with_seq(approval_prefix(covered), seq), vec![decision]));
+            }
+        }
+        Payload::Genesis(_) | Payload::KeyAdded(_) | Payload::KeyRevoked(_) => {}
+    }
+    out
+}
+
+// ---------------------------------------------------------------- lookups
+
+/// The seqs under a prefix that were known at `known` (inclusive), in order.
+fn versions(r: &dyn IndexRead, prefix: &[u8], known: u64) -> Result<Vec<u64>> {
+    Ok(r.scan(prefix)?
+        .into_iter()
+        .map(|(k, _)| seq_suffix(&k))
+        .filter(|s| *s <= known)
+        .collect())
+}
+
+fn def_seq(r: &dyn IndexRead, tag: u8, code: &str) -> Result<Option<u64>> {
+    let k = with_code(key(tag), code);
+    Ok(r.scan(&k)?.into_iter().find(|(kk, _)| *kk == k).and_then(|(_, v)| {
+        <[u8; 8]>::try_from(v.as_slice()).ok().map(u64::from_be_bytes)
+    }))
+}
+
+/// A plan item defined at or before `known`.
+pub fn item(r: &dyn IndexRead, code: &str, known: u64) -> Result<Option<(u64, PlanItemDefined)>> {
+    match def_seq(r, b'I', code)? {
+        Some(seq) if seq <= known => match r.payload(seq)? {
+            Payload::PlanItemDefined(p) => Ok(Some((seq, p))),
+            _ => Err(Error::integrity(seq, "plan item index points at another kind")),
+        },
+        _ => Ok(None),
+    }
+}
+
+/// An indicator defined at or before `known`.
+pub fn indicator(r: &dyn IndexRead, code: &str, known: u64) -> Result<Option<(u64, IndicatorDefined)>> {
+    match def_seq(r, b'N', code)? {
+        Some(seq) if seq <= known => match r.payload(seq)? {
+            Payload::IndicatorDefined(i) => Ok(Some((seq, i))),
+            _ => Err(Error::integrity(seq, "indicator index points at another kind")),
+        },
+        _ => Ok(None),
+    }
+}
+
+/// Every definition of one tag known at `known`, in code order.
+fn all_defs(r: &dyn IndexRead, tag: u8, known: u64) -> Result<Vec<u64>> {
+    Ok(r.scan(&key(tag))?
+        .into_iter()
+        .filter_map(|(_, v)| <[u8; 8]>::try_from(v.as_slice()).ok().map(u64::from_be_bytes))
+        .filter(|s| *s <= known)
+        .collect())
+}
+
+/// Every plan item known at `known`.
+pub fn items(r: &dyn IndexRead, known: u64) -> Result<Vec<(u64, PlanItemDefined)>> {
+    all_defs(r, b'I', known)?
+        .into_iter()
+        .map(|seq| match r.payload(seq)? {
+            Payload::PlanItemDefined(p) => Ok((seq, p)),
+            _ => Err(Error::integrity(seq, "plan item index points at another kind")),
+        })
+        .collect()
+}
+
+/// Every indicator known at `known`.
+pub fn indicators(r: &dyn IndexRead, known: u64) -> Result<Vec<(u64, IndicatorDefined)>> {
+    all_defs(r, b'N', known)?
+        .into_iter()
+        .map(|seq| match r.payload(seq)? {
+            Payload::IndicatorDefined(i) => Ok((seq, i)),
+            _ => Err(Error::integrity(seq, "indicator index points at another kind")),
+        })
+        .collect()
+}
+
+/// The decision in force on `seq` as known at `known`.
+pub fn decision(r: &dyn IndexRead, seq: u64, known: u64) -> Result<Option<(u64, Decision)>> {
+    let mut last = None;
+    for (k, v) in r.scan(&approval_prefix(seq))? {
+        let at = seq_suffix(&k);
+        if at <= known {
+            let d = match v.first() {
+                Some(0) => Decision::Approve,
+                Some(1) => Decision::Reject,
+                _ => Decision::Return,
+            };
+            last = Some((at, d));
+        }
+    }
+    Ok(last)
+}
+
+fn is_approved(r: &dyn IndexRead, seq: u64, known: u64) -> Result<bool> {
+    Ok(matches!(decision(r, seq, known)?, Some((_, Decision::Approve))))
+}
+
+/// The last seq recorded at or before `at` (microseconds), if any.
+pub fn seq_at_time(r: &dyn IndexRead, at: i64) -> Result<Option<u64>> {
+    let lo = with_seq(time_key(i64::MIN), 0);
+    let hi = with_seq(time_key(at), u64::MAX);
+    Ok(r.last_in(&lo, &hi)?.map(|k| seq_suffix(&k)))
+}
+
+/// The value and seq of one version.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Version {
+    pub seq: u64,
+    pub value: Value,
+    pub approved: bool,
+    /// Seqs of earlier versions this one replaced (oldest first).
+    pub replaced: Vec<u64>,
+}
+
+/// The version in force under a prefix: the latest known at `known`, or with
+/// `approved_only` the latest that is approved at `known`.
+fn current(r: &dyn IndexRead, prefix: &[u8], known: u64, approved_only: bool) -> Result<Option<Version>> {
+    let seqs = versions(r, prefix, known)?;
+    for (i, &seq) in seqs.iter().enumerate().rev() {
+        let approved = is_approved(r, seq, known)?;
+        if approved_only && !approved {
+            continue;
+        }
+        let value = match r.payload(seq)? {
+            Payload::TargetSet(t) => t.value,
+            Payload::TargetRevised(t) => t.value,
+            Payload::RealisationRecorded(e) => e.value,
+            Payload::RealisationCorrected(e) => e.value,
+            Payload::BudgetSet(b) => Value::Number(b.pagu),
+            Payload::BudgetRevised(b) => Value::Number(b.pagu),
+            _ => return Err(Error::integrity(seq, "a version index points at another kind")),
+        };
+        return Ok(Some(Version {
+            seq,
+            value,
+            approved,
+            replaced: seqs[..i].to_vec(),
+        }));
+    }
+    Ok(None)
+}
+
+/// The target of an indicator for a year and scope.
+pub fn target(r: &dyn IndexRead, code: &str, year: u16, scope: TargetScope, q: &Query) -> Result<Option<Version>> {
+    current(r, &target_prefix(year, code, scope), q.known, q.approved_only)
+}
+
+/// All target versions (for "sebelum / sesudah perubahan").
+pub fn target_versions(r: &dyn IndexRead, code: &str, year: u16, scope: TargetScope, known: u64) -> Result<Vec<u64>> {
+    versions(r, &target_prefix(year, code, scope), known)
+}
+
+/// The realisation of an indicator for one period.
+pub fn realisation(r: &dyn IndexRead, code: &str, period: PeriodRef, q: &Query) -> Result<Option<Version>> {
+    current(r, &entry_prefix(b'R', period, code), q.known, q.approved_only)
+}
+
+/// The pagu of an account.
+pub fn pagu(r: &dyn IndexRead, account: &str, year: u16, q: &Query) -> Result<Option<Version>> {
+    current(r, &year_code(b'B', year, account), q.known, q.approved_only)
+}
+
+/// Spending of an account up to the as-of quarter.
+pub fn spending(r: &dyn IndexRead, account: &str, q: &Query) -> Result<Decimal> {
+    let mut total = Decimal::ZERO;
+    for quarter in 1..=q.as_of {
+        let prefix = entry_prefix(b'S', PeriodRef { year: q.year, quarter }, account);
+        for seq in versions(r, &prefix, q.known)? {
+            if q.approved_only && !is_approved(r, seq, q.known)? {
+                continue;
+            }
+            if let Payload::SpendingRecorded(s) = r.payload(seq)? {
+                total += s.amount.0;
+            }
+        }
+    }
+    Ok(total)
+}
+
+/// The narratives of an indicator for a year, oldest first.
+pub fn narratives(r: &dyn IndexRead, code: &str, year: u16, known: u64) -> Result<Vec<(u64, NarrativeRecorded)>> {
+    let mut out = Vec::new();
+    for seq in versions(r, &year_code(b'W', year, code), known)? {
+        if let Payload::NarrativeRecorded(n) = r.payload(seq)? {
+            out.push((seq, n));
+        }
+    }
+    Ok(out)
+}
+
+// ---------------------------------------------------------------- validation
+
+fn check_code(what: &str, code: &str) -> Result<(), String> {
+    if code.trim().is_empty() || code.len() > 64 || code.chars().any(|c| c.is_control()) || code != code.trim() {
+        return Err(format!("{what} code '{code}' must be 1-64 printable characters without surrounding spaces"));
+    }
+    Ok(())
+}
+
+fn check_text(what: &str, text: &str) -> Result<(), String> {
+    if text.trim().is_empty() {
+        return Err(format!("{what} is empty"));
+    }
+    if text.len() > 4096 {
+        return Err(format!("{what} is longer than 4096 bytes"));
+    }
+    Ok(())
+}
+
+fn check_year(year: u16) -> Result<(), String> {
+    if !(1990..=2200).contains(&year) {
+        return Err(format!("year {year} is out of range"));
+    }
+    Ok(())
+}
+
+fn check_money(what: &str, d: &Dec) -> Result<(), String> {
+    if d.0.is_sign_negative() && !d.0.is_zero() {
+        return Err(format!("{what} Rp {} is negative", d.0));
+    }
+    if d.0.scale() > 2 {
+        return Err(format!("{what} Rp {} has more than two decimals", d.0));
+    }
+    Ok(())
+}
+
+/// Whether a value fits an indicator, as a target (`for_target`) or a
+/// realisation. Ratio indicators take percentage targets and ratio entries.
+pub fn check_value(ind: &IndicatorDefined, value: &Value, for_target: bool) -> Result<(), String> {
+    let ok = match (ind.value_kind, value) {
+        (ValueKind::Number, Value::Number(_)) => true,
+        (ValueKind::Ratio, Value::Number(_)) => for_target,
+        (ValueKind::Ratio, Value::Ratio { numerator, denominator }) => {
+            if denominator.0 <= Decimal::ZERO {
+                return Err(format!("{}: the denominator must be more than 0", ind.code));
+            }
+            if numerator.0.is_sign_negative() && !numerator.0.is_zero() {
+                return Err(format!("{}: the numerator is negative", ind.code));
+            }
+            !for_target
+        }
+        (ValueKind::Grade, Value::Grade(_)) => true,
+        (ValueKind::Text, Value::Text(t)) => {
+            check_text("the text value", t)?;
+            true
+        }
+        _ => false,
+    };
+    if !ok {
+        let expected = match (ind.value_kind, for_target) {
+            (ValueKind::Number, _) => "a number",
+            (ValueKind::Ratio, true) => "a percentage",
+            (ValueKind::Ratio, false) => "a numerator and a denominator",
+            (ValueKind::Grade, _) => "a grade (AA, A, BB, B, CC, C, D)",
+            (ValueKind::Text, _) => "a text milestone",
+        };
+        return Err(format!("{} takes {expected}, not {value}", ind.code));
+    }
+    Ok(())
+}
+
+fn latest_seq(r: &dyn IndexRead, prefix: &[u8]) -> Result<Option<u64>, String> {
+    versions(r, prefix, u64::MAX).map(|v| v.last().copied()).map_err(|e| e.to_string())
+}
+
+fn need_indicator(r: &dyn IndexRead, code: &str) -> Result<IndicatorDefined, String> {
+    match indicator(r, code, u64::MAX).map_err(|e| e.to_string())? {
+        Some((_, i)) => Ok(i),
+        None => Err(format!("unknown indicator '{code}' (define it in the plan first)")),
+    }
+}
+
+fn need_item(r: &dyn IndexRead, code: &str) -> Result<PlanItemDefined, String> {
+    match item(r, code, u64::MAX).map_err(|e| e.to_string())? {
+        Some((_, i)) => Ok(i),
+        None => Err(format!("unknown plan item '{code}'")),
+    }
+}
+
+fn check_revises(what: &str, latest: Option<u64>, revises: u64) -> Result<(), String> {
+    match latest {
+        None => Err(format!("there is no {what} to revise")),
+        Some(l) if l != revises => Err(format!(
+            "seq {revises} is not the latest {what} (the latest is seq {l}); revise the latest"
+        )),
+        Some(_) => Ok(()),
+    }
+}
+
+/// Check a domain event against the plan as the index `r` knows it. The
+/// same check runs at append (refuse) and in verify (flag).
+pub fn validate(r: &dyn IndexRead, payload: &Payload) -> Result<(), String> {
+    match payload {
+        Payload::PlanItemDefined(p) => {
+            check_code("plan item", &p.code)?;
+            check_text("the plan item name", &p.name)?;
+            if item(r, &p.code, u64::MAX).map_err(|e| e.to_string())?.is_some() {
+                return Err(format!("plan item '{}' is already defined", p.code));
+            }
+            match (&p.parent, p.level) {
+                (None, Level::Tujuan) => Ok(()),
+                (None, level) => Err(format!("{} '{}' needs a parent", level.name(), p.code)),
+                (Some(parent), level) => {
+                    let parent_item = need_item(r, parent)?;
+                    if parent_item.level >= level {
+                        return Err(format!(
+                            "{} '{}' cannot sit under {} '{}'",
+                            level.name(),
+                            p.code,
+                            parent_item.level.name(),
+                            parent
+                        ));
+                    }
+                    Ok(())
+                }
+            }
+        }
+        Payload::IndicatorDefined(i) => {
+            check_code("indicator", &i.code)?;
+            check_text("the indicator name", &i.name)?;
+            if indicator(r, &i.code, u64::MAX).map_err(|e| e.to_string())?.is_some() {
+                return Err(format!("indicator '{}' is already defined", i.code));
+            }
+            need_item(r, &i.item)?;
+            let fits = matches!(
+                (i.value_kind, &i.aggregation),
+                (ValueKind::Number, Aggregation::LastQuarter | Aggregation::Sum | Aggregation::Components(_))
+                    | (ValueKind::Ratio, Aggregation::LastQuarter | Aggregation::RatioOfSums)
+                    | (ValueKind::Grade | ValueKind::Text, Aggregation::LastQuarter)
+            );
+            if !fits {
+                return Err(format!("{}: aggregation {:?} does not fit value kind {:?}", i.code, i.aggregation, i.value_kind));
+            }
+            if (i.polarity == Polarity::Grade) != (i.value_kind == ValueKind::Grade) {
+                return Err(format!("{}: grade polarity goes with grade values and only with them", i.code));
+            }
+            if let Aggregation::Components(parts) = &i.aggregation {
+                if parts.is_empty() {
+                    return Err(format!("{}: a derived indicator needs components", i.code));
+                }
+                for part in parts {
+                    let c = need_indicator(r, part)?;
+                    if c.value_kind != ValueKind::Number {
+                        return Err(format!("{}: component '{part}' is not a number", i.code));
+                    }
+                }
+            }
+            if let Some(cap) = i.cap {
+                if cap.0 <= Decimal::ZERO {
+                    return Err(format!("{}: the cap must be more than 0", i.code));
+                }
+            }
+            Ok(())
+        }
+        Payload::TargetSet(t) => {
+            check_year(t.year)?;
+            let ind = need_indicator(r, &t.indicator)?;
+            check_scope(t.scope)?;
+            check_value(&ind, &t.value, true)?;
+            if let Some(seq) = latest_seq(r, &target_prefix(t.year, &t.indicator, t.scope))? {
+                return Err(format!(
+                    "the {} target of {} for {} is already set (seq {seq}); revise it instead",
+                    t.scope, t.indicator, t.year
+                ));
+            }
+            Ok(())
+        }
+        Payload::TargetRevised(t) => {
+            let ind = need_indicator(r, &t.indicator)?;
+            check_scope(t.scope)?;
+            check_value(&ind, &t.value, true)?;
+            check_text("the reason", &t.reason)?;
+            check_text("the legal basis", &t.basis)?;
+            let latest = latest_seq(r, &target_prefix(t.year, &t.indicator, t.scope))?;
+            check_revises(&format!("{} target of {} for {}", t.scope, t.indicator, t.year), latest, t.revises)
+        }
+        Payload::RealisationRecorded(e) => {
+            check_year(e.period.year)?;
+            let ind = need_indicator(r, &e.indicator)?;
+            if matches!(ind.aggregation, Aggregation::Components(_)) {
+                return Err(format!("{} is derived from its components; record those instead", e.indicator));
+            }
+            if e.period.quarter > 4 {
+                return Err(format!("quarter {} does not exist", e.period.quarter));
+            }
+            check_value(&ind, &e.value, false)?;
+            if let Some(seq) = latest_seq(r, &entry_prefix(b'R', e.period, &e.indicator))? {
+                return Err(format!(
+                    "realisasi of {} for {} is already recorded (seq {seq}); correct it with `sakip correct {seq}`",
+                    e.indicator, e.period
+                ));
+            }
+            Ok(())
+        }
+        Payload::RealisationCorrected(e) => {
+            let ind = need_indicator(r, &e.indicator)?;
+            check_value(&ind, &e.value, false)?;
+            check_text("the reason", &e.reason)?;
+            let latest = latest_seq(r, &entry_prefix(b'R', e.period, &e.indicator))?;
+            check_revises(&format!("realisasi of {} for {}", e.indicator, e.period), latest, e.supersedes)
+        }
+        Payload::BudgetSet(b) => {
+            check_year(b.year)?;
+            need_item(r, &b.account)?;
+            check_money("pagu", &b.pagu)?;
+            if let Some(seq) = latest_seq(r, &year_code(b'B', b.year, &b.account))? {
+                return Err(format!("the pagu of {} for {} is already set (seq {seq}); revise it", b.account, b.year));
+            }
+            Ok(())
+        }
+        Payload::BudgetRevised(b) => {
+            need_item(r, &b.account)?;
+            check_money("pagu", &b.pagu)?;
+            check_text("the reason", &b.reason)?;
+            check_text("the legal basis", &b.basis)?;
+            let latest = latest_seq(r, &year_code(b'B', b.year, &b.account))?;
+            check_revises(&format!("pagu of {} for {}", b.account, b.year), latest, b.revises)
+        }
+        Payload::SpendingRecorded(s) => {
+            check_year(s.period.year)?;
+            need_item(r, &s.account)?;
+            if !(1..=4).contains(&s.period.quarter) {
+                return Err("spending is recorded per quarter (1-4)".into());
+            }
+            check_money("spending", &s.amount)
+        }
+        Payload::NarrativeRecorded(n) => {
+            check_year(n.year)?;
+            need_indicator(r, &n.indicator)?;
+            if [&n.faktor_pendorong, &n.hambatan, &n.strategi_pemecahan].iter().all(|t| t.trim().is_empty()) {
+                return Err("the narrative is empty".into());
+            }
+            Ok(())
+        }
+        Payload::Genesis(_) | Payload::KeyAdded(_) | Payload::KeyRevoked(_) | Payload::Approval(_) => Ok(()),
+    }
+}
+
+fn check_scope(scope: TargetScope) -> Result<(), String> {
+    match scope {
+        TargetScope::Quarter(q) if !(1..=4).contains(&q) => Err(format!("quarter {q} does not exist")),
+        _ => Ok(()),
+    }
+}
+
+// ---------------------------------------------------------------- state
+
+/// A point on both time axes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Query {
+    pub year: u16,
+    /// Valid time: the quarter (1-4) the state is about.
+    pub as_of: u8,
+    /// Recorded time: the last seq known (inclusive).
+    pub known: u64,
+    /// Count only approved entries.
+    pub approved_only: bool,
+}
+
+/// The state of one indicator at a [`Query`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IndicatorState {
+    pub def_seq: u64,
+    pub indicator: IndicatorDefined,
+    pub item: PlanItemDefined,
+    /// The target in force and the scope it came from.
+    pub target: Option<(TargetScope, Version)>,
+    /// Current version per quarter 1..=as_of.
+    pub quarters: Vec<Option<Version>>,
+    /// The annual figure, counted only at as-of TW IV.
+    pub annual: Option<Version>,
+    /// The value as of the quarter, per the indicator's aggregation.
+    pub realisasi: Option<Value>,
+    pub capaian: Capaian,
+    pub predikat: Option<Predikat>,
+    /// Every counted entry is approved (false when nothing is counted).
+    pub approved: bool,
+}
+
+/// The state of every indicator known at `q.known`, in code order.
+pub fn state(r: &dyn IndexRead, q: &Query) -> Result<Vec<IndicatorState>> {
+    let items: HashMap<String, PlanItemDefined> = items(r, q.known)?.into_iter().map(|(_, i)| (i.code.clone(), i)).collect();
+    let mut out: Vec<IndicatorState> = Vec::new();
+    for (def_seq, ind) in indicators(r, q.known)? {
+        let target = match q.as_of {
+            1..=4 => match target(r, &ind.code, q.year, TargetScope::Quarter(q.as_of), q)? {
+                Some(v) => Some((TargetScope::Quarter(q.as_of), v)),
+                None => target(r, &ind.code, q.year, TargetScope::Year, q)?.map(|v| (TargetScope::Year, v)),
+            },
+            _ => None,
+        };
+        let mut quarters = Vec::new();
+        for quarter in 1..=q.as_of {
+            quarters.push(realisation(r, &ind.code, PeriodRef { year: q.year, quarter }, q)?);
+        }
+        let annual = if q.as_of == 4 {
+            realisation(r, &ind.code, PeriodRef { year: q.year, quarter: 0 }, q)?
+        } else {
+            None
+        };
+        let item = items
+            .get(&ind.item)
+            .cloned()
+            .ok_or_else(|| Error::integrity(def_seq, format!("indicator {} names unknown item {}", ind.code, ind.item)))?;
+        out.push(IndicatorState {
+            def_seq,
+            realisasi: None,
+            capaian: Capaian::NoData,
+            predikat: None,
+            approved: false,
+            indicator: ind,
+            item,
+            target,
+            quarters,
+            annual,
+        });
+    }
+    // Aggregate: plain indicators first, then derived ones (their components
+    // were defined before them, so one pass in definition order suffices).
+    let mut order: Vec<usize> = (0..out.len()).collect();
+    order.sort_by_key(|&i| out[i].def_seq);
+    let mut by_code: HashMap<String, (Option<Value>, bool)> = HashMap::new();
+    for i in order {
+        let s = &out[i];
+        let (realisasi, approved) = match &s.indicator.aggregation {
+            Aggregation::Components(parts) => {
+                let mut sum = Decimal::ZERO;
+                let mut all = true;
+                let mut approved = true;
+                for part in parts {
+                    match by_code.get(part) {
+                        Some((Some(Value::Number(d)), a)) => {
+                            sum += d.0;
+                            approved &= *a;
+                        }
+                        _ => all = false,
+                    }
+                }
+                if all {
+                    (Some(Value::Number(Dec(sum))), approved)
+                } else {
+                    (None, false)
+                }
+            }
+            agg => aggregate(agg, &s.quarters, s.annual.as_ref()),
+        };
+        let capaian = scoring::capaian(&s.indicator, s.target.as_ref().map(|(_, v)| &v.value), realisasi.as_ref());
+        let s = &mut out[i];
+        s.predikat = capaian.score().map(scoring::predikat);
+        s.capaian = capaian;
+        s.approved = approved;
+        s.realisasi = realisasi.clone();
+        by_code.insert(s.indicator.code.clone(), (realisasi, approved));
+    }
+    Ok(out)
+}
+
+/// The value as of the last quarter from the quarterly (and annual) versions.
+fn aggregate(agg: &Aggregation, quarters: &[Option<Version>], annual: Option<&Version>) -> (Option<Value>, bool) {
+    if let Some(a) = annual {
+        return (Some(a.value.clone()), a.approved);
+    }
+    let present: Vec<&Version> = quarters.iter().flatten().collect();
+    if present.is_empty() {
+        return (None, false);
+    }
+    let approved = present.iter().all(|v| v.approved);
+    let value = match agg {
+        Aggregation::LastQuarter | Aggregation::Components(_) => present.last().map(|v| v.value.clone()),
+        Aggregation::Sum => {
+            let mut sum = Decimal::ZERO;
+            for v in &present {
+                if let Value::Number(d) = v.value {
+                    sum += d.0;
+                }
+            }
+            Some(Value::Number(Dec(sum)))
+        }
+        Aggregation::RatioOfSums => {
+            let (mut n, mut d) = (Decimal::ZERO, Decimal::ZERO);
+            for v in &present {
+                if let Value::Ratio { numerator, denominator } = v.value {
+                    n += numerator.0;
+                    d += denominator.0;
+                }
+            }
+            Some(Value::Ratio { numerator: Dec(n), denominator: Dec(d) })
+        }
+    };
+    (value, approved)
+}
