@@ -7,9 +7,9 @@
 //! changes its fields. Domain logic lives elsewhere and converts from these.
 
 use bincode::{Decode, Encode};
+use rust_decimal::Decimal;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use rust_decimal::Decimal;
 use std::fmt;
 
 /// SHA-256 digest of a stored event.
@@ -346,7 +346,9 @@ impl Payload {
                 "target {} {} {} revised to {} (revises seq {}; {}; {})",
                 t.indicator, t.year, t.scope, t.value, t.revises, t.reason, t.basis
             ),
-            Payload::RealisationRecorded(r) => format!("realisasi {} {} = {}", r.indicator, r.period, r.value),
+            Payload::RealisationRecorded(r) => {
+                format!("realisasi {} {} = {}", r.indicator, r.period, r.value)
+            }
             Payload::RealisationCorrected(r) => format!(
                 "realisasi {} {} corrected to {} (supersedes seq {}; {})",
                 r.indicator, r.period, r.value, r.supersedes, r.reason
@@ -356,7 +358,9 @@ impl Payload {
                 "pagu {} {} revised to Rp {} (revises seq {}; {}; {})",
                 b.account, b.year, b.pagu, b.revises, b.reason, b.basis
             ),
-            Payload::SpendingRecorded(s) => format!("realisasi anggaran {} {} Rp {}", s.account, s.period, s.amount),
+            Payload::SpendingRecorded(s) => {
+                format!("realisasi anggaran {} {} Rp {}", s.account, s.period, s.amount)
+            }
             Payload::NarrativeRecorded(n) => format!("narrative {} {}", n.indicator, n.year),
         }
     }
@@ -375,7 +379,9 @@ impl Encode for Dec {
 }
 
 impl<Context> Decode<Context> for Dec {
-    fn decode<D: bincode::de::Decoder<Context = Context>>(d: &mut D) -> Result<Self, bincode::error::DecodeError> {
+    fn decode<D: bincode::de::Decoder<Context = Context>>(
+        d: &mut D,
+    ) -> Result<Self, bincode::error::DecodeError> {
         let mantissa = i128::decode(d)?;
         let scale = u8::decode(d)?;
         Decimal::try_from_i128_with_scale(mantissa, u32::from(scale))
@@ -414,7 +420,13 @@ pub enum Level {
 }
 
 impl Level {
-    pub const ALL: [Level; 5] = [Level::Tujuan, Level::Sasaran, Level::Program, Level::Kegiatan, Level::SubKegiatan];
+    pub const ALL: [Level; 5] = [
+        Level::Tujuan,
+        Level::Sasaran,
+        Level::Program,
+        Level::Kegiatan,
+        Level::SubKegiatan,
+    ];
 
     /// The name used in files and JSON.
     pub fn name(self) -> &'static str {
@@ -530,7 +542,15 @@ pub enum Grade {
 }
 
 impl Grade {
-    pub const ALL: [Grade; 7] = [Grade::AA, Grade::A, Grade::BB, Grade::B, Grade::CC, Grade::C, Grade::D];
+    pub const ALL: [Grade; 7] = [
+        Grade::AA,
+        Grade::A,
+        Grade::BB,
+        Grade::B,
+        Grade::CC,
+        Grade::C,
+        Grade::D,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -545,7 +565,9 @@ impl Grade {
     }
 
     pub fn parse(text: &str) -> Option<Grade> {
-        Grade::ALL.into_iter().find(|g| g.name() == text.trim().to_ascii_uppercase())
+        Grade::ALL
+            .into_iter()
+            .find(|g| g.name() == text.trim().to_ascii_uppercase())
     }
 }
 
@@ -563,7 +585,10 @@ impl fmt::Display for Value {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Value::Number(d) => write!(f, "{d}"),
-            Value::Ratio { numerator, denominator } => write!(f, "{numerator}/{denominator}"),
+            Value::Ratio {
+                numerator,
+                denominator,
+            } => write!(f, "{numerator}/{denominator}"),
             Value::Grade(g) => f.write_str(g.name()),
             Value::Text(t) => f.write_str(t),
         }

@@ -71,6 +71,16 @@ impl Ledger {
 
     /// Open an existing ledger.
     pub fn open(dir: &Path, clock: Arc<dyn Clock>) -> Result<Ledger> {
+        Ledger::open_inner(dir, clock, false)
+    }
+
+    /// Open an existing ledger whose projection rebuild was interrupted, to
+    /// rebuild it.
+    pub fn open_for_rebuild(dir: &Path, clock: Arc<dyn Clock>) -> Result<Ledger> {
+        Ledger::open_inner(dir, clock, true)
+    }
+
+    fn open_inner(dir: &Path, clock: Arc<dyn Clock>, rebuilding: bool) -> Result<Ledger> {
         let store = Store::open(dir, false)?;
         let head = store.head()?;
         if head.is_none() {
@@ -79,7 +89,7 @@ impl Ledger {
                 dir.display()
             )));
         }
-        if store.rebuild_unfinished()? {
+        if !rebuilding && store.rebuild_unfinished()? {
             return Err(Error::Input(format!(
                 "the projections of {} were being rebuilt when the process stopped; run `sakip rebuild`",
                 dir.display()
@@ -118,6 +128,26 @@ impl Ledger {
     /// Append a batch atomically: either every event is appended, with one
     /// durability point, or none is (the first refusal is returned).
     pub fn append_all(&mut self, items: Vec<(&KeyPair, Payload)>) -> Result<Vec<Appended>> {
+        let many = items.len() > 1;
+        let labelled = items
+            .into_iter()
+            .enumerate()
+            .map(|(i, (k, p))| {
+                let label = if many {
+                    format!("item {} of the batch", i + 1)
+                } else {
+                    String::new()
+                };
+                (k, p, label)
+            })
+            .collect();
+        self.append_labelled(labelled)
+    }
+
+    /// Like [`Ledger::append_all`], with a label per item (such as
+    /// "plan.toml [[target]] #3" or "realisasi.csv:7") that names the item in
+    /// a refusal.
+    pub fn append_labelled(&mut self, items: Vec<(&KeyPair, Payload, String)>) -> Result<Vec<Appended>> {
         if items.is_empty() {
             return Ok(vec![]);
         }
@@ -138,7 +168,7 @@ impl Ledger {
             None => (0, EventHash::ZERO),
         };
         let mut staged: Vec<Staged> = Vec::with_capacity(items.len());
-        for (index, (signer, payload)) in items.iter().enumerate() {
+        for (signer, payload, label) in items.iter() {
             let seq = count;
             let author = signer.public();
             let kind_of = |s: u64| -> Option<Kind> {
@@ -148,10 +178,12 @@ impl Ledger {
                 self.kind_of(s).ok().flatten()
             };
             let refuse = |reason: String| {
-                if items.len() > 1 {
-                    Error::Refused(format!("item {} of the batch: {reason}; nothing was appended", index + 1))
-                } else {
+                if label.is_empty() {
                     Error::Refused(reason)
+                } else if items.len() > 1 {
+                    Error::Refused(format!("{label}: {reason}; nothing was appended"))
+                } else {
+                    Error::Refused(format!("{label}: {reason}"))
                 }
             };
             registry.check(seq, &author, payload, kind_of).map_err(refuse)?;

@@ -11,12 +11,13 @@ pub mod clock;
 pub mod codec;
 pub mod error;
 pub mod event;
+pub mod import;
 pub mod keys;
+pub mod ledger;
 pub mod numfmt;
 pub mod period;
 pub mod projection;
 pub mod scoring;
-pub mod ledger;
 pub mod store;
 pub mod verify;
 

@@ -38,23 +38,37 @@ pub fn parse(text: &str) -> Result<Decimal, String> {
             return Err(format!("'{raw}' is not a number ({expected})"));
         }
     }
-    let canonical = format!("{sign}{}{}", groups.concat(), frac_part.map(|f| format!(".{f}")).unwrap_or_default());
+    let canonical = format!(
+        "{sign}{}{}",
+        groups.concat(),
+        frac_part.map(|f| format!(".{f}")).unwrap_or_default()
+    );
     if canonical.len() > 40 {
         return Err(format!("'{raw}' is too long for a number"));
     }
-    canonical.parse::<Decimal>().map_err(|_| format!("'{raw}' is out of range"))
+    canonical
+        .parse::<Decimal>()
+        .map_err(|_| format!("'{raw}' is out of range"))
 }
 
 /// Parse a Rupiah amount: at most two decimals, not negative. `Rp` is allowed.
 pub fn parse_money(text: &str) -> Result<Decimal, String> {
     let t = text.trim();
-    let t = t.strip_prefix("Rp.").or_else(|| t.strip_prefix("Rp")).unwrap_or(t).trim();
+    let t = t
+        .strip_prefix("Rp.")
+        .or_else(|| t.strip_prefix("Rp"))
+        .unwrap_or(t)
+        .trim();
     let value = parse(t)?;
     if value.is_sign_negative() && !value.is_zero() {
-        return Err(format!("'{text}' is negative; an amount of money must be 0 or more"));
+        return Err(format!(
+            "'{text}' is negative; an amount of money must be 0 or more"
+        ));
     }
     if value.scale() > 2 {
-        return Err(format!("'{text}' has more than two decimals (Rupiah has sen, two places)"));
+        return Err(format!(
+            "'{text}' has more than two decimals (Rupiah has sen, two places)"
+        ));
     }
     Ok(value)
 }
@@ -79,7 +93,11 @@ pub fn format(value: Decimal, places: u32) -> String {
         }
         grouped.push(ch);
     }
-    let sign = if rounded.is_sign_negative() && !rounded.is_zero() { "-" } else { "" };
+    let sign = if rounded.is_sign_negative() && !rounded.is_zero() {
+        "-"
+    } else {
+        ""
+    };
     match frac_part {
         Some(f) => format!("{sign}{grouped},{f}"),
         None => format!("{sign}{grouped}"),

@@ -12,7 +12,9 @@ pub fn parse(text: &str) -> Result<PeriodRef, String> {
         format!("'{text}' is not a period (expected e.g. 2021-Q3, 2021-TW3, TW III 2021, or 2021 for the whole year)")
     };
     if let Ok(year) = t.parse::<u16>() {
-        return check_year(year).map(|year| PeriodRef { year, quarter: 0 }).ok_or_else(bad);
+        return check_year(year)
+            .map(|year| PeriodRef { year, quarter: 0 })
+            .ok_or_else(bad);
     }
     let (year_part, quarter_part) = if let Some((y, q)) = t.split_once('-') {
         (y.trim().to_string(), q.trim().to_string())
@@ -24,7 +26,11 @@ pub fn parse(text: &str) -> Result<PeriodRef, String> {
             _ => return Err(bad()),
         }
     };
-    let year = year_part.parse::<u16>().ok().and_then(check_year).ok_or_else(bad)?;
+    let year = year_part
+        .parse::<u16>()
+        .ok()
+        .and_then(check_year)
+        .ok_or_else(bad)?;
     let number = quarter_part
         .strip_prefix("TW")
         .or_else(|| quarter_part.strip_prefix('Q'))
@@ -48,7 +54,10 @@ pub fn parse(text: &str) -> Result<PeriodRef, String> {
 pub fn parse_quarter(text: &str) -> Result<PeriodRef, String> {
     let p = parse(text)?;
     if p.quarter == 0 {
-        return Err(format!("'{text}' is a year; give a quarter such as {}-Q4", p.year));
+        return Err(format!(
+            "'{text}' is a year; give a quarter such as {}-Q4",
+            p.year
+        ));
     }
     Ok(p)
 }
@@ -74,10 +83,30 @@ mod tests {
 
     #[test]
     fn accepts_the_three_spellings() {
-        for text in ["2021-Q3", "2021-TW3", "TW III 2021", "tw iii 2021", "Q3 2021", "2021-tw3"] {
-            assert_eq!(parse(text).unwrap(), PeriodRef { year: 2021, quarter: 3 }, "{text}");
+        for text in [
+            "2021-Q3",
+            "2021-TW3",
+            "TW III 2021",
+            "tw iii 2021",
+            "Q3 2021",
+            "2021-tw3",
+        ] {
+            assert_eq!(
+                parse(text).unwrap(),
+                PeriodRef {
+                    year: 2021,
+                    quarter: 3
+                },
+                "{text}"
+            );
         }
-        assert_eq!(parse("2021").unwrap(), PeriodRef { year: 2021, quarter: 0 });
+        assert_eq!(
+            parse("2021").unwrap(),
+            PeriodRef {
+                year: 2021,
+                quarter: 0
+            }
+        );
     }
 
     #[test]

@@ -62,7 +62,10 @@ impl MemIndex {
 
 /// Only events that lookups read back need their payload kept in memory.
 fn needs_payload(payload: &Payload) -> bool {
-    !matches!(payload, Payload::Approval(_) | Payload::KeyAdded(_) | Payload::KeyRevoked(_))
+    !matches!(
+        payload,
+        Payload::Approval(_) | Payload::KeyAdded(_) | Payload::KeyRevoked(_)
+    )
 }
 
 impl IndexRead for MemIndex {
@@ -76,7 +79,11 @@ impl IndexRead for MemIndex {
     }
 
     fn last_in(&self, lo: &[u8], hi: &[u8]) -> Result<Option<Vec<u8>>> {
-        Ok(self.map.range(lo.to_vec()..=hi.to_vec()).next_back().map(|(k, _)| k.clone()))
+        Ok(self
+            .map
+            .range(lo.to_vec()..=hi.to_vec())
+            .next_back()
+            .map(|(k, _)| k.clone()))
     }
 
     fn payload(&self, seq: u64) -> Result<Payload> {
@@ -180,10 +187,14 @@ pub fn index_entries(seq: u64, recorded_at: i64, payload: &Payload) -> Vec<(Vec<
     match payload {
         Payload::PlanItemDefined(p) => out.push((with_code(key(b'I'), &p.code), seq.to_be_bytes().to_vec())),
         Payload::IndicatorDefined(i) => out.push((with_code(key(b'N'), &i.code), seq.to_be_bytes().to_vec())),
-        Payload::TargetSet(t) => out.push((with_seq(target_prefix(t.year, &t.indicator, t.scope), seq), unit())),
-        Payload::TargetRevised(t) => {
-            out.push((with_seq(target_prefix(t.year, &t.indicator, t.scope), seq), unit()))
-        }
+        Payload::TargetSet(t) => out.push((
+            with_seq(target_prefix(t.year, &t.indicator, t.scope), seq),
+            unit(),
+        )),
+        Payload::TargetRevised(t) => out.push((
+            with_seq(target_prefix(t.year, &t.indicator, t.scope), seq),
+            unit(),
+        )),
         Payload::RealisationRecorded(r) => {
             out.push((with_seq(entry_prefix(b'R', r.period, &r.indicator), seq), unit()))
         }
@@ -195,7 +206,9 @@ pub fn index_entries(seq: u64, recorded_at: i64, payload: &Payload) -> Vec<(Vec<
         Payload::SpendingRecorded(s) => {
             out.push((with_seq(entry_prefix(b'S', s.period, &s.account), seq), unit()))
         }
-        Payload::NarrativeRecorded(n) => out.push((with_seq(year_code(b'W', n.year, &n.indicator), seq), unit())),
+        Payload::NarrativeRecorded(n) => {
+            out.push((with_seq(year_code(b'W', n.year, &n.indicator), seq), unit()))
+        }
         Payload::Approval(a) => {
             let decision = match a.decision {
                 Decision::Approve => 0u8,
@@ -224,9 +237,10 @@ fn versions(r: &dyn IndexRead, prefix: &[u8], known: u64) -> Result<Vec<u64>> {
 
 fn def_seq(r: &dyn IndexRead, tag: u8, code: &str) -> Result<Option<u64>> {
     let k = with_code(key(tag), code);
-    Ok(r.scan(&k)?.into_iter().find(|(kk, _)| *kk == k).and_then(|(_, v)| {
-        <[u8; 8]>::try_from(v.as_slice()).ok().map(u64::from_be_bytes)
-    }))
+    Ok(r.scan(&k)?
+        .into_iter()
+        .find(|(kk, _)| *kk == k)
+        .and_then(|(_, v)| <[u8; 8]>::try_from(v.as_slice()).ok().map(u64::from_be_bytes)))
 }
 
 /// A plan item defined at or before `known`.
@@ -349,12 +363,24 @@ fn current(r: &dyn IndexRead, prefix: &[u8], known: u64, approved_only: bool) ->
 }
 
 /// The target of an indicator for a year and scope.
-pub fn target(r: &dyn IndexRead, code: &str, year: u16, scope: TargetScope, q: &Query) -> Result<Option<Version>> {
+pub fn target(
+    r: &dyn IndexRead,
+    code: &str,
+    year: u16,
+    scope: TargetScope,
+    q: &Query,
+) -> Result<Option<Version>> {
     current(r, &target_prefix(year, code, scope), q.known, q.approved_only)
 }
 
 /// All target versions (for "sebelum / sesudah perubahan").
-pub fn target_versions(r: &dyn IndexRead, code: &str, year: u16, scope: TargetScope, known: u64) -> Result<Vec<u64>> {
+pub fn target_versions(
+    r: &dyn IndexRead,
+    code: &str,
+    year: u16,
+    scope: TargetScope,
+    known: u64,
+) -> Result<Vec<u64>> {
     versions(r, &target_prefix(year, code, scope), known)
 }
 
@@ -372,7 +398,14 @@ pub fn pagu(r: &dyn IndexRead, account: &str, year: u16, q: &Query) -> Result<Op
 pub fn spending(r: &dyn IndexRead, account: &str, q: &Query) -> Result<Decimal> {
     let mut total = Decimal::ZERO;
     for quarter in 1..=q.as_of {
-        let prefix = entry_prefix(b'S', PeriodRef { year: q.year, quarter }, account);
+        let prefix = entry_prefix(
+            b'S',
+            PeriodRef {
+                year: q.year,
+                quarter,
+            },
+            account,
+        );
         for seq in versions(r, &prefix, q.known)? {
             if q.approved_only && !is_approved(r, seq, q.known)? {
                 continue;
@@ -386,7 +419,12 @@ pub fn spending(r: &dyn IndexRead, account: &str, q: &Query) -> Result<Decimal> 
 }
 
 /// The narratives of an indicator for a year, oldest first.
-pub fn narratives(r: &dyn IndexRead, code: &str, year: u16, known: u64) -> Result<Vec<(u64, NarrativeRecorded)>> {
+pub fn narratives(
+    r: &dyn IndexRead,
+    code: &str,
+    year: u16,
+    known: u64,
+) -> Result<Vec<(u64, NarrativeRecorded)>> {
     let mut out = Vec::new();
     for seq in versions(r, &year_code(b'W', year, code), known)? {
         if let Payload::NarrativeRecorded(n) = r.payload(seq)? {
@@ -399,8 +437,14 @@ pub fn narratives(r: &dyn IndexRead, code: &str, year: u16, known: u64) -> Resul
 // ---------------------------------------------------------------- validation
 
 fn check_code(what: &str, code: &str) -> Result<(), String> {
-    if code.trim().is_empty() || code.len() > 64 || code.chars().any(|c| c.is_control()) || code != code.trim() {
-        return Err(format!("{what} code '{code}' must be 1-64 printable characters without surrounding spaces"));
+    if code.trim().is_empty()
+        || code.len() > 64
+        || code.chars().any(|c| c.is_control())
+        || code != code.trim()
+    {
+        return Err(format!(
+            "{what} code '{code}' must be 1-64 printable characters without surrounding spaces"
+        ));
     }
     Ok(())
 }
@@ -438,7 +482,13 @@ pub fn check_value(ind: &IndicatorDefined, value: &Value, for_target: bool) -> R
     let ok = match (ind.value_kind, value) {
         (ValueKind::Number, Value::Number(_)) => true,
         (ValueKind::Ratio, Value::Number(_)) => for_target,
-        (ValueKind::Ratio, Value::Ratio { numerator, denominator }) => {
+        (
+            ValueKind::Ratio,
+            Value::Ratio {
+                numerator,
+                denominator,
+            },
+        ) => {
             if denominator.0 <= Decimal::ZERO {
                 return Err(format!("{}: the denominator must be more than 0", ind.code));
             }
@@ -468,13 +518,17 @@ pub fn check_value(ind: &IndicatorDefined, value: &Value, for_target: bool) -> R
 }
 
 fn latest_seq(r: &dyn IndexRead, prefix: &[u8]) -> Result<Option<u64>, String> {
-    versions(r, prefix, u64::MAX).map(|v| v.last().copied()).map_err(|e| e.to_string())
+    versions(r, prefix, u64::MAX)
+        .map(|v| v.last().copied())
+        .map_err(|e| e.to_string())
 }
 
 fn need_indicator(r: &dyn IndexRead, code: &str) -> Result<IndicatorDefined, String> {
     match indicator(r, code, u64::MAX).map_err(|e| e.to_string())? {
         Some((_, i)) => Ok(i),
-        None => Err(format!("unknown indicator '{code}' (define it in the plan first)")),
+        None => Err(format!(
+            "unknown indicator '{code}' (define it in the plan first)"
+        )),
     }
 }
 
@@ -526,21 +580,34 @@ pub fn validate(r: &dyn IndexRead, payload: &Payload) -> Result<(), String> {
         Payload::IndicatorDefined(i) => {
             check_code("indicator", &i.code)?;
             check_text("the indicator name", &i.name)?;
-            if indicator(r, &i.code, u64::MAX).map_err(|e| e.to_string())?.is_some() {
+            if indicator(r, &i.code, u64::MAX)
+                .map_err(|e| e.to_string())?
+                .is_some()
+            {
                 return Err(format!("indicator '{}' is already defined", i.code));
             }
             need_item(r, &i.item)?;
             let fits = matches!(
                 (i.value_kind, &i.aggregation),
-                (ValueKind::Number, Aggregation::LastQuarter | Aggregation::Sum | Aggregation::Components(_))
-                    | (ValueKind::Ratio, Aggregation::LastQuarter | Aggregation::RatioOfSums)
-                    | (ValueKind::Grade | ValueKind::Text, Aggregation::LastQuarter)
+                (
+                    ValueKind::Number,
+                    Aggregation::LastQuarter | Aggregation::Sum | Aggregation::Components(_)
+                ) | (
+                    ValueKind::Ratio,
+                    Aggregation::LastQuarter | Aggregation::RatioOfSums
+                ) | (ValueKind::Grade | ValueKind::Text, Aggregation::LastQuarter)
             );
             if !fits {
-                return Err(format!("{}: aggregation {:?} does not fit value kind {:?}", i.code, i.aggregation, i.value_kind));
+                return Err(format!(
+                    "{}: aggregation {:?} does not fit value kind {:?}",
+                    i.code, i.aggregation, i.value_kind
+                ));
             }
             if (i.polarity == Polarity::Grade) != (i.value_kind == ValueKind::Grade) {
-                return Err(format!("{}: grade polarity goes with grade values and only with them", i.code));
+                return Err(format!(
+                    "{}: grade polarity goes with grade values and only with them",
+                    i.code
+                ));
             }
             if let Aggregation::Components(parts) = &i.aggregation {
                 if parts.is_empty() {
@@ -580,13 +647,20 @@ pub fn validate(r: &dyn IndexRead, payload: &Payload) -> Result<(), String> {
             check_text("the reason", &t.reason)?;
             check_text("the legal basis", &t.basis)?;
             let latest = latest_seq(r, &target_prefix(t.year, &t.indicator, t.scope))?;
-            check_revises(&format!("{} target of {} for {}", t.scope, t.indicator, t.year), latest, t.revises)
+            check_revises(
+                &format!("{} target of {} for {}", t.scope, t.indicator, t.year),
+                latest,
+                t.revises,
+            )
         }
         Payload::RealisationRecorded(e) => {
             check_year(e.period.year)?;
             let ind = need_indicator(r, &e.indicator)?;
             if matches!(ind.aggregation, Aggregation::Components(_)) {
-                return Err(format!("{} is derived from its components; record those instead", e.indicator));
+                return Err(format!(
+                    "{} is derived from its components; record those instead",
+                    e.indicator
+                ));
             }
             if e.period.quarter > 4 {
                 return Err(format!("quarter {} does not exist", e.period.quarter));
@@ -605,14 +679,21 @@ pub fn validate(r: &dyn IndexRead, payload: &Payload) -> Result<(), String> {
             check_value(&ind, &e.value, false)?;
             check_text("the reason", &e.reason)?;
             let latest = latest_seq(r, &entry_prefix(b'R', e.period, &e.indicator))?;
-            check_revises(&format!("realisasi of {} for {}", e.indicator, e.period), latest, e.supersedes)
+            check_revises(
+                &format!("realisasi of {} for {}", e.indicator, e.period),
+                latest,
+                e.supersedes,
+            )
         }
         Payload::BudgetSet(b) => {
             check_year(b.year)?;
             need_item(r, &b.account)?;
             check_money("pagu", &b.pagu)?;
             if let Some(seq) = latest_seq(r, &year_code(b'B', b.year, &b.account))? {
-                return Err(format!("the pagu of {} for {} is already set (seq {seq}); revise it", b.account, b.year));
+                return Err(format!(
+                    "the pagu of {} for {} is already set (seq {seq}); revise it",
+                    b.account, b.year
+                ));
             }
             Ok(())
         }
@@ -622,7 +703,11 @@ pub fn validate(r: &dyn IndexRead, payload: &Payload) -> Result<(), String> {
             check_text("the reason", &b.reason)?;
             check_text("the legal basis", &b.basis)?;
             let latest = latest_seq(r, &year_code(b'B', b.year, &b.account))?;
-            check_revises(&format!("pagu of {} for {}", b.account, b.year), latest, b.revises)
+            check_revises(
+                &format!("pagu of {} for {}", b.account, b.year),
+                latest,
+                b.revises,
+            )
         }
         Payload::SpendingRecorded(s) => {
             check_year(s.period.year)?;
@@ -635,7 +720,10 @@ pub fn validate(r: &dyn IndexRead, payload: &Payload) -> Result<(), String> {
         Payload::NarrativeRecorded(n) => {
             check_year(n.year)?;
             need_indicator(r, &n.indicator)?;
-            if [&n.faktor_pendorong, &n.hambatan, &n.strategi_pemecahan].iter().all(|t| t.trim().is_empty()) {
+            if [&n.faktor_pendorong, &n.hambatan, &n.strategi_pemecahan]
+                .iter()
+                .all(|t| t.trim().is_empty())
+            {
                 return Err("the narrative is empty".into());
             }
             Ok(())
@@ -687,7 +775,10 @@ pub struct IndicatorState {
 
 /// The state of every indicator known at `q.known`, in code order.
 pub fn state(r: &dyn IndexRead, q: &Query) -> Result<Vec<IndicatorState>> {
-    let items: HashMap<String, PlanItemDefined> = items(r, q.known)?.into_iter().map(|(_, i)| (i.code.clone(), i)).collect();
+    let items: HashMap<String, PlanItemDefined> = items(r, q.known)?
+        .into_iter()
+        .map(|(_, i)| (i.code.clone(), i))
+        .collect();
     let mut out: Vec<IndicatorState> = Vec::new();
     for (def_seq, ind) in indicators(r, q.known)? {
         let target = match q.as_of {
@@ -699,17 +790,35 @@ pub fn state(r: &dyn IndexRead, q: &Query) -> Result<Vec<IndicatorState>> {
         };
         let mut quarters = Vec::new();
         for quarter in 1..=q.as_of {
-            quarters.push(realisation(r, &ind.code, PeriodRef { year: q.year, quarter }, q)?);
+            quarters.push(realisation(
+                r,
+                &ind.code,
+                PeriodRef {
+                    year: q.year,
+                    quarter,
+                },
+                q,
+            )?);
         }
         let annual = if q.as_of == 4 {
-            realisation(r, &ind.code, PeriodRef { year: q.year, quarter: 0 }, q)?
+            realisation(
+                r,
+                &ind.code,
+                PeriodRef {
+                    year: q.year,
+                    quarter: 0,
+                },
+                q,
+            )?
         } else {
             None
         };
-        let item = items
-            .get(&ind.item)
-            .cloned()
-            .ok_or_else(|| Error::integrity(def_seq, format!("indicator {} names unknown item {}", ind.code, ind.item)))?;
+        let item = items.get(&ind.item).cloned().ok_or_else(|| {
+            Error::integrity(
+                def_seq,
+                format!("indicator {} names unknown item {}", ind.code, ind.item),
+            )
+        })?;
         out.push(IndicatorState {
             def_seq,
             realisasi: None,
@@ -752,7 +861,11 @@ pub fn state(r: &dyn IndexRead, q: &Query) -> Result<Vec<IndicatorState>> {
             }
             agg => aggregate(agg, &s.quarters, s.annual.as_ref()),
         };
-        let capaian = scoring::capaian(&s.indicator, s.target.as_ref().map(|(_, v)| &v.value), realisasi.as_ref());
+        let capaian = scoring::capaian(
+            &s.indicator,
+            s.target.as_ref().map(|(_, v)| &v.value),
+            realisasi.as_ref(),
+        );
         let s = &mut out[i];
         s.predikat = capaian.score().map(scoring::predikat);
         s.capaian = capaian;
@@ -764,7 +877,11 @@ pub fn state(r: &dyn IndexRead, q: &Query) -> Result<Vec<IndicatorState>> {
 }
 
 /// The value as of the last quarter from the quarterly (and annual) versions.
-fn aggregate(agg: &Aggregation, quarters: &[Option<Version>], annual: Option<&Version>) -> (Option<Value>, bool) {
+fn aggregate(
+    agg: &Aggregation,
+    quarters: &[Option<Version>],
+    annual: Option<&Version>,
+) -> (Option<Value>, bool) {
     if let Some(a) = annual {
         return (Some(a.value.clone()), a.approved);
     }
@@ -787,12 +904,19 @@ fn aggregate(agg: &Aggregation, quarters: &[Option<Version>], annual: Option<&Ve
         Aggregation::RatioOfSums => {
             let (mut n, mut d) = (Decimal::ZERO, Decimal::ZERO);
             for v in &present {
-                if let Value::Ratio { numerator, denominator } = v.value {
+                if let Value::Ratio {
+                    numerator,
+                    denominator,
+                } = v.value
+                {
                     n += numerator.0;
                     d += denominator.0;
                 }
             }
-            Some(Value::Ratio { numerator: Dec(n), denominator: Dec(d) })
+            Some(Value::Ratio {
+                numerator: Dec(n),
+                denominator: Dec(d),
+            })
         }
     };
     (value, approved)

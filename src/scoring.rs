@@ -49,8 +49,13 @@ pub enum Predikat {
 }
 
 impl Predikat {
-    pub const ALL: [Predikat; 5] =
-        [Predikat::SangatTinggi, Predikat::Tinggi, Predikat::Sedang, Predikat::Rendah, Predikat::SangatRendah];
+    pub const ALL: [Predikat; 5] = [
+        Predikat::SangatTinggi,
+        Predikat::Tinggi,
+        Predikat::Sedang,
+        Predikat::Rendah,
+        Predikat::SangatRendah,
+    ];
 
     /// The Indonesian label.
     pub fn label(self) -> &'static str {
@@ -101,7 +106,10 @@ pub fn grade_score(grade: Grade) -> Decimal {
 pub fn numeric(value: &Value) -> Option<Decimal> {
     match value {
         Value::Number(d) => Some(d.0),
-        Value::Ratio { numerator, denominator } => ratio_percent(numerator.0, denominator.0),
+        Value::Ratio {
+            numerator,
+            denominator,
+        } => ratio_percent(numerator.0, denominator.0),
         Value::Grade(g) => Some(grade_score(*g)),
         Value::Text(t) => leading_quantity(t).map(|(n, _)| n),
     }
@@ -119,7 +127,9 @@ pub fn ratio_percent(numerator: Decimal, denominator: Decimal) -> Option<Decimal
 /// "220 SK Pensiun" -> (220, "sk pensiun").
 fn leading_quantity(text: &str) -> Option<(Decimal, String)> {
     let t = text.trim();
-    let end = t.find(|c: char| !(c.is_ascii_digit() || c == '.' || c == ',')).unwrap_or(t.len());
+    let end = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == ','))
+        .unwrap_or(t.len());
     if end == 0 {
         return None;
     }
@@ -161,7 +171,8 @@ fn by_polarity(indicator: &IndicatorDefined, t: Decimal, r: Decimal) -> Capaian 
         Polarity::HigherIsBetter | Polarity::Grade => div(r, t),
         Polarity::LowerIsBetter => match indicator.lower_rule {
             LowerRule::Inverse if r.is_zero() => Capaian::Undefined(
-                "realisasi 0 pada indikator semakin kecil semakin baik: target/realisasi tidak terdefinisi".into(),
+                "realisasi 0 pada indikator semakin kecil semakin baik: target/realisasi tidak terdefinisi"
+                    .into(),
             ),
             LowerRule::Inverse => div(t, r),
             LowerRule::TwiceTargetMinus => div(t + t - r, t),
@@ -244,43 +255,89 @@ mod tests {
     #[test]
     fn seed_figures() {
         let hi = ind(Polarity::HigherIsBetter, LowerRule::Inverse, None);
-        assert_eq!(shown(capaian(&hi, Some(&num("99,71")), Some(&num("98,63")))), "98,92%");
+        assert_eq!(
+            shown(capaian(&hi, Some(&num("99,71")), Some(&num("98,63")))),
+            "98,92%"
+        );
         assert_eq!(shown(capaian(&hi, Some(&num("75")), Some(&num("89")))), "118,67%");
-        assert_eq!(shown(capaian(&hi, Some(&num("3,36")), Some(&num("3,26")))), "97,02%");
-        assert_eq!(shown(capaian(&hi, Some(&num("29")), Some(&num("20,40")))), "70,34%");
-        assert_eq!(shown(capaian(&hi, Some(&num("73")), Some(&num("72,74")))), "99,64%");
+        assert_eq!(
+            shown(capaian(&hi, Some(&num("3,36")), Some(&num("3,26")))),
+            "97,02%"
+        );
+        assert_eq!(
+            shown(capaian(&hi, Some(&num("29")), Some(&num("20,40")))),
+            "70,34%"
+        );
+        assert_eq!(
+            shown(capaian(&hi, Some(&num("73")), Some(&num("72,74")))),
+            "99,64%"
+        );
         let lo = ind(Polarity::LowerIsBetter, LowerRule::Inverse, None);
         assert_eq!(shown(capaian(&lo, Some(&num("10")), Some(&num("7")))), "142,86%");
         let lo2 = ind(Polarity::LowerIsBetter, LowerRule::TwiceTargetMinus, None);
         assert_eq!(shown(capaian(&lo2, Some(&num("10")), Some(&num("7")))), "130,00%");
-        let ratio = Value::Ratio { numerator: Dec(d("4.383")), denominator: Dec(d("4.765")) };
+        let ratio = Value::Ratio {
+            numerator: Dec(d("4.383")),
+            denominator: Dec(d("4.765")),
+        };
         assert_eq!(crate::numfmt::percent(numeric(&ratio).unwrap()), "91,98%");
         let grade = ind(Polarity::Grade, LowerRule::Inverse, None);
-        assert_eq!(shown(capaian(&grade, Some(&Value::Grade(Grade::A)), Some(&Value::Grade(Grade::A)))), "100,00%");
-        assert_eq!(crate::numfmt::percent(serapan(d("1.024.833.162"), d("1.268.161.850")).unwrap()), "80,81%");
-        assert_eq!(crate::numfmt::percent(serapan(d("10.408.125.557"), d("15.193.709.205")).unwrap()), "68,50%");
-        let e = efisiensi(d("20,40") * HUNDRED / d("29"), serapan(d("1.024.833.162"), d("1.268.161.850")).unwrap());
+        assert_eq!(
+            shown(capaian(
+                &grade,
+                Some(&Value::Grade(Grade::A)),
+                Some(&Value::Grade(Grade::A))
+            )),
+            "100,00%"
+        );
+        assert_eq!(
+            crate::numfmt::percent(serapan(d("1.024.833.162"), d("1.268.161.850")).unwrap()),
+            "80,81%"
+        );
+        assert_eq!(
+            crate::numfmt::percent(serapan(d("10.408.125.557"), d("15.193.709.205")).unwrap()),
+            "68,50%"
+        );
+        let e = efisiensi(
+            d("20,40") * HUNDRED / d("29"),
+            serapan(d("1.024.833.162"), d("1.268.161.850")).unwrap(),
+        );
         assert_eq!(crate::numfmt::format(e, 2), "-10,47");
     }
 
     #[test]
     fn zero_and_missing_are_defined() {
         let lo = ind(Polarity::LowerIsBetter, LowerRule::Inverse, None);
-        assert!(matches!(capaian(&lo, Some(&num("10")), Some(&num("0"))), Capaian::Undefined(_)));
+        assert!(matches!(
+            capaian(&lo, Some(&num("10")), Some(&num("0"))),
+            Capaian::Undefined(_)
+        ));
         let capped = ind(Polarity::LowerIsBetter, LowerRule::Inverse, Some("150"));
-        assert_eq!(capaian(&capped, Some(&num("10")), Some(&num("0"))), Capaian::Score(d("150")));
+        assert_eq!(
+            capaian(&capped, Some(&num("10")), Some(&num("0"))),
+            Capaian::Score(d("150"))
+        );
         let lo2 = ind(Polarity::LowerIsBetter, LowerRule::TwiceTargetMinus, None);
-        assert_eq!(capaian(&lo2, Some(&num("10")), Some(&num("0"))), Capaian::Score(d("200")));
+        assert_eq!(
+            capaian(&lo2, Some(&num("10")), Some(&num("0"))),
+            Capaian::Score(d("200"))
+        );
         let hi = ind(Polarity::HigherIsBetter, LowerRule::Inverse, None);
         assert_eq!(capaian(&hi, Some(&num("10")), None), Capaian::NoData);
         assert_eq!(capaian(&hi, None, Some(&num("1"))), Capaian::NoData);
-        assert!(matches!(capaian(&hi, Some(&num("0")), Some(&num("1"))), Capaian::Undefined(_)));
+        assert!(matches!(
+            capaian(&hi, Some(&num("0")), Some(&num("1"))),
+            Capaian::Undefined(_)
+        ));
     }
 
     #[test]
     fn cap_and_bands() {
         let capped = ind(Polarity::HigherIsBetter, LowerRule::Inverse, Some("100"));
-        assert_eq!(capaian(&capped, Some(&num("75")), Some(&num("89"))), Capaian::Score(d("100")));
+        assert_eq!(
+            capaian(&capped, Some(&num("75")), Some(&num("89"))),
+            Capaian::Score(d("100"))
+        );
         assert_eq!(predikat(d("91")), Predikat::SangatTinggi);
         assert_eq!(predikat(d("90,5")), Predikat::Tinggi);
         assert_eq!(predikat(d("76")), Predikat::Tinggi);
@@ -295,9 +352,25 @@ mod tests {
     fn text_milestones() {
         let t = ind(Polarity::HigherIsBetter, LowerRule::Inverse, None);
         let txt = |s: &str| Value::Text(s.into());
-        assert_eq!(shown(capaian(&t, Some(&txt("200 SK Pensiun")), Some(&txt("220 SK Pensiun")))), "110,00%");
-        assert_eq!(shown(capaian(&t, Some(&txt("6 peserta")), Some(&txt("8 peserta")))), "133,33%");
-        assert_eq!(shown(capaian(&t, Some(&txt("1 Tahun")), Some(&txt("1 tahun")))), "100,00%");
-        assert!(matches!(capaian(&t, Some(&txt("1 kali")), Some(&txt("selesai"))), Capaian::Undefined(_)));
+        assert_eq!(
+            shown(capaian(
+                &t,
+                Some(&txt("200 SK Pensiun")),
+                Some(&txt("220 SK Pensiun"))
+            )),
+            "110,00%"
+        );
+        assert_eq!(
+            shown(capaian(&t, Some(&txt("6 peserta")), Some(&txt("8 peserta")))),
+            "133,33%"
+        );
+        assert_eq!(
+            shown(capaian(&t, Some(&txt("1 Tahun")), Some(&txt("1 tahun")))),
+            "100,00%"
+        );
+        assert!(matches!(
+            capaian(&t, Some(&txt("1 kali")), Some(&txt("selesai"))),
+            Capaian::Undefined(_)
+        ));
     }
 }

@@ -250,25 +250,30 @@ impl Store {
             .collect::<Result<_, String>>()
             .map_err(Error::Store)?;
         let head_bytes = head.to_bytes();
-        let result: Result<(), TransactionError<()>> =
-            (&self.events, &self.meta, &self.by_hash, &self.by_kind, &self.keys, &self.proj).transaction(
-                |(events, meta, by_hash, by_kind, keys, proj)| {
-                    for s in batch {
-                        events.insert(&seq_key(s.seq), s.bytes.as_slice())?;
-                        by_hash.insert(&s.hash.0, &seq_key(s.seq))?;
-                        by_kind.insert(&kind_key(s.kind, s.seq), &[])?;
-                        for (k, v) in &s.proj {
-                            proj.insert(k.as_slice(), v.as_slice())?;
-                        }
+        let result: Result<(), TransactionError<()>> = (
+            &self.events,
+            &self.meta,
+            &self.by_hash,
+            &self.by_kind,
+            &self.keys,
+            &self.proj,
+        )
+            .transaction(|(events, meta, by_hash, by_kind, keys, proj)| {
+                for s in batch {
+                    events.insert(&seq_key(s.seq), s.bytes.as_slice())?;
+                    by_hash.insert(&s.hash.0, &seq_key(s.seq))?;
+                    by_kind.insert(&kind_key(s.kind, s.seq), &[])?;
+                    for (k, v) in &s.proj {
+                        proj.insert(k.as_slice(), v.as_slice())?;
                     }
-                    for (k, st) in &key_updates {
-                        keys.insert(&k.0, st.as_slice())?;
-                    }
-                    meta.insert(HEAD_KEY, &head_bytes[..])?;
-                    meta.insert(FORMAT_KEY, &[codec::FORMAT_VERSION])?;
-                    Ok::<(), ConflictableTransactionError<()>>(())
-                },
-            );
+                }
+                for (k, st) in &key_updates {
+                    keys.insert(&k.0, st.as_slice())?;
+                }
+                meta.insert(HEAD_KEY, &head_bytes[..])?;
+                meta.insert(FORMAT_KEY, &[codec::FORMAT_VERSION])?;
+                Ok::<(), ConflictableTransactionError<()>>(())
+            });
         match result {
             Ok(()) => {}
             Err(TransactionError::Storage(e)) => return Err(e.into()),
@@ -315,7 +320,10 @@ impl Store {
 
     /// The whole projection index, for comparisons in tests and audits.
     pub fn projection_entries(&self) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
-        self.proj.iter().map(|r| r.map(|(k, v)| (k.to_vec(), v.to_vec())).map_err(Error::from)).collect()
+        self.proj
+            .iter()
+            .map(|r| r.map(|(k, v)| (k.to_vec(), v.to_vec())).map_err(Error::from))
+            .collect()
     }
 
     /// sled flush, then fsync of the database file: see the module doc.
@@ -349,7 +357,10 @@ fn sync_dir(dir: &Path) -> Result<()> {
 
 impl crate::projection::IndexRead for Store {
     fn scan(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
-        self.proj.scan_prefix(prefix).map(|r| r.map(|(k, v)| (k.to_vec(), v.to_vec())).map_err(Error::from)).collect()
+        self.proj
+            .scan_prefix(prefix)
+            .map(|r| r.map(|(k, v)| (k.to_vec(), v.to_vec())).map_err(Error::from))
+            .collect()
     }
 
     fn last_in(&self, lo: &[u8], hi: &[u8]) -> Result<Option<Vec<u8>>> {
@@ -360,7 +371,9 @@ impl crate::projection::IndexRead for Store {
     }
 
     fn payload(&self, seq: u64) -> Result<crate::event::Payload> {
-        let bytes = self.get(seq)?.ok_or_else(|| Error::integrity(seq, "an indexed event is missing"))?;
+        let bytes = self
+            .get(seq)?
+            .ok_or_else(|| Error::integrity(seq, "an indexed event is missing"))?;
         let frame = codec::Frame::parse(&bytes).map_err(|e| Error::integrity(seq, e))?;
         codec::from_bytes(frame.payload_bytes()).map_err(|e| Error::integrity(seq, format!("payload: {e}")))
     }

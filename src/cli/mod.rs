@@ -6,10 +6,15 @@
 mod approve;
 mod bench;
 mod demo;
+mod import;
 mod init;
 mod key;
 mod log;
+mod query;
+mod rebuild;
+mod record;
 mod show;
+mod status;
 mod verify;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -85,10 +90,17 @@ pub enum Command {
     Init(init::Args),
     #[command(subcommand)]
     Key(key::KeyCommand),
+    #[command(subcommand)]
+    Import(import::ImportCommand),
+    #[command(subcommand)]
+    Record(record::RecordCommand),
+    Correct(record::CorrectArgs),
     Approve(approve::Args),
+    Status(status::Args),
     Log(log::Args),
     Show(show::Args),
     Verify(verify::Args),
+    Rebuild(rebuild::Args),
     Bench(bench::Args),
 }
 
@@ -133,6 +145,11 @@ impl Ctx {
     /// Open the ledger named by `--ledger`.
     pub fn open_ledger(&self) -> Result<Ledger, CliError> {
         Ok(Ledger::open(&self.global.ledger, self.clock.clone())?)
+    }
+
+    /// Open the ledger even if a projection rebuild was interrupted.
+    pub fn open_ledger_for_rebuild(&self) -> Result<Ledger, CliError> {
+        Ok(Ledger::open_for_rebuild(&self.global.ledger, self.clock.clone())?)
     }
 
     /// The signing key named by `--key`.
@@ -255,7 +272,12 @@ fn run(ctx: &Ctx, command: Command) -> CmdResult {
         Command::Demo(a) => demo::run(ctx, a, &mut out),
         Command::Init(a) => init::run(ctx, a, &mut out),
         Command::Key(a) => key::run(ctx, a, &mut out),
+        Command::Import(a) => import::run(ctx, a, &mut out),
+        Command::Record(a) => record::run(ctx, a, &mut out),
+        Command::Correct(a) => record::correct(ctx, a, &mut out),
         Command::Approve(a) => approve::run(ctx, a, &mut out),
+        Command::Status(a) => status::run(ctx, a, &mut out),
+        Command::Rebuild(a) => rebuild::run(ctx, a, &mut out),
         Command::Log(a) => log::run(ctx, a, &mut out),
         Command::Show(a) => show::run(ctx, a, &mut out),
         Command::Verify(a) => verify::run(ctx, a, &mut out),

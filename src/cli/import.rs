@@ -1,0 +1,80 @@
+//! `sakip import plan|realisasi|anggaran FILE`: atomic batch imports.
+
+use super::{CmdResult, Ctx};
+use sakip::event::Stage;
+use sakip::import;
+use std::io::Write;
+use std::path::PathBuf;
+
+/// Import a file as one atomic batch: every row is appended, or none is.
+///
+/// Errors name the file, the line (CSV) or the table entry (TOML), the
+/// column or field, and what was expected. Formats are described in
+/// schema/plan.schema.json, schema/realisasi.csv.md and schema/anggaran.csv.md.
+#[derive(clap::Subcommand, Debug)]
+pub enum ImportCommand {
+    /// The plan (TOML): plan items, indicators, targets (PK, TW1-TW4,
+    /// Renstra) and pagu; `revise = true` entries revise the latest target
+    /// or pagu with a reason and legal basis. Signed by an admin key.
+    Plan(FileArgs),
+    /// Realisations (CSV: indicator,period,value,numerator,denominator,note).
+    /// Signed by an operator key.
+    Realisasi(FileArgs),
+    /// Budget lines (CSV: account,period,jenis,amount,reason,basis,note);
+    /// jenis is pagu (admin key) or realisasi (spending, operator key).
+    Anggaran(FileArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct FileArgs {
+    /// The file to import.
+    pub file: PathBuf,
+    /// Stage recorded on revisions: murni or perubahan.
+    #[arg(long, value_enum, default_value_t = StageArg::Perubahan)]
+    pub stage: StageArg,
+}
+
+/// Budget stage on the command line.
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub enum StageArg {
+    Murni,
+    Perubahan,
+}
+
+impl From<StageArg> for Stage {
+    fn from(s: StageArg) -> Stage {
+        match s {
+            StageArg::Murni => Stage::Murni,
+            StageArg::Perubahan => Stage::Perubahan,
+        }
+    }
+}
+
+pub fn run(ctx: &Ctx, cmd: ImportCommand, out: &mut dyn Write) -> CmdResult {
+    let signer = ctx.signer()?;
+    let mut ledger = ctx.open_ledger()?;
+    let (args, what) = match &cmd {
+        ImportCommand::Plan(a) => (a, "plan"),
+        ImportCommand::Realisasi(a) => (a, "realisasi"),
+        ImportCommand::Anggaran(a) => (a, "anggaran"),
+    };
+    let text = std::fs::read_to_string(&args.file).map_err(|e| sakip::Error::io(&args.file, e))?;
+    let name = args.file.display().to_string();
+    let rows = match what {
+        "plan" => import::plan(&name, &text, ledger.store(), args.stage.into())?,
+        "realisasi" => import::realisasi(&name, &text, ledger.store())?,
+        _ => import::anggaran(&name, &text, ledger.store(), args.stage.into())?,
+    };
+    let done = sakip::import::append(&mut ledger, &signer, rows)?;
+    match (done.first(), done.last()) {
+        (Some(first), Some(last)) => writeln!(
+            out,
+            "imported {} events from {name} (seq {}..{})",
+            done.len(),
+            first.seq,
+            last.seq
+        )?,
+        _ => writeln!(out, "{name} has no rows; nothing appended")?,
+    }
+    Ok(())
+}

@@ -1,0 +1,240 @@
+//! `sakip record target|realisasi|spending|narrative` and `sakip correct`:
+//! single entries, through the same validation as imports.
+
+use super::import::StageArg;
+use super::{CmdResult, Ctx};
+use sakip::event::*;
+use sakip::import::{parse_scope, parse_value};
+use sakip::{numfmt, period, projection};
+use std::io::Write;
+
+/// Record one entry, signed by --key.
+#[derive(clap::Subcommand, Debug)]
+pub enum RecordCommand {
+    Target(TargetArgs),
+    Realisasi(RealisasiArgs),
+    Spending(SpendingArgs),
+    Narrative(NarrativeArgs),
+}
+
+/// Set a target, or revise the latest one with --reason and --basis (admin).
+///
+/// Example: sakip record target --indicator SK-3.1.1 --year 2021 --value "6 peserta" \
+///   --reason "Refocusing anggaran" --basis "DPA Perubahan BKPSDM 2021"
+#[derive(clap::Args, Debug)]
+pub struct TargetArgs {
+    #[arg(long)]
+    pub indicator: String,
+    #[arg(long)]
+    pub year: u16,
+    /// pk (the year's target), TW1-TW4 (quarterly phasing) or renstra.
+    #[arg(long, default_value = "pk")]
+    pub scope: String,
+    /// The target, e.g. 99,71 or A or "6 peserta".
+    #[arg(long)]
+    pub value: String,
+    /// Why the target is revised (makes this a revision).
+    #[arg(long, requires = "basis")]
+    pub reason: Option<String>,
+    /// Legal basis of the revision, e.g. "DPA Perubahan".
+    #[arg(long, requires = "reason")]
+    pub basis: Option<String>,
+    #[arg(long, value_enum, default_value_t = StageArg::Perubahan)]
+    pub stage: StageArg,
+}
+
+/// Record a realisation (operator).
+///
+/// Example: sakip record realisasi --indicator P-2.1 --period 2021-Q2 --numerator 4.383 --denominator 4.765
+#[derive(clap::Args, Debug)]
+pub struct RealisasiArgs {
+    #[arg(long)]
+    pub indicator: String,
+    /// 2021-Q3, 2021-TW3, "TW III 2021", or 2021 for an annual figure.
+    #[arg(long)]
+    pub period: String,
+    /// The value (numbers in Indonesian format: 98,63).
+    #[arg(long)]
+    pub value: Option<String>,
+    /// Numerator of a ratio indicator.
+    #[arg(long)]
+    pub numerator: Option<String>,
+    /// Denominator of a ratio indicator.
+    #[arg(long)]
+    pub denominator: Option<String>,
+    #[arg(long)]
+    pub note: Option<String>,
+}
+
+/// Record spending (realisasi anggaran) of a plan item in a quarter (operator).
+#[derive(clap::Args, Debug)]
+pub struct SpendingArgs {
+    #[arg(long)]
+    pub account: String,
+    #[arg(long)]
+    pub period: String,
+    /// Amount in Rupiah, e.g. 1.024.833.162.
+    #[arg(long)]
+    pub amount: String,
+    #[arg(long)]
+    pub note: Option<String>,
+}
+
+/// Record the narrative of an indicator's year (operator).
+#[derive(clap::Args, Debug)]
+pub struct NarrativeArgs {
+    #[arg(long)]
+    pub indicator: String,
+    #[arg(long)]
+    pub year: u16,
+    /// Faktor pendorong / keberhasilan.
+    #[arg(long, default_value = "")]
+    pub pendorong: String,
+    /// Hambatan.
+    #[arg(long, default_value = "")]
+    pub hambatan: String,
+    /// Strategi pemecahan.
+    #[arg(long, default_value = "")]
+    pub strategi: String,
+}
+
+/// Correct a realisation: the new value supersedes seq SEQ (operator).
+///
+/// Example: sakip correct 57 --value 20,40 --reason "Data BKN final, Februari 2022"
+#[derive(clap::Args, Debug)]
+pub struct CorrectArgs {
+    /// The seq of the realisation (or its latest correction) to supersede.
+    pub seq: u64,
+    #[arg(long)]
+    pub value: Option<String>,
+    #[arg(long)]
+    pub numerator: Option<String>,
+    #[arg(long)]
+    pub denominator: Option<String>,
+    /// Why the figure changes.
+    #[arg(long)]
+    pub reason: String,
+}
+
+fn input(e: String) -> super::CliError {
+    sakip::Error::Input(e).into()
+}
+
+fn need_indicator(ledger: &sakip::ledger::Ledger, code: &str) -> Result<IndicatorDefined, super::CliError> {
+    projection::indicator(ledger.store(), code, u64::MAX)?
+        .map(|(_, i)| i)
+        .ok_or_else(|| input(format!("unknown indicator '{code}'")))
+}
+
+pub fn run(ctx: &Ctx, cmd: RecordCommand, out: &mut dyn Write) -> CmdResult {
+    let signer = ctx.signer()?;
+    let mut ledger = ctx.open_ledger()?;
+    let payload = match cmd {
+        RecordCommand::Target(a) => {
+            let ind = need_indicator(&ledger, &a.indicator)?;
+            let scope = parse_scope(&a.scope).map_err(input)?;
+            let value = parse_value(&ind, Some(&a.value), None, None, true).map_err(input)?;
+            match (a.reason, a.basis) {
+                (Some(reason), Some(basis)) => {
+                    let revises =
+                        projection::target_versions(ledger.store(), &a.indicator, a.year, scope, u64::MAX)?
+                            .last()
+                            .copied()
+                            .ok_or_else(|| {
+                                input(format!("there is no {scope} target of {} to revise", a.indicator))
+                            })?;
+                    Payload::TargetRevised(TargetRevised {
+                        indicator: a.indicator,
+                        year: a.year,
+                        scope,
+                        value,
+                        stage: a.stage.into(),
+                        reason,
+                        basis,
+                        revises,
+                    })
+                }
+                _ => Payload::TargetSet(TargetSet {
+                    indicator: a.indicator,
+                    year: a.year,
+                    scope,
+                    value,
+                }),
+            }
+        }
+        RecordCommand::Realisasi(a) => {
+            let ind = need_indicator(&ledger, &a.indicator)?;
+            let period = period::parse(&a.period).map_err(input)?;
+            let value = parse_value(
+                &ind,
+                a.value.as_deref(),
+                a.numerator.as_deref(),
+                a.denominator.as_deref(),
+                false,
+            )
+            .map_err(input)?;
+            Payload::RealisationRecorded(RealisationRecorded {
+                indicator: a.indicator,
+                period,
+                value,
+                note: a.note,
+            })
+        }
+        RecordCommand::Spending(a) => Payload::SpendingRecorded(SpendingRecorded {
+            account: a.account,
+            period: period::parse_quarter(&a.period).map_err(input)?,
+            amount: Dec(numfmt::parse_money(&a.amount).map_err(input)?),
+            note: a.note,
+        }),
+        RecordCommand::Narrative(a) => Payload::NarrativeRecorded(NarrativeRecorded {
+            indicator: a.indicator,
+            year: a.year,
+            faktor_pendorong: a.pendorong,
+            hambatan: a.hambatan,
+            strategi_pemecahan: a.strategi,
+        }),
+    };
+    let summary = payload.summary();
+    let done = ledger.append(&signer, payload)?;
+    writeln!(out, "seq {}: {summary}", done.seq)?;
+    Ok(())
+}
+
+pub fn correct(ctx: &Ctx, a: CorrectArgs, out: &mut dyn Write) -> CmdResult {
+    let signer = ctx.signer()?;
+    let mut ledger = ctx.open_ledger()?;
+    let target = ledger
+        .event(a.seq)?
+        .ok_or_else(|| input(format!("seq {} does not exist in this ledger", a.seq)))?;
+    let (indicator, period) = match target.event.payload {
+        Payload::RealisationRecorded(r) => (r.indicator, r.period),
+        Payload::RealisationCorrected(r) => (r.indicator, r.period),
+        other => {
+            return Err(input(format!(
+                "seq {} is a {} event; only realisations can be corrected",
+                a.seq,
+                other.kind().name()
+            )))
+        }
+    };
+    let ind = need_indicator(&ledger, &indicator)?;
+    let value = parse_value(
+        &ind,
+        a.value.as_deref(),
+        a.numerator.as_deref(),
+        a.denominator.as_deref(),
+        false,
+    )
+    .map_err(input)?;
+    let payload = Payload::RealisationCorrected(RealisationCorrected {
+        indicator,
+        period,
+        value,
+        supersedes: a.seq,
+        reason: a.reason,
+    });
+    let summary = payload.summary();
+    let done = ledger.append(&signer, payload)?;
+    writeln!(out, "seq {}: {summary}", done.seq)?;
+    Ok(())
+}

@@ -1,0 +1,238 @@
+//! `sakip status`: every indicator's target, realisasi, capaian and
+//! predikat at a point on both time axes.
+
+use super::query::QueryArgs;
+use super::{table, write_csv, write_json_line, CmdResult, Ctx, Format};
+use sakip::event::{Polarity, Value, ValueKind};
+use sakip::numfmt;
+use sakip::period::roman;
+use sakip::projection::{self, IndicatorState};
+use sakip::scoring;
+use serde_json::json;
+use std::io::Write;
+
+/// Show the state of every indicator as of a quarter, as known at a time.
+///
+/// Example: sakip status --year 2021 --as-of 2021-Q3 --known-at 2022-01-10
+///
+/// --format json prints one object per line per indicator: code, name,
+/// level, target, realisasi, capaian, predikat, approved, as_of,
+/// known_at_seq (decimal strings with a dot; null where there is no data).
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    #[command(flatten)]
+    pub query: QueryArgs,
+}
+
+pub fn run(ctx: &Ctx, args: Args, out: &mut dyn Write) -> CmdResult {
+    let format = ctx.require_format("status", &[Format::Table, Format::Json, Format::Csv])?;
+    let ledger = ctx.open_ledger()?;
+    let resolved = args.query.resolve(&ledger)?;
+    let q = resolved.query;
+    let states = projection::state(ledger.store(), &q)?;
+    match format {
+        Format::Json => {
+            for s in &states {
+                write_json_line(out, &state_json(s, &q))?;
+            }
+            Ok(())
+        }
+        Format::Csv => {
+            let rows: Vec<Vec<String>> = states.iter().map(|s| machine_row(s, &q)).collect();
+            write_csv(
+                out,
+                &[
+                    "code",
+                    "level",
+                    "name",
+                    "target",
+                    "realisasi",
+                    "capaian",
+                    "predikat",
+                    "approved",
+                    "as_of",
+                    "known_at_seq",
+                ],
+                &rows,
+            )
+        }
+        _ => {
+            let genesis = ledger.genesis()?;
+            writeln!(
+                out,
+                "{} — status {} s.d. TW {}, diketahui: {}{}",
+                genesis.agency_name,
+                q.year,
+                roman(q.as_of),
+                resolved.known_at_text,
+                if q.approved_only {
+                    ", hanya entri yang disetujui"
+                } else {
+                    ""
+                }
+            )?;
+            let rows: Vec<Vec<String>> = states.iter().map(display_row).collect();
+            out.write_all(
+                table(
+                    &[
+                        "Kode",
+                        "Tingkat",
+                        "Indikator",
+                        "Target",
+                        "Realisasi",
+                        "Capaian",
+                        "Predikat",
+                        "Disetujui",
+                    ],
+                    &rows,
+                )
+                .as_bytes(),
+            )?;
+            let iku: Vec<_> = states
+                .iter()
+                .filter(|s| s.indicator.iku)
+                .filter_map(|s| s.capaian.score())
+                .collect();
+            if let Some(mean) = scoring::mean(&iku) {
+                writeln!(
+                    out,
+                    "Rata-rata capaian IKU: {} ({})",
+                    numfmt::percent(mean),
+                    scoring::predikat(mean).label()
+                )?;
+            }
+            Ok(())
+        }
+    }
+}
+
+/// A value as reports print it.
+pub fn show_value(state: &IndicatorState, value: &Value) -> String {
+    match value {
+        Value::Ratio {
+            numerator,
+            denominator,
+        } => match scoring::ratio_percent(numerator.0, denominator.0) {
+            Some(p) => format!(
+                "{} ({}/{})",
+                numfmt::percent(p),
+                numfmt::format_plain(numerator.0),
+                numfmt::format_plain(denominator.0)
+            ),
+            None => "-".into(),
+        },
+        Value::Number(d) if state.indicator.value_kind == ValueKind::Ratio || state.indicator.unit == "%" => {
+            format!("{}%", numfmt::format_plain(d.0))
+        }
+        Value::Number(d) => numfmt::format_plain(d.0),
+        Value::Grade(g) => g.name().into(),
+        Value::Text(t) => t.clone(),
+    }
+}
+
+fn display_row(s: &IndicatorState) -> Vec<String> {
+    let capaian = match s.capaian.score() {
+        Some(c) => numfmt::percent(c),
+        None => s.capaian.note().unwrap_or_default(),
+    };
+    vec![
+        s.indicator.code.clone(),
+        s.item.level.label().into(),
+        s.indicator.name.clone(),
+        s.target
+            .as_ref()
+            .map(|(_, v)| show_value(s, &v.value))
+            .unwrap_or_else(|| "-".into()),
+        s.realisasi
+            .as_ref()
+            .map(|v| show_value(s, v))
+            .unwrap_or_else(|| "belum ada data".into()),
+        capaian,
+        s.predikat.map(|p| p.label().to_string()).unwrap_or_default(),
+        if s.approved { "ya" } else { "belum" }.into(),
+    ]
+}
+
+/// A value for JSON and CSV: decimal strings with a dot; ratios as their
+/// percentage with two places.
+fn machine_value(v: &Value) -> Option<String> {
+    match v {
+        Value::Number(d) => Some(d.0.normalize().to_string()),
+        Value::Ratio {
+            numerator,
+            denominator,
+        } => scoring::ratio_percent(numerator.0, denominator.0).map(|p| numfmt::machine(p, 2)),
+        Value::Grade(g) => Some(g.name().into()),
+        Value::Text(t) => Some(t.clone()),
+    }
+}
+
+fn machine_row(s: &IndicatorState, q: &projection::Query) -> Vec<String> {
+    vec![
+        s.indicator.code.clone(),
+        s.item.level.name().into(),
+        s.indicator.name.clone(),
+        s.target
+            .as_ref()
+            .and_then(|(_, v)| machine_value(&v.value))
+            .unwrap_or_default(),
+        s.realisasi.as_ref().and_then(machine_value).unwrap_or_default(),
+        s.capaian
+            .score()
+            .map(|c| numfmt::machine(c, 2))
+            .unwrap_or_default(),
+        s.predikat.map(|p| p.label().to_string()).unwrap_or_default(),
+        s.approved.to_string(),
+        format!("{}-Q{}", q.year, q.as_of),
+        q.known.to_string(),
+    ]
+}
+
+fn state_json(s: &IndicatorState, q: &projection::Query) -> serde_json::Value {
+    let (numerator, denominator) = match &s.realisasi {
+        Some(Value::Ratio {
+            numerator,
+            denominator,
+        }) => (
+            Some(numerator.0.normalize().to_string()),
+            Some(denominator.0.normalize().to_string()),
+        ),
+        _ => (None, None),
+    };
+    let quarters: Vec<serde_json::Value> = s
+        .quarters
+        .iter()
+        .map(|v| match v {
+            Some(v) => json!({"value": machine_value(&v.value), "seq": v.seq, "approved": v.approved, "replaced": v.replaced}),
+            None => serde_json::Value::Null,
+        })
+        .collect();
+    json!({
+        "code": s.indicator.code,
+        "name": s.indicator.name,
+        "level": s.item.level.name(),
+        "item": s.item.code,
+        "unit": s.indicator.unit,
+        "iku": s.indicator.iku,
+        "polarity": match s.indicator.polarity {
+            Polarity::HigherIsBetter => "higher",
+            Polarity::LowerIsBetter => "lower",
+            Polarity::Grade => "grade",
+        },
+        "target": s.target.as_ref().and_then(|(_, v)| machine_value(&v.value)),
+        "target_scope": s.target.as_ref().map(|(scope, _)| scope.to_string()),
+        "target_seq": s.target.as_ref().map(|(_, v)| v.seq),
+        "realisasi": s.realisasi.as_ref().and_then(machine_value),
+        "numerator": numerator,
+        "denominator": denominator,
+        "annual": s.annual.as_ref().map(|v| json!({"value": machine_value(&v.value), "seq": v.seq, "approved": v.approved, "replaced": v.replaced})),
+        "quarters": quarters,
+        "capaian": s.capaian.score().map(|c| numfmt::machine(c, 2)),
+        "capaian_note": s.capaian.note(),
+        "predikat": s.predikat.map(|p| p.label()),
+        "approved": s.approved,
+        "as_of": format!("{}-Q{}", q.year, q.as_of),
+        "known_at_seq": q.known,
+        "approved_only": q.approved_only,
+    })
+}
