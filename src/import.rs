@@ -581,3 +581,39 @@ pub fn append(
 ) -> Result<Vec<crate::ledger::Appended>> {
     ledger.append_labelled(rows.into_iter().map(|(p, label)| (signer, p, label)).collect())
 }
+
+/// A correction of realisation `seq` (which must be a realisation or its
+/// latest correction) to a new value.
+pub fn correction(
+    ledger: &crate::ledger::Ledger,
+    seq: u64,
+    value: Option<&str>,
+    numerator: Option<&str>,
+    denominator: Option<&str>,
+    reason: &str,
+) -> Result<Payload> {
+    let event = ledger
+        .event(seq)?
+        .ok_or_else(|| Error::Input(format!("seq {seq} does not exist in this ledger")))?;
+    let (indicator, period) = match event.event.payload {
+        Payload::RealisationRecorded(r) => (r.indicator, r.period),
+        Payload::RealisationCorrected(r) => (r.indicator, r.period),
+        other => {
+            return Err(Error::Input(format!(
+                "seq {seq} is a {} event; only realisations can be corrected",
+                other.kind().name()
+            )))
+        }
+    };
+    let ind = projection::indicator(ledger.store(), &indicator, u64::MAX)?
+        .map(|(_, i)| i)
+        .ok_or_else(|| Error::integrity(seq, format!("realisation of unknown indicator {indicator}")))?;
+    let value = parse_value(&ind, value, numerator, denominator, false).map_err(Error::Input)?;
+    Ok(Payload::RealisationCorrected(RealisationCorrected {
+        indicator,
+        period,
+        value,
+        supersedes: seq,
+        reason: reason.to_string(),
+    }))
+}

@@ -295,6 +295,20 @@ impl Ledger {
         projection::seq_at_time(&self.store, at)
     }
 
+    /// Seqs of approvable events that no approval, rejection or return
+    /// covers yet, in order.
+    pub fn pending_approvals(&self) -> Result<Vec<u64>> {
+        let mut out = Vec::new();
+        for seq in 0..self.head().count {
+            if let Some(kind) = self.kind_of(seq)? {
+                if kind.is_approvable() && projection::decision(&self.store, seq, u64::MAX)?.is_none() {
+                    out.push(seq);
+                }
+            }
+        }
+        Ok(out)
+    }
+
     /// The genesis payload.
     pub fn genesis(&self) -> Result<Genesis> {
         match self.event(0)?.map(|e| e.event.payload) {

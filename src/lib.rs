@@ -11,6 +11,7 @@ pub mod clock;
 pub mod codec;
 pub mod error;
 pub mod event;
+pub mod example;
 pub mod import;
 pub mod keys;
 pub mod ledger;

@@ -104,10 +104,10 @@ pub fn format(value: Decimal, places: u32) -> String {
     }
 }
 
-/// Format a measured value as entered, trimming trailing zeros: `98,63`, `4.328`.
+/// Format a measured value with the decimals it was entered with:
+/// `20,40`, `98,63`, `4.328`.
 pub fn format_plain(value: Decimal) -> String {
-    let v = value.normalize();
-    format(v, v.scale())
+    format(value, value.scale())
 }
 
 /// A percentage for reports: `98,92%`.
@@ -171,8 +171,8 @@ mod tests {
         assert_eq!(percent(dec!("-10.465")), "-10,47%");
         assert_eq!(rupiah(dec!("1268161850")), "Rp 1.268.161.850");
         assert_eq!(rupiah(dec!("14667701489.89")), "Rp 14.667.701.489,89");
-        assert_eq!(format_plain(dec!("4328.00")), "4.328");
-        assert_eq!(format_plain(dec!("98.630")), "98,63");
+        assert_eq!(format_plain(dec!("4328")), "4.328");
+        assert_eq!(format_plain(dec!("20.40")), "20,40");
         assert_eq!(machine(dec!("98.9168"), 2), "98.92");
         assert_eq!(format(dec!("0.005"), 2), "0,01");
     }

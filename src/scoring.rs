@@ -69,9 +69,9 @@ impl Predikat {
     }
 }
 
-/// Half-open bands: >= 91 Sangat Tinggi, >= 76 Tinggi, >= 66 Sedang,
-/// >= 51 Rendah, below Sangat Rendah. So 90,5 is Tinggi and 100+ is Sangat
-/// Tinggi.
+/// Half-open bands: at least 91 is Sangat Tinggi, at least 76 Tinggi, at
+/// least 66 Sedang, at least 51 Rendah, below that Sangat Rendah. So 90,5
+/// is Tinggi and anything from 91 up, 100 and over included, Sangat Tinggi.
 pub fn predikat(capaian: Decimal) -> Predikat {
     if capaian >= Decimal::from(91) {
         Predikat::SangatTinggi

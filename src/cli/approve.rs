@@ -13,8 +13,11 @@ use std::io::Write;
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// Seqs of the events covered.
-    #[arg(required = true)]
+    #[arg(required_unless_present = "pending", conflicts_with = "pending")]
     pub seqs: Vec<u64>,
+    /// Cover every event that has no decision yet.
+    #[arg(long)]
+    pub pending: bool,
     /// Reject instead of approve.
     #[arg(long, conflicts_with = "return_")]
     pub reject: bool,
@@ -36,15 +39,46 @@ pub fn run(ctx: &Ctx, args: Args, out: &mut dyn Write) -> CmdResult {
         Decision::Approve
     };
     let mut ledger = ctx.open_ledger()?;
+    let seqs = if args.pending {
+        ledger.pending_approvals()?
+    } else {
+        args.seqs
+    };
+    if seqs.is_empty() {
+        writeln!(out, "nothing is pending approval")?;
+        return Ok(());
+    }
     let done = ledger.append(
         &signer,
         Payload::Approval(Approval {
             decision,
-            covers: args.seqs.clone(),
+            covers: seqs.clone(),
             comment: args.comment.filter(|c| !c.trim().is_empty()),
         }),
     )?;
-    let seqs: Vec<String> = args.seqs.iter().map(|s| s.to_string()).collect();
-    writeln!(out, "seq {}: {} {}", done.seq, decision.name(), seqs.join(", "))?;
+    writeln!(out, "seq {}: {} {}", done.seq, decision.name(), seq_list(&seqs))?;
     Ok(())
+}
+
+/// "3, 4, 7-12" for a list of seqs.
+pub fn seq_list(seqs: &[u64]) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < seqs.len() {
+        let start = seqs[i];
+        let mut end = start;
+        while i + 1 < seqs.len() && seqs[i + 1] == end + 1 {
+            i += 1;
+            end = seqs[i];
+        }
+        parts.push(if end > start + 1 {
+            format!("{start}-{end}")
+        } else if end == start + 1 {
+            format!("{start}, {end}")
+        } else {
+            start.to_string()
+        });
+        i += 1;
+    }
+    parts.join(", ")
 }

@@ -203,36 +203,14 @@ pub fn run(ctx: &Ctx, cmd: RecordCommand, out: &mut dyn Write) -> CmdResult {
 pub fn correct(ctx: &Ctx, a: CorrectArgs, out: &mut dyn Write) -> CmdResult {
     let signer = ctx.signer()?;
     let mut ledger = ctx.open_ledger()?;
-    let target = ledger
-        .event(a.seq)?
-        .ok_or_else(|| input(format!("seq {} does not exist in this ledger", a.seq)))?;
-    let (indicator, period) = match target.event.payload {
-        Payload::RealisationRecorded(r) => (r.indicator, r.period),
-        Payload::RealisationCorrected(r) => (r.indicator, r.period),
-        other => {
-            return Err(input(format!(
-                "seq {} is a {} event; only realisations can be corrected",
-                a.seq,
-                other.kind().name()
-            )))
-        }
-    };
-    let ind = need_indicator(&ledger, &indicator)?;
-    let value = parse_value(
-        &ind,
+    let payload = sakip::import::correction(
+        &ledger,
+        a.seq,
         a.value.as_deref(),
         a.numerator.as_deref(),
         a.denominator.as_deref(),
-        false,
-    )
-    .map_err(input)?;
-    let payload = Payload::RealisationCorrected(RealisationCorrected {
-        indicator,
-        period,
-        value,
-        supersedes: a.seq,
-        reason: a.reason,
-    });
+        &a.reason,
+    )?;
     let summary = payload.summary();
     let done = ledger.append(&signer, payload)?;
     writeln!(out, "seq {}: {summary}", done.seq)?;

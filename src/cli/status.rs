@@ -3,7 +3,7 @@
 
 use super::query::QueryArgs;
 use super::{table, write_csv, write_json_line, CmdResult, Ctx, Format};
-use sakip::event::{Polarity, Value, ValueKind};
+use sakip::event::{Level, Polarity, Value, ValueKind};
 use sakip::numfmt;
 use sakip::period::roman;
 use sakip::projection::{self, IndicatorState};
@@ -22,6 +22,9 @@ use std::io::Write;
 pub struct Args {
     #[command(flatten)]
     pub query: QueryArgs,
+    /// Only the tujuan indicators and the IKU (the capaian table of the LKjIP).
+    #[arg(long)]
+    pub iku: bool,
 }
 
 pub fn run(ctx: &Ctx, args: Args, out: &mut dyn Write) -> CmdResult {
@@ -29,7 +32,11 @@ pub fn run(ctx: &Ctx, args: Args, out: &mut dyn Write) -> CmdResult {
     let ledger = ctx.open_ledger()?;
     let resolved = args.query.resolve(&ledger)?;
     let q = resolved.query;
-    let states = projection::state(ledger.store(), &q)?;
+    let mut states = projection::state(ledger.store(), &q)?;
+    states.sort_by(|a, b| (a.item.level, &a.indicator.code).cmp(&(b.item.level, &b.indicator.code)));
+    if args.iku {
+        states.retain(|s| s.indicator.iku || (s.item.level == Level::Tujuan && s.target.is_some()));
+    }
     match format {
         Format::Json => {
             for s in &states {
@@ -88,21 +95,62 @@ pub fn run(ctx: &Ctx, args: Args, out: &mut dyn Write) -> CmdResult {
                 )
                 .as_bytes(),
             )?;
-            let iku: Vec<_> = states
-                .iter()
-                .filter(|s| s.indicator.iku)
-                .filter_map(|s| s.capaian.score())
-                .collect();
-            if let Some(mean) = scoring::mean(&iku) {
-                writeln!(
-                    out,
-                    "Rata-rata capaian IKU: {} ({})",
-                    numfmt::percent(mean),
-                    scoring::predikat(mean).label()
-                )?;
-            }
+            write_means(out, &states)?;
             Ok(())
         }
+    }
+}
+
+/// Mean capaian per sasaran (of its IKU) and overall (of all IKU).
+fn write_means(out: &mut dyn Write, states: &[IndicatorState]) -> CmdResult {
+    let mut sasaran: Vec<(&str, &str)> = Vec::new();
+    for s in states
+        .iter()
+        .filter(|s| s.indicator.iku && s.item.level == Level::Sasaran)
+    {
+        if !sasaran.iter().any(|(code, _)| *code == s.item.code) {
+            sasaran.push((&s.item.code, &s.item.name));
+        }
+    }
+    for (code, name) in sasaran {
+        let scores: Vec<_> = states
+            .iter()
+            .filter(|s| s.indicator.iku && s.item.code == code)
+            .filter_map(|s| s.capaian.score())
+            .collect();
+        if let Some(mean) = scoring::mean(&scores) {
+            writeln!(
+                out,
+                "Rata-rata {code} {name}: {} ({})",
+                numfmt::percent(mean),
+                scoring::predikat(mean).label()
+            )?;
+        }
+    }
+    let iku: Vec<_> = states
+        .iter()
+        .filter(|s| s.indicator.iku)
+        .filter_map(|s| s.capaian.score())
+        .collect();
+    if let Some(mean) = scoring::mean(&iku) {
+        writeln!(
+            out,
+            "Rata-rata capaian IKU: {} ({})",
+            numfmt::percent(mean),
+            scoring::predikat(mean).label()
+        )?;
+    }
+    Ok(())
+}
+
+/// Shorten long text for terminal tables.
+fn clip(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_string()
+    } else {
+        let mut s: String = text.chars().take(max - 1).collect();
+        s.push('…');
+        s
     }
 }
 
@@ -138,14 +186,14 @@ fn display_row(s: &IndicatorState) -> Vec<String> {
     vec![
         s.indicator.code.clone(),
         s.item.level.label().into(),
-        s.indicator.name.clone(),
+        clip(&s.indicator.name, 60),
         s.target
             .as_ref()
-            .map(|(_, v)| show_value(s, &v.value))
+            .map(|(_, v)| clip(&show_value(s, &v.value), 30))
             .unwrap_or_else(|| "-".into()),
         s.realisasi
             .as_ref()
-            .map(|v| show_value(s, v))
+            .map(|v| clip(&show_value(s, v), 30))
             .unwrap_or_else(|| "belum ada data".into()),
         capaian,
         s.predikat.map(|p| p.label().to_string()).unwrap_or_default(),
@@ -157,7 +205,7 @@ fn display_row(s: &IndicatorState) -> Vec<String> {
 /// percentage with two places.
 fn machine_value(v: &Value) -> Option<String> {
     match v {
-        Value::Number(d) => Some(d.0.normalize().to_string()),
+        Value::Number(d) => Some(d.0.to_string()),
         Value::Ratio {
             numerator,
             denominator,

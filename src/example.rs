@@ -1,0 +1,260 @@
+//! The reference data set: the 2021 year of BKPSDM Kota Kediri, replayed
+//! from `examples/kediri-bkpsdm-2021/timeline.toml` through the same import,
+//! correct and approve functions the command line uses. The files are
+//! embedded so `sakip demo` works from any directory.
+//!
+//! The keys are example keys derived from public seeds
+//! (SHA-256 of "sakip example key v1:" and the key name): anyone can
+//! recompute them, so they must never sign a real ledger.
+
+use crate::clock::{parse_time, SteppingClock};
+use crate::event::*;
+use crate::keys::{self, KeyPair};
+use crate::ledger::Ledger;
+use crate::{import, period, projection, Error, Result};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+macro_rules! embedded {
+    ($($name:literal),* $(,)?) => {
+        &[$(($name, include_str!(concat!("../examples/kediri-bkpsdm-2021/", $name)))),*]
+    };
+}
+
+/// The example's files, by name.
+pub const FILES: &[(&str, &str)] = embedded!(
+    "timeline.toml",
+    "plan.toml",
+    "perubahan.toml",
+    "realisasi-2021-tw1-mutasi.csv",
+    "realisasi-2021-tw1-pengembangan.csv",
+    "realisasi-2021-tw1-sekretariat.csv",
+    "realisasi-2021-tw2-mutasi.csv",
+    "realisasi-2021-tw2-pengembangan.csv",
+    "realisasi-2021-tw2-sekretariat.csv",
+    "realisasi-2021-tw3-mutasi.csv",
+    "realisasi-2021-tw3-pengembangan.csv",
+    "realisasi-2021-tw3-sekretariat.csv",
+    "realisasi-2021-tw4-mutasi.csv",
+    "realisasi-2021-tw4-pengembangan.csv",
+    "realisasi-2021-tw4-sekretariat.csv",
+    "realisasi-2021-keluaran.csv",
+    "anggaran-2021-realisasi.csv",
+);
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Timeline {
+    agency: Agency,
+    person: Vec<Person>,
+    step: Vec<Step>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Agency {
+    code: String,
+    name: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Person {
+    key: String,
+    name: String,
+    nip: Option<String>,
+    jabatan: Option<String>,
+    roles: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Step {
+    at: String,
+    by: String,
+    #[serde(rename = "do")]
+    action: String,
+    file: Option<String>,
+    comment: Option<String>,
+    indicator: Option<String>,
+    period: Option<String>,
+    value: Option<String>,
+    reason: Option<String>,
+    pendorong: Option<String>,
+    hambatan: Option<String>,
+    strategi: Option<String>,
+    year: Option<u16>,
+}
+
+/// The example key with this name (e.g. "kepala-approver").
+pub fn example_key(name: &str) -> KeyPair {
+    let seed: [u8; 32] = Sha256::digest(format!("sakip example key v1:{name}").as_bytes()).into();
+    KeyPair::from_seed(seed)
+}
+
+fn file(name: &str) -> Result<&'static str> {
+    FILES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, text)| *text)
+        .ok_or_else(|| Error::Input(format!("the example has no file {name}")))
+}
+
+fn holder(p: &Person) -> Holder {
+    Holder {
+        name: p.name.clone(),
+        nip: p.nip.clone(),
+        jabatan: p.jabatan.clone(),
+    }
+}
+
+fn role(name: &str) -> Result<Role> {
+    Role::ALL
+        .into_iter()
+        .find(|r| r.name() == name)
+        .ok_or_else(|| Error::Input(format!("timeline.toml: unknown role {name}")))
+}
+
+/// What was built.
+#[derive(Debug)]
+pub struct Built {
+    pub ledger_dir: PathBuf,
+    pub keys_dir: PathBuf,
+    pub events: u64,
+}
+
+/// Build the reference ledger in `dir` (which must not hold a ledger) and
+/// write the example key files to `dir/keys`.
+pub fn build(dir: &Path) -> Result<Built> {
+    let timeline: Timeline =
+        toml::from_str(file("timeline.toml")?).map_err(|e| Error::Input(format!("timeline.toml: {e}")))?;
+    let keys_dir = dir.join("keys");
+    std::fs::create_dir_all(&keys_dir).map_err(|e| Error::io(&keys_dir, e))?;
+    let mut people: HashMap<String, KeyPair> = HashMap::new();
+    for p in &timeline.person {
+        let key = example_key(&p.key);
+        let path = keys_dir.join(format!("{}.key", p.key));
+        if !path.exists() {
+            keys::write_key_files(&path, &key, Some(&holder(p)))?;
+        }
+        people.insert(p.key.clone(), key);
+    }
+    let ledger_dir = dir.join("ledger");
+    let clock = Arc::new(SteppingClock::new(
+        chrono::DateTime::UNIX_EPOCH,
+        chrono::TimeDelta::seconds(1),
+    ));
+    let mut ledger: Option<Ledger> = None;
+    for (i, step) in timeline.step.iter().enumerate() {
+        let fail = |msg: String| Error::Input(format!("timeline.toml step {}: {msg}", i + 1));
+        let at = parse_time(&step.at).ok_or_else(|| fail(format!("bad time {}", step.at)))?;
+        clock.set(at);
+        let signer = people
+            .get(&step.by)
+            .ok_or_else(|| fail(format!("unknown person {}", step.by)))?;
+        if step.action == "init" {
+            let admin = timeline
+                .person
+                .iter()
+                .find(|p| p.key == step.by)
+                .expect("signer is a person");
+            let mut l = Ledger::init(
+                &ledger_dir,
+                clock.clone(),
+                signer,
+                Genesis {
+                    agency_code: timeline.agency.code.clone(),
+                    agency_name: timeline.agency.name.clone(),
+                    admin: holder(admin),
+                },
+            )?;
+            for p in timeline.person.iter().filter(|p| p.key != step.by) {
+                let roles = p.roles.iter().map(|r| role(r)).collect::<Result<Vec<_>>>()?;
+                l.append(
+                    signer,
+                    Payload::KeyAdded(KeyAdded {
+                        key: people[&p.key].public(),
+                        holder: holder(p),
+                        roles,
+                    }),
+                )?;
+            }
+            ledger = Some(l);
+            continue;
+        }
+        let l = ledger
+            .as_mut()
+            .ok_or_else(|| fail("the first step must be init".into()))?;
+        let need = |v: &Option<String>, what: &str| v.clone().ok_or_else(|| fail(format!("needs {what}")));
+        match step.action.as_str() {
+            "import-plan" | "import-realisasi" | "import-anggaran" => {
+                let name = need(&step.file, "file")?;
+                let text = file(&name)?;
+                let rows = match step.action.as_str() {
+                    "import-plan" => import::plan(&name, text, l.store(), Stage::Perubahan)?,
+                    "import-realisasi" => import::realisasi(&name, text, l.store())?,
+                    _ => import::anggaran(&name, text, l.store(), Stage::Perubahan)?,
+                };
+                import::append(l, signer, rows)?;
+            }
+            "approve-pending" => {
+                let covers = l.pending_approvals()?;
+                if !covers.is_empty() {
+                    l.append(
+                        signer,
+                        Payload::Approval(Approval {
+                            decision: Decision::Approve,
+                            covers,
+                            comment: step.comment.clone(),
+                        }),
+                    )?;
+                }
+            }
+            "correct" => {
+                let code = need(&step.indicator, "indicator")?;
+                let period = period::parse(&need(&step.period, "period")?).map_err(fail)?;
+                let q = projection::Query {
+                    year: period.year,
+                    as_of: 4,
+                    known: u64::MAX,
+                    approved_only: false,
+                };
+                let current = projection::realisation(l.store(), &code, period, &q)?
+                    .ok_or_else(|| fail(format!("no realisation of {code} for {period} to correct")))?;
+                let value = need(&step.value, "value")?;
+                let payload = import::correction(
+                    l,
+                    current.seq,
+                    Some(&value),
+                    None,
+                    None,
+                    &need(&step.reason, "reason")?,
+                )?;
+                l.append(signer, payload)?;
+            }
+            "narrative" => {
+                let year = step.year.ok_or_else(|| fail("needs year".into()))?;
+                l.append(
+                    signer,
+                    Payload::NarrativeRecorded(NarrativeRecorded {
+                        indicator: need(&step.indicator, "indicator")?,
+                        year,
+                        faktor_pendorong: step.pendorong.clone().unwrap_or_default(),
+                        hambatan: step.hambatan.clone().unwrap_or_default(),
+                        strategi_pemecahan: step.strategi.clone().unwrap_or_default(),
+                    }),
+                )?;
+            }
+            other => return Err(fail(format!("unknown action {other}"))),
+        }
+    }
+    let events = ledger.as_ref().map(|l| l.head().count).unwrap_or(0);
+    Ok(Built {
+        ledger_dir,
+        keys_dir,
+        events,
+    })
+}
