@@ -353,13 +353,28 @@ impl Payload {
                 "realisasi {} {} corrected to {} (supersedes seq {}; {})",
                 r.indicator, r.period, r.value, r.supersedes, r.reason
             ),
-            Payload::BudgetSet(b) => format!("pagu {} {} = Rp {}", b.account, b.year, b.pagu),
+            Payload::BudgetSet(b) => format!(
+                "pagu {} {} = {}",
+                b.account,
+                b.year,
+                crate::numfmt::rupiah(b.pagu.0)
+            ),
             Payload::BudgetRevised(b) => format!(
-                "pagu {} {} revised to Rp {} (revises seq {}; {}; {})",
-                b.account, b.year, b.pagu, b.revises, b.reason, b.basis
+                "pagu {} {} revised to {} (revises seq {}; {}; {})",
+                b.account,
+                b.year,
+                crate::numfmt::rupiah(b.pagu.0),
+                b.revises,
+                b.reason,
+                b.basis
             ),
             Payload::SpendingRecorded(s) => {
-                format!("realisasi anggaran {} {} Rp {}", s.account, s.period, s.amount)
+                format!(
+                    "realisasi anggaran {} {} {}",
+                    s.account,
+                    s.period,
+                    crate::numfmt::rupiah(s.amount.0)
+                )
             }
             Payload::NarrativeRecorded(n) => format!("narrative {} {}", n.indicator, n.year),
         }
@@ -721,4 +736,25 @@ pub struct NarrativeRecorded {
     pub faktor_pendorong: String,
     pub hambatan: String,
     pub strategi_pemecahan: String,
+}
+
+/// A list of seqs with runs shortened: "3, 4, 7-12".
+pub fn seq_list(seqs: &[u64]) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < seqs.len() {
+        let start = seqs[i];
+        let mut end = start;
+        while i + 1 < seqs.len() && seqs[i + 1] == end + 1 {
+            i += 1;
+            end = seqs[i];
+        }
+        parts.push(match end - start {
+            0 => start.to_string(),
+            1 => format!("{start}, {end}"),
+            _ => format!("{start}-{end}"),
+        });
+        i += 1;
+    }
+    parts.join(", ")
 }

@@ -38,6 +38,11 @@ pub trait IndexRead {
     fn last_in(&self, lo: &[u8], hi: &[u8]) -> Result<Option<Vec<u8>>>;
     /// The payload of an event.
     fn payload(&self, seq: u64) -> Result<Payload>;
+    /// The first seq of the batch being appended, if any: versions from it on
+    /// are earlier items of the same batch.
+    fn batch_start(&self) -> u64 {
+        u64::MAX
+    }
 }
 
 /// An in-memory index: the entries of a batch being appended, or of a ledger
@@ -46,11 +51,14 @@ pub trait IndexRead {
 pub struct MemIndex {
     pub map: BTreeMap<Vec<u8>, Vec<u8>>,
     pub payloads: HashMap<u64, Payload>,
+    /// The first seq added.
+    pub first: Option<u64>,
 }
 
 impl MemIndex {
     /// Add one event's entries and payload.
     pub fn add(&mut self, seq: u64, recorded_at: i64, payload: &Payload) {
+        self.first.get_or_insert(seq);
         for (k, v) in index_entries(seq, recorded_at, payload) {
             self.map.insert(k, v);
         }
@@ -109,6 +117,10 @@ impl IndexRead for Overlay<'_> {
 
     fn last_in(&self, lo: &[u8], hi: &[u8]) -> Result<Option<Vec<u8>>> {
         Ok(self.base.last_in(lo, hi)?.max(self.top.last_in(lo, hi)?))
+    }
+
+    fn batch_start(&self) -> u64 {
+        self.top.first.unwrap_or(u64::MAX)
     }
 
     fn payload(&self, seq: u64) -> Result<Payload> {
@@ -667,6 +679,12 @@ pub fn validate(r: &dyn IndexRead, payload: &Payload) -> Result<(), String> {
             }
             check_value(&ind, &e.value, false)?;
             if let Some(seq) = latest_seq(r, &entry_prefix(b'R', e.period, &e.indicator))? {
+                if seq >= r.batch_start() {
+                    return Err(format!(
+                        "realisasi of {} for {} appears twice in this import",
+                        e.indicator, e.period
+                    ));
+                }
                 return Err(format!(
                     "realisasi of {} for {} is already recorded (seq {seq}); correct it with `sakip correct {seq}`",
                     e.indicator, e.period

@@ -56,29 +56,12 @@ pub fn run(ctx: &Ctx, args: Args, out: &mut dyn Write) -> CmdResult {
             comment: args.comment.filter(|c| !c.trim().is_empty()),
         }),
     )?;
-    writeln!(out, "seq {}: {} {}", done.seq, decision.name(), seq_list(&seqs))?;
+    writeln!(
+        out,
+        "seq {}: {} {}",
+        done.seq,
+        decision.name(),
+        sakip::event::seq_list(&seqs)
+    )?;
     Ok(())
-}
-
-/// "3, 4, 7-12" for a list of seqs.
-pub fn seq_list(seqs: &[u64]) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    let mut i = 0;
-    while i < seqs.len() {
-        let start = seqs[i];
-        let mut end = start;
-        while i + 1 < seqs.len() && seqs[i + 1] == end + 1 {
-            i += 1;
-            end = seqs[i];
-        }
-        parts.push(if end > start + 1 {
-            format!("{start}-{end}")
-        } else if end == start + 1 {
-            format!("{start}, {end}")
-        } else {
-            start.to_string()
-        });
-        i += 1;
-    }
-    parts.join(", ")
 }

@@ -1,4 +1,5 @@
 //! Tests through the real `sakip` binary.
 
 mod core;
+mod domain;
 mod support;

@@ -9,12 +9,15 @@ pub const NOW: &str = "2022-01-10T09:00:00+07:00";
 
 pub struct Env {
     pub dir: tempfile::TempDir,
+    /// The fixed clock (SAKIP_NOW) of every command run here.
+    pub now: &'static str,
 }
 
 impl Env {
     pub fn new() -> Env {
         Env {
             dir: tempfile::tempdir().unwrap(),
+            now: NOW,
         }
     }
 
@@ -43,7 +46,7 @@ impl Env {
         let mut cmd = Command::cargo_bin("sakip").unwrap();
         cmd.current_dir(self.dir.path())
             .env("SAKIP_LEDGER", self.ledger())
-            .env("SAKIP_NOW", NOW)
+            .env("SAKIP_NOW", self.now)
             .env("NO_COLOR", "1")
             .env_remove("SAKIP_KEY");
         cmd
@@ -132,4 +135,76 @@ pub struct Keys {
 
 pub fn s(p: &Path) -> &str {
     p.to_str().unwrap()
+}
+
+/// A copy of the reference ledger (built once per test run by `sakip demo`)
+/// in a fresh directory, so tests can change it independently.
+pub fn demo() -> Env {
+    use std::sync::OnceLock;
+    static MASTER: OnceLock<tempfile::TempDir> = OnceLock::new();
+    let master = MASTER.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let out = Command::cargo_bin("sakip")
+            .unwrap()
+            .args(["demo", "--dir"])
+            .arg(dir.path())
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "demo failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        dir
+    });
+    let mut env = Env::new();
+    env.now = "2022-03-01T09:00:00+07:00";
+    copy_dir(&master.path().join("ledger"), &env.ledger());
+    copy_dir(&master.path().join("keys"), &env.path("keys"));
+    env
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+impl Env {
+    /// An example key file of the demo ledger.
+    pub fn demo_key(&self, name: &str) -> String {
+        self.path("keys")
+            .join(format!("{name}.key"))
+            .to_str()
+            .unwrap()
+            .to_string()
+    }
+
+    /// `status --format json` as one object per indicator code.
+    pub fn status(&self, extra: &[&str]) -> std::collections::HashMap<String, serde_json::Value> {
+        let mut args = vec!["status", "--year", "2021", "--format", "json"];
+        args.extend_from_slice(extra);
+        self.ok(&args)
+            .lines()
+            .map(|l| {
+                let v: serde_json::Value = serde_json::from_str(l).unwrap();
+                (v["code"].as_str().unwrap().to_string(), v)
+            })
+            .collect()
+    }
+
+    /// Write a file in the scratch directory.
+    pub fn write(&self, name: &str, text: &str) -> String {
+        let p = self.path(name);
+        std::fs::write(&p, text).unwrap();
+        p.to_str().unwrap().to_string()
+    }
 }
