@@ -1,0 +1,289 @@
+//! Property: for random event sequences, the incrementally maintained
+//! projection, the projection after `rebuild`, and an independent replay of
+//! the event prefix agree at every known-at seq, every as-of quarter, with
+//! and without approved-only.
+
+use proptest::prelude::*;
+use rust_decimal::Decimal;
+use sakip::clock::SteppingClock;
+use sakip::event::*;
+use sakip::keys::KeyPair;
+use sakip::ledger::Ledger;
+use sakip::projection::{self, Query};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+const INDICATORS: [(&str, ValueKind, fn() -> Aggregation); 3] = [
+    ("N-LAST", ValueKind::Number, || Aggregation::LastQuarter),
+    ("N-SUM", ValueKind::Number, || Aggregation::Sum),
+    ("R-SUMS", ValueKind::Ratio, || Aggregation::RatioOfSums),
+];
+
+#[derive(Clone, Debug)]
+enum Op {
+    Record { ind: usize, quarter: u8, a: u16, b: u16 },
+    Correct { ind: usize, quarter: u8, a: u16, b: u16 },
+    Target { ind: usize, scope: u8, a: u16 },
+    Approve { back: u8, decision: u8 },
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        4 => (0..3usize, 0..5u8, 0..500u16, 1..500u16).prop_map(|(ind, quarter, a, b)| Op::Record { ind, quarter, a, b }),
+        2 => (0..3usize, 0..5u8, 0..500u16, 1..500u16).prop_map(|(ind, quarter, a, b)| Op::Correct { ind, quarter, a, b }),
+        1 => (0..3usize, 0..5u8, 1..500u16).prop_map(|(ind, scope, a)| Op::Target { ind, scope, a }),
+        2 => (1..6u8, 0..3u8).prop_map(|(back, decision)| Op::Approve { back, decision }),
+    ]
+}
+
+fn value(kind: ValueKind, a: u16, b: u16) -> Value {
+    match kind {
+        ValueKind::Ratio => Value::Ratio {
+            numerator: Dec(Decimal::from(a)),
+            denominator: Dec(Decimal::from(b)),
+        },
+        _ => Value::Number(Dec(Decimal::new(a as i64, 1))),
+    }
+}
+
+fn period(quarter: u8) -> PeriodRef {
+    PeriodRef { year: 2021, quarter }
+}
+
+fn setup(dir: &std::path::Path) -> (Ledger, KeyPair, KeyPair, KeyPair) {
+    let admin = KeyPair::from_seed([1; 32]);
+    let op = KeyPair::from_seed([2; 32]);
+    let head = KeyPair::from_seed([3; 32]);
+    let clock = Arc::new(SteppingClock::new(
+        sakip::clock::parse_time("2021-01-01T00:00:00Z").unwrap(),
+        chrono::TimeDelta::minutes(1),
+    ));
+    let holder = |n: &str| Holder { name: n.into(), nip: None, jabatan: None };
+    let mut l = Ledger::init(
+        dir,
+        clock,
+        &admin,
+        Genesis { agency_code: "X".into(), agency_name: "X".into(), admin: holder("admin") },
+    )
+    .unwrap();
+    for (k, r) in [(&op, Role::Operator), (&head, Role::Approver)] {
+        l.append(&admin, Payload::KeyAdded(KeyAdded { key: k.public(), holder: holder("p"), roles: vec![r] })).unwrap();
+    }
+    l.append(
+        &admin,
+        Payload::PlanItemDefined(PlanItemDefined { code: "T".into(), level: Level::Tujuan, name: "t".into(), parent: None }),
+    )
+    .unwrap();
+    for (code, kind, agg) in INDICATORS {
+        l.append(
+            &admin,
+            Payload::IndicatorDefined(IndicatorDefined {
+                code: code.into(),
+                name: code.into(),
+                item: "T".into(),
+                unit: "x".into(),
+                polarity: Polarity::HigherIsBetter,
+                value_kind: kind,
+                aggregation: agg(),
+                lower_rule: LowerRule::Inverse,
+                cap: None,
+                iku: true,
+                formula: None,
+                source: None,
+            }),
+        )
+        .unwrap();
+    }
+    (l, admin, op, head)
+}
+
+/// Apply an op; refusals (duplicates, nothing to correct) are skipped, as a
+/// user would see them refused.
+fn apply(l: &mut Ledger, admin: &KeyPair, op_key: &KeyPair, head: &KeyPair, op: &Op) {
+    let current = |l: &Ledger, ind: usize, quarter: u8| {
+        let q = Query { year: 2021, as_of: 4, known: u64::MAX, approved_only: false };
+        projection::realisation(l.store(), INDICATORS[ind].0, period(quarter), &q).unwrap().map(|v| v.seq)
+    };
+    let (signer, payload) = match *op {
+        Op::Record { ind, quarter, a, b } => (
+            op_key,
+            Payload::RealisationRecorded(RealisationRecorded {
+                indicator: INDICATORS[ind].0.into(),
+                period: period(quarter),
+                value: value(INDICATORS[ind].1, a, b),
+                note: None,
+            }),
+        ),
+        Op::Correct { ind, quarter, a, b } => match current(l, ind, quarter) {
+            Some(seq) => (
+                op_key,
+                Payload::RealisationCorrected(RealisationCorrected {
+                    indicator: INDICATORS[ind].0.into(),
+                    period: period(quarter),
+                    value: value(INDICATORS[ind].1, a, b),
+                    supersedes: seq,
+                    reason: "koreksi".into(),
+                }),
+            ),
+            None => return,
+        },
+        Op::Target { ind, scope, a } => {
+            let scope = if scope == 0 { TargetScope::Year } else { TargetScope::Quarter(scope) };
+            let v = Value::Number(Dec(Decimal::from(a)));
+            let versions =
+                projection::target_versions(l.store(), INDICATORS[ind].0, 2021, scope, u64::MAX).unwrap();
+            let payload = match versions.last() {
+                None => Payload::TargetSet(TargetSet { indicator: INDICATORS[ind].0.into(), year: 2021, scope, value: v }),
+                Some(&revises) => Payload::TargetRevised(TargetRevised {
+                    indicator: INDICATORS[ind].0.into(),
+                    year: 2021,
+                    scope,
+                    value: v,
+                    stage: Stage::Perubahan,
+                    reason: "r".into(),
+                    basis: "b".into(),
+                    revises,
+                }),
+            };
+            (admin, payload)
+        }
+        Op::Approve { back, decision } => {
+            let count = l.head().count;
+            let seq = count.saturating_sub(back as u64);
+            let decision = [Decision::Approve, Decision::Reject, Decision::Return][decision as usize];
+            (head, Payload::Approval(Approval { decision, covers: vec![seq], comment: None }))
+        }
+    };
+    let _ = l.append(signer, payload);
+}
+
+/// The independent replay: fold the event prefix into plain maps.
+#[derive(Default)]
+struct Replay {
+    entries: BTreeMap<(String, u8), Vec<(u64, Value)>>,
+    targets: BTreeMap<(String, u8), Vec<(u64, Value)>>,
+    decisions: BTreeMap<u64, Vec<(u64, Decision)>>,
+}
+
+impl Replay {
+    fn fold(events: &[Event]) -> Replay {
+        let mut r = Replay::default();
+        for e in events {
+            match &e.payload {
+                Payload::RealisationRecorded(x) => {
+                    r.entries.entry((x.indicator.clone(), x.period.quarter)).or_default().push((e.seq, x.value.clone()))
+                }
+                Payload::RealisationCorrected(x) => {
+                    r.entries.entry((x.indicator.clone(), x.period.quarter)).or_default().push((e.seq, x.value.clone()))
+                }
+                Payload::TargetSet(t) => r.targets.entry((t.indicator.clone(), scope_n(t.scope))).or_default().push((e.seq, t.value.clone())),
+                Payload::TargetRevised(t) => r.targets.entry((t.indicator.clone(), scope_n(t.scope))).or_default().push((e.seq, t.value.clone())),
+                Payload::Approval(a) => {
+                    for &c in &a.covers {
+                        r.decisions.entry(c).or_default().push((e.seq, a.decision));
+                    }
+                }
+                _ => {}
+            }
+        }
+        r
+    }
+
+    fn approved(&self, seq: u64) -> bool {
+        matches!(self.decisions.get(&seq).and_then(|d| d.last()), Some((_, Decision::Approve)))
+    }
+
+    fn current<'a>(&self, list: Option<&'a Vec<(u64, Value)>>, approved_only: bool) -> Option<&'a (u64, Value)> {
+        list?.iter().rev().find(|(s, _)| !approved_only || self.approved(*s))
+    }
+
+    /// (target, realisasi) of an indicator at as-of quarter `q`.
+    fn state(&self, ind: usize, q: u8, approved_only: bool) -> (Option<Value>, Option<Value>) {
+        let code = INDICATORS[ind].0.to_string();
+        let target = self
+            .current(self.targets.get(&(code.clone(), q)), approved_only)
+            .or_else(|| self.current(self.targets.get(&(code.clone(), 0)), approved_only))
+            .map(|(_, v)| v.clone());
+        if q == 4 {
+            if let Some((_, v)) = self.current(self.entries.get(&(code.clone(), 0)), approved_only) {
+                return (target, Some(v.clone()));
+            }
+        }
+        let values: Vec<Value> = (1..=q)
+            .filter_map(|quarter| self.current(self.entries.get(&(code.clone(), quarter)), approved_only))
+            .map(|(_, v)| v.clone())
+            .collect();
+        if values.is_empty() {
+            return (target, None);
+        }
+        let real = match ind {
+            0 => values.last().cloned(),
+            1 => Some(Value::Number(Dec(values.iter().map(|v| match v { Value::Number(d) => d.0, _ => Decimal::ZERO }).sum()))),
+            _ => {
+                let (mut n, mut d) = (Decimal::ZERO, Decimal::ZERO);
+                for v in &values {
+                    if let Value::Ratio { numerator, denominator } = v {
+                        n += numerator.0;
+                        d += denominator.0;
+                    }
+                }
+                Some(Value::Ratio { numerator: Dec(n), denominator: Dec(d) })
+            }
+        };
+        (target, real)
+    }
+}
+
+fn scope_n(scope: TargetScope) -> u8 {
+    match scope {
+        TargetScope::Year => 0,
+        TargetScope::Quarter(q) => q,
+        TargetScope::Renstra => 5,
+    }
+}
+
+type Snapshot = Vec<(u64, u8, bool, Vec<projection::IndicatorState>)>;
+
+fn snapshot(l: &Ledger, from: u64) -> Snapshot {
+    let mut out = Vec::new();
+    for known in from..l.head().count {
+        for as_of in 1..=4 {
+            for approved_only in [false, true] {
+                let q = Query { year: 2021, as_of, known, approved_only };
+                out.push((known, as_of, approved_only, projection::state(l.store(), &q).unwrap()));
+            }
+        }
+    }
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    #[test]
+    fn incremental_equals_rebuild_equals_replay(ops in proptest::collection::vec(op(), 1..30)) {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut l, admin, op_key, head) = setup(dir.path());
+        let plan_end = l.head().count;
+        for op in &ops {
+            apply(&mut l, &admin, &op_key, &head, op);
+        }
+        let incremental = snapshot(&l, plan_end - 1);
+        let index_before = l.store().projection_entries().unwrap();
+        l.rebuild().unwrap();
+        prop_assert_eq!(l.store().projection_entries().unwrap(), index_before);
+        let rebuilt = snapshot(&l, plan_end - 1);
+        prop_assert_eq!(&incremental, &rebuilt);
+
+        let events: Vec<Event> = l.events_from(0).map(|e| e.unwrap().event).collect();
+        for (known, as_of, approved_only, states) in &incremental {
+            let replay = Replay::fold(&events[..=*known as usize]);
+            for (ind, (code, _, _)) in INDICATORS.iter().enumerate() {
+                let state = states.iter().find(|s| s.indicator.code == *code).unwrap();
+                let (target, real) = replay.state(ind, *as_of, *approved_only);
+                prop_assert_eq!(state.target.as_ref().map(|(_, v)| v.value.clone()), target, "target {} at {} Q{}", code, known, as_of);
+                prop_assert_eq!(&state.realisasi, &real, "realisasi {} at {} Q{} approved_only {}", code, known, as_of, approved_only);
+            }
+        }
+    }
+}
