@@ -159,3 +159,198 @@ pub fn core(dir: &Path, events: usize, batch: usize, singles: usize) -> Result<V
         ),
     ])
 }
+
+/// Latency of one as-of status query at a ledger size.
+#[derive(Clone, Debug)]
+pub struct QueryFigure {
+    pub events: u64,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+}
+
+/// Results of the projection benchmark.
+#[derive(Clone, Debug)]
+pub struct ProjectionFigures {
+    pub queries: Vec<QueryFigure>,
+    pub rebuild_events: u64,
+    pub rebuild_rate: f64,
+    pub append_rate: f64,
+}
+
+const BENCH_INDICATORS: usize = 50;
+
+fn bench_plan(ledger: &mut Ledger, admin: &KeyPair) -> Result<()> {
+    let mut items = vec![(
+        admin,
+        Payload::PlanItemDefined(crate::event::PlanItemDefined {
+            code: "T".into(),
+            level: crate::event::Level::Tujuan,
+            name: "Tujuan".into(),
+            parent: None,
+        }),
+    )];
+    for i in 0..BENCH_INDICATORS {
+        items.push((
+            admin,
+            Payload::IndicatorDefined(crate::event::IndicatorDefined {
+                code: format!("IND-{i:02}"),
+                name: format!("Indikator {i}"),
+                item: "T".into(),
+                unit: "%".into(),
+                polarity: crate::event::Polarity::HigherIsBetter,
+                value_kind: crate::event::ValueKind::Number,
+                aggregation: if i % 2 == 0 {
+                    crate::event::Aggregation::LastQuarter
+                } else {
+                    crate::event::Aggregation::Sum
+                },
+                lower_rule: crate::event::LowerRule::Inverse,
+                cap: None,
+                iku: true,
+                formula: None,
+                source: None,
+            }),
+        ));
+        items.push((
+            admin,
+            Payload::TargetSet(crate::event::TargetSet {
+                indicator: format!("IND-{i:02}"),
+                year: 2021,
+                scope: crate::event::TargetScope::Year,
+                value: crate::event::Value::Number(crate::event::Dec(rust_decimal::Decimal::from(
+                    90 + i as i64,
+                ))),
+            }),
+        ));
+    }
+    ledger.append_all(items)?;
+    Ok(())
+}
+
+/// The payloads of one year of one indicator and period: a record and
+/// `corrections` corrections, chained on the seqs they will get from `next`.
+fn figure_versions(year: u16, ind: usize, quarter: u8, corrections: u64, next: u64) -> Vec<Payload> {
+    use crate::event::{Dec, PeriodRef, RealisationCorrected, RealisationRecorded, Value};
+    let period = PeriodRef { year, quarter };
+    let v = |k: u64| {
+        Value::Number(Dec(rust_decimal::Decimal::new(
+            8000 + ((year as i64 * 7 + ind as i64 * 3 + k as i64) % 2000),
+            2,
+        )))
+    };
+    let mut out = vec![Payload::RealisationRecorded(RealisationRecorded {
+        indicator: format!("IND-{ind:02}"),
+        period,
+        value: v(0),
+        note: None,
+    })];
+    for k in 1..=corrections {
+        out.push(Payload::RealisationCorrected(RealisationCorrected {
+            indicator: format!("IND-{ind:02}"),
+            period,
+            value: v(k),
+            supersedes: next + k - 1,
+            reason: "koreksi data".into(),
+        }));
+    }
+    out
+}
+
+/// Build a synthetic one-agency ledger through the real append path, and
+/// time the as-of status query for year 2021 when the ledger reaches each
+/// of `sizes` events; then time a full projection rebuild.
+pub fn projection(dir: &Path, sizes: &[u64], corrections: u64) -> Result<ProjectionFigures> {
+    let admin = KeyPair::from_seed([7; 32]);
+    let operator = KeyPair::from_seed([9; 32]);
+    let genesis = Genesis {
+        agency_code: "BENCH".into(),
+        agency_name: "Benchmark agency".into(),
+        admin: Holder {
+            name: "admin".into(),
+            nip: None,
+            jabatan: None,
+        },
+    };
+    let mut ledger = Ledger::init(&dir.join("ledger"), Arc::new(SystemClock), &admin, genesis)?;
+    ledger.append(
+        &admin,
+        Payload::KeyAdded(KeyAdded {
+            key: operator.public(),
+            holder: Holder {
+                name: "operator".into(),
+                nip: None,
+                jabatan: None,
+            },
+            roles: vec![Role::Operator],
+        }),
+    )?;
+    bench_plan(&mut ledger, &admin)?;
+    // The queried year: every figure once, plus one correction each.
+    let mut years: Vec<u16> = vec![2021];
+    years.extend((1990..=2200u16).filter(|y| *y != 2021));
+    let mut figures = Vec::new();
+    let mut pending: Vec<Payload> = Vec::new();
+    let mut targets = sizes.iter().copied().peekable();
+    let mut appended = 0u64;
+    let t_append = Instant::now();
+    'years: for year in years {
+        let chain = if year == 2021 { 1 } else { corrections };
+        for ind in 0..BENCH_INDICATORS {
+            for quarter in 0..=4u8 {
+                let next = ledger.head().count + pending.len() as u64;
+                pending.extend(figure_versions(year, ind, quarter, chain, next));
+                if pending.len() >= 5_000 {
+                    appended += pending.len() as u64;
+                    ledger.append_all(pending.drain(..).map(|p| (&operator, p)).collect())?;
+                }
+                if let Some(&size) = targets.peek() {
+                    if ledger.head().count >= size && pending.is_empty() {
+                        figures.push(time_query(&ledger)?);
+                        targets.next();
+                    }
+                } else {
+                    break 'years;
+                }
+            }
+        }
+    }
+    let append_rate = rate(appended as usize, t_append);
+    if targets.peek().is_some() {
+        return Err(Error::Input(
+            "the synthetic generator ran out of years; raise --corrections".into(),
+        ));
+    }
+    let t = Instant::now();
+    let rebuilt = ledger.rebuild()?;
+    let rebuild_rate = rate(rebuilt as usize, t);
+    Ok(ProjectionFigures {
+        queries: figures,
+        rebuild_events: rebuilt,
+        rebuild_rate,
+        append_rate,
+    })
+}
+
+fn time_query(ledger: &Ledger) -> Result<QueryFigure> {
+    let q = crate::projection::Query {
+        year: 2021,
+        as_of: 4,
+        known: ledger.head().count - 1,
+        approved_only: false,
+    };
+    let mut times = Vec::new();
+    for _ in 0..101 {
+        let t = Instant::now();
+        let states = crate::projection::state(ledger.store(), &q)?;
+        times.push(t.elapsed().as_secs_f64() * 1000.0);
+        if states.len() != BENCH_INDICATORS {
+            return Err(Error::Input("benchmark plan is incomplete".into()));
+        }
+    }
+    times.sort_by(|a, b| a.total_cmp(b));
+    Ok(QueryFigure {
+        events: ledger.head().count,
+        p50_ms: times[50],
+        p99_ms: times[99],
+    })
+}

@@ -13,7 +13,10 @@ use sakip::projection::{self, Query};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-const INDICATORS: [(&str, ValueKind, fn() -> Aggregation); 3] = [
+/// Code, value kind, and how to make its aggregation.
+type IndicatorSpec = (&'static str, ValueKind, fn() -> Aggregation);
+
+const INDICATORS: [IndicatorSpec; 3] = [
     ("N-LAST", ValueKind::Number, || Aggregation::LastQuarter),
     ("N-SUM", ValueKind::Number, || Aggregation::Sum),
     ("R-SUMS", ValueKind::Ratio, || Aggregation::RatioOfSums),
@@ -58,20 +61,41 @@ fn setup(dir: &std::path::Path) -> (Ledger, KeyPair, KeyPair, KeyPair) {
         sakip::clock::parse_time("2021-01-01T00:00:00Z").unwrap(),
         chrono::TimeDelta::minutes(1),
     ));
-    let holder = |n: &str| Holder { name: n.into(), nip: None, jabatan: None };
+    let holder = |n: &str| Holder {
+        name: n.into(),
+        nip: None,
+        jabatan: None,
+    };
     let mut l = Ledger::init(
         dir,
         clock,
         &admin,
-        Genesis { agency_code: "X".into(), agency_name: "X".into(), admin: holder("admin") },
+        Genesis {
+            agency_code: "X".into(),
+            agency_name: "X".into(),
+            admin: holder("admin"),
+        },
     )
     .unwrap();
     for (k, r) in [(&op, Role::Operator), (&head, Role::Approver)] {
-        l.append(&admin, Payload::KeyAdded(KeyAdded { key: k.public(), holder: holder("p"), roles: vec![r] })).unwrap();
+        l.append(
+            &admin,
+            Payload::KeyAdded(KeyAdded {
+                key: k.public(),
+                holder: holder("p"),
+                roles: vec![r],
+            }),
+        )
+        .unwrap();
     }
     l.append(
         &admin,
-        Payload::PlanItemDefined(PlanItemDefined { code: "T".into(), level: Level::Tujuan, name: "t".into(), parent: None }),
+        Payload::PlanItemDefined(PlanItemDefined {
+            code: "T".into(),
+            level: Level::Tujuan,
+            name: "t".into(),
+            parent: None,
+        }),
     )
     .unwrap();
     for (code, kind, agg) in INDICATORS {
@@ -101,8 +125,15 @@ fn setup(dir: &std::path::Path) -> (Ledger, KeyPair, KeyPair, KeyPair) {
 /// user would see them refused.
 fn apply(l: &mut Ledger, admin: &KeyPair, op_key: &KeyPair, head: &KeyPair, op: &Op) {
     let current = |l: &Ledger, ind: usize, quarter: u8| {
-        let q = Query { year: 2021, as_of: 4, known: u64::MAX, approved_only: false };
-        projection::realisation(l.store(), INDICATORS[ind].0, period(quarter), &q).unwrap().map(|v| v.seq)
+        let q = Query {
+            year: 2021,
+            as_of: 4,
+            known: u64::MAX,
+            approved_only: false,
+        };
+        projection::realisation(l.store(), INDICATORS[ind].0, period(quarter), &q)
+            .unwrap()
+            .map(|v| v.seq)
     };
     let (signer, payload) = match *op {
         Op::Record { ind, quarter, a, b } => (
@@ -128,12 +159,21 @@ fn apply(l: &mut Ledger, admin: &KeyPair, op_key: &KeyPair, head: &KeyPair, op: 
             None => return,
         },
         Op::Target { ind, scope, a } => {
-            let scope = if scope == 0 { TargetScope::Year } else { TargetScope::Quarter(scope) };
+            let scope = if scope == 0 {
+                TargetScope::Year
+            } else {
+                TargetScope::Quarter(scope)
+            };
             let v = Value::Number(Dec(Decimal::from(a)));
             let versions =
                 projection::target_versions(l.store(), INDICATORS[ind].0, 2021, scope, u64::MAX).unwrap();
             let payload = match versions.last() {
-                None => Payload::TargetSet(TargetSet { indicator: INDICATORS[ind].0.into(), year: 2021, scope, value: v }),
+                None => Payload::TargetSet(TargetSet {
+                    indicator: INDICATORS[ind].0.into(),
+                    year: 2021,
+                    scope,
+                    value: v,
+                }),
                 Some(&revises) => Payload::TargetRevised(TargetRevised {
                     indicator: INDICATORS[ind].0.into(),
                     year: 2021,
@@ -151,7 +191,14 @@ fn apply(l: &mut Ledger, admin: &KeyPair, op_key: &KeyPair, head: &KeyPair, op: 
             let count = l.head().count;
             let seq = count.saturating_sub(back as u64);
             let decision = [Decision::Approve, Decision::Reject, Decision::Return][decision as usize];
-            (head, Payload::Approval(Approval { decision, covers: vec![seq], comment: None }))
+            (
+                head,
+                Payload::Approval(Approval {
+                    decision,
+                    covers: vec![seq],
+                    comment: None,
+                }),
+            )
         }
     };
     let _ = l.append(signer, payload);
@@ -170,14 +217,26 @@ impl Replay {
         let mut r = Replay::default();
         for e in events {
             match &e.payload {
-                Payload::RealisationRecorded(x) => {
-                    r.entries.entry((x.indicator.clone(), x.period.quarter)).or_default().push((e.seq, x.value.clone()))
-                }
-                Payload::RealisationCorrected(x) => {
-                    r.entries.entry((x.indicator.clone(), x.period.quarter)).or_default().push((e.seq, x.value.clone()))
-                }
-                Payload::TargetSet(t) => r.targets.entry((t.indicator.clone(), scope_n(t.scope))).or_default().push((e.seq, t.value.clone())),
-                Payload::TargetRevised(t) => r.targets.entry((t.indicator.clone(), scope_n(t.scope))).or_default().push((e.seq, t.value.clone())),
+                Payload::RealisationRecorded(x) => r
+                    .entries
+                    .entry((x.indicator.clone(), x.period.quarter))
+                    .or_default()
+                    .push((e.seq, x.value.clone())),
+                Payload::RealisationCorrected(x) => r
+                    .entries
+                    .entry((x.indicator.clone(), x.period.quarter))
+                    .or_default()
+                    .push((e.seq, x.value.clone())),
+                Payload::TargetSet(t) => r
+                    .targets
+                    .entry((t.indicator.clone(), scope_n(t.scope)))
+                    .or_default()
+                    .push((e.seq, t.value.clone())),
+                Payload::TargetRevised(t) => r
+                    .targets
+                    .entry((t.indicator.clone(), scope_n(t.scope)))
+                    .or_default()
+                    .push((e.seq, t.value.clone())),
                 Payload::Approval(a) => {
                     for &c in &a.covers {
                         r.decisions.entry(c).or_default().push((e.seq, a.decision));
@@ -190,11 +249,21 @@ impl Replay {
     }
 
     fn approved(&self, seq: u64) -> bool {
-        matches!(self.decisions.get(&seq).and_then(|d| d.last()), Some((_, Decision::Approve)))
+        matches!(
+            self.decisions.get(&seq).and_then(|d| d.last()),
+            Some((_, Decision::Approve))
+        )
     }
 
-    fn current<'a>(&self, list: Option<&'a Vec<(u64, Value)>>, approved_only: bool) -> Option<&'a (u64, Value)> {
-        list?.iter().rev().find(|(s, _)| !approved_only || self.approved(*s))
+    fn current<'a>(
+        &self,
+        list: Option<&'a Vec<(u64, Value)>>,
+        approved_only: bool,
+    ) -> Option<&'a (u64, Value)> {
+        list?
+            .iter()
+            .rev()
+            .find(|(s, _)| !approved_only || self.approved(*s))
     }
 
     /// (target, realisasi) of an indicator at as-of quarter `q`.
@@ -218,16 +287,29 @@ impl Replay {
         }
         let real = match ind {
             0 => values.last().cloned(),
-            1 => Some(Value::Number(Dec(values.iter().map(|v| match v { Value::Number(d) => d.0, _ => Decimal::ZERO }).sum()))),
+            1 => Some(Value::Number(Dec(values
+                .iter()
+                .map(|v| match v {
+                    Value::Number(d) => d.0,
+                    _ => Decimal::ZERO,
+                })
+                .sum()))),
             _ => {
                 let (mut n, mut d) = (Decimal::ZERO, Decimal::ZERO);
                 for v in &values {
-                    if let Value::Ratio { numerator, denominator } = v {
+                    if let Value::Ratio {
+                        numerator,
+                        denominator,
+                    } = v
+                    {
                         n += numerator.0;
                         d += denominator.0;
                     }
                 }
-                Some(Value::Ratio { numerator: Dec(n), denominator: Dec(d) })
+                Some(Value::Ratio {
+                    numerator: Dec(n),
+                    denominator: Dec(d),
+                })
             }
         };
         (target, real)
@@ -249,8 +331,18 @@ fn snapshot(l: &Ledger, from: u64) -> Snapshot {
     for known in from..l.head().count {
         for as_of in 1..=4 {
             for approved_only in [false, true] {
-                let q = Query { year: 2021, as_of, known, approved_only };
-                out.push((known, as_of, approved_only, projection::state(l.store(), &q).unwrap()));
+                let q = Query {
+                    year: 2021,
+                    as_of,
+                    known,
+                    approved_only,
+                };
+                out.push((
+                    known,
+                    as_of,
+                    approved_only,
+                    projection::state(l.store(), &q).unwrap(),
+                ));
             }
         }
     }

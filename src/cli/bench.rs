@@ -20,6 +20,23 @@ pub struct Args {
     /// Scratch directory (default: a new temporary directory, removed after).
     #[arg(long)]
     pub dir: Option<PathBuf>,
+    /// Which measurements: core (append, verify) or projection (as-of query
+    /// latency by ledger size, rebuild throughput).
+    #[arg(long, value_enum, default_value_t = Suite::Core)]
+    pub suite: Suite,
+    /// Ledger sizes at which to time the as-of query (projection suite).
+    #[arg(long, value_delimiter = ',', default_value = "10000,1000000")]
+    pub sizes: Vec<u64>,
+    /// Corrections per figure in the synthetic history (projection suite).
+    #[arg(long, default_value_t = 19)]
+    pub corrections: u64,
+}
+
+/// Benchmark suites.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Suite {
+    Core,
+    Projection,
 }
 
 pub fn run(_ctx: &Ctx, args: Args, out: &mut dyn Write) -> CmdResult {
@@ -34,6 +51,37 @@ pub fn run(_ctx: &Ctx, args: Args, out: &mut dyn Write) -> CmdResult {
             tmp.path().to_path_buf()
         }
     };
+    if args.suite == Suite::Projection {
+        let f = sakip::bench::projection(&dir, &args.sizes, args.corrections)?;
+        let rows: Vec<Vec<String>> = f
+            .queries
+            .iter()
+            .map(|q| {
+                vec![
+                    q.events.to_string(),
+                    format!("{:.3} ms", q.p50_ms),
+                    format!("{:.3} ms", q.p99_ms),
+                ]
+            })
+            .collect();
+        out.write_all(table(&["events", "as-of query p50", "p99"], &rows).as_bytes())?;
+        if let (Some(first), Some(last)) = (f.queries.first(), f.queries.last()) {
+            writeln!(
+                out,
+                "p50 ratio {} / {} events: {:.2}",
+                last.events,
+                first.events,
+                last.p50_ms / first.p50_ms
+            )?;
+        }
+        writeln!(out, "synthetic batched append: {:.0} events/s", f.append_rate)?;
+        writeln!(
+            out,
+            "rebuild: {} events at {:.0} events/s",
+            f.rebuild_events, f.rebuild_rate
+        )?;
+        return Ok(());
+    }
     let figures = sakip::bench::core(&dir, args.events, args.batch.max(1), args.singles.max(1))?;
     let rows: Vec<Vec<String>> = figures
         .iter()
