@@ -41,6 +41,173 @@ fn samples() -> Vec<Payload> {
     ]
 }
 
+fn dec(s: &str) -> Dec {
+    Dec(s.parse().unwrap())
+}
+
+/// One event of each domain kind (kinds 4-13).
+fn domain_samples() -> Vec<Payload> {
+    let period = PeriodRef {
+        year: 2021,
+        quarter: 4,
+    };
+    vec![
+        Payload::PlanItemDefined(PlanItemDefined {
+            code: "S1".into(),
+            level: Level::Sasaran,
+            name: "Meningkatkan Kompetensi dan Kinerja ASN".into(),
+            parent: Some("T1".into()),
+        }),
+        Payload::IndicatorDefined(IndicatorDefined {
+            code: "IT-1".into(),
+            name: "Indeks Profesionalisme ASN".into(),
+            item: "T1".into(),
+            unit: "indeks".into(),
+            polarity: Polarity::HigherIsBetter,
+            value_kind: ValueKind::Number,
+            aggregation: Aggregation::Components(vec!["IT-1a".into(), "IT-1b".into()]),
+            lower_rule: LowerRule::Inverse,
+            cap: Some(dec("100")),
+            iku: false,
+            formula: Some("a + b".into()),
+            source: None,
+        }),
+        Payload::TargetSet(TargetSet {
+            indicator: "IKU-1.2".into(),
+            year: 2021,
+            scope: TargetScope::Quarter(2),
+            value: Value::Number(dec("99.71")),
+        }),
+        Payload::TargetRevised(TargetRevised {
+            indicator: "IO-P3.1.1".into(),
+            year: 2021,
+            scope: TargetScope::Year,
+            value: Value::Text("6 peserta".into()),
+            stage: Stage::Perubahan,
+            reason: "refocusing".into(),
+            basis: "DPA Perubahan".into(),
+            revises: 99,
+        }),
+        Payload::RealisationRecorded(RealisationRecorded {
+            indicator: "IP-2.2".into(),
+            period,
+            value: Value::Ratio {
+                numerator: dec("2682"),
+                denominator: dec("2778"),
+            },
+            note: None,
+        }),
+        Payload::RealisationCorrected(RealisationCorrected {
+            indicator: "IKU-3.1".into(),
+            period: PeriodRef {
+                year: 2021,
+                quarter: 0,
+            },
+            value: Value::Grade(Grade::A),
+            supersedes: 7,
+            reason: "r".into(),
+        }),
+        Payload::BudgetSet(BudgetSet {
+            account: "P3".into(),
+            year: 2021,
+            pagu: dec("1268161850"),
+        }),
+        Payload::BudgetRevised(BudgetRevised {
+            account: "P3".into(),
+            year: 2021,
+            pagu: dec("14667701489.89"),
+            stage: Stage::Murni,
+            reason: "r".into(),
+            basis: "b".into(),
+            revises: 8,
+        }),
+        Payload::SpendingRecorded(SpendingRecorded {
+            account: "P3".into(),
+            period,
+            amount: dec("1024833162"),
+            note: None,
+        }),
+        Payload::NarrativeRecorded(NarrativeRecorded {
+            indicator: "IKU-1.1".into(),
+            year: 2021,
+            faktor_pendorong: "p".into(),
+            hambatan: "h".into(),
+            strategi_pemecahan: "s".into(),
+        }),
+    ]
+}
+
+/// Golden digests of the domain samples, sealed at seqs 4..=13.
+const GOLDEN_DOMAIN_DIGESTS: [&str; 10] = [
+    "7ea9b9103ec89b7564ef1680bcecf99940d0dd81d5867ee29be01a65cc0e7d66",
+    "6db940aa69aa959764a3ab40d53ec987d0fc38c365df85d6ce9bc9f649d2fb26",
+    "2163a85a79887c18259a9abec3aa02d19002d52a82fa02436df4853ef45455d1",
+    "e302bd335de1f813e0b7fe1a38d5d546d511093314a823ef50596a9218ac3441",
+    "2a20321ec75e27a2232bdcc58bcbc8aafca9698c27ebe5d4f2ec44a2d4e1a2c5",
+    "5e80f23175c485387e01f2ca2ba6b5a0ac21bc76cec0e55b59c2167e2744d5a0",
+    "5002e69e98d90e0d99e2317b83cbdf442796ca0ae37bcecab40ff2daffe3938a",
+    "ea2dbb8e3df8f7afc44f90b630746df18abe9f75262240316f2afdbcbba9a7fe",
+    "7288b503bfc552a71b03c0fdc0e9f46436d7f5baf008873a44351aee5a104c85",
+    "1c23718aa8471feec4959a8f03bf27d0b1faf57a5356ffc87670f13742539597",
+];
+
+#[test]
+fn golden_digests_of_every_domain_kind() {
+    let got: Vec<String> = domain_samples()
+        .iter()
+        .enumerate()
+        .map(|(i, p)| codec::hash_stored(&seal(i as u64 + 4, p)).to_hex())
+        .collect();
+    assert_eq!(
+        got, GOLDEN_DOMAIN_DIGESTS,
+        "event digests changed: this is a format break"
+    );
+}
+
+#[test]
+fn kind_numbers_are_the_documented_ones() {
+    let names: Vec<(u32, &str)> = samples()
+        .iter()
+        .chain(domain_samples().iter())
+        .map(|p| (p.kind().number(), p.kind().name()))
+        .collect();
+    let expected: Vec<(u32, &str)> = Kind::ALL.iter().map(|k| (k.number(), k.name())).collect();
+    assert_eq!(names, expected);
+    for (i, p) in samples().iter().chain(domain_samples().iter()).enumerate() {
+        assert_eq!(
+            codec::to_bytes(p).unwrap()[..4],
+            (i as u32).to_le_bytes(),
+            "{}",
+            p.kind().name()
+        );
+    }
+}
+
+#[test]
+fn golden_bytes_of_a_decimal_and_a_ratio() {
+    let payload = &domain_samples()[4];
+    let bytes = codec::to_bytes(payload).unwrap();
+    let mut expect = Vec::new();
+    expect.extend_from_slice(&8u32.to_le_bytes()); // kind 8
+    expect.extend_from_slice(&6u64.to_le_bytes());
+    expect.extend_from_slice(b"IP-2.2");
+    expect.extend_from_slice(&2021u16.to_le_bytes()); // period.year
+    expect.push(4); // period.quarter
+    expect.extend_from_slice(&1u32.to_le_bytes()); // Value::Ratio
+    expect.extend_from_slice(&2682i128.to_le_bytes());
+    expect.push(0); // scale
+    expect.extend_from_slice(&2778i128.to_le_bytes());
+    expect.push(0);
+    expect.push(0); // note: None
+    assert_eq!(hex::encode(bytes), hex::encode(expect));
+    // 99.71 is mantissa 9971, scale 2.
+    let t = codec::to_bytes(&Value::Number(dec("99.71"))).unwrap();
+    assert_eq!(
+        hex::encode(t),
+        format!("00000000{}02", hex::encode(9971i128.to_le_bytes()))
+    );
+}
+
 fn seal(seq: u64, payload: &Payload) -> Vec<u8> {
     let key = KeyPair::from_seed([1; 32]);
     let body = codec::encode_body(&Unsigned {
@@ -211,7 +378,174 @@ fn payload_strategy() -> impl Strategy<Value = Payload> {
     ]
 }
 
+fn dec_strategy() -> impl Strategy<Value = Dec> {
+    (any::<i64>(), 0..=10u32).prop_map(|(m, s)| Dec(rust_decimal::Decimal::new(m, s)))
+}
+
+fn value_strategy() -> impl Strategy<Value = Value> {
+    prop_oneof![
+        dec_strategy().prop_map(Value::Number),
+        (dec_strategy(), dec_strategy()).prop_map(|(numerator, denominator)| Value::Ratio {
+            numerator,
+            denominator
+        }),
+        (0..7usize).prop_map(|i| Value::Grade(Grade::ALL[i])),
+        text().prop_map(Value::Text),
+    ]
+}
+
+fn period_strategy() -> impl Strategy<Value = PeriodRef> {
+    (any::<u16>(), 0..=4u8).prop_map(|(year, quarter)| PeriodRef { year, quarter })
+}
+
+fn scope_strategy() -> impl Strategy<Value = TargetScope> {
+    prop_oneof![
+        Just(TargetScope::Year),
+        (1..=4u8).prop_map(TargetScope::Quarter),
+        Just(TargetScope::Renstra)
+    ]
+}
+
+fn domain_strategy() -> impl Strategy<Value = Payload> {
+    prop_oneof![
+        (text(), 0..5usize, text(), proptest::option::of(text())).prop_map(|(code, l, name, parent)| {
+            Payload::PlanItemDefined(PlanItemDefined {
+                code,
+                level: Level::ALL[l],
+                name,
+                parent,
+            })
+        }),
+        (
+            text(),
+            text(),
+            proptest::collection::vec(text(), 0..3),
+            proptest::option::of(dec_strategy()),
+            any::<bool>()
+        )
+            .prop_map(
+                |(code, unit, parts, cap, iku)| Payload::IndicatorDefined(IndicatorDefined {
+                    code,
+                    name: "n".into(),
+                    item: "i".into(),
+                    unit,
+                    polarity: if iku {
+                        Polarity::LowerIsBetter
+                    } else {
+                        Polarity::Grade
+                    },
+                    value_kind: if iku { ValueKind::Ratio } else { ValueKind::Text },
+                    aggregation: if parts.is_empty() {
+                        Aggregation::RatioOfSums
+                    } else {
+                        Aggregation::Components(parts)
+                    },
+                    lower_rule: if iku {
+                        LowerRule::TwiceTargetMinus
+                    } else {
+                        LowerRule::Inverse
+                    },
+                    cap,
+                    iku,
+                    formula: None,
+                    source: Some("s".into()),
+                })
+            ),
+        (text(), any::<u16>(), scope_strategy(), value_strategy()).prop_map(
+            |(indicator, year, scope, value)| Payload::TargetSet(TargetSet {
+                indicator,
+                year,
+                scope,
+                value
+            })
+        ),
+        (text(), scope_strategy(), value_strategy(), text(), any::<u64>()).prop_map(
+            |(indicator, scope, value, reason, revises)| {
+                Payload::TargetRevised(TargetRevised {
+                    indicator,
+                    year: 2021,
+                    scope,
+                    value,
+                    stage: Stage::Perubahan,
+                    reason,
+                    basis: "b".into(),
+                    revises,
+                })
+            }
+        ),
+        (
+            text(),
+            period_strategy(),
+            value_strategy(),
+            proptest::option::of(text())
+        )
+            .prop_map(|(indicator, period, value, note)| {
+                Payload::RealisationRecorded(RealisationRecorded {
+                    indicator,
+                    period,
+                    value,
+                    note,
+                })
+            }),
+        (text(), period_strategy(), value_strategy(), any::<u64>(), text()).prop_map(
+            |(indicator, period, value, supersedes, reason)| {
+                Payload::RealisationCorrected(RealisationCorrected {
+                    indicator,
+                    period,
+                    value,
+                    supersedes,
+                    reason,
+                })
+            }
+        ),
+        (text(), any::<u16>(), dec_strategy())
+            .prop_map(|(account, year, pagu)| Payload::BudgetSet(BudgetSet { account, year, pagu })),
+        (text(), dec_strategy(), any::<u64>()).prop_map(|(account, pagu, revises)| Payload::BudgetRevised(
+            BudgetRevised {
+                account,
+                year: 2021,
+                pagu,
+                stage: Stage::Murni,
+                reason: "r".into(),
+                basis: "b".into(),
+                revises
+            }
+        )),
+        (
+            text(),
+            period_strategy(),
+            dec_strategy(),
+            proptest::option::of(text())
+        )
+            .prop_map(|(account, period, amount, note)| {
+                Payload::SpendingRecorded(SpendingRecorded {
+                    account,
+                    period,
+                    amount,
+                    note,
+                })
+            }),
+        (text(), any::<u16>(), text(), text(), text()).prop_map(|(indicator, year, a, b, c)| {
+            Payload::NarrativeRecorded(NarrativeRecorded {
+                indicator,
+                year,
+                faktor_pendorong: a,
+                hambatan: b,
+                strategi_pemecahan: c,
+            })
+        }),
+    ]
+}
+
 proptest! {
+    #[test]
+    fn every_domain_kind_round_trips(payload in domain_strategy()) {
+        let bytes = codec::to_bytes(&payload).unwrap();
+        let back: Payload = codec::from_bytes(&bytes).unwrap();
+        prop_assert_eq!(&back, &payload);
+        prop_assert_eq!(codec::to_bytes(&back).unwrap(), bytes);
+    }
+
     #[test]
     fn every_kind_round_trips(payload in payload_strategy(), seq in any::<u64>(), at in any::<i64>(), prev in any::<[u8; 32]>()) {
         let key = KeyPair::from_seed([3; 32]);
