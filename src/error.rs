@@ -68,7 +68,10 @@ impl From<sled::Error> for Error {
         match e {
             sled::Error::Corruption { at, .. } => Error::Integrity {
                 seq: None,
-                reason: format!("the store is damaged (sled reports corruption at {at:?})"),
+                reason: match at {
+                    Some(at) => format!("the store is damaged (sled reports a corrupt page at {at:?})"),
+                    None => "the store is damaged (sled reports a corrupt page)".into(),
+                },
             },
             other => Error::Store(other.to_string()),
         }

@@ -229,14 +229,21 @@ pub fn main() -> i32 {
             return code;
         }
     };
-    let result = clock_from_env().and_then(|clock| {
-        let ctx = Ctx {
-            color: use_color(cli.global.color),
-            global: cli.global.clone(),
-            clock,
-        };
-        run(&ctx, cli.command)
-    });
+    install_panic_hook();
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        clock_from_env().and_then(|clock| {
+            let ctx = Ctx {
+                color: use_color(cli.global.color),
+                global: cli.global.clone(),
+                clock,
+            };
+            run(&ctx, cli.command)
+        })
+    }));
+    let result = match result {
+        Ok(r) => r,
+        Err(_) => return panic_exit(),
+    };
     let _ = io::stdout().flush();
     match result {
         Ok(()) | Err(CliError::BrokenPipe) => 0,
@@ -252,6 +259,40 @@ pub fn main() -> i32 {
             eprintln!("error: {e}");
             exit_code(&e)
         }
+    }
+}
+
+static PANIC_AT: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+
+/// Record where a panic happened instead of printing a backtrace banner.
+fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let at = info
+            .location()
+            .map(|l| format!("{}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        let msg = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        if let Ok(mut slot) = PANIC_AT.lock() {
+            *slot = Some(format!("{msg} at {at}"));
+        }
+    }));
+}
+
+/// A panic inside the storage engine means it met bytes it cannot read: an
+/// integrity failure (exit 3). Anywhere else it is a bug (exit 4).
+fn panic_exit() -> i32 {
+    let what = PANIC_AT.lock().ok().and_then(|s| s.clone()).unwrap_or_default();
+    if what.contains("/sled-") {
+        eprintln!("error: integrity failure: the store is damaged (the storage engine failed: {what})");
+        EXIT_INTEGRITY
+    } else {
+        eprintln!("error: internal error: {what}; please report it with the command that caused it");
+        EXIT_INTERNAL
     }
 }
 
