@@ -16,7 +16,7 @@ pub fn required_role(kind: Kind) -> Option<Role> {
     match kind {
         Kind::Genesis => None,
         Kind::KeyAdded | Kind::KeyRevoked => Some(Role::Admin),
-        Kind::Approval => Some(Role::Approver),
+        Kind::Approval | Kind::ReportIssued => Some(Role::Approver),
         Kind::PlanItemDefined
         | Kind::IndicatorDefined
         | Kind::TargetSet

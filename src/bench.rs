@@ -220,6 +220,7 @@ fn bench_plan(ledger: &mut Ledger, admin: &KeyPair) -> Result<()> {
                 value: crate::event::Value::Number(crate::event::Dec(rust_decimal::Decimal::from(
                     90 + i as i64,
                 ))),
+                stage: crate::event::Stage::Murni,
             }),
         ));
     }

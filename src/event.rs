@@ -197,6 +197,7 @@ pub enum Payload {
     BudgetRevised(BudgetRevised),
     SpendingRecorded(SpendingRecorded),
     NarrativeRecorded(NarrativeRecorded),
+    ReportIssued(ReportIssued),
 }
 
 /// The kind of a payload, without its data.
@@ -216,11 +217,12 @@ pub enum Kind {
     BudgetRevised,
     SpendingRecorded,
     NarrativeRecorded,
+    ReportIssued,
 }
 
 impl Kind {
     /// Every kind, in encoding order.
-    pub const ALL: [Kind; 14] = [
+    pub const ALL: [Kind; 15] = [
         Kind::Genesis,
         Kind::KeyAdded,
         Kind::KeyRevoked,
@@ -235,6 +237,7 @@ impl Kind {
         Kind::BudgetRevised,
         Kind::SpendingRecorded,
         Kind::NarrativeRecorded,
+        Kind::ReportIssued,
     ];
 
     /// The snake_case name used in `log --kind` and JSON.
@@ -254,6 +257,7 @@ impl Kind {
             Kind::BudgetRevised => "budget_revised",
             Kind::SpendingRecorded => "spending_recorded",
             Kind::NarrativeRecorded => "narrative_recorded",
+            Kind::ReportIssued => "report_issued",
         }
     }
 
@@ -274,7 +278,7 @@ impl Kind {
 
     /// Whether an approval may cover an event of this kind.
     pub fn is_approvable(self) -> bool {
-        !matches!(self, Kind::Genesis | Kind::Approval)
+        !matches!(self, Kind::Genesis | Kind::Approval | Kind::ReportIssued)
     }
 }
 
@@ -296,6 +300,7 @@ impl Payload {
             Payload::BudgetRevised(_) => Kind::BudgetRevised,
             Payload::SpendingRecorded(_) => Kind::SpendingRecorded,
             Payload::NarrativeRecorded(_) => Kind::NarrativeRecorded,
+            Payload::ReportIssued(_) => Kind::ReportIssued,
         }
     }
 }
@@ -377,6 +382,15 @@ impl Payload {
                 )
             }
             Payload::NarrativeRecorded(n) => format!("narrative {} {}", n.indicator, n.year),
+            Payload::ReportIssued(r) => format!(
+                "report {} {} s.d. TW {} ({}, known at seq {}) issued, sha256 {}",
+                r.kind,
+                r.year,
+                r.as_of,
+                r.format,
+                r.known_seq,
+                hex::encode(r.sha256)
+            ),
         }
     }
 }
@@ -638,13 +652,15 @@ pub enum Stage {
     Perubahan,
 }
 
-/// A target, first set.
+/// A target, first set. `stage` is perubahan for a target that first
+/// appears at the budget amendment (it had none "sebelum perubahan").
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, Serialize)]
 pub struct TargetSet {
     pub indicator: String,
     pub year: u16,
     pub scope: TargetScope,
     pub value: Value,
+    pub stage: Stage,
 }
 
 /// A target revised; `revises` is the seq of the target event it replaces,
@@ -757,4 +773,28 @@ pub fn seq_list(seqs: &[u64]) -> String {
         i += 1;
     }
     parts.join(", ")
+}
+
+/// A report sealed by an approver: the parameters it was rendered with and
+/// the SHA-256 of the exact bytes issued.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, Serialize)]
+pub struct ReportIssued {
+    /// Report kind: pk, capaian, anggaran, efisiensi, rencana-aksi, evaluasi, renstra, lkjip.
+    pub kind: String,
+    /// md, csv, json or html.
+    pub format: String,
+    pub year: u16,
+    /// Quarter 1-4 the report is as of.
+    pub as_of: u8,
+    /// The last seq the report was computed from.
+    pub known_seq: u64,
+    pub approved_only: bool,
+    #[serde(serialize_with = "hex_bytes")]
+    pub sha256: [u8; 32],
+    pub size: u64,
+    pub title: String,
+}
+
+fn hex_bytes<S: serde::Serializer>(bytes: &[u8; 32], s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&hex::encode(bytes))
 }

@@ -29,6 +29,7 @@ pub const FILES: &[(&str, &str)] = embedded!(
     "timeline.toml",
     "plan.toml",
     "perubahan.toml",
+    "realisasi-riwayat.csv",
     "realisasi-2021-tw1-mutasi.csv",
     "realisasi-2021-tw1-pengembangan.csv",
     "realisasi-2021-tw1-sekretariat.csv",
@@ -87,6 +88,7 @@ struct Step {
     hambatan: Option<String>,
     strategi: Option<String>,
     year: Option<u16>,
+    stage: Option<String>,
 }
 
 /// The example key with this name (e.g. "kepala-approver").
@@ -192,11 +194,16 @@ pub fn build(dir: &Path) -> Result<Built> {
         match step.action.as_str() {
             "import-plan" | "import-realisasi" | "import-anggaran" => {
                 let name = need(&step.file, "file")?;
+                let stage = match step.stage.as_deref() {
+                    None | Some("murni") => Stage::Murni,
+                    Some("perubahan") => Stage::Perubahan,
+                    Some(other) => return Err(fail(format!("unknown stage {other}"))),
+                };
                 let text = file(&name)?;
                 let rows = match step.action.as_str() {
-                    "import-plan" => import::plan(&name, text, l.store(), Stage::Perubahan)?,
+                    "import-plan" => import::plan(&name, text, l.store(), stage)?,
                     "import-realisasi" => import::realisasi(&name, text, l.store())?,
-                    _ => import::anggaran(&name, text, l.store(), Stage::Perubahan)?,
+                    _ => import::anggaran(&name, text, l.store(), stage)?,
                 };
                 import::append(l, signer, rows)?;
             }

@@ -333,6 +333,7 @@ pub fn plan(file: &str, text: &str, r: &dyn IndexRead, stage: Stage) -> Result<L
                 year: row.year,
                 scope,
                 value,
+                stage,
             })
         };
         out.push((payload, label));
@@ -509,8 +510,13 @@ pub fn anggaran(file: &str, text: &str, r: &dyn IndexRead, stage: Stage) -> Resu
     for (line, row) in rows {
         let at = |col: &str, msg: String| Error::Input(format!("{file}:{line}: column '{col}': {msg}"));
         let account = field(&row, "account").ok_or_else(|| at("account", "empty".into()))?;
-        if projection::item(r, account, u64::MAX)?.is_none() {
-            return Err(at("account", format!("unknown plan item '{account}'")));
+        if projection::item(r, account, u64::MAX)?.is_none()
+            && projection::indicator(r, account, u64::MAX)?.is_none()
+        {
+            return Err(at(
+                "account",
+                format!("unknown budget account '{account}' (a plan item or indicator code)"),
+            ));
         }
         let period = period::parse(field(&row, "period").unwrap_or("")).map_err(|e| at("period", e))?;
         let amount =

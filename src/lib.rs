@@ -18,6 +18,7 @@ pub mod ledger;
 pub mod numfmt;
 pub mod period;
 pub mod projection;
+pub mod report;
 pub mod scoring;
 pub mod store;
 pub mod verify;

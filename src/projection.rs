@@ -19,6 +19,7 @@
 //! 'W' year code seq                -> ()      narrative
 //! 'A' covered-seq approval-seq     -> decision (0 approve, 1 reject, 2 return)
 //! 'M' recorded_at seq              -> ()      transaction time (sign bit flipped)
+//! 'H' sha256 seq                   -> ()      report issued, by the hash of its bytes
 //! ```
 //!
 //! This module never writes: it computes entries and reads through
@@ -231,9 +232,21 @@ pub fn index_entries(seq: u64, recorded_at: i64, payload: &Payload) -> Vec<(Vec<
                 out.push((with_seq(approval_prefix(covered), seq), vec![decision]));
             }
         }
+        Payload::ReportIssued(r) => {
+            let mut k = key(b'H');
+            k.extend_from_slice(&r.sha256);
+            out.push((with_seq(k, seq), unit()))
+        }
         Payload::Genesis(_) | Payload::KeyAdded(_) | Payload::KeyRevoked(_) => {}
     }
     out
+}
+
+/// The seqs of the reports issued with these bytes' SHA-256, known at `known`.
+pub fn reports_with_hash(r: &dyn IndexRead, sha256: &[u8; 32], known: u64) -> Result<Vec<u64>> {
+    let mut k = key(b'H');
+    k.extend_from_slice(sha256);
+    versions(r, &k, known)
 }
 
 // ---------------------------------------------------------------- lookups
@@ -705,7 +718,7 @@ pub fn validate(r: &dyn IndexRead, payload: &Payload) -> Result<(), String> {
         }
         Payload::BudgetSet(b) => {
             check_year(b.year)?;
-            need_item(r, &b.account)?;
+            need_account(r, &b.account)?;
             check_money("pagu", &b.pagu)?;
             if let Some(seq) = latest_seq(r, &year_code(b'B', b.year, &b.account))? {
                 return Err(format!(
@@ -716,7 +729,7 @@ pub fn validate(r: &dyn IndexRead, payload: &Payload) -> Result<(), String> {
             Ok(())
         }
         Payload::BudgetRevised(b) => {
-            need_item(r, &b.account)?;
+            need_account(r, &b.account)?;
             check_money("pagu", &b.pagu)?;
             check_text("the reason", &b.reason)?;
             check_text("the legal basis", &b.basis)?;
@@ -729,7 +742,7 @@ pub fn validate(r: &dyn IndexRead, payload: &Payload) -> Result<(), String> {
         }
         Payload::SpendingRecorded(s) => {
             check_year(s.period.year)?;
-            need_item(r, &s.account)?;
+            need_account(r, &s.account)?;
             if !(1..=4).contains(&s.period.quarter) {
                 return Err("spending is recorded per quarter (1-4)".into());
             }
@@ -746,8 +759,30 @@ pub fn validate(r: &dyn IndexRead, payload: &Payload) -> Result<(), String> {
             }
             Ok(())
         }
+        Payload::ReportIssued(rep) => {
+            check_year(rep.year)?;
+            if !(1..=4).contains(&rep.as_of) {
+                return Err(format!("quarter {} does not exist", rep.as_of));
+            }
+            check_text("the report kind", &rep.kind)?;
+            check_text("the report format", &rep.format)?;
+            Ok(())
+        }
         Payload::Genesis(_) | Payload::KeyAdded(_) | Payload::KeyRevoked(_) | Payload::Approval(_) => Ok(()),
     }
+}
+
+/// A budget account: a plan item, or an indicator whose own allocation is
+/// tracked (anggaran per IKU).
+fn need_account(r: &dyn IndexRead, code: &str) -> Result<(), String> {
+    if item(r, code, u64::MAX).map_err(|e| e.to_string())?.is_some()
+        || indicator(r, code, u64::MAX).map_err(|e| e.to_string())?.is_some()
+    {
+        return Ok(());
+    }
+    Err(format!(
+        "unknown budget account '{code}' (a plan item or indicator code)"
+    ))
 }
 
 fn check_scope(scope: TargetScope) -> Result<(), String> {

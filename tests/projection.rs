@@ -173,6 +173,7 @@ fn apply(l: &mut Ledger, admin: &KeyPair, op_key: &KeyPair, head: &KeyPair, op: 
                     year: 2021,
                     scope,
                     value: v,
+                    stage: Stage::Murni,
                 }),
                 Some(&revises) => Payload::TargetRevised(TargetRevised {
                     indicator: INDICATORS[ind].0.into(),

@@ -29,8 +29,9 @@ pub enum ImportCommand {
 pub struct FileArgs {
     /// The file to import.
     pub file: PathBuf,
-    /// Stage recorded on revisions: murni or perubahan.
-    #[arg(long, value_enum, default_value_t = StageArg::Perubahan)]
+    /// Budget stage the file belongs to: murni (the original plan) or
+    /// perubahan (the amendment); recorded on every target and pagu.
+    #[arg(long, value_enum, default_value_t = StageArg::Murni)]
     pub stage: StageArg,
 }
 

@@ -13,6 +13,7 @@ mod log;
 mod query;
 mod rebuild;
 mod record;
+mod report;
 mod show;
 mod status;
 mod verify;
@@ -97,6 +98,8 @@ pub enum Command {
     Correct(record::CorrectArgs),
     Approve(approve::Args),
     Status(status::Args),
+    #[command(subcommand)]
+    Report(report::ReportCommand),
     Log(log::Args),
     Show(show::Args),
     Verify(verify::Args),
@@ -318,6 +321,7 @@ fn run(ctx: &Ctx, command: Command) -> CmdResult {
         Command::Correct(a) => record::correct(ctx, a, &mut out),
         Command::Approve(a) => approve::run(ctx, a, &mut out),
         Command::Status(a) => status::run(ctx, a, &mut out),
+        Command::Report(a) => report::run(ctx, a, &mut out),
         Command::Rebuild(a) => rebuild::run(ctx, a, &mut out),
         Command::Log(a) => log::run(ctx, a, &mut out),
         Command::Show(a) => show::run(ctx, a, &mut out),

@@ -39,7 +39,8 @@ pub struct TargetArgs {
     /// Legal basis of the revision, e.g. "DPA Perubahan".
     #[arg(long, requires = "reason")]
     pub basis: Option<String>,
-    #[arg(long, value_enum, default_value_t = StageArg::Perubahan)]
+    /// Budget stage: murni or perubahan.
+    #[arg(long, value_enum, default_value_t = StageArg::Murni)]
     pub stage: StageArg,
 }
 
@@ -159,6 +160,7 @@ pub fn run(ctx: &Ctx, cmd: RecordCommand, out: &mut dyn Write) -> CmdResult {
                     year: a.year,
                     scope,
                     value,
+                    stage: a.stage.into(),
                 }),
             }
         }

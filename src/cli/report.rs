@@ -1,0 +1,248 @@
+//! `sakip report KIND`, `sakip report issue KIND`, `sakip report verify FILE`.
+
+use super::query::QueryArgs;
+use super::{CliError, CmdResult, Ctx};
+use sakip::clock::format_micros;
+use sakip::event::{Payload, ReportIssued};
+use sakip::report::{self, Params, ReportFormat, ReportKind, Verdict};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Reports from the ledger at any point on both time axes: the LKjIP
+/// chapter III tables, the rencana aksi and the Berita Acara. Output is
+/// deterministic: the same parameters give byte-identical files.
+///
+/// Example: sakip report capaian --year 2021 --known-at 2022-01-10 --format html --out capaian.html
+#[derive(clap::Subcommand, Debug)]
+pub enum ReportCommand {
+    /// Perjanjian Kinerja: sasaran, indikator, target, program, anggaran.
+    Pk(RenderArgs),
+    /// Capaian per IKU and tujuan, means, comparison with earlier years, predikat and narratives.
+    Capaian(RenderArgs),
+    /// Pagu, realisasi and serapan per program and per IKU, with totals.
+    Anggaran(RenderArgs),
+    /// Pencapaian kinerja dan anggaran serta efisiensi (columns 1-9, 9 = 5 - 8).
+    Efisiensi(RenderArgs),
+    /// Quarterly phasing of targets and realisations per program and sub kegiatan, with pagu.
+    #[command(name = "rencana-aksi")]
+    RencanaAksi(RenderArgs),
+    /// Berita Acara: targets before and after the perubahan, realisasi, percent.
+    Evaluasi(RenderArgs),
+    /// Renstra targets per year against realisations, tingkat kemajuan.
+    Renstra(RenderArgs),
+    /// LKjIP chapter III assembled from the tables above, with the narratives.
+    Lkjip(RenderArgs),
+    /// Seal a report: render it, write it, and record its SHA-256 in a
+    /// report_issued event (approver key).
+    Issue(IssueArgs),
+    /// Say whether FILE is byte-identical to a report this ledger issued
+    /// (which seq, when, by whom) and re-render it to show it is reproducible.
+    Verify(VerifyArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct RenderArgs {
+    #[command(flatten)]
+    pub query: QueryArgs,
+    /// Write to FILE instead of standard output.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct IssueArgs {
+    /// Report kind: pk, capaian, anggaran, efisiensi, rencana-aksi, evaluasi, renstra, lkjip.
+    pub kind: String,
+    #[command(flatten)]
+    pub render: RenderArgs,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct VerifyArgs {
+    /// The report file to check.
+    pub file: PathBuf,
+}
+
+/// The report format from the global --format (md when it is `table`).
+fn format_of(ctx: &Ctx) -> ReportFormat {
+    match ctx.global.format {
+        super::Format::Csv => ReportFormat::Csv,
+        super::Format::Json => ReportFormat::Json,
+        super::Format::Html => ReportFormat::Html,
+        super::Format::Md | super::Format::Table => ReportFormat::Md,
+    }
+}
+
+fn params(
+    ctx: &Ctx,
+    kind: ReportKind,
+    args: &RenderArgs,
+    ledger: &sakip::ledger::Ledger,
+) -> Result<Params, CliError> {
+    let q = args.query.resolve(ledger)?.query;
+    Ok(Params {
+        kind,
+        year: q.year,
+        as_of: q.as_of,
+        known_seq: q.known,
+        approved_only: q.approved_only,
+        format: format_of(ctx),
+    })
+}
+
+/// Write bytes to a file through a temporary name, so a reader never sees half a report.
+fn write_file(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
+    let tmp = path.with_extension("sakip-tmp");
+    std::fs::write(&tmp, bytes)
+        .and_then(|_| std::fs::rename(&tmp, path))
+        .map_err(|e| CliError::Lib(sakip::Error::io(path, e)))
+}
+
+pub fn run(ctx: &Ctx, cmd: ReportCommand, out: &mut dyn Write) -> CmdResult {
+    let (kind, args) = match cmd {
+        ReportCommand::Pk(a) => (ReportKind::Pk, a),
+        ReportCommand::Capaian(a) => (ReportKind::Capaian, a),
+        ReportCommand::Anggaran(a) => (ReportKind::Anggaran, a),
+        ReportCommand::Efisiensi(a) => (ReportKind::Efisiensi, a),
+        ReportCommand::RencanaAksi(a) => (ReportKind::RencanaAksi, a),
+        ReportCommand::Evaluasi(a) => (ReportKind::Evaluasi, a),
+        ReportCommand::Renstra(a) => (ReportKind::Renstra, a),
+        ReportCommand::Lkjip(a) => (ReportKind::Lkjip, a),
+        ReportCommand::Issue(a) => return issue(ctx, a, out),
+        ReportCommand::Verify(a) => return verify(ctx, a, out),
+    };
+    let ledger = ctx.open_ledger()?;
+    let p = params(ctx, kind, &args, &ledger)?;
+    let (_, bytes) = report::produce(&ledger, p)?;
+    match &args.out {
+        Some(path) => {
+            write_file(path, &bytes)?;
+            writeln!(out, "wrote {} ({} bytes)", path.display(), bytes.len())?;
+        }
+        None => out.write_all(&bytes)?,
+    }
+    Ok(())
+}
+
+fn issue(ctx: &Ctx, args: IssueArgs, out: &mut dyn Write) -> CmdResult {
+    let kind = ReportKind::from_name(&args.kind).ok_or_else(|| {
+        let names: Vec<&str> = ReportKind::ALL.iter().map(|k| k.name()).collect();
+        CliError::Usage(format!(
+            "unknown report kind '{}' (one of: {})",
+            args.kind,
+            names.join(", ")
+        ))
+    })?;
+    let signer = ctx.signer()?;
+    let mut ledger = ctx.open_ledger()?;
+    let p = params(ctx, kind, &args.render, &ledger)?;
+    let (report, bytes) = report::produce(&ledger, p)?;
+    let path = args.render.out.clone().unwrap_or_else(|| {
+        PathBuf::from(format!(
+            "{}-{}-tw{}.{}",
+            kind.name(),
+            p.year,
+            p.as_of,
+            p.format.name()
+        ))
+    });
+    let payload = Payload::ReportIssued(ReportIssued {
+        kind: kind.name().into(),
+        format: p.format.name().into(),
+        year: p.year,
+        as_of: p.as_of,
+        known_seq: p.known_seq,
+        approved_only: p.approved_only,
+        sha256: report::digest(&bytes),
+        size: bytes.len() as u64,
+        title: report.title.clone(),
+    });
+    write_file(&path, &bytes)?;
+    let done = match ledger.append(&signer, payload) {
+        Ok(done) => done,
+        Err(e) => {
+            let _ = std::fs::remove_file(&path);
+            return Err(e.into());
+        }
+    };
+    writeln!(
+        out,
+        "issued {} as seq {}: {} ({} bytes, sha256 {})",
+        report.title,
+        done.seq,
+        path.display(),
+        bytes.len(),
+        hex::encode(report::digest(&bytes))
+    )?;
+    Ok(())
+}
+
+fn verify(ctx: &Ctx, args: VerifyArgs, out: &mut dyn Write) -> CmdResult {
+    let bytes = std::fs::read(&args.file).map_err(|e| sakip::Error::io(&args.file, e))?;
+    let ledger = ctx.open_ledger()?;
+    match report::verify_bytes(&ledger, &bytes)? {
+        Verdict::Issued {
+            seq,
+            issued,
+            recorded_at,
+            author,
+            reproducible,
+        } => {
+            let who = ledger
+                .registry()
+                .get(&author)
+                .map(|s| s.holder.name.clone())
+                .unwrap_or_default();
+            writeln!(
+                out,
+                "{}: {} is report seq {seq} ({} {} s.d. TW {}, {}), issued {} by {who} (key {})",
+                ctx.paint("issued", "32"),
+                args.file.display(),
+                issued.kind,
+                issued.year,
+                issued.as_of,
+                issued.format,
+                format_micros(recorded_at),
+                author.key_id()
+            )?;
+            if reproducible {
+                writeln!(
+                    out,
+                    "reproducible: re-rendered at known seq {}, byte-identical",
+                    issued.known_seq
+                )?;
+                Ok(())
+            } else {
+                Err(sakip::Error::Integrity {
+                    seq: Some(seq),
+                    reason: "the ledger no longer renders this issued report byte for byte".into(),
+                }
+                .into())
+            }
+        }
+        Verdict::NotIssued { params, closest } => {
+            let detail = match (params, closest) {
+                (_, Some((seq, line, expected, found))) => format!(
+                    "it differs from report seq {seq} at line {line}: expected {:?}, found {:?}",
+                    clip(&expected),
+                    clip(&found)
+                ),
+                (Some(p), None) => format!("no report was issued with its parameters ({})", p.line()),
+                (None, None) => "it carries no sakip report parameters".into(),
+            };
+            Err(sakip::Error::Integrity {
+                seq: None,
+                reason: format!("{} was not issued by this ledger: {detail}", args.file.display()),
+            }
+            .into())
+        }
+    }
+}
+
+fn clip(s: &str) -> String {
+    if s.chars().count() > 160 {
+        format!("{}…", s.chars().take(160).collect::<String>())
+    } else {
+        s.to_string()
+    }
+}

@@ -1,0 +1,379 @@
+//! Reports: the LKjIP tables, the rencana aksi and the Berita Acara, built
+//! from the ledger at one point on both time axes, then rendered to
+//! Markdown, CSV, JSON or self-contained HTML.
+//!
+//! A report is a pure function of the ledger prefix up to its known seq and
+//! its parameters: the same inputs give byte-identical output, which is what
+//! lets `report verify` re-render an issued report and compare bytes. This
+//! module never reads the clock, the environment or anything after the known
+//! seq.
+
+mod build;
+mod render;
+mod svg;
+
+pub use build::build;
+pub use render::render;
+
+use crate::event::EventHash;
+use rust_decimal::Decimal;
+use std::fmt;
+
+/// The report kinds, each modelled on the seed's table of the same name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReportKind {
+    Pk,
+    Capaian,
+    Anggaran,
+    Efisiensi,
+    RencanaAksi,
+    Evaluasi,
+    Renstra,
+    Lkjip,
+}
+
+impl ReportKind {
+    pub const ALL: [ReportKind; 8] = [
+        ReportKind::Pk,
+        ReportKind::Capaian,
+        ReportKind::Anggaran,
+        ReportKind::Efisiensi,
+        ReportKind::RencanaAksi,
+        ReportKind::Evaluasi,
+        ReportKind::Renstra,
+        ReportKind::Lkjip,
+    ];
+
+    /// The name on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            ReportKind::Pk => "pk",
+            ReportKind::Capaian => "capaian",
+            ReportKind::Anggaran => "anggaran",
+            ReportKind::Efisiensi => "efisiensi",
+            ReportKind::RencanaAksi => "rencana-aksi",
+            ReportKind::Evaluasi => "evaluasi",
+            ReportKind::Renstra => "renstra",
+            ReportKind::Lkjip => "lkjip",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<ReportKind> {
+        ReportKind::ALL.into_iter().find(|k| k.name() == name)
+    }
+
+    /// The Indonesian title.
+    pub fn title(self) -> &'static str {
+        match self {
+            ReportKind::Pk => "Perjanjian Kinerja",
+            ReportKind::Capaian => "Capaian Kinerja",
+            ReportKind::Anggaran => "Realisasi Anggaran",
+            ReportKind::Efisiensi => "Pencapaian Kinerja dan Anggaran serta Efisiensi Anggaran",
+            ReportKind::RencanaAksi => "Laporan Monitoring Rencana Aksi",
+            ReportKind::Evaluasi => "Berita Acara Evaluasi Internal",
+            ReportKind::Renstra => "Capaian terhadap Target Rencana Strategis",
+            ReportKind::Lkjip => {
+                "Laporan Kinerja Instansi Pemerintah (LKjIP) - Bab III Akuntabilitas Kinerja"
+            }
+        }
+    }
+}
+
+/// Output formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReportFormat {
+    Md,
+    Csv,
+    Json,
+    Html,
+}
+
+impl ReportFormat {
+    pub const ALL: [ReportFormat; 4] = [
+        ReportFormat::Md,
+        ReportFormat::Csv,
+        ReportFormat::Json,
+        ReportFormat::Html,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ReportFormat::Md => "md",
+            ReportFormat::Csv => "csv",
+            ReportFormat::Json => "json",
+            ReportFormat::Html => "html",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<ReportFormat> {
+        ReportFormat::ALL.into_iter().find(|k| k.name() == name)
+    }
+}
+
+/// What a report is computed from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Params {
+    pub kind: ReportKind,
+    pub year: u16,
+    pub as_of: u8,
+    pub known_seq: u64,
+    pub approved_only: bool,
+    pub format: ReportFormat,
+}
+
+impl Params {
+    /// The machine-readable parameter line embedded in every rendering.
+    pub fn line(&self) -> String {
+        format!(
+            "sakip-report kind={} year={} as-of={} known-seq={} approved-only={} format={}",
+            self.kind.name(),
+            self.year,
+            self.as_of,
+            self.known_seq,
+            self.approved_only,
+            self.format.name()
+        )
+    }
+
+    /// Find and parse the parameter line in a rendered report.
+    pub fn find_in(text: &str) -> Option<Params> {
+        let start = text.find("sakip-report kind=")?;
+        let line = text[start..].lines().next()?;
+        let mut kind = None;
+        let mut year = None;
+        let mut as_of = None;
+        let mut known_seq = None;
+        let mut approved_only = None;
+        let mut format = None;
+        for part in line.split_whitespace().skip(1) {
+            let (k, v) = part.split_once('=')?;
+            let v = v.trim_end_matches(['"', ',', '-', '>']);
+            match k {
+                "kind" => kind = ReportKind::from_name(v),
+                "year" => year = v.parse().ok(),
+                "as-of" => as_of = v.parse().ok(),
+                "known-seq" => known_seq = v.parse().ok(),
+                "approved-only" => approved_only = v.parse().ok(),
+                "format" => format = ReportFormat::from_name(v),
+                _ => {}
+            }
+        }
+        Some(Params {
+            kind: kind?,
+            year: year?,
+            as_of: as_of?,
+            known_seq: known_seq?,
+            approved_only: approved_only?,
+            format: format?,
+        })
+    }
+}
+
+/// The header every report carries.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Meta {
+    pub params: Params,
+    pub agency_code: String,
+    pub agency_name: String,
+    /// recorded_at of the known seq, RFC 3339 UTC.
+    pub known_at: String,
+    /// Hash of the event at the known seq: the ledger head the report was computed from.
+    pub head: EventHash,
+}
+
+/// One table cell: its display text (Indonesian formats) and, for numbers,
+/// the exact value for JSON.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Cell {
+    pub text: String,
+    pub value: Option<Decimal>,
+}
+
+impl Cell {
+    pub fn text(t: impl Into<String>) -> Cell {
+        Cell {
+            text: t.into(),
+            value: None,
+        }
+    }
+
+    pub fn num(text: String, value: Decimal) -> Cell {
+        Cell {
+            text,
+            value: Some(value),
+        }
+    }
+}
+
+impl fmt::Display for Cell {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+/// A table with a title and column headings; `footer` rows are totals.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Table {
+    pub title: String,
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<Cell>>,
+    pub footer: Vec<Vec<Cell>>,
+}
+
+/// A chart drawn as inline SVG in HTML (and listed as data elsewhere).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Chart {
+    /// Horizontal bars in percent with a 100% reference line; `class` colours a bar.
+    Bars { title: String, bars: Vec<Bar> },
+    /// One small line chart per series over TW I-IV.
+    Trends { title: String, series: Vec<Series> },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Bar {
+    pub label: String,
+    pub value: Decimal,
+    /// CSS class: predikat name for capaian, "serapan" for budget.
+    pub class: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Series {
+    pub label: String,
+    pub unit: String,
+    pub target: Vec<Option<Decimal>>,
+    pub realisasi: Vec<Option<Decimal>>,
+}
+
+/// A block of a report, in order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Block {
+    Heading(String),
+    Paragraph(String),
+    Table(Table),
+    Chart(Chart),
+}
+
+/// A report ready to render.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Report {
+    pub meta: Meta,
+    pub title: String,
+    pub blocks: Vec<Block>,
+}
+
+use crate::ledger::Ledger;
+use crate::Error;
+
+/// Build and render a report from a ledger.
+pub fn produce(ledger: &Ledger, params: Params) -> crate::Result<(Report, Vec<u8>)> {
+    let at = ledger
+        .event(params.known_seq)?
+        .ok_or_else(|| Error::Input(format!("seq {} does not exist in this ledger", params.known_seq)))?;
+    let report = build(
+        ledger.store(),
+        &ledger.genesis()?,
+        params,
+        at.hash,
+        crate::clock::format_micros(at.event.recorded_at),
+    )?;
+    let bytes = render(&report);
+    Ok((report, bytes))
+}
+
+/// SHA-256 of report bytes.
+pub fn digest(bytes: &[u8]) -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes).into()
+}
+
+/// What `report verify` found.
+#[derive(Debug)]
+pub enum Verdict {
+    /// The bytes are an issued report; `reproducible` says whether
+    /// re-rendering at its recorded parameters gives the same bytes.
+    Issued {
+        seq: u64,
+        issued: crate::event::ReportIssued,
+        recorded_at: i64,
+        author: crate::event::PublicKey,
+        reproducible: bool,
+    },
+    /// Not issued. When the file names its parameters and a report was
+    /// issued with them, `closest` is that report's seq and the first line
+    /// where the file differs from it.
+    NotIssued {
+        params: Option<Params>,
+        closest: Option<(u64, usize, String, String)>,
+    },
+}
+
+/// The first line (1-based) where two texts differ, with both lines.
+pub fn first_difference(expected: &[u8], found: &[u8]) -> Option<(usize, String, String)> {
+    let e = String::from_utf8_lossy(expected);
+    let f = String::from_utf8_lossy(found);
+    let mut el = e.split('\n');
+    let mut fl = f.split('\n');
+    let mut n = 0;
+    loop {
+        n += 1;
+        match (el.next(), fl.next()) {
+            (None, None) => return None,
+            (a, b) if a != b => return Some((n, a.unwrap_or("").to_string(), b.unwrap_or("").to_string())),
+            _ => {}
+        }
+    }
+}
+
+fn params_of(r: &crate::event::ReportIssued) -> crate::Result<Params> {
+    Ok(Params {
+        kind: ReportKind::from_name(&r.kind)
+            .ok_or_else(|| Error::Input(format!("unknown report kind {}", r.kind)))?,
+        year: r.year,
+        as_of: r.as_of,
+        known_seq: r.known_seq,
+        approved_only: r.approved_only,
+        format: ReportFormat::from_name(&r.format)
+            .ok_or_else(|| Error::Input(format!("unknown format {}", r.format)))?,
+    })
+}
+
+/// Is `bytes` exactly a report this ledger issued?
+pub fn verify_bytes(ledger: &Ledger, bytes: &[u8]) -> crate::Result<Verdict> {
+    let sha = digest(bytes);
+    if let Some(&seq) = crate::projection::reports_with_hash(ledger.store(), &sha, u64::MAX)?.first() {
+        let event = ledger
+            .event(seq)?
+            .ok_or_else(|| Error::integrity(seq, "an indexed report event is missing"))?;
+        let crate::event::Payload::ReportIssued(issued) = event.event.payload else {
+            return Err(Error::integrity(seq, "the report index points at another kind"));
+        };
+        let (_, again) = produce(ledger, params_of(&issued)?)?;
+        return Ok(Verdict::Issued {
+            seq,
+            reproducible: again == bytes && digest(&again) == issued.sha256,
+            recorded_at: event.event.recorded_at,
+            author: event.event.author,
+            issued,
+        });
+    }
+    let text = String::from_utf8_lossy(bytes);
+    let params = Params::find_in(&text);
+    let mut closest = None;
+    if let Some(p) = params {
+        for seq in ledger.store().seqs_of_kind(crate::event::Kind::ReportIssued, 0) {
+            let seq = seq?;
+            if let Some(e) = ledger.event(seq)? {
+                if let crate::event::Payload::ReportIssued(r) = e.event.payload {
+                    if params_of(&r).ok() == Some(p) {
+                        let (_, expected) = produce(ledger, p)?;
+                        if let Some((line, exp, found)) = first_difference(&expected, bytes) {
+                            closest = Some((seq, line, exp, found));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    Ok(Verdict::NotIssued { params, closest })
+}
