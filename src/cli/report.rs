@@ -200,7 +200,7 @@ fn verify(ctx: &Ctx, args: VerifyArgs, out: &mut dyn Write) -> CmdResult {
                 args.file.display(),
                 issued.kind,
                 issued.year,
-                issued.as_of,
+                sakip::period::roman(issued.as_of),
                 issued.format,
                 format_micros(recorded_at),
                 author.key_id()
@@ -222,11 +222,10 @@ fn verify(ctx: &Ctx, args: VerifyArgs, out: &mut dyn Write) -> CmdResult {
         }
         Verdict::NotIssued { params, closest } => {
             let detail = match (params, closest) {
-                (_, Some((seq, line, expected, found))) => format!(
-                    "it differs from report seq {seq} at line {line}: expected {:?}, found {:?}",
-                    clip(&expected),
-                    clip(&found)
-                ),
+                (_, Some((seq, line, expected, found))) => {
+                    let (e, f) = around_difference(&expected, &found);
+                    format!("it differs from report seq {seq} at line {line}: expected {e:?}, found {f:?}")
+                }
                 (Some(p), None) => format!("no report was issued with its parameters ({})", p.line()),
                 (None, None) => "it carries no sakip report parameters".into(),
             };
@@ -239,10 +238,23 @@ fn verify(ctx: &Ctx, args: VerifyArgs, out: &mut dyn Write) -> CmdResult {
     }
 }
 
-fn clip(s: &str) -> String {
-    if s.chars().count() > 160 {
-        format!("{}…", s.chars().take(160).collect::<String>())
-    } else {
-        s.to_string()
-    }
+/// The two lines around their first differing character, for an error
+/// message that shows the change rather than a long common prefix.
+fn around_difference(expected: &str, found: &str) -> (String, String) {
+    let e: Vec<char> = expected.chars().collect();
+    let f: Vec<char> = found.chars().collect();
+    let at = e.iter().zip(f.iter()).take_while(|(a, b)| a == b).count();
+    let window = |chars: &[char]| -> String {
+        let start = at.saturating_sub(30);
+        let end = (at + 50).min(chars.len());
+        let mut s: String = chars[start.min(chars.len())..end].iter().collect();
+        if start > 0 {
+            s.insert(0, '…');
+        }
+        if end < chars.len() {
+            s.push('…');
+        }
+        s
+    };
+    (window(&e), window(&f))
 }

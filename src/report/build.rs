@@ -188,9 +188,11 @@ fn money_cell(v: Option<Decimal>) -> Cell {
     }
 }
 
+/// A row with a mean capaian at column `at` (and its predikat after it); the
+/// label goes in the second column, where the names are.
 fn mean_row(label: &str, scores: &[Decimal], width: usize, at: usize) -> Vec<Cell> {
     let mut row = vec![Cell::text(""); width];
-    row[0] = Cell::text(label);
+    row[1] = Cell::text(label);
     if let Some(m) = scoring::mean(scores) {
         row[at] = Cell::num(numfmt::percent(m), numfmt::round(m, 2));
         if at + 1 < width {
@@ -462,24 +464,31 @@ fn predikat_table(d: &Data) -> Result<Vec<Block>> {
             rows.push(row);
         }
     }
-    Ok(vec![table(
+    Ok(vec![
+        table(
         "Predikat Capaian, Faktor Pendorong, Hambatan dan Strategi Pemecahan",
         &[
             "Sasaran Kinerja",
             "Indikator Kinerja",
             "Capaian Kinerja",
-            "Sangat Tinggi (≥ 91%)",
-            "Tinggi (76% - < 91%)",
-            "Sedang (66% - < 76%)",
-            "Rendah (51% - < 66%)",
-            "Sangat Rendah (< 51%)",
+            "ST",
+            "T",
+            "S",
+            "R",
+            "SR",
             "Faktor Pendorong/ Keberhasilan",
             "Hambatan",
             "Strategi Pemecahan",
         ],
         rows,
         vec![],
-    )])
+    ),
+        Block::Paragraph(
+            "Predikat: ST = Sangat Tinggi (capaian ≥ 91%), T = Tinggi (76% - < 91%), S = Sedang (66% - < 76%), \
+             R = Rendah (51% - < 66%), SR = Sangat Rendah (< 51%)."
+                .into(),
+        ),
+    ])
 }
 
 fn anggaran(d: &Data) -> Result<Vec<Block>> {

@@ -191,7 +191,8 @@ h1{font-size:15pt;margin:0 0 6pt}h2{font-size:12.5pt;margin:16pt 0 6pt;border-bo
 h3{font-size:10.5pt;margin:12pt 0 4pt}dl.meta{display:grid;grid-template-columns:max-content auto;gap:1pt 10pt;margin:0 0 8pt;font-size:9pt}\
 dl.meta dt{font-weight:bold}dl.meta dd{margin:0;word-break:break-all}\
 table{border-collapse:collapse;width:100%;margin:4pt 0 10pt;font-size:8.5pt;page-break-inside:auto}\
-th,td{border:1px solid #777;padding:2pt 4pt;vertical-align:top}th{background:#e8eef5}\
+th,td{border:1px solid #777;padding:2pt 4pt;vertical-align:top;overflow-wrap:break-word}\
+table.wide{font-size:7pt}table.wide th,table.wide td{padding:1pt 2pt}th{background:#e8eef5}\
 td.num{text-align:right;white-space:nowrap}tr{page-break-inside:avoid}tfoot td{font-weight:bold;background:#f4f4f4}\
 figure{margin:6pt 0 12pt;page-break-inside:avoid}figcaption{font-weight:bold;font-size:9.5pt;margin-bottom:3pt}\
 svg text{font-family:'DejaVu Sans',Arial,sans-serif;font-size:9px}\

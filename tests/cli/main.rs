@@ -2,4 +2,5 @@
 
 mod core;
 mod domain;
+mod reports;
 mod support;

@@ -1,0 +1,250 @@
+//! Reports from the reference ledger: snapshots of every kind and format,
+//! the seed's figures, the two time axes, and issue / verify.
+//!
+//! Snapshots live in `tests/reports/`; after a deliberate change to a report,
+//! regenerate them with `SAKIP_UPDATE_SNAPSHOTS=1 cargo test --test cli reports`
+//! and review the diff.
+
+use crate::support::demo;
+use std::path::PathBuf;
+
+const KINDS: [&str; 8] = [
+    "pk",
+    "capaian",
+    "anggaran",
+    "efisiensi",
+    "rencana-aksi",
+    "evaluasi",
+    "renstra",
+    "lkjip",
+];
+const FORMATS: [&str; 4] = ["md", "csv", "json", "html"];
+
+fn snapshot_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/reports")
+}
+
+#[test]
+fn every_kind_and_format_matches_its_snapshot() {
+    let env = demo();
+    let update = std::env::var_os("SAKIP_UPDATE_SNAPSHOTS").is_some();
+    let mut mismatched = Vec::new();
+    for kind in KINDS {
+        for format in FORMATS {
+            let out = env.ok(&["report", kind, "--year", "2021", "--format", format]);
+            // Deterministic: the same inputs give byte-identical output.
+            assert_eq!(
+                out,
+                env.ok(&["report", kind, "--year", "2021", "--format", format]),
+                "{kind} {format}"
+            );
+            let path = snapshot_dir().join(format!("{kind}.{format}"));
+            if update {
+                std::fs::create_dir_all(snapshot_dir()).unwrap();
+                std::fs::write(&path, &out).unwrap();
+            } else if std::fs::read_to_string(&path).ok().as_deref() != Some(out.as_str()) {
+                mismatched.push(path.display().to_string());
+            }
+        }
+    }
+    assert!(
+        mismatched.is_empty(),
+        "reports differ from their snapshots: {mismatched:?}"
+    );
+}
+
+#[test]
+fn capaian_csv_has_the_seeds_figures() {
+    let env = demo();
+    let csv = env.ok(&["report", "capaian", "--year", "2021", "--format", "csv"]);
+    for figure in [
+        "\"98,92%\"",
+        "\"118,67%\"",
+        "\"97,02%\"",
+        "\"70,34%\"",
+        "\"142,86%\"",
+        "\"99,64%\"",
+        "\"100,00%\"",
+    ] {
+        assert!(csv.contains(figure), "capaian csv lacks {figure}");
+    }
+    // SAKIP A against A.
+    assert!(
+        csv.contains("Nilai SAKIP BKPPD Kota Kediri,A,A,\"100,00%\",Sangat Tinggi"),
+        "{csv}"
+    );
+    // Means per sasaran and overall.
+    for mean in [
+        "Rata-rata capaian sasaran 1,,,,\"84,63%\",Tinggi",
+        "\"107,85%\"",
+        "\"121,43%\"",
+        "Rata-rata capaian seluruh IKU,,,,\"104,63%\"",
+    ] {
+        assert!(csv.contains(mean), "capaian csv lacks {mean}");
+    }
+}
+
+#[test]
+fn anggaran_efisiensi_and_evaluasi_have_the_seeds_figures() {
+    let env = demo();
+    let anggaran = env.ok(&["report", "anggaran", "--year", "2021", "--format", "csv"]);
+    assert!(
+        anggaran.contains("Program Pengembangan Sumber Daya Manusia,1.268.161.850,1.024.833.162,\"80,81%\""),
+        "{anggaran}"
+    );
+    assert!(
+        anggaran.contains("Jumlah,,15.193.709.205,10.408.125.557,\"68,50%\""),
+        "{anggaran}"
+    );
+    let efisiensi = env.ok(&["report", "efisiensi", "--year", "2021", "--format", "csv"]);
+    assert!(efisiensi.contains("Indeks Profesionalisme ASN Dimensi Kompetensi,29,\"20,40\",\"70,34%\",1.268.161.850,1.024.833.162,\"80,81%\",\"-10,47\""), "{efisiensi}");
+    let evaluasi = env.ok(&["report", "evaluasi", "--year", "2021", "--format", "csv"]);
+    let row = evaluasi.lines().find(|l| l.starts_with("P3.1.1,")).unwrap();
+    assert!(
+        row.contains(",40 peserta,6 peserta,8 peserta,\"133,33%\""),
+        "{row}"
+    );
+    let row = evaluasi.lines().find(|l| l.starts_with("P2.2.3,")).unwrap();
+    assert!(
+        row.contains("Selter 9 JPT") && row.contains("Selter 4 JPT"),
+        "{row}"
+    );
+    let row = evaluasi.lines().find(|l| l.starts_with("P1.4.1,")).unwrap();
+    assert!(
+        row.contains(",-,\"1 rol kabel cam"),
+        "a target first set at the perubahan has no 'sebelum': {row}"
+    );
+    let renstra = env.ok(&["report", "renstra", "--year", "2021", "--format", "csv"]);
+    assert!(
+        renstra.contains("\"89,80%\"") && renstra.contains("\"114,29%\""),
+        "{renstra}"
+    );
+}
+
+#[test]
+fn reports_differ_between_known_at_dates_exactly_where_corrected() {
+    let env = demo();
+    let at = |date: &str| {
+        env.ok(&[
+            "report",
+            "capaian",
+            "--year",
+            "2021",
+            "--known-at",
+            date,
+            "--format",
+            "csv",
+        ])
+    };
+    let ba = at("2022-01-10");
+    let lkjip = at("2022-02-25");
+    assert!(ba.contains("\"29,76\",\"102,62%\"") && lkjip.contains("\"20,40\",\"70,34%\""));
+    let differing: Vec<(&str, &str)> = ba.lines().zip(lkjip.lines()).filter(|(a, b)| a != b).collect();
+    assert_eq!(ba.lines().count(), lkjip.lines().count());
+    for (a, b) in &differing {
+        let explained = a.starts_with("# sakip-report")
+            || a.starts_with("# Data per")
+            || a.starts_with("# Hash ledger")
+            || a.contains("Dimensi Kompetensi")
+            || a.contains("Rata-rata capaian sasaran 1")
+            || a.contains("Rata-rata capaian seluruh IKU");
+        assert!(explained, "unexpected difference:\n  {a}\n  {b}");
+    }
+    // The kompetensi row (capaian and comparison) and the two means changed.
+    assert!(differing.len() >= 5, "{differing:?}");
+}
+
+#[test]
+fn issue_then_verify_round_trips_and_one_changed_byte_fails() {
+    let env = demo();
+    let kepala = env.demo_key("kepala-approver");
+    let file = env.path("lkjip-2021.html");
+    let out = env.ok(&[
+        "--key",
+        &kepala,
+        "report",
+        "issue",
+        "lkjip",
+        "--year",
+        "2021",
+        "--format",
+        "html",
+        "--out",
+        file.to_str().unwrap(),
+    ]);
+    assert!(out.starts_with("issued Laporan Kinerja"), "{out}");
+    let verified = env.ok(&["report", "verify", file.to_str().unwrap()]);
+    assert!(
+        verified.contains("issued: ") && verified.contains("by Ir. UN ACHMAD NURDIN, MM"),
+        "{verified}"
+    );
+    assert!(
+        verified.contains("reproducible: re-rendered at known seq"),
+        "{verified}"
+    );
+    // The issued report is in the log with its hash.
+    let log = env.ok(&["log", "--kind", "report_issued", "--format", "json"]);
+    let sha = sakip::report::digest(&std::fs::read(&file).unwrap());
+    assert!(log.contains(&hex::encode(sha)));
+
+    let mut bytes = std::fs::read(&file).unwrap();
+    let at = String::from_utf8_lossy(&bytes).find("70,34%").unwrap();
+    bytes[at + 1] = b'1';
+    let changed = env.path("changed.html");
+    std::fs::write(&changed, &bytes).unwrap();
+    let (code, _, err) = env.run(&["report", "verify", changed.to_str().unwrap()]);
+    assert_eq!(code, 3, "{err}");
+    assert!(
+        err.contains("was not issued") && err.contains("differs from report seq") && err.contains("71,34%"),
+        "{err}"
+    );
+
+    // A file that never was a report.
+    let other = env.write("other.md", "# hello\n");
+    let (code, _, err) = env.run(&["report", "verify", &other]);
+    assert_eq!(code, 3);
+    assert!(err.contains("carries no sakip report parameters"), "{err}");
+}
+
+#[test]
+fn only_an_approver_issues_reports() {
+    let env = demo();
+    let op = env.demo_key("kabid-mutasi-operator");
+    let file = env.path("pk.md");
+    let before = env.head();
+    let (code, _, err) = env.run(&[
+        "--key",
+        &op,
+        "report",
+        "issue",
+        "pk",
+        "--year",
+        "2021",
+        "--out",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("needs role approver"), "{err}");
+    assert!(!file.exists(), "a refused issue leaves no file");
+    assert_eq!(env.head(), before);
+}
+
+#[test]
+fn html_is_self_contained_with_its_charts() {
+    let env = demo();
+    let html = env.ok(&["report", "lkjip", "--year", "2021", "--format", "html"]);
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(html.contains("@page{size:A4"));
+    assert_eq!(html.matches("<svg").count(), 2, "capaian and serapan charts");
+    let ra = env.ok(&["report", "rencana-aksi", "--year", "2021", "--format", "html"]);
+    assert!(
+        ra.matches("<polyline class=\"real\"").count() >= 5,
+        "quarterly trends per program indicator"
+    );
+    for forbidden in ["<script", "src=\"http", "href=\"http", "<link", "url("] {
+        assert!(
+            !html.contains(forbidden) && !ra.contains(forbidden),
+            "external or active content: {forbidden}"
+        );
+    }
+}
