@@ -163,6 +163,7 @@ impl Ledger {
         }
         let mut registry = self.registry.clone();
         let mut batch_index = MemIndex::default();
+        let mut batch_nodes = crate::merkle::MemNodes::default();
         let (mut count, mut prev) = match self.head {
             Some(h) => (h.count, h.hash),
             None => (0, EventHash::ZERO),
@@ -217,6 +218,14 @@ impl Ledger {
                 bytes,
                 key_updates,
                 proj: projection::index_entries(seq, now, payload),
+                merkle: {
+                    let view = crate::merkle::NodeOverlay { base: &self.store, top: &batch_nodes };
+                    let nodes = crate::merkle::nodes_for_append(&view, seq, crate::merkle::leaf_hash(&hash.0))?;
+                    for &(l, i, h) in &nodes {
+                        batch_nodes.nodes.insert((l, i), h);
+                    }
+                    nodes
+                },
             });
             prev = hash;
             count += 1;
@@ -288,6 +297,20 @@ impl Ledger {
             Ok(projection::index_entries(seq, frame.recorded_at(), &payload))
         });
         self.store.rebuild_projection(entries)
+    }
+
+    /// Drop and rebuild the Merkle nodes from the event hashes.
+    pub fn rebuild_merkle(&self) -> Result<u64> {
+        let hashes = self.store.events_from(0).map(|r| r.map(|(_, bytes)| codec::hash_stored(&bytes)));
+        self.store.rebuild_merkle(hashes)
+    }
+
+    /// The Merkle root of the first `size` events.
+    pub fn merkle_root(&self, size: u64) -> Result<crate::merkle::Hash> {
+        if size > self.head().count {
+            return Err(Error::Input(format!("the ledger has {} events, not {size}", self.head().count)));
+        }
+        crate::merkle::root(&self.store, size)
     }
 
     /// The last seq recorded at or before `at` (microseconds since the epoch).

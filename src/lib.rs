@@ -15,6 +15,7 @@ pub mod example;
 pub mod import;
 pub mod keys;
 pub mod ledger;
+pub mod merkle;
 pub mod numfmt;
 pub mod period;
 pub mod projection;

@@ -11,6 +11,7 @@
 //!   tree "by_kind"     kind u32 BE || seq u64 BE -> ()
 //!   tree "keys"        public key -> KeyState (bincode)
 //!   tree "proj"        projection index (see `projection.rs`), rebuildable
+//!   tree "merkle"      level u8 || index u64 BE -> perfect subtree hash (see `merkle.rs`)
 //! ```
 //!
 //! Every commit writes events, head and indexes in one sled transaction and
@@ -79,6 +80,8 @@ pub struct Staged {
     pub key_updates: Vec<(PublicKey, KeyState)>,
     /// Projection index entries of this event.
     pub proj: Vec<(Vec<u8>, Vec<u8>)>,
+    /// Merkle nodes completed by this event's leaf.
+    pub merkle: Vec<(u8, u64, crate::merkle::Hash)>,
 }
 
 /// An open store. Holds the directory's lock until dropped.
@@ -92,6 +95,7 @@ pub struct Store {
     by_kind: sled::Tree,
     keys: sled::Tree,
     proj: sled::Tree,
+    merkle: sled::Tree,
     durable_commits: AtomicU64,
     _lock: File,
 }
@@ -105,6 +109,13 @@ impl std::fmt::Debug for Store {
 /// The big-endian key of a seq.
 pub fn seq_key(seq: u64) -> [u8; 8] {
     seq.to_be_bytes()
+}
+
+fn merkle_key(level: u8, index: u64) -> [u8; 9] {
+    let mut k = [0u8; 9];
+    k[0] = level;
+    k[1..].copy_from_slice(&index.to_be_bytes());
+    k
 }
 
 fn kind_key(kind: Kind, seq: u64) -> [u8; 12] {
@@ -151,6 +162,7 @@ impl Store {
             by_kind: db.open_tree("by_kind")?,
             keys: db.open_tree("keys")?,
             proj: db.open_tree("proj")?,
+            merkle: db.open_tree("merkle")?,
             db,
             db_file,
             dir: dir.into(),
@@ -313,6 +325,31 @@ impl Store {
         Ok(events)
     }
 
+    /// Drop and refill the Merkle nodes from the event hashes, in order.
+    pub fn rebuild_merkle(&self, hashes: impl Iterator<Item = Result<EventHash>>) -> Result<u64> {
+        self.merkle.clear()?;
+        let mut batch = sled::Batch::default();
+        let mut pending = crate::merkle::MemNodes::default();
+        let mut n = 0u64;
+        for h in hashes {
+            let h = h?;
+            let overlay = crate::merkle::NodeOverlay { base: self, top: &pending };
+            let nodes = crate::merkle::nodes_for_append(&overlay, n, crate::merkle::leaf_hash(&h.0))?;
+            for (l, i, hash) in nodes {
+                pending.nodes.insert((l, i), hash);
+                batch.insert(&merkle_key(l, i)[..], &hash[..]);
+            }
+            n += 1;
+            if pending.nodes.len() >= 100_000 {
+                self.merkle.apply_batch(std::mem::take(&mut batch))?;
+                pending = crate::merkle::MemNodes::default();
+            }
+        }
+        self.merkle.apply_batch(batch)?;
+        self.make_durable()?;
+        Ok(n)
+    }
+
     /// Whether a projection rebuild was interrupted.
     pub fn rebuild_unfinished(&self) -> Result<bool> {
         Ok(self.meta.contains_key(REBUILDING_KEY)?)
@@ -376,5 +413,17 @@ impl crate::projection::IndexRead for Store {
             .ok_or_else(|| Error::integrity(seq, "an indexed event is missing"))?;
         let frame = codec::Frame::parse(&bytes).map_err(|e| Error::integrity(seq, e))?;
         codec::from_bytes(frame.payload_bytes()).map_err(|e| Error::integrity(seq, format!("payload: {e}")))
+    }
+}
+
+impl crate::merkle::NodeRead for Store {
+    fn node(&self, level: u8, index: u64) -> Result<Option<crate::merkle::Hash>> {
+        match self.merkle.get(merkle_key(level, index))? {
+            Some(v) => Ok(Some(v.as_ref().try_into().map_err(|_| Error::Integrity {
+                seq: None,
+                reason: format!("merkle node ({level}, {index}) is malformed"),
+            })?)),
+            None => Ok(None),
+        }
     }
 }

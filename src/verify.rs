@@ -23,6 +23,8 @@ pub struct Verified {
     pub head: EventHash,
     /// Total stored event bytes.
     pub bytes: u64,
+    /// Merkle root over all event hashes, recomputed from the events.
+    pub root: crate::merkle::Hash,
 }
 
 /// Verify every event in the store. An integrity failure is returned as
@@ -30,6 +32,7 @@ pub struct Verified {
 pub fn verify_store(store: &Store) -> Result<Verified> {
     let mut registry = Registry::default();
     let mut index = crate::projection::MemIndex::default();
+    let mut frontier = crate::merkle::Frontier::default();
     let mut kinds: Vec<Kind> = Vec::new();
     let mut prev = EventHash::ZERO;
     let mut last_time = i64::MIN;
@@ -85,6 +88,7 @@ pub fn verify_store(store: &Store) -> Result<Verified> {
         registry.apply(seq, &author, &event.payload);
         kinds.push(event.payload.kind());
         prev = frame.hash();
+        frontier.push(&prev.0);
         last_time = frame.recorded_at();
         bytes_total += bytes.len() as u64;
         expected += 1;
@@ -113,11 +117,21 @@ pub fn verify_store(store: &Store) -> Result<Verified> {
                 h.hash
             ),
         )),
-        Some(_) => Ok(Verified {
-            events: expected,
-            head: prev,
-            bytes: bytes_total,
-        }),
+        Some(_) => {
+            let root = frontier.root();
+            if crate::merkle::root(store, expected)? != root {
+                return Err(Error::Integrity {
+                    seq: None,
+                    reason: "the stored Merkle tree does not match the events (run `sakip rebuild`)".into(),
+                });
+            }
+            Ok(Verified {
+                events: expected,
+                head: prev,
+                bytes: bytes_total,
+                root,
+            })
+        }
     }
 }
 
