@@ -269,14 +269,18 @@ impl Store {
             &self.by_kind,
             &self.keys,
             &self.proj,
+            &self.merkle,
         )
-            .transaction(|(events, meta, by_hash, by_kind, keys, proj)| {
+            .transaction(|(events, meta, by_hash, by_kind, keys, proj, merkle)| {
                 for s in batch {
                     events.insert(&seq_key(s.seq), s.bytes.as_slice())?;
                     by_hash.insert(&s.hash.0, &seq_key(s.seq))?;
                     by_kind.insert(&kind_key(s.kind, s.seq), &[])?;
                     for (k, v) in &s.proj {
                         proj.insert(k.as_slice(), v.as_slice())?;
+                    }
+                    for (level, index, hash) in &s.merkle {
+                        merkle.insert(&merkle_key(*level, *index), &hash[..])?;
                     }
                 }
                 for (k, st) in &key_updates {
