@@ -313,6 +313,50 @@ impl Ledger {
         crate::merkle::root(&self.store, size)
     }
 
+    /// This ledger's checkpoint origin.
+    pub fn origin(&self) -> Result<String> {
+        let genesis = self.event(0)?.ok_or_else(|| Error::integrity(0, "the genesis event is missing"))?;
+        Ok(crate::checkpoint::origin(&self.genesis()?.agency_code, &genesis.hash))
+    }
+
+    /// Check that this ledger extends `c`: same origin, signed by one of its
+    /// keys, at least as many events, the first `c.size` events hashing to
+    /// `c.root`, and a consistency proof from `c` to the head that verifies.
+    /// Returns the signers and the proof length.
+    pub fn check_extends(&self, c: &crate::checkpoint::Checkpoint) -> Result<(Vec<crate::event::PublicKey>, usize)> {
+        let origin = self.origin()?;
+        if c.origin != origin {
+            return Err(Error::Input(format!("the checkpoint is for ledger {}, this is {origin}", c.origin)));
+        }
+        let signers = c.signers(self.registry.iter().map(|(k, _)| k));
+        if signers.is_empty() {
+            return Err(Error::Integrity { seq: None, reason: "the checkpoint is not signed by any key of this ledger".into() });
+        }
+        let size = self.head().count;
+        if c.size > size {
+            return Err(Error::Integrity {
+                seq: Some(size),
+                reason: format!("the ledger has {size} events but the checkpoint commits to {}: it was truncated", c.size),
+            });
+        }
+        let old_root = crate::merkle::root(&self.store, c.size)?;
+        if old_root != c.root {
+            return Err(Error::Integrity {
+                seq: None,
+                reason: format!(
+                    "the first {} events no longer hash to the checkpoint's root: events before seq {} were rewritten, removed or reordered",
+                    c.size, c.size
+                ),
+            });
+        }
+        let proof = crate::merkle::consistency_proof(&self.store, c.size, size)?;
+        let new_root = crate::merkle::root(&self.store, size)?;
+        if !crate::merkle::verify_consistency(c.size, size, &c.root, &new_root, &proof) {
+            return Err(Error::Integrity { seq: None, reason: "the consistency proof from the checkpoint does not verify".into() });
+        }
+        Ok((signers, proof.len()))
+    }
+
     /// The last seq recorded at or before `at` (microseconds since the epoch).
     pub fn seq_at_time(&self, at: i64) -> Result<Option<u64>> {
         projection::seq_at_time(&self.store, at)

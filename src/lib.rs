@@ -7,6 +7,8 @@
 
 pub mod authz;
 pub mod bench;
+pub mod bundle;
+pub mod checkpoint;
 pub mod clock;
 pub mod codec;
 pub mod error;

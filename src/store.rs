@@ -33,6 +33,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 const HEAD_KEY: &[u8] = b"head";
 const FORMAT_KEY: &[u8] = b"format";
 const REBUILDING_KEY: &[u8] = b"rebuilding";
+const CHECKPOINT_KEY: &[u8] = b"checkpoint";
 
 /// The ledger's head: how many events it holds and the last one's hash and
 /// transaction time.
@@ -352,6 +353,18 @@ impl Store {
         self.merkle.apply_batch(batch)?;
         self.make_durable()?;
         Ok(n)
+    }
+
+    /// Keep the text of the latest checkpoint (a cache for `export`, not
+    /// part of the ledger's history), durably.
+    pub fn put_checkpoint(&self, text: &str) -> Result<()> {
+        self.meta.insert(CHECKPOINT_KEY, text.as_bytes())?;
+        self.make_durable()
+    }
+
+    /// The latest checkpoint text kept by [`Store::put_checkpoint`].
+    pub fn checkpoint(&self) -> Result<Option<String>> {
+        Ok(self.meta.get(CHECKPOINT_KEY)?.map(|v| String::from_utf8_lossy(&v).into_owned()))
     }
 
     /// Whether a projection rebuild was interrupted.

@@ -1,108 +1,156 @@
-//! Full verification of a stored ledger, from genesis to head.
+//! Full verification of a ledger, from genesis to head, from the store or
+//! from an exported bundle.
 //!
 //! For every event, in order: the key is the expected dense seq, the frame
 //! parses, the seq field matches, `prev` is the previous event's hash,
 //! recorded time does not go backwards, the Ed25519 signature verifies
-//! strictly, the payload decodes, and the author was authorized (the same
-//! [`Registry::check`] used at append). Finally the stored head must name the
-//! last event. Verification reads only the `events` and `meta` trees; it never
-//! trusts an index.
+//! strictly, the payload decodes, the author was authorized (the same
+//! [`Registry::check`] used at append) and the event fits the plan (the same
+//! `projection::validate`). The Merkle root is recomputed on the way. For a
+//! store, the stored head must name the last event and the stored tree must
+//! give the same root. Verification never trusts an index.
 
 use crate::authz::Registry;
 use crate::codec::{self, Frame};
 use crate::event::{EventHash, Kind};
 use crate::keys;
 use crate::ledger::key_seq;
+use crate::merkle::{Frontier, Hash};
+use crate::projection::MemIndex;
 use crate::store::Store;
 use crate::{Error, Result};
+use std::collections::BTreeMap;
 
 /// The result of a successful verification.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Verified {
     pub events: u64,
     pub head: EventHash,
     /// Total stored event bytes.
     pub bytes: u64,
     /// Merkle root over all event hashes, recomputed from the events.
-    pub root: crate::merkle::Hash,
+    pub root: Hash,
+    /// Roots at the sizes asked for with [`Verifier::root_at`].
+    pub roots: BTreeMap<u64, Hash>,
+    /// The key registry at the head.
+    pub registry: Registry,
+}
+
+/// Checks events one by one, in order.
+#[derive(Default)]
+pub struct Verifier {
+    registry: Registry,
+    index: MemIndex,
+    kinds: Vec<Kind>,
+    frontier: Frontier,
+    prev: EventHash,
+    last_time: Option<i64>,
+    bytes: u64,
+    want_roots: Vec<u64>,
+    roots: BTreeMap<u64, Hash>,
+}
+
+impl Verifier {
+    pub fn new() -> Verifier {
+        Verifier::default()
+    }
+
+    /// Also record the Merkle root after `size` events.
+    pub fn root_at(&mut self, size: u64) {
+        self.want_roots.push(size);
+        if size == 0 {
+            self.roots.insert(0, crate::merkle::empty_root());
+        }
+    }
+
+    /// The number of events checked so far.
+    pub fn count(&self) -> u64 {
+        self.kinds.len() as u64
+    }
+
+    /// Check the next event, stored under `key_seq`.
+    pub fn push(&mut self, key_seq: u64, bytes: &[u8]) -> Result<()> {
+        let expected = self.count();
+        if key_seq != expected {
+            return Err(Error::integrity(
+                expected,
+                format!("event {expected} is missing (the next stored event is {key_seq})"),
+            ));
+        }
+        let seq = expected;
+        let frame = Frame::parse(bytes).map_err(|e| Error::integrity(seq, e))?;
+        if frame.seq() != seq {
+            return Err(Error::integrity(
+                seq,
+                format!("the event stored at {seq} says it is event {} (events moved or swapped)", frame.seq()),
+            ));
+        }
+        if frame.prev() != self.prev {
+            return Err(Error::integrity(
+                seq,
+                format!(
+                    "prev link {} does not match the hash of event {} ({})",
+                    frame.prev(),
+                    seq.wrapping_sub(1),
+                    self.prev
+                ),
+            ));
+        }
+        if self.last_time.is_some_and(|t| frame.recorded_at() < t) {
+            return Err(Error::integrity(seq, "recorded time is earlier than the previous event's"));
+        }
+        let author = frame.author();
+        keys::verify_strict(&author, &codec::signing_message(frame.body()), &frame.signature())
+            .map_err(|e| Error::integrity(seq, format!("{e} (author {})", author.key_id())))?;
+        let event = frame.decode().map_err(|e| Error::integrity(seq, format!("payload: {e}")))?;
+        let kinds = &self.kinds;
+        self.registry
+            .check(seq, &author, &event.payload, |s| kinds.get(s as usize).copied())
+            .map_err(|e| Error::integrity(seq, format!("unauthorized event: {e}")))?;
+        crate::projection::validate(&self.index, &event.payload)
+            .map_err(|e| Error::integrity(seq, format!("invalid event: {e}")))?;
+        self.index.add(seq, frame.recorded_at(), &event.payload);
+        self.registry.apply(seq, &author, &event.payload);
+        self.kinds.push(event.payload.kind());
+        self.prev = frame.hash();
+        self.frontier.push(&self.prev.0);
+        if self.want_roots.contains(&self.frontier.size()) {
+            self.roots.insert(self.frontier.size(), self.frontier.root());
+        }
+        self.last_time = Some(frame.recorded_at());
+        self.bytes += bytes.len() as u64;
+        Ok(())
+    }
+
+    /// The result after the last event.
+    pub fn finish(self) -> Result<Verified> {
+        if self.kinds.is_empty() {
+            return Err(Error::Integrity { seq: None, reason: "the ledger is empty".into() });
+        }
+        Ok(Verified {
+            events: self.count(),
+            head: self.prev,
+            bytes: self.bytes,
+            root: self.frontier.root(),
+            roots: self.roots,
+            registry: self.registry,
+        })
+    }
 }
 
 /// Verify every event in the store. An integrity failure is returned as
 /// [`Error::Integrity`] naming the first bad seq.
 pub fn verify_store(store: &Store) -> Result<Verified> {
-    let mut registry = Registry::default();
-    let mut index = crate::projection::MemIndex::default();
-    let mut frontier = crate::merkle::Frontier::default();
-    let mut kinds: Vec<Kind> = Vec::new();
-    let mut prev = EventHash::ZERO;
-    let mut last_time = i64::MIN;
-    let mut expected: u64 = 0;
-    let mut bytes_total: u64 = 0;
+    let mut v = Verifier::new();
     for entry in store.events_from(0) {
-        let (key, bytes) = entry.map_err(|e| at_seq(e, expected))?;
-        let seq = key_seq(&key)?;
-        if seq != expected {
-            return Err(Error::integrity(
-                expected,
-                format!("event {expected} is missing (the next stored event is {seq})"),
-            ));
-        }
-        let frame = Frame::parse(&bytes).map_err(|e| Error::integrity(seq, e))?;
-        if frame.seq() != seq {
-            return Err(Error::integrity(
-                seq,
-                format!(
-                    "the event stored at {seq} says it is event {} (events moved or swapped)",
-                    frame.seq()
-                ),
-            ));
-        }
-        if frame.prev() != prev {
-            return Err(Error::integrity(
-                seq,
-                format!(
-                    "prev link {} does not match the hash of event {} ({prev})",
-                    frame.prev(),
-                    seq.wrapping_sub(1)
-                ),
-            ));
-        }
-        if frame.recorded_at() < last_time {
-            return Err(Error::integrity(
-                seq,
-                "recorded time is earlier than the previous event's",
-            ));
-        }
-        let author = frame.author();
-        keys::verify_strict(&author, &codec::signing_message(frame.body()), &frame.signature())
-            .map_err(|e| Error::integrity(seq, format!("{e} (author {})", author.key_id())))?;
-        let event = frame
-            .decode()
-            .map_err(|e| Error::integrity(seq, format!("payload: {e}")))?;
-        registry
-            .check(seq, &author, &event.payload, |s| kinds.get(s as usize).copied())
-            .map_err(|e| Error::integrity(seq, format!("unauthorized event: {e}")))?;
-        crate::projection::validate(&index, &event.payload)
-            .map_err(|e| Error::integrity(seq, format!("invalid event: {e}")))?;
-        index.add(seq, frame.recorded_at(), &event.payload);
-        registry.apply(seq, &author, &event.payload);
-        kinds.push(event.payload.kind());
-        prev = frame.hash();
-        frontier.push(&prev.0);
-        last_time = frame.recorded_at();
-        bytes_total += bytes.len() as u64;
-        expected += 1;
+        let (key, bytes) = entry.map_err(|e| at_seq(e, v.count()))?;
+        v.push(key_seq(&key)?, &bytes)?;
     }
+    let expected = v.count();
     let head = store.head()?;
+    let verified = v.finish()?;
     match head {
-        None if expected == 0 => Err(Error::Integrity {
-            seq: None,
-            reason: "the ledger is empty".into(),
-        }),
-        None => Err(Error::Integrity {
-            seq: None,
-            reason: "the store has events but no head record".into(),
-        }),
+        None => Err(Error::Integrity { seq: None, reason: "the store has events but no head record".into() }),
         Some(h) if h.count != expected => Err(Error::Integrity {
             seq: Some(expected.min(h.count)),
             reason: format!(
@@ -110,37 +158,25 @@ pub fn verify_store(store: &Store) -> Result<Verified> {
                 h.count
             ),
         }),
-        Some(h) if h.hash != prev => Err(Error::integrity(
+        Some(h) if h.hash != verified.head => Err(Error::integrity(
             expected - 1,
-            format!(
-                "the head hash {} does not match the last event's hash {prev}",
-                h.hash
-            ),
+            format!("the head hash {} does not match the last event's hash {}", h.hash, verified.head),
         )),
         Some(_) => {
-            let root = frontier.root();
-            if crate::merkle::root(store, expected)? != root {
+            if crate::merkle::root(store, expected)? != verified.root {
                 return Err(Error::Integrity {
                     seq: None,
                     reason: "the stored Merkle tree does not match the events (run `sakip rebuild`)".into(),
                 });
             }
-            Ok(Verified {
-                events: expected,
-                head: prev,
-                bytes: bytes_total,
-                root,
-            })
+            Ok(verified)
         }
     }
 }
 
 fn at_seq(e: Error, seq: u64) -> Error {
     match e {
-        Error::Integrity { seq: None, reason } => Error::Integrity {
-            seq: Some(seq),
-            reason,
-        },
+        Error::Integrity { seq: None, reason } => Error::Integrity { seq: Some(seq), reason },
         other => other,
     }
 }

@@ -5,6 +5,8 @@
 
 mod approve;
 mod bench;
+mod bundle;
+mod checkpoint;
 mod demo;
 mod import;
 mod init;
@@ -103,6 +105,13 @@ pub enum Command {
     Log(log::Args),
     Show(show::Args),
     Verify(verify::Args),
+    Checkpoint(checkpoint::CheckpointArgs),
+    Prove(checkpoint::ProveArgs),
+    Export(bundle::ExportArgs),
+    #[command(name = "verify-bundle")]
+    VerifyBundle(bundle::VerifyBundleArgs),
+    #[command(name = "verify-proof")]
+    VerifyProof(checkpoint::VerifyProofArgs),
     Rebuild(rebuild::Args),
     Bench(bench::Args),
 }
@@ -323,6 +332,11 @@ fn run(ctx: &Ctx, command: Command) -> CmdResult {
         Command::Status(a) => status::run(ctx, a, &mut out),
         Command::Report(a) => report::run(ctx, a, &mut out),
         Command::Rebuild(a) => rebuild::run(ctx, a, &mut out),
+        Command::Checkpoint(a) => checkpoint::checkpoint(ctx, a, &mut out),
+        Command::Prove(a) => checkpoint::prove(ctx, a, &mut out),
+        Command::VerifyProof(a) => checkpoint::verify_proof(ctx, a, &mut out),
+        Command::Export(a) => bundle::export(ctx, a, &mut out),
+        Command::VerifyBundle(a) => bundle::verify_bundle(ctx, a, &mut out),
         Command::Log(a) => log::run(ctx, a, &mut out),
         Command::Show(a) => show::run(ctx, a, &mut out),
         Command::Verify(a) => verify::run(ctx, a, &mut out),

@@ -1,0 +1,199 @@
+//! Export bundles: a directory holding the raw events, their decoded JSON,
+//! the latest checkpoint, a manifest and the format specification, which can
+//! be verified without opening any store (`schema/bundle.md`).
+
+use crate::checkpoint::Checkpoint;
+use crate::ledger::Ledger;
+use crate::verify::{Verified, Verifier};
+use crate::{Error, Result};
+use base64::engine::general_purpose::STANDARD as B64;
+use base64::Engine;
+use sha2::{Digest, Sha256};
+use std::io::{BufWriter, Write};
+use std::path::Path;
+
+/// The specification shipped in every bundle.
+pub const FORMAT_MD: &str = concat!(
+    include_str!("../schema/bundle.md"),
+    "\n\n",
+    include_str!("../schema/event-v1.md"),
+    "\n\n",
+    include_str!("../schema/proofs.md")
+);
+
+const FORMAT: &str = "sakip-bundle/1";
+
+fn sha_file(path: &Path) -> Result<String> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    Ok(hex::encode(Sha256::digest(&bytes)))
+}
+
+/// What an export wrote.
+#[derive(Debug)]
+pub struct Exported {
+    pub events: u64,
+    pub root: [u8; 32],
+    pub checkpoint: bool,
+}
+
+/// Export the ledger into `dir` (created; must not exist). `event_json`
+/// renders one event for `events.jsonl`.
+pub fn export(
+    ledger: &Ledger,
+    dir: &Path,
+    event_json: impl Fn(&crate::ledger::StoredEvent) -> serde_json::Value,
+) -> Result<Exported> {
+    if dir.exists() {
+        return Err(Error::Input(format!("{} already exists; choose a new directory", dir.display())));
+    }
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let io = |p: &Path| {
+        let p = p.to_path_buf();
+        move |e| Error::io(&p, e)
+    };
+    let bin_path = dir.join("events.bin");
+    let json_path = dir.join("events.jsonl");
+    let mut bin = BufWriter::new(std::fs::File::create(&bin_path).map_err(io(&bin_path))?);
+    let mut json = BufWriter::new(std::fs::File::create(&json_path).map_err(io(&json_path))?);
+    let mut n = 0u64;
+    let mut head = crate::event::EventHash::ZERO;
+    let mut frontier = crate::merkle::Frontier::default();
+    for entry in ledger.store().events_from(0) {
+        let (_, bytes) = entry?;
+        bin.write_all(&(bytes.len() as u32).to_le_bytes()).map_err(io(&bin_path))?;
+        bin.write_all(&bytes).map_err(io(&bin_path))?;
+        let stored = ledger.event(n)?.ok_or_else(|| Error::integrity(n, "the event is missing"))?;
+        serde_json::to_writer(&mut json, &event_json(&stored)).map_err(|e| Error::Input(e.to_string()))?;
+        json.write_all(b"\n").map_err(io(&json_path))?;
+        head = stored.hash;
+        frontier.push(&head.0);
+        n += 1;
+    }
+    bin.flush().map_err(io(&bin_path))?;
+    json.flush().map_err(io(&json_path))?;
+    drop((bin, json));
+    let format_path = dir.join("FORMAT.md");
+    std::fs::write(&format_path, FORMAT_MD).map_err(io(&format_path))?;
+    let mut files = serde_json::Map::new();
+    let checkpoint = ledger.store().checkpoint()?;
+    if let Some(text) = &checkpoint {
+        let p = dir.join("checkpoint");
+        std::fs::write(&p, text).map_err(io(&p))?;
+        files.insert("checkpoint".into(), sha_file(&p)?.into());
+    }
+    for name in ["events.bin", "events.jsonl", "FORMAT.md"] {
+        files.insert(name.into(), sha_file(&dir.join(name))?.into());
+    }
+    let root = frontier.root();
+    let manifest = serde_json::json!({
+        "format": FORMAT,
+        "origin": ledger.origin()?,
+        "events": n,
+        "head": head.to_hex(),
+        "root": B64.encode(root),
+        "files": files,
+    });
+    let p = dir.join("manifest.json");
+    std::fs::write(&p, format!("{}\n", serde_json::to_string_pretty(&manifest).unwrap_or_default())).map_err(io(&p))?;
+    Ok(Exported { events: n, root, checkpoint: checkpoint.is_some() })
+}
+
+/// What a bundle verification established.
+#[derive(Debug)]
+pub struct BundleVerified {
+    pub verified: Verified,
+    pub origin: String,
+    /// Size of the checkpoint and the key ids that signed it.
+    pub checkpoint: Option<(u64, Vec<String>)>,
+}
+
+/// Verify a bundle directory without any store.
+pub fn verify(dir: &Path) -> Result<BundleVerified> {
+    let bad = |why: String| Error::Integrity { seq: None, reason: format!("bundle {}: {why}", dir.display()) };
+    let manifest_path = dir.join("manifest.json");
+    let text = std::fs::read_to_string(&manifest_path).map_err(|e| Error::io(&manifest_path, e))?;
+    let manifest: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| bad(format!("manifest.json is not JSON ({e})")))?;
+    if manifest["format"] != FORMAT {
+        return Err(bad(format!("unknown format {}", manifest["format"])));
+    }
+    let files = manifest["files"].as_object().ok_or_else(|| bad("manifest.json lists no files".into()))?;
+    for (name, digest) in files {
+        let path = dir.join(name);
+        if !path.is_file() || name.contains('/') || name.contains("..") {
+            return Err(bad(format!("{name} is listed but missing")));
+        }
+        if Some(sha_file(&path)?.as_str()) != digest.as_str() {
+            return Err(bad(format!("{name} does not match its SHA-256 in manifest.json")));
+        }
+    }
+    for required in ["events.bin", "FORMAT.md", "events.jsonl"] {
+        if !files.contains_key(required) {
+            return Err(bad(format!("manifest.json does not list {required}")));
+        }
+    }
+    let checkpoint = match files.contains_key("checkpoint") {
+        true => {
+            let p = dir.join("checkpoint");
+            let text = std::fs::read_to_string(&p).map_err(|e| Error::io(&p, e))?;
+            Some(Checkpoint::parse(&text)?)
+        }
+        false => None,
+    };
+    let bin_path = dir.join("events.bin");
+    let bin = std::fs::read(&bin_path).map_err(|e| Error::io(&bin_path, e))?;
+    let mut v = Verifier::new();
+    if let Some(c) = &checkpoint {
+        v.root_at(c.size);
+    }
+    let mut at = 0usize;
+    let mut genesis: Option<(crate::event::EventHash, crate::event::Genesis)> = None;
+    while at < bin.len() {
+        let seq = v.count();
+        let len = bin
+            .get(at..at + 4)
+            .map(|b| u32::from_le_bytes(b.try_into().expect("4 bytes")) as usize)
+            .ok_or_else(|| Error::integrity(seq, "events.bin ends inside a length prefix"))?;
+        let bytes =
+            bin.get(at + 4..at + 4 + len).ok_or_else(|| Error::integrity(seq, "events.bin ends inside an event"))?;
+        v.push(seq, bytes)?;
+        if seq == 0 {
+            if let Ok(crate::event::Event { payload: crate::event::Payload::Genesis(g), .. }) = crate::codec::decode(bytes) {
+                genesis = Some((crate::codec::hash_stored(bytes), g));
+            }
+        }
+        at += 4 + len;
+    }
+    let verified = v.finish()?;
+    if manifest["events"].as_u64() != Some(verified.events) {
+        return Err(bad(format!("manifest.json says {} events, events.bin holds {}", manifest["events"], verified.events)));
+    }
+    if manifest["head"].as_str() != Some(verified.head.to_hex().as_str()) {
+        return Err(bad("the head in manifest.json is not the last event's hash".into()));
+    }
+    if manifest["root"].as_str() != Some(B64.encode(verified.root).as_str()) {
+        return Err(bad("the Merkle root in manifest.json does not match the events".into()));
+    }
+    let (genesis_hash, g) = genesis.ok_or_else(|| Error::integrity(0, "event 0 is not genesis"))?;
+    let origin = crate::checkpoint::origin(&g.agency_code, &genesis_hash);
+    if manifest["origin"].as_str() != Some(origin.as_str()) {
+        return Err(bad("the origin in manifest.json is not this ledger's".into()));
+    }
+    let checkpoint = match checkpoint {
+        None => None,
+        Some(c) => {
+            if c.origin != origin {
+                return Err(bad("the checkpoint is for another ledger".into()));
+            }
+            let signers = c.signers(verified.registry.iter().map(|(k, _)| k));
+            if signers.is_empty() {
+                return Err(bad("the checkpoint is not signed by a key of this ledger".into()));
+            }
+            if c.size > verified.events || verified.roots.get(&c.size) != Some(&c.root) {
+                return Err(bad(format!("the events do not extend the checkpoint of {} events", c.size)));
+            }
+            Some((c.size, signers.iter().map(|k| k.key_id()).collect()))
+        }
+    };
+    Ok(BundleVerified { verified, origin, checkpoint })
+}

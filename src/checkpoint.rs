@@ -1,0 +1,215 @@
+//! Signed checkpoints in the C2SP tlog-checkpoint / signed-note text format,
+//! and inclusion proofs in a line-based text form (`schema/proofs.md`).
+//!
+//! A checkpoint commits to the first `size` events through the Merkle root;
+//! a later ledger can prove it only grew (a consistency proof), and anyone
+//! holding the checkpoint can check one event is in it (an inclusion proof).
+
+use crate::event::PublicKey;
+use crate::keys::KeyPair;
+use crate::merkle::Hash;
+use crate::{Error, Result};
+use base64::engine::general_purpose::STANDARD as B64;
+use base64::Engine;
+use sha2::{Digest, Sha256};
+
+/// Signature type byte of Ed25519 in signed notes.
+const ED25519_TYPE: u8 = 0x01;
+
+/// One signature line of a signed note.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NoteSignature {
+    pub name: String,
+    pub key_hash: [u8; 4],
+    pub signature: [u8; 64],
+}
+
+/// A checkpoint: origin, tree size, root, and signatures.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Checkpoint {
+    pub origin: String,
+    pub size: u64,
+    pub root: Hash,
+    pub signatures: Vec<NoteSignature>,
+}
+
+/// The origin line of a ledger: agency code and the genesis hash prefix.
+pub fn origin(agency_code: &str, genesis: &crate::event::EventHash) -> String {
+    let code: String = agency_code.chars().filter(|c| !c.is_whitespace() && *c != '+').collect();
+    format!("sakip/{code}/{}", &genesis.to_hex()[..16])
+}
+
+/// The signed-note key name of a ledger key.
+pub fn key_name(key: &PublicKey) -> String {
+    format!("sakip-{}", key.key_id())
+}
+
+/// The signed-note key hash: SHA-256(name || "\n" || type || public key)[..4].
+pub fn key_hash(name: &str, key: &PublicKey) -> [u8; 4] {
+    let mut h = Sha256::new();
+    h.update(name.as_bytes());
+    h.update(b"\n");
+    h.update([ED25519_TYPE]);
+    h.update(key.0);
+    let d = h.finalize();
+    [d[0], d[1], d[2], d[3]]
+}
+
+impl Checkpoint {
+    /// The signed text: origin, size and base64 root, one per line.
+    pub fn body(&self) -> String {
+        format!("{}\n{}\n{}\n", self.origin, self.size, B64.encode(self.root))
+    }
+
+    /// A checkpoint signed by `key`.
+    pub fn signed(origin: String, size: u64, root: Hash, key: &KeyPair) -> Checkpoint {
+        let mut c = Checkpoint { origin, size, root, signatures: vec![] };
+        let name = key_name(&key.public());
+        let signature = key.sign(c.body().as_bytes());
+        c.signatures.push(NoteSignature { key_hash: key_hash(&name, &key.public()), name, signature });
+        c
+    }
+
+    /// The full note text.
+    pub fn to_text(&self) -> String {
+        let mut out = self.body();
+        out.push('\n');
+        for s in &self.signatures {
+            let mut blob = s.key_hash.to_vec();
+            blob.extend_from_slice(&s.signature);
+            out.push_str(&format!("\u{2014} {} {}\n", s.name, B64.encode(blob)));
+        }
+        out
+    }
+
+    /// Parse a note.
+    pub fn parse(text: &str) -> Result<Checkpoint> {
+        let bad = |why: &str| Error::Input(format!("not a sakip checkpoint: {why}"));
+        let (body, sigs) = text.split_once("\n\n").ok_or_else(|| bad("no blank line before the signatures"))?;
+        let lines: Vec<&str> = body.split('\n').collect();
+        if lines.len() < 3 {
+            return Err(bad("expected origin, size and root lines"));
+        }
+        let size = lines[1].parse::<u64>().map_err(|_| bad("the size line is not a number"))?;
+        let root: Hash = B64
+            .decode(lines[2])
+            .ok()
+            .and_then(|b| b.try_into().ok())
+            .ok_or_else(|| bad("the root line is not a base64 SHA-256 hash"))?;
+        let mut signatures = Vec::new();
+        for line in sigs.lines().filter(|l| !l.is_empty()) {
+            let rest = line.strip_prefix("\u{2014} ").ok_or_else(|| bad("a signature line must start with an em dash"))?;
+            let (name, blob) = rest.split_once(' ').ok_or_else(|| bad("a signature line needs a name and a signature"))?;
+            let blob = B64.decode(blob).map_err(|_| bad("a signature is not base64"))?;
+            if blob.len() != 68 {
+                continue; // another signature type: not ours to check
+            }
+            signatures.push(NoteSignature {
+                name: name.into(),
+                key_hash: blob[..4].try_into().expect("4 bytes"),
+                signature: blob[4..].try_into().expect("64 bytes"),
+            });
+        }
+        let c = Checkpoint { origin: lines[0].into(), size, root, signatures };
+        if c.body() != format!("{body}\n") {
+            return Err(bad("extension lines are not supported"));
+        }
+        Ok(c)
+    }
+
+    /// The keys among `keys` whose signatures on this checkpoint verify.
+    pub fn signers<'a>(&self, keys: impl Iterator<Item = &'a PublicKey>) -> Vec<PublicKey> {
+        let body = self.body();
+        let mut out = Vec::new();
+        for key in keys {
+            let name = key_name(key);
+            let hash = key_hash(&name, key);
+            for s in &self.signatures {
+                if s.name == name
+                    && s.key_hash == hash
+                    && crate::keys::verify_strict(key, body.as_bytes(), &s.signature).is_ok()
+                {
+                    out.push(*key);
+                }
+            }
+        }
+        out
+    }
+}
+
+/// An inclusion proof of one event in a checkpointed tree.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InclusionProof {
+    pub origin: String,
+    pub size: u64,
+    pub root: Hash,
+    pub index: u64,
+    pub event_hash: [u8; 32],
+    pub path: Vec<Hash>,
+}
+
+impl InclusionProof {
+    pub fn to_text(&self) -> String {
+        let mut out = format!(
+            "sakip inclusion proof v1\norigin {}\nsize {}\nroot {}\nindex {}\nevent {}\n",
+            self.origin,
+            self.size,
+            B64.encode(self.root),
+            self.index,
+            hex::encode(self.event_hash)
+        );
+        for h in &self.path {
+            out.push_str(&B64.encode(h));
+            out.push('\n');
+        }
+        out
+    }
+
+    pub fn parse(text: &str) -> Result<InclusionProof> {
+        let bad = |why: &str| Error::Input(format!("not a sakip inclusion proof: {why}"));
+        let mut lines = text.lines();
+        if lines.next() != Some("sakip inclusion proof v1") {
+            return Err(bad("the first line must be 'sakip inclusion proof v1'"));
+        }
+        let mut field = |name: &str| -> Result<String> {
+            let line = lines.next().ok_or_else(|| bad(&format!("missing {name}")))?;
+            line.strip_prefix(&format!("{name} "))
+                .map(str::to_string)
+                .ok_or_else(|| bad(&format!("expected the {name} line")))
+        };
+        let origin = field("origin")?;
+        let size = field("size")?.parse().map_err(|_| bad("size"))?;
+        let root = B64.decode(field("root")?).ok().and_then(|b| b.try_into().ok()).ok_or_else(|| bad("root"))?;
+        let index = field("index")?.parse().map_err(|_| bad("index"))?;
+        let event_hash =
+            hex::decode(field("event")?).ok().and_then(|b| b.try_into().ok()).ok_or_else(|| bad("event"))?;
+        let path = lines
+            .filter(|l| !l.is_empty())
+            .map(|l| B64.decode(l).ok().and_then(|b| b.try_into().ok()).ok_or_else(|| bad("a path hash")))
+            .collect::<Result<Vec<Hash>>>()?;
+        Ok(InclusionProof { origin, size, root, index, event_hash, path })
+    }
+
+    /// Check the proof against its own root.
+    pub fn verify(&self) -> bool {
+        crate::merkle::verify_inclusion(&crate::merkle::leaf_hash(&self.event_hash), self.index, self.size, &self.path, &self.root)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn checkpoint_text_round_trips_and_signature_binds_the_body() {
+        let key = KeyPair::from_seed([4; 32]);
+        let c = Checkpoint::signed("sakip/x/0011223344556677".into(), 42, [7; 32], &key);
+        let text = c.to_text();
+        assert!(text.starts_with("sakip/x/0011223344556677\n42\nBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=\n\n\u{2014} sakip-"));
+        let back = Checkpoint::parse(&text).unwrap();
+        assert_eq!(back, c);
+        assert_eq!(back.signers([key.public()].iter()), vec![key.public()]);
+        let forged = Checkpoint::parse(&text.replace("\n42\n", "\n43\n")).unwrap();
+        assert!(forged.signers([key.public()].iter()).is_empty());
+    }
+}
