@@ -44,7 +44,10 @@ pub fn export(
     event_json: impl Fn(&crate::ledger::StoredEvent) -> serde_json::Value,
 ) -> Result<Exported> {
     if dir.exists() {
-        return Err(Error::Input(format!("{} already exists; choose a new directory", dir.display())));
+        return Err(Error::Input(format!(
+            "{} already exists; choose a new directory",
+            dir.display()
+        )));
     }
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let io = |p: &Path| {
@@ -60,9 +63,12 @@ pub fn export(
     let mut frontier = crate::merkle::Frontier::default();
     for entry in ledger.store().events_from(0) {
         let (_, bytes) = entry?;
-        bin.write_all(&(bytes.len() as u32).to_le_bytes()).map_err(io(&bin_path))?;
+        bin.write_all(&(bytes.len() as u32).to_le_bytes())
+            .map_err(io(&bin_path))?;
         bin.write_all(&bytes).map_err(io(&bin_path))?;
-        let stored = ledger.event(n)?.ok_or_else(|| Error::integrity(n, "the event is missing"))?;
+        let stored = ledger
+            .event(n)?
+            .ok_or_else(|| Error::integrity(n, "the event is missing"))?;
         serde_json::to_writer(&mut json, &event_json(&stored)).map_err(|e| Error::Input(e.to_string()))?;
         json.write_all(b"\n").map_err(io(&json_path))?;
         head = stored.hash;
@@ -94,8 +100,19 @@ pub fn export(
         "files": files,
     });
     let p = dir.join("manifest.json");
-    std::fs::write(&p, format!("{}\n", serde_json::to_string_pretty(&manifest).unwrap_or_default())).map_err(io(&p))?;
-    Ok(Exported { events: n, root, checkpoint: checkpoint.is_some() })
+    std::fs::write(
+        &p,
+        format!(
+            "{}\n",
+            serde_json::to_string_pretty(&manifest).unwrap_or_default()
+        ),
+    )
+    .map_err(io(&p))?;
+    Ok(Exported {
+        events: n,
+        root,
+        checkpoint: checkpoint.is_some(),
+    })
 }
 
 /// What a bundle verification established.
@@ -109,7 +126,10 @@ pub struct BundleVerified {
 
 /// Verify a bundle directory without any store.
 pub fn verify(dir: &Path) -> Result<BundleVerified> {
-    let bad = |why: String| Error::Integrity { seq: None, reason: format!("bundle {}: {why}", dir.display()) };
+    let bad = |why: String| Error::Integrity {
+        seq: None,
+        reason: format!("bundle {}: {why}", dir.display()),
+    };
     let manifest_path = dir.join("manifest.json");
     let text = std::fs::read_to_string(&manifest_path).map_err(|e| Error::io(&manifest_path, e))?;
     let manifest: serde_json::Value =
@@ -117,7 +137,9 @@ pub fn verify(dir: &Path) -> Result<BundleVerified> {
     if manifest["format"] != FORMAT {
         return Err(bad(format!("unknown format {}", manifest["format"])));
     }
-    let files = manifest["files"].as_object().ok_or_else(|| bad("manifest.json lists no files".into()))?;
+    let files = manifest["files"]
+        .as_object()
+        .ok_or_else(|| bad("manifest.json lists no files".into()))?;
     for (name, digest) in files {
         let path = dir.join(name);
         if !path.is_file() || name.contains('/') || name.contains("..") {
@@ -154,11 +176,16 @@ pub fn verify(dir: &Path) -> Result<BundleVerified> {
             .get(at..at + 4)
             .map(|b| u32::from_le_bytes(b.try_into().expect("4 bytes")) as usize)
             .ok_or_else(|| Error::integrity(seq, "events.bin ends inside a length prefix"))?;
-        let bytes =
-            bin.get(at + 4..at + 4 + len).ok_or_else(|| Error::integrity(seq, "events.bin ends inside an event"))?;
+        let bytes = bin
+            .get(at + 4..at + 4 + len)
+            .ok_or_else(|| Error::integrity(seq, "events.bin ends inside an event"))?;
         v.push(seq, bytes)?;
         if seq == 0 {
-            if let Ok(crate::event::Event { payload: crate::event::Payload::Genesis(g), .. }) = crate::codec::decode(bytes) {
+            if let Ok(crate::event::Event {
+                payload: crate::event::Payload::Genesis(g),
+                ..
+            }) = crate::codec::decode(bytes)
+            {
                 genesis = Some((crate::codec::hash_stored(bytes), g));
             }
         }
@@ -166,13 +193,20 @@ pub fn verify(dir: &Path) -> Result<BundleVerified> {
     }
     let verified = v.finish()?;
     if manifest["events"].as_u64() != Some(verified.events) {
-        return Err(bad(format!("manifest.json says {} events, events.bin holds {}", manifest["events"], verified.events)));
+        return Err(bad(format!(
+            "manifest.json says {} events, events.bin holds {}",
+            manifest["events"], verified.events
+        )));
     }
     if manifest["head"].as_str() != Some(verified.head.to_hex().as_str()) {
-        return Err(bad("the head in manifest.json is not the last event's hash".into()));
+        return Err(bad(
+            "the head in manifest.json is not the last event's hash".into()
+        ));
     }
     if manifest["root"].as_str() != Some(B64.encode(verified.root).as_str()) {
-        return Err(bad("the Merkle root in manifest.json does not match the events".into()));
+        return Err(bad(
+            "the Merkle root in manifest.json does not match the events".into()
+        ));
     }
     let (genesis_hash, g) = genesis.ok_or_else(|| Error::integrity(0, "event 0 is not genesis"))?;
     let origin = crate::checkpoint::origin(&g.agency_code, &genesis_hash);
@@ -190,10 +224,17 @@ pub fn verify(dir: &Path) -> Result<BundleVerified> {
                 return Err(bad("the checkpoint is not signed by a key of this ledger".into()));
             }
             if c.size > verified.events || verified.roots.get(&c.size) != Some(&c.root) {
-                return Err(bad(format!("the events do not extend the checkpoint of {} events", c.size)));
+                return Err(bad(format!(
+                    "the events do not extend the checkpoint of {} events",
+                    c.size
+                )));
             }
             Some((c.size, signers.iter().map(|k| k.key_id()).collect()))
         }
     };
-    Ok(BundleVerified { verified, origin, checkpoint })
+    Ok(BundleVerified {
+        verified,
+        origin,
+        checkpoint,
+    })
 }

@@ -35,7 +35,10 @@ pub struct Checkpoint {
 
 /// The origin line of a ledger: agency code and the genesis hash prefix.
 pub fn origin(agency_code: &str, genesis: &crate::event::EventHash) -> String {
-    let code: String = agency_code.chars().filter(|c| !c.is_whitespace() && *c != '+').collect();
+    let code: String = agency_code
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '+')
+        .collect();
     format!("sakip/{code}/{}", &genesis.to_hex()[..16])
 }
 
@@ -63,10 +66,19 @@ impl Checkpoint {
 
     /// A checkpoint signed by `key`.
     pub fn signed(origin: String, size: u64, root: Hash, key: &KeyPair) -> Checkpoint {
-        let mut c = Checkpoint { origin, size, root, signatures: vec![] };
+        let mut c = Checkpoint {
+            origin,
+            size,
+            root,
+            signatures: vec![],
+        };
         let name = key_name(&key.public());
         let signature = key.sign(c.body().as_bytes());
-        c.signatures.push(NoteSignature { key_hash: key_hash(&name, &key.public()), name, signature });
+        c.signatures.push(NoteSignature {
+            key_hash: key_hash(&name, &key.public()),
+            name,
+            signature,
+        });
         c
     }
 
@@ -85,12 +97,16 @@ impl Checkpoint {
     /// Parse a note.
     pub fn parse(text: &str) -> Result<Checkpoint> {
         let bad = |why: &str| Error::Input(format!("not a sakip checkpoint: {why}"));
-        let (body, sigs) = text.split_once("\n\n").ok_or_else(|| bad("no blank line before the signatures"))?;
+        let (body, sigs) = text
+            .split_once("\n\n")
+            .ok_or_else(|| bad("no blank line before the signatures"))?;
         let lines: Vec<&str> = body.split('\n').collect();
         if lines.len() < 3 {
             return Err(bad("expected origin, size and root lines"));
         }
-        let size = lines[1].parse::<u64>().map_err(|_| bad("the size line is not a number"))?;
+        let size = lines[1]
+            .parse::<u64>()
+            .map_err(|_| bad("the size line is not a number"))?;
         let root: Hash = B64
             .decode(lines[2])
             .ok()
@@ -98,8 +114,12 @@ impl Checkpoint {
             .ok_or_else(|| bad("the root line is not a base64 SHA-256 hash"))?;
         let mut signatures = Vec::new();
         for line in sigs.lines().filter(|l| !l.is_empty()) {
-            let rest = line.strip_prefix("\u{2014} ").ok_or_else(|| bad("a signature line must start with an em dash"))?;
-            let (name, blob) = rest.split_once(' ').ok_or_else(|| bad("a signature line needs a name and a signature"))?;
+            let rest = line
+                .strip_prefix("\u{2014} ")
+                .ok_or_else(|| bad("a signature line must start with an em dash"))?;
+            let (name, blob) = rest
+                .split_once(' ')
+                .ok_or_else(|| bad("a signature line needs a name and a signature"))?;
             let blob = B64.decode(blob).map_err(|_| bad("a signature is not base64"))?;
             if blob.len() != 68 {
                 continue; // another signature type: not ours to check
@@ -110,7 +130,12 @@ impl Checkpoint {
                 signature: blob[4..].try_into().expect("64 bytes"),
             });
         }
-        let c = Checkpoint { origin: lines[0].into(), size, root, signatures };
+        let c = Checkpoint {
+            origin: lines[0].into(),
+            size,
+            root,
+            signatures,
+        };
         if c.body() != format!("{body}\n") {
             return Err(bad("extension lines are not supported"));
         }
@@ -179,20 +204,44 @@ impl InclusionProof {
         };
         let origin = field("origin")?;
         let size = field("size")?.parse().map_err(|_| bad("size"))?;
-        let root = B64.decode(field("root")?).ok().and_then(|b| b.try_into().ok()).ok_or_else(|| bad("root"))?;
+        let root = B64
+            .decode(field("root")?)
+            .ok()
+            .and_then(|b| b.try_into().ok())
+            .ok_or_else(|| bad("root"))?;
         let index = field("index")?.parse().map_err(|_| bad("index"))?;
-        let event_hash =
-            hex::decode(field("event")?).ok().and_then(|b| b.try_into().ok()).ok_or_else(|| bad("event"))?;
+        let event_hash = hex::decode(field("event")?)
+            .ok()
+            .and_then(|b| b.try_into().ok())
+            .ok_or_else(|| bad("event"))?;
         let path = lines
             .filter(|l| !l.is_empty())
-            .map(|l| B64.decode(l).ok().and_then(|b| b.try_into().ok()).ok_or_else(|| bad("a path hash")))
+            .map(|l| {
+                B64.decode(l)
+                    .ok()
+                    .and_then(|b| b.try_into().ok())
+                    .ok_or_else(|| bad("a path hash"))
+            })
             .collect::<Result<Vec<Hash>>>()?;
-        Ok(InclusionProof { origin, size, root, index, event_hash, path })
+        Ok(InclusionProof {
+            origin,
+            size,
+            root,
+            index,
+            event_hash,
+            path,
+        })
     }
 
     /// Check the proof against its own root.
     pub fn verify(&self) -> bool {
-        crate::merkle::verify_inclusion(&crate::merkle::leaf_hash(&self.event_hash), self.index, self.size, &self.path, &self.root)
+        crate::merkle::verify_inclusion(
+            &crate::merkle::leaf_hash(&self.event_hash),
+            self.index,
+            self.size,
+            &self.path,
+            &self.root,
+        )
     }
 }
 
@@ -205,7 +254,9 @@ mod tests {
         let key = KeyPair::from_seed([4; 32]);
         let c = Checkpoint::signed("sakip/x/0011223344556677".into(), 42, [7; 32], &key);
         let text = c.to_text();
-        assert!(text.starts_with("sakip/x/0011223344556677\n42\nBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=\n\n\u{2014} sakip-"));
+        assert!(text.starts_with(
+            "sakip/x/0011223344556677\n42\nBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=\n\n\u{2014} sakip-"
+        ));
         let back = Checkpoint::parse(&text).unwrap();
         assert_eq!(back, c);
         assert_eq!(back.signers([key.public()].iter()), vec![key.public()]);

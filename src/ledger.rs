@@ -219,8 +219,12 @@ impl Ledger {
                 key_updates,
                 proj: projection::index_entries(seq, now, payload),
                 merkle: {
-                    let view = crate::merkle::NodeOverlay { base: &self.store, top: &batch_nodes };
-                    let nodes = crate::merkle::nodes_for_append(&view, seq, crate::merkle::leaf_hash(&hash.0))?;
+                    let view = crate::merkle::NodeOverlay {
+                        base: &self.store,
+                        top: &batch_nodes,
+                    };
+                    let nodes =
+                        crate::merkle::nodes_for_append(&view, seq, crate::merkle::leaf_hash(&hash.0))?;
                     for &(l, i, h) in &nodes {
                         batch_nodes.nodes.insert((l, i), h);
                     }
@@ -301,42 +305,65 @@ impl Ledger {
 
     /// Drop and rebuild the Merkle nodes from the event hashes.
     pub fn rebuild_merkle(&self) -> Result<u64> {
-        let hashes = self.store.events_from(0).map(|r| r.map(|(_, bytes)| codec::hash_stored(&bytes)));
+        let hashes = self
+            .store
+            .events_from(0)
+            .map(|r| r.map(|(_, bytes)| codec::hash_stored(&bytes)));
         self.store.rebuild_merkle(hashes)
     }
 
     /// The Merkle root of the first `size` events.
     pub fn merkle_root(&self, size: u64) -> Result<crate::merkle::Hash> {
         if size > self.head().count {
-            return Err(Error::Input(format!("the ledger has {} events, not {size}", self.head().count)));
+            return Err(Error::Input(format!(
+                "the ledger has {} events, not {size}",
+                self.head().count
+            )));
         }
         crate::merkle::root(&self.store, size)
     }
 
     /// This ledger's checkpoint origin.
     pub fn origin(&self) -> Result<String> {
-        let genesis = self.event(0)?.ok_or_else(|| Error::integrity(0, "the genesis event is missing"))?;
-        Ok(crate::checkpoint::origin(&self.genesis()?.agency_code, &genesis.hash))
+        let genesis = self
+            .event(0)?
+            .ok_or_else(|| Error::integrity(0, "the genesis event is missing"))?;
+        Ok(crate::checkpoint::origin(
+            &self.genesis()?.agency_code,
+            &genesis.hash,
+        ))
     }
 
     /// Check that this ledger extends `c`: same origin, signed by one of its
     /// keys, at least as many events, the first `c.size` events hashing to
     /// `c.root`, and a consistency proof from `c` to the head that verifies.
     /// Returns the signers and the proof length.
-    pub fn check_extends(&self, c: &crate::checkpoint::Checkpoint) -> Result<(Vec<crate::event::PublicKey>, usize)> {
+    pub fn check_extends(
+        &self,
+        c: &crate::checkpoint::Checkpoint,
+    ) -> Result<(Vec<crate::event::PublicKey>, usize)> {
         let origin = self.origin()?;
         if c.origin != origin {
-            return Err(Error::Input(format!("the checkpoint is for ledger {}, this is {origin}", c.origin)));
+            return Err(Error::Input(format!(
+                "the checkpoint is for ledger {}, this is {origin}",
+                c.origin
+            )));
         }
         let signers = c.signers(self.registry.iter().map(|(k, _)| k));
         if signers.is_empty() {
-            return Err(Error::Integrity { seq: None, reason: "the checkpoint is not signed by any key of this ledger".into() });
+            return Err(Error::Integrity {
+                seq: None,
+                reason: "the checkpoint is not signed by any key of this ledger".into(),
+            });
         }
         let size = self.head().count;
         if c.size > size {
             return Err(Error::Integrity {
                 seq: Some(size),
-                reason: format!("the ledger has {size} events but the checkpoint commits to {}: it was truncated", c.size),
+                reason: format!(
+                    "the ledger has {size} events but the checkpoint commits to {}: it was truncated",
+                    c.size
+                ),
             });
         }
         let old_root = crate::merkle::root(&self.store, c.size)?;
@@ -352,7 +379,10 @@ impl Ledger {
         let proof = crate::merkle::consistency_proof(&self.store, c.size, size)?;
         let new_root = crate::merkle::root(&self.store, size)?;
         if !crate::merkle::verify_consistency(c.size, size, &c.root, &new_root, &proof) {
-            return Err(Error::Integrity { seq: None, reason: "the consistency proof from the checkpoint does not verify".into() });
+            return Err(Error::Integrity {
+                seq: None,
+                reason: "the consistency proof from the checkpoint does not verify".into(),
+            });
         }
         Ok((signers, proof.len()))
     }

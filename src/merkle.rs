@@ -73,12 +73,18 @@ pub fn subtree_root(read: &dyn NodeRead, start: u64, end: u64) -> Result<Hash> {
     }
     if n.is_power_of_two() && start % n == 0 {
         let level = n.trailing_zeros() as u8;
-        return read
-            .node(level, start >> level)?
-            .ok_or_else(|| Error::integrity(start, format!("merkle node ({level}, {}) is missing", start >> level)));
+        return read.node(level, start >> level)?.ok_or_else(|| {
+            Error::integrity(
+                start,
+                format!("merkle node ({level}, {}) is missing", start >> level),
+            )
+        });
     }
     let k = largest_power_of_two_below(n);
-    Ok(node_hash(&subtree_root(read, start, start + k)?, &subtree_root(read, start + k, end)?))
+    Ok(node_hash(
+        &subtree_root(read, start, start + k)?,
+        &subtree_root(read, start + k, end)?,
+    ))
 }
 
 /// The root of the tree of the first `size` leaves.
@@ -89,7 +95,9 @@ pub fn root(read: &dyn NodeRead, size: u64) -> Result<Hash> {
 /// RFC 9162 inclusion proof of leaf `index` in the tree of `size` leaves.
 pub fn inclusion_proof(read: &dyn NodeRead, index: u64, size: u64) -> Result<Vec<Hash>> {
     if index >= size {
-        return Err(Error::Input(format!("leaf {index} is not in a tree of {size} leaves")));
+        return Err(Error::Input(format!(
+            "leaf {index} is not in a tree of {size} leaves"
+        )));
     }
     let mut proof = Vec::new();
     path(read, index, 0, size, &mut proof)?;
@@ -115,7 +123,9 @@ fn path(read: &dyn NodeRead, m: u64, start: u64, end: u64, proof: &mut Vec<Hash>
 /// RFC 9162 consistency proof between the trees of `old` and `new` leaves.
 pub fn consistency_proof(read: &dyn NodeRead, old: u64, new: u64) -> Result<Vec<Hash>> {
     if old > new {
-        return Err(Error::Input(format!("a tree of {old} leaves cannot precede one of {new}")));
+        return Err(Error::Input(format!(
+            "a tree of {old} leaves cannot precede one of {new}"
+        )));
     }
     let mut proof = Vec::new();
     if old == 0 || old == new {
@@ -125,7 +135,14 @@ pub fn consistency_proof(read: &dyn NodeRead, old: u64, new: u64) -> Result<Vec<
     Ok(proof)
 }
 
-fn subproof(read: &dyn NodeRead, m: u64, start: u64, end: u64, whole: bool, proof: &mut Vec<Hash>) -> Result<()> {
+fn subproof(
+    read: &dyn NodeRead,
+    m: u64,
+    start: u64,
+    end: u64,
+    whole: bool,
+    proof: &mut Vec<Hash>,
+) -> Result<()> {
     let n = end - start;
     if m == n {
         if !whole {
@@ -297,13 +314,19 @@ mod tests {
             let r = root(&t, size).unwrap();
             for i in 0..size {
                 let p = inclusion_proof(&t, i, size).unwrap();
-                assert!(verify_inclusion(&leaves[i as usize], i, size, &p, &r), "{i} in {size}");
+                assert!(
+                    verify_inclusion(&leaves[i as usize], i, size, &p, &r),
+                    "{i} in {size}"
+                );
                 if let Some(first) = p.first() {
                     let mut bad = p.clone();
                     bad[0] = node_hash(first, first);
                     assert!(!verify_inclusion(&leaves[i as usize], i, size, &bad, &r));
                 }
-                assert!(!verify_inclusion(&leaves[(i as usize + 1) % 40], i, size, &p, &r) || size == 1 && i == 0 && leaves[1] == leaves[0]);
+                assert!(
+                    !verify_inclusion(&leaves[(i as usize + 1) % 40], i, size, &p, &r)
+                        || size == 1 && i == 0 && leaves[1] == leaves[0]
+                );
             }
             for old in 0..=size {
                 let p = consistency_proof(&t, old, size).unwrap();
@@ -311,7 +334,10 @@ mod tests {
                 assert!(verify_consistency(old, size, &or, &r, &p), "{old} -> {size}");
                 if old > 0 && old < size {
                     let wrong = node_hash(&or, &or);
-                    assert!(!verify_consistency(old, size, &wrong, &r, &p), "{old} -> {size} with a wrong old root");
+                    assert!(
+                        !verify_consistency(old, size, &wrong, &r, &p),
+                        "{old} -> {size} with a wrong old root"
+                    );
                 }
             }
         }
@@ -323,7 +349,10 @@ mod tests {
     fn leaf_and_node_hashes_are_pinned() {
         let leaf = leaf_hash(&[0u8; 32]);
         assert_eq!(hex::encode(leaf), hex::encode(Sha256::digest([0u8; 33])));
-        assert_eq!(hex::encode(empty_root()), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+        assert_eq!(
+            hex::encode(empty_root()),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
     }
 }
 

@@ -338,7 +338,10 @@ impl Store {
         let mut n = 0u64;
         for h in hashes {
             let h = h?;
-            let overlay = crate::merkle::NodeOverlay { base: self, top: &pending };
+            let overlay = crate::merkle::NodeOverlay {
+                base: self,
+                top: &pending,
+            };
             let nodes = crate::merkle::nodes_for_append(&overlay, n, crate::merkle::leaf_hash(&h.0))?;
             for (l, i, hash) in nodes {
                 pending.nodes.insert((l, i), hash);
@@ -364,7 +367,10 @@ impl Store {
 
     /// The latest checkpoint text kept by [`Store::put_checkpoint`].
     pub fn checkpoint(&self) -> Result<Option<String>> {
-        Ok(self.meta.get(CHECKPOINT_KEY)?.map(|v| String::from_utf8_lossy(&v).into_owned()))
+        Ok(self
+            .meta
+            .get(CHECKPOINT_KEY)?
+            .map(|v| String::from_utf8_lossy(&v).into_owned()))
     }
 
     /// Whether a projection rebuild was interrupted.

@@ -82,7 +82,10 @@ impl Verifier {
         if frame.seq() != seq {
             return Err(Error::integrity(
                 seq,
-                format!("the event stored at {seq} says it is event {} (events moved or swapped)", frame.seq()),
+                format!(
+                    "the event stored at {seq} says it is event {} (events moved or swapped)",
+                    frame.seq()
+                ),
             ));
         }
         if frame.prev() != self.prev {
@@ -97,12 +100,17 @@ impl Verifier {
             ));
         }
         if self.last_time.is_some_and(|t| frame.recorded_at() < t) {
-            return Err(Error::integrity(seq, "recorded time is earlier than the previous event's"));
+            return Err(Error::integrity(
+                seq,
+                "recorded time is earlier than the previous event's",
+            ));
         }
         let author = frame.author();
         keys::verify_strict(&author, &codec::signing_message(frame.body()), &frame.signature())
             .map_err(|e| Error::integrity(seq, format!("{e} (author {})", author.key_id())))?;
-        let event = frame.decode().map_err(|e| Error::integrity(seq, format!("payload: {e}")))?;
+        let event = frame
+            .decode()
+            .map_err(|e| Error::integrity(seq, format!("payload: {e}")))?;
         let kinds = &self.kinds;
         self.registry
             .check(seq, &author, &event.payload, |s| kinds.get(s as usize).copied())
@@ -125,7 +133,10 @@ impl Verifier {
     /// The result after the last event.
     pub fn finish(self) -> Result<Verified> {
         if self.kinds.is_empty() {
-            return Err(Error::Integrity { seq: None, reason: "the ledger is empty".into() });
+            return Err(Error::Integrity {
+                seq: None,
+                reason: "the ledger is empty".into(),
+            });
         }
         Ok(Verified {
             events: self.count(),
@@ -150,7 +161,10 @@ pub fn verify_store(store: &Store) -> Result<Verified> {
     let head = store.head()?;
     let verified = v.finish()?;
     match head {
-        None => Err(Error::Integrity { seq: None, reason: "the store has events but no head record".into() }),
+        None => Err(Error::Integrity {
+            seq: None,
+            reason: "the store has events but no head record".into(),
+        }),
         Some(h) if h.count != expected => Err(Error::Integrity {
             seq: Some(expected.min(h.count)),
             reason: format!(
@@ -160,7 +174,10 @@ pub fn verify_store(store: &Store) -> Result<Verified> {
         }),
         Some(h) if h.hash != verified.head => Err(Error::integrity(
             expected - 1,
-            format!("the head hash {} does not match the last event's hash {}", h.hash, verified.head),
+            format!(
+                "the head hash {} does not match the last event's hash {}",
+                h.hash, verified.head
+            ),
         )),
         Some(_) => {
             if crate::merkle::root(store, expected)? != verified.root {
@@ -176,7 +193,10 @@ pub fn verify_store(store: &Store) -> Result<Verified> {
 
 fn at_seq(e: Error, seq: u64) -> Error {
     match e {
-        Error::Integrity { seq: None, reason } => Error::Integrity { seq: Some(seq), reason },
+        Error::Integrity { seq: None, reason } => Error::Integrity {
+            seq: Some(seq),
+            reason,
+        },
         other => other,
     }
 }

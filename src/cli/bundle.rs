@@ -30,7 +30,11 @@ pub fn export(ctx: &Ctx, args: ExportArgs, out: &mut dyn Write) -> CmdResult {
         "exported {} events to {}{}",
         done.events,
         args.out.display(),
-        if done.checkpoint { " with the latest checkpoint" } else { " (no checkpoint yet: run `sakip checkpoint`)" }
+        if done.checkpoint {
+            " with the latest checkpoint"
+        } else {
+            " (no checkpoint yet: run `sakip checkpoint`)"
+        }
     )?;
     Ok(())
 }
@@ -46,7 +50,11 @@ pub fn verify_bundle(ctx: &Ctx, args: VerifyBundleArgs, out: &mut dyn Write) -> 
         b.verified.head
     )?;
     if let Some((size, signers)) = b.checkpoint {
-        writeln!(out, "its checkpoint of {size} events is signed by {} and matches the events", signers.join(", "))?;
+        writeln!(
+            out,
+            "its checkpoint of {size} events is signed by {} and matches the events",
+            signers.join(", ")
+        )?;
     }
     Ok(())
 }

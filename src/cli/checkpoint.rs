@@ -46,7 +46,11 @@ pub fn checkpoint(ctx: &Ctx, args: CheckpointArgs, out: &mut dyn Write) -> CmdRe
     let text = c.to_text();
     std::fs::write(&args.out, &text).map_err(|e| sakip::Error::io(&args.out, e))?;
     ledger.store().put_checkpoint(&text)?;
-    writeln!(out, "checkpoint of {size} events written to {}", args.out.display())?;
+    writeln!(
+        out,
+        "checkpoint of {size} events written to {}",
+        args.out.display()
+    )?;
     Ok(())
 }
 
@@ -61,9 +65,15 @@ pub fn prove(ctx: &Ctx, args: ProveArgs, out: &mut dyn Write) -> CmdResult {
     let ledger = ctx.open_ledger()?;
     ledger.check_extends(&c)?;
     if args.seq >= c.size {
-        return Err(sakip::Error::Input(format!("seq {} is not in the checkpoint's {} events", args.seq, c.size)).into());
+        return Err(sakip::Error::Input(format!(
+            "seq {} is not in the checkpoint's {} events",
+            args.seq, c.size
+        ))
+        .into());
     }
-    let event = ledger.event(args.seq)?.ok_or_else(|| sakip::Error::integrity(args.seq, "the event is missing"))?;
+    let event = ledger
+        .event(args.seq)?
+        .ok_or_else(|| sakip::Error::integrity(args.seq, "the event is missing"))?;
     let proof = InclusionProof {
         origin: c.origin.clone(),
         size: c.size,
@@ -73,7 +83,11 @@ pub fn prove(ctx: &Ctx, args: ProveArgs, out: &mut dyn Write) -> CmdResult {
         path: sakip::merkle::inclusion_proof(ledger.store(), args.seq, c.size)?,
     };
     if !proof.verify() {
-        return Err(sakip::Error::integrity(args.seq, "the inclusion proof does not verify against the checkpoint").into());
+        return Err(sakip::Error::integrity(
+            args.seq,
+            "the inclusion proof does not verify against the checkpoint",
+        )
+        .into());
     }
     let text = if format == Format::Json {
         use base64::Engine;
@@ -89,7 +103,13 @@ pub fn prove(ctx: &Ctx, args: ProveArgs, out: &mut dyn Write) -> CmdResult {
     match args.out {
         Some(path) => {
             std::fs::write(&path, text).map_err(|e| sakip::Error::io(&path, e))?;
-            writeln!(out, "inclusion proof of seq {} in {} events written to {}", args.seq, c.size, path.display())?;
+            writeln!(
+                out,
+                "inclusion proof of seq {} in {} events written to {}",
+                args.seq,
+                c.size,
+                path.display()
+            )?;
         }
         None => out.write_all(text.as_bytes())?,
     }
@@ -109,14 +129,22 @@ pub struct VerifyProofArgs {
 pub fn verify_proof(ctx: &Ctx, args: VerifyProofArgs, out: &mut dyn Write) -> CmdResult {
     let c = read_checkpoint(&args.checkpoint)?;
     let text = std::fs::read_to_string(&args.proof).map_err(|e| sakip::Error::io(&args.proof, e))?;
-    let proof =
-        InclusionProof::parse(&text).map_err(|e| sakip::Error::Input(format!("{}: {e}", args.proof.display())))?;
-    let fail = |why: String| -> super::CliError { sakip::Error::Integrity { seq: Some(proof.index), reason: why }.into() };
+    let proof = InclusionProof::parse(&text)
+        .map_err(|e| sakip::Error::Input(format!("{}: {e}", args.proof.display())))?;
+    let fail = |why: String| -> super::CliError {
+        sakip::Error::Integrity {
+            seq: Some(proof.index),
+            reason: why,
+        }
+        .into()
+    };
     if proof.origin != c.origin || proof.size != c.size || proof.root != c.root {
         return Err(fail("the proof is for another tree than the checkpoint".into()));
     }
     if !proof.verify() {
-        return Err(fail("the inclusion proof does not verify against the checkpoint's root".into()));
+        return Err(fail(
+            "the inclusion proof does not verify against the checkpoint's root".into(),
+        ));
     }
     writeln!(
         out,

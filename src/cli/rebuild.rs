@@ -15,6 +15,9 @@ pub fn run(ctx: &Ctx, _args: Args, out: &mut dyn Write) -> CmdResult {
     let events = ledger.rebuild()?;
     ledger.rebuild_merkle()?;
     let secs = t.elapsed().as_secs_f64();
-    writeln!(out, "rebuilt projections and the Merkle tree from {events} events in {secs:.2} s")?;
+    writeln!(
+        out,
+        "rebuilt projections and the Merkle tree from {events} events in {secs:.2} s"
+    )?;
     Ok(())
 }

@@ -48,11 +48,23 @@ pub fn run(ctx: &Ctx, args: Args, out: &mut dyn Write) -> CmdResult {
                 }
                 super::write_json_line(out, &j)?;
             } else {
-                writeln!(out, "{}: {} events, head {}", ctx.paint("intact", "32"), v.events, v.head)?;
+                writeln!(
+                    out,
+                    "{}: {} events, head {}",
+                    ctx.paint("intact", "32"),
+                    v.events,
+                    v.head
+                )?;
                 if let Some((c, (signers, proof))) = &extends {
                     let names: Vec<String> = signers
                         .iter()
-                        .map(|k| ledger.registry().get(k).map(|s| s.holder.name.clone()).unwrap_or_else(|| k.key_id()))
+                        .map(|k| {
+                            ledger
+                                .registry()
+                                .get(k)
+                                .map(|s| s.holder.name.clone())
+                                .unwrap_or_else(|| k.key_id())
+                        })
                         .collect();
                     writeln!(
                         out,

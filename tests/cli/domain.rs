@@ -413,7 +413,10 @@ fn rebuild_gives_the_same_state() {
     let env = demo();
     let before = env.ok(&["status", "--year", "2021", "--format", "json"]);
     let out = env.ok(&["rebuild"]);
-    assert!(out.starts_with("rebuilt projections and the Merkle tree from"), "{out}");
+    assert!(
+        out.starts_with("rebuilt projections and the Merkle tree from"),
+        "{out}"
+    );
     assert_eq!(env.ok(&["status", "--year", "2021", "--format", "json"]), before);
 }
 

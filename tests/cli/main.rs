@@ -1,5 +1,6 @@
 //! Tests through the real `sakip` binary.
 
+mod audit;
 mod core;
 mod domain;
 mod reports;
