@@ -71,7 +71,7 @@ pub fn subtree_root(read: &dyn NodeRead, start: u64, end: u64) -> Result<Hash> {
     if n == 0 {
         return Ok(empty_root());
     }
-    if n.is_power_of_two() && start % n == 0 {
+    if n.is_power_of_two() && start.is_multiple_of(n) {
         let level = n.trailing_zeros() as u8;
         return read.node(level, start >> level)?.ok_or_else(|| {
             Error::integrity(
