@@ -333,12 +333,7 @@ impl Payload {
             ),
             Payload::KeyRevoked(r) => format!("key {} revoked: {}", r.key.key_id(), r.reason),
             Payload::Approval(a) => {
-                let seqs = a
-                    .covers
-                    .iter()
-                    .map(|s| s.to_string())
-                    .collect::<Vec<_>>()
-                    .join(", ");
+                let seqs = seq_list(&a.covers);
                 match &a.comment {
                     Some(c) => format!("{} seq {seqs}: {c}", a.decision.name()),
                     None => format!("{} seq {seqs}", a.decision.name()),
@@ -386,7 +381,7 @@ impl Payload {
                 "report {} {} s.d. TW {} ({}, known at seq {}) issued, sha256 {}",
                 r.kind,
                 r.year,
-                r.as_of,
+                crate::period::roman(r.as_of),
                 r.format,
                 r.known_seq,
                 hex::encode(r.sha256)
@@ -613,11 +608,16 @@ pub enum Value {
 impl fmt::Display for Value {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Value::Number(d) => write!(f, "{d}"),
+            Value::Number(d) => f.write_str(&crate::numfmt::format_plain(d.0)),
             Value::Ratio {
                 numerator,
                 denominator,
-            } => write!(f, "{numerator}/{denominator}"),
+            } => write!(
+                f,
+                "{}/{}",
+                crate::numfmt::format_plain(numerator.0),
+                crate::numfmt::format_plain(denominator.0)
+            ),
             Value::Grade(g) => f.write_str(g.name()),
             Value::Text(t) => f.write_str(t),
         }
@@ -793,6 +793,42 @@ pub struct ReportIssued {
     pub sha256: [u8; 32],
     pub size: u64,
     pub title: String,
+    /// The figures the report states, so audits can compare them with the
+    /// ledger; for a document produced outside sakip, as printed.
+    pub figures: Vec<ReportedFigure>,
+}
+
+/// What a figure in a report measures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Measure {
+    Realisasi,
+    /// Capaian in percent.
+    Capaian,
+    /// Pagu in Rupiah.
+    Pagu,
+    /// Realisasi anggaran in Rupiah.
+    Spending,
+}
+
+impl Measure {
+    pub fn name(self) -> &'static str {
+        match self {
+            Measure::Realisasi => "realisasi",
+            Measure::Capaian => "capaian",
+            Measure::Pagu => "pagu",
+            Measure::Spending => "realisasi anggaran",
+        }
+    }
+}
+
+/// One figure a report states: the measure of an indicator or budget
+/// account (`*` for the total over all programs).
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, Serialize)]
+pub struct ReportedFigure {
+    pub subject: String,
+    pub measure: Measure,
+    pub value: Value,
 }
 
 fn hex_bytes<S: serde::Serializer>(bytes: &[u8; 32], s: S) -> Result<S::Ok, S::Error> {

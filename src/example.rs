@@ -44,6 +44,9 @@ pub const FILES: &[(&str, &str)] = embedded!(
     "realisasi-2021-tw4-sekretariat.csv",
     "realisasi-2021-keluaran.csv",
     "anggaran-2021-realisasi.csv",
+    "dokumen-pk-2021.toml",
+    "dokumen-berita-acara-2022-01-10.toml",
+    "dokumen-lkjip-2022-02-25.toml",
 );
 
 #[derive(Deserialize)]
@@ -219,6 +222,12 @@ pub fn build(dir: &Path) -> Result<Built> {
                         }),
                     )?;
                 }
+            }
+            "record-document" => {
+                let name = need(&step.file, "file")?;
+                let known = l.head().count - 1;
+                let payload = import::document(&name, file(&name)?.as_bytes(), l.store(), known)?;
+                l.append(signer, payload)?;
             }
             "correct" => {
                 let code = need(&step.indicator, "indicator")?;

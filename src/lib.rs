@@ -5,6 +5,7 @@
 //! never prints, never exits and never reads environment variables: the
 //! `sakip` binary does that and maps [`Error`] to exit codes.
 
+pub mod audit;
 pub mod authz;
 pub mod bench;
 pub mod bundle;

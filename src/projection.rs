@@ -242,6 +242,39 @@ pub fn index_entries(seq: u64, recorded_at: i64, payload: &Payload) -> Vec<(Vec<
     out
 }
 
+/// The seqs of every event about an indicator or budget account: targets,
+/// realisations and corrections, pagu, spending, narratives, and the
+/// approvals that cover them; for one year or all. In seq order.
+pub fn indicator_events(r: &dyn IndexRead, code: &str, year: Option<u16>) -> Result<Vec<u64>> {
+    let mut seqs = Vec::new();
+    for tag in [b'T', b'R', b'B', b'S', b'W'] {
+        let prefix = match year {
+            Some(y) => year_code(tag, y, code),
+            None => key(tag),
+        };
+        for (k, _) in r.scan(&prefix)? {
+            // key: tag, year (2), code, NUL, ...
+            let code_end = 3 + code.len();
+            if k.len() > code_end && &k[3..code_end] == code.as_bytes() && k[code_end] == 0 {
+                seqs.push(seq_suffix(&k));
+            }
+        }
+    }
+    let mut approvals = Vec::new();
+    for &s in &seqs {
+        for (k, _) in r.scan(&approval_prefix(s))? {
+            approvals.push(seq_suffix(&k));
+        }
+    }
+    if let Some(seq) = def_seq(r, b'N', code)?.or(def_seq(r, b'I', code)?) {
+        seqs.push(seq);
+    }
+    seqs.extend(approvals);
+    seqs.sort();
+    seqs.dedup();
+    Ok(seqs)
+}
+
 /// The seqs of the reports issued with these bytes' SHA-256, known at `known`.
 pub fn reports_with_hash(r: &dyn IndexRead, sha256: &[u8; 32], known: u64) -> Result<Vec<u64>> {
     let mut k = key(b'H');
@@ -927,6 +960,11 @@ pub fn state(r: &dyn IndexRead, q: &Query) -> Result<Vec<IndicatorState>> {
         by_code.insert(s.indicator.code.clone(), (realisasi, approved));
     }
     Ok(out)
+}
+
+/// The aggregate of the quarterly versions alone (no annual figure).
+pub fn aggregate_quarters(agg: &Aggregation, quarters: &[Option<Version>]) -> (Option<Value>, bool) {
+    aggregate(agg, quarters, None)
 }
 
 /// The value as of the last quarter from the quarterly (and annual) versions.

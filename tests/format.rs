@@ -145,6 +145,11 @@ fn domain_samples() -> Vec<Payload> {
             sha256: [0x11; 32],
             size: 4096,
             title: "Capaian Kinerja Tahun 2021".into(),
+            figures: vec![ReportedFigure {
+                subject: "IKU-2.2".into(),
+                measure: Measure::Capaian,
+                value: Value::Number(dec("91.43")),
+            }],
         }),
     ]
 }
@@ -161,7 +166,7 @@ const GOLDEN_DOMAIN_DIGESTS: [&str; 11] = [
     "ea2dbb8e3df8f7afc44f90b630746df18abe9f75262240316f2afdbcbba9a7fe",
     "7288b503bfc552a71b03c0fdc0e9f46436d7f5baf008873a44351aee5a104c85",
     "1c23718aa8471feec4959a8f03bf27d0b1faf57a5356ffc87670f13742539597",
-    "3331b69bf30ce3c2e715f112ff196e9046f37dcd34312ab150b5469c9b0e2171",
+    "6432a9e0d12b854566d3aa06d9e8c08bd4b20cde02914ae3ba8aeba2eab47e6e",
 ];
 
 #[test]

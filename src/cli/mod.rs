@@ -4,6 +4,7 @@
 //! a `run` function.
 
 mod approve;
+mod audit;
 mod bench;
 mod bundle;
 mod checkpoint;
@@ -103,6 +104,10 @@ pub enum Command {
     #[command(subcommand)]
     Report(report::ReportCommand),
     Log(log::Args),
+    History(audit::HistoryArgs),
+    Diff(audit::DiffArgs),
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
     Show(show::Args),
     Verify(verify::Args),
     Checkpoint(checkpoint::CheckpointArgs),
@@ -338,6 +343,9 @@ fn run(ctx: &Ctx, command: Command) -> CmdResult {
         Command::Export(a) => bundle::export(ctx, a, &mut out),
         Command::VerifyBundle(a) => bundle::verify_bundle(ctx, a, &mut out),
         Command::Log(a) => log::run(ctx, a, &mut out),
+        Command::History(a) => audit::history(ctx, a, &mut out),
+        Command::Diff(a) => audit::diff(ctx, a, &mut out),
+        Command::Audit(a) => audit::run(ctx, a, &mut out),
         Command::Show(a) => show::run(ctx, a, &mut out),
         Command::Verify(a) => verify::run(ctx, a, &mut out),
         Command::Bench(a) => bench::run(ctx, a, &mut out),

@@ -35,6 +35,11 @@ pub enum ReportCommand {
     /// Seal a report: render it, write it, and record its SHA-256 in a
     /// report_issued event (approver key).
     Issue(IssueArgs),
+    /// Record a document issued outside sakip (a signed Berita Acara, a
+    /// published LKjIP) with the figures it prints, from a TOML transcript
+    /// (schema/document.md), so `audit check` can compare them with the
+    /// ledger (approver key).
+    Record(RecordArgs),
     /// Say whether FILE is byte-identical to a report this ledger issued
     /// (which seq, when, by whom) and re-render it to show it is reproducible.
     Verify(VerifyArgs),
@@ -55,6 +60,12 @@ pub struct IssueArgs {
     pub kind: String,
     #[command(flatten)]
     pub render: RenderArgs,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct RecordArgs {
+    /// The document transcript (TOML).
+    pub file: PathBuf,
 }
 
 #[derive(clap::Args, Debug)]
@@ -110,6 +121,7 @@ pub fn run(ctx: &Ctx, cmd: ReportCommand, out: &mut dyn Write) -> CmdResult {
         ReportCommand::Lkjip(a) => (ReportKind::Lkjip, a),
         ReportCommand::Issue(a) => return issue(ctx, a, out),
         ReportCommand::Verify(a) => return verify(ctx, a, out),
+        ReportCommand::Record(a) => return record(ctx, a, out),
     };
     let ledger = ctx.open_ledger()?;
     let p = params(ctx, kind, &args, &ledger)?;
@@ -156,6 +168,7 @@ fn issue(ctx: &Ctx, args: IssueArgs, out: &mut dyn Write) -> CmdResult {
         sha256: report::digest(&bytes),
         size: bytes.len() as u64,
         title: report.title.clone(),
+        figures: report::stated_figures(&ledger, p)?,
     });
     write_file(&path, &bytes)?;
     let done = match ledger.append(&signer, payload) {
@@ -257,4 +270,16 @@ fn around_difference(expected: &str, found: &str) -> (String, String) {
         s
     };
     (window(&e), window(&f))
+}
+
+fn record(ctx: &Ctx, args: RecordArgs, out: &mut dyn Write) -> CmdResult {
+    let signer = ctx.signer()?;
+    let mut ledger = ctx.open_ledger()?;
+    let bytes = std::fs::read(&args.file).map_err(|e| sakip::Error::io(&args.file, e))?;
+    let known = ledger.head().count - 1;
+    let payload = sakip::import::document(&args.file.display().to_string(), &bytes, ledger.store(), known)?;
+    let summary = payload.summary();
+    let done = ledger.append(&signer, payload)?;
+    writeln!(out, "seq {}: {summary}", done.seq)?;
+    Ok(())
 }

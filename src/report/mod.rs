@@ -12,7 +12,7 @@ mod build;
 mod render;
 mod svg;
 
-pub use build::build;
+pub use build::{build, show_value};
 pub use render::render;
 
 use crate::event::EventHash;
@@ -340,6 +340,8 @@ fn params_of(r: &crate::event::ReportIssued) -> crate::Result<Params> {
 
 /// Is `bytes` exactly a report this ledger issued?
 pub fn verify_bytes(ledger: &Ledger, bytes: &[u8]) -> crate::Result<Verdict> {
+    // (A document recorded from outside sakip cannot be re-rendered: it is
+    // issued when its bytes match, reproducible in the sense of unchanged.)
     let sha = digest(bytes);
     if let Some(&seq) = crate::projection::reports_with_hash(ledger.store(), &sha, u64::MAX)?.first() {
         let event = ledger
@@ -348,10 +350,16 @@ pub fn verify_bytes(ledger: &Ledger, bytes: &[u8]) -> crate::Result<Verdict> {
         let crate::event::Payload::ReportIssued(issued) = event.event.payload else {
             return Err(Error::integrity(seq, "the report index points at another kind"));
         };
-        let (_, again) = produce(ledger, params_of(&issued)?)?;
+        let reproducible = match issued.format.as_str() {
+            "external" => digest(bytes) == issued.sha256,
+            _ => {
+                let (_, again) = produce(ledger, params_of(&issued)?)?;
+                again == bytes && digest(&again) == issued.sha256
+            }
+        };
         return Ok(Verdict::Issued {
             seq,
-            reproducible: again == bytes && digest(&again) == issued.sha256,
+            reproducible,
             recorded_at: event.event.recorded_at,
             author: event.event.author,
             issued,
@@ -376,4 +384,77 @@ pub fn verify_bytes(ledger: &Ledger, bytes: &[u8]) -> crate::Result<Verdict> {
         }
     }
     Ok(Verdict::NotIssued { params, closest })
+}
+
+/// The figures a report states, recorded in its `report_issued` event: the
+/// realisasi and capaian (as displayed, two decimals) of every IKU and
+/// tujuan indicator, and for budget reports the pagu and spending of every
+/// program and their total (`*`).
+pub fn stated_figures(ledger: &Ledger, params: Params) -> crate::Result<Vec<crate::event::ReportedFigure>> {
+    use crate::event::{Dec, Level, Measure, ReportedFigure, Value};
+    let q = crate::projection::Query {
+        year: params.year,
+        as_of: params.as_of,
+        known: params.known_seq,
+        approved_only: params.approved_only,
+    };
+    let mut out = Vec::new();
+    for s in crate::projection::state(ledger.store(), &q)? {
+        if !(s.indicator.iku || s.item.level == Level::Tujuan && s.target.is_some()) {
+            continue;
+        }
+        if let Some(v) = &s.realisasi {
+            out.push(ReportedFigure {
+                subject: s.indicator.code.clone(),
+                measure: Measure::Realisasi,
+                value: v.clone(),
+            });
+        }
+        if let Some(c) = s.capaian.score() {
+            out.push(ReportedFigure {
+                subject: s.indicator.code.clone(),
+                measure: Measure::Capaian,
+                value: Value::Number(Dec(crate::numfmt::round(c, 2))),
+            });
+        }
+    }
+    if matches!(
+        params.kind,
+        ReportKind::Anggaran | ReportKind::Lkjip | ReportKind::Pk
+    ) {
+        let (mut pagu_total, mut spent_total) = (Decimal::ZERO, Decimal::ZERO);
+        for (_, item) in crate::projection::items(ledger.store(), q.known)? {
+            if item.level != Level::Program {
+                continue;
+            }
+            if let Some(v) = crate::projection::pagu(ledger.store(), &item.code, q.year, &q)? {
+                if let Value::Number(d) = v.value {
+                    pagu_total += d.0;
+                    out.push(ReportedFigure {
+                        subject: item.code.clone(),
+                        measure: Measure::Pagu,
+                        value: Value::Number(d),
+                    });
+                }
+                let spent = crate::projection::spending(ledger.store(), &item.code, &q)?;
+                spent_total += spent;
+                out.push(ReportedFigure {
+                    subject: item.code.clone(),
+                    measure: Measure::Spending,
+                    value: Value::Number(Dec(spent)),
+                });
+            }
+        }
+        out.push(ReportedFigure {
+            subject: "*".into(),
+            measure: Measure::Pagu,
+            value: Value::Number(Dec(pagu_total)),
+        });
+        out.push(ReportedFigure {
+            subject: "*".into(),
+            measure: Measure::Spending,
+            value: Value::Number(Dec(spent_total)),
+        });
+    }
+    Ok(out)
 }

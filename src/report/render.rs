@@ -226,8 +226,13 @@ fn html(r: &Report) -> String {
             Block::Heading(h) => out.push_str(&format!("<h2>{}</h2>\n", html_escape(h))),
             Block::Paragraph(p) => out.push_str(&format!("<p>{}</p>\n", html_escape(p))),
             Block::Table(t) => {
+                let class = if t.columns.len() > 8 {
+                    " class=\"wide\""
+                } else {
+                    ""
+                };
                 out.push_str(&format!(
-                    "<h3>{}</h3>\n<table>\n<thead><tr>",
+                    "<h3>{}</h3>\n<table{class}>\n<thead><tr>",
                     html_escape(&t.title)
                 ));
                 for c in &t.columns {

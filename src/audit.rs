@@ -1,0 +1,517 @@
+//! Audit: consistency findings over the whole ledger, and the events that
+//! touch one indicator. Read-only; every finding names the events involved.
+//! The checks are listed in `docs/audit.md`.
+
+use crate::event::*;
+use crate::ledger::Ledger;
+use crate::numfmt;
+use crate::projection::{self, IndexRead, IndicatorState, Query};
+use crate::{Error, Result};
+use rust_decimal::Decimal;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// How serious a finding is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// The ledger or a document disagrees with itself: must be explained.
+    Warning,
+    /// Worth knowing: incomplete data, not a contradiction.
+    Info,
+}
+
+/// One finding.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub severity: Severity,
+    /// Stable check name, e.g. `late-change`.
+    pub check: &'static str,
+    pub message: String,
+    /// Seqs of the events involved.
+    pub events: Vec<u64>,
+}
+
+fn finding(severity: Severity, check: &'static str, message: String, mut events: Vec<u64>) -> Finding {
+    events.sort();
+    events.dedup();
+    Finding {
+        severity,
+        check,
+        message,
+        events,
+    }
+}
+
+/// Every report_issued event, with its payload.
+fn reports(ledger: &Ledger) -> Result<Vec<(u64, ReportIssued)>> {
+    let mut out = Vec::new();
+    for seq in ledger.store().seqs_of_kind(Kind::ReportIssued, 0) {
+        let seq = seq?;
+        if let Some(e) = ledger.event(seq)? {
+            if let Payload::ReportIssued(r) = e.event.payload {
+                out.push((seq, r));
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn state_map(r: &dyn IndexRead, q: &Query) -> Result<BTreeMap<String, IndicatorState>> {
+    Ok(projection::state(r, q)?
+        .into_iter()
+        .map(|s| (s.indicator.code.clone(), s))
+        .collect())
+}
+
+/// Does a printed figure equal a computed one, at the precision printed?
+fn same_number(printed: Decimal, computed: Decimal) -> bool {
+    numfmt::round(computed, printed.scale()) == printed
+}
+
+/// A figure as reports print it: capaian as a percentage, money in Rupiah.
+fn show_figure(measure: Measure, v: &Value) -> String {
+    match (measure, v) {
+        (Measure::Capaian, Value::Number(d)) => numfmt::percent(d.0),
+        (Measure::Pagu | Measure::Spending, Value::Number(d)) => numfmt::rupiah(d.0),
+        _ => show(v),
+    }
+}
+
+fn show(v: &Value) -> String {
+    match v {
+        Value::Ratio {
+            numerator,
+            denominator,
+        } => crate::scoring::ratio_percent(numerator.0, denominator.0)
+            .map(|p| format!("{}%", numfmt::format(p, 2)))
+            .unwrap_or_else(|| v.to_string()),
+        other => other.to_string(),
+    }
+}
+
+fn same_value(printed: &Value, computed: &Value) -> bool {
+    match (printed, crate::scoring::numeric(computed)) {
+        (Value::Number(p), Some(c)) if !matches!(computed, Value::Grade(_) | Value::Text(_)) => {
+            same_number(p.0, c)
+        }
+        _ => printed == computed,
+    }
+}
+
+/// The computed value of a figure in a state (None when there is none).
+fn computed(
+    ledger: &Ledger,
+    states: &BTreeMap<String, IndicatorState>,
+    f: &ReportedFigure,
+    q: &Query,
+) -> Result<Option<Value>> {
+    let number = |d: Decimal| Some(Value::Number(Dec(d)));
+    Ok(match f.measure {
+        Measure::Realisasi => states.get(&f.subject).and_then(|s| s.realisasi.clone()),
+        Measure::Capaian => states
+            .get(&f.subject)
+            .and_then(|s| s.capaian.score())
+            .and_then(number),
+        Measure::Pagu if f.subject == "*" => number(program_total(ledger, q, |a| pagu_of(ledger, a, q))?),
+        Measure::Spending if f.subject == "*" => number(program_total(ledger, q, |a| {
+            Ok(Some(projection::spending(ledger.store(), a, q)?))
+        })?),
+        Measure::Pagu => pagu_of(ledger, &f.subject, q)?.and_then(number),
+        Measure::Spending => number(projection::spending(ledger.store(), &f.subject, q)?),
+    })
+}
+
+fn pagu_of(ledger: &Ledger, account: &str, q: &Query) -> Result<Option<Decimal>> {
+    Ok(
+        projection::pagu(ledger.store(), account, q.year, q)?.and_then(|v| match v.value {
+            Value::Number(d) => Some(d.0),
+            _ => None,
+        }),
+    )
+}
+
+fn program_total(
+    ledger: &Ledger,
+    q: &Query,
+    each: impl Fn(&str) -> Result<Option<Decimal>>,
+) -> Result<Decimal> {
+    let mut total = Decimal::ZERO;
+    for (_, item) in projection::items(ledger.store(), q.known)? {
+        if item.level == Level::Program {
+            total += each(&item.code)?.unwrap_or_default();
+        }
+    }
+    Ok(total)
+}
+
+/// The seqs of events that changed an indicator's (or account's) figures
+/// for a year, in `(after, upto]`.
+fn changes(r: &dyn IndexRead, code: &str, year: u16, after: u64, upto: u64) -> Result<Vec<u64>> {
+    Ok(projection::indicator_events(r, code, Some(year))?
+        .into_iter()
+        .filter(|s| *s > after && *s <= upto)
+        .collect())
+}
+
+/// Run every check; `year` limits the year-based ones.
+pub fn check(ledger: &Ledger, year: Option<u16>) -> Result<Vec<Finding>> {
+    let r: &dyn IndexRead = ledger.store();
+    let head = ledger.head().count - 1;
+    let mut out = Vec::new();
+    let issued = reports(ledger)?;
+
+    for (seq, rep) in issued
+        .iter()
+        .filter(|(_, rep)| year.is_none_or(|y| rep.year == y))
+    {
+        let at_issue = Query {
+            year: rep.year,
+            as_of: rep.as_of,
+            known: rep.known_seq,
+            approved_only: false,
+        };
+        let now = Query {
+            known: head,
+            ..at_issue
+        };
+        let then_states = state_map(r, &at_issue)?;
+        let now_states = state_map(r, &now)?;
+        let label = format!("{} (seq {seq})", rep.title);
+
+        // Entries counted in the report but not approved when it was issued.
+        if !rep.approved_only {
+            for f in rep.figures.iter().filter(|f| f.measure == Measure::Realisasi) {
+                if let Some(s) = then_states.get(&f.subject) {
+                    let versions: Vec<&projection::Version> =
+                        s.quarters.iter().flatten().chain(s.annual.iter()).collect();
+                    let unapproved: Vec<u64> =
+                        versions.iter().filter(|v| !v.approved).map(|v| v.seq).collect();
+                    if !unapproved.is_empty() {
+                        out.push(finding(
+                            Severity::Warning,
+                            "unapproved-in-report",
+                            format!(
+                                "{label} counts entries of {} that were not approved when it was issued",
+                                f.subject
+                            ),
+                            [vec![*seq], unapproved].concat(),
+                        ));
+                    }
+                }
+            }
+        }
+
+        for f in &rep.figures {
+            let then = computed(ledger, &then_states, f, &at_issue)?;
+            let now_value = computed(ledger, &now_states, f, &now)?;
+            let name = if f.subject == "*" {
+                "the program total".to_string()
+            } else {
+                f.subject.clone()
+            };
+            match &then {
+                Some(v) if same_value(&f.value, v) => {}
+                Some(v) => out.push(finding(
+                    Severity::Warning,
+                    "report-disagrees",
+                    format!(
+                        "{label} prints {} {} = {}, but the ledger when it was issued gives {}",
+                        name,
+                        f.measure.name(),
+                        show_figure(f.measure, &f.value),
+                        show_figure(f.measure, v)
+                    ),
+                    vec![*seq],
+                )),
+                None => out.push(finding(
+                    Severity::Warning,
+                    "report-disagrees",
+                    format!(
+                        "{label} prints {} {} = {}, but the ledger has no such figure",
+                        name,
+                        f.measure.name(),
+                        show_figure(f.measure, &f.value)
+                    ),
+                    vec![*seq],
+                )),
+            }
+            if let (Some(t), Some(n)) = (&then, &now_value) {
+                if t != n && !same_value(&f.value, n) {
+                    let changed = changes(r, &f.subject, rep.year, rep.known_seq, head)?;
+                    out.push(finding(
+                        Severity::Warning,
+                        "report-outdated",
+                        format!(
+                            "{label} prints {} {} = {}; the ledger now gives {}",
+                            name,
+                            f.measure.name(),
+                            show_figure(f.measure, &f.value),
+                            show_figure(f.measure, n)
+                        ),
+                        [vec![*seq], changed].concat(),
+                    ));
+                }
+            }
+        }
+
+        // Realisations recorded or corrected after a report that states
+        // them, for the periods it covers. (A PK states plans, not results.)
+        let stated: std::collections::BTreeSet<&str> = rep
+            .figures
+            .iter()
+            .filter(|f| f.measure == Measure::Realisasi || f.measure == Measure::Capaian)
+            .map(|f| f.subject.as_str())
+            .collect();
+        for code in then_states.keys().filter(|c| stated.contains(c.as_str())) {
+            let late: Vec<u64> = changes(r, code, rep.year, rep.known_seq, head)?
+                .into_iter()
+                .filter(|s| matches!(ledger_kind(ledger, *s), Ok(Some(k)) if is_figure_change(k)))
+                .filter(|s| within(ledger, *s, rep.as_of).unwrap_or(false))
+                .collect();
+            if !late.is_empty() {
+                out.push(finding(
+                    Severity::Warning,
+                    "late-change",
+                    format!(
+                        "{code}: {} entr{} recorded after {label} covering {} s.d. TW {}",
+                        late.len(),
+                        if late.len() == 1 { "y" } else { "ies" },
+                        rep.year,
+                        crate::period::roman(rep.as_of)
+                    ),
+                    [vec![*seq], late].concat(),
+                ));
+            }
+        }
+    }
+
+    // Per year: ratios, budgets, totals, annual vs quarterly figures.
+    let years = years_of(r)?;
+    for y in years.into_iter().filter(|y| year.is_none_or(|want| want == *y)) {
+        let q = Query {
+            year: y,
+            as_of: 4,
+            known: head,
+            approved_only: false,
+        };
+        let states = projection::state(r, &q)?;
+        for s in &states {
+            for v in s.quarters.iter().flatten().chain(s.annual.iter()) {
+                if let Value::Ratio {
+                    numerator,
+                    denominator,
+                } = &v.value
+                {
+                    if numerator.0 > denominator.0 {
+                        out.push(finding(
+                            Severity::Warning,
+                            "ratio-over-100",
+                            format!(
+                                "{}: numerator {} exceeds denominator {}",
+                                s.indicator.code, numerator, denominator
+                            ),
+                            vec![v.seq],
+                        ));
+                    }
+                }
+            }
+            if let (Some(annual), Aggregation::RatioOfSums | Aggregation::Sum) =
+                (&s.annual, &s.indicator.aggregation)
+            {
+                let quarters: Vec<Option<projection::Version>> = s.quarters.clone();
+                if quarters.iter().any(Option::is_some) {
+                    let (agg, _) = projection::aggregate_quarters(&s.indicator.aggregation, &quarters);
+                    if let Some(agg) = agg {
+                        if agg != annual.value {
+                            let mut seqs: Vec<u64> = quarters.iter().flatten().map(|v| v.seq).collect();
+                            seqs.push(annual.seq);
+                            out.push(finding(
+                                Severity::Warning,
+                                "totals-disagree",
+                                format!(
+                                    "{} {y}: the annual figure {} ({}) differs from its quarters, which add up to {} ({})",
+                                    s.indicator.code,
+                                    annual.value,
+                                    show(&annual.value),
+                                    agg,
+                                    show(&agg)
+                                ),
+                                seqs,
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        out.extend(budget_checks(ledger, &q)?);
+    }
+    out.sort_by(|a, b| (a.events.first(), a.check).cmp(&(b.events.first(), b.check)));
+    Ok(out)
+}
+
+fn ledger_kind(ledger: &Ledger, seq: u64) -> Result<Option<Kind>> {
+    ledger.kind_of(seq)
+}
+
+fn is_figure_change(k: Kind) -> bool {
+    matches!(k, Kind::RealisationRecorded | Kind::RealisationCorrected)
+}
+
+/// Whether a realisation or target event is about a period a report as of
+/// `as_of` covers (an annual figure only at TW IV).
+fn within(ledger: &Ledger, seq: u64, as_of: u8) -> Result<bool> {
+    let e = ledger
+        .event(seq)?
+        .ok_or_else(|| Error::integrity(seq, "event missing"))?;
+    let period = match &e.event.payload {
+        Payload::RealisationRecorded(x) => x.period,
+        Payload::RealisationCorrected(x) => x.period,
+        Payload::TargetSet(_) | Payload::TargetRevised(_) => return Ok(true),
+        _ => return Ok(false),
+    };
+    Ok(if period.quarter == 0 {
+        as_of == 4
+    } else {
+        period.quarter <= as_of
+    })
+}
+
+/// The years that have targets, realisations or budgets.
+fn years_of(r: &dyn IndexRead) -> Result<Vec<u16>> {
+    let mut years = std::collections::BTreeSet::new();
+    for tag in [b'T', b'R', b'B'] {
+        for (k, _) in r.scan(&[tag])? {
+            if k.len() >= 3 {
+                years.insert(u16::from_be_bytes([k[1], k[2]]));
+            }
+        }
+    }
+    // Renstra targets name years of the plan, not years with data.
+    Ok(years.into_iter().collect())
+}
+
+fn budget_checks(ledger: &Ledger, q: &Query) -> Result<Vec<Finding>> {
+    let r: &dyn IndexRead = ledger.store();
+    let mut out = Vec::new();
+    let items = projection::items(r, q.known)?;
+    let pagu_version = |code: &str| projection::pagu(r, code, q.year, q);
+    let mut accounts: Vec<String> = items.iter().map(|(_, i)| i.code.clone()).collect();
+    accounts.extend(
+        projection::indicators(r, q.known)?
+            .into_iter()
+            .map(|(_, i)| i.code),
+    );
+    for account in &accounts {
+        if let Some(v) = pagu_version(account)? {
+            let Value::Number(pagu) = v.value else { continue };
+            let spent = projection::spending(r, account, q)?;
+            if spent > pagu.0 {
+                out.push(finding(
+                    Severity::Warning,
+                    "spending-over-pagu",
+                    format!(
+                        "{account} {}: spending {} exceeds its pagu {}",
+                        q.year,
+                        numfmt::rupiah(spent),
+                        numfmt::rupiah(pagu.0)
+                    ),
+                    vec![v.seq],
+                ));
+            }
+        }
+    }
+    // Sub kegiatan pagu against their program.
+    let children = |parent: &str, level: Level| -> Vec<&PlanItemDefined> {
+        items
+            .iter()
+            .map(|(_, i)| i)
+            .filter(|i| i.level == level && i.parent.as_deref() == Some(parent))
+            .collect()
+    };
+    let mut program_total = Decimal::ZERO;
+    let mut program_seqs = Vec::new();
+    for (_, program) in items.iter().filter(|(_, i)| i.level == Level::Program) {
+        let Some(pv) = pagu_version(&program.code)? else {
+            continue;
+        };
+        let Value::Number(pp) = pv.value else { continue };
+        program_total += pp.0;
+        program_seqs.push(pv.seq);
+        let subs: Vec<&PlanItemDefined> = children(&program.code, Level::Kegiatan)
+            .into_iter()
+            .flat_map(|k| children(&k.code, Level::SubKegiatan))
+            .collect();
+        let mut sum = Decimal::ZERO;
+        let mut with = 0;
+        let mut seqs = vec![pv.seq];
+        for sub in &subs {
+            if let Some(v) = pagu_version(&sub.code)? {
+                if let Value::Number(d) = v.value {
+                    sum += d.0;
+                    with += 1;
+                    seqs.push(v.seq);
+                }
+            }
+        }
+        if subs.is_empty() || with == 0 {
+            continue;
+        }
+        if with == subs.len() && sum != pp.0 || sum > pp.0 {
+            out.push(finding(
+                Severity::Warning,
+                "pagu-not-adding-up",
+                format!(
+                    "{} {}: its sub kegiatan pagu add up to {}, the program's pagu is {}",
+                    program.code,
+                    q.year,
+                    numfmt::rupiah(sum),
+                    numfmt::rupiah(pp.0)
+                ),
+                seqs,
+            ));
+        } else if with < subs.len() {
+            out.push(finding(
+                Severity::Info,
+                "pagu-incomplete",
+                format!(
+                    "{} {}: only {with} of {} sub kegiatan have a pagu ({} of the program's {})",
+                    program.code,
+                    q.year,
+                    subs.len(),
+                    numfmt::rupiah(sum),
+                    numfmt::rupiah(pp.0)
+                ),
+                seqs,
+            ));
+        }
+    }
+    // IKU allocations against the programs, in total.
+    let mut iku_total = Decimal::ZERO;
+    let mut iku_seqs = Vec::new();
+    for (_, ind) in projection::indicators(r, q.known)?
+        .into_iter()
+        .filter(|(_, i)| i.iku)
+    {
+        if let Some(v) = pagu_version(&ind.code)? {
+            if let Value::Number(d) = v.value {
+                iku_total += d.0;
+                iku_seqs.push(v.seq);
+            }
+        }
+    }
+    if !iku_seqs.is_empty() && iku_total != program_total {
+        out.push(finding(
+            Severity::Warning,
+            "totals-disagree",
+            format!(
+                "{}: the IKU budget allocations total {}, the program pagu total {}",
+                q.year,
+                numfmt::rupiah(iku_total),
+                numfmt::rupiah(program_total)
+            ),
+            [iku_seqs, program_seqs].concat(),
+        ));
+    }
+    Ok(out)
+}
