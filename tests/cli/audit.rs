@@ -255,3 +255,147 @@ fn a_bundle_verifies_offline_and_a_damaged_one_does_not() {
     let (code, _, err) = python(&[s(&bundle)]);
     assert_eq!(code, 3, "{err}");
 }
+
+#[test]
+fn audit_check_surfaces_the_seeds_contradictions_and_nothing_else() {
+    let env = crate::support::demo();
+    let out = env.ok(&["audit", "check", "--format", "json"]);
+    let findings: Vec<serde_json::Value> = out.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let expected: [(&str, &str); 12] = [
+        ("report-outdated", "Berita Acara Evaluasi Internal Triwulan IV Tahun 2021 (seq 353) prints IKU-1.1 realisasi = 29,76; the ledger now gives 20,40"),
+        ("report-outdated", "prints IKU-1.1 capaian = 102,62%; the ledger now gives 70,34%"),
+        ("late-change", "IKU-1.1: 1 entry recorded after Berita Acara"),
+        ("report-disagrees", "prints IKU-2.2 capaian = 91,43%, but the ledger when it was issued gives 97,02%"),
+        ("report-disagrees", "Laporan Kinerja Instansi Pemerintah Tahun 2021 (seq 356) prints IKU-1.2 realisasi = 98,37, but the ledger when it was issued gives 98,63"),
+        ("report-disagrees", "prints IKU-1.2 capaian = 98,65%, but the ledger when it was issued gives 98,92%"),
+        ("report-disagrees", "prints the program total pagu = Rp 14.667.701.489,89, but the ledger when it was issued gives Rp 15.193.709.205"),
+        ("report-disagrees", "Perjanjian Kinerja Tahun 2021 (seq 236) prints IKU-1.2 pagu = Rp 919.986.100, but the ledger when it was issued gives Rp 924.986.100"),
+        ("totals-disagree", "the IKU budget allocations total Rp 8.500.000.000, the program pagu total Rp 15.193.709.205"),
+        ("totals-disagree", "IP-2.2 2021: the annual figure 2.682/2.778 (96,54%) differs from its quarters, which add up to 2.677/2.778 (96,36%)"),
+        ("pagu-incomplete", "P1 2021: only 2 of 17 sub kegiatan have a pagu"),
+        ("pagu-incomplete", "P2 2021: only 4 of 13 sub kegiatan have a pagu"),
+    ];
+    for (check, text) in expected {
+        assert!(
+            findings
+                .iter()
+                .any(|f| f["check"] == check && f["message"].as_str().unwrap().contains(text)),
+            "missing finding [{check}] {text}\n{out}"
+        );
+    }
+    assert_eq!(findings.len(), expected.len(), "unexpected findings:\n{out}");
+    // The correction is named among the events of the outdated finding.
+    let outdated = findings.iter().find(|f| f["check"] == "report-outdated").unwrap();
+    let correction = env.ok(&["log", "--kind", "realisation_corrected", "--format", "json"]);
+    let last: serde_json::Value = serde_json::from_str(correction.lines().last().unwrap()).unwrap();
+    assert!(outdated["events"].as_array().unwrap().contains(&last["seq"]));
+}
+
+#[test]
+fn audit_check_flags_ratios_over_100_and_overspending() {
+    let env = crate::support::demo();
+    let op = env.demo_key("kabid-mutasi-operator");
+    env.ok(&[
+        "--key",
+        &op,
+        "record",
+        "realisasi",
+        "--indicator",
+        "IP-2.2",
+        "--period",
+        "2022-Q1",
+        "--numerator",
+        "12",
+        "--denominator",
+        "10",
+    ]);
+    let admin = env.demo_key("sekretaris-admin");
+    env.ok(&[
+        "--key",
+        &admin,
+        "record",
+        "target",
+        "--indicator",
+        "IP-2.2",
+        "--year",
+        "2022",
+        "--value",
+        "95",
+    ]);
+    let budget = env.write("b.csv", "account,period,jenis,amount\nP3,2022,pagu,100.000\n");
+    env.ok(&["--key", &admin, "import", "anggaran", &budget]);
+    env.ok(&[
+        "--key",
+        &op,
+        "record",
+        "spending",
+        "--account",
+        "P3",
+        "--period",
+        "2022-Q2",
+        "--amount",
+        "150.000",
+    ]);
+    let out = env.ok(&["audit", "check", "--year", "2022"]);
+    assert!(
+        out.contains("[ratio-over-100] IP-2.2: numerator 12 exceeds denominator 10"),
+        "{out}"
+    );
+    assert!(
+        out.contains("[spending-over-pagu] P3 2022: spending Rp 150.000 exceeds its pagu Rp 100.000"),
+        "{out}"
+    );
+}
+
+#[test]
+fn history_diff_and_replay_tell_the_story_of_a_correction() {
+    let env = crate::support::demo();
+    let history = env.ok(&["history", "IKU-1.1", "--year", "2021"]);
+    assert!(
+        history.contains("koreksi realisasi 2021") && history.contains("20,40"),
+        "{history}"
+    );
+    assert!(
+        history.contains("KRIS WAHYUDI") && history.contains("Nilai dimensi kompetensi final"),
+        "{history}"
+    );
+    assert!(
+        history.contains("realisasi 2021") && history.contains("29,76"),
+        "{history}"
+    );
+    assert!(
+        history.contains("approve (seq"),
+        "approval state is shown: {history}"
+    );
+
+    let diff = env.ok(&[
+        "diff",
+        "--known-at",
+        "2022-01-10",
+        "--known-at",
+        "2022-02-25",
+        "--year",
+        "2021",
+    ]);
+    assert!(
+        diff.starts_with("IKU-1.1 Indeks Profesionalisme ASN Dimensi Kompetensi\n"),
+        "{diff}"
+    );
+    assert!(
+        diff.contains("29,76, capaian 102,62%") && diff.contains("20,40, capaian 70,34%"),
+        "{diff}"
+    );
+    assert!(diff.contains("corrected to 20,40"), "{diff}");
+    assert_eq!(
+        diff.lines().filter(|l| !l.starts_with(' ')).count(),
+        1,
+        "only IKU-1.1 differs: {diff}"
+    );
+
+    let replay = env.ok(&["audit", "replay", "--from", "354", "--to", "354"]);
+    assert!(
+        replay.contains("(operator)")
+            && replay.contains("IKU-1.1 2021: 29,76, capaian 102,62% -> 20,40, capaian 70,34%"),
+        "{replay}"
+    );
+}
