@@ -172,6 +172,7 @@ pub struct QueryFigure {
 #[derive(Clone, Debug)]
 pub struct ProjectionFigures {
     pub queries: Vec<QueryFigure>,
+    pub tree: TreeFigures,
     pub rebuild_events: u64,
     pub rebuild_rate: f64,
     pub append_rate: f64,
@@ -321,11 +322,13 @@ pub fn projection(dir: &Path, sizes: &[u64], corrections: u64) -> Result<Project
             "the synthetic generator ran out of years; raise --corrections".into(),
         ));
     }
+    let tree = tree(&ledger)?;
     let t = Instant::now();
     let rebuilt = ledger.rebuild()?;
     let rebuild_rate = rate(rebuilt as usize, t);
     Ok(ProjectionFigures {
         queries: figures,
+        tree,
         rebuild_events: rebuilt,
         rebuild_rate,
         append_rate,
@@ -353,5 +356,54 @@ fn time_query(ledger: &Ledger) -> Result<QueryFigure> {
         events: ledger.head().count,
         p50_ms: times[50],
         p99_ms: times[99],
+    })
+}
+
+/// Merkle figures at one ledger size.
+#[derive(Clone, Debug)]
+pub struct TreeFigures {
+    pub size: u64,
+    pub checkpoint_ms: f64,
+    pub inclusion_ms: f64,
+    pub inclusion_bytes: usize,
+    pub consistency_ms: f64,
+    pub consistency_bytes: usize,
+    /// Tree maintenance alone (leaf and parent hashes), leaves per second.
+    pub tree_rate: f64,
+}
+
+/// Time a checkpoint root, an inclusion proof (middle leaf) and a
+/// consistency proof (from half the size) on a ledger, and the tree
+/// maintenance alone for the same number of leaves in memory.
+pub fn tree(ledger: &Ledger) -> Result<TreeFigures> {
+    let store = ledger.store();
+    let size = ledger.head().count;
+    let t = Instant::now();
+    let root = crate::merkle::root(store, size)?;
+    let checkpoint_ms = t.elapsed().as_secs_f64() * 1000.0;
+    let t = Instant::now();
+    let inclusion = crate::merkle::inclusion_proof(store, size / 2, size)?;
+    let inclusion_ms = t.elapsed().as_secs_f64() * 1000.0;
+    let t = Instant::now();
+    let consistency = crate::merkle::consistency_proof(store, size / 2, size)?;
+    let consistency_ms = t.elapsed().as_secs_f64() * 1000.0;
+    let old_root = crate::merkle::root(store, size / 2)?;
+    if !crate::merkle::verify_consistency(size / 2, size, &old_root, &root, &consistency) {
+        return Err(Error::Input("benchmark consistency proof does not verify".into()));
+    }
+    let mut mem = crate::merkle::MemNodes::default();
+    let t = Instant::now();
+    for i in 0..size {
+        mem.push(i, &[(i % 251) as u8; 32])?;
+    }
+    let tree_rate = rate(size as usize, t);
+    Ok(TreeFigures {
+        size,
+        checkpoint_ms,
+        inclusion_ms,
+        inclusion_bytes: inclusion.len() * 32,
+        consistency_ms,
+        consistency_bytes: consistency.len() * 32,
+        tree_rate,
     })
 }
