@@ -65,6 +65,7 @@ impl Error {
 
 impl From<sled::Error> for Error {
     fn from(e: sled::Error) -> Self {
+        crate::store::poison();
         match e {
             sled::Error::Corruption { at, .. } => Error::Integrity {
                 seq: None,

@@ -28,12 +28,21 @@ use sled::transaction::{ConflictableTransactionError, TransactionError};
 use sled::Transactional;
 use std::fs::{self, File, TryLockError};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 const HEAD_KEY: &[u8] = b"head";
 const FORMAT_KEY: &[u8] = b"format";
 const REBUILDING_KEY: &[u8] = b"rebuilding";
 const CHECKPOINT_KEY: &[u8] = b"checkpoint";
+
+static POISONED: AtomicBool = AtomicBool::new(false);
+
+/// Mark the storage engine as having met damaged data. sled 0.34 can spin
+/// forever flushing while a damaged database is dropped; after this, open
+/// stores are not closed on drop but left to the end of the process.
+pub fn poison() {
+    POISONED.store(true, Ordering::SeqCst);
+}
 
 /// The ledger's head: how many events it holds and the last one's hash and
 /// transaction time.
@@ -104,6 +113,15 @@ pub struct Store {
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "Store({})", self.dir.display())
+    }
+}
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        if POISONED.load(Ordering::SeqCst) {
+            // Keep one reference alive so sled's final flush never runs.
+            std::mem::forget(self.db.clone());
+        }
     }
 }
 
@@ -356,6 +374,16 @@ impl Store {
         self.merkle.apply_batch(batch)?;
         self.make_durable()?;
         Ok(n)
+    }
+
+    /// Replace the key index with `states` (after a restore).
+    pub fn replace_key_states(&self, states: &[(PublicKey, KeyState)]) -> Result<()> {
+        self.keys.clear()?;
+        for (k, st) in states {
+            self.keys
+                .insert(k.0, codec::to_bytes(st).map_err(Error::Store)?)?;
+        }
+        self.make_durable()
     }
 
     /// Keep the text of the latest checkpoint (a cache for `export`, not

@@ -115,6 +115,7 @@ pub enum Command {
     Export(bundle::ExportArgs),
     #[command(name = "verify-bundle")]
     VerifyBundle(bundle::VerifyBundleArgs),
+    Restore(bundle::RestoreArgs),
     #[command(name = "verify-proof")]
     VerifyProof(checkpoint::VerifyProofArgs),
     Rebuild(rebuild::Args),
@@ -284,6 +285,7 @@ static PANIC_AT: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
 /// Record where a panic happened instead of printing a backtrace banner.
 fn install_panic_hook() {
     std::panic::set_hook(Box::new(|info| {
+        sakip::store::poison();
         let at = info
             .location()
             .map(|l| format!("{}:{}", l.file(), l.line()))
@@ -342,6 +344,7 @@ fn run(ctx: &Ctx, command: Command) -> CmdResult {
         Command::VerifyProof(a) => checkpoint::verify_proof(ctx, a, &mut out),
         Command::Export(a) => bundle::export(ctx, a, &mut out),
         Command::VerifyBundle(a) => bundle::verify_bundle(ctx, a, &mut out),
+        Command::Restore(a) => bundle::restore(ctx, a, &mut out),
         Command::Log(a) => log::run(ctx, a, &mut out),
         Command::History(a) => audit::history(ctx, a, &mut out),
         Command::Diff(a) => audit::diff(ctx, a, &mut out),
