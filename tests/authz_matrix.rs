@@ -94,7 +94,7 @@ fn setup(dir: &std::path::Path) -> Setup {
         },
     )
     .unwrap();
-    let mut add = |l: &mut Ledger, k: &KeyPair, role: Role| {
+    let add = |l: &mut Ledger, k: &KeyPair, role: Role| {
         l.append(
             &admin,
             Payload::KeyAdded(KeyAdded {
