@@ -18,8 +18,9 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
 
-const INDICATORS: usize = 40;
 const BATCH: usize = 300;
+/// Periods per indicator: years 1990-2200, the year and its four quarters.
+const SLOTS_PER_INDICATOR: usize = 211 * 5;
 
 fn holder(n: &str) -> Holder {
     Holder {
@@ -29,8 +30,8 @@ fn holder(n: &str) -> Holder {
     }
 }
 
-/// A ledger with an operator and `INDICATORS` number indicators.
-fn setup(dir: &Path) -> (std::path::PathBuf, std::path::PathBuf) {
+/// A ledger with an operator and `indicators` number indicators.
+fn setup(dir: &Path, indicators: usize) -> (std::path::PathBuf, std::path::PathBuf) {
     let admin = KeyPair::from_seed([1; 32]);
     let op = KeyPair::from_seed([2; 32]);
     let ledger = dir.join("ledger");
@@ -63,7 +64,7 @@ fn setup(dir: &Path) -> (std::path::PathBuf, std::path::PathBuf) {
             parent: None,
         }),
     ));
-    for i in 0..INDICATORS {
+    for i in 0..indicators {
         items.push((
             &admin,
             Payload::IndicatorDefined(IndicatorDefined {
@@ -90,9 +91,8 @@ fn setup(dir: &Path) -> (std::path::PathBuf, std::path::PathBuf) {
 
 /// The (indicator, year, quarter) slots, each usable once.
 fn slot(n: usize) -> (usize, u16, u8) {
-    let per_indicator = 211 * 5;
-    let i = n / per_indicator;
-    let r = n % per_indicator;
+    let i = n / SLOTS_PER_INDICATOR;
+    let r = n % SLOTS_PER_INDICATOR;
     (i, 1990 + (r / 5) as u16, (r % 5) as u8)
 }
 
@@ -157,7 +157,9 @@ fn killed_at_random_the_ledger_keeps_every_acknowledged_append_and_no_partial_ba
         .and_then(|v| v.parse().ok())
         .unwrap_or(50);
     let dir = tempfile::tempdir().unwrap();
-    let (ledger, key) = setup(dir.path());
+    // Enough slots for every kill to be a full batch.
+    let indicators = kills * BATCH / SLOTS_PER_INDICATOR + 2;
+    let (ledger, key) = setup(dir.path(), indicators);
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(20211231);
     let mut next_slot = 0usize;
     let mut attempts: Vec<Attempt> = Vec::new();
@@ -172,10 +174,7 @@ fn killed_at_random_the_ledger_keeps_every_acknowledged_append_and_no_partial_ba
             })
             .collect();
         next_slot += n;
-        assert!(
-            next_slot < INDICATORS * 211 * 5,
-            "out of slots: lower SAKIP_CRASH_KILLS"
-        );
+        assert!(next_slot < indicators * SLOTS_PER_INDICATOR, "out of slots");
         let mut child = if batch {
             let csv = dir.path().join(format!("batch-{round}.csv"));
             let mut text = String::from("indicator;period;value\n");
