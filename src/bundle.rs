@@ -168,28 +168,19 @@ pub fn verify(dir: &Path) -> Result<BundleVerified> {
     if let Some(c) = &checkpoint {
         v.root_at(c.size);
     }
-    let mut at = 0usize;
-    let mut genesis: Option<(crate::event::EventHash, crate::event::Genesis)> = None;
-    while at < bin.len() {
-        let seq = v.count();
-        let len = bin
-            .get(at..at + 4)
-            .map(|b| u32::from_le_bytes(b.try_into().expect("4 bytes")) as usize)
-            .ok_or_else(|| Error::integrity(seq, "events.bin ends inside a length prefix"))?;
-        let bytes = bin
-            .get(at + 4..at + 4 + len)
-            .ok_or_else(|| Error::integrity(seq, "events.bin ends inside an event"))?;
-        v.push(seq, bytes)?;
-        if seq == 0 {
-            if let Ok(crate::event::Event {
+    let events = events_of(&bin)?;
+    let genesis = events
+        .first()
+        .and_then(|bytes| match crate::codec::decode(bytes) {
+            Ok(crate::event::Event {
                 payload: crate::event::Payload::Genesis(g),
                 ..
-            }) = crate::codec::decode(bytes)
-            {
-                genesis = Some((crate::codec::hash_stored(bytes), g));
-            }
-        }
-        at += 4 + len;
+            }) => Some((crate::codec::hash_stored(bytes), g)),
+            _ => None,
+        });
+    let numbered: Vec<(u64, &[u8])> = events.iter().enumerate().map(|(i, b)| (i as u64, *b)).collect();
+    for run in numbered.chunks(4096) {
+        v.push_many(run)?;
     }
     let verified = v.finish()?;
     if manifest["events"].as_u64() != Some(verified.events) {

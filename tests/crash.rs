@@ -4,7 +4,8 @@
 //! there, and no batch is half-written.
 //!
 //! `SAKIP_CRASH_KILLS` sets the number of kills (default 50; the long run in
-//! `scripts/crash-run.sh` uses 1000). This is the one test that sleeps: the
+//! `scripts/crash-run.sh` uses 1000) and `SAKIP_CRASH_BATCH` the rows per
+//! import (default 300). This is the one test that sleeps: the
 //! kill has to land somewhere in the middle of real work. The random delays
 //! come from a fixed seed.
 
@@ -18,7 +19,6 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
 
-const BATCH: usize = 300;
 /// Periods per indicator: years 1990-2200, the year and its four quarters.
 const SLOTS_PER_INDICATOR: usize = 211 * 5;
 
@@ -158,7 +158,7 @@ fn killed_at_random_the_ledger_keeps_every_acknowledged_append_and_no_partial_ba
         .unwrap_or(50);
     let dir = tempfile::tempdir().unwrap();
     // Enough slots for every kill to be a full batch.
-    let indicators = kills * BATCH / SLOTS_PER_INDICATOR + 2;
+    let indicators = kills * batch_rows / SLOTS_PER_INDICATOR + 2;
     let (ledger, key) = setup(dir.path(), indicators);
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(20211231);
     let mut next_slot = 0usize;
@@ -166,7 +166,7 @@ fn killed_at_random_the_ledger_keeps_every_acknowledged_append_and_no_partial_ba
     let mut acked_total = 0;
     for round in 0..kills {
         let batch = rng.next_u32() % 3 != 0;
-        let n = if batch { BATCH } else { 1 };
+        let n = if batch { batch_rows } else { 1 };
         let slots: Vec<(String, String)> = (0..n)
             .map(|k| {
                 let (i, y, q) = slot(next_slot + k);
