@@ -152,10 +152,14 @@ type Attempt = (Vec<(String, String)>, bool, bool);
 
 #[test]
 fn killed_at_random_the_ledger_keeps_every_acknowledged_append_and_no_partial_batch() {
-    let kills: usize = std::env::var("SAKIP_CRASH_KILLS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(50);
+    let env = |name: &str, default: usize| {
+        std::env::var(name)
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(default)
+    };
+    let kills = env("SAKIP_CRASH_KILLS", 50);
+    let batch_rows = env("SAKIP_CRASH_BATCH", 300);
     let dir = tempfile::tempdir().unwrap();
     // Enough slots for every kill to be a full batch.
     let indicators = kills * batch_rows / SLOTS_PER_INDICATOR + 2;
