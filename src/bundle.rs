@@ -271,6 +271,7 @@ pub fn restore(bundle_dir: &Path, ledger_dir: &Path) -> Result<Verified> {
     if building.exists() {
         std::fs::remove_dir_all(&building).map_err(|e| Error::io(&building, e))?;
     }
+    let clock = std::sync::Arc::new(crate::clock::SystemClock);
     {
         let store = crate::store::Store::open(&building, true)?;
         let events = events_of(&bin)?;
@@ -314,10 +315,7 @@ pub fn restore(bundle_dir: &Path, ledger_dir: &Path) -> Result<Verified> {
             .map(|(k, s)| (*k, s.clone()))
             .collect();
         store.replace_key_states(&states)?;
-    }
-    let clock = std::sync::Arc::new(crate::clock::SystemClock);
-    {
-        let ledger = Ledger::open_for_rebuild(&building, clock)?;
+        let ledger = Ledger::from_store(store, clock, true)?;
         ledger.rebuild()?;
         ledger.rebuild_merkle()?;
         crate::verify::verify_store(ledger.store())?;

@@ -126,6 +126,8 @@ fn role(name: &str) -> Result<Role> {
 /// What was built.
 #[derive(Debug)]
 pub struct Built {
+    /// The open ledger (kept open: see [`Ledger::from_store`]).
+    pub ledger: Ledger,
     pub ledger_dir: PathBuf,
     pub keys_dir: PathBuf,
     pub events: u64,
@@ -134,8 +136,8 @@ pub struct Built {
 /// Build the reference ledger in `dir` (which must not hold a ledger) and
 /// write the example key files to `dir/keys`.
 pub fn build(dir: &Path) -> Result<Built> {
-    let timeline: Timeline =
-        toml::from_str(file("timeline.toml")?).map_err(|e| Error::Input(format!("timeline.toml: {e}")))?;
+    let timeline: Timeline = toml::from_str(file("timeline.toml")?)
+        .map_err(|e| import::toml_error("timeline.toml", file("timeline.toml").unwrap_or(""), &e))?;
     let keys_dir = dir.join("keys");
     std::fs::create_dir_all(&keys_dir).map_err(|e| Error::io(&keys_dir, e))?;
     let mut people: HashMap<String, KeyPair> = HashMap::new();
@@ -267,8 +269,10 @@ pub fn build(dir: &Path) -> Result<Built> {
             other => return Err(fail(format!("unknown action {other}"))),
         }
     }
-    let events = ledger.as_ref().map(|l| l.head().count).unwrap_or(0);
+    let ledger = ledger.ok_or_else(|| Error::Input("timeline.toml has no steps".into()))?;
+    let events = ledger.head().count;
     Ok(Built {
+        ledger,
         ledger_dir,
         keys_dir,
         events,

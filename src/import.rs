@@ -166,6 +166,18 @@ fn pick<T: Copy>(field: &str, text: &str, options: &[(&str, T)]) -> Result<T, St
         })
 }
 
+/// A TOML error as one line: `file:line: message`.
+pub fn toml_error(file: &str, text: &str, e: &toml::de::Error) -> Error {
+    let line = e
+        .span()
+        .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+    let message = e.message().trim().replace('\n', " ");
+    match line {
+        Some(line) => Error::Input(format!("{file}:{line}: {message}")),
+        None => Error::Input(format!("{file}: {message}")),
+    }
+}
+
 /// Parse a target scope: `pk` (the year's target), `TW1`..`TW4`, `renstra`.
 pub fn parse_scope(text: &str) -> Result<TargetScope, String> {
     pick(
@@ -253,7 +265,7 @@ fn revision_text(field: &str, value: &Option<String>) -> Result<String, String> 
 /// ledger; `stage` is recorded on revisions.
 pub fn plan(file: &str, text: &str, r: &dyn IndexRead, stage: Stage) -> Result<Labelled> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let parsed: PlanFile = toml::from_str(text).map_err(|e| Error::Input(format!("{file}: {e}")))?;
+    let parsed: PlanFile = toml::from_str(text).map_err(|e| toml_error(file, text, &e))?;
     let mut out: Labelled = Vec::new();
     let fail = |table: &str, n: usize, msg: String| Error::Input(format!("{file}: [[{table}]] #{n}: {msg}"));
     for (i, row) in parsed.item.iter().enumerate() {
@@ -460,7 +472,13 @@ pub fn realisasi(file: &str, text: &str, r: &dyn IndexRead) -> Result<Labelled> 
     )?;
     let mut out = Vec::new();
     for (line, row) in rows {
-        let at = |col: &str, msg: String| Error::Input(format!("{file}:{line}: column '{col}': {msg}"));
+        let at = |col: &str, msg: String| {
+            let msg = msg
+                .strip_prefix(&format!("{col}: "))
+                .map(str::to_string)
+                .unwrap_or(msg);
+            Error::Input(format!("{file}:{line}: column '{col}': {msg}"))
+        };
         let code = field(&row, "indicator").ok_or_else(|| at("indicator", "empty".into()))?;
         let ind = projection::indicator(r, code, u64::MAX)?
             .map(|(_, i)| i)
@@ -657,7 +675,7 @@ struct FigureRow {
 pub fn document(file: &str, bytes: &[u8], r: &dyn IndexRead, known_seq: u64) -> Result<Payload> {
     let text = std::str::from_utf8(bytes).map_err(|_| Error::Input(format!("{file}: not UTF-8 text")))?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let doc: DocumentFile = toml::from_str(text).map_err(|e| Error::Input(format!("{file}: {e}")))?;
+    let doc: DocumentFile = toml::from_str(text).map_err(|e| toml_error(file, text, &e))?;
     let fail = |n: usize, msg: String| Error::Input(format!("{file}: [[figure]] #{n}: {msg}"));
     if crate::report::ReportKind::from_name(&doc.kind).is_none() {
         return Err(Error::Input(format!(

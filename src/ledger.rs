@@ -81,7 +81,15 @@ impl Ledger {
     }
 
     fn open_inner(dir: &Path, clock: Arc<dyn Clock>, rebuilding: bool) -> Result<Ledger> {
-        let store = Store::open(dir, false)?;
+        Ledger::from_store(Store::open(dir, false)?, clock, rebuilding)
+    }
+
+    /// A ledger over an open store. sled 0.34 may still hold a closed
+    /// database's file lock for a moment, so code that writes a store and
+    /// then works on it as a ledger keeps the one open store.
+    pub fn from_store(store: Store, clock: Arc<dyn Clock>, rebuilding: bool) -> Result<Ledger> {
+        let dir = store.dir().to_path_buf();
+        let dir = dir.as_path();
         let head = store.head()?;
         if head.is_none() {
             return Err(Error::Input(format!(

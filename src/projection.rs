@@ -511,11 +511,23 @@ fn check_text(what: &str, text: &str) -> Result<(), String> {
     if text.trim().is_empty() {
         return Err(format!("{what} is empty"));
     }
-    if text.len() > 4096 {
-        return Err(format!("{what} is longer than 4096 bytes"));
-    }
+    check_len(what, Some(text))?;
     Ok(())
 }
+
+/// Free text (notes, comments, narratives) may be empty but not huge.
+fn check_len(what: &str, text: Option<&str>) -> Result<(), String> {
+    match text {
+        Some(t) if t.len() > MAX_TEXT => Err(format!(
+            "{what} is {} bytes, more than the limit of {MAX_TEXT}",
+            t.len()
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// The longest name, reason, note or narrative text accepted, in bytes.
+pub const MAX_TEXT: usize = 4096;
 
 fn check_year(year: u16) -> Result<(), String> {
     if !(1990..=2200).contains(&year) {
@@ -724,6 +736,7 @@ pub fn validate(r: &dyn IndexRead, payload: &Payload) -> Result<(), String> {
                 return Err(format!("quarter {} does not exist", e.period.quarter));
             }
             check_value(&ind, &e.value, false)?;
+            check_len("the note", e.note.as_deref())?;
             if let Some(seq) = latest_seq(r, &entry_prefix(b'R', e.period, &e.indicator))? {
                 if seq >= r.batch_start() {
                     return Err(format!(
@@ -779,11 +792,19 @@ pub fn validate(r: &dyn IndexRead, payload: &Payload) -> Result<(), String> {
             if !(1..=4).contains(&s.period.quarter) {
                 return Err("spending is recorded per quarter (1-4)".into());
             }
+            check_len("the note", s.note.as_deref())?;
             check_money("spending", &s.amount)
         }
         Payload::NarrativeRecorded(n) => {
             check_year(n.year)?;
             need_indicator(r, &n.indicator)?;
+            for (what, text) in [
+                ("faktor pendorong", &n.faktor_pendorong),
+                ("hambatan", &n.hambatan),
+                ("strategi pemecahan", &n.strategi_pemecahan),
+            ] {
+                check_len(what, Some(text))?;
+            }
             if [&n.faktor_pendorong, &n.hambatan, &n.strategi_pemecahan]
                 .iter()
                 .all(|t| t.trim().is_empty())
@@ -801,7 +822,13 @@ pub fn validate(r: &dyn IndexRead, payload: &Payload) -> Result<(), String> {
             check_text("the report format", &rep.format)?;
             Ok(())
         }
-        Payload::Genesis(_) | Payload::KeyAdded(_) | Payload::KeyRevoked(_) | Payload::Approval(_) => Ok(()),
+        Payload::Approval(a) => check_len("the comment", a.comment.as_deref()),
+        Payload::KeyRevoked(k) => check_len("the reason", Some(&k.reason)),
+        Payload::Genesis(g) => {
+            check_len("the agency name", Some(&g.agency_name))?;
+            check_len("the holder's name", Some(&g.admin.name))
+        }
+        Payload::KeyAdded(k) => check_len("the holder's name", Some(&k.holder.name)),
     }
 }
 

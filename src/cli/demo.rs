@@ -37,10 +37,7 @@ pub fn run(ctx: &Ctx, args: Args, out: &mut dyn Write) -> CmdResult {
         .into());
     }
     let built = sakip::example::build(&dir)?;
-    let verified = {
-        let ledger = sakip::ledger::Ledger::open(&built.ledger_dir, ctx.clock.clone())?;
-        sakip::verify::verify_store(ledger.store())?
-    };
+    let verified = sakip::verify::verify_store(built.ledger.store())?;
     writeln!(
         out,
         "Reference ledger: {} ({} events; example keys in {})",
@@ -64,8 +61,9 @@ pub fn run(ctx: &Ctx, args: Args, out: &mut dyn Write) -> CmdResult {
         clock: ctx.clock.clone(),
         color: ctx.color,
     };
-    status::run(
+    status::render(
         &demo_ctx,
+        &built.ledger,
         status::Args {
             query: QueryArgs {
                 year: 2021,

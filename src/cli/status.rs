@@ -28,9 +28,14 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx, args: Args, out: &mut dyn Write) -> CmdResult {
-    let format = ctx.require_format("status", &[Format::Table, Format::Json, Format::Csv])?;
     let ledger = ctx.open_ledger()?;
-    let resolved = args.query.resolve(&ledger)?;
+    render(ctx, &ledger, args, out)
+}
+
+/// The status of an open ledger.
+pub fn render(ctx: &Ctx, ledger: &sakip::ledger::Ledger, args: Args, out: &mut dyn Write) -> CmdResult {
+    let format = ctx.require_format("status", &[Format::Table, Format::Json, Format::Csv])?;
+    let resolved = args.query.resolve(ledger)?;
     let q = resolved.query;
     let mut states = projection::state(ledger.store(), &q)?;
     states.sort_by(|a, b| (a.item.level, &a.indicator.code).cmp(&(b.item.level, &b.indicator.code)));

@@ -1,6 +1,7 @@
 //! Tests through the real `sakip` binary.
 
 mod audit;
+mod bad_input;
 mod core;
 mod domain;
 mod reports;

@@ -1,0 +1,191 @@
+//! A corpus of hand-made bad inputs: each is refused with exit 1, a clear
+//! message naming the file (and line or entry where there is one), and the
+//! head unchanged. Well-formed files with a BOM or CRLF line ends are
+//! accepted.
+
+use crate::support::demo;
+
+const HEADER: &str = "indicator;period;value;numerator;denominator;note\n";
+
+fn refused(env: &crate::support::Env, key: &str, what: &str, name: &str, bytes: &[u8], needle: &str) {
+    let path = env.path(name);
+    std::fs::write(&path, bytes).unwrap();
+    let before = env.head();
+    let (code, _, err) = env.run(&["--key", key, "import", what, path.to_str().unwrap()]);
+    assert_eq!(code, 1, "{name} should be refused: {err}");
+    assert!(
+        err.starts_with("error: ") && err.lines().count() == 1,
+        "{name}: one clear line: {err}"
+    );
+    assert!(err.contains(name), "{name}: the message names the file: {err}");
+    assert!(err.contains(needle), "{name}: expected '{needle}' in {err}");
+    assert_eq!(env.head(), before, "{name} changed the head");
+}
+
+#[test]
+fn bad_realisation_files() {
+    let env = demo();
+    let op = env.demo_key("kabid-mutasi-operator");
+    let huge = "x".repeat(5000);
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        (
+            "truncated.csv",
+            format!("{HEADER}IP-2.1;2022-Q1;;4.400;4.765;\nIP-2.2;2022-Q").into_bytes(),
+            "truncated.csv:3",
+        ),
+        (
+            "latin1.csv",
+            [HEADER.as_bytes(), b"IP-2.1;2022-Q1;;1;2;caf\xe9\n"].concat(),
+            "UTF-8",
+        ),
+        (
+            "huge.csv",
+            format!("{HEADER}IP-2.1;2022-Q1;;1;2;{huge}\n").into_bytes(),
+            "more than the limit of 4096",
+        ),
+        (
+            "big-number.csv",
+            format!("{HEADER}IP-2.1;2022-Q1;;1000000000000000000000000000000;2;\n").into_bytes(),
+            "out of range",
+        ),
+        (
+            "nan.csv",
+            format!("{HEADER}IKU-2.1;2022;NaN;;;\n").into_bytes(),
+            "nan.csv:2: column 'value': 'NaN' is not a number",
+        ),
+        (
+            "inf.csv",
+            format!("{HEADER}IKU-2.1;2022;inf;;;\n").into_bytes(),
+            "is not a number",
+        ),
+        (
+            "q0.csv",
+            format!("{HEADER}IKU-2.1;2022-Q0;5;;;\n").into_bytes(),
+            "column 'period'",
+        ),
+        (
+            "month.csv",
+            format!("{HEADER}IKU-2.1;2022-13;5;;;\n").into_bytes(),
+            "column 'period'",
+        ),
+        (
+            "dot-decimal.csv",
+            format!("{HEADER}IKU-2.2;2022;3.36;;;\n").into_bytes(),
+            "ambiguous",
+        ),
+        ("empty.csv", b"".to_vec(), "lacks column 'indicator'"),
+        (
+            "ratio-as-number.csv",
+            format!("{HEADER}IP-2.1;2022-Q1;91,5;;;\n").into_bytes(),
+            "give numerator and denominator",
+        ),
+        (
+            "extra-column.csv",
+            format!("{HEADER}IP-2.1;2022-Q1;;1;2;x;y\n").into_bytes(),
+            "extra-column.csv:2",
+        ),
+    ];
+    for (name, bytes, needle) in cases {
+        refused(&env, &op, "realisasi", name, &bytes, needle);
+    }
+}
+
+#[test]
+fn bad_budget_and_plan_files() {
+    let env = demo();
+    let op = env.demo_key("sekretaris-operator");
+    let admin = env.demo_key("sekretaris-admin");
+    refused(
+        &env,
+        &op,
+        "anggaran",
+        "negative.csv",
+        b"account,period,jenis,amount\nP1,2022-Q1,realisasi,-1.000\n",
+        "negative",
+    );
+    refused(
+        &env,
+        &op,
+        "anggaran",
+        "sen.csv",
+        b"account,period,jenis,amount\nP1,2022-Q1,realisasi,\"1.000,555\"\n",
+        "two decimals",
+    );
+    refused(
+        &env,
+        &op,
+        "anggaran",
+        "jenis.csv",
+        b"account,period,jenis,amount\nP1,2022-Q1,belanja,1.000\n",
+        "column 'jenis'",
+    );
+    refused(
+        &env,
+        &admin,
+        "plan",
+        "dup-key.toml",
+        b"[[item]]\ncode = \"A\"\ncode = \"B\"\nlevel = \"tujuan\"\nname = \"x\"\n",
+        "dup-key.toml",
+    );
+    refused(
+        &env,
+        &admin,
+        "plan",
+        "truncated.toml",
+        b"[[item]]\ncode = \"A\"\nlevel = \"tuj",
+        "truncated.toml",
+    );
+    refused(
+        &env,
+        &admin,
+        "plan",
+        "unknown-field.toml",
+        b"[[item]]\ncode = \"A\"\nlevel = \"tujuan\"\nname = \"x\"\nwarna = \"merah\"\n",
+        "warna",
+    );
+    refused(
+        &env,
+        &admin,
+        "plan",
+        "level.toml",
+        b"[[item]]\ncode = \"A\"\nlevel = \"dinas\"\nname = \"x\"\n",
+        "field 'level'",
+    );
+    refused(
+        &env,
+        &admin,
+        "plan",
+        "orphan.toml",
+        b"[[item]]\ncode = \"A\"\nlevel = \"program\"\nname = \"x\"\nparent = \"ZZ\"\n",
+        "unknown plan item 'ZZ'",
+    );
+    let long_name = format!(
+        "[[item]]\ncode = \"A\"\nlevel = \"tujuan\"\nname = \"{}\"\n",
+        "n".repeat(5000)
+    );
+    refused(
+        &env,
+        &admin,
+        "plan",
+        "long.toml",
+        long_name.as_bytes(),
+        "limit of 4096",
+    );
+}
+
+#[test]
+fn bom_and_crlf_are_accepted() {
+    let env = demo();
+    let op = env.demo_key("kabid-mutasi-operator");
+    let text = "\u{feff}indicator;period;value;numerator;denominator;note\r\nIP-2.1;2022-Q1;;4.400;4.765;dengan BOM dan CRLF\r\n";
+    let path = env.write("bom-crlf.csv", text);
+    let out = env.ok(&["--key", &op, "import", "realisasi", &path]);
+    assert!(out.starts_with("imported 1 events"), "{out}");
+    let status = env.ok(&[
+        "status", "--year", "2022", "--as-of", "2022-Q1", "--format", "json",
+    ]);
+    assert!(
+        status.contains("\"code\":\"IP-2.1\"") && status.contains("\"realisasi\":\"92.34\""),
+        "{status}"
+    );
+}
