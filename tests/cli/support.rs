@@ -71,7 +71,7 @@ impl Env {
 
     /// The head (event count, hash) read straight from the store.
     pub fn head(&self) -> (u64, EventHash) {
-        let db = sled::open(self.ledger().join("store")).unwrap();
+        let db = open_sled(&self.ledger().join("store"));
         let meta = db.open_tree("meta").unwrap();
         let b = meta.get("head").unwrap().unwrap();
         let count = u64::from_be_bytes(b[..8].try_into().unwrap());
@@ -80,7 +80,7 @@ impl Env {
 
     /// Open the raw sled store (no ledger process may be running).
     pub fn raw_events(&self) -> (sled::Db, sled::Tree) {
-        let db = sled::open(self.ledger().join("store")).unwrap();
+        let db = open_sled(&self.ledger().join("store"));
         let events = db.open_tree("events").unwrap();
         (db, events)
     }
@@ -206,5 +206,22 @@ impl Env {
         let p = self.path(name);
         std::fs::write(&p, text).unwrap();
         p.to_str().unwrap().to_string()
+    }
+}
+
+/// Open a sled store in this process. sled 0.34 releases a closed
+/// database's file lock from a background thread, so an open right after a
+/// close can briefly find it still held: retry until it is released.
+pub fn open_sled(path: &Path) -> sled::Db {
+    let start = std::time::Instant::now();
+    loop {
+        match sled::open(path) {
+            Ok(db) => return db,
+            Err(e) if start.elapsed() < std::time::Duration::from_secs(10) => {
+                let _ = e;
+                std::thread::yield_now();
+            }
+            Err(e) => panic!("cannot open {}: {e}", path.display()),
+        }
     }
 }
