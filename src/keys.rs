@@ -83,17 +83,7 @@ pub fn public_path(private: &Path) -> PathBuf {
 /// `.pub` file with the holder's details.
 pub fn write_key_files(path: &Path, key: &KeyPair, holder: Option<&Holder>) -> Result<PathBuf> {
     let pem = key.to_pem()?;
-    let mut options = fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options.open(path).map_err(|e| Error::io(path, e))?;
-    file.write_all(pem.as_bytes())
-        .and_then(|_| file.sync_all())
-        .map_err(|e| Error::io(path, e))?;
+    write_private_pem(path, pem.as_bytes())?;
 
     let pub_path = public_path(path);
     fs::write(&pub_path, public_pem(&key.public(), holder)?).map_err(|e| Error::io(&pub_path, e))?;
@@ -121,8 +111,79 @@ pub fn public_pem(key: &PublicKey, holder: Option<&Holder>) -> Result<String> {
     Ok(out)
 }
 
+/// Write a new private key file protected by a passphrase (encrypted
+/// PKCS#8: scrypt and AES-256-CBC), mode 0600, and its `.pub` file. `rng`
+/// gives the salt and IV.
+pub fn write_protected_key_files<R: RngCore + CryptoRng>(
+    path: &Path,
+    key: &KeyPair,
+    holder: Option<&Holder>,
+    passphrase: &str,
+    rng: &mut R,
+) -> Result<PathBuf> {
+    if passphrase.chars().count() < 8 {
+        return Err(Error::Input(
+            "a key passphrase needs at least 8 characters".into(),
+        ));
+    }
+    let pem = key
+        .signing
+        .to_pkcs8_encrypted_pem(rng, passphrase.as_bytes(), LineEnding::LF)
+        .map_err(|e| Error::Input(format!("cannot encrypt the private key: {e}")))?;
+    write_private_pem(path, pem.as_bytes())?;
+    let pub_path = public_path(path);
+    fs::write(&pub_path, public_pem(&key.public(), holder)?).map_err(|e| Error::io(&pub_path, e))?;
+    Ok(pub_path)
+}
+
+fn write_private_pem(path: &Path, pem: &[u8]) -> Result<()> {
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path).map_err(|e| Error::io(path, e))?;
+    file.write_all(pem)
+        .and_then(|_| file.sync_all())
+        .map_err(|e| Error::io(path, e))
+}
+
+/// Whether a private key file is protected by a passphrase.
+pub fn is_protected(path: &Path) -> Result<bool> {
+    let text = fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    Ok(text.contains("-----BEGIN ENCRYPTED PRIVATE KEY-----"))
+}
+
+/// Read a private key file, refusing one that others can read; a protected
+/// file needs its passphrase.
+pub fn read_private_with(path: &Path, passphrase: Option<&str>) -> Result<KeyPair> {
+    check_mode(path)?;
+    let text = fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    if !text.contains("-----BEGIN ENCRYPTED PRIVATE KEY-----") {
+        return parse_private(path, &text);
+    }
+    let Some(passphrase) = passphrase else {
+        return Err(Error::KeyFile {
+            path: path.into(),
+            reason: "is protected by a passphrase; give it with --passphrase-env VAR or run in a terminal to be asked".into(),
+        });
+    };
+    let signing =
+        SigningKey::from_pkcs8_encrypted_pem(&text, passphrase.as_bytes()).map_err(|_| Error::KeyFile {
+            path: path.into(),
+            reason: "wrong passphrase, or the file is damaged".into(),
+        })?;
+    Ok(KeyPair { signing })
+}
+
 /// Read a private key file, refusing one that others can read.
 pub fn read_private(path: &Path) -> Result<KeyPair> {
+    read_private_with(path, None)
+}
+
+fn check_mode(path: &Path) -> Result<()> {
     let meta = fs::metadata(path).map_err(|e| Error::io(path, e))?;
     #[cfg(unix)]
     {
@@ -141,8 +202,11 @@ pub fn read_private(path: &Path) -> Result<KeyPair> {
     }
     #[cfg(not(unix))]
     let _ = meta;
-    let text = fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-    let signing = SigningKey::from_pkcs8_pem(&text).map_err(|e| Error::KeyFile {
+    Ok(())
+}
+
+fn parse_private(path: &Path, text: &str) -> Result<KeyPair> {
+    let signing = SigningKey::from_pkcs8_pem(text).map_err(|e| Error::KeyFile {
         path: path.into(),
         reason: format!("not an Ed25519 PKCS#8 PEM private key ({e})"),
     })?;

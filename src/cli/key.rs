@@ -35,6 +35,10 @@ pub struct NewArgs {
     /// Holder's jabatan.
     #[arg(long)]
     pub jabatan: Option<String>,
+    /// Protect the private key with a passphrase (encrypted PKCS#8), from
+    /// --passphrase-env VAR or asked twice on the terminal.
+    #[arg(long)]
+    pub protect: bool,
 }
 
 /// Register a public key with one or more roles (signed by an admin key).
@@ -94,21 +98,35 @@ impl From<RoleArg> for Role {
 
 pub fn run(ctx: &Ctx, cmd: KeyCommand, out: &mut dyn Write) -> CmdResult {
     match cmd {
-        KeyCommand::New(a) => new(a, out),
+        KeyCommand::New(a) => new(ctx, a, out),
         KeyCommand::Add(a) => add(ctx, a, out),
         KeyCommand::Revoke(a) => revoke(ctx, a, out),
         KeyCommand::List => list(ctx, out),
     }
 }
 
-fn new(args: NewArgs, out: &mut dyn Write) -> CmdResult {
+fn new(ctx: &Ctx, args: NewArgs, out: &mut dyn Write) -> CmdResult {
     let key = KeyPair::generate(&mut rand_core::OsRng);
     let holder = args.name.map(|name| Holder {
         name,
         nip: args.nip,
         jabatan: args.jabatan,
     });
-    let pub_path = keys::write_key_files(&args.out, &key, holder.as_ref())?;
+    let pub_path = if args.protect {
+        let passphrase = ctx.passphrase("New passphrase: ")?;
+        if ctx.global.passphrase_env.is_none() && ctx.passphrase("Repeat the passphrase: ")? != passphrase {
+            return Err(sakip::Error::Input("the two passphrases differ".into()).into());
+        }
+        keys::write_protected_key_files(
+            &args.out,
+            &key,
+            holder.as_ref(),
+            &passphrase,
+            &mut rand_core::OsRng,
+        )?
+    } else {
+        keys::write_key_files(&args.out, &key, holder.as_ref())?
+    };
     writeln!(
         out,
         "key id {}\nprivate key {} (mode 0600)\npublic key {}",

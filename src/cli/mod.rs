@@ -62,6 +62,10 @@ pub struct GlobalArgs {
     /// Private key file (PKCS#8 PEM, mode 0600) that signs what this command appends.
     #[arg(long, global = true, env = "SAKIP_KEY")]
     pub key: Option<PathBuf>,
+    /// Name of an environment variable holding the passphrase of a protected
+    /// --key (without it, sakip asks on the terminal).
+    #[arg(long, global = true, value_name = "VAR")]
+    pub passphrase_env: Option<String>,
     /// Output format (each command lists the formats it supports).
     #[arg(long, global = true, value_enum, default_value_t = Format::Table)]
     pub format: Format,
@@ -170,9 +174,34 @@ impl Ctx {
         Ok(Ledger::open_for_rebuild(&self.global.ledger, self.clock.clone())?)
     }
 
+    /// The passphrase from `--passphrase-env`, or asked on the terminal.
+    pub fn passphrase(&self, prompt: &str) -> Result<String, CliError> {
+        if let Some(var) = &self.global.passphrase_env {
+            return std::env::var(var).map_err(|_| {
+                CliError::Lib(sakip::Error::Input(format!(
+                    "--passphrase-env {var}: the variable is not set"
+                )))
+            });
+        }
+        if !io::stdin().is_terminal() {
+            return Err(CliError::Lib(sakip::Error::Input(
+                "a passphrase is needed: give it with --passphrase-env VAR (no terminal to ask on)".into(),
+            )));
+        }
+        rpassword::prompt_password(prompt).map_err(CliError::Output)
+    }
+
     /// The signing key named by `--key`.
     pub fn signer(&self) -> Result<KeyPair, CliError> {
         match &self.global.key {
+            Some(path) if keys::is_protected(path).unwrap_or(false) => {
+                if self.global.passphrase_env.is_none() && !io::stdin().is_terminal() {
+                    // Nobody to ask: the library's error names the file and the way out.
+                    return Ok(keys::read_private_with(path, None)?);
+                }
+                let passphrase = self.passphrase(&format!("Passphrase for {}: ", path.display()))?;
+                Ok(keys::read_private_with(path, Some(&passphrase))?)
+            }
             Some(path) => Ok(keys::read_private(path)?),
             None => Err(CliError::Lib(sakip::Error::Input(
                 "this command signs an event: pass --key FILE (or set SAKIP_KEY)".into(),

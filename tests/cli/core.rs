@@ -348,3 +348,77 @@ fn show_by_seq_and_by_hash() {
     assert_eq!(by_hash, by_seq);
     assert_eq!(by_seq["payload"]["covers"], serde_json::json!([2]));
 }
+
+#[test]
+fn a_passphrase_protected_key_signs_only_with_its_passphrase() {
+    let env = Env::new();
+    let keys = env.standard();
+    let out = env
+        .sakip()
+        .args([
+            "key",
+            "new",
+            "--out",
+            "kepala2.key",
+            "--name",
+            "Kepala Baru",
+            "--protect",
+            "--passphrase-env",
+            "KEY_PASS",
+        ])
+        .env("KEY_PASS", "rahasia-kediri-2021")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let pem = std::fs::read_to_string(env.path("kepala2.key")).unwrap();
+    assert!(pem.starts_with("-----BEGIN ENCRYPTED PRIVATE KEY-----"), "{pem}");
+    env.ok(&[
+        "--key",
+        s(&keys.admin),
+        "key",
+        "add",
+        "--public",
+        "kepala2.key.pub",
+        "--role",
+        "approver",
+    ]);
+
+    let approve = |pass: Option<&str>| {
+        let mut cmd = env.sakip();
+        cmd.args(["--key", "kepala2.key", "approve", "1"]);
+        if let Some(p) = pass {
+            cmd.args(["--passphrase-env", "KEY_PASS"]).env("KEY_PASS", p);
+        }
+        let out = cmd.output().unwrap();
+        (
+            out.status.code().unwrap(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let before = env.head();
+    let (code, err) = approve(Some("salah"));
+    assert_eq!(code, 1);
+    assert!(err.contains("wrong passphrase"), "{err}");
+    let (code, err) = approve(None);
+    assert_eq!(code, 1);
+    assert!(err.contains("protected by a passphrase"), "{err}");
+    assert_eq!(env.head(), before);
+    let (code, err) = approve(Some("rahasia-kediri-2021"));
+    assert_eq!(code, 0, "{err}");
+
+    // A damaged key file is a clear error too.
+    let mut damaged = pem.clone();
+    damaged.replace_range(60..70, "AAAAAAAAAA");
+    std::fs::write(env.path("kepala2.key"), damaged).unwrap();
+    let (code, err) = approve(Some("rahasia-kediri-2021"));
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("kepala2.key") && err.contains("wrong passphrase, or the file is damaged"),
+        "{err}"
+    );
+    let garbage = env.write("garbage.key", "bukan kunci\n");
+    std::fs::set_permissions(&garbage, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
+    let (code, _, err) = env.run(&["--key", &garbage, "approve", "1"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("not an Ed25519 PKCS#8 PEM private key"), "{err}");
+}
