@@ -230,6 +230,18 @@ pub fn verify(dir: &Path) -> Result<BundleVerified> {
     })
 }
 
+/// Verify the events of an `events.bin` alone (no manifest, no files): the
+/// parsing and checking core of [`verify`], exposed for fuzzing.
+pub fn verify_events_bin(bin: &[u8]) -> Result<Verified> {
+    let mut v = Verifier::new();
+    let events = events_of(bin)?;
+    let numbered: Vec<(u64, &[u8])> = events.iter().enumerate().map(|(i, b)| (i as u64, *b)).collect();
+    for run in numbered.chunks(4096) {
+        v.push_many(run)?;
+    }
+    v.finish()
+}
+
 /// Split `events.bin` into stored events.
 fn events_of(bin: &[u8]) -> Result<Vec<&[u8]>> {
     let mut out = Vec::new();
