@@ -178,10 +178,7 @@ pub fn verify(dir: &Path) -> Result<BundleVerified> {
             }) => Some((crate::codec::hash_stored(bytes), g)),
             _ => None,
         });
-    let numbered: Vec<(u64, &[u8])> = events.iter().enumerate().map(|(i, b)| (i as u64, *b)).collect();
-    for run in numbered.chunks(4096) {
-        v.push_many(run)?;
-    }
+    push_events(&mut v, &events)?;
     let verified = v.finish()?;
     if manifest["events"].as_u64() != Some(verified.events) {
         return Err(bad(format!(
@@ -234,12 +231,17 @@ pub fn verify(dir: &Path) -> Result<BundleVerified> {
 /// parsing and checking core of [`verify`], exposed for fuzzing.
 pub fn verify_events_bin(bin: &[u8]) -> Result<Verified> {
     let mut v = Verifier::new();
-    let events = events_of(bin)?;
+    push_events(&mut v, &events_of(bin)?)?;
+    v.finish()
+}
+
+/// Check stored events, numbered from 0, in runs of parallel signature checks.
+fn push_events(v: &mut Verifier, events: &[&[u8]]) -> Result<()> {
     let numbered: Vec<(u64, &[u8])> = events.iter().enumerate().map(|(i, b)| (i as u64, *b)).collect();
     for run in numbered.chunks(4096) {
         v.push_many(run)?;
     }
-    v.finish()
+    Ok(())
 }
 
 /// Split `events.bin` into stored events.
