@@ -266,7 +266,7 @@ pub fn check(ledger: &Ledger, year: Option<u16>) -> Result<Vec<Finding>> {
         for code in then_states.keys().filter(|c| stated.contains(c.as_str())) {
             let late: Vec<u64> = changes(r, code, rep.year, rep.known_seq, head)?
                 .into_iter()
-                .filter(|s| matches!(ledger_kind(ledger, *s), Ok(Some(k)) if is_figure_change(k)))
+                .filter(|s| matches!(ledger.kind_of(*s), Ok(Some(k)) if is_figure_change(k)))
                 .filter(|s| within(ledger, *s, rep.as_of).unwrap_or(false))
                 .collect();
             if !late.is_empty() {
@@ -348,10 +348,6 @@ pub fn check(ledger: &Ledger, year: Option<u16>) -> Result<Vec<Finding>> {
     }
     out.sort_by(|a, b| (a.events.first(), a.check).cmp(&(b.events.first(), b.check)));
     Ok(out)
-}
-
-fn ledger_kind(ledger: &Ledger, seq: u64) -> Result<Option<Kind>> {
-    ledger.kind_of(seq)
 }
 
 fn is_figure_change(k: Kind) -> bool {

@@ -3,10 +3,11 @@
 
 use super::query::QueryArgs;
 use super::{table, write_csv, write_json_line, CmdResult, Ctx, Format};
-use sakip::event::{Level, Polarity, Value, ValueKind};
+use sakip::event::{Level, Polarity, Value};
 use sakip::numfmt;
 use sakip::period::roman;
 use sakip::projection::{self, IndicatorState};
+use sakip::report::show_value;
 use sakip::scoring;
 use serde_json::json;
 use std::io::Write;
@@ -159,30 +160,6 @@ fn clip(text: &str, max: usize) -> String {
     }
 }
 
-/// A value as reports print it.
-pub fn show_value(state: &IndicatorState, value: &Value) -> String {
-    match value {
-        Value::Ratio {
-            numerator,
-            denominator,
-        } => match scoring::ratio_percent(numerator.0, denominator.0) {
-            Some(p) => format!(
-                "{} ({}/{})",
-                numfmt::percent(p),
-                numfmt::format_plain(numerator.0),
-                numfmt::format_plain(denominator.0)
-            ),
-            None => "-".into(),
-        },
-        Value::Number(d) if state.indicator.value_kind == ValueKind::Ratio || state.indicator.unit == "%" => {
-            format!("{}%", numfmt::format_plain(d.0))
-        }
-        Value::Number(d) => numfmt::format_plain(d.0),
-        Value::Grade(g) => g.name().into(),
-        Value::Text(t) => t.clone(),
-    }
-}
-
 fn display_row(s: &IndicatorState) -> Vec<String> {
     let capaian = match s.capaian.score() {
         Some(c) => numfmt::percent(c),
@@ -194,11 +171,11 @@ fn display_row(s: &IndicatorState) -> Vec<String> {
         clip(&s.indicator.name, 60),
         s.target
             .as_ref()
-            .map(|(_, v)| clip(&show_value(s, &v.value), 30))
+            .map(|(_, v)| clip(&show_value(&s.indicator, &v.value), 30))
             .unwrap_or_else(|| "-".into()),
         s.realisasi
             .as_ref()
-            .map(|v| clip(&show_value(s, v), 30))
+            .map(|v| clip(&show_value(&s.indicator, v), 30))
             .unwrap_or_else(|| "belum ada data".into()),
         capaian,
         s.predikat.map(|p| p.label().to_string()).unwrap_or_default(),
