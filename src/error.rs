@@ -65,7 +65,10 @@ impl Error {
 
 impl From<sled::Error> for Error {
     fn from(e: sled::Error) -> Self {
-        crate::store::poison();
+        // Damaged or inconsistent data: never let sled close this database.
+        if matches!(e, sled::Error::Corruption { .. } | sled::Error::ReportableBug(_)) {
+            crate::store::poison();
+        }
         match e {
             sled::Error::Corruption { at, .. } => Error::Integrity {
                 seq: None,
