@@ -28,7 +28,7 @@ use sled::transaction::{ConflictableTransactionError, TransactionError};
 use sled::Transactional;
 use std::fs::{self, File, TryLockError};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 const HEAD_KEY: &[u8] = b"head";
 const FORMAT_KEY: &[u8] = b"format";
@@ -106,7 +106,6 @@ pub struct Store {
     keys: sled::Tree,
     proj: sled::Tree,
     merkle: sled::Tree,
-    durable_commits: AtomicU64,
     _lock: File,
 }
 
@@ -185,7 +184,6 @@ impl Store {
             db,
             db_file,
             dir: dir.into(),
-            durable_commits: AtomicU64::new(0),
             _lock: lock,
         };
         if let Some(format) = store.meta.get(FORMAT_KEY)? {
@@ -420,18 +418,7 @@ impl Store {
         self.db_file
             .sync_all()
             .map_err(|e| Error::io(self.dir.join("store").join("db"), e))?;
-        self.durable_commits.fetch_add(1, Ordering::Relaxed);
         Ok(())
-    }
-
-    /// How many durability points this handle has passed (one per commit).
-    pub fn durable_commits(&self) -> u64 {
-        self.durable_commits.load(Ordering::Relaxed)
-    }
-
-    /// Size on disk of the store directory, in bytes.
-    pub fn disk_bytes(&self) -> Result<u64> {
-        self.db.size_on_disk().map_err(Error::from)
     }
 }
 
