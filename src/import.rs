@@ -168,9 +168,14 @@ fn pick<T: Copy>(field: &str, text: &str, options: &[(&str, T)]) -> Result<T, St
 
 /// A TOML error as one line: `file:line: message`.
 pub fn toml_error(file: &str, text: &str, e: &toml::de::Error) -> Error {
-    let line = e
-        .span()
-        .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+    // Count lines in bytes: a span need not fall on a character boundary.
+    let line = e.span().map(|s| {
+        text.as_bytes()[..s.start.min(text.len())]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count()
+            + 1
+    });
     let message = e.message().trim().replace('\n', " ");
     match line {
         Some(line) => Error::Input(format!("{file}:{line}: {message}")),

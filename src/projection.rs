@@ -304,21 +304,29 @@ fn def_seq(r: &dyn IndexRead, tag: u8, code: &str) -> Result<Option<u64>> {
 /// A plan item defined at or before `known`.
 pub fn item(r: &dyn IndexRead, code: &str, known: u64) -> Result<Option<(u64, PlanItemDefined)>> {
     match def_seq(r, b'I', code)? {
-        Some(seq) if seq <= known => match r.payload(seq)? {
-            Payload::PlanItemDefined(p) => Ok(Some((seq, p))),
-            _ => Err(Error::integrity(seq, "plan item index points at another kind")),
-        },
+        Some(seq) if seq <= known => item_at(r, seq).map(Some),
         _ => Ok(None),
+    }
+}
+
+fn item_at(r: &dyn IndexRead, seq: u64) -> Result<(u64, PlanItemDefined)> {
+    match r.payload(seq)? {
+        Payload::PlanItemDefined(p) => Ok((seq, p)),
+        _ => Err(Error::integrity(seq, "plan item index points at another kind")),
+    }
+}
+
+fn indicator_at(r: &dyn IndexRead, seq: u64) -> Result<(u64, IndicatorDefined)> {
+    match r.payload(seq)? {
+        Payload::IndicatorDefined(i) => Ok((seq, i)),
+        _ => Err(Error::integrity(seq, "indicator index points at another kind")),
     }
 }
 
 /// An indicator defined at or before `known`.
 pub fn indicator(r: &dyn IndexRead, code: &str, known: u64) -> Result<Option<(u64, IndicatorDefined)>> {
     match def_seq(r, b'N', code)? {
-        Some(seq) if seq <= known => match r.payload(seq)? {
-            Payload::IndicatorDefined(i) => Ok(Some((seq, i))),
-            _ => Err(Error::integrity(seq, "indicator index points at another kind")),
-        },
+        Some(seq) if seq <= known => indicator_at(r, seq).map(Some),
         _ => Ok(None),
     }
 }
@@ -336,10 +344,7 @@ fn all_defs(r: &dyn IndexRead, tag: u8, known: u64) -> Result<Vec<u64>> {
 pub fn items(r: &dyn IndexRead, known: u64) -> Result<Vec<(u64, PlanItemDefined)>> {
     all_defs(r, b'I', known)?
         .into_iter()
-        .map(|seq| match r.payload(seq)? {
-            Payload::PlanItemDefined(p) => Ok((seq, p)),
-            _ => Err(Error::integrity(seq, "plan item index points at another kind")),
-        })
+        .map(|seq| item_at(r, seq))
         .collect()
 }
 
@@ -347,10 +352,7 @@ pub fn items(r: &dyn IndexRead, known: u64) -> Result<Vec<(u64, PlanItemDefined)
 pub fn indicators(r: &dyn IndexRead, known: u64) -> Result<Vec<(u64, IndicatorDefined)>> {
     all_defs(r, b'N', known)?
         .into_iter()
-        .map(|seq| match r.payload(seq)? {
-            Payload::IndicatorDefined(i) => Ok((seq, i)),
-            _ => Err(Error::integrity(seq, "indicator index points at another kind")),
-        })
+        .map(|seq| indicator_at(r, seq))
         .collect()
 }
 

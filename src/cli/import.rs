@@ -54,17 +54,13 @@ impl From<StageArg> for Stage {
 pub fn run(ctx: &Ctx, cmd: ImportCommand, out: &mut dyn Write) -> CmdResult {
     let signer = ctx.signer()?;
     let mut ledger = ctx.open_ledger()?;
-    let (args, what) = match &cmd {
-        ImportCommand::Plan(a) => (a, "plan"),
-        ImportCommand::Realisasi(a) => (a, "realisasi"),
-        ImportCommand::Anggaran(a) => (a, "anggaran"),
-    };
+    let (ImportCommand::Plan(args) | ImportCommand::Realisasi(args) | ImportCommand::Anggaran(args)) = &cmd;
     let text = std::fs::read_to_string(&args.file).map_err(|e| sakip::Error::io(&args.file, e))?;
     let name = args.file.display().to_string();
-    let rows = match what {
-        "plan" => import::plan(&name, &text, ledger.store(), args.stage.into())?,
-        "realisasi" => import::realisasi(&name, &text, ledger.store())?,
-        _ => import::anggaran(&name, &text, ledger.store(), args.stage.into())?,
+    let rows = match &cmd {
+        ImportCommand::Plan(_) => import::plan(&name, &text, ledger.store(), args.stage.into())?,
+        ImportCommand::Realisasi(_) => import::realisasi(&name, &text, ledger.store())?,
+        ImportCommand::Anggaran(_) => import::anggaran(&name, &text, ledger.store(), args.stage.into())?,
     };
     let done = sakip::import::append(&mut ledger, &signer, rows)?;
     match (done.first(), done.last()) {
