@@ -103,6 +103,12 @@ impl Ledger {
                 dir.display()
             )));
         }
+        if !rebuilding && !store.projection_current()? {
+            return Err(Error::Input(format!(
+                "the projections of {} were built by another version of sakip; run `sakip rebuild`",
+                dir.display()
+            )));
+        }
         let registry = Registry::from_states(store.key_states()?);
         Ok(Ledger {
             store,

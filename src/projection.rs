@@ -12,15 +12,21 @@
 //! ```text
 //! 'I' code                         -> seq     plan item defined
 //! 'N' code                         -> seq     indicator defined
-//! 'T' year code scope seq          -> ()      target set / revised (scope 0 year, 1-4 quarter, 5 renstra)
-//! 'R' year code quarter seq        -> ()      realisation recorded / corrected (quarter 0 = annual)
-//! 'B' year code seq                -> ()      pagu set / revised
-//! 'S' year code quarter seq        -> ()      spending
+//! 'T' year code scope seq          -> value   target set / revised (scope 0 year, 1-4 quarter, 5 renstra)
+//! 'R' year code quarter seq        -> value   realisation recorded / corrected (quarter 0 = annual)
+//! 'B' year code seq                -> value   pagu set / revised
+//! 'S' year code quarter seq        -> value   spending
 //! 'W' year code seq                -> ()      narrative
 //! 'A' covered-seq approval-seq     -> decision (0 approve, 1 reject, 2 return)
 //! 'M' recorded_at seq              -> ()      transaction time (sign bit flipped)
 //! 'H' sha256 seq                   -> ()      report issued, by the hash of its bytes
 //! ```
+//!
+//! `value` is the bincode encoding of the version's [`Value`] (pagu and
+//! spending as `Value::Number`), so a query reads figures from the index
+//! alone and never decodes an event. The layout is versioned by
+//! [`PROJECTION_VERSION`]; a store whose index has another version is
+//! refused until `sakip rebuild` recomputes it.
 //!
 //! This module never writes: it computes entries and reads through
 //! [`IndexRead`].
@@ -31,10 +37,16 @@ use crate::{Error, Result};
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, HashMap};
 
+/// The layout of the projection index described above. Version 1 kept no
+/// values in version entries.
+pub const PROJECTION_VERSION: u8 = 2;
+
 /// Read access to the projection index and to event payloads.
 pub trait IndexRead {
     /// All entries whose key starts with `prefix`, in key order.
     fn scan(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>>;
+    /// All entries with keys in `lo..hi`, in key order.
+    fn range(&self, lo: &[u8], hi: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>>;
     /// The last key in `lo..=hi`.
     fn last_in(&self, lo: &[u8], hi: &[u8]) -> Result<Option<Vec<u8>>>;
     /// The payload of an event.
@@ -87,6 +99,17 @@ impl IndexRead for MemIndex {
             .collect())
     }
 
+    fn range(&self, lo: &[u8], hi: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+        if lo >= hi {
+            return Ok(Vec::new());
+        }
+        Ok(self
+            .map
+            .range(lo.to_vec()..hi.to_vec())
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect())
+    }
+
     fn last_in(&self, lo: &[u8], hi: &[u8]) -> Result<Option<Vec<u8>>> {
         Ok(self
             .map
@@ -116,6 +139,12 @@ impl IndexRead for Overlay<'_> {
         Ok(merged.into_iter().collect())
     }
 
+    fn range(&self, lo: &[u8], hi: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+        let mut merged: BTreeMap<Vec<u8>, Vec<u8>> = self.base.range(lo, hi)?.into_iter().collect();
+        merged.extend(self.top.range(lo, hi)?);
+        Ok(merged.into_iter().collect())
+    }
+
     fn last_in(&self, lo: &[u8], hi: &[u8]) -> Result<Option<Vec<u8>>> {
         Ok(self.base.last_in(lo, hi)?.max(self.top.last_in(lo, hi)?))
     }
@@ -129,6 +158,86 @@ impl IndexRead for Overlay<'_> {
             Some(p) => Ok(p.clone()),
             None => self.base.payload(seq),
         }
+    }
+}
+
+/// Index entries read ahead in a few range scans, so that the many small
+/// prefix scans of one query are answered from memory. Scans outside the
+/// ranges read through to `base`.
+struct Prefetch<'a> {
+    base: &'a dyn IndexRead,
+    /// Key ranges held in full: `lo..hi`.
+    ranges: Vec<(Vec<u8>, Vec<u8>)>,
+    map: BTreeMap<Vec<u8>, Vec<u8>>,
+}
+
+impl<'a> Prefetch<'a> {
+    fn new(base: &'a dyn IndexRead) -> Prefetch<'a> {
+        Prefetch {
+            base,
+            ranges: Vec::new(),
+            map: BTreeMap::new(),
+        }
+    }
+
+    /// Hold every entry with a key in `lo..hi`; returns them.
+    fn load(&mut self, lo: Vec<u8>, hi: Vec<u8>) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+        let entries = self.base.range(&lo, &hi)?;
+        self.map.extend(entries.iter().cloned());
+        self.ranges.push((lo, hi));
+        Ok(entries)
+    }
+
+    fn holds(&self, prefix: &[u8]) -> bool {
+        match prefix_end(prefix) {
+            Some(end) => self
+                .ranges
+                .iter()
+                .any(|(lo, hi)| lo.as_slice() <= prefix && end <= *hi),
+            None => false,
+        }
+    }
+}
+
+/// The first key after every key that starts with `prefix`, if any.
+fn prefix_end(prefix: &[u8]) -> Option<Vec<u8>> {
+    let mut end = prefix.to_vec();
+    while let Some(last) = end.pop() {
+        if last < u8::MAX {
+            end.push(last + 1);
+            return Some(end);
+        }
+    }
+    None
+}
+
+impl IndexRead for Prefetch<'_> {
+    fn scan(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+        if !self.holds(prefix) {
+            return self.base.scan(prefix);
+        }
+        Ok(self
+            .map
+            .range(prefix.to_vec()..)
+            .take_while(|(k, _)| k.starts_with(prefix))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect())
+    }
+
+    fn range(&self, lo: &[u8], hi: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+        self.base.range(lo, hi)
+    }
+
+    fn last_in(&self, lo: &[u8], hi: &[u8]) -> Result<Option<Vec<u8>>> {
+        self.base.last_in(lo, hi)
+    }
+
+    fn payload(&self, seq: u64) -> Result<Payload> {
+        self.base.payload(seq)
+    }
+
+    fn batch_start(&self) -> u64 {
+        self.base.batch_start()
     }
 }
 
@@ -196,29 +305,38 @@ fn seq_suffix(k: &[u8]) -> u64 {
 /// same entries, whether appended or rebuilt.
 pub fn index_entries(seq: u64, recorded_at: i64, payload: &Payload) -> Vec<(Vec<u8>, Vec<u8>)> {
     let unit = Vec::new;
+    let value = |v: &Value| crate::codec::to_bytes(v).expect("a value always encodes");
+    let money = |d: &Dec| value(&Value::Number(*d));
     let mut out = vec![(with_seq(time_key(recorded_at), seq), unit())];
     match payload {
         Payload::PlanItemDefined(p) => out.push((with_code(key(b'I'), &p.code), seq.to_be_bytes().to_vec())),
         Payload::IndicatorDefined(i) => out.push((with_code(key(b'N'), &i.code), seq.to_be_bytes().to_vec())),
         Payload::TargetSet(t) => out.push((
             with_seq(target_prefix(t.year, &t.indicator, t.scope), seq),
-            unit(),
+            value(&t.value),
         )),
         Payload::TargetRevised(t) => out.push((
             with_seq(target_prefix(t.year, &t.indicator, t.scope), seq),
-            unit(),
+            value(&t.value),
         )),
-        Payload::RealisationRecorded(r) => {
-            out.push((with_seq(entry_prefix(b'R', r.period, &r.indicator), seq), unit()))
+        Payload::RealisationRecorded(r) => out.push((
+            with_seq(entry_prefix(b'R', r.period, &r.indicator), seq),
+            value(&r.value),
+        )),
+        Payload::RealisationCorrected(r) => out.push((
+            with_seq(entry_prefix(b'R', r.period, &r.indicator), seq),
+            value(&r.value),
+        )),
+        Payload::BudgetSet(b) => {
+            out.push((with_seq(year_code(b'B', b.year, &b.account), seq), money(&b.pagu)))
         }
-        Payload::RealisationCorrected(r) => {
-            out.push((with_seq(entry_prefix(b'R', r.period, &r.indicator), seq), unit()))
+        Payload::BudgetRevised(b) => {
+            out.push((with_seq(year_code(b'B', b.year, &b.account), seq), money(&b.pagu)))
         }
-        Payload::BudgetSet(b) => out.push((with_seq(year_code(b'B', b.year, &b.account), seq), unit())),
-        Payload::BudgetRevised(b) => out.push((with_seq(year_code(b'B', b.year, &b.account), seq), unit())),
-        Payload::SpendingRecorded(s) => {
-            out.push((with_seq(entry_prefix(b'S', s.period, &s.account), seq), unit()))
-        }
+        Payload::SpendingRecorded(s) => out.push((
+            with_seq(entry_prefix(b'S', s.period, &s.account), seq),
+            money(&s.amount),
+        )),
         Payload::NarrativeRecorded(n) => {
             out.push((with_seq(year_code(b'W', n.year, &n.indicator), seq), unit()))
         }
@@ -397,29 +515,35 @@ pub struct Version {
 /// The version in force under a prefix: the latest known at `known`, or with
 /// `approved_only` the latest that is approved at `known`.
 fn current(r: &dyn IndexRead, prefix: &[u8], known: u64, approved_only: bool) -> Result<Option<Version>> {
-    let seqs = versions(r, prefix, known)?;
-    for (i, &seq) in seqs.iter().enumerate().rev() {
-        let approved = is_approved(r, seq, known)?;
+    let entries: Vec<(u64, Vec<u8>)> = r
+        .scan(prefix)?
+        .into_iter()
+        .map(|(k, v)| (seq_suffix(&k), v))
+        .filter(|(s, _)| *s <= known)
+        .collect();
+    for (i, (seq, bytes)) in entries.iter().enumerate().rev() {
+        let approved = is_approved(r, *seq, known)?;
         if approved_only && !approved {
             continue;
         }
-        let value = match r.payload(seq)? {
-            Payload::TargetSet(t) => t.value,
-            Payload::TargetRevised(t) => t.value,
-            Payload::RealisationRecorded(e) => e.value,
-            Payload::RealisationCorrected(e) => e.value,
-            Payload::BudgetSet(b) => Value::Number(b.pagu),
-            Payload::BudgetRevised(b) => Value::Number(b.pagu),
-            _ => return Err(Error::integrity(seq, "a version index points at another kind")),
-        };
         return Ok(Some(Version {
-            seq,
-            value,
+            seq: *seq,
+            value: entry_value(*seq, bytes)?,
             approved,
-            replaced: seqs[..i].to_vec(),
+            replaced: entries[..i].iter().map(|(s, _)| *s).collect(),
         }));
     }
     Ok(None)
+}
+
+/// The value kept in a version entry.
+fn entry_value(seq: u64, bytes: &[u8]) -> Result<Value> {
+    crate::codec::from_bytes(bytes).map_err(|e| {
+        Error::integrity(
+            seq,
+            format!("the projection index holds no value for this version ({e}); run `sakip rebuild`"),
+        )
+    })
 }
 
 /// The target of an indicator for a year and scope.
@@ -466,12 +590,14 @@ pub fn spending(r: &dyn IndexRead, account: &str, q: &Query) -> Result<Decimal> 
             },
             account,
         );
-        for seq in versions(r, &prefix, q.known)? {
-            if q.approved_only && !is_approved(r, seq, q.known)? {
+        for (k, v) in r.scan(&prefix)? {
+            let seq = seq_suffix(&k);
+            if seq > q.known || (q.approved_only && !is_approved(r, seq, q.known)?) {
                 continue;
             }
-            if let Payload::SpendingRecorded(s) = r.payload(seq)? {
-                total += s.amount.0;
+            match entry_value(seq, &v)? {
+                Value::Number(d) => total += d.0,
+                _ => return Err(Error::integrity(seq, "a spending entry holds no amount")),
             }
         }
     }
@@ -888,8 +1014,36 @@ pub struct IndicatorState {
     pub approved: bool,
 }
 
+/// A year's targets, realisations and, when they lie close together, the
+/// approvals of those versions, read in three range scans.
+fn prefetch_year<'a>(r: &'a dyn IndexRead, year: u16, known: u64) -> Result<Prefetch<'a>> {
+    let mut pre = Prefetch::new(r);
+    let mut seqs: Vec<u64> = Vec::new();
+    for tag in [b'T', b'R'] {
+        let mut lo = key(tag);
+        lo.extend_from_slice(&year.to_be_bytes());
+        let hi = prefix_end(&lo).expect("a tag and a year end below 0xff..");
+        seqs.extend(
+            pre.load(lo, hi)?
+                .iter()
+                .map(|(k, _)| seq_suffix(k))
+                .filter(|s| *s <= known),
+        );
+    }
+    if let (Some(&min), Some(&max)) = (seqs.iter().min(), seqs.iter().max()) {
+        // One scan over the approvals of the year's seq span, unless the
+        // span is mostly other years' events.
+        if max - min < 16 * seqs.len() as u64 + 1024 {
+            pre.load(approval_prefix(min), approval_prefix(max.saturating_add(1)))?;
+        }
+    }
+    Ok(pre)
+}
+
 /// The state of every indicator known at `q.known`, in code order.
 pub fn state(r: &dyn IndexRead, q: &Query) -> Result<Vec<IndicatorState>> {
+    let pre = prefetch_year(r, q.year, q.known)?;
+    let r: &dyn IndexRead = &pre;
     let items: HashMap<String, PlanItemDefined> = items(r, q.known)?
         .into_iter()
         .map(|(_, i)| (i.code.clone(), i))

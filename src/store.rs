@@ -33,6 +33,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 const HEAD_KEY: &[u8] = b"head";
 const FORMAT_KEY: &[u8] = b"format";
 const REBUILDING_KEY: &[u8] = b"rebuilding";
+const PROJECTION_KEY: &[u8] = b"projection";
 const CHECKPOINT_KEY: &[u8] = b"checkpoint";
 
 static POISONED: AtomicBool = AtomicBool::new(false);
@@ -305,6 +306,9 @@ impl Store {
                 }
                 meta.insert(HEAD_KEY, &head_bytes[..])?;
                 meta.insert(FORMAT_KEY, &[codec::FORMAT_VERSION])?;
+                if head.count == batch.len() as u64 {
+                    meta.insert(PROJECTION_KEY, &[crate::projection::PROJECTION_VERSION])?;
+                }
                 Ok::<(), ConflictableTransactionError<()>>(())
             });
         match result {
@@ -340,6 +344,8 @@ impl Store {
             }
         }
         self.proj.apply_batch(batch)?;
+        self.meta
+            .insert(PROJECTION_KEY, &[crate::projection::PROJECTION_VERSION])?;
         self.make_durable()?;
         self.meta.remove(REBUILDING_KEY)?;
         self.make_durable()?;
@@ -399,6 +405,11 @@ impl Store {
             .map(|v| String::from_utf8_lossy(&v).into_owned()))
     }
 
+    /// Whether the projection index has the layout this build reads.
+    pub fn projection_current(&self) -> Result<bool> {
+        Ok(self.meta.get(PROJECTION_KEY)?.as_deref() == Some(&[crate::projection::PROJECTION_VERSION][..]))
+    }
+
     /// Whether a projection rebuild was interrupted.
     pub fn rebuild_unfinished(&self) -> Result<bool> {
         Ok(self.meta.contains_key(REBUILDING_KEY)?)
@@ -434,6 +445,16 @@ impl crate::projection::IndexRead for Store {
     fn scan(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
         self.proj
             .scan_prefix(prefix)
+            .map(|r| r.map(|(k, v)| (k.to_vec(), v.to_vec())).map_err(Error::from))
+            .collect()
+    }
+
+    fn range(&self, lo: &[u8], hi: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+        if lo >= hi {
+            return Ok(Vec::new());
+        }
+        self.proj
+            .range(lo..hi)
             .map(|r| r.map(|(k, v)| (k.to_vec(), v.to_vec())).map_err(Error::from))
             .collect()
     }
