@@ -5,27 +5,61 @@
 
 use crate::clock::SystemClock;
 use crate::event::{Approval, Decision, Genesis, Holder, KeyAdded, Payload, Role};
-use crate::keys::{self, KeyPair};
+use crate::keys::KeyPair;
 use crate::ledger::Ledger;
 use crate::{verify, Error, Result};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 
-/// One measured rate beside its baseline.
-#[derive(Clone, Debug)]
-pub struct Figure {
-    pub name: String,
-    /// Operations per second.
-    pub rate: f64,
-    pub baseline_name: String,
-    pub baseline_rate: f64,
+/// How a figure is measured.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unit {
+    PerSecond,
+    Millis,
+    Bytes,
+    MiB,
 }
 
-impl Figure {
-    /// rate / baseline rate.
+/// One line of the benchmark table: a measured figure beside its baseline
+/// from the same run, and the target it is held to, if any.
+#[derive(Clone, Debug)]
+pub struct Row {
+    pub measure: String,
+    pub value: f64,
+    pub unit: Unit,
+    pub baseline: String,
+    pub baseline_value: f64,
+    /// The target, and whether this run meets it.
+    pub target: Option<(String, bool)>,
+}
+
+impl Row {
+    fn new(
+        measure: impl Into<String>,
+        value: f64,
+        unit: Unit,
+        baseline: impl Into<String>,
+        baseline_value: f64,
+    ) -> Row {
+        Row {
+            measure: measure.into(),
+            value,
+            unit,
+            baseline: baseline.into(),
+            baseline_value,
+            target: None,
+        }
+    }
+
+    fn target(mut self, text: impl Into<String>, holds: bool) -> Row {
+        self.target = Some((text.into(), holds));
+        self
+    }
+
+    /// value / baseline value.
     pub fn ratio(&self) -> f64 {
-        self.rate / self.baseline_rate
+        self.value / self.baseline_value
     }
 }
 
@@ -33,131 +67,401 @@ fn rate(n: usize, since: Instant) -> f64 {
     n as f64 / since.elapsed().as_secs_f64().max(1e-9)
 }
 
-fn approval(n: u64) -> Payload {
-    Payload::Approval(Approval {
-        decision: Decision::Approve,
-        covers: vec![1],
-        comment: Some(format!("benchmark approval number {n}: sesuai dokumen pendukung")),
+fn millis(since: Instant) -> f64 {
+    since.elapsed().as_secs_f64() * 1000.0
+}
+
+/// The `p`th percentile (0-100) of latencies, sorting them.
+fn percentile(times: &mut [f64], p: usize) -> f64 {
+    if times.is_empty() {
+        return f64::NAN;
+    }
+    times.sort_by(|a, b| a.total_cmp(b));
+    times[(times.len() - 1) * p / 100]
+}
+
+fn threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// Run `work` over `items` split evenly across every core.
+fn on_all_cores<T: Sync>(items: &[T], work: impl Fn(&[T]) + Sync) {
+    let chunk = items.len().div_ceil(threads()).max(1);
+    std::thread::scope(|scope| {
+        for part in items.chunks(chunk) {
+            let work = &work;
+            scope.spawn(move || work(part));
+        }
+    });
+}
+
+/// Reset the kernel's peak-RSS mark of this process (Linux
+/// `/proc/self/clear_refs`); false where that is not possible.
+fn reset_peak_rss() -> bool {
+    std::fs::write("/proc/self/clear_refs", "5").is_ok()
+}
+
+/// A field of `/proc/self/status` in bytes (`VmHWM`, `VmRSS`).
+fn status_bytes(field: &str) -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with(field))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024.0)
+}
+
+/// Total size of the files under `dir`.
+fn dir_bytes(dir: &Path) -> u64 {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .map(|e| match e.metadata() {
+            Ok(m) if m.is_dir() => dir_bytes(&e.path()),
+            Ok(m) => m.len(),
+            Err(_) => 0,
+        })
+        .sum()
+}
+
+/// Raw baselines measured once per run.
+#[derive(Clone, Copy, Debug)]
+pub struct Baselines {
+    pub sign: f64,
+    pub batch_verify: f64,
+    pub strict_verify: f64,
+    pub sha256: f64,
+}
+
+/// Verify, rebuild, disk and memory figures of one ledger. `at` names the
+/// ledger size in the measure ("" for none).
+fn ledger_rows(ledger: &Ledger, dir: &Path, base: &Baselines, at: &str) -> Result<Vec<Row>> {
+    let total = ledger.head().count;
+    let store = ledger.store();
+    let rss_reset = reset_peak_rss();
+    let rss_before = status_bytes("VmRSS:").unwrap_or(0.0);
+    let t = Instant::now();
+    let verified = verify::verify_store(store)?;
+    let verify_rate = rate(total as usize, t);
+    let verify_peak = status_bytes("VmHWM:").unwrap_or(f64::NAN);
+
+    reset_peak_rss();
+    let rss_before_rebuild = status_bytes("VmRSS:").unwrap_or(0.0);
+    let t = Instant::now();
+    let rebuilt = ledger.rebuild()?;
+    let rebuild_rate = rate(rebuilt as usize, t);
+    let rebuild_peak = status_bytes("VmHWM:").unwrap_or(f64::NAN);
+    let raw_index_rate = raw_index_copy(store, &dir.join(format!("raw-index{}", total)), rebuilt)?;
+
+    let mut payload_bytes = 0u64;
+    for entry in store.events_from(0) {
+        let (_, bytes) = entry?;
+        let frame = crate::codec::Frame::parse(&bytes).map_err(Error::Input)?;
+        payload_bytes += frame.payload_bytes().len() as u64;
+    }
+    let disk = dir_bytes(&store.dir().join("store")) as f64 / total as f64;
+    let encoded = verified.bytes as f64 / total as f64;
+    let payload = payload_bytes as f64 / total as f64;
+
+    let cores = threads();
+    let mib = |b: f64| b / (1024.0 * 1024.0);
+    let peak = if rss_reset {
+        "peak RSS"
+    } else {
+        "peak RSS since start"
+    };
+    Ok(vec![
+        Row::new(
+            format!("verify{at}"),
+            verify_rate,
+            Unit::PerSecond,
+            format!("raw Ed25519 batch verify, {cores} cores"),
+            base.batch_verify,
+        )
+        .target("ratio >= 0.8", verify_rate / base.batch_verify >= 0.8),
+        Row::new(
+            format!("verify{at}"),
+            verify_rate,
+            Unit::PerSecond,
+            format!("raw Ed25519 verify_strict, {cores} cores"),
+            base.strict_verify,
+        ),
+        Row::new(
+            format!("verify{at}"),
+            verify_rate,
+            Unit::PerSecond,
+            "raw SHA-256, 1 core",
+            base.sha256,
+        ),
+        Row::new(
+            format!("{peak}, verify{at}"),
+            mib(verify_peak),
+            Unit::MiB,
+            "RSS before",
+            mib(rss_before),
+        )
+        .target("<= 300 MiB", mib(verify_peak) <= 300.0),
+        Row::new(
+            format!("rebuild, no signature checks{at}"),
+            rebuild_rate,
+            Unit::PerSecond,
+            "raw sled batch of the same index entries",
+            raw_index_rate,
+        )
+        .target(">= 300000/s", rebuild_rate >= 300_000.0),
+        Row::new(
+            format!("{peak}, rebuild{at}"),
+            mib(rebuild_peak),
+            Unit::MiB,
+            "RSS before",
+            mib(rss_before_rebuild),
+        ),
+        Row::new(
+            format!("disk bytes per event{at}"),
+            disk,
+            Unit::Bytes,
+            "encoded event bytes",
+            encoded,
+        )
+        .target("ratio <= 3", disk / encoded <= 3.0),
+        Row::new(
+            format!("disk bytes per event{at}"),
+            disk,
+            Unit::Bytes,
+            "encoded payload bytes",
+            payload,
+        ),
+    ])
+}
+
+/// Copy the projection index into a fresh sled tree in batches: the raw
+/// cost of writing the entries a rebuild writes. Returns events per second.
+fn raw_index_copy(store: &crate::store::Store, dir: &Path, events: u64) -> Result<f64> {
+    let entries = store.projection_entries_iter();
+    let db = sled::Config::new().path(dir).open()?;
+    let tree = db.open_tree("proj")?;
+    let mut chunk: Vec<(sled::IVec, sled::IVec)> = Vec::with_capacity(50_000);
+    let mut elapsed = 0.0;
+    let mut write = |chunk: &mut Vec<(sled::IVec, sled::IVec)>| -> Result<()> {
+        let t = Instant::now();
+        let mut batch = sled::Batch::default();
+        for (k, v) in chunk.drain(..) {
+            batch.insert(k, v);
+        }
+        tree.apply_batch(batch)?;
+        elapsed += t.elapsed().as_secs_f64();
+        Ok(())
+    };
+    for entry in entries {
+        chunk.push(entry?);
+        if chunk.len() == 50_000 {
+            write(&mut chunk)?;
+        }
+    }
+    write(&mut chunk)?;
+    let t = Instant::now();
+    db.flush()?;
+    elapsed += t.elapsed().as_secs_f64();
+    drop(db);
+    let _ = std::fs::remove_dir_all(dir);
+    Ok(events as f64 / elapsed.max(1e-9))
+}
+
+/// Raw Ed25519 signing (one core), batch and strict verification (every
+/// core) and SHA-256 over `n` messages of an event's size.
+pub fn crypto_baselines(n: usize) -> Result<Baselines> {
+    let key = KeyPair::from_seed([7; 32]);
+    let messages: Vec<Vec<u8>> = (0..n)
+        .map(|i| {
+            let mut body = vec![0x5a; 300];
+            body[..8].copy_from_slice(&(i as u64).to_be_bytes());
+            crate::codec::signing_message(&body)
+        })
+        .collect();
+
+    let t = Instant::now();
+    let signatures: Vec<[u8; 64]> = messages.iter().map(|m| key.sign(m)).collect();
+    let sign_rate = rate(n, t);
+    let public = ed25519_dalek::VerifyingKey::from_bytes(&key.public().0)
+        .map_err(|e| Error::Input(format!("benchmark key: {e}")))?;
+    let pairs: Vec<(&[u8], ed25519_dalek::Signature)> = messages
+        .iter()
+        .zip(&signatures)
+        .map(|(m, s)| (m.as_slice(), ed25519_dalek::Signature::from_bytes(s)))
+        .collect();
+    let failures = std::sync::atomic::AtomicUsize::new(0);
+    let t = Instant::now();
+    on_all_cores(&pairs, |part| {
+        for batch in part.chunks(64) {
+            let msgs: Vec<&[u8]> = batch.iter().map(|(m, _)| *m).collect();
+            let sigs: Vec<ed25519_dalek::Signature> = batch.iter().map(|(_, s)| *s).collect();
+            if ed25519_dalek::verify_batch(&msgs, &sigs, &vec![public; batch.len()]).is_err() {
+                failures.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+        }
+    });
+    let batch_verify_rate = rate(n, t);
+    let t = Instant::now();
+    on_all_cores(&pairs, |part| {
+        for (m, s) in part {
+            if public.verify_strict(m, s).is_err() {
+                failures.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+        }
+    });
+    let strict_rate = rate(n, t);
+    if failures.into_inner() != 0 {
+        return Err(Error::Input("a benchmark signature did not verify".into()));
+    }
+    let t = Instant::now();
+    let mut digest = [0u8; 32];
+    for m in &messages {
+        digest = crate::codec::hash_stored(m).0;
+    }
+    std::hint::black_box(digest);
+    let sha_rate = rate(n, t);
+
+    Ok(Baselines {
+        sign: sign_rate,
+        batch_verify: batch_verify_rate,
+        strict_verify: strict_rate,
+        sha256: sha_rate,
     })
 }
 
-/// Measure the core paths in `dir` (which must be empty): `events` batched
-/// appends in batches of `batch`, `singles` single durable appends.
-pub fn core(dir: &Path, events: usize, batch: usize, singles: usize) -> Result<Vec<Figure>> {
-    let key = KeyPair::from_seed([7; 32]);
-    let msg = crate::codec::signing_message(&[0x5a; 200]);
+/// Sizes of the core run.
+#[derive(Clone, Debug)]
+pub struct CoreSpec {
+    /// Realisations imported in batches, after the generated history.
+    pub events: usize,
+    pub batch: usize,
+    /// Single durable appends.
+    pub singles: usize,
+    /// Years of generated agency history before the imports.
+    pub years: u16,
+}
 
-    // Baselines: raw Ed25519.
-    let t = Instant::now();
-    let mut sig = [0u8; 64];
-    for _ in 0..events {
-        sig = key.sign(&msg);
-    }
-    let sign_rate = rate(events, t);
-    let t = Instant::now();
-    for _ in 0..events {
-        keys::verify_strict(&key.public(), &msg, &sig).map_err(Error::Input)?;
-    }
-    let verify_rate = rate(events, t);
+/// The append, verify, rebuild, disk and memory measurements on one
+/// generated agency ledger in `dir` (which must be empty), each beside its
+/// raw baseline. Also returns the ledger's event count.
+pub fn core(dir: &Path, spec: &CoreSpec) -> Result<(Vec<Row>, u64)> {
+    let n = spec.events.max(64);
+    let base = crypto_baselines(n)?;
+    let sign_rate = base.sign;
 
-    // Baselines: raw sled inserts, then one insert + flush + fsync each.
+    // Baselines: raw sled inserts; one insert + flush + fsync per call.
     let raw_dir = dir.join("raw-sled");
     let db = sled::Config::new().path(&raw_dir).open()?;
     let tree = db.open_tree("t")?;
-    let value = vec![0x5a; 300];
+    let value = vec![0x5a; 400];
     let t = Instant::now();
-    for i in 0..events as u64 {
+    for i in 0..n as u64 {
         tree.insert(i.to_be_bytes(), value.as_slice())?;
     }
     db.flush()?;
-    let sled_rate = rate(events, t);
-    let file = std::fs::File::open(raw_dir.join("db")).map_err(|e| Error::io(raw_dir.join("db"), e))?;
-    let t = Instant::now();
-    for i in 0..singles as u64 {
+    let sled_rate = rate(n, t);
+    let db_path = raw_dir.join("db");
+    let file = std::fs::File::open(&db_path).map_err(|e| Error::io(&db_path, e))?;
+    let mut raw_durable = Vec::with_capacity(spec.singles);
+    for i in 0..spec.singles.max(1) as u64 {
+        let t = Instant::now();
         tree.insert((u64::MAX - i).to_be_bytes(), value.as_slice())?;
         db.flush()?;
-        file.sync_all().map_err(|e| Error::io(raw_dir.join("db"), e))?;
+        file.sync_all().map_err(|e| Error::io(&db_path, e))?;
+        raw_durable.push(millis(t));
     }
-    let raw_durable_rate = rate(singles, t);
+    drop(tree);
     drop(db);
 
-    // The ledger itself.
-    let ledger_dir = dir.join("ledger");
-    let clock = Arc::new(SystemClock);
-    let genesis = Genesis {
-        agency_code: "BENCH".into(),
-        agency_name: "Benchmark agency".into(),
-        admin: Holder {
-            name: "admin".into(),
-            nip: None,
-            jabatan: None,
-        },
+    // A realistic agency history through the real append path.
+    let gen_spec = crate::synth::Spec {
+        years: spec.years,
+        ..Default::default()
     };
-    let mut ledger = Ledger::init(&ledger_dir, clock, &key, genesis)?;
-    let approver = KeyPair::from_seed([8; 32]);
-    ledger.append(
-        &key,
-        Payload::KeyAdded(KeyAdded {
-            key: approver.public(),
-            holder: Holder {
-                name: "approver".into(),
-                nip: None,
-                jabatan: None,
-            },
-            roles: vec![Role::Approver],
-        }),
-    )?;
     let t = Instant::now();
-    let mut n = 0u64;
-    while (n as usize) < events {
-        let size = batch.min(events - n as usize);
-        let items = (0..size as u64).map(|i| (&approver, approval(n + i))).collect();
-        ledger.append_all(items)?;
-        n += size as u64;
+    let mut g = crate::synth::Generator::create(&dir.join("ledger"), "OPD-00000", &gen_spec, 1)?;
+    for y in 0..spec.years {
+        g.year(gen_spec.first_year + y)?;
     }
-    let batched_rate = rate(events, t);
-    let t = Instant::now();
-    for i in 0..singles as u64 {
-        ledger.append(&approver, approval(i))?;
-    }
-    let single_rate = rate(singles, t);
-    let total = ledger.head().count as usize;
-    let t = Instant::now();
-    verify::verify_store(ledger.store())?;
-    let verify_ledger_rate = rate(total, t);
+    let generated = g.ledger.head().count;
+    let generate_rate = rate(generated as usize, t);
 
-    let fig = |name: &str, rate: f64, baseline_name: &str, baseline_rate: f64| Figure {
-        name: name.into(),
-        rate,
-        baseline_name: baseline_name.into(),
-        baseline_rate,
-    };
-    Ok(vec![
-        fig(
-            &format!("batched append (batch {batch})"),
-            batched_rate,
-            "raw Ed25519 sign",
+    // Batch import: realisations for later years, `batch` per append.
+    let mut payloads = Vec::with_capacity(n);
+    let mut year = gen_spec.first_year + spec.years;
+    while payloads.len() < n {
+        payloads.extend(g.realisations(year));
+        year += 1;
+    }
+    payloads.truncate(n);
+    let operator = &g.keys.operator;
+    let t = Instant::now();
+    for chunk in payloads.chunks(spec.batch.max(1)) {
+        g.ledger
+            .append_all(chunk.iter().cloned().map(|p| (operator, p)).collect())?;
+    }
+    let import_rate = rate(n, t);
+
+    // Single durable appends: one approval each.
+    let first = g.ledger.head().count - n as u64;
+    let mut singles = Vec::with_capacity(spec.singles);
+    for i in 0..spec.singles.max(1) as u64 {
+        let payload = Payload::Approval(Approval {
+            decision: Decision::Approve,
+            covers: vec![first + i % n as u64],
+            comment: Some("sesuai bukti dukung".into()),
+        });
+        let t = Instant::now();
+        g.ledger.append(&g.keys.approver, payload)?;
+        singles.push(millis(t));
+    }
+
+    let verify_rows = ledger_rows(&g.ledger, dir, &base, "")?;
+
+    let single_p50 = percentile(&mut singles, 50);
+    let single_p99 = percentile(&mut singles, 99);
+    let raw_p50 = percentile(&mut raw_durable, 50);
+    let raw_p99 = percentile(&mut raw_durable, 99);
+    let mut rows = vec![
+        Row::new(
+            format!("batch import ({} per batch)", spec.batch),
+            import_rate,
+            Unit::PerSecond,
+            "raw Ed25519 sign, 1 core",
             sign_rate,
-        ),
-        fig(
-            &format!("batched append (batch {batch})"),
-            batched_rate,
-            "raw sled insert",
+        )
+        .target("ratio >= 0.6", import_rate / sign_rate >= 0.6),
+        Row::new(
+            format!("batch import ({} per batch)", spec.batch),
+            import_rate,
+            Unit::PerSecond,
+            "raw sled insert, 400 B",
             sled_rate,
         ),
-        fig(
-            "single durable append",
-            single_rate,
-            "raw sled insert+flush+fsync",
-            raw_durable_rate,
+        Row::new(
+            "generated history (quarterly batches)",
+            generate_rate,
+            Unit::PerSecond,
+            "raw Ed25519 sign, 1 core",
+            sign_rate,
         ),
-        fig(
-            "verify",
-            verify_ledger_rate,
-            "raw Ed25519 verify_strict",
-            verify_rate,
+        Row::new(
+            "single durable append p50",
+            single_p50,
+            Unit::Millis,
+            "raw insert+flush+fsync p50",
+            raw_p50,
         ),
-    ])
+        Row::new(
+            "single durable append p99",
+            single_p99,
+            Unit::Millis,
+            "raw insert+flush+fsync p99",
+            raw_p99,
+        ),
+    ];
+    rows.extend(verify_rows);
+    Ok((rows, g.ledger.head().count))
 }
 
 /// Latency of one as-of status query at a ledger size.
@@ -173,9 +477,9 @@ pub struct QueryFigure {
 pub struct ProjectionFigures {
     pub queries: Vec<QueryFigure>,
     pub tree: TreeFigures,
-    pub rebuild_events: u64,
-    pub rebuild_rate: f64,
     pub append_rate: f64,
+    /// Query, report, verify, rebuild, disk and memory rows.
+    pub rows: Vec<Row>,
 }
 
 const BENCH_INDICATORS: usize = 50;
@@ -261,7 +565,12 @@ fn figure_versions(year: u16, ind: usize, quarter: u8, corrections: u64, next: u
 /// Build a synthetic one-agency ledger through the real append path, and
 /// time the as-of status query for year 2021 when the ledger reaches each
 /// of `sizes` events; then time a full projection rebuild.
-pub fn projection(dir: &Path, sizes: &[u64], corrections: u64) -> Result<ProjectionFigures> {
+pub fn projection(
+    dir: &Path,
+    sizes: &[u64],
+    corrections: u64,
+    base: &Baselines,
+) -> Result<ProjectionFigures> {
     let admin = KeyPair::from_seed([7; 32]);
     let operator = KeyPair::from_seed([9; 32]);
     let genesis = Genesis {
@@ -323,16 +632,104 @@ pub fn projection(dir: &Path, sizes: &[u64], corrections: u64) -> Result<Project
         ));
     }
     let tree = tree(&ledger)?;
-    let t = Instant::now();
-    let rebuilt = ledger.rebuild()?;
-    let rebuild_rate = rate(rebuilt as usize, t);
+    let mut rows = Vec::new();
+    if let Some(first) = figures.first() {
+        let floor = year_scan(&ledger)?;
+        rows.push(
+            Row::new(
+                format!("as-of query p50, {} events", first.events),
+                first.p50_ms,
+                Unit::Millis,
+                "raw sled scan of the year's index entries",
+                floor,
+            )
+            .target("< 1 ms", first.p50_ms < 1.0),
+        );
+        for q in &figures[1..] {
+            rows.push(
+                Row::new(
+                    format!("as-of query p50, {} events", q.events),
+                    q.p50_ms,
+                    Unit::Millis,
+                    format!("p50 at {} events", first.events),
+                    first.p50_ms,
+                )
+                .target(
+                    "< 1 ms, ratio <= 2",
+                    q.p50_ms < 1.0 && q.p50_ms <= 2.0 * first.p50_ms,
+                ),
+            );
+        }
+        for q in &figures {
+            rows.push(Row::new(
+                format!("as-of query p99, {} events", q.events),
+                q.p99_ms,
+                Unit::Millis,
+                format!("p50 at {} events", q.events),
+                q.p50_ms,
+            ));
+        }
+    }
+    if let Some(last) = figures.last() {
+        rows.push(Row::new(
+            format!("report lkjip html, {} events", last.events),
+            time_report(&ledger)?,
+            Unit::Millis,
+            format!("as-of query p50 at {} events", last.events),
+            last.p50_ms,
+        ));
+    }
+    rows.extend(ledger_rows(
+        &ledger,
+        dir,
+        base,
+        &format!(", {} events", ledger.head().count),
+    )?);
     Ok(ProjectionFigures {
         queries: figures,
         tree,
-        rebuild_events: rebuilt,
-        rebuild_rate,
         append_rate,
+        rows,
     })
+}
+
+/// The median time to build and render the LKjIP (HTML) of 2021.
+fn time_report(ledger: &Ledger) -> Result<f64> {
+    let params = crate::report::Params {
+        kind: crate::report::ReportKind::Lkjip,
+        year: 2021,
+        as_of: 4,
+        known_seq: ledger.head().count - 1,
+        approved_only: false,
+        format: crate::report::ReportFormat::Html,
+    };
+    let mut times = Vec::new();
+    for _ in 0..5 {
+        let t = Instant::now();
+        let (_, bytes) = crate::report::produce(ledger, params)?;
+        std::hint::black_box(bytes);
+        times.push(millis(t));
+    }
+    Ok(percentile(&mut times, 50))
+}
+
+/// The median time of a raw scan of the index entries a 2021 query reads
+/// (targets and realisations): the floor under the query.
+fn year_scan(ledger: &Ledger) -> Result<f64> {
+    use crate::projection::IndexRead;
+    let mut times = Vec::new();
+    for _ in 0..21 {
+        let t = Instant::now();
+        let mut n = 0;
+        for tag in [b'T', b'R'] {
+            let lo = [tag, 0x07, 0xe5];
+            let hi = [tag, 0x07, 0xe6];
+            n += ledger.store().range(&lo, &hi)?.len();
+        }
+        std::hint::black_box(n);
+        times.push(millis(t));
+    }
+    Ok(percentile(&mut times, 50))
 }
 
 fn time_query(ledger: &Ledger) -> Result<QueryFigure> {

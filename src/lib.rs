@@ -25,6 +25,7 @@ pub mod projection;
 pub mod report;
 pub mod scoring;
 pub mod store;
+pub mod synth;
 pub mod verify;
 
 pub use error::{Error, Result};

@@ -423,6 +423,11 @@ impl Store {
             .collect()
     }
 
+    /// The projection index entry by entry, in key order.
+    pub fn projection_entries_iter(&self) -> impl Iterator<Item = Result<(sled::IVec, sled::IVec)>> {
+        self.proj.iter().map(|r| r.map_err(Error::from))
+    }
+
     /// sled flush, then fsync of the database file: see the module doc.
     fn make_durable(&self) -> Result<()> {
         self.db.flush()?;

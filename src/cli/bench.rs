@@ -1,45 +1,104 @@
-//! `sakip bench`: throughput figures beside same-run baselines.
+//! `sakip bench`: every performance figure beside a baseline measured in the
+//! same run, and `sakip bench generate`: synthetic agency ledgers.
 
 use super::{table, CmdResult, Ctx};
+use sakip::bench::{Row, Unit};
 use std::io::Write;
 use std::path::PathBuf;
 
-/// Measure append and verify throughput against raw Ed25519 and raw sled,
-/// in a scratch directory, and print a table of rates and ratios.
+/// Measure sakip against raw baselines taken in the same run on this
+/// machine (raw Ed25519 signing and verification, raw SHA-256, raw sled
+/// inserts, raw fsync), in a scratch directory, and print one table: each
+/// figure, its baseline, the ratio and the target it is held to.
+///
+/// The core run builds one synthetic agency (quarterly imports, approvals,
+/// corrections, the budget amendment) through the real append path, then
+/// times a bulk import, single durable appends, verify, rebuild, disk use
+/// and peak memory. The projection run grows one ledger to each of --sizes
+/// events and times the as-of status query of one agency-year there, then
+/// renders the LKjIP and verifies and rebuilds the largest ledger.
+///
+/// `--quick` runs everything at small sizes (under two minutes); the full
+/// national-scale run is `sakip bench --sizes 10000,1000000,10000000`.
 #[derive(clap::Args, Debug)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct Args {
-    /// Events for the batched-append and verify runs.
-    #[arg(long, default_value_t = 20_000)]
-    pub events: usize,
-    /// Events per batch.
+    #[command(subcommand)]
+    pub command: Option<BenchCommand>,
+    /// Small sizes for a smoke run: 2.000 imported events, 30 single
+    /// appends, 2 years of history, ledgers of 10.000 and 30.000 events.
+    #[arg(long)]
+    pub quick: bool,
+    /// Which measurements to run.
+    #[arg(long, value_enum, default_value_t = Suite::All)]
+    pub suite: Suite,
+    /// Events imported in batches (core run).
+    #[arg(long)]
+    pub events: Option<usize>,
+    /// Events per imported batch (core run).
     #[arg(long, default_value_t = 1_000)]
     pub batch: usize,
-    /// Single durable appends (one fsync each).
-    #[arg(long, default_value_t = 200)]
-    pub singles: usize,
+    /// Single durable appends, one fsync each (core run).
+    #[arg(long)]
+    pub singles: Option<usize>,
+    /// Years of generated history before the import (core run).
+    #[arg(long)]
+    pub years: Option<u16>,
+    /// Ledger sizes at which to time the as-of query (projection run).
+    #[arg(long, value_delimiter = ',')]
+    pub sizes: Option<Vec<u64>>,
+    /// Corrections per figure in the projection run's history (default: as
+    /// many as the largest size needs within the years 1990-2200).
+    #[arg(long)]
+    pub corrections: Option<u64>,
     /// Scratch directory (default: a new temporary directory, removed after).
     #[arg(long)]
     pub dir: Option<PathBuf>,
-    /// Which measurements: core (append, verify) or projection (as-of query
-    /// latency by ledger size, rebuild throughput).
-    #[arg(long, value_enum, default_value_t = Suite::Core)]
-    pub suite: Suite,
-    /// Ledger sizes at which to time the as-of query (projection suite).
-    #[arg(long, value_delimiter = ',', default_value = "10000,1000000")]
-    pub sizes: Vec<u64>,
-    /// Corrections per figure in the synthetic history (projection suite).
-    #[arg(long, default_value_t = 19)]
-    pub corrections: u64,
 }
 
-/// Benchmark suites.
+#[derive(clap::Subcommand, Debug)]
+pub enum BenchCommand {
+    /// Generate synthetic agency ledgers through the real append path, one
+    /// ledger per agency (OUT/OPD-00000, OUT/OPD-00001, ...), reproducible
+    /// from the seed: plan, murni targets and pagu, four quarters of
+    /// realisations and spending approved by the head, corrections, the
+    /// budget amendment and narratives, signed by four keys per agency.
+    Generate(GenerateArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct GenerateArgs {
+    /// Number of agencies (OPD).
+    #[arg(long, default_value_t = 1)]
+    pub agencies: usize,
+    /// Years per agency, from --first-year on.
+    #[arg(long, default_value_t = 1)]
+    pub years: u16,
+    #[arg(long, default_value_t = 2021)]
+    pub first_year: u16,
+    /// Indicators per agency (the first 8 are IKU).
+    #[arg(long, default_value_t = 50)]
+    pub indicators: usize,
+    /// Seed of every value and key.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Directory to create the ledgers in.
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+/// Benchmark runs.
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Suite {
+    All,
     Core,
     Projection,
 }
 
 pub fn run(_ctx: &Ctx, args: Args, out: &mut dyn Write) -> CmdResult {
+    if let Some(BenchCommand::Generate(g)) = args.command {
+        return generate(g, out);
+    }
     let tmp;
     let dir = match args.dir {
         Some(d) => d,
@@ -51,62 +110,130 @@ pub fn run(_ctx: &Ctx, args: Args, out: &mut dyn Write) -> CmdResult {
             tmp.path().to_path_buf()
         }
     };
-    if args.suite == Suite::Projection {
-        let f = sakip::bench::projection(&dir, &args.sizes, args.corrections)?;
-        let rows: Vec<Vec<String>> = f
-            .queries
-            .iter()
-            .map(|q| {
-                vec![
-                    q.events.to_string(),
-                    format!("{:.3} ms", q.p50_ms),
-                    format!("{:.3} ms", q.p99_ms),
-                ]
-            })
-            .collect();
-        out.write_all(table(&["events", "as-of query p50", "p99"], &rows).as_bytes())?;
-        if let (Some(first), Some(last)) = (f.queries.first(), f.queries.last()) {
-            writeln!(
-                out,
-                "p50 ratio {} / {} events: {:.2}",
-                last.events,
-                first.events,
-                last.p50_ms / first.p50_ms
-            )?;
+    let quick = args.quick;
+    let events = args.events.unwrap_or(if quick { 2_000 } else { 20_000 });
+    let singles = args.singles.unwrap_or(if quick { 30 } else { 200 });
+    let years = args.years.unwrap_or(if quick { 2 } else { 10 });
+    let sizes = args.sizes.unwrap_or_else(|| {
+        if quick {
+            vec![10_000, 30_000]
+        } else {
+            vec![10_000, 1_000_000]
         }
-        writeln!(out, "synthetic batched append: {:.0} events/s", f.append_rate)?;
-        writeln!(
-            out,
-            "rebuild: {} events at {:.0} events/s",
-            f.rebuild_events, f.rebuild_rate
-        )?;
-        let t = &f.tree;
-        writeln!(
-            out,
-            "merkle at {} events: checkpoint root {:.3} ms; inclusion proof {:.3} ms, {} bytes; consistency proof from {} {:.3} ms, {} bytes",
-            t.size, t.checkpoint_ms, t.inclusion_ms, t.inclusion_bytes, t.size / 2, t.consistency_ms, t.consistency_bytes
-        )?;
-        writeln!(
-            out,
-            "tree maintenance alone: {:.0} leaves/s, {:.1}% of the synthetic batched append time per event",
-            t.tree_rate,
-            100.0 * f.append_rate / t.tree_rate
-        )?;
-        return Ok(());
+    });
+    let largest = sizes.iter().copied().max().unwrap_or(0);
+    // Each year of history holds 50 indicators x 5 periods x (corrections + 1).
+    let corrections = args
+        .corrections
+        .unwrap_or_else(|| 19.max(largest.div_ceil(210 * 250)));
+
+    let base = sakip::bench::crypto_baselines(events.max(2_000))?;
+    let mut rows: Vec<Row> = Vec::new();
+    let mut notes: Vec<String> = Vec::new();
+    if args.suite != Suite::Projection {
+        let spec = sakip::bench::CoreSpec {
+            events,
+            batch: args.batch.max(1),
+            singles: singles.max(1),
+            years,
+        };
+        let (core, total) = sakip::bench::core(&dir.join("core"), &spec)?;
+        notes.push(format!(
+            "core: one generated agency, {years} years of history, {events} events imported in batches of {}, {singles} single appends; {total} events",
+            spec.batch
+        ));
+        rows.extend(core);
     }
-    let figures = sakip::bench::core(&dir, args.events, args.batch.max(1), args.singles.max(1))?;
-    let rows: Vec<Vec<String>> = figures
+    if args.suite != Suite::Core {
+        let f = sakip::bench::projection(&dir.join("projection"), &sizes, corrections, &base)?;
+        notes.push(format!(
+            "projection: one ledger of 50 indicators grown with {corrections} corrections per figure at {:.0} events/s; the query is the 2021 status as of TW IV",
+            f.append_rate
+        ));
+        let t = &f.tree;
+        notes.push(format!(
+            "merkle at {} events: checkpoint root {:.3} ms; inclusion proof {:.3} ms, {} bytes; consistency proof from {} {:.3} ms, {} bytes; tree maintenance {:.0} leaves/s",
+            t.size, t.checkpoint_ms, t.inclusion_ms, t.inclusion_bytes, t.size / 2, t.consistency_ms, t.consistency_bytes, t.tree_rate
+        ));
+        rows.extend(f.rows);
+    }
+    let body: Vec<Vec<String>> = rows
         .iter()
-        .map(|f| {
+        .map(|r| {
+            let (target, holds) = match &r.target {
+                Some((t, h)) => (t.clone(), if *h { "yes" } else { "NO" }.to_string()),
+                None => (String::new(), String::new()),
+            };
             vec![
-                f.name.clone(),
-                format!("{:.0}/s", f.rate),
-                f.baseline_name.clone(),
-                format!("{:.0}/s", f.baseline_rate),
-                format!("{:.3}", f.ratio()),
+                r.measure.clone(),
+                show(r.value, r.unit),
+                r.baseline.clone(),
+                show(r.baseline_value, r.unit),
+                format!("{:.3}", r.ratio()),
+                target,
+                holds,
             ]
         })
         .collect();
-    out.write_all(table(&["measured", "rate", "baseline", "baseline rate", "ratio"], &rows).as_bytes())?;
+    out.write_all(
+        table(
+            &[
+                "measured",
+                "value",
+                "baseline",
+                "baseline value",
+                "ratio",
+                "target",
+                "holds",
+            ],
+            &body,
+        )
+        .as_bytes(),
+    )?;
+    writeln!(
+        out,
+        "machine: {} cores; Ed25519 sign {:.0}/s on 1 core",
+        std::thread::available_parallelism().map_or(1, |n| n.get()),
+        base.sign
+    )?;
+    for note in notes {
+        writeln!(out, "{note}")?;
+    }
+    Ok(())
+}
+
+fn show(value: f64, unit: Unit) -> String {
+    match unit {
+        Unit::PerSecond => format!("{value:.0}/s"),
+        Unit::Millis => format!("{value:.3} ms"),
+        Unit::Bytes => format!("{value:.0} B"),
+        Unit::MiB => format!("{value:.1} MiB"),
+    }
+}
+
+fn generate(args: GenerateArgs, out: &mut dyn Write) -> CmdResult {
+    let spec = sakip::synth::Spec {
+        agencies: args.agencies,
+        years: args.years,
+        first_year: args.first_year,
+        indicators: args.indicators,
+        seed: args.seed,
+    };
+    std::fs::create_dir_all(&args.out).map_err(|e| sakip::Error::io(&args.out, e))?;
+    let t = std::time::Instant::now();
+    let mut total = 0u64;
+    let agencies = sakip::synth::generate(&args.out, &spec, |a| {
+        total += a.events;
+        eprintln!("{}: {} events", a.code, a.events);
+    })?;
+    let secs = t.elapsed().as_secs_f64();
+    writeln!(
+        out,
+        "{} agencies, {} years each, {total} events in {secs:.1} s ({:.0} events/s) under {}",
+        agencies.len(),
+        args.years,
+        total as f64 / secs.max(1e-9),
+        args.out.display()
+    )?;
     Ok(())
 }
