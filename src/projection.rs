@@ -66,16 +66,54 @@ pub struct MemIndex {
     pub payloads: HashMap<u64, Payload>,
     /// The first seq added.
     pub first: Option<u64>,
+    /// Keep only what [`validate`] reads: definitions and the latest version
+    /// under each target, realisation and pagu prefix. Memory then grows
+    /// with the plan and the figures, not with the number of events.
+    pub latest_only: bool,
 }
 
 impl MemIndex {
+    /// An index that keeps only what validation reads (see `latest_only`).
+    pub fn for_validation() -> MemIndex {
+        MemIndex {
+            latest_only: true,
+            ..MemIndex::default()
+        }
+    }
+
     /// Add one event's entries and payload.
     pub fn add(&mut self, seq: u64, recorded_at: i64, payload: &Payload) {
         self.first.get_or_insert(seq);
         for (k, v) in index_entries(seq, recorded_at, payload) {
+            if self.latest_only {
+                match k[0] {
+                    b'T' | b'R' | b'B' => {
+                        let prefix = &k[..k.len() - 8];
+                        let older = self
+                            .map
+                            .range(prefix.to_vec()..)
+                            .next()
+                            .filter(|(old, _)| old.starts_with(prefix) && old.len() == k.len())
+                            .map(|(old, _)| old.clone());
+                        if let Some(old) = older {
+                            self.map.remove(&old);
+                        }
+                    }
+                    b'I' | b'N' => {}
+                    _ => continue,
+                }
+            }
             self.map.insert(k, v);
         }
-        if needs_payload(payload) {
+        let keep = if self.latest_only {
+            matches!(
+                payload,
+                Payload::PlanItemDefined(_) | Payload::IndicatorDefined(_)
+            )
+        } else {
+            needs_payload(payload)
+        };
+        if keep {
             self.payloads.insert(seq, payload.clone());
         }
     }

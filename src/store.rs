@@ -34,6 +34,14 @@ const HEAD_KEY: &[u8] = b"head";
 const FORMAT_KEY: &[u8] = b"format";
 const REBUILDING_KEY: &[u8] = b"rebuilding";
 const PROJECTION_KEY: &[u8] = b"projection";
+
+/// sled's page cache. Its default (1 GiB) would let a full verify of a
+/// large ledger grow the process to that size; an agency's working set
+/// (its plan and the current year's figures) is far smaller.
+const CACHE_BYTES: u64 = 96 * 1024 * 1024;
+
+/// Index entries written per sled batch during a rebuild.
+const REBUILD_CHUNK: usize = 8_192;
 const CHECKPOINT_KEY: &[u8] = b"checkpoint";
 
 static POISONED: AtomicBool = AtomicBool::new(false);
@@ -168,7 +176,10 @@ impl Store {
             Err(TryLockError::WouldBlock) => return Err(Error::InUse { path: dir.into() }),
             Err(TryLockError::Error(e)) => return Err(Error::io(&lock_path, e)),
         }
-        let db = sled::Config::new().path(&store_dir).open()?;
+        let db = sled::Config::new()
+            .path(&store_dir)
+            .cache_capacity(CACHE_BYTES)
+            .open()?;
         let db_file = File::open(store_dir.join("db")).map_err(|e| Error::io(store_dir.join("db"), e))?;
         if create {
             sync_dir(&store_dir)?;
@@ -338,7 +349,7 @@ impl Store {
                 pending += 1;
             }
             events += 1;
-            if pending >= 50_000 {
+            if pending >= REBUILD_CHUNK {
                 self.proj.apply_batch(std::mem::take(&mut batch))?;
                 pending = 0;
             }

@@ -40,7 +40,6 @@ pub struct Verified {
 }
 
 /// Checks events one by one, in order.
-#[derive(Default)]
 pub struct Verifier {
     registry: Registry,
     index: MemIndex,
@@ -51,6 +50,22 @@ pub struct Verifier {
     bytes: u64,
     want_roots: Vec<u64>,
     roots: BTreeMap<u64, Hash>,
+}
+
+impl Default for Verifier {
+    fn default() -> Verifier {
+        Verifier {
+            registry: Registry::default(),
+            index: MemIndex::for_validation(),
+            kinds: Vec::new(),
+            frontier: Frontier::default(),
+            prev: EventHash::ZERO,
+            last_time: None,
+            bytes: 0,
+            want_roots: Vec::new(),
+            roots: BTreeMap::new(),
+        }
+    }
 }
 
 impl Verifier {

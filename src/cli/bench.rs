@@ -128,6 +128,9 @@ pub fn run(_ctx: &Ctx, args: Args, out: &mut dyn Write) -> CmdResult {
         .unwrap_or_else(|| 19.max(largest.div_ceil(210 * 250)));
 
     let base = sakip::bench::crypto_baselines(events.max(2_000))?;
+    // Peak memory is measured on `sakip verify` and `sakip rebuild` as
+    // processes of their own.
+    let exe = std::env::current_exe().ok();
     let mut rows: Vec<Row> = Vec::new();
     let mut notes: Vec<String> = Vec::new();
     if args.suite != Suite::Projection {
@@ -137,7 +140,7 @@ pub fn run(_ctx: &Ctx, args: Args, out: &mut dyn Write) -> CmdResult {
             singles: singles.max(1),
             years,
         };
-        let (core, total) = sakip::bench::core(&dir.join("core"), &spec)?;
+        let (core, total) = sakip::bench::core(&dir.join("core"), &spec, exe.as_deref())?;
         notes.push(format!(
             "core: one generated agency, {years} years of history, {events} events imported in batches of {}, {singles} single appends; {total} events",
             spec.batch
@@ -145,7 +148,13 @@ pub fn run(_ctx: &Ctx, args: Args, out: &mut dyn Write) -> CmdResult {
         rows.extend(core);
     }
     if args.suite != Suite::Core {
-        let f = sakip::bench::projection(&dir.join("projection"), &sizes, corrections, &base)?;
+        let f = sakip::bench::projection(
+            &dir.join("projection"),
+            &sizes,
+            corrections,
+            &base,
+            exe.as_deref(),
+        )?;
         notes.push(format!(
             "projection: one ledger of 50 indicators grown with {corrections} corrections per figure at {:.0} events/s; the query is the 2021 status as of TW IV",
             f.append_rate
