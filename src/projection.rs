@@ -199,44 +199,6 @@ impl IndexRead for Overlay<'_> {
     }
 }
 
-/// Index entries read ahead in a few range scans, so that the many small
-/// prefix scans of one query are answered from memory. Scans outside the
-/// ranges read through to `base`.
-struct Prefetch<'a> {
-    base: &'a dyn IndexRead,
-    /// Key ranges held in full: `lo..hi`.
-    ranges: Vec<(Vec<u8>, Vec<u8>)>,
-    map: BTreeMap<Vec<u8>, Vec<u8>>,
-}
-
-impl<'a> Prefetch<'a> {
-    fn new(base: &'a dyn IndexRead) -> Prefetch<'a> {
-        Prefetch {
-            base,
-            ranges: Vec::new(),
-            map: BTreeMap::new(),
-        }
-    }
-
-    /// Hold every entry with a key in `lo..hi`; returns them.
-    fn load(&mut self, lo: Vec<u8>, hi: Vec<u8>) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
-        let entries = self.base.range(&lo, &hi)?;
-        self.map.extend(entries.iter().cloned());
-        self.ranges.push((lo, hi));
-        Ok(entries)
-    }
-
-    fn holds(&self, prefix: &[u8]) -> bool {
-        match prefix_end(prefix) {
-            Some(end) => self
-                .ranges
-                .iter()
-                .any(|(lo, hi)| lo.as_slice() <= prefix && end <= *hi),
-            None => false,
-        }
-    }
-}
-
 /// The first key after every key that starts with `prefix`, if any.
 fn prefix_end(prefix: &[u8]) -> Option<Vec<u8>> {
     let mut end = prefix.to_vec();
@@ -247,36 +209,6 @@ fn prefix_end(prefix: &[u8]) -> Option<Vec<u8>> {
         }
     }
     None
-}
-
-impl IndexRead for Prefetch<'_> {
-    fn scan(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
-        if !self.holds(prefix) {
-            return self.base.scan(prefix);
-        }
-        Ok(self
-            .map
-            .range(prefix.to_vec()..)
-            .take_while(|(k, _)| k.starts_with(prefix))
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect())
-    }
-
-    fn range(&self, lo: &[u8], hi: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
-        self.base.range(lo, hi)
-    }
-
-    fn last_in(&self, lo: &[u8], hi: &[u8]) -> Result<Option<Vec<u8>>> {
-        self.base.last_in(lo, hi)
-    }
-
-    fn payload(&self, seq: u64) -> Result<Payload> {
-        self.base.payload(seq)
-    }
-
-    fn batch_start(&self) -> u64 {
-        self.base.batch_start()
-    }
 }
 
 // ---------------------------------------------------------------- keys
@@ -557,10 +489,22 @@ fn current(r: &dyn IndexRead, prefix: &[u8], known: u64, approved_only: bool) ->
         .scan(prefix)?
         .into_iter()
         .map(|(k, v)| (seq_suffix(&k), v))
-        .filter(|(s, _)| *s <= known)
         .collect();
+    current_of(&entries, known, approved_only, |seq| is_approved(r, seq, known))
+}
+
+/// The version in force among `entries` (seq order), given how to tell
+/// whether a seq is approved at `known`.
+fn current_of(
+    entries: &[(u64, Vec<u8>)],
+    known: u64,
+    approved_only: bool,
+    approved: impl Fn(u64) -> Result<bool>,
+) -> Result<Option<Version>> {
+    let known_entries = entries.partition_point(|(s, _)| *s <= known);
+    let entries = &entries[..known_entries];
     for (i, (seq, bytes)) in entries.iter().enumerate().rev() {
-        let approved = is_approved(r, *seq, known)?;
+        let approved = approved(*seq)?;
         if approved_only && !approved {
             continue;
         }
@@ -572,6 +516,94 @@ fn current(r: &dyn IndexRead, prefix: &[u8], known: u64, approved_only: bool) ->
         }));
     }
     Ok(None)
+}
+
+/// A figure of a year: index tag, indicator code, scope or quarter.
+type FigureKey = (u8, Vec<u8>, u8);
+
+/// One year's targets and realisations grouped by indicator and scope or
+/// quarter, and the decisions on them, read in at most three range scans:
+/// what [`state`] needs, without one index lookup per figure.
+struct YearView<'a> {
+    r: &'a dyn IndexRead,
+    known: u64,
+    /// (tag, code, scope or quarter) -> versions in seq order.
+    versions: HashMap<FigureKey, Vec<(u64, Vec<u8>)>>,
+    /// Decisions per covered seq (approval seq, decision byte), when the
+    /// year's approvals were read in one scan.
+    decisions: Option<HashMap<u64, Vec<(u64, u8)>>>,
+}
+
+impl<'a> YearView<'a> {
+    fn load(r: &'a dyn IndexRead, year: u16, known: u64) -> Result<YearView<'a>> {
+        let mut versions: HashMap<FigureKey, Vec<(u64, Vec<u8>)>> = HashMap::new();
+        let (mut min, mut max, mut n) = (u64::MAX, 0u64, 0u64);
+        for tag in [b'T', b'R'] {
+            let mut lo = key(tag);
+            lo.extend_from_slice(&year.to_be_bytes());
+            let hi = prefix_end(&lo).expect("a tag and a year end below 0xff..");
+            for (k, v) in r.range(&lo, &hi)? {
+                // tag, year (2), code, NUL, scope or quarter, seq (8)
+                let Some(nul) = k[3..].iter().position(|b| *b == 0).map(|p| p + 3) else {
+                    continue;
+                };
+                if k.len() != nul + 10 {
+                    continue;
+                }
+                let seq = seq_suffix(&k);
+                if seq <= known {
+                    min = min.min(seq);
+                    max = max.max(seq);
+                    n += 1;
+                }
+                versions
+                    .entry((tag, k[3..nul].to_vec(), k[nul + 1]))
+                    .or_default()
+                    .push((seq, v));
+            }
+        }
+        // One scan over the approvals of the year's seq span, unless the
+        // span is mostly other years' events.
+        let decisions = if n == 0 {
+            Some(HashMap::new())
+        } else if max - min < 16 * n + 1024 {
+            let mut map: HashMap<u64, Vec<(u64, u8)>> = HashMap::new();
+            for (k, v) in r.range(&approval_prefix(min), &approval_prefix(max.saturating_add(1)))? {
+                if k.len() == 17 {
+                    let covered = u64::from_be_bytes(k[1..9].try_into().expect("8 bytes"));
+                    map.entry(covered)
+                        .or_default()
+                        .push((seq_suffix(&k), v.first().copied().unwrap_or(2)));
+                }
+            }
+            Some(map)
+        } else {
+            None
+        };
+        Ok(YearView {
+            r,
+            known,
+            versions,
+            decisions,
+        })
+    }
+
+    fn approved(&self, seq: u64) -> Result<bool> {
+        match &self.decisions {
+            Some(map) => Ok(map
+                .get(&seq)
+                .and_then(|d| d.iter().rev().find(|(at, _)| *at <= self.known))
+                .is_some_and(|(_, d)| *d == 0)),
+            None => is_approved(self.r, seq, self.known),
+        }
+    }
+
+    fn current(&self, tag: u8, code: &str, sub: u8, approved_only: bool) -> Result<Option<Version>> {
+        match self.versions.get(&(tag, code.as_bytes().to_vec(), sub)) {
+            Some(entries) => current_of(entries, self.known, approved_only, |s| self.approved(s)),
+            None => Ok(None),
+        }
+    }
 }
 
 /// The value kept in a version entry.
@@ -1052,71 +1084,32 @@ pub struct IndicatorState {
     pub approved: bool,
 }
 
-/// A year's targets, realisations and, when they lie close together, the
-/// approvals of those versions, read in three range scans.
-fn prefetch_year<'a>(r: &'a dyn IndexRead, year: u16, known: u64) -> Result<Prefetch<'a>> {
-    let mut pre = Prefetch::new(r);
-    let mut seqs: Vec<u64> = Vec::new();
-    for tag in [b'T', b'R'] {
-        let mut lo = key(tag);
-        lo.extend_from_slice(&year.to_be_bytes());
-        let hi = prefix_end(&lo).expect("a tag and a year end below 0xff..");
-        seqs.extend(
-            pre.load(lo, hi)?
-                .iter()
-                .map(|(k, _)| seq_suffix(k))
-                .filter(|s| *s <= known),
-        );
-    }
-    if let (Some(&min), Some(&max)) = (seqs.iter().min(), seqs.iter().max()) {
-        // One scan over the approvals of the year's seq span, unless the
-        // span is mostly other years' events.
-        if max - min < 16 * seqs.len() as u64 + 1024 {
-            pre.load(approval_prefix(min), approval_prefix(max.saturating_add(1)))?;
-        }
-    }
-    Ok(pre)
-}
-
 /// The state of every indicator known at `q.known`, in code order.
 pub fn state(r: &dyn IndexRead, q: &Query) -> Result<Vec<IndicatorState>> {
-    let pre = prefetch_year(r, q.year, q.known)?;
-    let r: &dyn IndexRead = &pre;
+    let year = YearView::load(r, q.year, q.known)?;
     let items: HashMap<String, PlanItemDefined> = items(r, q.known)?
         .into_iter()
         .map(|(_, i)| (i.code.clone(), i))
         .collect();
     let mut out: Vec<IndicatorState> = Vec::new();
     for (def_seq, ind) in indicators(r, q.known)? {
+        let target = |scope: TargetScope| {
+            year.current(b'T', &ind.code, scope_byte(scope), q.approved_only)
+                .map(|v| v.map(|v| (scope, v)))
+        };
         let target = match q.as_of {
-            1..=4 => match target(r, &ind.code, q.year, TargetScope::Quarter(q.as_of), q)? {
-                Some(v) => Some((TargetScope::Quarter(q.as_of), v)),
-                None => target(r, &ind.code, q.year, TargetScope::Year, q)?.map(|v| (TargetScope::Year, v)),
+            1..=4 => match target(TargetScope::Quarter(q.as_of))? {
+                Some(v) => Some(v),
+                None => target(TargetScope::Year)?,
             },
             _ => None,
         };
         let mut quarters = Vec::new();
         for quarter in 1..=q.as_of {
-            quarters.push(realisation(
-                r,
-                &ind.code,
-                PeriodRef {
-                    year: q.year,
-                    quarter,
-                },
-                q,
-            )?);
+            quarters.push(year.current(b'R', &ind.code, quarter, q.approved_only)?);
         }
         let annual = if q.as_of == 4 {
-            realisation(
-                r,
-                &ind.code,
-                PeriodRef {
-                    year: q.year,
-                    quarter: 0,
-                },
-                q,
-            )?
+            year.current(b'R', &ind.code, 0, q.approved_only)?
         } else {
             None
         };
