@@ -214,7 +214,7 @@ fn check_signatures(events: &[(u64, &[u8])]) -> Vec<Result<(), String>> {
             .collect();
         handles
             .into_iter()
-            .flat_map(|h| h.join().unwrap_or_default())
+            .flat_map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
             .collect()
     })
 }
@@ -231,8 +231,16 @@ pub fn verify_store(store: &Store) -> Result<Verified> {
         Ok(())
     };
     for entry in store.events_from(0) {
-        let (key, bytes) = entry.map_err(|e| at_seq(e, v.count() + pending.len() as u64))?;
-        pending.push((key_seq(&key)?, bytes));
+        match entry.and_then(|(key, bytes)| Ok((key_seq(&key)?, bytes))) {
+            Ok(item) => pending.push(item),
+            Err(e) => {
+                // The events read before it are checked first, so that the
+                // first bad seq is the one reported.
+                let seq = v.count() + pending.len() as u64;
+                flush(&mut v, &mut pending)?;
+                return Err(at_seq(e, seq));
+            }
+        }
         if pending.len() == VERIFY_CHUNK {
             flush(&mut v, &mut pending)?;
         }
