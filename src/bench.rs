@@ -182,6 +182,7 @@ fn ledger_rows(
         event_bytes += bytes.len() as u64;
     }
     let disk_bytes = dir_bytes(&store.dir().join("store")) as f64;
+    let logical = store.logical_bytes()? as f64 / total as f64;
     let disk = disk_bytes / total as f64;
     let encoded = event_bytes as f64 / total as f64;
     let payload = payload_bytes as f64 / total as f64;
@@ -301,6 +302,13 @@ fn ledger_rows(
             "encoded payload bytes",
             payload,
         ),
+        Row::new(
+            format!("disk bytes per event{at}"),
+            disk,
+            Unit::Bytes,
+            "keys + values in all trees",
+            logical,
+        ),
     ])
 }
 
@@ -399,6 +407,117 @@ pub fn crypto_baselines(n: usize) -> Result<Baselines> {
     })
 }
 
+/// Raw sled: `n` events' worth of the writes an append makes (the event,
+/// its hash and kind index entries, two projection entries, two Merkle
+/// nodes, the head) in one transaction over seven trees per batch of
+/// `batch`, each batch flushed and fsynced. The store's floor under a
+/// batch import. Returns events per second and disk bytes per event.
+fn raw_transactions(dir: &Path, n: usize, batch: usize) -> Result<(f64, f64)> {
+    use sled::Transactional;
+    let db = sled::Config::new().path(dir).open()?;
+    let names = ["events", "meta", "by_hash", "by_kind", "keys", "proj", "merkle"];
+    let trees: Vec<sled::Tree> = names
+        .iter()
+        .map(|t| db.open_tree(t))
+        .collect::<sled::Result<_>>()?;
+    let db_path = dir.join("db");
+    let file = std::fs::File::open(&db_path).map_err(|e| Error::io(&db_path, e))?;
+    let event = vec![0x5a; 200];
+    let t = Instant::now();
+    let mut seq = 0u64;
+    while (seq as usize) < n {
+        let end = (seq + batch as u64).min(n as u64);
+        let result: std::result::Result<(), sled::transaction::TransactionError<()>> = (
+            &trees[0], &trees[1], &trees[2], &trees[3], &trees[5], &trees[6],
+        )
+            .transaction(|(events, meta, by_hash, by_kind, proj, merkle)| {
+                for s in seq..end {
+                    let k = s.to_be_bytes();
+                    events.insert(&k, event.as_slice())?;
+                    let mut h = [0u8; 32];
+                    h[..8].copy_from_slice(&k);
+                    by_hash.insert(&h, &k)?;
+                    let mut kind = [0u8; 12];
+                    kind[4..].copy_from_slice(&k);
+                    by_kind.insert(&kind, &[])?;
+                    let mut time_key = vec![b'M'; 9];
+                    time_key.extend_from_slice(&k);
+                    proj.insert(time_key, &[])?;
+                    let mut entry = b"R\x07\xe5IKU-01\x00\x01".to_vec();
+                    entry.extend_from_slice(&k);
+                    proj.insert(entry, &[0x5a; 20])?;
+                    let mut node = [0u8; 9];
+                    node[1..].copy_from_slice(&k);
+                    merkle.insert(&node, &h)?;
+                    if s % 2 == 1 {
+                        node[0] = 1;
+                        merkle.insert(&node, &h)?;
+                    }
+                }
+                meta.insert(&b"head"[..], &[0x5a_u8; 48][..])?;
+                Ok(())
+            });
+        result.map_err(|e| Error::Store(format!("{e:?}")))?;
+        db.flush()?;
+        file.sync_all().map_err(|e| Error::io(&db_path, e))?;
+        seq = end;
+    }
+    let rate = rate(n, t);
+    let disk = dir_bytes(dir) as f64 / n as f64;
+    drop(trees);
+    drop(db);
+    let _ = std::fs::remove_dir_all(dir);
+    Ok((rate, disk))
+}
+
+/// Raw sled: the same writes as [`raw_transactions`], keyed by a one-byte
+/// space prefix in a single tree and written with one atomic `apply_batch`
+/// per batch, flushed and fsynced: what a one-tree store layout would cost.
+fn raw_one_tree_batches(dir: &Path, n: usize, batch: usize) -> Result<f64> {
+    let db = sled::Config::new().path(dir).open()?;
+    let tree = db.open_tree("ledger")?;
+    let db_path = dir.join("db");
+    let file = std::fs::File::open(&db_path).map_err(|e| Error::io(&db_path, e))?;
+    let event = vec![0x5a; 200];
+    let key = |space: u8, parts: &[&[u8]]| {
+        let mut k = vec![space];
+        for p in parts {
+            k.extend_from_slice(p);
+        }
+        k
+    };
+    let t = Instant::now();
+    let mut seq = 0u64;
+    while (seq as usize) < n {
+        let end = (seq + batch as u64).min(n as u64);
+        let mut b = sled::Batch::default();
+        for s in seq..end {
+            let k = s.to_be_bytes();
+            let mut h = [0u8; 32];
+            h[..8].copy_from_slice(&k);
+            b.insert(key(b'e', &[&k]), event.as_slice());
+            b.insert(key(b'h', &[&h]), &k[..]);
+            b.insert(key(b'k', &[&[0; 4], &k]), &[][..]);
+            b.insert(key(b'p', &[b"M\0\0\0\0\0\0\0\0", &k]), &[][..]);
+            b.insert(key(b'p', &[b"R\x07\xe5IKU-01\x00\x01", &k]), &[0x5a_u8; 20][..]);
+            b.insert(key(b'm', &[&[0], &k]), &h[..]);
+            if s % 2 == 1 {
+                b.insert(key(b'm', &[&[1], &k]), &h[..]);
+            }
+        }
+        b.insert(key(b'x', &[b"head"]), &[0x5a_u8; 48][..]);
+        tree.apply_batch(b)?;
+        db.flush()?;
+        file.sync_all().map_err(|e| Error::io(&db_path, e))?;
+        seq = end;
+    }
+    let rate = rate(n, t);
+    drop(tree);
+    drop(db);
+    let _ = std::fs::remove_dir_all(dir);
+    Ok(rate)
+}
+
 /// Sizes of the core run.
 #[derive(Clone, Debug)]
 pub struct CoreSpec {
@@ -442,6 +561,8 @@ pub fn core(dir: &Path, spec: &CoreSpec, exe: Option<&Path>) -> Result<(Vec<Row>
     }
     drop(tree);
     drop(db);
+    let (tx_rate, tx_disk) = raw_transactions(&dir.join("raw-tx"), n, spec.batch.max(1))?;
+    let one_tree_rate = raw_one_tree_batches(&dir.join("raw-one-tree"), n, spec.batch.max(1))?;
 
     // A realistic agency history through the real append path.
     let gen_spec = crate::synth::Spec {
@@ -509,6 +630,36 @@ pub fn core(dir: &Path, spec: &CoreSpec, exe: Option<&Path>) -> Result<(Vec<Row>
             Unit::PerSecond,
             "raw sled insert, 400 B",
             sled_rate,
+        ),
+        Row::new(
+            format!("batch import ({} per batch)", spec.batch),
+            import_rate,
+            Unit::PerSecond,
+            "raw sled transaction, same writes",
+            tx_rate,
+        ),
+        Row::new(
+            format!("batch import ({} per batch)", spec.batch),
+            import_rate,
+            Unit::PerSecond,
+            "raw sign then raw transaction",
+            1.0 / (1.0 / sign_rate + 1.0 / tx_rate),
+        ),
+        Row::new(
+            "raw sled transactions, same writes: disk per event",
+            tx_disk,
+            Unit::Bytes,
+            "keys + values written per event",
+            // event 8+200, hash 32+8, kind 12, two index entries 17 and
+            // 20+20, one and a half Merkle nodes of 9+32
+            8.0 + 200.0 + 40.0 + 12.0 + 17.0 + 40.0 + 1.5 * 41.0,
+        ),
+        Row::new(
+            "raw sign then one-tree batch (same writes)",
+            1.0 / (1.0 / sign_rate + 1.0 / one_tree_rate),
+            Unit::PerSecond,
+            "raw Ed25519 sign, 1 core",
+            sign_rate,
         ),
         Row::new(
             "generated history (quarterly batches)",

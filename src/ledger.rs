@@ -177,6 +177,7 @@ impl Ledger {
         }
         let mut registry = self.registry.clone();
         let mut batch_index = MemIndex::default();
+        let base_payloads = std::cell::RefCell::new(std::collections::HashMap::new());
         let mut batch_nodes = crate::merkle::MemNodes::default();
         let (mut count, mut prev) = match self.head {
             Some(h) => (h.count, h.hash),
@@ -205,6 +206,7 @@ impl Ledger {
             let view = Overlay {
                 base: &self.store,
                 top: &batch_index,
+                cache: &base_payloads,
             };
             projection::validate(&view, payload).map_err(refuse)?;
             batch_index.add(seq, now, payload);

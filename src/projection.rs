@@ -168,6 +168,9 @@ impl IndexRead for MemIndex {
 pub struct Overlay<'a> {
     pub base: &'a dyn IndexRead,
     pub top: &'a MemIndex,
+    /// Payloads already read from `base` during this batch (definitions
+    /// looked up for every row of an import).
+    pub cache: &'a std::cell::RefCell<HashMap<u64, Payload>>,
 }
 
 impl IndexRead for Overlay<'_> {
@@ -192,10 +195,15 @@ impl IndexRead for Overlay<'_> {
     }
 
     fn payload(&self, seq: u64) -> Result<Payload> {
-        match self.top.payloads.get(&seq) {
-            Some(p) => Ok(p.clone()),
-            None => self.base.payload(seq),
+        if let Some(p) = self.top.payloads.get(&seq) {
+            return Ok(p.clone());
         }
+        if let Some(p) = self.cache.borrow().get(&seq) {
+            return Ok(p.clone());
+        }
+        let p = self.base.payload(seq)?;
+        self.cache.borrow_mut().insert(seq, p.clone());
+        Ok(p)
     }
 }
 

@@ -434,6 +434,27 @@ impl Store {
             .collect()
     }
 
+    /// The bytes of every key and value in every tree: what the store holds
+    /// before sled's own page and log overhead.
+    pub fn logical_bytes(&self) -> Result<u64> {
+        let mut total = 0u64;
+        for tree in [
+            &self.events,
+            &self.meta,
+            &self.by_hash,
+            &self.by_kind,
+            &self.keys,
+            &self.proj,
+            &self.merkle,
+        ] {
+            for entry in tree.iter() {
+                let (k, v) = entry?;
+                total += (k.len() + v.len()) as u64;
+            }
+        }
+        Ok(total)
+    }
+
     /// The projection index entry by entry, in key order.
     pub fn projection_entries_iter(&self) -> impl Iterator<Item = Result<(sled::IVec, sled::IVec)>> {
         self.proj.iter().map(|r| r.map_err(Error::from))
