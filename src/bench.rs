@@ -160,10 +160,16 @@ pub fn child_peak_rss(exe: &Path, args: &[&std::ffi::OsStr], scratch: &Path) -> 
     Err(Error::Input(format!("{} failed: {last}", exe.display())))
 }
 
+/// Above this many events the rebuild is not timed: at the rates measured
+/// at 1M events it would take longer than everything else together.
+const REBUILD_MAX_EVENTS: u64 = 2_000_000;
+
 /// Verify, rebuild, disk and memory figures of one ledger, which is closed
 /// at the end. `at` names the ledger size in the measure ("" for none).
-/// With `exe` (the sakip binary), peak memory is that of `sakip verify`
-/// and `sakip rebuild` run as their own processes; without, this process's.
+/// With `exe` (the sakip binary), `sakip verify`, `sakip rebuild`, `sakip
+/// export` and `sakip verify-bundle` run as processes of their own and are
+/// timed wall clock (start included) with their own peak memory; without,
+/// verify and rebuild run in this process.
 fn ledger_rows(
     ledger: Ledger,
     dir: &Path,
@@ -188,105 +194,128 @@ fn ledger_rows(
     let payload = payload_bytes as f64 / total as f64;
     let raw_index_rate = raw_index_copy(store, &dir.join(format!("raw-index{total}")), total)?;
 
-    let (verify_rate, verify_peak, rebuild_rate, rebuild_peak, peak) = match exe {
-        // `sakip verify` and `sakip rebuild` as processes of their own: their
-        // wall time (start included) and their own peak memory.
+    let cores = threads();
+    let mib = |b: f64| b / (1024.0 * 1024.0);
+    let verify_row = |what: &str, rate: f64| {
+        Row::new(
+            format!("{what}{at}"),
+            rate,
+            Unit::PerSecond,
+            format!("raw Ed25519 batch verify, {cores} cores"),
+            base.batch_verify,
+        )
+        .target("ratio >= 0.8", rate / base.batch_verify >= 0.8)
+    };
+    let peak_row = |what: &str, peak: f64, target: bool| {
+        let row = Row::new(
+            format!("{what}{at}"),
+            mib(peak),
+            Unit::MiB,
+            "ledger store on disk",
+            mib(disk_bytes),
+        );
+        if target {
+            row.target("<= 300 MiB", mib(peak) <= 300.0)
+        } else {
+            row
+        }
+    };
+    let rebuild_row = |rate: f64| {
+        Row::new(
+            format!("rebuild (index + Merkle, no signatures){at}"),
+            rate,
+            Unit::PerSecond,
+            "raw sled batch of the same index entries",
+            raw_index_rate,
+        )
+        .target(">= 300000/s", rate >= 300_000.0)
+    };
+    let mut rows = Vec::new();
+    match exe {
         Some(exe) => {
             let ledger_dir = store.dir().to_path_buf();
             drop(ledger);
-            let run = |cmd: &str| -> Result<(f64, f64)> {
+            let run = |args: &[&std::ffi::OsStr]| -> Result<(f64, f64)> {
                 let t = Instant::now();
-                let peak = child_peak_rss(
-                    exe,
-                    &[
-                        "--ledger".as_ref(),
-                        ledger_dir.as_os_str(),
-                        "--format".as_ref(),
-                        "json".as_ref(),
-                        cmd.as_ref(),
-                    ],
-                    dir,
-                )?;
+                let peak = child_peak_rss(exe, args, dir)?;
                 Ok((rate(total as usize, t), peak))
             };
-            let (verify_rate, verify_peak) = run("verify")?;
-            let (rebuild_rate, rebuild_peak) = run("rebuild")?;
-            (
+            let on_ledger = |cmd: &'static str| {
+                [
+                    "--ledger".as_ref(),
+                    ledger_dir.as_os_str(),
+                    "--format".as_ref(),
+                    "json".as_ref(),
+                    std::ffi::OsStr::new(cmd),
+                ]
+            };
+            let (verify_rate, verify_peak) = run(&on_ledger("verify"))?;
+            rows.push(verify_row("sakip verify", verify_rate));
+            rows.push(Row::new(
+                format!("sakip verify{at}"),
                 verify_rate,
-                verify_peak,
-                rebuild_rate,
-                rebuild_peak,
-                "peak RSS of `sakip",
-            )
+                Unit::PerSecond,
+                format!("raw Ed25519 verify_strict, {cores} cores"),
+                base.strict_verify,
+            ));
+            rows.push(Row::new(
+                format!("sakip verify{at}"),
+                verify_rate,
+                Unit::PerSecond,
+                "raw SHA-256, 1 core",
+                base.sha256,
+            ));
+            rows.push(peak_row("peak RSS, sakip verify", verify_peak, true));
+
+            let bundle = dir.join(format!("bundle{total}"));
+            let mut export = on_ledger("export").to_vec();
+            export.extend(["--out".as_ref(), bundle.as_os_str()]);
+            let (export_rate, _) = run(&export)?;
+            let (bundle_rate, bundle_peak) = run(&["verify-bundle".as_ref(), bundle.as_os_str()])?;
+            let bundle_bytes = dir_bytes(&bundle);
+            let _ = std::fs::remove_dir_all(&bundle);
+            rows.push(verify_row("sakip verify-bundle", bundle_rate));
+            rows.push(peak_row("peak RSS, sakip verify-bundle", bundle_peak, true));
+            rows.push(Row::new(
+                format!("sakip export{at}"),
+                export_rate,
+                Unit::PerSecond,
+                "sakip verify",
+                verify_rate,
+            ));
+            rows.push(Row::new(
+                format!("bundle bytes per event{at}"),
+                bundle_bytes as f64 / total as f64,
+                Unit::Bytes,
+                "encoded event bytes",
+                encoded,
+            ));
+
+            if total <= REBUILD_MAX_EVENTS {
+                let (rebuild_rate, rebuild_peak) = run(&on_ledger("rebuild"))?;
+                rows.push(rebuild_row(rebuild_rate));
+                rows.push(peak_row("peak RSS, sakip rebuild", rebuild_peak, false));
+            }
         }
         None => {
             reset_peak_rss();
             let t = Instant::now();
             verify::verify_store(store)?;
             let verify_rate = rate(total as usize, t);
-            let verify_peak = status_bytes("VmHWM:").unwrap_or(f64::NAN);
+            rows.push(verify_row("verify (in process)", verify_rate));
             let reset = reset_peak_rss();
             let t = Instant::now();
             ledger.rebuild()?;
             ledger.rebuild_merkle()?;
             let rebuild_rate = rate(total as usize, t);
             let rebuild_peak = status_bytes("VmHWM:").unwrap_or(f64::NAN);
-            let what = if reset {
-                "peak RSS (in process), `sakip"
-            } else {
-                "peak RSS since start, `sakip"
-            };
-            (verify_rate, verify_peak, rebuild_rate, rebuild_peak, what)
+            rows.push(rebuild_row(rebuild_rate));
+            if reset {
+                rows.push(peak_row("peak RSS, rebuild (in process)", rebuild_peak, false));
+            }
         }
-    };
-    let cores = threads();
-    let mib = |b: f64| b / (1024.0 * 1024.0);
-    Ok(vec![
-        Row::new(
-            format!("verify{at}"),
-            verify_rate,
-            Unit::PerSecond,
-            format!("raw Ed25519 batch verify, {cores} cores"),
-            base.batch_verify,
-        )
-        .target("ratio >= 0.8", verify_rate / base.batch_verify >= 0.8),
-        Row::new(
-            format!("verify{at}"),
-            verify_rate,
-            Unit::PerSecond,
-            format!("raw Ed25519 verify_strict, {cores} cores"),
-            base.strict_verify,
-        ),
-        Row::new(
-            format!("verify{at}"),
-            verify_rate,
-            Unit::PerSecond,
-            "raw SHA-256, 1 core",
-            base.sha256,
-        ),
-        Row::new(
-            format!("{peak} verify`{at}"),
-            mib(verify_peak),
-            Unit::MiB,
-            "ledger store on disk",
-            mib(disk_bytes),
-        )
-        .target("<= 300 MiB", mib(verify_peak) <= 300.0),
-        Row::new(
-            format!("rebuild (index + Merkle, no signatures){at}"),
-            rebuild_rate,
-            Unit::PerSecond,
-            "raw sled batch of the same index entries",
-            raw_index_rate,
-        )
-        .target(">= 300000/s", rebuild_rate >= 300_000.0),
-        Row::new(
-            format!("{peak} rebuild`{at}"),
-            mib(rebuild_peak),
-            Unit::MiB,
-            "ledger store on disk",
-            mib(disk_bytes),
-        ),
+    }
+    rows.push(
         Row::new(
             format!("disk bytes per event{at}"),
             disk,
@@ -295,21 +324,22 @@ fn ledger_rows(
             encoded,
         )
         .target("ratio <= 3", disk / encoded <= 3.0),
-        Row::new(
-            format!("disk bytes per event{at}"),
-            disk,
-            Unit::Bytes,
-            "encoded payload bytes",
-            payload,
-        ),
-        Row::new(
-            format!("disk bytes per event{at}"),
-            disk,
-            Unit::Bytes,
-            "keys + values in all trees",
-            logical,
-        ),
-    ])
+    );
+    rows.push(Row::new(
+        format!("disk bytes per event{at}"),
+        disk,
+        Unit::Bytes,
+        "encoded payload bytes",
+        payload,
+    ));
+    rows.push(Row::new(
+        format!("disk bytes per event{at}"),
+        disk,
+        Unit::Bytes,
+        "keys + values in all trees",
+        logical,
+    ));
+    Ok(rows)
 }
 
 /// Copy the projection index into a fresh sled tree in batches: the raw

@@ -9,7 +9,7 @@ use crate::{Error, Result};
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
 use sha2::{Digest, Sha256};
-use std::io::{BufWriter, Write};
+use std::io::{BufWriter, Read, Write};
 use std::path::Path;
 
 /// The specification shipped in every bundle.
@@ -24,8 +24,10 @@ pub const FORMAT_MD: &str = concat!(
 const FORMAT: &str = "sakip-bundle/1";
 
 fn sha_file(path: &Path) -> Result<String> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    Ok(hex::encode(Sha256::digest(&bytes)))
+    let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut hasher = Sha256::new();
+    std::io::copy(&mut file, &mut hasher).map_err(|e| Error::io(path, e))?;
+    Ok(hex::encode(hasher.finalize()))
 }
 
 /// What an export wrote.
@@ -163,22 +165,27 @@ pub fn verify(dir: &Path) -> Result<BundleVerified> {
         false => None,
     };
     let bin_path = dir.join("events.bin");
-    let bin = std::fs::read(&bin_path).map_err(|e| Error::io(&bin_path, e))?;
+    let bin = std::fs::File::open(&bin_path).map_err(|e| Error::io(&bin_path, e))?;
     let mut v = Verifier::new();
     if let Some(c) = &checkpoint {
         v.root_at(c.size);
     }
-    let events = events_of(&bin)?;
-    let genesis = events
-        .first()
-        .and_then(|bytes| match crate::codec::decode(bytes) {
-            Ok(crate::event::Event {
-                payload: crate::event::Payload::Genesis(g),
-                ..
-            }) => Some((crate::codec::hash_stored(bytes), g)),
-            _ => None,
-        });
-    push_events(&mut v, &events)?;
+    let mut events = EventReader::new(std::io::BufReader::with_capacity(1 << 20, bin), &bin_path);
+    let mut genesis = None;
+    while let Some(run) = events.next_run(VERIFY_RUN)? {
+        if genesis.is_none() {
+            genesis = run
+                .first()
+                .and_then(|(_, bytes)| match crate::codec::decode(bytes) {
+                    Ok(crate::event::Event {
+                        payload: crate::event::Payload::Genesis(g),
+                        ..
+                    }) => Some((crate::codec::hash_stored(bytes), g)),
+                    _ => None,
+                });
+        }
+        push_run(&mut v, &run)?;
+    }
     let verified = v.finish()?;
     if manifest["events"].as_u64() != Some(verified.events) {
         return Err(bad(format!(
@@ -231,36 +238,82 @@ pub fn verify(dir: &Path) -> Result<BundleVerified> {
 /// parsing and checking core of [`verify`], exposed for fuzzing.
 pub fn verify_events_bin(bin: &[u8]) -> Result<Verified> {
     let mut v = Verifier::new();
-    push_events(&mut v, &events_of(bin)?)?;
+    let mut events = EventReader::new(bin, Path::new("events.bin"));
+    while let Some(run) = events.next_run(VERIFY_RUN)? {
+        push_run(&mut v, &run)?;
+    }
     v.finish()
 }
 
-/// Check stored events, numbered from 0, in runs of parallel signature checks.
-fn push_events(v: &mut Verifier, events: &[&[u8]]) -> Result<()> {
-    let numbered: Vec<(u64, &[u8])> = events.iter().enumerate().map(|(i, b)| (i as u64, *b)).collect();
-    for run in numbered.chunks(4096) {
-        v.push_many(run)?;
-    }
-    Ok(())
+/// Consecutive stored events with their seqs.
+type Run = Vec<(u64, Vec<u8>)>;
+
+/// Events checked together, their signatures in parallel.
+const VERIFY_RUN: usize = 4096;
+
+fn push_run(v: &mut Verifier, run: &[(u64, Vec<u8>)]) -> Result<()> {
+    let run: Vec<(u64, &[u8])> = run.iter().map(|(s, b)| (*s, b.as_slice())).collect();
+    v.push_many(&run)
 }
 
-/// Split `events.bin` into stored events.
-fn events_of(bin: &[u8]) -> Result<Vec<&[u8]>> {
-    let mut out = Vec::new();
-    let mut at = 0usize;
-    while at < bin.len() {
-        let seq = out.len() as u64;
-        let len = bin
-            .get(at..at + 4)
-            .map(|b| u32::from_le_bytes(b.try_into().expect("4 bytes")) as usize)
-            .ok_or_else(|| Error::integrity(seq, "events.bin ends inside a length prefix"))?;
-        out.push(
-            bin.get(at + 4..at + 4 + len)
-                .ok_or_else(|| Error::integrity(seq, "events.bin ends inside an event"))?,
-        );
-        at += 4 + len;
+/// Stored events read from an `events.bin` stream (each a 4-byte
+/// little-endian length and the stored bytes), numbered from 0, so that a
+/// bundle of any size is checked in bounded memory.
+struct EventReader<'a, R: Read> {
+    r: R,
+    path: &'a Path,
+    seq: u64,
+}
+
+impl<'a, R: Read> EventReader<'a, R> {
+    fn new(r: R, path: &'a Path) -> Self {
+        EventReader { r, path, seq: 0 }
     }
-    Ok(out)
+
+    /// The next event, or `None` at a clean end of the stream.
+    fn next_event(&mut self) -> Result<Option<(u64, Vec<u8>)>> {
+        let seq = self.seq;
+        let mut len = [0u8; 4];
+        let mut got = 0;
+        while got < 4 {
+            match self.r.read(&mut len[got..]) {
+                Ok(0) if got == 0 => return Ok(None),
+                Ok(0) => return Err(Error::integrity(seq, "events.bin ends inside a length prefix")),
+                Ok(n) => got += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(Error::io(self.path, e)),
+            }
+        }
+        let len = u32::from_le_bytes(len) as usize;
+        if len > crate::codec::MAX_EVENT_BYTES {
+            return Err(Error::integrity(
+                seq,
+                format!(
+                    "events.bin gives event {seq} {len} bytes, more than the limit of {}",
+                    crate::codec::MAX_EVENT_BYTES
+                ),
+            ));
+        }
+        let mut bytes = vec![0u8; len];
+        self.r.read_exact(&mut bytes).map_err(|e| match e.kind() {
+            std::io::ErrorKind::UnexpectedEof => Error::integrity(seq, "events.bin ends inside an event"),
+            _ => Error::io(self.path, e),
+        })?;
+        self.seq += 1;
+        Ok(Some((seq, bytes)))
+    }
+
+    /// Up to `n` next events; `None` at the end.
+    fn next_run(&mut self, n: usize) -> Result<Option<Run>> {
+        let mut run = Vec::with_capacity(n);
+        while run.len() < n {
+            match self.next_event()? {
+                Some(e) => run.push(e),
+                None => break,
+            }
+        }
+        Ok(if run.is_empty() { None } else { Some(run) })
+    }
 }
 
 /// Rebuild a ledger from a verified bundle into `ledger_dir` (which must not
@@ -278,7 +331,7 @@ pub fn restore(bundle_dir: &Path, ledger_dir: &Path) -> Result<Verified> {
     }
     let checked = verify(bundle_dir)?;
     let bin_path = bundle_dir.join("events.bin");
-    let bin = std::fs::read(&bin_path).map_err(|e| Error::io(&bin_path, e))?;
+    let bin = std::fs::File::open(&bin_path).map_err(|e| Error::io(&bin_path, e))?;
     let mut building = ledger_dir.as_os_str().to_owned();
     building.push(".restoring");
     let building = std::path::PathBuf::from(building);
@@ -288,12 +341,12 @@ pub fn restore(bundle_dir: &Path, ledger_dir: &Path) -> Result<Verified> {
     let clock = std::sync::Arc::new(crate::clock::SystemClock);
     {
         let store = crate::store::Store::open(&building, true)?;
-        let events = events_of(&bin)?;
-        for (n, chunk) in events.chunks(10_000).enumerate() {
+        let mut events = EventReader::new(std::io::BufReader::with_capacity(1 << 20, bin), &bin_path);
+        while let Some(chunk) = events.next_run(10_000)? {
             let mut staged = Vec::with_capacity(chunk.len());
             let mut last = None;
-            for (i, bytes) in chunk.iter().enumerate() {
-                let seq = (n * 10_000 + i) as u64;
+            for (seq, bytes) in &chunk {
+                let (seq, bytes) = (*seq, bytes.as_slice());
                 let frame = crate::codec::Frame::parse(bytes).map_err(|e| Error::integrity(seq, e))?;
                 let kind = frame
                     .decode()

@@ -38,7 +38,7 @@ const PROJECTION_KEY: &[u8] = b"projection";
 /// sled's page cache. Its default (1 GiB) would let a full verify of a
 /// large ledger grow the process to that size; an agency's working set
 /// (its plan and the current year's figures) is far smaller.
-const CACHE_BYTES: u64 = 96 * 1024 * 1024;
+const CACHE_BYTES: u64 = 16 * 1024 * 1024;
 
 /// Index entries written per sled batch during a rebuild.
 const REBUILD_CHUNK: usize = 8_192;

@@ -2,6 +2,7 @@
 
 mod audit;
 mod bad_input;
+mod bench;
 mod core;
 mod domain;
 mod reports;
