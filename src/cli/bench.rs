@@ -13,10 +13,13 @@ use std::path::PathBuf;
 ///
 /// The core run builds one synthetic agency (quarterly imports, approvals,
 /// corrections, the budget amendment) through the real append path, then
-/// times a bulk import, single durable appends, verify, rebuild, disk use
-/// and peak memory. The projection run grows one ledger to each of --sizes
-/// events and times the as-of status query of one agency-year there, then
-/// renders the LKjIP and verifies and rebuilds the largest ledger.
+/// times a bulk import, single durable appends, verify, export,
+/// verify-bundle, rebuild, disk use and peak memory. The projection run
+/// grows one ledger to each of --sizes events and times the as-of status
+/// query of one agency-year there, then renders the LKjIP and runs the same
+/// commands on the largest ledger (rebuild only up to 2.000.000 events).
+/// verify, export, verify-bundle and rebuild run as `sakip` processes of
+/// their own, so their time and peak memory are a user's.
 ///
 /// `--quick` runs everything at small sizes (under two minutes); the full
 /// national-scale run is `sakip bench --sizes 10000,1000000,10000000`.
