@@ -67,6 +67,22 @@ pub enum BenchCommand {
     /// realisations and spending approved by the head, corrections, the
     /// budget amendment and narratives, signed by four keys per agency.
     Generate(GenerateArgs),
+    /// Measure the ledger given by --ledger as it stands, freshly opened:
+    /// the as-of status query of --year, its LKjIP, then verify, export,
+    /// verify-bundle (and rebuild, up to 2.000.000 events) as processes of
+    /// their own, with disk use and peak memory. No event is changed
+    /// (rebuild rewrites only the derived indexes).
+    Ledger(LedgerArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct LedgerArgs {
+    /// The year to query.
+    #[arg(long, default_value_t = 2021)]
+    pub year: u16,
+    /// Scratch directory for the bundle (default: a new temporary directory).
+    #[arg(long)]
+    pub dir: Option<PathBuf>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -98,9 +114,11 @@ pub enum Suite {
     Projection,
 }
 
-pub fn run(_ctx: &Ctx, args: Args, out: &mut dyn Write) -> CmdResult {
-    if let Some(BenchCommand::Generate(g)) = args.command {
-        return generate(g, out);
+pub fn run(ctx: &Ctx, args: Args, out: &mut dyn Write) -> CmdResult {
+    match args.command {
+        Some(BenchCommand::Generate(g)) => return generate(g, out),
+        Some(BenchCommand::Ledger(l)) => return existing(ctx, l, out),
+        None => {}
     }
     let tmp;
     let dir = match args.dir {
@@ -169,6 +187,20 @@ pub fn run(_ctx: &Ctx, args: Args, out: &mut dyn Write) -> CmdResult {
         ));
         rows.extend(f.rows);
     }
+    print_rows(&rows, out)?;
+    writeln!(
+        out,
+        "machine: {} cores; Ed25519 sign {:.0}/s on 1 core",
+        std::thread::available_parallelism().map_or(1, |n| n.get()),
+        base.sign
+    )?;
+    for note in notes {
+        writeln!(out, "{note}")?;
+    }
+    Ok(())
+}
+
+fn print_rows(rows: &[Row], out: &mut dyn Write) -> CmdResult {
     let body: Vec<Vec<String>> = rows
         .iter()
         .map(|r| {
@@ -202,15 +234,32 @@ pub fn run(_ctx: &Ctx, args: Args, out: &mut dyn Write) -> CmdResult {
         )
         .as_bytes(),
     )?;
+    Ok(())
+}
+
+fn existing(ctx: &Ctx, args: LedgerArgs, out: &mut dyn Write) -> CmdResult {
+    let ledger = ctx.open_ledger()?;
+    let tmp;
+    let dir = match args.dir {
+        Some(d) => d,
+        None => {
+            tmp = tempfile::Builder::new()
+                .prefix("sakip-bench-")
+                .tempdir()
+                .map_err(|e| sakip::Error::io(std::env::temp_dir(), e))?;
+            tmp.path().to_path_buf()
+        }
+    };
+    let base = sakip::bench::crypto_baselines(20_000)?;
+    let exe = std::env::current_exe().ok();
+    let rows = sakip::bench::existing(ledger, args.year, &dir, &base, exe.as_deref())?;
+    print_rows(&rows, out)?;
     writeln!(
         out,
         "machine: {} cores; Ed25519 sign {:.0}/s on 1 core",
         std::thread::available_parallelism().map_or(1, |n| n.get()),
         base.sign
     )?;
-    for note in notes {
-        writeln!(out, "{note}")?;
-    }
     Ok(())
 }
 
