@@ -34,15 +34,16 @@ const HEAD_KEY: &[u8] = b"head";
 const FORMAT_KEY: &[u8] = b"format";
 const REBUILDING_KEY: &[u8] = b"rebuilding";
 const PROJECTION_KEY: &[u8] = b"projection";
+const CHECKPOINT_KEY: &[u8] = b"checkpoint";
 
-/// sled's page cache. Its default (1 GiB) would let a full verify of a
-/// large ledger grow the process to that size; an agency's working set
-/// (its plan and the current year's figures) is far smaller.
+/// sled's page cache. Its default (1 GiB) lets a process that reads a large
+/// store grow by that much; an agency's working set (its plan and the
+/// current year's figures) is far smaller. sled's page table still grows
+/// with the store (docs/performance.md, "Memory").
 const CACHE_BYTES: u64 = 16 * 1024 * 1024;
 
 /// Index entries written per sled batch during a rebuild.
 const REBUILD_CHUNK: usize = 8_192;
-const CHECKPOINT_KEY: &[u8] = b"checkpoint";
 
 static POISONED: AtomicBool = AtomicBool::new(false);
 
