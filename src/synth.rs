@@ -327,6 +327,18 @@ impl Generator {
         Ok(())
     }
 
+    /// Append `items` as one batch, signed by the agency's key of `role`.
+    fn append_as(&mut self, role: Role, items: Vec<Payload>) -> Result<Vec<crate::ledger::Appended>> {
+        let key = match role {
+            Role::Admin => &self.keys.admin,
+            Role::Operator => &self.keys.operator,
+            Role::Approver => &self.keys.approver,
+            Role::Inspector => &self.keys.inspector,
+        };
+        self.ledger
+            .append_all(items.into_iter().map(|p| (key, p)).collect())
+    }
+
     fn approve(&mut self, covers: Vec<u64>, comment: &str) -> Result<()> {
         if covers.is_empty() {
             return Ok(());
@@ -336,7 +348,7 @@ impl Generator {
             covers,
             comment: Some(comment.into()),
         });
-        self.ledger.append(&self.keys.approver, payload)?;
+        self.append_as(Role::Approver, vec![payload])?;
         Ok(())
     }
 
@@ -386,10 +398,7 @@ impl Generator {
                 pagu,
             }));
         }
-        let admin = &self.keys.admin;
-        let done = self
-            .ledger
-            .append_all(items.into_iter().map(|p| (admin, p)).collect())?;
+        let done = self.append_as(Role::Admin, items)?;
         for (i, a) in done.iter().take(self.indicators).enumerate() {
             self.targets.insert((i, year), a.seq);
         }
@@ -420,10 +429,7 @@ impl Generator {
                     note: None,
                 }));
             }
-            let operator = &self.keys.operator;
-            let done = self
-                .ledger
-                .append_all(items.into_iter().map(|p| (operator, p)).collect())?;
+            let done = self.append_as(Role::Operator, items)?;
             for (i, a) in done.iter().take(self.indicators).enumerate() {
                 self.entries.insert((i, year, quarter), a.seq);
             }
@@ -444,10 +450,7 @@ impl Generator {
                 }
             }
             if !corrections.is_empty() {
-                let operator = &self.keys.operator;
-                let done = self
-                    .ledger
-                    .append_all(corrections.iter().cloned().map(|p| (operator, p)).collect())?;
+                let done = self.append_as(Role::Operator, corrections.clone())?;
                 for (p, a) in corrections.iter().zip(&done) {
                     if let Payload::RealisationCorrected(c) = p {
                         let i = indicator_index(&c.indicator);
@@ -473,10 +476,7 @@ impl Generator {
                 strategi_pemecahan: "percepatan pelaksanaan kegiatan dan monitoring bulanan".into(),
             }));
         }
-        let operator = &self.keys.operator;
-        let done = self
-            .ledger
-            .append_all(narratives.into_iter().map(|p| (operator, p)).collect())?;
+        let done = self.append_as(Role::Operator, narratives)?;
         self.approve(done.iter().map(|a| a.seq).collect(), "LKjIP disetujui")?;
         Ok(self.ledger.head().count - before)
     }
@@ -513,10 +513,7 @@ impl Generator {
             basis: format!("Perda APBD Perubahan {year}"),
             revises: self.pagu[&(program, year)],
         }));
-        let admin = &self.keys.admin;
-        let done = self
-            .ledger
-            .append_all(items.into_iter().map(|p| (admin, p)).collect())?;
+        let done = self.append_as(Role::Admin, items)?;
         for (i, a) in revised.iter().zip(&done) {
             self.targets.insert((*i, year), a.seq);
         }

@@ -120,17 +120,7 @@ pub fn run(ctx: &Ctx, args: Args, out: &mut dyn Write) -> CmdResult {
         Some(BenchCommand::Ledger(l)) => return existing(ctx, l, out),
         None => {}
     }
-    let tmp;
-    let dir = match args.dir {
-        Some(d) => d,
-        None => {
-            tmp = tempfile::Builder::new()
-                .prefix("sakip-bench-")
-                .tempdir()
-                .map_err(|e| sakip::Error::io(std::env::temp_dir(), e))?;
-            tmp.path().to_path_buf()
-        }
-    };
+    let (dir, _tmp) = scratch(args.dir)?;
     let quick = args.quick;
     let events = args.events.unwrap_or(if quick { 2_000 } else { 20_000 });
     let singles = args.singles.unwrap_or(if quick { 30 } else { 200 });
@@ -188,15 +178,34 @@ pub fn run(ctx: &Ctx, args: Args, out: &mut dyn Write) -> CmdResult {
         rows.extend(f.rows);
     }
     print_rows(&rows, out)?;
+    print_machine(&base, out)?;
+    for note in notes {
+        writeln!(out, "{note}")?;
+    }
+    Ok(())
+}
+
+/// `dir`, or a new temporary directory removed when the guard is dropped.
+fn scratch(dir: Option<PathBuf>) -> Result<(PathBuf, Option<tempfile::TempDir>), sakip::Error> {
+    match dir {
+        Some(d) => Ok((d, None)),
+        None => {
+            let tmp = tempfile::Builder::new()
+                .prefix("sakip-bench-")
+                .tempdir()
+                .map_err(|e| sakip::Error::io(std::env::temp_dir(), e))?;
+            Ok((tmp.path().to_path_buf(), Some(tmp)))
+        }
+    }
+}
+
+fn print_machine(base: &sakip::bench::Baselines, out: &mut dyn Write) -> CmdResult {
     writeln!(
         out,
         "machine: {} cores; Ed25519 sign {:.0}/s on 1 core",
         std::thread::available_parallelism().map_or(1, |n| n.get()),
         base.sign
     )?;
-    for note in notes {
-        writeln!(out, "{note}")?;
-    }
     Ok(())
 }
 
@@ -239,27 +248,12 @@ fn print_rows(rows: &[Row], out: &mut dyn Write) -> CmdResult {
 
 fn existing(ctx: &Ctx, args: LedgerArgs, out: &mut dyn Write) -> CmdResult {
     let ledger = ctx.open_ledger()?;
-    let tmp;
-    let dir = match args.dir {
-        Some(d) => d,
-        None => {
-            tmp = tempfile::Builder::new()
-                .prefix("sakip-bench-")
-                .tempdir()
-                .map_err(|e| sakip::Error::io(std::env::temp_dir(), e))?;
-            tmp.path().to_path_buf()
-        }
-    };
+    let (dir, _tmp) = scratch(args.dir)?;
     let base = sakip::bench::crypto_baselines(20_000)?;
     let exe = std::env::current_exe().ok();
     let rows = sakip::bench::existing(ledger, args.year, &dir, &base, exe.as_deref())?;
     print_rows(&rows, out)?;
-    writeln!(
-        out,
-        "machine: {} cores; Ed25519 sign {:.0}/s on 1 core",
-        std::thread::available_parallelism().map_or(1, |n| n.get()),
-        base.sign
-    )?;
+    print_machine(&base, out)?;
     Ok(())
 }
 
