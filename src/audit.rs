@@ -6,7 +6,7 @@ use crate::event::*;
 use crate::ledger::Ledger;
 use crate::numfmt;
 use crate::projection::{self, IndexRead, IndicatorState, Query};
-use crate::{Error, Result};
+use crate::Result;
 use rust_decimal::Decimal;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -44,14 +44,12 @@ fn finding(severity: Severity, check: &'static str, message: String, mut events:
 }
 
 /// Every report_issued event, with its payload.
-fn reports(ledger: &Ledger) -> Result<Vec<(u64, ReportIssued)>> {
+fn reports(ledger: &Ledger, r: &dyn IndexRead) -> Result<Vec<(u64, ReportIssued)>> {
     let mut out = Vec::new();
     for seq in ledger.store().seqs_of_kind(Kind::ReportIssued, 0) {
         let seq = seq?;
-        if let Some(e) = ledger.event(seq)? {
-            if let Payload::ReportIssued(r) = e.event.payload {
-                out.push((seq, r));
-            }
+        if let Payload::ReportIssued(rep) = r.payload(seq)? {
+            out.push((seq, rep));
         }
     }
     Ok(out)
@@ -101,7 +99,7 @@ fn same_value(printed: &Value, computed: &Value) -> bool {
 
 /// The computed value of a figure in a state (None when there is none).
 fn computed(
-    ledger: &Ledger,
+    r: &dyn IndexRead,
     states: &BTreeMap<String, IndicatorState>,
     f: &ReportedFigure,
     q: &Query,
@@ -113,18 +111,18 @@ fn computed(
             .get(&f.subject)
             .and_then(|s| s.capaian.score())
             .and_then(number),
-        Measure::Pagu if f.subject == "*" => number(program_total(ledger, q, |a| pagu_of(ledger, a, q))?),
-        Measure::Spending if f.subject == "*" => number(program_total(ledger, q, |a| {
-            Ok(Some(projection::spending(ledger.store(), a, q)?))
-        })?),
-        Measure::Pagu => pagu_of(ledger, &f.subject, q)?.and_then(number),
-        Measure::Spending => number(projection::spending(ledger.store(), &f.subject, q)?),
+        Measure::Pagu if f.subject == "*" => number(program_total(r, q, |a| pagu_of(r, a, q))?),
+        Measure::Spending if f.subject == "*" => {
+            number(program_total(r, q, |a| Ok(Some(projection::spending(r, a, q)?)))?)
+        }
+        Measure::Pagu => pagu_of(r, &f.subject, q)?.and_then(number),
+        Measure::Spending => number(projection::spending(r, &f.subject, q)?),
     })
 }
 
-fn pagu_of(ledger: &Ledger, account: &str, q: &Query) -> Result<Option<Decimal>> {
+fn pagu_of(r: &dyn IndexRead, account: &str, q: &Query) -> Result<Option<Decimal>> {
     Ok(
-        projection::pagu(ledger.store(), account, q.year, q)?.and_then(|v| match v.value {
+        projection::pagu(r, account, q.year, q)?.and_then(|v| match v.value {
             Value::Number(d) => Some(d.0),
             _ => None,
         }),
@@ -132,12 +130,12 @@ fn pagu_of(ledger: &Ledger, account: &str, q: &Query) -> Result<Option<Decimal>>
 }
 
 fn program_total(
-    ledger: &Ledger,
+    r: &dyn IndexRead,
     q: &Query,
     each: impl Fn(&str) -> Result<Option<Decimal>>,
 ) -> Result<Decimal> {
     let mut total = Decimal::ZERO;
-    for (_, item) in projection::items(ledger.store(), q.known)? {
+    for (_, item) in projection::items(r, q.known)? {
         if item.level == Level::Program {
             total += each(&item.code)?.unwrap_or_default();
         }
@@ -156,10 +154,11 @@ fn changes(r: &dyn IndexRead, code: &str, year: u16, after: u64, upto: u64) -> R
 
 /// Run every check; `year` limits the year-based ones.
 pub fn check(ledger: &Ledger, year: Option<u16>) -> Result<Vec<Finding>> {
-    let r: &dyn IndexRead = ledger.store();
+    let index = ledger.index();
+    let r: &dyn IndexRead = &index;
     let head = ledger.head().count - 1;
     let mut out = Vec::new();
-    let issued = reports(ledger)?;
+    let issued = reports(ledger, r)?;
 
     for (seq, rep) in issued
         .iter()
@@ -203,8 +202,8 @@ pub fn check(ledger: &Ledger, year: Option<u16>) -> Result<Vec<Finding>> {
         }
 
         for f in &rep.figures {
-            let then = computed(ledger, &then_states, f, &at_issue)?;
-            let now_value = computed(ledger, &now_states, f, &now)?;
+            let then = computed(r, &then_states, f, &at_issue)?;
+            let now_value = computed(r, &now_states, f, &now)?;
             let name = if f.subject == "*" {
                 "the program total".to_string()
             } else {
@@ -267,7 +266,7 @@ pub fn check(ledger: &Ledger, year: Option<u16>) -> Result<Vec<Finding>> {
             let late: Vec<u64> = changes(r, code, rep.year, rep.known_seq, head)?
                 .into_iter()
                 .filter(|s| matches!(ledger.kind_of(*s), Ok(Some(k)) if is_figure_change(k)))
-                .filter(|s| within(ledger, *s, rep.as_of).unwrap_or(false))
+                .filter(|s| within(r, *s, rep.as_of).unwrap_or(false))
                 .collect();
             if !late.is_empty() {
                 out.push(finding(
@@ -356,11 +355,8 @@ fn is_figure_change(k: Kind) -> bool {
 
 /// Whether a realisation or target event is about a period a report as of
 /// `as_of` covers (an annual figure only at TW IV).
-fn within(ledger: &Ledger, seq: u64, as_of: u8) -> Result<bool> {
-    let e = ledger
-        .event(seq)?
-        .ok_or_else(|| Error::integrity(seq, "event missing"))?;
-    let period = match &e.event.payload {
+fn within(r: &dyn IndexRead, seq: u64, as_of: u8) -> Result<bool> {
+    let period = match &r.payload(seq)? {
         Payload::RealisationRecorded(x) => x.period,
         Payload::RealisationCorrected(x) => x.period,
         Payload::TargetSet(_) | Payload::TargetRevised(_) => return Ok(true),
@@ -388,7 +384,8 @@ fn years_of(r: &dyn IndexRead) -> Result<Vec<u16>> {
 }
 
 fn budget_checks(ledger: &Ledger, q: &Query) -> Result<Vec<Finding>> {
-    let r: &dyn IndexRead = ledger.store();
+    let index = ledger.index();
+    let r: &dyn IndexRead = &index;
     let mut out = Vec::new();
     let items = projection::items(r, q.known)?;
     let pagu_version = |code: &str| projection::pagu(r, code, q.year, q);

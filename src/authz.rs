@@ -99,14 +99,15 @@ impl Registry {
         self.keys.values().filter(|k| k.may_act(Role::Admin)).count()
     }
 
-    /// Check that `author` may append `payload` at `seq`. `kind_of` answers
-    /// the kind of an earlier event (for approvals).
+    /// Check that `author` may append `payload` at `seq`. `event_of` answers
+    /// the kind and author of an earlier event (for approvals: only some
+    /// kinds can be approved, and never by the key that signed them).
     pub fn check(
         &self,
         seq: u64,
         author: &PublicKey,
         payload: &Payload,
-        kind_of: impl Fn(u64) -> Option<Kind>,
+        event_of: impl Fn(u64) -> Option<(Kind, PublicKey)>,
     ) -> Result<(), String> {
         let kind = payload.kind();
         if seq == 0 {
@@ -191,12 +192,18 @@ impl Registry {
                     if covered >= seq {
                         return Err(format!("seq {covered} does not exist yet"));
                     }
-                    match kind_of(covered) {
+                    match event_of(covered) {
                         None => return Err(format!("seq {covered} does not exist")),
-                        Some(k) if !k.is_approvable() => {
+                        Some((k, _)) if !k.is_approvable() => {
                             return Err(format!(
                                 "seq {covered} is a {} event, which cannot be approved",
                                 k.name()
+                            ))
+                        }
+                        Some((_, signer)) if signer == *author => {
+                            return Err(format!(
+                                "seq {covered} was signed by this same key ({}): no key may decide on its own entry (segregation of duties)",
+                                author.key_id()
                             ))
                         }
                         Some(_) => {}

@@ -4,10 +4,22 @@
 use chrono::{DateTime, TimeDelta, Utc};
 use std::sync::Mutex;
 
+/// How far a recorded time may lie ahead of this machine's clock: enough
+/// for two machines whose clocks drift apart a little, far too little to
+/// stamp an event tomorrow.
+pub const FUTURE_MARGIN: TimeDelta = TimeDelta::minutes(5);
+
 /// A source of the current time.
 pub trait Clock: Send + Sync {
-    /// The current UTC time.
+    /// The time an event appended now records.
     fn now(&self) -> DateTime<Utc>;
+
+    /// This machine's own clock, against which recorded times are bounded
+    /// (no event may be recorded later than `wall() + FUTURE_MARGIN`). A
+    /// clock fixed for reproducible builds still answers the real time here.
+    fn wall(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
 }
 
 /// The operating system's clock.
@@ -26,6 +38,7 @@ impl Clock for SystemClock {
 pub struct SteppingClock {
     next: Mutex<DateTime<Utc>>,
     step: TimeDelta,
+    wall: Option<DateTime<Utc>>,
 }
 
 impl SteppingClock {
@@ -34,7 +47,15 @@ impl SteppingClock {
         SteppingClock {
             next: Mutex::new(start),
             step,
+            wall: None,
         }
+    }
+
+    /// The same clock, with this machine's clock fixed at `wall` too (tests
+    /// of the future-time rule).
+    pub fn with_wall(mut self, wall: DateTime<Utc>) -> Self {
+        self.wall = Some(wall);
+        self
     }
 
     /// Move the clock to `at` (the next reading returns `at`).
@@ -49,6 +70,10 @@ impl Clock for SteppingClock {
         let now = *next;
         *next = now + self.step;
         now
+    }
+
+    fn wall(&self) -> DateTime<Utc> {
+        self.wall.unwrap_or_else(Utc::now)
     }
 }
 

@@ -7,9 +7,10 @@
 //! deleted.
 
 use crate::authz::Registry;
+use crate::checked::CheckedIndex;
 use crate::clock::Clock;
 use crate::codec::{self, Frame, Unsigned};
-use crate::event::{Event, EventHash, Genesis, Kind, Payload};
+use crate::event::{Event, EventHash, Genesis, Kind, Payload, PublicKey};
 use crate::keys::KeyPair;
 use crate::projection::{self, MemIndex, Overlay};
 use crate::store::{Head, Staged, Store};
@@ -109,7 +110,16 @@ impl Ledger {
                 dir.display()
             )));
         }
-        let registry = Registry::from_states(store.key_states()?);
+        let head_now = head.ok_or_else(|| Error::Input("no head".into()))?;
+        let registry = if rebuilding {
+            // `rebuild_all` replays the registry from all events; the
+            // look-ups it would be found through may be what is damaged.
+            replay_registry(&store, head_now).unwrap_or_default()
+        } else {
+            let registry = replay_registry(&store, head_now)?;
+            check_key_tree(&store, &registry)?;
+            registry
+        };
         Ok(Ledger {
             store,
             registry,
@@ -128,9 +138,15 @@ impl Ledger {
         self.head.expect("an open ledger always has a genesis event")
     }
 
-    /// The key registry as of the head.
+    /// The key registry as of the head, replayed from the key events.
     pub fn registry(&self) -> &Registry {
         &self.registry
+    }
+
+    /// The projection index as queries must read it: every entry checked
+    /// against its signed event before it is used (`checked.rs`).
+    pub fn index(&self) -> CheckedIndex<'_> {
+        CheckedIndex::new(&self.store, &self.registry, self.head())
     }
 
     /// Append one event signed by `signer`; durable when this returns.
@@ -166,10 +182,27 @@ impl Ledger {
             return Ok(vec![]);
         }
         let now = self.clock.now().timestamp_micros();
+        let latest = (self.clock.wall() + crate::clock::FUTURE_MARGIN).timestamp_micros();
+        if now > latest {
+            return Err(Error::Refused(format!(
+                "the time to record ({}) is later than this machine's clock ({}) plus {} minutes; an event may not be stamped in the future (check the clock or SAKIP_NOW)",
+                crate::clock::format_micros(now),
+                crate::clock::format_micros(self.clock.wall().timestamp_micros()),
+                crate::clock::FUTURE_MARGIN.num_minutes()
+            )));
+        }
         if let Some(head) = self.head {
             if now < head.recorded_at {
+                let hint = if head.recorded_at > latest {
+                    format!(
+                        "; event {} is stamped in the future of this machine's clock, so nothing can be appended before that time (`sakip verify` names it; docs/security.md, \"Time\")",
+                        head.count - 1
+                    )
+                } else {
+                    String::new()
+                };
                 return Err(Error::Refused(format!(
-                    "the clock ({}) is earlier than the last event's recorded time ({}); recorded time may not go backwards",
+                    "the clock ({}) is earlier than the last event's recorded time ({}); recorded time may not go backwards{hint}",
                     crate::clock::format_micros(now),
                     crate::clock::format_micros(head.recorded_at)
                 )));
@@ -187,11 +220,14 @@ impl Ledger {
         for (signer, payload, label) in items.iter() {
             let seq = count;
             let author = signer.public();
-            let kind_of = |s: u64| -> Option<Kind> {
+            let event_of = |s: u64| -> Option<(Kind, PublicKey)> {
                 if s >= self.head.map_or(0, |h| h.count) {
-                    return staged.iter().find(|st| st.seq == s).map(|st| st.kind);
+                    return staged
+                        .iter()
+                        .find(|st| st.seq == s)
+                        .and_then(|st| Some((st.kind, Frame::parse(&st.bytes).ok()?.author())));
                 }
-                self.kind_of(s).ok().flatten()
+                self.kind_and_author(s).ok().flatten()
             };
             let refuse = |reason: String| {
                 if label.is_empty() {
@@ -202,7 +238,7 @@ impl Ledger {
                     Error::Refused(format!("{label}: {reason}"))
                 }
             };
-            registry.check(seq, &author, payload, kind_of).map_err(refuse)?;
+            registry.check(seq, &author, payload, event_of).map_err(refuse)?;
             let view = Overlay {
                 base: &self.store,
                 top: &batch_index,
@@ -269,6 +305,12 @@ impl Ledger {
 
     /// The kind of a stored event, read from its payload's first four bytes.
     pub fn kind_of(&self, seq: u64) -> Result<Option<Kind>> {
+        Ok(self.kind_and_author(seq)?.map(|(k, _)| k))
+    }
+
+    /// The kind and author of a stored event, from its envelope and the
+    /// payload's first four bytes.
+    pub fn kind_and_author(&self, seq: u64) -> Result<Option<(Kind, PublicKey)>> {
         let Some(bytes) = self.store.get(seq)? else {
             return Ok(None);
         };
@@ -278,7 +320,7 @@ impl Ledger {
             return Err(Error::integrity(seq, "payload too short"));
         }
         let n = u32::from_le_bytes([p[0], p[1], p[2], p[3]]);
-        Ok(Kind::from_number(n))
+        Ok(Kind::from_number(n).map(|k| (k, frame.author())))
     }
 
     /// One event, decoded.
@@ -304,6 +346,48 @@ impl Ledger {
             let seq = key_seq(&key)?;
             decode_stored(seq, &bytes)
         })
+    }
+
+    /// Recompute every derived tree (projection index, hash and kind
+    /// look-ups, Merkle nodes, key registry, head record) from the events,
+    /// after checking the events themselves: derived state is never rebuilt
+    /// from events that do not verify. Returns the number of events.
+    pub fn rebuild_all(&mut self) -> Result<u64> {
+        let verified = crate::verify::verify_events(&self.store)?;
+        let stored = self.store.head()?.map_or(0, |h| h.count);
+        if stored != verified.events {
+            return Err(Error::Integrity {
+                seq: Some(stored.min(verified.events)),
+                reason: format!(
+                    "the head records {stored} events but {} are stored: events were removed or added outside sakip, which a rebuild cannot repair; restore the ledger from a bundle (`sakip restore`)",
+                    verified.events
+                ),
+            });
+        }
+        let events = self.rebuild()?;
+        self.rebuild_merkle()?;
+        self.store.rebuild_lookups(self.store.events_from(0).map(|r| {
+            let (key, bytes) = r?;
+            let seq = key_seq(&key)?;
+            let frame = Frame::parse(&bytes).map_err(|e| Error::integrity(seq, e))?;
+            let p = frame.payload_bytes();
+            let kind = p
+                .get(..4)
+                .and_then(|b| Kind::from_number(u32::from_le_bytes([b[0], b[1], b[2], b[3]])))
+                .ok_or_else(|| Error::integrity(seq, "unknown kind"))?;
+            Ok((seq, frame.hash(), kind))
+        }))?;
+        let states: Vec<_> = verified.registry.iter().map(|(k, st)| (*k, st.clone())).collect();
+        self.store.replace_key_states(&states)?;
+        let head = Head {
+            count: verified.events,
+            hash: verified.head,
+            recorded_at: verified.last_recorded_at,
+        };
+        self.store.put_head(head)?;
+        self.registry = verified.registry;
+        self.head = Some(head);
+        Ok(events)
     }
 
     /// Drop and rebuild the projection index from the events alone.
@@ -405,16 +489,17 @@ impl Ledger {
 
     /// The last seq recorded at or before `at` (microseconds since the epoch).
     pub fn seq_at_time(&self, at: i64) -> Result<Option<u64>> {
-        projection::seq_at_time(&self.store, at)
+        projection::seq_at_time(&self.index(), at)
     }
 
     /// Seqs of approvable events that no approval, rejection or return
     /// covers yet, in order.
     pub fn pending_approvals(&self) -> Result<Vec<u64>> {
         let mut out = Vec::new();
+        let index = self.index();
         for seq in 0..self.head().count {
             if let Some(kind) = self.kind_of(seq)? {
-                if kind.is_approvable() && projection::decision(&self.store, seq, u64::MAX)?.is_none() {
+                if kind.is_approvable() && projection::decision(&index, seq, u64::MAX)?.is_none() {
                     out.push(seq);
                 }
             }
@@ -429,6 +514,68 @@ impl Ledger {
             _ => Err(Error::integrity(0, "event 0 is not a genesis event")),
         }
     }
+}
+
+/// The key registry replayed from the key events (genesis, key added, key
+/// revoked), each checked as a verified read is: signed by its author, chained
+/// to its successor, authorized. The `keys` tree is only compared with it.
+fn replay_registry(store: &Store, head: Head) -> Result<Registry> {
+    let mut seqs = Vec::new();
+    for kind in [Kind::Genesis, Kind::KeyAdded, Kind::KeyRevoked] {
+        for seq in store.seqs_of_kind(kind, 0) {
+            seqs.push(seq?);
+        }
+    }
+    seqs.sort_unstable();
+    if seqs.first() != Some(&0) {
+        return Err(Error::integrity(
+            0,
+            "the kind index names no genesis event; run `sakip verify`",
+        ));
+    }
+    let mut registry = Registry::default();
+    for seq in seqs {
+        let crate::checked::SoundEvent { author, payload, .. } =
+            crate::checked::read_sound(store, head, seq)?;
+        if !matches!(payload.kind(), Kind::Genesis | Kind::KeyAdded | Kind::KeyRevoked) {
+            return Err(Error::integrity(
+                seq,
+                "the kind index names this event as a key event; it is not",
+            ));
+        }
+        registry
+            .check(seq, &author, &payload, |_| None)
+            .map_err(|e| Error::integrity(seq, format!("unauthorized key event: {e}")))?;
+        registry.apply(seq, &author, &payload);
+    }
+    Ok(registry)
+}
+
+/// The `keys` tree must hold exactly the replayed registry.
+fn check_key_tree(store: &Store, registry: &Registry) -> Result<()> {
+    let stored = Registry::from_states(store.key_states()?);
+    if stored == *registry {
+        return Ok(());
+    }
+    let differing = registry
+        .iter()
+        .find(|(k, st)| stored.get(k) != Some(st))
+        .map(|(k, _)| *k)
+        .or_else(|| {
+            stored
+                .iter()
+                .find(|(k, _)| registry.get(k).is_none())
+                .map(|(k, _)| *k)
+        });
+    Err(Error::Integrity {
+        seq: None,
+        reason: format!(
+            "the derived tree keys (the key registry) does not match the key events{}; run `sakip rebuild` to recompute it from the events",
+            differing
+                .map(|k| format!(": first difference at key {}", k.key_id()))
+                .unwrap_or_default()
+        ),
+    })
 }
 
 /// The seq encoded in a store key.

@@ -367,16 +367,26 @@ pub struct Frontier {
 
 impl Frontier {
     pub fn push(&mut self, event_hash: &[u8; 32]) {
+        self.push_nodes(event_hash);
+    }
+
+    /// Push a leaf and return the nodes it completes, as
+    /// [`nodes_for_append`] gives them: the leaf, then each parent.
+    pub fn push_nodes(&mut self, event_hash: &[u8; 32]) -> Vec<(u8, u64, Hash)> {
+        let index = self.size;
         let mut node = (0u8, leaf_hash(event_hash));
+        let mut completed = vec![(0u8, index, node.1)];
         while let Some(&(level, left)) = self.stack.last() {
             if level != node.0 {
                 break;
             }
             self.stack.pop();
             node = (level + 1, node_hash(&left, &node.1));
+            completed.push((node.0, index >> node.0, node.1));
         }
         self.stack.push(node);
         self.size += 1;
+        completed
     }
 
     pub fn size(&self) -> u64 {
@@ -404,8 +414,9 @@ mod frontier_tests {
         assert_eq!(f.root(), empty_root());
         for i in 0..100u64 {
             let e: [u8; 32] = Sha256::digest(i.to_be_bytes()).into();
+            let stored = nodes_for_append(&t, i, leaf_hash(&e)).unwrap();
             t.push(i, &e).unwrap();
-            f.push(&e);
+            assert_eq!(f.push_nodes(&e), stored, "nodes of leaf {i}");
             assert_eq!(f.root(), root(&t, i + 1).unwrap(), "size {}", i + 1);
         }
     }

@@ -22,6 +22,7 @@
 
 use crate::authz::KeyState;
 use crate::codec;
+use crate::derived::{SetDigest, Tree};
 use crate::event::{EventHash, Kind, PublicKey};
 use crate::{Error, Result};
 use sled::transaction::{ConflictableTransactionError, TransactionError};
@@ -139,14 +140,16 @@ pub fn seq_key(seq: u64) -> [u8; 8] {
     seq.to_be_bytes()
 }
 
-fn merkle_key(level: u8, index: u64) -> [u8; 9] {
+/// The key of a Merkle node.
+pub(crate) fn merkle_key(level: u8, index: u64) -> [u8; 9] {
     let mut k = [0u8; 9];
     k[0] = level;
     k[1..].copy_from_slice(&index.to_be_bytes());
     k
 }
 
-fn kind_key(kind: Kind, seq: u64) -> [u8; 12] {
+/// The key of a kind index entry.
+pub(crate) fn kind_key(kind: Kind, seq: u64) -> [u8; 12] {
     let mut k = [0u8; 12];
     k[..4].copy_from_slice(&kind.number().to_be_bytes());
     k[4..].copy_from_slice(&seq.to_be_bytes());
@@ -362,6 +365,61 @@ impl Store {
         self.meta.remove(REBUILDING_KEY)?;
         self.make_durable()?;
         Ok(events)
+    }
+
+    fn derived_tree(&self, tree: Tree) -> &sled::Tree {
+        match tree {
+            Tree::Projection => &self.proj,
+            Tree::ByHash => &self.by_hash,
+            Tree::ByKind => &self.by_kind,
+            Tree::Merkle => &self.merkle,
+        }
+    }
+
+    /// The entries of a derived tree, in key order.
+    pub fn derived_entries(&self, tree: Tree) -> impl Iterator<Item = Result<(Vec<u8>, Vec<u8>)>> + '_ {
+        self.derived_tree(tree)
+            .iter()
+            .map(|r| r.map(|(k, v)| (k.to_vec(), v.to_vec())).map_err(Error::from))
+    }
+
+    /// Fold every entry of a derived tree into `digest`.
+    pub fn digest_tree(&self, tree: Tree, digest: &mut SetDigest) -> Result<()> {
+        for entry in self.derived_tree(tree).iter() {
+            let (k, v) = entry?;
+            digest.add(&k, &v);
+        }
+        Ok(())
+    }
+
+    /// Drop and refill the hash and kind look-ups, in chunks.
+    pub fn rebuild_lookups(
+        &self,
+        events: impl Iterator<Item = Result<(u64, EventHash, Kind)>>,
+    ) -> Result<()> {
+        self.by_hash.clear()?;
+        self.by_kind.clear()?;
+        let (mut hashes, mut kinds, mut pending) = (sled::Batch::default(), sled::Batch::default(), 0usize);
+        for event in events {
+            let (seq, hash, kind) = event?;
+            hashes.insert(&hash.0[..], &seq_key(seq)[..]);
+            kinds.insert(&kind_key(kind, seq)[..], &[][..]);
+            pending += 1;
+            if pending >= REBUILD_CHUNK {
+                self.by_hash.apply_batch(std::mem::take(&mut hashes))?;
+                self.by_kind.apply_batch(std::mem::take(&mut kinds))?;
+                pending = 0;
+            }
+        }
+        self.by_hash.apply_batch(hashes)?;
+        self.by_kind.apply_batch(kinds)?;
+        self.make_durable()
+    }
+
+    /// Write the head record (after a rebuild recomputed it from the events).
+    pub fn put_head(&self, head: Head) -> Result<()> {
+        self.meta.insert(HEAD_KEY, &head.to_bytes()[..])?;
+        self.make_durable()
     }
 
     /// Drop and refill the Merkle nodes from the event hashes, in order.

@@ -12,14 +12,15 @@
 
 use crate::authz::Registry;
 use crate::codec::{self, Frame};
-use crate::event::{EventHash, Kind};
+use crate::derived::{first_difference, lookup_entries, Expected, Tree};
+use crate::event::{EventHash, Kind, PublicKey};
 use crate::keys;
 use crate::ledger::key_seq;
 use crate::merkle::{Frontier, Hash};
 use crate::projection::MemIndex;
 use crate::store::Store;
 use crate::{Error, Result};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// Events whose signatures are checked together, in parallel.
 const VERIFY_CHUNK: usize = 4096;
@@ -37,6 +38,11 @@ pub struct Verified {
     pub roots: BTreeMap<u64, Hash>,
     /// The key registry at the head.
     pub registry: Registry,
+    /// The last event's recorded time.
+    pub last_recorded_at: i64,
+    /// What the events imply for each derived tree, when asked for with
+    /// [`Verifier::with_derived`].
+    pub expected: Option<Expected>,
 }
 
 /// Checks events one by one, in order.
@@ -50,6 +56,14 @@ pub struct Verifier {
     bytes: u64,
     want_roots: Vec<u64>,
     roots: BTreeMap<u64, Hash>,
+    /// The author of every event so far, as an index into `authors`: what
+    /// the segregation-of-duties rule reads, 4 bytes per event.
+    author_of: Vec<u32>,
+    authors: Vec<PublicKey>,
+    author_ids: HashMap<PublicKey, u32>,
+    /// Latest acceptable recorded time (microseconds), if bounded.
+    not_after: Option<i64>,
+    expected: Option<Expected>,
 }
 
 impl Default for Verifier {
@@ -64,6 +78,11 @@ impl Default for Verifier {
             bytes: 0,
             want_roots: Vec::new(),
             roots: BTreeMap::new(),
+            author_of: Vec::new(),
+            authors: Vec::new(),
+            author_ids: HashMap::new(),
+            not_after: None,
+            expected: None,
         }
     }
 }
@@ -71,6 +90,20 @@ impl Default for Verifier {
 impl Verifier {
     pub fn new() -> Verifier {
         Verifier::default()
+    }
+
+    /// Also fold what each event implies for the derived trees, to compare
+    /// with a store's (`derived.rs`).
+    pub fn with_derived(mut self) -> Verifier {
+        self.expected = Some(Expected::new());
+        self
+    }
+
+    /// Refuse events recorded later than `wall` plus
+    /// [`crate::clock::FUTURE_MARGIN`]: the verifying machine's clock.
+    pub fn not_after(mut self, wall: chrono::DateTime<chrono::Utc>) -> Verifier {
+        self.not_after = Some((wall + crate::clock::FUTURE_MARGIN).timestamp_micros());
+        self
     }
 
     /// Also record the Merkle root after `size` events.
@@ -143,6 +176,16 @@ impl Verifier {
                 "recorded time is earlier than the previous event's",
             ));
         }
+        if self.not_after.is_some_and(|t| frame.recorded_at() > t) {
+            return Err(Error::integrity(
+                seq,
+                format!(
+                    "recorded at {}, in the future of this machine's clock (more than {} minutes ahead): the signer's clock was wrong or the time was forged",
+                    crate::clock::format_micros(frame.recorded_at()),
+                    crate::clock::FUTURE_MARGIN.num_minutes()
+                ),
+            ));
+        }
         let author = frame.author();
         signature
             .unwrap_or_else(|| signature_of(&frame))
@@ -150,17 +193,29 @@ impl Verifier {
         let event = frame
             .decode()
             .map_err(|e| Error::integrity(seq, format!("payload: {e}")))?;
-        let kinds = &self.kinds;
+        let (kinds, author_of, authors) = (&self.kinds, &self.author_of, &self.authors);
         self.registry
-            .check(seq, &author, &event.payload, |s| kinds.get(s as usize).copied())
+            .check(seq, &author, &event.payload, |s| {
+                let i = usize::try_from(s).ok()?;
+                Some((*kinds.get(i)?, authors[*author_of.get(i)? as usize]))
+            })
             .map_err(|e| Error::integrity(seq, format!("unauthorized event: {e}")))?;
         crate::projection::validate(&self.index, &event.payload)
             .map_err(|e| Error::integrity(seq, format!("invalid event: {e}")))?;
         self.index.add(seq, frame.recorded_at(), &event.payload);
         self.registry.apply(seq, &author, &event.payload);
         self.kinds.push(event.payload.kind());
+        let next_id = self.authors.len() as u32;
+        let id = *self.author_ids.entry(author).or_insert(next_id);
+        if id == next_id {
+            self.authors.push(author);
+        }
+        self.author_of.push(id);
         self.prev = frame.hash();
-        self.frontier.push(&self.prev.0);
+        let nodes = self.frontier.push_nodes(&self.prev.0);
+        if let Some(expected) = &mut self.expected {
+            expected.add_event(seq, frame.recorded_at(), &self.prev.0, &event.payload, &nodes);
+        }
         if self.want_roots.contains(&self.frontier.size()) {
             self.roots.insert(self.frontier.size(), self.frontier.root());
         }
@@ -184,6 +239,8 @@ impl Verifier {
             root: self.frontier.root(),
             roots: self.roots,
             registry: self.registry,
+            last_recorded_at: self.last_time.unwrap_or_default(),
+            expected: self.expected,
         })
     }
 }
@@ -219,10 +276,145 @@ fn check_signatures(events: &[(u64, &[u8])]) -> Vec<Result<(), String>> {
     })
 }
 
-/// Verify every event in the store. An integrity failure is returned as
-/// [`Error::Integrity`] naming the first bad seq.
+/// Verify every event in the store, the head record, and every derived
+/// tree (projection index, look-ups, Merkle nodes, key registry) against
+/// what the events imply. An integrity failure is returned as
+/// [`Error::Integrity`] naming the first bad seq, or the tree and its first
+/// differing key.
 pub fn verify_store(store: &Store) -> Result<Verified> {
-    let mut v = Verifier::new();
+    let verified = verify_chain(store, Verifier::new().with_derived())?;
+    check_head(store, &verified)?;
+    check_derived(store, &verified)?;
+    Ok(verified)
+}
+
+/// The head record must name the last verified event.
+fn check_head(store: &Store, verified: &Verified) -> Result<()> {
+    let expected = verified.events;
+    match store.head()? {
+        None => Err(Error::Integrity {
+            seq: None,
+            reason: "the store has events but no head record".into(),
+        }),
+        Some(h) if h.count != expected => Err(Error::Integrity {
+            seq: Some(expected.min(h.count)),
+            reason: format!(
+                "the head records {} events but {expected} are stored (events removed from the end?)",
+                h.count
+            ),
+        }),
+        Some(h) if h.hash != verified.head || h.recorded_at != verified.last_recorded_at => {
+            Err(Error::integrity(
+                expected - 1,
+                format!(
+                    "the head record (hash {}, time {}) does not match the last event (hash {}, time {}); if only the head record is damaged, `sakip rebuild` rewrites it",
+                    h.hash,
+                    crate::clock::format_micros(h.recorded_at),
+                    verified.head,
+                    crate::clock::format_micros(verified.last_recorded_at)
+                ),
+            ))
+        }
+        Some(_) => Ok(()),
+    }
+}
+
+/// Verify the events and the head record only (what `rebuild` needs before
+/// it recomputes the derived trees).
+pub fn verify_events(store: &Store) -> Result<Verified> {
+    verify_chain(store, Verifier::new())
+}
+
+/// Compare every derived tree of `store` with what the verified events
+/// imply; name the first difference.
+fn check_derived(store: &Store, verified: &Verified) -> Result<()> {
+    let expected = verified
+        .expected
+        .as_ref()
+        .ok_or_else(|| Error::Store("verified without derived digests".into()))?;
+    for tree in Tree::ALL {
+        let mut stored = expected.empty_like();
+        store.digest_tree(tree, &mut stored)?;
+        if &stored != expected.digest(tree) {
+            let all = expected_entries(store, tree)?;
+            return Err(
+                first_difference(tree, &all, store.derived_entries(tree))?.unwrap_or_else(|| {
+                    Error::Integrity {
+                        seq: None,
+                        reason: format!(
+                            "the derived tree {} changed while it was being verified",
+                            tree.describe()
+                        ),
+                    }
+                }),
+            );
+        }
+    }
+    let stored_keys = Registry::from_states(store.key_states()?);
+    if stored_keys != verified.registry {
+        let first = verified
+            .registry
+            .iter()
+            .find(|(k, st)| stored_keys.get(k) != Some(st))
+            .map(|(k, _)| *k)
+            .or_else(|| {
+                stored_keys
+                    .iter()
+                    .find(|(k, _)| verified.registry.get(k).is_none())
+                    .map(|(k, _)| *k)
+            });
+        return Err(Error::Integrity {
+            seq: None,
+            reason: format!(
+                "the derived tree keys (the key registry) does not match the key events{}; run `sakip rebuild` to recompute it from the events",
+                first.map(|k| format!(": first difference at key {}", k.key_id())).unwrap_or_default()
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// Every entry the events imply for one derived tree, in key order: the
+/// slow path, run only to name a difference the digests found.
+fn expected_entries(store: &Store, tree: Tree) -> Result<BTreeMap<Vec<u8>, Vec<u8>>> {
+    let mut out = BTreeMap::new();
+    let mut frontier = Frontier::default();
+    for entry in store.events_from(0) {
+        let (key, bytes) = entry?;
+        let seq = key_seq(&key)?;
+        let frame = Frame::parse(&bytes).map_err(|e| Error::integrity(seq, e))?;
+        let hash = frame.hash();
+        let nodes = frontier.push_nodes(&hash.0);
+        match tree {
+            Tree::Merkle => {
+                for (l, i, h) in nodes {
+                    out.insert(crate::store::merkle_key(l, i).to_vec(), h.to_vec());
+                }
+            }
+            _ => {
+                let payload: crate::event::Payload = codec::from_bytes(frame.payload_bytes())
+                    .map_err(|e| Error::integrity(seq, format!("payload: {e}")))?;
+                if tree == Tree::Projection {
+                    out.extend(crate::projection::index_entries(
+                        seq,
+                        frame.recorded_at(),
+                        &payload,
+                    ));
+                } else {
+                    for (t, k, v) in lookup_entries(seq, &hash.0, payload.kind()) {
+                        if t == tree {
+                            out.insert(k, v);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn verify_chain(store: &Store, v: Verifier) -> Result<Verified> {
+    let mut v = v.not_after(chrono::Utc::now());
     let mut pending: Vec<(u64, sled::IVec)> = Vec::with_capacity(VERIFY_CHUNK);
     let flush = |v: &mut Verifier, pending: &mut Vec<(u64, sled::IVec)>| -> Result<()> {
         let run: Vec<(u64, &[u8])> = pending.iter().map(|(s, b)| (*s, b.as_ref())).collect();
@@ -246,38 +438,7 @@ pub fn verify_store(store: &Store) -> Result<Verified> {
         }
     }
     flush(&mut v, &mut pending)?;
-    let expected = v.count();
-    let head = store.head()?;
-    let verified = v.finish()?;
-    match head {
-        None => Err(Error::Integrity {
-            seq: None,
-            reason: "the store has events but no head record".into(),
-        }),
-        Some(h) if h.count != expected => Err(Error::Integrity {
-            seq: Some(expected.min(h.count)),
-            reason: format!(
-                "the head records {} events but {expected} are stored (events removed from the end?)",
-                h.count
-            ),
-        }),
-        Some(h) if h.hash != verified.head => Err(Error::integrity(
-            expected - 1,
-            format!(
-                "the head hash {} does not match the last event's hash {}",
-                h.hash, verified.head
-            ),
-        )),
-        Some(_) => {
-            if crate::merkle::root(store, expected)? != verified.root {
-                return Err(Error::Integrity {
-                    seq: None,
-                    reason: "the stored Merkle tree does not match the events (run `sakip rebuild`)".into(),
-                });
-            }
-            Ok(verified)
-        }
-    }
+    v.finish()
 }
 
 fn at_seq(e: Error, seq: u64) -> Error {

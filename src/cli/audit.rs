@@ -151,7 +151,7 @@ fn state_of(ledger: &Ledger, code: &str, year: u16, known: u64) -> Result<Option
         known,
         approved_only: false,
     };
-    Ok(projection::state(ledger.store(), &q)?
+    Ok(projection::state(&ledger.index(), &q)?
         .into_iter()
         .find(|s| s.indicator.code == code))
 }
@@ -204,7 +204,7 @@ fn value_text(v: &Value) -> String {
 pub fn history(ctx: &Ctx, args: HistoryArgs, out: &mut dyn Write) -> CmdResult {
     let format = ctx.require_format("history", &[Format::Table, Format::Json])?;
     let ledger = ctx.open_ledger()?;
-    let seqs = projection::indicator_events(ledger.store(), &args.indicator, args.year)?;
+    let seqs = projection::indicator_events(&ledger.index(), &args.indicator, args.year)?;
     if seqs.is_empty() {
         return Err(
             sakip::Error::Input(format!("no events about '{}' in this ledger", args.indicator)).into(),
@@ -270,7 +270,7 @@ pub fn history(ctx: &Ctx, args: HistoryArgs, out: &mut dyn Write) -> CmdResult {
             Payload::Approval(_) | Payload::IndicatorDefined(_) | Payload::PlanItemDefined(_) => {
                 String::new()
             }
-            _ => match projection::decision(ledger.store(), seq, u64::MAX)? {
+            _ => match projection::decision(&ledger.index(), seq, u64::MAX)? {
                 Some((at, d)) => format!("{} (seq {at})", d.name()),
                 None => "belum diputuskan".into(),
             },
@@ -340,8 +340,8 @@ pub fn diff(ctx: &Ctx, args: DiffArgs, out: &mut dyn Write) -> CmdResult {
     let a = point(&args.known_at[0])?;
     let b = point(&args.known_at[1])?;
     let (lo, hi) = (a.query.known.min(b.query.known), a.query.known.max(b.query.known));
-    let sa = projection::state(ledger.store(), &a.query)?;
-    let sb = projection::state(ledger.store(), &b.query)?;
+    let sa = projection::state(&ledger.index(), &a.query)?;
+    let sb = projection::state(&ledger.index(), &b.query)?;
     let mut any = false;
     for s_b in &sb {
         let s_a = sa.iter().find(|s| s.indicator.code == s_b.indicator.code);
@@ -355,7 +355,7 @@ pub fn diff(ctx: &Ctx, args: DiffArgs, out: &mut dyn Write) -> CmdResult {
         }
         any = true;
         let code = &s_b.indicator.code;
-        let events: Vec<u64> = projection::indicator_events(ledger.store(), code, Some(args.year))?
+        let events: Vec<u64> = projection::indicator_events(&ledger.index(), code, Some(args.year))?
             .into_iter()
             .filter(|s| *s > lo && *s <= hi)
             .collect();

@@ -1,23 +1,28 @@
-//! `sakip rebuild`: drop the projection index and rebuild it from events.
+//! `sakip rebuild`: recompute every derived tree from the events.
 
 use super::{CmdResult, Ctx};
 use std::io::Write;
 
-/// Drop and rebuild the projections (the as-of indexes) and the Merkle tree
-/// from the events alone. The events are not touched. Safe to run at any time; an
-/// interrupted rebuild is detected at the next open.
+/// Recompute every derived tree from the events alone: the projections (the
+/// as-of indexes), the Merkle tree, the hash and kind look-ups, the key
+/// registry and the head record.
+///
+/// The events are checked first (hashes, links, signatures, authorization)
+/// and never touched; if they do not verify, nothing is rebuilt and the way
+/// back is `sakip restore` from a bundle. This is the repair when `sakip
+/// verify` reports a derived tree that does not match the events. Safe to run
+/// at any time; an interrupted rebuild is detected at the next open.
 #[derive(clap::Args, Debug)]
 pub struct Args {}
 
 pub fn run(ctx: &Ctx, _args: Args, out: &mut dyn Write) -> CmdResult {
-    let ledger = ctx.open_ledger_for_rebuild()?;
+    let mut ledger = ctx.open_ledger_for_rebuild()?;
     let t = std::time::Instant::now();
-    let events = ledger.rebuild()?;
-    ledger.rebuild_merkle()?;
+    let events = ledger.rebuild_all()?;
     let secs = t.elapsed().as_secs_f64();
     writeln!(
         out,
-        "rebuilt projections and the Merkle tree from {events} events in {secs:.2} s"
+        "rebuilt the projections, the Merkle tree, the look-ups, the key registry and the head from {events} events in {secs:.2} s"
     )?;
     Ok(())
 }

@@ -38,7 +38,7 @@ pub fn render(ctx: &Ctx, ledger: &sakip::ledger::Ledger, args: Args, out: &mut d
     let format = ctx.require_format("status", &[Format::Table, Format::Json, Format::Csv])?;
     let resolved = args.query.resolve(ledger)?;
     let q = resolved.query;
-    let mut states = projection::state(ledger.store(), &q)?;
+    let mut states = projection::state(&ledger.index(), &q)?;
     states.sort_by(|a, b| (a.item.level, &a.indicator.code).cmp(&(b.item.level, &b.indicator.code)));
     if args.iku {
         states.retain(|s| s.indicator.iku || (s.item.level == Level::Tujuan && s.target.is_some()));

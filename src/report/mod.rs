@@ -271,7 +271,7 @@ pub fn produce(ledger: &Ledger, params: Params) -> crate::Result<(Report, Vec<u8
         .event(params.known_seq)?
         .ok_or_else(|| Error::Input(format!("seq {} does not exist in this ledger", params.known_seq)))?;
     let report = build(
-        ledger.store(),
+        &ledger.index(),
         &ledger.genesis()?,
         params,
         at.hash,
@@ -343,7 +343,7 @@ pub fn verify_bytes(ledger: &Ledger, bytes: &[u8]) -> crate::Result<Verdict> {
     // (A document recorded from outside sakip cannot be re-rendered: it is
     // issued when its bytes match, reproducible in the sense of unchanged.)
     let sha = digest(bytes);
-    if let Some(&seq) = crate::projection::reports_with_hash(ledger.store(), &sha, u64::MAX)?.first() {
+    if let Some(&seq) = crate::projection::reports_with_hash(&ledger.index(), &sha, u64::MAX)?.first() {
         let event = ledger
             .event(seq)?
             .ok_or_else(|| Error::integrity(seq, "an indexed report event is missing"))?;
@@ -399,7 +399,8 @@ pub fn stated_figures(ledger: &Ledger, params: Params) -> crate::Result<Vec<crat
         approved_only: params.approved_only,
     };
     let mut out = Vec::new();
-    for s in crate::projection::state(ledger.store(), &q)? {
+    let index = ledger.index();
+    for s in crate::projection::state(&index, &q)? {
         if !(s.indicator.iku || s.item.level == Level::Tujuan && s.target.is_some()) {
             continue;
         }
@@ -423,11 +424,11 @@ pub fn stated_figures(ledger: &Ledger, params: Params) -> crate::Result<Vec<crat
         ReportKind::Anggaran | ReportKind::Lkjip | ReportKind::Pk
     ) {
         let (mut pagu_total, mut spent_total) = (Decimal::ZERO, Decimal::ZERO);
-        for (_, item) in crate::projection::items(ledger.store(), q.known)? {
+        for (_, item) in crate::projection::items(&index, q.known)? {
             if item.level != Level::Program {
                 continue;
             }
-            if let Some(v) = crate::projection::pagu(ledger.store(), &item.code, q.year, &q)? {
+            if let Some(v) = crate::projection::pagu(&index, &item.code, q.year, &q)? {
                 if let Value::Number(d) = v.value {
                     pagu_total += d.0;
                     out.push(ReportedFigure {
@@ -436,7 +437,7 @@ pub fn stated_figures(ledger: &Ledger, params: Params) -> crate::Result<Vec<crat
                         value: Value::Number(d),
                     });
                 }
-                let spent = crate::projection::spending(ledger.store(), &item.code, &q)?;
+                let spent = crate::projection::spending(&index, &item.code, &q)?;
                 spent_total += spent;
                 out.push(ReportedFigure {
                     subject: item.code.clone(),

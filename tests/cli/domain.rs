@@ -414,7 +414,9 @@ fn rebuild_gives_the_same_state() {
     let before = env.ok(&["status", "--year", "2021", "--format", "json"]);
     let out = env.ok(&["rebuild"]);
     assert!(
-        out.starts_with("rebuilt projections and the Merkle tree from"),
+        out.starts_with(
+            "rebuilt the projections, the Merkle tree, the look-ups, the key registry and the head from"
+        ),
         "{out}"
     );
     assert_eq!(env.ok(&["status", "--year", "2021", "--format", "json"]), before);

@@ -7,3 +7,4 @@ mod core;
 mod domain;
 mod reports;
 mod support;
+mod trust;

@@ -1,0 +1,243 @@
+//! Verified reads: the projection index as queries see it, with every entry
+//! checked against the signed event it comes from before it is used.
+//!
+//! The index is a cache; a value in it is shown to a user only after the
+//! event it names has been read and found to be: stored at that seq, signed
+//! (strict Ed25519) by a key that the key events authorize for its kind at
+//! that seq, chained (its hash is the next event's `prev`, or the head's
+//! hash), and the source of exactly that index entry. A forged value, a
+//! re-pointed entry or an event signed by an unregistered key is an
+//! integrity failure (exit 3), never a figure. An entry left out of the
+//! index (a hidden correction) is not visible here; `verify` catches it by
+//! comparing the whole tree with the events (`derived.rs`).
+//!
+//! Each event is checked once per reader and remembered. This module never
+//! writes.
+
+use crate::authz::{required_role, Registry};
+use crate::codec::{self, Frame};
+use crate::event::{Kind, Payload, PublicKey};
+use crate::keys;
+use crate::projection::IndexRead;
+use crate::store::{Head, Store};
+use crate::{Error, Result};
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::rc::Rc;
+
+/// One event found sound, with what it implies in the index.
+struct Sound {
+    payload: Payload,
+    entries: Vec<(Vec<u8>, Vec<u8>)>,
+}
+
+/// The projection index read through its events.
+pub struct CheckedIndex<'a> {
+    store: &'a Store,
+    registry: &'a Registry,
+    head: Head,
+    sound: RefCell<HashMap<u64, Rc<Sound>>>,
+    signatures: Cell<u64>,
+}
+
+impl<'a> CheckedIndex<'a> {
+    /// A reader over `store`, whose key registry (replayed from the key
+    /// events) is `registry` and head `head`.
+    pub fn new(store: &'a Store, registry: &'a Registry, head: Head) -> CheckedIndex<'a> {
+        CheckedIndex {
+            store,
+            registry,
+            head,
+            sound: RefCell::new(HashMap::new()),
+            signatures: Cell::new(0),
+        }
+    }
+
+    /// How many events (and so signatures) this reader has checked.
+    pub fn events_checked(&self) -> u64 {
+        self.signatures.get()
+    }
+
+    fn event(&self, seq: u64) -> Result<Rc<Sound>> {
+        if let Some(s) = self.sound.borrow().get(&seq) {
+            return Ok(s.clone());
+        }
+        let sound = Rc::new(self.check_event(seq)?);
+        self.sound.borrow_mut().insert(seq, sound.clone());
+        Ok(sound)
+    }
+
+    fn check_event(&self, seq: u64) -> Result<Sound> {
+        if seq >= self.head.count {
+            return Err(Error::integrity(
+                seq,
+                format!(
+                    "the index names event {seq}, beyond the head ({} events); run `sakip verify`",
+                    self.head.count
+                ),
+            ));
+        }
+        self.signatures.set(self.signatures.get() + 1);
+        let event = read_sound(self.store, self.head, seq)?;
+        self.check_author(seq, &event.author, event.payload.kind())?;
+        Ok(Sound {
+            entries: crate::projection::index_entries(seq, event.recorded_at, &event.payload),
+            payload: event.payload,
+        })
+    }
+
+    /// The author held the kind's role at `seq`, per the key events.
+    fn check_author(&self, seq: u64, author: &PublicKey, kind: Kind) -> Result<()> {
+        let state = self.registry.get(author).ok_or_else(|| {
+            Error::integrity(
+                seq,
+                format!("signed by key {}, which no key event registers", author.key_id()),
+            )
+        })?;
+        let active = state.added_seq < seq || (seq == 0 && state.added_seq == 0);
+        let not_revoked = state.revoked_seq.is_none_or(|r| seq < r);
+        let role_ok = match required_role(kind) {
+            None => seq == 0,
+            Some(role) => state.roles.contains(&role),
+        };
+        if active && not_revoked && role_ok {
+            Ok(())
+        } else {
+            Err(Error::integrity(
+                seq,
+                format!(
+                    "signed by key {} ({}), which was not authorized for {} at that seq",
+                    author.key_id(),
+                    state.holder.name,
+                    kind.name()
+                ),
+            ))
+        }
+    }
+
+    fn check_entry(&self, key: &[u8], value: Option<&[u8]>) -> Result<()> {
+        let seq = match key.first() {
+            Some(b'I' | b'N') => value
+                .and_then(|v| <[u8; 8]>::try_from(v).ok())
+                .map(u64::from_be_bytes),
+            _ if key.len() >= 9 => Some(u64::from_be_bytes(
+                key[key.len() - 8..].try_into().expect("8 bytes"),
+            )),
+            _ => None,
+        };
+        let Some(seq) = seq else {
+            return Err(Error::Integrity {
+                seq: None,
+                reason: format!(
+                    "the projection index holds a malformed entry {}; run `sakip verify`",
+                    hex::encode(key)
+                ),
+            });
+        };
+        let sound = self.event(seq)?;
+        let implied = sound
+            .entries
+            .iter()
+            .any(|(k, v)| k.as_slice() == key && value.is_none_or(|value| v.as_slice() == value));
+        if implied {
+            Ok(())
+        } else {
+            Err(Error::integrity(
+                seq,
+                format!(
+                    "the projection index entry {} does not match the signed event it names (forged or damaged index); run `sakip verify`, then `sakip rebuild`",
+                    hex::encode(key)
+                ),
+            ))
+        }
+    }
+
+    fn check_all(&self, entries: Vec<(Vec<u8>, Vec<u8>)>) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+        for (k, v) in &entries {
+            self.check_entry(k, Some(v))?;
+        }
+        Ok(entries)
+    }
+}
+
+impl IndexRead for CheckedIndex<'_> {
+    fn scan(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+        self.check_all(self.store.scan(prefix)?)
+    }
+
+    fn range(&self, lo: &[u8], hi: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+        self.check_all(self.store.range(lo, hi)?)
+    }
+
+    fn last_in(&self, lo: &[u8], hi: &[u8]) -> Result<Option<Vec<u8>>> {
+        let last = self.store.last_in(lo, hi)?;
+        if let Some(k) = &last {
+            self.check_entry(k, None)?;
+        }
+        Ok(last)
+    }
+
+    fn payload(&self, seq: u64) -> Result<Payload> {
+        Ok(self.event(seq)?.payload.clone())
+    }
+}
+
+/// A stored event read on its own and found sound.
+pub(crate) struct SoundEvent {
+    pub author: PublicKey,
+    pub recorded_at: i64,
+    pub payload: Payload,
+}
+
+/// Read event `seq` and check it without the rest of the ledger: stored
+/// under its own seq, signed (strict Ed25519) by its author, and the event
+/// the chain links to (its hash is the next event's `prev`, or the head's
+/// hash). Whether the author was authorized is the caller's question.
+pub(crate) fn read_sound(store: &Store, head: Head, seq: u64) -> Result<SoundEvent> {
+    let bytes = store
+        .get(seq)?
+        .ok_or_else(|| Error::integrity(seq, format!("event {seq} is missing; run `sakip verify`")))?;
+    let frame = Frame::parse(&bytes).map_err(|e| Error::integrity(seq, e))?;
+    if frame.seq() != seq {
+        return Err(moved(seq, frame.seq()));
+    }
+    let author = frame.author();
+    keys::verify_strict(&author, &codec::signing_message(frame.body()), &frame.signature())
+        .map_err(|e| Error::integrity(seq, format!("{e} (author {})", author.key_id())))?;
+    let hash = frame.hash();
+    let next_prev = if seq + 1 == head.count {
+        head.hash
+    } else {
+        let next = store.get(seq + 1)?.ok_or_else(|| {
+            Error::integrity(
+                seq + 1,
+                format!("event {} is missing; run `sakip verify`", seq + 1),
+            )
+        })?;
+        let next = Frame::parse(&next).map_err(|e| Error::integrity(seq + 1, e))?;
+        if next.seq() != seq + 1 {
+            return Err(moved(seq + 1, next.seq()));
+        }
+        next.prev()
+    };
+    if next_prev != hash {
+        return Err(Error::integrity(
+            seq,
+            format!("the event's hash {hash} is not the one the chain links to ({next_prev}): the event was replaced; run `sakip verify`"),
+        ));
+    }
+    let payload: Payload = codec::from_bytes(frame.payload_bytes())
+        .map_err(|e| Error::integrity(seq, format!("payload: {e}")))?;
+    Ok(SoundEvent {
+        author,
+        recorded_at: frame.recorded_at(),
+        payload,
+    })
+}
+
+fn moved(at: u64, says: u64) -> Error {
+    Error::integrity(
+        at,
+        format!("the event stored at {at} says it is event {says} (events moved or swapped)"),
+    )
+}

@@ -1,0 +1,201 @@
+//! Derived state is never trusted: forged entries written with sled's own
+//! API into each derived tree of a copy of the demo ledger are caught by
+//! `verify` (exit 3, naming the tree), never shown by `status` or `report`,
+//! and repaired by `rebuild`.
+
+use crate::support::{demo, open_sled, Env};
+use rust_decimal::Decimal;
+use sakip::event::{Dec, Value};
+use std::str::FromStr;
+
+/// The stored projection entry of IKU-1.1's latest annual realisation.
+fn latest_iku_1_1(db: &sled::Db) -> (Vec<u8>, Vec<u8>) {
+    let proj = db.open_tree("proj").unwrap();
+    let mut prefix = vec![b'R'];
+    prefix.extend_from_slice(&2021u16.to_be_bytes());
+    prefix.extend_from_slice(b"IKU-1.1\0");
+    proj.scan_prefix(&prefix)
+        .map(|r| r.unwrap())
+        .map(|(k, v)| (k.to_vec(), v.to_vec()))
+        .filter(|(k, v)| {
+            k.len() == prefix.len() + 9
+                && sakip::codec::from_bytes::<Value>(v).unwrap()
+                    == Value::Number(Dec(Decimal::from_str("20.40").unwrap()))
+        })
+        .last()
+        .expect("the demo has IKU-1.1 = 20,40")
+}
+
+fn assert_verify_names(env: &Env, what: &str) {
+    let (code, _, err) = env.run(&["verify"]);
+    assert_eq!(code, 3, "verify must fail: {err}");
+    assert!(err.contains(what), "verify should name {what}: {err}");
+}
+
+fn assert_repaired(env: &Env) {
+    env.ok(&["rebuild"]);
+    let out = env.ok(&["verify"]);
+    assert!(out.starts_with("intact"), "{out}");
+    let s = env.status(&[]);
+    assert_eq!(s["IKU-1.1"]["realisasi"], "20.40");
+    assert_eq!(s["IKU-1.1"]["capaian"], "70.34");
+}
+
+#[test]
+fn a_forged_projection_value_is_never_shown_and_verify_names_the_tree() {
+    let env = demo();
+    {
+        let db = open_sled(&env.ledger().join("store"));
+        let (k, _) = latest_iku_1_1(&db);
+        let forged =
+            sakip::codec::to_bytes(&Value::Number(Dec(Decimal::from_str("35.00").unwrap()))).unwrap();
+        db.open_tree("proj").unwrap().insert(k, forged).unwrap();
+        db.flush().unwrap();
+    }
+    for args in [
+        vec!["status", "--year", "2021"],
+        vec!["status", "--year", "2021", "--format", "json"],
+        vec!["report", "capaian", "--year", "2021"],
+        vec!["report", "lkjip", "--year", "2021", "--format", "csv"],
+        vec!["audit", "check"],
+    ] {
+        let (code, out, err) = env.run(&args);
+        assert_eq!(code, 3, "{args:?} must refuse the forged index: {out}{err}");
+        assert!(
+            !out.contains("35,00") && !out.contains("35.00"),
+            "{args:?} printed the forged figure: {out}"
+        );
+        assert!(err.contains("does not match the signed event"), "{err}");
+    }
+    let kepala = env.demo_key("kepala-approver");
+    let (code, _, err) = env.run(&[
+        "--key",
+        &kepala,
+        "report",
+        "issue",
+        "capaian",
+        "--year",
+        "2021",
+        "--out",
+        "forged.md",
+    ]);
+    assert_eq!(code, 3, "{err}");
+    assert!(!env.path("forged.md").exists());
+    assert_verify_names(&env, "proj (the projection index)");
+    assert_repaired(&env);
+}
+
+#[test]
+fn a_hidden_index_entry_is_caught_by_verify() {
+    let env = demo();
+    {
+        let db = open_sled(&env.ledger().join("store"));
+        let (k, _) = latest_iku_1_1(&db);
+        // Hiding the correction: the earlier 29,76 becomes the latest version.
+        db.open_tree("proj").unwrap().remove(k).unwrap();
+        db.flush().unwrap();
+    }
+    assert_verify_names(&env, "proj (the projection index)");
+    assert_repaired(&env);
+}
+
+#[test]
+fn a_key_written_into_the_registry_tree_authorizes_nothing() {
+    let env = demo();
+    let intruder = env.key("intruder.key", 99, "Penyusup");
+    {
+        let db = open_sled(&env.ledger().join("store"));
+        let state = sakip::authz::KeyState {
+            holder: sakip::event::Holder {
+                name: "Penyusup".into(),
+                nip: None,
+                jabatan: None,
+            },
+            roles: vec![sakip::event::Role::Admin, sakip::event::Role::Operator],
+            added_seq: 1,
+            revoked_seq: None,
+            revoke_reason: None,
+        };
+        let public = sakip::keys::KeyPair::from_seed([99; 32]).public();
+        db.open_tree("keys")
+            .unwrap()
+            .insert(public.0, sakip::codec::to_bytes(&state).unwrap())
+            .unwrap();
+        db.flush().unwrap();
+    }
+    let (count_before, _) = env.head();
+    let (code, _, err) = env.run(&[
+        "--key",
+        intruder.to_str().unwrap(),
+        "record",
+        "realisasi",
+        "--indicator",
+        "IKU-1.1",
+        "--period",
+        "2022-Q1",
+        "--value",
+        "1",
+    ]);
+    assert_ne!(code, 0, "the intruder's key must not be able to append");
+    assert!(err.contains("keys (the key registry)"), "{err}");
+    assert_eq!(env.head().0, count_before, "nothing was appended");
+    assert_verify_names(&env, "keys (the key registry)");
+    assert_repaired(&env);
+}
+
+#[test]
+fn a_zeroed_merkle_node_is_named_and_repaired() {
+    let env = demo();
+    {
+        let db = open_sled(&env.ledger().join("store"));
+        let mut key = [0u8; 9];
+        key[0] = 1;
+        key[1..].copy_from_slice(&3u64.to_be_bytes());
+        let merkle = db.open_tree("merkle").unwrap();
+        assert!(merkle.get(key).unwrap().is_some());
+        merkle.insert(key, vec![0u8; 32]).unwrap();
+        db.flush().unwrap();
+    }
+    assert_verify_names(&env, "merkle (the Merkle tree nodes)");
+    assert_repaired(&env);
+}
+
+#[test]
+fn a_forged_head_record_and_look_ups_are_named_and_repaired() {
+    let env = demo();
+    {
+        let db = open_sled(&env.ledger().join("store"));
+        let meta = db.open_tree("meta").unwrap();
+        let mut head = meta.get("head").unwrap().unwrap().to_vec();
+        head[40..48].copy_from_slice(&i64::MAX.to_be_bytes());
+        meta.insert("head", head).unwrap();
+        db.flush().unwrap();
+    }
+    assert_verify_names(&env, "head record");
+    assert_repaired(&env);
+    {
+        let db = open_sled(&env.ledger().join("store"));
+        let by_hash = db.open_tree("by_hash").unwrap();
+        let (k, _) = by_hash.iter().next().unwrap().unwrap();
+        by_hash.insert(k, &7u64.to_be_bytes()).unwrap();
+        db.flush().unwrap();
+    }
+    assert_verify_names(&env, "by_hash (the hash look-up)");
+    assert_repaired(&env);
+}
+
+#[test]
+fn rebuild_refuses_when_the_events_themselves_are_damaged() {
+    let env = demo();
+    {
+        let (db, events) = env.raw_events();
+        let mut bytes = events.get(40u64.to_be_bytes()).unwrap().unwrap().to_vec();
+        let n = bytes.len();
+        bytes[n - 70] ^= 1;
+        events.insert(40u64.to_be_bytes(), bytes).unwrap();
+        db.flush().unwrap();
+    }
+    let (code, _, err) = env.run(&["rebuild"]);
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("at seq 40"), "{err}");
+}
