@@ -175,7 +175,20 @@ impl Generator {
             .with_ymd_and_hms(i32::from(spec.first_year), 1, 4, 1, 0, 0)
             .single()
             .ok_or_else(|| Error::Input(format!("year {} is out of range", spec.first_year)))?;
-        let clock = Arc::new(SteppingClock::new(start, TimeDelta::seconds(1)));
+        // The simulated timeline may run past today: its own end bounds it
+        // (`verify` on this machine then flags the events still in the future).
+        let end = Utc
+            .with_ymd_and_hms(
+                i32::from(spec.first_year) + i32::from(spec.years) + 1,
+                12,
+                31,
+                0,
+                0,
+                0,
+            )
+            .single()
+            .ok_or_else(|| Error::Input(format!("year {} is out of range", spec.first_year)))?;
+        let clock = Arc::new(SteppingClock::new(start, TimeDelta::seconds(1)).with_wall(end.max(Utc::now())));
         let keys = Keys::derive(spec.seed, code);
         let genesis = Genesis {
             agency_code: code.into(),

@@ -430,7 +430,7 @@ proptest! {
         let mut seed = 100u8;
         // One clock for every reopening, so recorded time keeps moving forward.
         let clock = Arc::new(SteppingClock::new(
-            sakip::clock::parse_time("2030-01-01T00:00:00Z").unwrap(),
+            sakip::clock::parse_time("2024-01-01T00:00:00Z").unwrap(),
             chrono::TimeDelta::minutes(1),
         ));
         for op in &ops {

@@ -199,3 +199,77 @@ fn rebuild_refuses_when_the_events_themselves_are_damaged() {
     assert_eq!(code, 3, "{err}");
     assert!(err.contains("at seq 40"), "{err}");
 }
+
+#[test]
+fn a_key_never_approves_its_own_entry() {
+    let env = demo();
+    let admin = env.demo_key("sekretaris-admin");
+    let both = env.key("dual.key", 77, "Kasubag Merangkap");
+    env.ok(&[
+        "--key",
+        &admin,
+        "key",
+        "add",
+        "--public",
+        &format!("{}.pub", both.display()),
+        "--role",
+        "operator,approver",
+    ]);
+    let out = env.ok(&[
+        "--key",
+        both.to_str().unwrap(),
+        "record",
+        "realisasi",
+        "--indicator",
+        "IKU-1.1",
+        "--period",
+        "2022-Q1",
+        "--value",
+        "21",
+    ]);
+    let (count, _) = env.head();
+    let seq = (count - 1).to_string();
+    assert!(out.contains(&seq), "{out}");
+    let (code, _, err) = env.run(&["--key", both.to_str().unwrap(), "approve", &seq]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("segregation of duties"), "{err}");
+    assert_eq!(env.head().0, count, "nothing was appended");
+    // The head of the agency, another key, may approve it.
+    env.ok(&["--key", &env.demo_key("kepala-approver"), "approve", &seq]);
+}
+
+#[test]
+fn an_event_stamped_in_the_future_is_refused_and_the_ledger_stays_usable() {
+    let mut env = demo();
+    let op = env.demo_key("kabid-mutasi-operator");
+    let (count, _) = env.head();
+    env.now = "9999-12-31T23:59:59Z";
+    let (code, _, err) = env.run(&[
+        "--key",
+        &op,
+        "record",
+        "realisasi",
+        "--indicator",
+        "IKU-1.1",
+        "--period",
+        "2022-Q1",
+        "--value",
+        "21",
+    ]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("later than this machine's clock"), "{err}");
+    assert_eq!(env.head().0, count, "nothing was appended");
+    env.now = "2022-03-01T09:00:00+07:00";
+    env.ok(&[
+        "--key",
+        &op,
+        "record",
+        "realisasi",
+        "--indicator",
+        "IKU-1.1",
+        "--period",
+        "2022-Q1",
+        "--value",
+        "21",
+    ]);
+}
