@@ -137,7 +137,7 @@ fn program_total(
     let mut total = Decimal::ZERO;
     for (_, item) in projection::items(r, q.known)? {
         if item.level == Level::Program {
-            total += each(&item.code)?.unwrap_or_default();
+            total = crate::scoring::add(total, each(&item.code)?.unwrap_or_default())?;
         }
     }
     Ok(total)
@@ -429,7 +429,7 @@ fn budget_checks(ledger: &Ledger, q: &Query) -> Result<Vec<Finding>> {
             continue;
         };
         let Value::Number(pp) = pv.value else { continue };
-        program_total += pp.0;
+        program_total = crate::scoring::add(program_total, pp.0)?;
         program_seqs.push(pv.seq);
         let subs: Vec<&PlanItemDefined> = children(&program.code, Level::Kegiatan)
             .into_iter()
@@ -441,7 +441,7 @@ fn budget_checks(ledger: &Ledger, q: &Query) -> Result<Vec<Finding>> {
         for sub in &subs {
             if let Some(v) = pagu_version(&sub.code)? {
                 if let Value::Number(d) = v.value {
-                    sum += d.0;
+                    sum = crate::scoring::add(sum, d.0)?;
                     with += 1;
                     seqs.push(v.seq);
                 }
@@ -488,7 +488,7 @@ fn budget_checks(ledger: &Ledger, q: &Query) -> Result<Vec<Finding>> {
     {
         if let Some(v) = pagu_version(&ind.code)? {
             if let Value::Number(d) = v.value {
-                iku_total += d.0;
+                iku_total = crate::scoring::add(iku_total, d.0)?;
                 iku_seqs.push(v.seq);
             }
         }

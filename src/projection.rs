@@ -674,7 +674,7 @@ pub fn spending(r: &dyn IndexRead, account: &str, q: &Query) -> Result<Decimal> 
                 continue;
             }
             match entry_value(seq, &v)? {
-                Value::Number(d) => total += d.0,
+                Value::Number(d) => total = scoring::add(total, d.0)?,
                 _ => return Err(Error::integrity(seq, "a spending entry holds no amount")),
             }
         }
@@ -742,6 +742,17 @@ fn check_year(year: u16) -> Result<(), String> {
     Ok(())
 }
 
+/// The largest amount of one pagu or spending entry: Rp 1.000 triliun (10^15),
+/// above any single budget line of an Indonesian agency. With it, even
+/// 10^13 entries summed stay far below `Decimal`'s ~7,9 x 10^28.
+pub const MAX_AMOUNT: Decimal = Decimal::from_parts(2_764_472_320, 232_830, 0, false, 0);
+/// The largest magnitude of a measured value, target, numerator or
+/// denominator: 10^12. A capaian (realisasi x 100 / target) then stays
+/// below 10^20 even against the smallest target (10^-6).
+pub const MAX_MEASURE: Decimal = Decimal::from_parts(3_567_587_328, 232, 0, false, 0);
+/// Decimal places kept in a measured value.
+pub const MAX_MEASURE_SCALE: u32 = 6;
+
 fn check_money(what: &str, d: &Dec) -> Result<(), String> {
     if d.0.is_sign_negative() && !d.0.is_zero() {
         return Err(format!("{what} Rp {} is negative", d.0));
@@ -749,12 +760,45 @@ fn check_money(what: &str, d: &Dec) -> Result<(), String> {
     if d.0.scale() > 2 {
         return Err(format!("{what} Rp {} has more than two decimals", d.0));
     }
+    if d.0 > MAX_AMOUNT {
+        return Err(format!(
+            "{what} Rp {} is more than the largest amount accepted (Rp {})",
+            d.0, MAX_AMOUNT
+        ));
+    }
+    Ok(())
+}
+
+fn check_measure(code: &str, d: &Dec) -> Result<(), String> {
+    if d.0.abs() > MAX_MEASURE {
+        return Err(format!(
+            "{code}: {} is larger than the largest value accepted ({MAX_MEASURE})",
+            d.0
+        ));
+    }
+    if d.0.normalize().scale() > MAX_MEASURE_SCALE {
+        return Err(format!(
+            "{code}: {} has more than {MAX_MEASURE_SCALE} decimals",
+            d.0
+        ));
+    }
     Ok(())
 }
 
 /// Whether a value fits an indicator, as a target (`for_target`) or a
 /// realisation. Ratio indicators take percentage targets and ratio entries.
 pub fn check_value(ind: &IndicatorDefined, value: &Value, for_target: bool) -> Result<(), String> {
+    match value {
+        Value::Number(d) => check_measure(&ind.code, d)?,
+        Value::Ratio {
+            numerator,
+            denominator,
+        } => {
+            check_measure(&ind.code, numerator)?;
+            check_measure(&ind.code, denominator)?;
+        }
+        Value::Grade(_) | Value::Text(_) => {}
+    }
     let ok = match (ind.value_kind, value) {
         (ValueKind::Number, Value::Number(_)) => true,
         (ValueKind::Ratio, Value::Number(_)) => for_target,
@@ -1153,9 +1197,18 @@ pub fn state(r: &dyn IndexRead, q: &Query) -> Result<Vec<IndicatorState>> {
                 let mut all = true;
                 let mut approved = true;
                 for part in parts {
-                    match by_code.get(part) {
-                        Some((Some(Value::Number(d)), a)) => {
-                            sum += d.0;
+                    match by_code.get(part).map(|(v, a)| {
+                        (
+                            v,
+                            a,
+                            sum.checked_add(match v {
+                                Some(Value::Number(d)) => d.0,
+                                _ => Decimal::ZERO,
+                            }),
+                        )
+                    }) {
+                        Some((Some(Value::Number(_)), a, Some(total))) => {
+                            sum = total;
                             approved &= *a;
                         }
                         _ => all = false,
@@ -1205,32 +1258,28 @@ fn aggregate(
     let approved = present.iter().all(|v| v.approved);
     let value = match agg {
         Aggregation::LastQuarter | Aggregation::Components(_) => present.last().map(|v| v.value.clone()),
-        Aggregation::Sum => {
-            let mut sum = Decimal::ZERO;
-            for v in &present {
-                if let Value::Number(d) = v.value {
-                    sum += d.0;
-                }
-            }
-            Some(Value::Number(Dec(sum)))
-        }
-        Aggregation::RatioOfSums => {
-            let (mut n, mut d) = (Decimal::ZERO, Decimal::ZERO);
-            for v in &present {
-                if let Value::Ratio {
+        // At most five bounded values: a sum beyond Decimal's range can only
+        // come from a ledger validated before the bounds, and gives no value.
+        Aggregation::Sum => present
+            .iter()
+            .try_fold(Decimal::ZERO, |sum, v| match v.value {
+                Value::Number(d) => sum.checked_add(d.0),
+                _ => Some(sum),
+            })
+            .map(|sum| Value::Number(Dec(sum))),
+        Aggregation::RatioOfSums => present
+            .iter()
+            .try_fold((Decimal::ZERO, Decimal::ZERO), |(n, d), v| match v.value {
+                Value::Ratio {
                     numerator,
                     denominator,
-                } = v.value
-                {
-                    n += numerator.0;
-                    d += denominator.0;
-                }
-            }
-            Some(Value::Ratio {
+                } => Some((n.checked_add(numerator.0)?, d.checked_add(denominator.0)?)),
+                _ => Some((n, d)),
+            })
+            .map(|(n, d)| Value::Ratio {
                 numerator: Dec(n),
                 denominator: Dec(d),
-            })
-        }
+            }),
     };
     (value, approved)
 }

@@ -175,7 +175,10 @@ fn by_polarity(indicator: &IndicatorDefined, t: Decimal, r: Decimal) -> Capaian 
                     .into(),
             ),
             LowerRule::Inverse => div(t, r),
-            LowerRule::TwiceTargetMinus => div(t + t - r, t),
+            LowerRule::TwiceTargetMinus => match t.checked_add(t).and_then(|x| x.checked_sub(r)) {
+                Some(x) => div(x, t),
+                None => Capaian::Undefined("nilai di luar batas".into()),
+            },
         },
     }
 }
@@ -189,18 +192,39 @@ fn text_capaian(target: &str, real: &str) -> Capaian {
         return Capaian::Score(HUNDRED);
     }
     match (leading_quantity(target), leading_quantity(real)) {
-        (Some((t, tu)), Some((r, ru))) if tu == ru && !t.is_zero() => Capaian::Score(r * HUNDRED / t),
+        (Some((t, tu)), Some((r, ru))) if tu == ru && !t.is_zero() => {
+            match r.checked_mul(HUNDRED).and_then(|x| x.checked_div(t)) {
+                Some(score) => Capaian::Score(score),
+                None => Capaian::Undefined("capaian tonggak teks perlu dinilai".into()),
+            }
+        }
         _ => Capaian::Undefined("capaian tonggak teks perlu dinilai".into()),
     }
 }
 
-/// Arithmetic mean of the scores that exist; none when there are none.
+/// Arithmetic mean of the scores that exist; none when there are none (or,
+/// beyond the bounds validation keeps, when their sum cannot be held).
 pub fn mean(scores: &[Decimal]) -> Option<Decimal> {
     if scores.is_empty() {
         return None;
     }
-    let sum: Decimal = scores.iter().sum();
-    Some(sum / Decimal::from(scores.len()))
+    let sum = scores
+        .iter()
+        .try_fold(Decimal::ZERO, |acc, s| acc.checked_add(*s))?;
+    sum.checked_div(Decimal::from(scores.len()))
+}
+
+/// `acc + x` for a total of recorded figures. Validation bounds every
+/// amount and measure (`projection::MAX_AMOUNT`, `MAX_MEASURE`) so that no
+/// ledger it accepts can overflow a total; a ledger written before those
+/// bounds, or forged, gets an integrity failure here rather than a panic.
+pub fn add(acc: Decimal, x: Decimal) -> crate::Result<Decimal> {
+    acc.checked_add(x).ok_or_else(|| crate::Error::Integrity {
+        seq: None,
+        reason: format!(
+            "a total of recorded figures ({acc} + {x}) is beyond what validation allows; `sakip verify` names the event that holds the out-of-bounds figure"
+        ),
+    })
 }
 
 /// Serapan anggaran: realisasi / pagu x 100.
@@ -210,7 +234,8 @@ pub fn serapan(spent: Decimal, pagu: Decimal) -> Option<Decimal> {
 
 /// Efisiensi: capaian kinerja minus serapan anggaran (the seed's "9 = (5-8)").
 pub fn efisiensi(capaian: Decimal, serapan: Decimal) -> Decimal {
-    capaian - serapan
+    // Both are percentages of bounded figures: far inside Decimal's range.
+    capaian.saturating_sub(serapan)
 }
 
 /// Tingkat kemajuan: realisasi / end-of-period Renstra target x 100.

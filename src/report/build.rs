@@ -228,7 +228,7 @@ fn pk(d: &Data) -> Result<Vec<Block>> {
             let (program, pagu) = match programs.get(i) {
                 Some(p) => {
                     let pagu = d.pagu(&p.code)?;
-                    total += pagu.unwrap_or_default();
+                    total = scoring::add(total, pagu.unwrap_or_default())?;
                     (p.name.clone(), money_cell(pagu))
                 }
                 None => (String::new(), Cell::text("")),
@@ -498,8 +498,8 @@ fn anggaran(d: &Data) -> Result<Vec<Block>> {
     for (n, program) in d.items_of(Level::Program, None).into_iter().enumerate() {
         let pagu = d.pagu(&program.code)?;
         let spent = d.spent(&program.code)?;
-        pagu_total += pagu.unwrap_or_default();
-        spent_total += spent;
+        pagu_total = scoring::add(pagu_total, pagu.unwrap_or_default())?;
+        spent_total = scoring::add(spent_total, spent)?;
         let serapan = pagu.and_then(|p| scoring::serapan(spent, p));
         if let Some(s) = serapan {
             bars.push(Bar {
@@ -549,8 +549,8 @@ fn anggaran(d: &Data) -> Result<Vec<Block>> {
                 Some(_) => Some(d.spent(&s.indicator.code)?),
                 None => None,
             };
-            pagu_total += pagu.unwrap_or_default();
-            spent_total += spent.unwrap_or_default();
+            pagu_total = scoring::add(pagu_total, pagu.unwrap_or_default())?;
+            spent_total = scoring::add(spent_total, spent.unwrap_or_default())?;
             rows.push(vec![
                 Cell::text(if i == 0 {
                     sasaran.name.clone()

@@ -430,7 +430,7 @@ pub fn stated_figures(ledger: &Ledger, params: Params) -> crate::Result<Vec<crat
             }
             if let Some(v) = crate::projection::pagu(&index, &item.code, q.year, &q)? {
                 if let Value::Number(d) = v.value {
-                    pagu_total += d.0;
+                    pagu_total = crate::scoring::add(pagu_total, d.0)?;
                     out.push(ReportedFigure {
                         subject: item.code.clone(),
                         measure: Measure::Pagu,
@@ -438,7 +438,7 @@ pub fn stated_figures(ledger: &Ledger, params: Params) -> crate::Result<Vec<crat
                     });
                 }
                 let spent = crate::projection::spending(&index, &item.code, &q)?;
-                spent_total += spent;
+                spent_total = crate::scoring::add(spent_total, spent)?;
                 out.push(ReportedFigure {
                     subject: item.code.clone(),
                     measure: Measure::Spending,
