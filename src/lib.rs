@@ -28,6 +28,7 @@ pub mod report;
 pub mod scoring;
 pub mod store;
 pub mod synth;
+pub mod textsafe;
 pub mod verify;
 
 pub use error::{Error, Result};

@@ -356,7 +356,23 @@ pub fn exit_code(e: &sakip::Error) -> i32 {
 
 fn run(ctx: &Ctx, command: Command) -> CmdResult {
     let stdout = io::stdout();
-    let mut out = stdout.lock();
+    let mut plain = stdout.lock();
+    // Human formats go through a filter that shows control characters from
+    // ledger text as escapes; JSON escapes them itself, CSV is for files.
+    let mut filtered;
+    let out: &mut dyn Write = match ctx.global.format {
+        Format::Table | Format::Md => {
+            filtered = TerminalSafe::new(&mut plain, ctx.color);
+            &mut filtered
+        }
+        _ => &mut plain,
+    };
+    let result = run_command(ctx, command, out);
+    out.flush()?;
+    result
+}
+
+fn run_command(ctx: &Ctx, command: Command, mut out: &mut dyn Write) -> CmdResult {
     match command {
         Command::Demo(a) => demo::run(ctx, a, &mut out),
         Command::Init(a) => init::run(ctx, a, &mut out),
@@ -421,7 +437,8 @@ pub fn write_csv(out: &mut dyn Write, header: &[&str], rows: &[Vec<String>]) -> 
     let mut w = csv::Writer::from_writer(out);
     w.write_record(header).map_err(csv_err)?;
     for row in rows {
-        w.write_record(row).map_err(csv_err)?;
+        w.write_record(row.iter().map(|c| sakip::textsafe::csv_cell(c).into_owned()))
+            .map_err(csv_err)?;
     }
     w.flush()?;
     Ok(())
@@ -446,5 +463,70 @@ pub fn author_label(ledger: &Ledger, key: &sakip::event::PublicKey) -> String {
     match ledger.registry().get(key) {
         Some(state) => state.holder.name.clone(),
         None => format!("unknown key {}", key.key_id()),
+    }
+}
+
+/// A line-buffered writer that writes unsafe characters of every line as
+/// visible escapes (`sakip::textsafe::terminal`). With colour on, the only
+/// escape sequences let through are the colours `Ctx::paint` writes.
+pub struct TerminalSafe<'a> {
+    inner: &'a mut dyn Write,
+    color: bool,
+    line: Vec<u8>,
+}
+
+impl<'a> TerminalSafe<'a> {
+    pub fn new(inner: &'a mut dyn Write, color: bool) -> TerminalSafe<'a> {
+        TerminalSafe {
+            inner,
+            color,
+            line: Vec::new(),
+        }
+    }
+
+    fn emit(&mut self) -> io::Result<()> {
+        const COLOURS: [&str; 4] = ["\x1b[0m", "\x1b[32m", "\x1b[33m", "\x1b[36m"];
+        let text = String::from_utf8_lossy(&self.line);
+        if !text.chars().any(sakip::textsafe::is_unsafe_char) {
+            self.inner.write_all(text.as_bytes())?;
+            self.line.clear();
+            return Ok(());
+        }
+        let mut out = String::with_capacity(text.len());
+        let mut rest: &str = &text;
+        while !rest.is_empty() {
+            if self.color {
+                if let Some(c) = COLOURS.iter().find(|c| rest.starts_with(*c)) {
+                    out.push_str(c);
+                    rest = &rest[c.len()..];
+                    continue;
+                }
+            }
+            let ch = rest.chars().next().expect("not empty");
+            out.push_str(&sakip::textsafe::terminal(ch.encode_utf8(&mut [0u8; 4])));
+            rest = &rest[ch.len_utf8()..];
+        }
+        self.inner.write_all(out.as_bytes())?;
+        self.line.clear();
+        Ok(())
+    }
+}
+
+impl Write for TerminalSafe<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        for chunk in buf.split_inclusive(|b| *b == b'\n') {
+            self.line.extend_from_slice(chunk);
+            if chunk.ends_with(b"\n") {
+                self.emit()?;
+            }
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if !self.line.is_empty() {
+            self.emit()?;
+        }
+        self.inner.flush()
     }
 }

@@ -45,21 +45,45 @@ fn meta_lines(m: &Meta) -> Vec<(&'static str, String)> {
 }
 
 fn md_escape(text: &str) -> String {
-    text.replace('|', "\\|").replace('\n', " ")
+    crate::textsafe::markdown(text)
+}
+
+/// Paragraph text: no control characters but line breaks, and no raw HTML
+/// (a `<` that could open a tag, as CommonMark reads one, is an entity).
+fn md_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '<' if chars
+                .peek()
+                .is_some_and(|n| n.is_ascii_alphabetic() || matches!(n, '/' | '!' | '?')) =>
+            {
+                out.push_str("&lt;")
+            }
+            c if crate::textsafe::is_unsafe_char(c) => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 fn markdown(r: &Report) -> String {
-    let mut out = format!("# {}\n\n<!-- {} -->\n\n", r.title, r.meta.params.line());
+    let mut out = format!(
+        "# {}\n\n<!-- {} -->\n\n",
+        md_escape(&r.title),
+        r.meta.params.line()
+    );
     for (label, value) in meta_lines(&r.meta) {
         out.push_str(&format!("- **{label}**: {}\n", md_escape(&value)));
     }
     for block in r.blocks.iter().filter(|b| !matches!(b, Block::Chart(_))) {
         out.push('\n');
         match block {
-            Block::Heading(h) => out.push_str(&format!("## {h}\n")),
-            Block::Paragraph(p) => out.push_str(&format!("{p}\n")),
+            Block::Heading(h) => out.push_str(&format!("## {}\n", md_escape(h))),
+            Block::Paragraph(p) => out.push_str(&format!("{}\n", md_text(p))),
             Block::Table(t) => {
-                out.push_str(&format!("### {}\n\n", t.title));
+                out.push_str(&format!("### {}\n\n", md_escape(&t.title)));
                 out.push_str(&format!(
                     "| {} |\n",
                     t.columns
@@ -86,6 +110,7 @@ fn markdown(r: &Report) -> String {
 }
 
 fn csv_field(text: &str) -> String {
+    let text = crate::textsafe::csv_cell(text);
     if text.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", text.replace('"', "\"\""))
     } else {
@@ -101,13 +126,14 @@ fn csv_line(cells: impl IntoIterator<Item = String>) -> String {
 /// CSV: each table as its own block, introduced by `#` comment lines and
 /// separated by a blank line; numbers in Indonesian format, quoted.
 fn csv(r: &Report) -> String {
-    let mut out = format!("# {}\n# {}\n", r.title, r.meta.params.line());
+    use crate::textsafe::one_line;
+    let mut out = format!("# {}\n# {}\n", one_line(&r.title), r.meta.params.line());
     for (label, value) in meta_lines(&r.meta) {
-        out.push_str(&format!("# {label}: {value}\n"));
+        out.push_str(&format!("# {label}: {}\n", one_line(&value)));
     }
     for block in &r.blocks {
         if let Block::Table(t) = block {
-            out.push_str(&format!("\n# {}\n", t.title));
+            out.push_str(&format!("\n# {}\n", one_line(&t.title)));
             out.push_str(&csv_line(t.columns.iter().cloned()));
             for row in t.rows.iter().chain(t.footer.iter()) {
                 out.push_str(&csv_line(row.iter().map(|c| c.text.clone())));

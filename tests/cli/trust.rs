@@ -273,3 +273,86 @@ fn an_event_stamped_in_the_future_is_refused_and_the_ledger_stays_usable() {
         "21",
     ]);
 }
+
+#[test]
+fn hostile_text_is_neutralised_in_csv_markdown_and_on_the_terminal() {
+    let env = Env::new();
+    let admin = env.key("admin.key", 1, "Admin");
+    env.ok(&[
+        "init",
+        "--agency-code",
+        "9.01",
+        "--agency-name",
+        "Dinas Uji\n=1+1,baris baru",
+        "--key",
+        admin.to_str().unwrap(),
+    ]);
+    // Each hostile-named admin signs the next event, so its name is an
+    // author cell of the log.
+    let mut signer = admin.clone();
+    for (seed, name) in [
+        (5u8, "=HYPERLINK(\"http://x\",\"klik\")"),
+        (6, "+cmd|' /C calc'!A0"),
+        (7, "@SUM(A1:A9)"),
+    ] {
+        let key = env.key(&format!("hostile-{seed}.key"), seed, name);
+        env.ok(&[
+            "--key",
+            signer.to_str().unwrap(),
+            "key",
+            "add",
+            "--public",
+            &format!("{}.pub", key.display()),
+            "--role",
+            "admin",
+            "--name",
+            name,
+        ]);
+        signer = key;
+    }
+    let id = sakip::keys::KeyPair::from_seed([5; 32]).public().key_id();
+    env.ok(&[
+        "--key",
+        signer.to_str().unwrap(),
+        "key",
+        "revoke",
+        &id,
+        "--reason",
+        "hapus\u{1b}[2K\u{1b}[1A baris",
+    ]);
+    let csv = env.ok(&["log", "--format", "csv"]);
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    for record in reader.records() {
+        for cell in record.unwrap().iter() {
+            assert!(!cell.starts_with(['=', '+', '@', '-']), "a live formula: {cell}");
+        }
+    }
+    for name in ["'=HYPERLINK", "'+cmd", "'@SUM"] {
+        assert!(
+            csv.contains(&format!(",{name}")) || csv.contains(&format!(",\"{name}")),
+            "{csv}"
+        );
+    }
+    let table = env.ok(&["log"]);
+    assert!(
+        !table.contains('\u{1b}'),
+        "a raw escape reached the terminal: {table:?}"
+    );
+    assert!(table.contains("\\u{1b}[2K"), "{table}");
+    let json = env.ok(&["log", "--format", "json"]);
+    assert!(
+        json.contains("\\u001b[2K"),
+        "JSON keeps the text, escaped: {json}"
+    );
+    let report = env.ok(&["report", "capaian", "--year", "2022", "--format", "csv"]);
+    for line in report.lines() {
+        assert!(
+            line.is_empty() || line.starts_with('#') || !line.starts_with("=1+1"),
+            "{report}"
+        );
+    }
+    assert!(
+        report.contains("# Instansi: Dinas Uji =1+1,baris baru"),
+        "{report}"
+    );
+}
