@@ -45,21 +45,16 @@ pub fn export(
     dir: &Path,
     event_json: impl Fn(&crate::ledger::StoredEvent) -> serde_json::Value,
 ) -> Result<Exported> {
-    if dir.exists() {
-        return Err(Error::Input(format!(
-            "{} already exists; choose a new directory",
-            dir.display()
-        )));
-    }
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    crate::fsutil::create_new_dir(dir)?;
     let io = |p: &Path| {
         let p = p.to_path_buf();
         move |e| Error::io(&p, e)
     };
     let bin_path = dir.join("events.bin");
     let json_path = dir.join("events.jsonl");
-    let mut bin = BufWriter::new(std::fs::File::create(&bin_path).map_err(io(&bin_path))?);
-    let mut json = BufWriter::new(std::fs::File::create(&json_path).map_err(io(&json_path))?);
+    let new_file = |p: &Path| std::fs::OpenOptions::new().write(true).create_new(true).open(p);
+    let mut bin = BufWriter::new(new_file(&bin_path).map_err(io(&bin_path))?);
+    let mut json = BufWriter::new(new_file(&json_path).map_err(io(&json_path))?);
     let mut n = 0u64;
     let mut head = crate::event::EventHash::ZERO;
     let mut frontier = crate::merkle::Frontier::default();
@@ -81,12 +76,17 @@ pub fn export(
     json.flush().map_err(io(&json_path))?;
     drop((bin, json));
     let format_path = dir.join("FORMAT.md");
-    std::fs::write(&format_path, FORMAT_MD).map_err(io(&format_path))?;
+    crate::fsutil::write(
+        &format_path,
+        FORMAT_MD.as_bytes(),
+        crate::fsutil::Existing::Refuse,
+        0o644,
+    )?;
     let mut files = serde_json::Map::new();
     let checkpoint = ledger.store().checkpoint()?;
     if let Some(text) = &checkpoint {
         let p = dir.join("checkpoint");
-        std::fs::write(&p, text).map_err(io(&p))?;
+        crate::fsutil::write(&p, text.as_bytes(), crate::fsutil::Existing::Refuse, 0o644)?;
         files.insert("checkpoint".into(), sha_file(&p)?.into());
     }
     for name in ["events.bin", "events.jsonl", "FORMAT.md"] {
@@ -102,14 +102,11 @@ pub fn export(
         "files": files,
     });
     let p = dir.join("manifest.json");
-    std::fs::write(
-        &p,
-        format!(
-            "{}\n",
-            serde_json::to_string_pretty(&manifest).unwrap_or_default()
-        ),
-    )
-    .map_err(io(&p))?;
+    let text = format!(
+        "{}\n",
+        serde_json::to_string_pretty(&manifest).unwrap_or_default()
+    );
+    crate::fsutil::write(&p, text.as_bytes(), crate::fsutil::Existing::Refuse, 0o644)?;
     Ok(Exported {
         events: n,
         root,
@@ -323,7 +320,7 @@ impl<'a, R: Read> EventReader<'a, R> {
 /// into place only when complete, so an interrupted restore leaves nothing
 /// that looks like a ledger.
 pub fn restore(bundle_dir: &Path, ledger_dir: &Path) -> Result<Verified> {
-    if ledger_dir.exists() {
+    if ledger_dir.symlink_metadata().is_ok() {
         return Err(Error::Input(format!(
             "{} already exists; restore into a new directory",
             ledger_dir.display()
@@ -335,7 +332,14 @@ pub fn restore(bundle_dir: &Path, ledger_dir: &Path) -> Result<Verified> {
     let mut building = ledger_dir.as_os_str().to_owned();
     building.push(".restoring");
     let building = std::path::PathBuf::from(building);
-    if building.exists() {
+    if let Ok(meta) = building.symlink_metadata() {
+        // Only a directory left by an interrupted restore is ours to remove.
+        if !meta.is_dir() || !building.join("store").is_dir() {
+            return Err(Error::Input(format!(
+                "{} exists and is not an interrupted restore; move it away first",
+                building.display()
+            )));
+        }
         std::fs::remove_dir_all(&building).map_err(|e| Error::io(&building, e))?;
     }
     let clock = std::sync::Arc::new(crate::clock::SystemClock);

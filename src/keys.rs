@@ -13,7 +13,7 @@ use ed25519_dalek::pkcs8::{EncodePrivateKey, EncodePublicKey};
 use ed25519_dalek::{Signer, SigningKey, VerifyingKey};
 use rand_core::{CryptoRng, RngCore};
 use std::fs;
-use std::io::Write;
+
 use std::path::{Path, PathBuf};
 
 /// A private signing key with its public half.
@@ -83,10 +83,19 @@ pub fn public_path(private: &Path) -> PathBuf {
 /// `.pub` file with the holder's details.
 pub fn write_key_files(path: &Path, key: &KeyPair, holder: Option<&Holder>) -> Result<PathBuf> {
     let pem = key.to_pem()?;
-    write_private_pem(path, pem.as_bytes())?;
+    write_pair(path, pem.as_bytes(), &public_pem(&key.public(), holder)?)
+}
 
+/// Write a private key file (0600) and its `.pub` (0644), refusing before
+/// anything is written when either exists (`fsutil`: never through a
+/// symlink, never over a file).
+fn write_pair(path: &Path, private_pem: &[u8], public: &str) -> Result<PathBuf> {
+    use crate::fsutil::{stage, Existing};
     let pub_path = public_path(path);
-    fs::write(&pub_path, public_pem(&key.public(), holder)?).map_err(|e| Error::io(&pub_path, e))?;
+    let private = stage(path, private_pem, Existing::Refuse, 0o600)?;
+    let public = stage(&pub_path, public.as_bytes(), Existing::Refuse, 0o644)?;
+    private.commit()?;
+    public.commit()?;
     Ok(pub_path)
 }
 
@@ -130,24 +139,7 @@ pub fn write_protected_key_files<R: RngCore + CryptoRng>(
         .signing
         .to_pkcs8_encrypted_pem(rng, passphrase.as_bytes(), LineEnding::LF)
         .map_err(|e| Error::Input(format!("cannot encrypt the private key: {e}")))?;
-    write_private_pem(path, pem.as_bytes())?;
-    let pub_path = public_path(path);
-    fs::write(&pub_path, public_pem(&key.public(), holder)?).map_err(|e| Error::io(&pub_path, e))?;
-    Ok(pub_path)
-}
-
-fn write_private_pem(path: &Path, pem: &[u8]) -> Result<()> {
-    let mut options = fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options.open(path).map_err(|e| Error::io(path, e))?;
-    file.write_all(pem)
-        .and_then(|_| file.sync_all())
-        .map_err(|e| Error::io(path, e))
+    write_pair(path, pem.as_bytes(), &public_pem(&key.public(), holder)?)
 }
 
 /// Whether a private key file is protected by a passphrase.

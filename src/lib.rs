@@ -17,6 +17,7 @@ pub mod derived;
 pub mod error;
 pub mod event;
 pub mod example;
+pub mod fsutil;
 pub mod import;
 pub mod keys;
 pub mod ledger;

@@ -10,9 +10,12 @@ use std::path::PathBuf;
 /// next review, `sakip verify --checkpoint FILE` proves the ledger only grew.
 #[derive(clap::Args, Debug)]
 pub struct CheckpointArgs {
-    /// Where to write the checkpoint.
+    /// Where to write the checkpoint (an existing file is refused).
     #[arg(long)]
     pub out: PathBuf,
+    /// Replace FILE if it exists.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Print an inclusion proof that event SEQ is in the tree a checkpoint
@@ -23,9 +26,12 @@ pub struct ProveArgs {
     pub seq: u64,
     #[arg(long)]
     pub checkpoint: PathBuf,
-    /// Write the proof here instead of standard output.
+    /// Write the proof here instead of standard output (an existing file is refused).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Replace the --out file if it exists.
+    #[arg(long)]
+    pub force: bool,
 }
 
 pub fn checkpoint(ctx: &Ctx, args: CheckpointArgs, out: &mut dyn Write) -> CmdResult {
@@ -44,7 +50,7 @@ pub fn checkpoint(ctx: &Ctx, args: CheckpointArgs, out: &mut dyn Write) -> CmdRe
     let size = ledger.head().count;
     let c = Checkpoint::signed(ledger.origin()?, size, ledger.merkle_root(size)?, &signer);
     let text = c.to_text();
-    std::fs::write(&args.out, &text).map_err(|e| sakip::Error::io(&args.out, e))?;
+    sakip::fsutil::write(&args.out, text.as_bytes(), super::existing(args.force), 0o644)?;
     ledger.store().put_checkpoint(&text)?;
     writeln!(
         out,
@@ -102,7 +108,7 @@ pub fn prove(ctx: &Ctx, args: ProveArgs, out: &mut dyn Write) -> CmdResult {
     };
     match args.out {
         Some(path) => {
-            std::fs::write(&path, text).map_err(|e| sakip::Error::io(&path, e))?;
+            sakip::fsutil::write(&path, text.as_bytes(), super::existing(args.force), 0o644)?;
             writeln!(
                 out,
                 "inclusion proof of seq {} in {} events written to {}",

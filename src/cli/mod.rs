@@ -400,6 +400,15 @@ fn run_command(ctx: &Ctx, command: Command, mut out: &mut dyn Write) -> CmdResul
     }
 }
 
+/// What `--force` means for a file a command writes.
+pub fn existing(force: bool) -> sakip::fsutil::Existing {
+    if force {
+        sakip::fsutil::Existing::Replace
+    } else {
+        sakip::fsutil::Existing::Refuse
+    }
+}
+
 /// Render rows as an aligned text table with a header.
 pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();

@@ -6,7 +6,7 @@ use sakip::clock::format_micros;
 use sakip::event::{Payload, ReportIssued};
 use sakip::report::{self, Params, ReportFormat, ReportKind, Verdict};
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// Reports from the ledger at any point on both time axes: the LKjIP
 /// chapter III tables, the rencana aksi and the Berita Acara. Output is
@@ -49,9 +49,12 @@ pub enum ReportCommand {
 pub struct RenderArgs {
     #[command(flatten)]
     pub query: QueryArgs,
-    /// Write to FILE instead of standard output.
+    /// Write to FILE instead of standard output (an existing FILE is refused).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Replace the --out FILE if it exists.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -101,14 +104,6 @@ fn params(
     })
 }
 
-/// Write bytes to a file through a temporary name, so a reader never sees half a report.
-fn write_file(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
-    let tmp = path.with_extension("sakip-tmp");
-    std::fs::write(&tmp, bytes)
-        .and_then(|_| std::fs::rename(&tmp, path))
-        .map_err(|e| CliError::Lib(sakip::Error::io(path, e)))
-}
-
 pub fn run(ctx: &Ctx, cmd: ReportCommand, out: &mut dyn Write) -> CmdResult {
     let (kind, args) = match cmd {
         ReportCommand::Pk(a) => (ReportKind::Pk, a),
@@ -128,7 +123,7 @@ pub fn run(ctx: &Ctx, cmd: ReportCommand, out: &mut dyn Write) -> CmdResult {
     let (_, bytes) = report::produce(&ledger, p)?;
     match &args.out {
         Some(path) => {
-            write_file(path, &bytes)?;
+            sakip::fsutil::write(path, &bytes, super::existing(args.force), 0o644)?;
             writeln!(out, "wrote {} ({} bytes)", path.display(), bytes.len())?;
         }
         None => out.write_all(&bytes)?,
@@ -170,14 +165,16 @@ fn issue(ctx: &Ctx, args: IssueArgs, out: &mut dyn Write) -> CmdResult {
         title: report.title.clone(),
         figures: report::stated_figures(&ledger, p)?,
     });
-    write_file(&path, &bytes)?;
-    let done = match ledger.append(&signer, payload) {
-        Ok(done) => done,
-        Err(e) => {
-            let _ = std::fs::remove_file(&path);
-            return Err(e.into());
-        }
-    };
+    // The file is written beside its target first and put in place only
+    // once the event is appended: a refused issue leaves every file as it was.
+    let staged = sakip::fsutil::stage(&path, &bytes, super::existing(args.render.force), 0o644)?;
+    let done = ledger.append(&signer, payload)?;
+    staged.commit().map_err(|e| {
+        sakip::Error::Input(format!(
+            "the report was issued as seq {} but could not be put in place ({e}); render it again with the same flags and --known-at-seq {}, then `sakip report verify` it",
+            done.seq, p.known_seq
+        ))
+    })?;
     writeln!(
         out,
         "issued {} as seq {}: {} ({} bytes, sha256 {})",

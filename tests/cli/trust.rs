@@ -356,3 +356,82 @@ fn hostile_text_is_neutralised_in_csv_markdown_and_on_the_terminal() {
         "{report}"
     );
 }
+
+#[test]
+fn every_writer_refuses_to_overwrite_or_follow_a_symlink() {
+    let env = demo();
+    let kepala = env.demo_key("kepala-approver");
+    let op = env.demo_key("kabid-mutasi-operator");
+    let victim = env.write("victim.txt", "jangan diubah");
+    let existing = env.write("ada.md", "laporan lama");
+    let (count, _) = env.head();
+
+    // report --out onto an existing file, or a symlink to another file.
+    let (code, _, err) = env.run(&["report", "capaian", "--year", "2021", "--out", &existing]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("already exists") && err.contains("--force"), "{err}");
+    let link = env.path("link.md");
+    std::os::unix::fs::symlink(&victim, &link).unwrap();
+    let (code, _, _) = env.run(&[
+        "report",
+        "capaian",
+        "--year",
+        "2021",
+        "--out",
+        link.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1);
+    env.ok(&[
+        "report",
+        "capaian",
+        "--year",
+        "2021",
+        "--out",
+        link.to_str().unwrap(),
+        "--force",
+    ]);
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "jangan diubah");
+    assert!(!link.symlink_metadata().unwrap().file_type().is_symlink());
+
+    // A refused `report issue` (an operator may not issue) leaves the file.
+    let (code, _, err) = env.run(&[
+        "--key", &op, "report", "issue", "capaian", "--year", "2021", "--out", &existing, "--force",
+    ]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(std::fs::read_to_string(&existing).unwrap(), "laporan lama");
+    let (code, _, err) = env.run(&[
+        "--key", &kepala, "report", "issue", "capaian", "--year", "2021", "--out", &existing,
+    ]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(std::fs::read_to_string(&existing).unwrap(), "laporan lama");
+    assert_eq!(env.head().0, count, "nothing was appended");
+
+    // checkpoint, prove and key files.
+    let inspector = env.demo_key("inspektorat-inspector");
+    let (code, _, err) = env.run(&["--key", &inspector, "checkpoint", "--out", &victim]);
+    assert_eq!(code, 1, "{err}");
+    let cp = env.path("cp").to_str().unwrap().to_string();
+    env.ok(&["--key", &inspector, "checkpoint", "--out", &cp]);
+    let (code, _, err) = env.run(&["prove", "3", "--checkpoint", &cp, "--out", &victim]);
+    assert_eq!(code, 1, "{err}");
+    let taken = env.write("baru.key.pub", "milik orang lain");
+    let (code, _, err) = env.run(&[
+        "key",
+        "new",
+        "--out",
+        env.path("baru.key").to_str().unwrap(),
+        "--name",
+        "X",
+    ]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        !env.path("baru.key").exists(),
+        "no private key was left without its .pub"
+    );
+    assert_eq!(std::fs::read_to_string(taken).unwrap(), "milik orang lain");
+    let bundle = env.path("bundel");
+    std::fs::create_dir(&bundle).unwrap();
+    let (code, _, err) = env.run(&["export", "--out", bundle.to_str().unwrap()]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "jangan diubah");
+}
