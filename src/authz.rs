@@ -112,7 +112,10 @@ impl Registry {
         let kind = payload.kind();
         if seq == 0 {
             return match payload {
-                Payload::Genesis(g) => check_holder(&g.admin),
+                Payload::Genesis(g) => {
+                    crate::keys::check_public(author)?;
+                    check_holder(&g.admin)
+                }
                 _ => Err(format!("event 0 must be genesis, not {}", kind.name())),
             };
         }
@@ -144,6 +147,7 @@ impl Registry {
         match payload {
             Payload::Genesis(_) => unreachable!("genesis has no required role"),
             Payload::KeyAdded(k) => {
+                crate::keys::check_public(&k.key)?;
                 check_holder(&k.holder)?;
                 if k.roles.is_empty() {
                     return Err("a key needs at least one role".into());

@@ -63,13 +63,36 @@ impl KeyPair {
 }
 
 /// Verify an Ed25519 signature strictly (rejects small-order keys and
-/// non-canonical signatures).
+/// non-canonical signatures). Canonical key encoding is checked once, when
+/// a key is registered ([`check_public`], in `authz`), not on every event.
 pub fn verify_strict(key: &PublicKey, message: &[u8], signature: &[u8; 64]) -> Result<(), String> {
     let vk = VerifyingKey::from_bytes(&key.0)
         .map_err(|_| "author is not a valid Ed25519 public key".to_string())?;
     let sig = ed25519_dalek::Signature::from_bytes(signature);
     vk.verify_strict(message, &sig)
         .map_err(|_| "signature does not verify".to_string())
+}
+
+/// Whether a public key may be registered: a canonical encoding of a point
+/// on the curve that is not of small order. A small-order key (the identity
+/// among them) has signatures that verify for many messages, and a
+/// non-canonical encoding lets two byte strings name one key.
+pub fn check_public(key: &PublicKey) -> Result<(), String> {
+    let vk = VerifyingKey::from_bytes(&key.0)
+        .map_err(|_| format!("key {} is not a point on the Ed25519 curve", key.key_id()))?;
+    if vk.is_weak() {
+        return Err(format!(
+            "key {} is a small-order point (such as the identity), which anyone can sign for; it is refused",
+            key.key_id()
+        ));
+    }
+    if vk.to_edwards().compress().to_bytes() != key.0 {
+        return Err(format!(
+            "key {} is not canonically encoded; it is refused",
+            key.key_id()
+        ));
+    }
+    Ok(())
 }
 
 /// The path of the public key file written beside a private key file.
@@ -244,5 +267,34 @@ pub fn read_public(path: &Path) -> Result<(PublicKey, Option<Holder>)> {
             _ => {}
         }
     }
-    Ok((PublicKey(vk.to_bytes()), holder))
+    let key = PublicKey(vk.to_bytes());
+    check_public(&key).map_err(bad)?;
+    Ok((key, holder))
+}
+
+#[cfg(test)]
+mod public_key_tests {
+    use super::*;
+
+    #[test]
+    fn small_order_and_non_canonical_keys_are_refused() {
+        let mut identity = [0u8; 32];
+        identity[0] = 1;
+        let err = check_public(&PublicKey(identity)).unwrap_err();
+        assert!(err.contains("small-order"), "{err}");
+        // y = p + y0 (p = 2^255 - 19) encodes the same point as y0.
+        let mut refused = 0;
+        for y0 in 2u8..19 {
+            let mut bytes = [0xffu8; 32];
+            bytes[31] = 0x7f;
+            bytes[0] = 0xed + y0;
+            if VerifyingKey::from_bytes(&bytes).is_ok_and(|vk| !vk.is_weak()) {
+                let err = check_public(&PublicKey(bytes)).unwrap_err();
+                assert!(err.contains("not canonically encoded"), "{err}");
+                refused += 1;
+            }
+        }
+        assert!(refused > 0, "some non-canonical point was tried");
+        check_public(&KeyPair::from_seed([9; 32]).public()).unwrap();
+    }
 }

@@ -52,7 +52,20 @@ pub struct StoredEvent {
 
 impl Ledger {
     /// Create a ledger in `dir` with its genesis event, signed by `admin`.
+    /// The published example keys are refused: anyone can sign as them.
     pub fn init(dir: &Path, clock: Arc<dyn Clock>, admin: &KeyPair, genesis: Genesis) -> Result<Ledger> {
+        if crate::example::is_example_key(&admin.public()) {
+            return Err(Error::Refused(format!(
+                "key {} is a published example key (its seed is public, so anyone can sign as it); create a key of your own with `sakip key new`",
+                admin.public().key_id()
+            )));
+        }
+        Ledger::init_demo(dir, clock, admin, genesis)
+    }
+
+    /// Create a ledger that may be signed by the published example keys:
+    /// the demo, and nothing else.
+    pub fn init_demo(dir: &Path, clock: Arc<dyn Clock>, admin: &KeyPair, genesis: Genesis) -> Result<Ledger> {
         let store = Store::open(dir, true)?;
         if store.head()?.is_some() {
             return Err(Error::Input(format!(
@@ -239,6 +252,14 @@ impl Ledger {
                 }
             };
             registry.check(seq, &author, payload, event_of).map_err(refuse)?;
+            if let Payload::KeyAdded(k) = payload {
+                if crate::example::is_example_key(&k.key) && !self.is_demo()? {
+                    return Err(refuse(format!(
+                        "key {} is a published example key (its seed is public, so anyone can sign as it); only the demo ledger accepts it",
+                        k.key.key_id()
+                    )));
+                }
+            }
             let view = Overlay {
                 base: &self.store,
                 top: &batch_index,
@@ -505,6 +526,17 @@ impl Ledger {
             }
         }
         Ok(out)
+    }
+
+    /// Whether this is a demo ledger: its genesis was signed by a published
+    /// example key.
+    pub fn is_demo(&self) -> Result<bool> {
+        Ok(match self.head {
+            None => false,
+            Some(_) => self
+                .kind_and_author(0)?
+                .is_some_and(|(_, author)| crate::example::is_example_key(&author)),
+        })
     }
 
     /// The genesis payload.

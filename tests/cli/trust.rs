@@ -435,3 +435,69 @@ fn every_writer_refuses_to_overwrite_or_follow_a_symlink() {
     assert_eq!(code, 1, "{err}");
     assert_eq!(std::fs::read_to_string(&victim).unwrap(), "jangan diubah");
 }
+
+#[test]
+fn small_order_and_published_example_keys_are_refused() {
+    use base64::Engine;
+    let env = Env::new();
+    let keys = env.standard();
+    let (count, _) = env.head();
+    // The identity point, in a well-formed public key file.
+    let mut der = hex::decode("302a300506032b6570032100").unwrap();
+    let mut identity = [0u8; 32];
+    identity[0] = 1;
+    der.extend_from_slice(&identity);
+    let pem = format!(
+        "Holder: Nol\n-----BEGIN PUBLIC KEY-----\n{}\n-----END PUBLIC KEY-----\n",
+        base64::engine::general_purpose::STANDARD.encode(&der)
+    );
+    let identity_pub = env.write("nol.pub", &pem);
+    let (code, _, err) = env.run(&[
+        "--key",
+        keys.admin.to_str().unwrap(),
+        "key",
+        "add",
+        "--public",
+        &identity_pub,
+        "--role",
+        "admin",
+    ]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("small-order"), "{err}");
+
+    // The example keys ship with the repository: a real ledger refuses them.
+    let examples = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/kediri-bkpsdm-2021/keys");
+    let (code, _, err) = env.run(&[
+        "--key",
+        keys.admin.to_str().unwrap(),
+        "key",
+        "add",
+        "--public",
+        &format!("{examples}/kepala-approver.key.pub"),
+        "--role",
+        "approver",
+    ]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("published example key"), "{err}");
+    assert_eq!(env.head().0, count, "nothing was appended");
+    let other = Env::new();
+    let example_admin = other.path("admin.key");
+    std::fs::copy(format!("{examples}/sekretaris-admin.key"), &example_admin).unwrap();
+    std::fs::set_permissions(
+        &example_admin,
+        std::os::unix::fs::PermissionsExt::from_mode(0o600),
+    )
+    .unwrap();
+    let (code, _, err) = other.run(&[
+        "init",
+        "--agency-code",
+        "1.02",
+        "--agency-name",
+        "Dinas Nyata",
+        "--key",
+        example_admin.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("published example key"), "{err}");
+    assert!(!other.ledger().join("store").exists(), "no ledger was created");
+}
