@@ -98,6 +98,18 @@ impl Ledger {
         Ledger::from_store(Store::open(dir, false)?, clock, rebuilding)
     }
 
+    /// Open an existing ledger, waiting while another process has it open
+    /// (see [`Store::open_waiting`]); `rebuilding` as in
+    /// [`Ledger::open_for_rebuild`].
+    pub fn open_waiting(
+        dir: &Path,
+        clock: Arc<dyn Clock>,
+        wait: crate::store::Wait<'_>,
+        rebuilding: bool,
+    ) -> Result<Ledger> {
+        Ledger::from_store(Store::open_waiting(dir, false, Some(wait))?, clock, rebuilding)
+    }
+
     /// A ledger over an open store. sled 0.34 may still hold a closed
     /// database's file lock for a moment, so code that writes a store and
     /// then works on it as a ledger keeps the one open store.

@@ -156,10 +156,55 @@ pub(crate) fn kind_key(kind: Kind, seq: u64) -> [u8; 12] {
     k
 }
 
+/// How long to wait for a ledger another process has open, and whom to
+/// tell that we are waiting (once).
+#[derive(Clone, Copy)]
+pub struct Wait<'a> {
+    pub timeout: std::time::Duration,
+    pub notify: &'a dyn Fn(&Path),
+}
+
+impl std::fmt::Debug for Wait<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Wait({:?})", self.timeout)
+    }
+}
+
 impl Store {
     /// Open the store in `dir`, creating it when `create` is set. Fails with
-    /// [`Error::InUse`] when another process holds it.
+    /// [`Error::InUse`] at once when another process holds it.
     pub fn open(dir: &Path, create: bool) -> Result<Store> {
+        Store::open_waiting(dir, create, None)
+    }
+
+    /// Like [`Store::open`], but while another process holds the ledger,
+    /// wait for it up to `wait.timeout` (polling, with a growing pause),
+    /// then fail with [`Error::InUse`]. Only one process has a ledger open at
+    /// a time, and commands hold it for as long as they run, so readers
+    /// beside a writer take turns rather than fail.
+    pub fn open_waiting(dir: &Path, create: bool, wait: Option<Wait<'_>>) -> Result<Store> {
+        let start = std::time::Instant::now();
+        let mut pause = std::time::Duration::from_millis(2);
+        let mut told = false;
+        loop {
+            match Store::open_once(dir, create) {
+                Err(Error::InUse { path }) => {
+                    let Some(w) = wait.filter(|w| start.elapsed() < w.timeout) else {
+                        return Err(Error::InUse { path });
+                    };
+                    if !told {
+                        (w.notify)(dir);
+                        told = true;
+                    }
+                    std::thread::sleep(pause);
+                    pause = (pause * 2).min(std::time::Duration::from_millis(50));
+                }
+                other => return other,
+            }
+        }
+    }
+
+    fn open_once(dir: &Path, create: bool) -> Result<Store> {
         let store_dir = dir.join("store");
         if !create && !store_dir.is_dir() {
             return Err(Error::Input(format!(
@@ -180,10 +225,19 @@ impl Store {
             Err(TryLockError::WouldBlock) => return Err(Error::InUse { path: dir.into() }),
             Err(TryLockError::Error(e)) => return Err(Error::io(&lock_path, e)),
         }
-        let db = sled::Config::new()
+        let db = match sled::Config::new()
             .path(&store_dir)
             .cache_capacity(CACHE_BYTES)
-            .open()?;
+            .open()
+        {
+            Ok(db) => db,
+            // The process that held LOCK may still be releasing sled's own
+            // file lock while it exits: the ledger is still in use.
+            Err(sled::Error::Io(e)) if e.to_string().contains("could not acquire lock") => {
+                return Err(Error::InUse { path: dir.into() })
+            }
+            Err(e) => return Err(e.into()),
+        };
         let db_file = File::open(store_dir.join("db")).map_err(|e| Error::io(store_dir.join("db"), e))?;
         if create {
             sync_dir(&store_dir)?;

@@ -164,14 +164,36 @@ pub struct Ctx {
 }
 
 impl Ctx {
-    /// Open the ledger named by `--ledger`.
+    /// Open the ledger named by `--ledger`, waiting while another process
+    /// has it open.
     pub fn open_ledger(&self) -> Result<Ledger, CliError> {
-        Ok(Ledger::open(&self.global.ledger, self.clock.clone())?)
+        self.open_ledger_as(false)
     }
 
     /// Open the ledger even if a projection rebuild was interrupted.
     pub fn open_ledger_for_rebuild(&self) -> Result<Ledger, CliError> {
-        Ok(Ledger::open_for_rebuild(&self.global.ledger, self.clock.clone())?)
+        self.open_ledger_as(true)
+    }
+
+    fn open_ledger_as(&self, rebuilding: bool) -> Result<Ledger, CliError> {
+        let timeout = lock_wait()?;
+        let notify = |dir: &std::path::Path| {
+            eprintln!(
+                "sakip: {} is open in another sakip process; waiting up to {} s (SAKIP_LOCK_WAIT)",
+                dir.display(),
+                timeout.as_secs()
+            )
+        };
+        let wait = sakip::store::Wait {
+            timeout,
+            notify: &notify,
+        };
+        Ok(Ledger::open_waiting(
+            &self.global.ledger,
+            self.clock.clone(),
+            wait,
+            rebuilding,
+        )?)
     }
 
     /// The passphrase from `--passphrase-env`, or asked on the terminal.
@@ -253,6 +275,19 @@ fn clock_from_env() -> Result<Arc<dyn Clock>, CliError> {
             Ok(Arc::new(SteppingClock::new(start, chrono::TimeDelta::zero())))
         }
         Err(_) => Ok(Arc::new(SystemClock)),
+    }
+}
+
+/// How long a command waits for a ledger another process has open:
+/// `SAKIP_LOCK_WAIT` seconds (default 60; 0 fails at once).
+fn lock_wait() -> Result<std::time::Duration, CliError> {
+    match std::env::var("SAKIP_LOCK_WAIT") {
+        Ok(text) => text
+            .trim()
+            .parse::<u64>()
+            .map(std::time::Duration::from_secs)
+            .map_err(|_| CliError::Usage(format!("SAKIP_LOCK_WAIT={text} is not a number of seconds"))),
+        Err(_) => Ok(std::time::Duration::from_secs(60)),
     }
 }
 

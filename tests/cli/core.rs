@@ -183,9 +183,29 @@ fn second_process_gets_ledger_in_use() {
     env.standard();
     let held =
         sakip::ledger::Ledger::open(&env.ledger(), std::sync::Arc::new(sakip::clock::SystemClock)).unwrap();
-    let (code, _, err) = env.run(&["verify"]);
-    assert_eq!(code, 1);
+    // SAKIP_LOCK_WAIT=0: refused at once.
+    let out = env
+        .sakip()
+        .env("SAKIP_LOCK_WAIT", "0")
+        .arg("verify")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1));
     assert!(err.contains("ledger in use"), "{err}");
+    // Otherwise it says it waits, and gives up cleanly when the wait ends.
+    let out = env
+        .sakip()
+        .env("SAKIP_LOCK_WAIT", "1")
+        .arg("verify")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        err.contains("waiting up to 1 s") && err.contains("ledger in use"),
+        "{err}"
+    );
     drop(held);
     env.ok(&["verify"]);
 }

@@ -52,6 +52,18 @@ impl Env {
         cmd
     }
 
+    /// The binary as a plain process (for running several at once).
+    pub fn process(&self) -> std::process::Command {
+        use assert_cmd::cargo::CommandCargoExt;
+        let mut cmd = std::process::Command::cargo_bin("sakip").unwrap();
+        cmd.current_dir(self.dir.path())
+            .env("SAKIP_LEDGER", self.ledger())
+            .env("SAKIP_NOW", self.now)
+            .env("NO_COLOR", "1")
+            .env_remove("SAKIP_KEY");
+        cmd
+    }
+
     /// Run and return (exit code, stdout, stderr).
     pub fn run(&self, args: &[&str]) -> (i32, String, String) {
         let out = self.sakip().args(args).output().unwrap();

@@ -501,3 +501,48 @@ fn small_order_and_published_example_keys_are_refused() {
     assert!(err.contains("published example key"), "{err}");
     assert!(!other.ledger().join("store").exists(), "no ledger was created");
 }
+
+#[test]
+fn twenty_readers_beside_an_import_all_succeed_with_consistent_answers() {
+    let env = demo();
+    let op = env.demo_key("kabid-mutasi-operator");
+    let mut csv = String::from("indicator;period;value;numerator;denominator;note\n");
+    csv.push_str("IKU-1.1;2022-Q1;21,5;;;\nIKU-1.1;2022-Q2;22,5;;;\n");
+    let file = env.write("realisasi-2022.csv", &csv);
+    let status = |out: &[u8]| String::from_utf8_lossy(out).into_owned();
+    let before = env.ok(&["status", "--year", "2022", "--format", "json"]);
+    let mut writer = env
+        .process()
+        .args(["--key", &op, "import", "realisasi", &file])
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let readers: Vec<_> = (0..20)
+        .map(|_| {
+            let mut c = env.process();
+            c.args(["status", "--year", "2022", "--format", "json"])
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped());
+            c.spawn().unwrap()
+        })
+        .collect();
+    let outputs: Vec<_> = readers
+        .into_iter()
+        .map(|r| r.wait_with_output().unwrap())
+        .collect();
+    assert!(writer.wait().unwrap().success(), "the import succeeds");
+    let after = env.ok(&["status", "--year", "2022", "--format", "json"]);
+    assert_ne!(before, after);
+    for out in outputs {
+        assert!(
+            out.status.success(),
+            "a reader failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = status(&out.stdout);
+        assert!(
+            text == before || text == after,
+            "an answer neither before nor after the import: {text}"
+        );
+    }
+}
