@@ -222,7 +222,7 @@ fn ledger_rows(
     };
     let rebuild_row = |rate: f64| {
         Row::new(
-            format!("rebuild (index + Merkle, no signatures){at}"),
+            format!("rebuild (events verified, then every derived tree){at}"),
             rate,
             Unit::PerSecond,
             "raw sled batch of the same index entries",
@@ -943,6 +943,7 @@ pub fn projection(
         ));
     }
     let at = format!(", {} events", ledger.head().count);
+    rows.extend(verified_reads(&ledger, 2021, &at[2..])?);
     rows.extend(ledger_rows(ledger, dir, base, &at, exe)?);
     Ok(ProjectionFigures {
         queries: figures,
@@ -991,6 +992,7 @@ pub fn existing(
             q.p50_ms,
         ),
     ];
+    rows.extend(verified_reads(&ledger, year, &format!("{events} events"))?);
     rows.extend(ledger_rows(
         ledger,
         scratch,
@@ -1019,6 +1021,75 @@ fn time_report(ledger: &Ledger, year: u16) -> Result<f64> {
         times.push(millis(t));
     }
     Ok(percentile(&mut times, 50))
+}
+
+/// What verified reads cost: the as-of status and the LKjIP (HTML) of
+/// `year`, each built as a command builds it (every figure read through its
+/// signed event, a fresh reader per run) beside the same build over the
+/// unchecked index. Medians of 21 status runs and 5 reports; `label` names
+/// the ledger.
+pub fn verified_reads(ledger: &Ledger, year: u16, label: &str) -> Result<Vec<Row>> {
+    let q = crate::projection::Query {
+        year,
+        as_of: 4,
+        known: ledger.head().count - 1,
+        approved_only: false,
+    };
+    let median = |runs: usize, f: &mut dyn FnMut() -> Result<()>| -> Result<f64> {
+        let mut times = Vec::with_capacity(runs);
+        for _ in 0..runs {
+            let t = Instant::now();
+            f()?;
+            times.push(millis(t));
+        }
+        Ok(percentile(&mut times, 50))
+    };
+    let mut checked = 0;
+    let verified_status = median(21, &mut || {
+        let index = ledger.index();
+        std::hint::black_box(crate::projection::state(&index, &q)?);
+        checked = index.events_checked();
+        Ok(())
+    })?;
+    let plain_status = median(21, &mut || {
+        std::hint::black_box(crate::projection::state(ledger.store(), &q)?);
+        Ok(())
+    })?;
+    let params = crate::report::Params {
+        kind: crate::report::ReportKind::Lkjip,
+        year,
+        as_of: 4,
+        known_seq: q.known,
+        approved_only: false,
+        format: crate::report::ReportFormat::Html,
+    };
+    let mut report_checked = 0;
+    let verified_report = median(5, &mut || {
+        let index = ledger.index();
+        std::hint::black_box(crate::report::produce_from(ledger, &index, params)?);
+        report_checked = index.events_checked();
+        Ok(())
+    })?;
+    let plain_report = median(5, &mut || {
+        std::hint::black_box(crate::report::produce_from(ledger, ledger.store(), params)?);
+        Ok(())
+    })?;
+    Ok(vec![
+        Row::new(
+            format!("status {year}, verified reads ({checked} events checked), {label}"),
+            verified_status,
+            Unit::Millis,
+            "the same over the unchecked index",
+            plain_status,
+        ),
+        Row::new(
+            format!("report lkjip html {year}, verified reads ({report_checked} events checked), {label}"),
+            verified_report,
+            Unit::Millis,
+            "the same over the unchecked index",
+            plain_report,
+        ),
+    ])
 }
 
 /// The median time of a raw scan of the index entries a 2021 query reads
@@ -1051,7 +1122,7 @@ fn time_query(ledger: &Ledger, year: u16) -> Result<QueryFigure> {
     let mut times = Vec::new();
     for _ in 0..101 {
         let t = Instant::now();
-        let states = crate::projection::state(ledger.store(), &q)?;
+        let states = crate::projection::state(&ledger.index(), &q)?;
         times.push(t.elapsed().as_secs_f64() * 1000.0);
         if states.is_empty() {
             return Err(Error::Input(format!("the ledger has no indicators for {year}")));

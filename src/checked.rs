@@ -151,37 +151,29 @@ impl<'a> CheckedIndex<'a> {
             ))
         }
     }
-
-    fn check_all(&self, entries: Vec<(Vec<u8>, Vec<u8>)>) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
-        for (k, v) in &entries {
-            self.check_entry(k, Some(v))?;
-        }
-        Ok(entries)
-    }
 }
 
 impl IndexRead for CheckedIndex<'_> {
     fn scan(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
-        self.check_all(self.store.scan(prefix)?)
+        self.store.scan(prefix)
     }
 
     fn range(&self, lo: &[u8], hi: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
-        self.check_all(self.store.range(lo, hi)?)
+        self.store.range(lo, hi)
     }
 
     fn last_in(&self, lo: &[u8], hi: &[u8]) -> Result<Option<Vec<u8>>> {
-        let last = self.store.last_in(lo, hi)?;
-        if let Some(k) = &last {
-            self.check_entry(k, None)?;
-        }
-        Ok(last)
+        self.store.last_in(lo, hi)
     }
 
     fn payload(&self, seq: u64) -> Result<Payload> {
         Ok(self.event(seq)?.payload.clone())
     }
-}
 
+    fn check(&self, key: &[u8], value: &[u8]) -> Result<()> {
+        self.check_entry(key, Some(value))
+    }
+}
 /// A stored event read on its own and found sound.
 pub(crate) struct SoundEvent {
     pub author: PublicKey,

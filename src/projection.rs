@@ -56,6 +56,14 @@ pub trait IndexRead {
     fn batch_start(&self) -> u64 {
         u64::MAX
     }
+    /// Check one entry against the signed event it names, before its value
+    /// or seq is used for what a user sees. Scans return entries unchecked,
+    /// so a query checks only what it uses (a figure's version in force, the
+    /// decision on it, the entries it sums), not every older version. A
+    /// plain index trusts its entries; `checked::CheckedIndex` does not.
+    fn check(&self, _key: &[u8], _value: &[u8]) -> Result<()> {
+        Ok(())
+    }
 }
 
 /// An in-memory index: the entries of a batch being appended, or of a ledger
@@ -348,17 +356,19 @@ pub fn indicator_events(r: &dyn IndexRead, code: &str, year: Option<u16>) -> Res
             Some(y) => year_code(tag, y, code),
             None => key(tag),
         };
-        for (k, _) in r.scan(&prefix)? {
+        for (k, v) in r.scan(&prefix)? {
             // key: tag, year (2), code, NUL, ...
             let code_end = 3 + code.len();
             if k.len() > code_end && &k[3..code_end] == code.as_bytes() && k[code_end] == 0 {
+                r.check(&k, &v)?;
                 seqs.push(seq_suffix(&k));
             }
         }
     }
     let mut approvals = Vec::new();
     for &s in &seqs {
-        for (k, _) in r.scan(&approval_prefix(s))? {
+        for (k, v) in r.scan(&approval_prefix(s))? {
+            r.check(&k, &v)?;
             approvals.push(seq_suffix(&k));
         }
     }
@@ -382,19 +392,24 @@ pub fn reports_with_hash(r: &dyn IndexRead, sha256: &[u8; 32], known: u64) -> Re
 
 /// The seqs under a prefix that were known at `known` (inclusive), in order.
 fn versions(r: &dyn IndexRead, prefix: &[u8], known: u64) -> Result<Vec<u64>> {
-    Ok(r.scan(prefix)?
-        .into_iter()
-        .map(|(k, _)| seq_suffix(&k))
-        .filter(|s| *s <= known)
-        .collect())
+    let mut out = Vec::new();
+    for (k, v) in r.scan(prefix)? {
+        let seq = seq_suffix(&k);
+        if seq <= known {
+            r.check(&k, &v)?;
+            out.push(seq);
+        }
+    }
+    Ok(out)
 }
 
 fn def_seq(r: &dyn IndexRead, tag: u8, code: &str) -> Result<Option<u64>> {
     let k = with_code(key(tag), code);
-    Ok(r.scan(&k)?
-        .into_iter()
-        .find(|(kk, _)| *kk == k)
-        .and_then(|(_, v)| <[u8; 8]>::try_from(v.as_slice()).ok().map(u64::from_be_bytes)))
+    let Some((kk, v)) = r.scan(&k)?.into_iter().find(|(kk, _)| *kk == k) else {
+        return Ok(None);
+    };
+    r.check(&kk, &v)?;
+    Ok(<[u8; 8]>::try_from(v.as_slice()).ok().map(u64::from_be_bytes))
 }
 
 /// A plan item defined at or before `known`.
@@ -429,11 +444,16 @@ pub fn indicator(r: &dyn IndexRead, code: &str, known: u64) -> Result<Option<(u6
 
 /// Every definition of one tag known at `known`, in code order.
 fn all_defs(r: &dyn IndexRead, tag: u8, known: u64) -> Result<Vec<u64>> {
-    Ok(r.scan(&key(tag))?
-        .into_iter()
-        .filter_map(|(_, v)| <[u8; 8]>::try_from(v.as_slice()).ok().map(u64::from_be_bytes))
-        .filter(|s| *s <= known)
-        .collect())
+    let mut out = Vec::new();
+    for (k, v) in r.scan(&key(tag))? {
+        if let Some(seq) = <[u8; 8]>::try_from(v.as_slice()).ok().map(u64::from_be_bytes) {
+            if seq <= known {
+                r.check(&k, &v)?;
+                out.push(seq);
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// Every plan item known at `known`.
@@ -456,17 +476,18 @@ pub fn indicators(r: &dyn IndexRead, known: u64) -> Result<Vec<(u64, IndicatorDe
 pub fn decision(r: &dyn IndexRead, seq: u64, known: u64) -> Result<Option<(u64, Decision)>> {
     let mut last = None;
     for (k, v) in r.scan(&approval_prefix(seq))? {
-        let at = seq_suffix(&k);
-        if at <= known {
-            let d = match v.first() {
-                Some(0) => Decision::Approve,
-                Some(1) => Decision::Reject,
-                _ => Decision::Return,
-            };
-            last = Some((at, d));
+        if seq_suffix(&k) <= known {
+            last = Some((k, v));
         }
     }
-    Ok(last)
+    let Some((k, v)) = last else { return Ok(None) };
+    r.check(&k, &v)?;
+    let d = match v.first() {
+        Some(0) => Decision::Approve,
+        Some(1) => Decision::Reject,
+        _ => Decision::Return,
+    };
+    Ok(Some((seq_suffix(&k), d)))
 }
 
 fn is_approved(r: &dyn IndexRead, seq: u64, known: u64) -> Result<bool> {
@@ -477,7 +498,13 @@ fn is_approved(r: &dyn IndexRead, seq: u64, known: u64) -> Result<bool> {
 pub fn seq_at_time(r: &dyn IndexRead, at: i64) -> Result<Option<u64>> {
     let lo = with_seq(time_key(i64::MIN), 0);
     let hi = with_seq(time_key(at), u64::MAX);
-    Ok(r.last_in(&lo, &hi)?.map(|k| seq_suffix(&k)))
+    match r.last_in(&lo, &hi)? {
+        Some(k) => {
+            r.check(&k, &[])?;
+            Ok(Some(seq_suffix(&k)))
+        }
+        None => Ok(None),
+    }
 }
 
 /// The value and seq of one version.
@@ -498,7 +525,13 @@ fn current(r: &dyn IndexRead, prefix: &[u8], known: u64, approved_only: bool) ->
         .into_iter()
         .map(|(k, v)| (seq_suffix(&k), v))
         .collect();
-    current_of(&entries, known, approved_only, |seq| is_approved(r, seq, known))
+    current_of(
+        &entries,
+        known,
+        approved_only,
+        |seq| is_approved(r, seq, known),
+        |seq, v| r.check(&with_seq(prefix.to_vec(), seq), v),
+    )
 }
 
 /// The version in force among `entries` (seq order), given how to tell
@@ -508,6 +541,7 @@ fn current_of(
     known: u64,
     approved_only: bool,
     approved: impl Fn(u64) -> Result<bool>,
+    check: impl Fn(u64, &[u8]) -> Result<()>,
 ) -> Result<Option<Version>> {
     let known_entries = entries.partition_point(|(s, _)| *s <= known);
     let entries = &entries[..known_entries];
@@ -516,6 +550,7 @@ fn current_of(
         if approved_only && !approved {
             continue;
         }
+        check(*seq, bytes)?;
         return Ok(Some(Version {
             seq: *seq,
             value: entry_value(*seq, bytes)?,
@@ -534,6 +569,7 @@ type FigureKey = (u8, Vec<u8>, u8);
 /// what [`state`] needs, without one index lookup per figure.
 struct YearView<'a> {
     r: &'a dyn IndexRead,
+    year: u16,
     known: u64,
     /// (tag, code, scope or quarter) -> versions in seq order.
     versions: HashMap<FigureKey, Vec<(u64, Vec<u8>)>>,
@@ -590,6 +626,7 @@ impl<'a> YearView<'a> {
         };
         Ok(YearView {
             r,
+            year,
             known,
             versions,
             decisions,
@@ -598,17 +635,33 @@ impl<'a> YearView<'a> {
 
     fn approved(&self, seq: u64) -> Result<bool> {
         match &self.decisions {
-            Some(map) => Ok(map
+            Some(map) => match map
                 .get(&seq)
                 .and_then(|d| d.iter().rev().find(|(at, _)| *at <= self.known))
-                .is_some_and(|(_, d)| *d == 0)),
+            {
+                Some(&(at, d)) => {
+                    self.r.check(&with_seq(approval_prefix(seq), at), &[d])?;
+                    Ok(d == 0)
+                }
+                None => Ok(false),
+            },
             None => is_approved(self.r, seq, self.known),
         }
     }
 
     fn current(&self, tag: u8, code: &str, sub: u8, approved_only: bool) -> Result<Option<Version>> {
         match self.versions.get(&(tag, code.as_bytes().to_vec(), sub)) {
-            Some(entries) => current_of(entries, self.known, approved_only, |s| self.approved(s)),
+            Some(entries) => current_of(
+                entries,
+                self.known,
+                approved_only,
+                |s| self.approved(s),
+                |s, v| {
+                    let mut k = year_code(tag, self.year, code);
+                    k.push(sub);
+                    self.r.check(&with_seq(k, s), v)
+                },
+            ),
             None => Ok(None),
         }
     }
@@ -673,6 +726,7 @@ pub fn spending(r: &dyn IndexRead, account: &str, q: &Query) -> Result<Decimal> 
             if seq > q.known || (q.approved_only && !is_approved(r, seq, q.known)?) {
                 continue;
             }
+            r.check(&k, &v)?;
             match entry_value(seq, &v)? {
                 Value::Number(d) => total = scoring::add(total, d.0)?,
                 _ => return Err(Error::integrity(seq, "a spending entry holds no amount")),

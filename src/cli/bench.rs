@@ -177,6 +177,14 @@ pub fn run(ctx: &Ctx, args: Args, out: &mut dyn Write) -> CmdResult {
         ));
         rows.extend(f.rows);
     }
+    // The reference ledger: what a real agency year costs to read verified.
+    let reference = sakip::example::build(&dir.join("reference"))?;
+    rows.extend(sakip::bench::verified_reads(
+        &reference.ledger,
+        2021,
+        "reference ledger (Kediri 2021)",
+    )?);
+    drop(reference);
     print_rows(&rows, out)?;
     print_machine(&base, out)?;
     for note in notes {

@@ -265,13 +265,25 @@ pub struct Report {
 use crate::ledger::Ledger;
 use crate::Error;
 
-/// Build and render a report from a ledger.
+/// Build and render a report from a ledger, every figure read through its
+/// signed event (`Ledger::index`).
 pub fn produce(ledger: &Ledger, params: Params) -> crate::Result<(Report, Vec<u8>)> {
+    produce_from(ledger, &ledger.index(), params)
+}
+
+/// Build and render a report from the index `r` of `ledger`: `produce`'s
+/// path, which the benchmark also runs over the unchecked store to measure
+/// what verified reads cost.
+pub fn produce_from(
+    ledger: &Ledger,
+    r: &dyn crate::projection::IndexRead,
+    params: Params,
+) -> crate::Result<(Report, Vec<u8>)> {
     let at = ledger
         .event(params.known_seq)?
         .ok_or_else(|| Error::Input(format!("seq {} does not exist in this ledger", params.known_seq)))?;
     let report = build(
-        &ledger.index(),
+        r,
         &ledger.genesis()?,
         params,
         at.hash,
