@@ -546,3 +546,30 @@ fn twenty_readers_beside_an_import_all_succeed_with_consistent_answers() {
         );
     }
 }
+
+#[test]
+fn a_forged_approval_decision_is_never_shown() {
+    let env = demo();
+    {
+        let db = open_sled(&env.ledger().join("store"));
+        let (k, _) = latest_iku_1_1(&db);
+        let covered = &k[k.len() - 8..];
+        let proj = db.open_tree("proj").unwrap();
+        let mut prefix = vec![b'A'];
+        prefix.extend_from_slice(covered);
+        let (ak, av) = proj.scan_prefix(&prefix).last().expect("the demo approves IKU-1.1").unwrap();
+        assert_eq!(av.as_ref(), &[0u8], "an approval");
+        proj.insert(ak, vec![1u8]).unwrap();
+        db.flush().unwrap();
+    }
+    for args in [
+        vec!["status", "--year", "2021", "--format", "json"],
+        vec!["status", "--year", "2021", "--approved-only"],
+    ] {
+        let (code, out, err) = env.run(&args);
+        assert_eq!(code, 3, "{args:?}: {out}{err}");
+        assert!(err.contains("does not match the signed event"), "{err}");
+    }
+    assert_verify_names(&env, "proj (the projection index)");
+    assert_repaired(&env);
+}
