@@ -400,3 +400,110 @@ fn every_kind_by_every_key_is_accepted_or_refused_as_documented() {
     }
     assert_eq!(checked, Kind::ALL.len() * ACTORS.len());
 }
+
+/// Segregation of duties: a key holding both operator and approver roles
+/// may approve others' entries, never its own; the refusal appends nothing
+/// and the ledger still verifies. The same rule in `verify` flags a stored
+/// self-approval (`Registry::check` runs in both).
+#[test]
+fn no_key_approves_its_own_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = setup(dir.path());
+    let admin = s.keys[0].1.clone();
+    let dual = KeyPair::from_seed([9; 32]);
+    s.ledger
+        .append(
+            &admin,
+            Payload::KeyAdded(KeyAdded {
+                key: dual.public(),
+                holder: holder("kasubag"),
+                roles: vec![Role::Operator, Role::Approver],
+            }),
+        )
+        .unwrap();
+    let own = s
+        .ledger
+        .append(
+            &dual,
+            Payload::RealisationRecorded(RealisationRecorded {
+                indicator: "I".into(),
+                period: PeriodRef {
+                    year: 2021,
+                    quarter: 2,
+                },
+                value: num(85),
+                note: None,
+            }),
+        )
+        .unwrap()
+        .seq;
+    let before = s.ledger.head();
+    for covers in [vec![own], vec![s.entry_seq, own]] {
+        let refused = s.ledger.append(
+            &dual,
+            Payload::Approval(Approval {
+                decision: Decision::Approve,
+                covers,
+                comment: None,
+            }),
+        );
+        assert!(
+            matches!(&refused, Err(sakip::Error::Refused(m)) if m.contains("segregation of duties")),
+            "{refused:?}"
+        );
+        assert_eq!(s.ledger.head(), before);
+    }
+    // Another's entry is fine; so is another approver on this one.
+    s.ledger
+        .append(
+            &dual,
+            Payload::Approval(Approval {
+                decision: Decision::Approve,
+                covers: vec![s.entry_seq],
+                comment: None,
+            }),
+        )
+        .unwrap();
+    let approver = s.keys[2].1.clone();
+    s.ledger
+        .append(
+            &approver,
+            Payload::Approval(Approval {
+                decision: Decision::Return,
+                covers: vec![own],
+                comment: Some("lengkapi bukti dukung".into()),
+            }),
+        )
+        .unwrap();
+    sakip::verify::verify_store(s.ledger.store()).unwrap();
+
+    // A self-approval written past the append check (by another tool) is
+    // flagged by verification, at its seq.
+    let mut v = sakip::verify::Verifier::new();
+    let mut prev = EventHash::ZERO;
+    let mut last_time = 0;
+    for e in s.ledger.store().events_from(0) {
+        let (k, bytes) = e.unwrap();
+        let seq = u64::from_be_bytes(k.as_ref().try_into().unwrap());
+        v.push(seq, &bytes).unwrap();
+        prev = sakip::codec::hash_stored(&bytes);
+        last_time = sakip::codec::Frame::parse(&bytes).unwrap().recorded_at();
+    }
+    let seq = s.ledger.head().count;
+    let payload = Payload::Approval(Approval {
+        decision: Decision::Approve,
+        covers: vec![own],
+        comment: None,
+    });
+    let body = sakip::codec::encode_body(&sakip::codec::Unsigned {
+        seq,
+        prev,
+        recorded_at: last_time + 1,
+        author: dual.public(),
+        payload: &payload,
+    })
+    .unwrap();
+    let bytes = [body.clone(), dual.sign(&sakip::codec::signing_message(&body)).to_vec()].concat();
+    let err = v.push(seq, &bytes).unwrap_err().to_string();
+    assert!(err.contains(&format!("at seq {seq}")) && err.contains("segregation of duties"), "{err}");
+}
