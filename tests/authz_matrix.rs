@@ -503,7 +503,14 @@ fn no_key_approves_its_own_entry() {
         payload: &payload,
     })
     .unwrap();
-    let bytes = [body.clone(), dual.sign(&sakip::codec::signing_message(&body)).to_vec()].concat();
+    let bytes = [
+        body.clone(),
+        dual.sign(&sakip::codec::signing_message(&body)).to_vec(),
+    ]
+    .concat();
     let err = v.push(seq, &bytes).unwrap_err().to_string();
-    assert!(err.contains(&format!("at seq {seq}")) && err.contains("segregation of duties"), "{err}");
+    assert!(
+        err.contains(&format!("at seq {seq}")) && err.contains("segregation of duties"),
+        "{err}"
+    );
 }

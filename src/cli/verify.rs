@@ -9,9 +9,13 @@ use std::io::Write;
 /// Verify the whole ledger from genesis to head.
 ///
 /// Re-hashes every event, checks every prev link, Ed25519 signature (strict),
-/// the author's role at that point in history, each domain event against the
-/// plan, and the Merkle tree. Exit 0 when intact; exit 3 naming the first bad
-/// seq and what is wrong.
+/// the author's role at that point in history (and that no key approved its
+/// own entry), each domain event against the plan, and that no event is
+/// stamped in the future of this machine's clock. Then compares the head
+/// record and every derived tree (projection index, hash and kind look-ups,
+/// Merkle nodes, key registry) with what the events imply. Exit 0 when
+/// intact; exit 3 naming the first bad seq, or the derived tree and its first
+/// differing key (repair derived state with `sakip rebuild`).
 ///
 /// With --checkpoint FILE, also prove the ledger extends that checkpoint:
 /// the first N events still hash to its root (nothing rewritten, removed or

@@ -557,7 +557,11 @@ fn a_forged_approval_decision_is_never_shown() {
         let proj = db.open_tree("proj").unwrap();
         let mut prefix = vec![b'A'];
         prefix.extend_from_slice(covered);
-        let (ak, av) = proj.scan_prefix(&prefix).last().expect("the demo approves IKU-1.1").unwrap();
+        let (ak, av) = proj
+            .scan_prefix(&prefix)
+            .last()
+            .expect("the demo approves IKU-1.1")
+            .unwrap();
         assert_eq!(av.as_ref(), &[0u8], "an approval");
         proj.insert(ak, vec![1u8]).unwrap();
         db.flush().unwrap();
