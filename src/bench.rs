@@ -844,6 +844,7 @@ pub fn projection(
             nip: None,
             jabatan: None,
         },
+        nonce: Some(crate::keys::random_nonce(&mut rand_core::OsRng)),
     };
     let mut ledger = Ledger::init(&dir.join("ledger"), Arc::new(SystemClock), &admin, genesis)?;
     ledger.append(

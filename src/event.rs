@@ -121,7 +121,7 @@ pub struct Holder {
 }
 
 /// The first event of every ledger. Its author is the first admin key.
-#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Genesis {
     /// Agency code (kode OPD).
     pub agency_code: String,
@@ -129,7 +129,56 @@ pub struct Genesis {
     pub agency_name: String,
     /// The holder of the first admin key (the genesis author).
     pub admin: Holder,
+    /// 32 random bytes drawn when the ledger is created, so that no two
+    /// ledgers share a genesis (and so an identity and checkpoint origin),
+    /// even with the same key, agency and clock. `None` only in ledgers
+    /// created before the field existed, whose genesis ends after `admin`.
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "hex_nonce")]
+    pub nonce: Option<[u8; 32]>,
 }
+
+fn hex_nonce<S: serde::Serializer>(nonce: &Option<[u8; 32]>, s: S) -> Result<S::Ok, S::Error> {
+    match nonce {
+        Some(n) => s.serialize_str(&hex::encode(n)),
+        None => s.serialize_none(),
+    }
+}
+
+// The genesis payload is the only payload that ends an event with an
+// optional field: the nonce, when present, is the last 32 bytes of the
+// payload (`schema/event-v1.md`). A genesis without them decodes as before.
+impl Encode for Genesis {
+    fn encode<E: bincode::enc::Encoder>(&self, e: &mut E) -> Result<(), bincode::error::EncodeError> {
+        self.agency_code.encode(e)?;
+        self.agency_name.encode(e)?;
+        self.admin.encode(e)?;
+        if let Some(nonce) = &self.nonce {
+            nonce.encode(e)?;
+        }
+        Ok(())
+    }
+}
+
+impl<C> Decode<C> for Genesis {
+    fn decode<D: bincode::de::Decoder<Context = C>>(d: &mut D) -> Result<Self, bincode::error::DecodeError> {
+        let agency_code = String::decode(d)?;
+        let agency_name = String::decode(d)?;
+        let admin = Holder::decode(d)?;
+        use bincode::de::read::Reader;
+        let nonce = if d.reader().peek_read(32).is_some() {
+            Some(<[u8; 32]>::decode(d)?)
+        } else {
+            None
+        };
+        Ok(Genesis {
+            agency_code,
+            agency_name,
+            admin,
+            nonce,
+        })
+    }
+}
+bincode::impl_borrow_decode!(Genesis);
 
 /// A key registered with roles.
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, Serialize)]

@@ -95,6 +95,13 @@ pub fn check_public(key: &PublicKey) -> Result<(), String> {
     Ok(())
 }
 
+/// 32 random bytes, e.g. a new ledger's genesis nonce.
+pub fn random_nonce<R: RngCore + CryptoRng>(rng: &mut R) -> [u8; 32] {
+    let mut nonce = [0u8; 32];
+    rng.fill_bytes(&mut nonce);
+    nonce
+}
+
 /// The path of the public key file written beside a private key file.
 pub fn public_path(private: &Path) -> PathBuf {
     let mut name = private.as_os_str().to_owned();

@@ -66,6 +66,12 @@ impl Ledger {
     /// Create a ledger that may be signed by the published example keys:
     /// the demo, and nothing else.
     pub fn init_demo(dir: &Path, clock: Arc<dyn Clock>, admin: &KeyPair, genesis: Genesis) -> Result<Ledger> {
+        if genesis.nonce.is_none() {
+            return Err(Error::Input(
+                "a new ledger's genesis carries a nonce (32 random bytes), so that it is no other ledger"
+                    .into(),
+            ));
+        }
         let store = Store::open(dir, true)?;
         if store.head()?.is_some() {
             return Err(Error::Input(format!(

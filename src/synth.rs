@@ -194,6 +194,7 @@ impl Generator {
             agency_code: code.into(),
             agency_name: format!("Badan Sintetis {code}"),
             admin: holder("Admin Sintetis"),
+            nonce: Some(Sha256::digest(format!("sakip synthetic ledger v1:{}:{code}", spec.seed)).into()),
         };
         let ledger = Ledger::init(dir, clock.clone(), &keys.admin, genesis)?;
         let mut g = Generator {

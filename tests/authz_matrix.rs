@@ -91,6 +91,7 @@ fn setup(dir: &std::path::Path) -> Setup {
             agency_code: "X".into(),
             agency_name: "X".into(),
             admin: holder("admin"),
+            nonce: Some([11; 32]),
         },
     )
     .unwrap();
@@ -215,6 +216,7 @@ fn payload(kind: Kind, s: &Setup) -> Payload {
             agency_code: "Y".into(),
             agency_name: "Y".into(),
             admin: holder("a"),
+            nonce: Some([16; 32]),
         }),
         Kind::KeyAdded => Payload::KeyAdded(KeyAdded {
             key: KeyPair::from_seed([9; 32]).public(),

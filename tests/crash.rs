@@ -44,6 +44,7 @@ fn setup(dir: &Path, indicators: usize) -> (std::path::PathBuf, std::path::PathB
             agency_code: "C".into(),
             agency_name: "C".into(),
             admin: holder("a"),
+            nonce: Some([15; 32]),
         },
     )
     .unwrap();

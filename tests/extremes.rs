@@ -81,6 +81,7 @@ fn agency() -> Agency {
         agency_code: "9.99".into(),
         agency_name: "Dinas Batas".into(),
         admin: holder("admin"),
+        nonce: Some([14; 32]),
     };
     let mut ledger = Ledger::init(dir.path(), clock, &admin, genesis).unwrap();
     ledger

@@ -19,10 +19,12 @@ fn holder(name: &str) -> Holder {
 fn samples() -> Vec<Payload> {
     let other = KeyPair::from_seed([2; 32]).public();
     vec![
+        // A genesis written before the nonce existed: its bytes must never change.
         Payload::Genesis(Genesis {
             agency_code: "4.01.03".into(),
             agency_name: "BKPSDM Kota Kediri".into(),
             admin: holder("Admin"),
+            nonce: None,
         }),
         Payload::KeyAdded(KeyAdded {
             key: other,
@@ -306,6 +308,54 @@ fn golden_bytes_of_a_genesis_payload() {
     assert_eq!(payload, expect.as_slice());
 }
 
+/// A genesis with its nonce: the legacy payload followed by the 32 bytes.
+fn genesis_with_nonce() -> Payload {
+    let Payload::Genesis(mut g) = samples()[0].clone() else {
+        unreachable!("sample 0 is the genesis")
+    };
+    g.nonce = Some([0x5a; 32]);
+    Payload::Genesis(g)
+}
+
+#[test]
+fn golden_bytes_and_digest_of_a_genesis_with_its_nonce() {
+    let legacy = seal(0, &samples()[0]);
+    let bytes = seal(0, &genesis_with_nonce());
+    let payload = |b: &[u8]| b[codec::HEADER_LEN..b.len() - codec::SIGNATURE_LEN].to_vec();
+    let mut expect = payload(&legacy);
+    expect.extend_from_slice(&[0x5a; 32]);
+    assert_eq!(payload(&bytes), expect);
+    assert_eq!(
+        codec::hash_stored(&bytes).to_hex(),
+        "60022b91f2bcbd93719d7a2d436c28f61f0921c815e99e2825bc1ff35880822c",
+        "event digests changed: this is a format break"
+    );
+    assert_eq!(codec::decode(&bytes).unwrap().payload, genesis_with_nonce());
+    assert_eq!(codec::decode(&legacy).unwrap().payload, samples()[0]);
+}
+
+#[test]
+fn a_genesis_with_a_cut_or_padded_nonce_does_not_decode() {
+    for extra in [1usize, 31, 33] {
+        let mut unsigned = codec::encode_body(&Unsigned {
+            seq: 0,
+            prev: EventHash::ZERO,
+            recorded_at: 0,
+            author: KeyPair::from_seed([1; 32]).public(),
+            payload: &samples()[0],
+        })
+        .unwrap();
+        unsigned.extend(std::iter::repeat_n(7u8, extra));
+        let key = KeyPair::from_seed([1; 32]);
+        let stored = [
+            unsigned.clone(),
+            key.sign(&codec::signing_message(&unsigned)).to_vec(),
+        ]
+        .concat();
+        assert!(codec::decode(&stored).is_err(), "{extra} extra bytes");
+    }
+}
+
 #[test]
 fn signature_covers_the_domain_tagged_body() {
     let bytes = seal(1, &samples()[1]);
@@ -365,13 +415,20 @@ fn role_strategy() -> impl Strategy<Value = Role> {
 
 fn payload_strategy() -> impl Strategy<Value = Payload> {
     prop_oneof![
-        (text(), text(), holder_strategy()).prop_map(|(agency_code, agency_name, admin)| Payload::Genesis(
-            Genesis {
-                agency_code,
-                agency_name,
-                admin
-            }
-        )),
+        (
+            text(),
+            text(),
+            holder_strategy(),
+            proptest::option::of(any::<[u8; 32]>())
+        )
+            .prop_map(
+                |(agency_code, agency_name, admin, nonce)| Payload::Genesis(Genesis {
+                    agency_code,
+                    agency_name,
+                    admin,
+                    nonce
+                })
+            ),
         (
             key_strategy(),
             holder_strategy(),

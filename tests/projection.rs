@@ -75,6 +75,7 @@ fn setup(dir: &std::path::Path) -> (Ledger, KeyPair, KeyPair, KeyPair) {
             agency_code: "X".into(),
             agency_name: "X".into(),
             admin: holder("admin"),
+            nonce: Some([13; 32]),
         },
     )
     .unwrap();

@@ -21,6 +21,7 @@ fn an_event_from_a_clock_running_ahead_is_flagged_and_explained() {
         agency_code: "1.01".into(),
         agency_name: "Dinas Uji".into(),
         admin: holder,
+        nonce: Some([12; 32]),
     };
     // The PC's clock (and so its idea of "now") is in 2099.
     let wrong = Arc::new(

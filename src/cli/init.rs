@@ -65,6 +65,7 @@ pub fn run(ctx: &Ctx, args: Args, out: &mut dyn Write) -> CmdResult {
         agency_code: args.agency_code,
         agency_name: args.agency_name,
         admin: holder,
+        nonce: Some(sakip::keys::random_nonce(&mut rand_core::OsRng)),
     };
     let ledger = Ledger::init(&ctx.global.ledger, ctx.clock.clone(), &admin, genesis)?;
     let head = ledger.head();

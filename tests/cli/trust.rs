@@ -577,3 +577,27 @@ fn a_forged_approval_decision_is_never_shown() {
     assert_verify_names(&env, "proj (the projection index)");
     assert_repaired(&env);
 }
+
+#[test]
+fn two_ledgers_of_one_key_agency_and_clock_are_two_ledgers() {
+    let a = Env::new();
+    let b = Env::new();
+    let mut heads = Vec::new();
+    for env in [&a, &b] {
+        let admin = env.key("admin.key", 1, "Admin");
+        env.ok(&[
+            "init",
+            "--agency-code",
+            "4.01.03",
+            "--agency-name",
+            "BKPSDM Kota Kediri",
+            "--key",
+            admin.to_str().unwrap(),
+        ]);
+        heads.push(env.head());
+    }
+    assert_eq!(a.now, b.now, "the same clock");
+    assert_ne!(heads[0].1, heads[1].1, "the genesis carries 32 random bytes");
+    let genesis = a.ok(&["show", "0", "--format", "json"]);
+    assert!(genesis.contains("\"nonce\""), "{genesis}");
+}
