@@ -146,6 +146,9 @@ fn a_key_written_into_the_registry_tree_authorizes_nothing() {
 #[test]
 fn a_zeroed_merkle_node_is_named_and_repaired() {
     let env = demo();
+    let inspector = env.demo_key("inspektorat-inspector");
+    let cp = env.path("review.cp").to_str().unwrap().to_string();
+    env.ok(&["--key", &inspector, "checkpoint", "--out", &cp]);
     {
         let db = open_sled(&env.ledger().join("store"));
         let mut key = [0u8; 9];
@@ -157,7 +160,45 @@ fn a_zeroed_merkle_node_is_named_and_repaired() {
         db.flush().unwrap();
     }
     assert_verify_names(&env, "merkle (the Merkle tree nodes)");
+    // Against a checkpoint, the damaged cache is named, not history blamed.
+    let (code, _, err) = env.run(&["verify", "--checkpoint", &cp]);
+    assert_eq!(code, 3, "{err}");
+    assert!(
+        err.contains("merkle (the Merkle tree nodes)") && !err.contains("rewritten"),
+        "{err}"
+    );
     assert_repaired(&env);
+    env.ok(&["verify", "--checkpoint", &cp]);
+}
+
+#[test]
+fn amounts_that_could_overflow_a_total_are_refused() {
+    let env = demo();
+    let op = env.demo_key("kabid-mutasi-operator");
+    let (count, _) = env.head();
+    for amount in ["50000000000000000000000000000", "1000000000000000,01"] {
+        let (code, _, err) = env.run(&[
+            "--key",
+            &op,
+            "record",
+            "spending",
+            "--account",
+            "P1.1.1",
+            "--period",
+            "2021-Q4",
+            "--amount",
+            amount,
+        ]);
+        assert_eq!(code, 1, "{amount}: {err}");
+    }
+    assert_eq!(env.head().0, count, "nothing was appended");
+    for args in [
+        vec!["status", "--year", "2021"],
+        vec!["report", "anggaran", "--year", "2021"],
+        vec!["audit", "check"],
+    ] {
+        env.ok(&args);
+    }
 }
 
 #[test]
@@ -370,6 +411,17 @@ fn every_writer_refuses_to_overwrite_or_follow_a_symlink() {
     let (code, _, err) = env.run(&["report", "capaian", "--year", "2021", "--out", &existing]);
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("already exists") && err.contains("--force"), "{err}");
+    // A symlink placed where an older sakip put its temporary file is ignored.
+    std::os::unix::fs::symlink(&victim, env.path("baru.sakip-tmp")).unwrap();
+    env.ok(&[
+        "report",
+        "capaian",
+        "--year",
+        "2021",
+        "--out",
+        env.path("baru.md").to_str().unwrap(),
+    ]);
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "jangan diubah");
     let link = env.path("link.md");
     std::os::unix::fs::symlink(&victim, &link).unwrap();
     let (code, _, _) = env.run(&[
