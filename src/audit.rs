@@ -2,6 +2,7 @@
 //! touch one indicator. Read-only; every finding names the events involved.
 //! The checks are listed in `docs/audit.md`.
 
+use crate::event::TargetScope;
 use crate::event::*;
 use crate::ledger::Ledger;
 use crate::numfmt;
@@ -343,6 +344,7 @@ pub fn check(ledger: &Ledger, year: Option<u16>) -> Result<Vec<Finding>> {
                 }
             }
         }
+        out.extend(phasing_checks(r, &states, &q)?);
         out.extend(budget_checks(ledger, &q)?);
     }
     out.sort_by(|a, b| (a.events.first(), a.check).cmp(&(b.events.first(), b.check)));
@@ -381,6 +383,42 @@ fn years_of(r: &dyn IndexRead) -> Result<Vec<u16>> {
     }
     // Renstra targets name years of the plan, not years with data.
     Ok(years.into_iter().collect())
+}
+
+/// A TW IV phasing target that disagrees with the PK's annual target (after
+/// a revision of one but not the other): capaian uses the PK target, and the
+/// phasing is reported.
+fn phasing_checks(r: &dyn IndexRead, states: &[IndicatorState], q: &Query) -> Result<Vec<Finding>> {
+    let mut out = Vec::new();
+    for s in states {
+        let code = &s.indicator.code;
+        let annual = projection::target(r, code, q.year, TargetScope::Year, q)?;
+        let tw4 = projection::target(r, code, q.year, TargetScope::Quarter(4), q)?;
+        let (Some(annual), Some(tw4)) = (annual, tw4) else {
+            continue;
+        };
+        let same = match (
+            crate::scoring::numeric(&annual.value),
+            crate::scoring::numeric(&tw4.value),
+        ) {
+            (Some(a), Some(b)) => a == b,
+            _ => annual.value == tw4.value,
+        };
+        if !same {
+            out.push(finding(
+                Severity::Warning,
+                "phasing-disagrees",
+                format!(
+                    "{code} {}: the TW IV phasing target {} no longer agrees with the PK target {}; capaian uses the PK target",
+                    q.year,
+                    show(&tw4.value),
+                    show(&annual.value)
+                ),
+                vec![annual.seq, tw4.seq],
+            ));
+        }
+    }
+    Ok(out)
 }
 
 fn budget_checks(ledger: &Ledger, q: &Query) -> Result<Vec<Finding>> {

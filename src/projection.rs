@@ -1203,8 +1203,17 @@ pub fn state(r: &dyn IndexRead, q: &Query) -> Result<Vec<IndicatorState>> {
             year.current(b'T', &ind.code, scope_byte(scope), q.approved_only)
                 .map(|v| v.map(|v| (scope, v)))
         };
+        // Target precedence (docs/scoring.md, "Target in force"): at TW IV
+        // the PK's annual target, a revision at the perubahan included, is
+        // what the year is measured against, and a TW IV phasing only stands
+        // in when no annual target exists; before TW IV the quarter's phasing
+        // target, else the annual one.
         let target = match q.as_of {
-            1..=4 => match target(TargetScope::Quarter(q.as_of))? {
+            4 => match target(TargetScope::Year)? {
+                Some(v) => Some(v),
+                None => target(TargetScope::Quarter(4))?,
+            },
+            1..=3 => match target(TargetScope::Quarter(q.as_of))? {
                 Some(v) => Some(v),
                 None => target(TargetScope::Year)?,
             },

@@ -272,9 +272,11 @@ impl Replay {
     /// (target, realisasi) of an indicator at as-of quarter `q`.
     fn state(&self, ind: usize, q: u8, approved_only: bool) -> (Option<Value>, Option<Value>) {
         let code = INDICATORS[ind].0.to_string();
+        // At TW IV the annual PK target comes first, before it the phasing.
+        let (first, second) = if q == 4 { (0, 4) } else { (q, 0) };
         let target = self
-            .current(self.targets.get(&(code.clone(), q)), approved_only)
-            .or_else(|| self.current(self.targets.get(&(code.clone(), 0)), approved_only))
+            .current(self.targets.get(&(code.clone(), first)), approved_only)
+            .or_else(|| self.current(self.targets.get(&(code.clone(), second)), approved_only))
             .map(|(_, v)| v.clone());
         if q == 4 {
             if let Some((_, v)) = self.current(self.entries.get(&(code.clone(), 0)), approved_only) {

@@ -398,15 +398,17 @@ fn comparison(d: &Data) -> Result<Vec<Block>> {
     let years: Vec<u16> = (d.q.year.saturating_sub(3)..=d.q.year).collect();
     let mut by_year = Vec::new();
     for &y in &years {
-        by_year.push(if y == d.q.year && d.q.as_of == 4 {
+        // The report's year as of its quarter; earlier years complete.
+        by_year.push(if y == d.q.year {
             d.states.clone()
         } else {
             d.state_in(y)?
         });
     }
     let mut columns = vec!["Indikator Kinerja".to_string()];
-    columns.extend(years.iter().map(|y| format!("Realisasi {y}")));
-    columns.extend(years.iter().map(|y| format!("Capaian {y}")));
+    let label = |y: &u16| year_label(d, *y);
+    columns.extend(years.iter().map(|y| format!("Realisasi {}", label(y))));
+    columns.extend(years.iter().map(|y| format!("Capaian {}", label(y))));
     let mut rows = Vec::new();
     for s in d.states.iter().filter(|s| s.indicator.iku) {
         let mut row = vec![Cell::text(&s.indicator.name)];
@@ -435,6 +437,16 @@ fn comparison(d: &Data) -> Result<Vec<Block>> {
         rows,
         vec![],
     )])
+}
+
+/// A year in a column header: the report's own year before TW IV says how
+/// far it goes ("2022 s.d. TW I"), so no column passes for the whole year.
+fn year_label(d: &Data, y: u16) -> String {
+    if y == d.q.year && d.q.as_of < 4 {
+        format!("{y} s.d. TW {}", crate::period::roman(d.q.as_of))
+    } else {
+        y.to_string()
+    }
 }
 
 fn predikat_table(d: &Data) -> Result<Vec<Block>> {
@@ -884,7 +896,7 @@ fn renstra(d: &Data) -> Result<Vec<Block>> {
     for &y in years.iter().filter(|y| **y <= d.q.year) {
         realised.insert(
             y,
-            if y == d.q.year && d.q.as_of == 4 {
+            if y == d.q.year {
                 d.states.clone()
             } else {
                 d.state_in(y)?
@@ -893,8 +905,8 @@ fn renstra(d: &Data) -> Result<Vec<Block>> {
     }
     let mut columns = vec!["Indikator Kinerja".to_string()];
     columns.extend(years.iter().map(|y| format!("Target {y}")));
-    columns.extend(years.iter().map(|y| format!("Realisasi {y}")));
-    columns.push(format!("Tingkat Kemajuan {}", d.q.year));
+    columns.extend(years.iter().map(|y| format!("Realisasi {}", year_label(d, *y))));
+    columns.push(format!("Tingkat Kemajuan {}", year_label(d, d.q.year)));
     let mut rows = Vec::new();
     for s in d
         .states
