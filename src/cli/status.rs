@@ -84,7 +84,7 @@ pub fn render(ctx: &Ctx, ledger: &sakip::ledger::Ledger, args: Args, out: &mut d
                     ""
                 }
             )?;
-            let rows: Vec<Vec<String>> = states.iter().map(display_row).collect();
+            let rows: Vec<Vec<String>> = states.iter().map(|s| display_row(s, q.as_of)).collect();
             out.write_all(
                 table(
                     &[
@@ -101,6 +101,13 @@ pub fn render(ctx: &Ctx, ledger: &sakip::ledger::Ledger, args: Args, out: &mut d
                 )
                 .as_bytes(),
             )?;
+            if states.iter().any(|s| against_annual(s, q.as_of)) {
+                writeln!(
+                    out,
+                    "* diukur terhadap target tahunan: indikator ini tidak punya target TW {}",
+                    roman(q.as_of)
+                )?;
+            }
             write_means(out, &states)?;
             Ok(())
         }
@@ -160,8 +167,17 @@ fn clip(text: &str, max: usize) -> String {
     }
 }
 
-fn display_row(s: &IndicatorState) -> Vec<String> {
+/// Whether a mid-year capaian is measured against the annual target (the
+/// quarter has no phasing target): the table marks it.
+fn against_annual(s: &IndicatorState, as_of: u8) -> bool {
+    as_of < 4
+        && s.capaian.score().is_some()
+        && matches!(s.target, Some((sakip::event::TargetScope::Year, _)))
+}
+
+fn display_row(s: &IndicatorState, as_of: u8) -> Vec<String> {
     let capaian = match s.capaian.score() {
+        Some(c) if against_annual(s, as_of) => format!("{}*", numfmt::percent(c)),
         Some(c) => numfmt::percent(c),
         None => s.capaian.note().unwrap_or_default(),
     };
