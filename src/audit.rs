@@ -112,12 +112,23 @@ fn computed(
             .get(&f.subject)
             .and_then(|s| s.capaian.score())
             .and_then(number),
-        Measure::Pagu if f.subject == "*" => number(program_total(r, q, |a| pagu_of(r, a, q))?),
-        Measure::Spending if f.subject == "*" => {
-            number(program_total(r, q, |a| Ok(Some(projection::spending(r, a, q)?)))?)
+        Measure::Pagu | Measure::Spending => {
+            // The same roll-up the reports print (`budget.rs`).
+            let items: Vec<_> = projection::items(r, q.known)?
+                .into_iter()
+                .map(|(_, i)| i)
+                .collect();
+            let budget = crate::budget::Budget::load(r, &items, q)?;
+            let (pagu, spent) = budget.total()?;
+            match (f.measure, f.subject.as_str()) {
+                (Measure::Pagu, "*") => number(pagu),
+                (_, "*") => number(spent),
+                (Measure::Pagu, a) if budget.get(a).is_some() => budget.pagu(a).and_then(number),
+                (_, a) if budget.get(a).is_some() => budget.spent(a).and_then(number),
+                (Measure::Pagu, a) => pagu_of(r, a, q)?.and_then(number),
+                (_, a) => number(projection::spending(r, a, q)?),
+            }
         }
-        Measure::Pagu => pagu_of(r, &f.subject, q)?.and_then(number),
-        Measure::Spending => number(projection::spending(r, &f.subject, q)?),
     })
 }
 
@@ -128,20 +139,6 @@ fn pagu_of(r: &dyn IndexRead, account: &str, q: &Query) -> Result<Option<Decimal
             _ => None,
         }),
     )
-}
-
-fn program_total(
-    r: &dyn IndexRead,
-    q: &Query,
-    each: impl Fn(&str) -> Result<Option<Decimal>>,
-) -> Result<Decimal> {
-    let mut total = Decimal::ZERO;
-    for (_, item) in projection::items(r, q.known)? {
-        if item.level == Level::Program {
-            total = crate::scoring::add(total, each(&item.code)?.unwrap_or_default())?;
-        }
-    }
-    Ok(total)
 }
 
 /// The seqs of events that changed an indicator's (or account's) figures
@@ -433,10 +430,17 @@ fn budget_checks(ledger: &Ledger, q: &Query) -> Result<Vec<Finding>> {
             .into_iter()
             .map(|(_, i)| i.code),
     );
+    let plan: Vec<PlanItemDefined> = items.iter().map(|(_, i)| i.clone()).collect();
+    let budget = crate::budget::Budget::load(r, &plan, q)?;
     for account in &accounts {
         if let Some(v) = pagu_version(account)? {
             let Value::Number(pagu) = v.value else { continue };
-            let spent = projection::spending(r, account, q)?;
+            // A plan item's spending as reports print it: its own entries, or
+            // what its children add up to.
+            let spent = match budget.spent(account) {
+                Some(spent) => spent,
+                None => projection::spending(r, account, q)?,
+            };
             if spent > pagu.0 {
                 out.push(finding(
                     Severity::Warning,
@@ -448,6 +452,29 @@ fn budget_checks(ledger: &Ledger, q: &Query) -> Result<Vec<Finding>> {
                         numfmt::rupiah(pagu.0)
                     ),
                     vec![v.seq],
+                ));
+            }
+        }
+    }
+    // Spending entered at two levels: the detail may not exceed the parent.
+    for a in budget.accounts.values() {
+        if let (Some(own), Some(below)) = (a.spent, a.children_spent) {
+            if own.source == crate::budget::Source::Entered && below > own.amount {
+                out.push(finding(
+                    Severity::Warning,
+                    "spending-not-adding-up",
+                    format!(
+                        "{} {}: the spending entered on its {} adds up to {}, more than the {} entered on it",
+                        a.code,
+                        q.year,
+                        match a.level {
+                            Level::Program => "kegiatan and sub kegiatan",
+                            _ => "sub kegiatan",
+                        },
+                        numfmt::rupiah(below),
+                        numfmt::rupiah(own.amount)
+                    ),
+                    a.pagu_seq.into_iter().collect(),
                 ));
             }
         }

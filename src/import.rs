@@ -613,6 +613,30 @@ pub fn append(
 
 /// A correction of realisation `seq` (which must be a realisation or its
 /// latest correction) to a new value.
+/// The seq of the latest version of an indicator's realisation for a
+/// period (`2021-Q3`, `TW III 2021`, or `2021` for the annual figure): what a
+/// correction by name supersedes.
+pub fn latest_realisation(ledger: &crate::ledger::Ledger, code: &str, period: &str) -> Result<u64> {
+    let period = period::parse(period).map_err(Error::Input)?;
+    let q = projection::Query {
+        year: period.year,
+        as_of: 4,
+        known: ledger.head().count - 1,
+        approved_only: false,
+    };
+    let index = ledger.index();
+    if projection::indicator(&index, code, q.known)?.is_none() {
+        return Err(Error::Input(format!("unknown indicator '{code}'")));
+    }
+    projection::realisation(&index, code, period, &q)?
+        .map(|v| v.seq)
+        .ok_or_else(|| {
+            Error::Input(format!(
+                "{code} has no realisasi for {period} to correct (record it with `sakip record realisasi`)"
+            ))
+        })
+}
+
 pub fn correction(
     ledger: &crate::ledger::Ledger,
     seq: u64,
@@ -624,9 +648,9 @@ pub fn correction(
     let event = ledger
         .event(seq)?
         .ok_or_else(|| Error::Input(format!("seq {seq} does not exist in this ledger")))?;
-    let (indicator, period) = match event.event.payload {
-        Payload::RealisationRecorded(r) => (r.indicator, r.period),
-        Payload::RealisationCorrected(r) => (r.indicator, r.period),
+    let (indicator, period, current) = match event.event.payload {
+        Payload::RealisationRecorded(r) => (r.indicator, r.period, r.value),
+        Payload::RealisationCorrected(r) => (r.indicator, r.period, r.value),
         other => {
             return Err(Error::Input(format!(
                 "seq {seq} is a {} event; only realisations can be corrected",
@@ -638,6 +662,11 @@ pub fn correction(
         .map(|(_, i)| i)
         .ok_or_else(|| Error::integrity(seq, format!("realisation of unknown indicator {indicator}")))?;
     let value = parse_value(&ind, value, numerator, denominator, false).map_err(Error::Input)?;
+    if current == value {
+        return Err(Error::Input(format!(
+            "seq {seq} already gives {indicator} for {period} the value {value}; a correction must change it"
+        )));
+    }
     Ok(Payload::RealisationCorrected(RealisationCorrected {
         indicator,
         period,

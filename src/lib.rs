@@ -8,6 +8,7 @@
 pub mod audit;
 pub mod authz;
 pub mod bench;
+pub mod budget;
 pub mod bundle;
 pub mod checked;
 pub mod checkpoint;

@@ -709,9 +709,16 @@ pub fn pagu(r: &dyn IndexRead, account: &str, year: u16, q: &Query) -> Result<Op
     current(r, &year_code(b'B', year, account), q.known, q.approved_only)
 }
 
-/// Spending of an account up to the as-of quarter.
+/// Spending of an account up to the as-of quarter (zero when none).
 pub fn spending(r: &dyn IndexRead, account: &str, q: &Query) -> Result<Decimal> {
+    Ok(spending_of(r, account, q)?.unwrap_or_default())
+}
+
+/// Spending entered on an account up to the as-of quarter; `None` when it
+/// has no entry at all (then its children's spending counts, `budget.rs`).
+pub fn spending_of(r: &dyn IndexRead, account: &str, q: &Query) -> Result<Option<Decimal>> {
     let mut total = Decimal::ZERO;
+    let mut any = false;
     for quarter in 1..=q.as_of {
         let prefix = entry_prefix(
             b'S',
@@ -731,9 +738,10 @@ pub fn spending(r: &dyn IndexRead, account: &str, q: &Query) -> Result<Decimal> 
                 Value::Number(d) => total = scoring::add(total, d.0)?,
                 _ => return Err(Error::integrity(seq, "a spending entry holds no amount")),
             }
+            any = true;
         }
     }
-    Ok(total)
+    Ok(any.then_some(total))
 }
 
 /// The narratives of an indicator for a year, oldest first.

@@ -99,13 +99,27 @@ pub struct NarrativeArgs {
     pub strategi: String,
 }
 
-/// Correct a realisation: the new value supersedes seq SEQ (operator).
+/// Correct a realisation: the new value supersedes the latest version of
+/// an indicator's figure for a period (operator).
 ///
-/// Example: sakip correct 57 --value 20,40 --reason "Data BKN final, Februari 2022"
+/// Name the figure by indicator and period, or by the seq of its latest
+/// version (as `sakip history` shows it). The old value stays in the ledger;
+/// `status --known-at` before the correction still gives it.
+///
+/// Examples:
+///   sakip correct --indicator IKU-1.1 --period 2021 --value 20,40 --reason "Data BKN final"
+///   sakip correct 254 --value 20,40 --reason "Data BKN final, Februari 2022"
 #[derive(clap::Args, Debug)]
 pub struct CorrectArgs {
     /// The seq of the realisation (or its latest correction) to supersede.
-    pub seq: u64,
+    #[arg(required_unless_present = "indicator", conflicts_with_all = ["indicator", "period"])]
+    pub seq: Option<u64>,
+    /// The indicator whose figure is corrected (with --period).
+    #[arg(long, requires = "period")]
+    pub indicator: Option<String>,
+    /// The period of the figure: 2021-Q3, TW III 2021, or 2021 for the annual figure.
+    #[arg(long, requires = "indicator")]
+    pub period: Option<String>,
     #[arg(long)]
     pub value: Option<String>,
     #[arg(long)]
@@ -205,9 +219,18 @@ pub fn run(ctx: &Ctx, cmd: RecordCommand, out: &mut dyn Write) -> CmdResult {
 pub fn correct(ctx: &Ctx, a: CorrectArgs, out: &mut dyn Write) -> CmdResult {
     let signer = ctx.signer()?;
     let mut ledger = ctx.open_ledger()?;
+    let seq = match (a.seq, &a.indicator, &a.period) {
+        (Some(seq), _, _) => seq,
+        (None, Some(code), Some(period)) => sakip::import::latest_realisation(&ledger, code, period)?,
+        _ => {
+            return Err(super::CliError::Usage(
+                "give SEQ, or --indicator and --period".into(),
+            ))
+        }
+    };
     let payload = sakip::import::correction(
         &ledger,
-        a.seq,
+        seq,
         a.value.as_deref(),
         a.numerator.as_deref(),
         a.denominator.as_deref(),

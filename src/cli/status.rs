@@ -170,9 +170,7 @@ fn clip(text: &str, max: usize) -> String {
 /// Whether a mid-year capaian is measured against the annual target (the
 /// quarter has no phasing target): the table marks it.
 fn against_annual(s: &IndicatorState, as_of: u8) -> bool {
-    as_of < 4
-        && s.capaian.score().is_some()
-        && matches!(s.target, Some((sakip::event::TargetScope::Year, _)))
+    as_of < 4 && s.capaian.score().is_some() && matches!(s.target, Some((sakip::event::TargetScope::Year, _)))
 }
 
 fn display_row(s: &IndicatorState, as_of: u8) -> Vec<String> {

@@ -3,6 +3,7 @@
 //! index for budgets, targets and narratives).
 
 use super::*;
+use crate::budget::{self, Budget, Figure};
 use crate::event::*;
 use crate::numfmt;
 use crate::projection::{self, IndexRead, IndicatorState, Query};
@@ -53,6 +54,7 @@ struct Data<'a> {
     q: Query,
     states: Vec<IndicatorState>,
     items: BTreeMap<String, PlanItemDefined>,
+    budget: Budget,
 }
 
 /// Order codes naturally: "P1.2" before "P1.10".
@@ -73,8 +75,15 @@ impl<'a> Data<'a> {
         let items = projection::items(r, q.known)?
             .into_iter()
             .map(|(_, i)| (i.code.clone(), i))
-            .collect();
-        Ok(Data { r, q, states, items })
+            .collect::<BTreeMap<String, PlanItemDefined>>();
+        let budget = Budget::load(r, items.values(), &q)?;
+        Ok(Data {
+            r,
+            q,
+            states,
+            items,
+            budget,
+        })
     }
 
     fn items_of(&self, level: Level, parent: Option<&str>) -> Vec<&PlanItemDefined> {
@@ -102,17 +111,21 @@ impl<'a> Data<'a> {
         Ok(projection::target(self.r, code, self.q.year, TargetScope::Year, &self.q)?.map(|v| v.value))
     }
 
-    fn pagu(&self, account: &str) -> Result<Option<Decimal>> {
-        Ok(
-            projection::pagu(self.r, account, self.q.year, &self.q)?.and_then(|v| match v.value {
-                Value::Number(d) => Some(d.0),
-                _ => None,
-            }),
-        )
+    /// The rolled-up pagu of a plan item (`budget.rs`).
+    fn pagu(&self, account: &str) -> Option<Decimal> {
+        self.budget.pagu(account)
     }
 
-    fn spent(&self, account: &str) -> Result<Decimal> {
-        projection::spending(self.r, account, &self.q)
+    /// The rolled-up spending of a plan item up to the as-of quarter.
+    fn spent(&self, account: &str) -> Option<Decimal> {
+        self.budget.spent(account)
+    }
+
+    /// An IKU's budget allocation (entered, or from its sasaran's programs).
+    fn allocation(&self, s: &IndicatorState) -> Result<(Option<Figure>, Option<Figure>)> {
+        let ikus = self.iku_of(&s.item.code).len();
+        let programs = self.items_of(Level::Program, Some(&s.item.code));
+        budget::iku_allocation(self.r, &self.budget, &s.indicator, ikus, &programs, &self.q)
     }
 
     /// The state of an indicator in another year, at TW IV, known at the same seq.
@@ -227,7 +240,7 @@ fn pk(d: &Data) -> Result<Vec<Block>> {
             };
             let (program, pagu) = match programs.get(i) {
                 Some(p) => {
-                    let pagu = d.pagu(&p.code)?;
+                    let pagu = d.pagu(&p.code);
                     total = scoring::add(total, pagu.unwrap_or_default())?;
                     (p.name.clone(), money_cell(pagu))
                 }
@@ -508,8 +521,8 @@ fn anggaran(d: &Data) -> Result<Vec<Block>> {
     let (mut pagu_total, mut spent_total) = (Decimal::ZERO, Decimal::ZERO);
     let mut bars = Vec::new();
     for (n, program) in d.items_of(Level::Program, None).into_iter().enumerate() {
-        let pagu = d.pagu(&program.code)?;
-        let spent = d.spent(&program.code)?;
+        let pagu = d.pagu(&program.code);
+        let spent = d.spent(&program.code).unwrap_or_default();
         pagu_total = scoring::add(pagu_total, pagu.unwrap_or_default())?;
         spent_total = scoring::add(spent_total, spent)?;
         let serapan = pagu.and_then(|p| scoring::serapan(spent, p));
@@ -556,11 +569,9 @@ fn anggaran(d: &Data) -> Result<Vec<Block>> {
             .map(|p| p.name.clone())
             .collect();
         for (i, s) in d.iku_of(&sasaran.code).into_iter().enumerate() {
-            let pagu = d.pagu(&s.indicator.code)?;
-            let spent = match pagu {
-                Some(_) => Some(d.spent(&s.indicator.code)?),
-                None => None,
-            };
+            let (pagu, spent) = d.allocation(s)?;
+            let source = source_cell(pagu.or(spent), None);
+            let (pagu, spent) = (pagu.map(|f| f.amount), spent.map(|f| f.amount));
             pagu_total = scoring::add(pagu_total, pagu.unwrap_or_default())?;
             spent_total = scoring::add(spent_total, spent.unwrap_or_default())?;
             rows.push(vec![
@@ -574,6 +585,7 @@ fn anggaran(d: &Data) -> Result<Vec<Block>> {
                 money_cell(pagu),
                 money_cell(spent),
                 percent_cell(pagu.zip(spent).and_then(|(p, s)| scoring::serapan(s, p))),
+                source,
             ]);
         }
     }
@@ -586,6 +598,7 @@ fn anggaran(d: &Data) -> Result<Vec<Block>> {
             "Anggaran (Rp)",
             "Realisasi (Rp)",
             "%",
+            "Sumber angka",
         ],
         rows,
         vec![vec![
@@ -595,20 +608,90 @@ fn anggaran(d: &Data) -> Result<Vec<Block>> {
             money_cell(Some(pagu_total)),
             money_cell(Some(spent_total)),
             percent_cell(scoring::serapan(spent_total, pagu_total)),
+            Cell::text(""),
         ]],
     ));
+    blocks.push(budget_detail(d)?);
     Ok(blocks)
+}
+
+/// Where a budget figure comes from, for the "Sumber angka" column.
+fn source_cell(figure: Option<Figure>, level: Option<Level>) -> Cell {
+    match figure {
+        Some(f) => Cell::text(f.source.label(level)),
+        None => Cell::text("belum ada anggaran"),
+    }
+}
+
+/// Every program, kegiatan and sub kegiatan with a pagu or spending, in plan
+/// order, each with the level its figures were entered at.
+fn budget_detail(d: &Data) -> Result<Block> {
+    let mut rows = Vec::new();
+    let mut push = |item: &PlanItemDefined, depth: usize| {
+        let Some(a) = d.budget.get(&item.code) else { return };
+        if a.pagu.is_none() && a.spent.is_none() {
+            return;
+        }
+        let pagu = a.pagu.map(|f| f.amount);
+        let spent = d.spent(&item.code);
+        rows.push(vec![
+            Cell::text(&item.code),
+            Cell::text(format!("{}{}", "  ".repeat(depth), item.name)),
+            Cell::text(item.level.label()),
+            money_cell(pagu),
+            money_cell(spent),
+            percent_cell(pagu.zip(spent).and_then(|(p, x)| scoring::serapan(x, p))),
+            source_cell(a.pagu, Some(item.level)),
+            source_cell(a.spent, Some(item.level)),
+        ]);
+    };
+    for program in d.items_of(Level::Program, None) {
+        push(program, 0);
+        for kegiatan in d.items_of(Level::Kegiatan, Some(&program.code)) {
+            push(kegiatan, 1);
+            for sub in d.items_of(Level::SubKegiatan, Some(&kegiatan.code)) {
+                push(sub, 2);
+            }
+        }
+    }
+    let (pagu, spent) = d.budget.total()?;
+    Ok(table(
+        format!(
+            "Rincian Anggaran per Program, Kegiatan dan Sub Kegiatan Tahun {} s.d. Triwulan {}",
+            d.q.year,
+            crate::period::roman(d.q.as_of)
+        ),
+        &[
+            "Kode",
+            "Program/ Kegiatan/ Sub Kegiatan",
+            "Tingkat",
+            "Pagu (Rp)",
+            "Realisasi (Rp)",
+            "%",
+            "Pagu dari",
+            "Realisasi dari",
+        ],
+        rows,
+        vec![vec![
+            Cell::text("Jumlah"),
+            Cell::text(""),
+            Cell::text(""),
+            money_cell(Some(pagu)),
+            money_cell(Some(spent)),
+            percent_cell(scoring::serapan(spent, pagu)),
+            Cell::text(""),
+            Cell::text(""),
+        ]],
+    ))
 }
 
 fn efisiensi(d: &Data) -> Result<Vec<Block>> {
     let mut rows = Vec::new();
     for sasaran in d.items_of(Level::Sasaran, None) {
         for (i, s) in d.iku_of(&sasaran.code).into_iter().enumerate() {
-            let pagu = d.pagu(&s.indicator.code)?;
-            let spent = match pagu {
-                Some(_) => Some(d.spent(&s.indicator.code)?),
-                None => None,
-            };
+            let (pagu, spent) = d.allocation(s)?;
+            let source = source_cell(pagu.or(spent), None);
+            let (pagu, spent) = (pagu.map(|f| f.amount), spent.map(|f| f.amount));
             let serapan = pagu.zip(spent).and_then(|(p, x)| scoring::serapan(x, p));
             let efisiensi = s
                 .capaian
@@ -632,6 +715,7 @@ fn efisiensi(d: &Data) -> Result<Vec<Block>> {
                     Some(e) => Cell::num(numfmt::format(e, 2), numfmt::round(e, 2)),
                     None => Cell::text("-"),
                 },
+                source,
             ]);
         }
     }
@@ -650,6 +734,7 @@ fn efisiensi(d: &Data) -> Result<Vec<Block>> {
             "Realisasi Anggaran (7)",
             "Capaian Anggaran (8)",
             "Efisiensi (9 = 5 - 8)",
+            "Sumber anggaran",
         ],
         rows,
         vec![],
@@ -666,12 +751,21 @@ fn rencana_aksi(d: &Data) -> Result<Vec<Block>> {
     let mut rows = Vec::new();
     let mut series = Vec::new();
     let mut emit = |d: &Data, item: &PlanItemDefined, rows: &mut Vec<Vec<Cell>>| -> Result<()> {
-        let pagu = d.pagu(&item.code)?;
-        let spent = match pagu {
-            Some(_) => Some(d.spent(&item.code)?),
-            None => None,
-        };
-        for (i, s) in d.indicators_of(&item.code).into_iter().enumerate() {
+        let pagu = d.pagu(&item.code);
+        let spent = d.spent(&item.code);
+        let indicators = d.indicators_of(&item.code);
+        if indicators.is_empty() && (pagu.is_some() || spent.is_some()) {
+            // A sub kegiatan with a pagu and no indicator still belongs here.
+            let mut row = vec![Cell::text(&item.name), Cell::text("(tanpa indikator)")];
+            row.extend((0..10).map(|_| Cell::text("-")));
+            row.push(money_cell(pagu));
+            row.push(money_cell(spent));
+            row.push(percent_cell(
+                pagu.zip(spent).and_then(|(p, x)| scoring::serapan(x, p)),
+            ));
+            rows.push(row);
+        }
+        for (i, s) in indicators.into_iter().enumerate() {
             let phasing = quarter_targets(d, &s.indicator.code)?;
             let mut row = vec![
                 Cell::text(if i == 0 { item.name.clone() } else { String::new() }),
@@ -722,7 +816,7 @@ fn rencana_aksi(d: &Data) -> Result<Vec<Block>> {
         emit(d, program, &mut rows)?;
         for kegiatan in d.items_of(Level::Kegiatan, Some(&program.code)) {
             for sub in d.items_of(Level::SubKegiatan, Some(&kegiatan.code)) {
-                if d.pagu(&sub.code)?.is_some() {
+                if d.pagu(&sub.code).is_some() {
                     emit(d, sub, &mut rows)?;
                 }
             }

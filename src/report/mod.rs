@@ -435,29 +435,26 @@ pub fn stated_figures(ledger: &Ledger, params: Params) -> crate::Result<Vec<crat
         params.kind,
         ReportKind::Anggaran | ReportKind::Lkjip | ReportKind::Pk
     ) {
-        let (mut pagu_total, mut spent_total) = (Decimal::ZERO, Decimal::ZERO);
-        for (_, item) in crate::projection::items(&index, q.known)? {
-            if item.level != Level::Program {
-                continue;
-            }
-            if let Some(v) = crate::projection::pagu(&index, &item.code, q.year, &q)? {
-                if let Value::Number(d) = v.value {
-                    pagu_total = crate::scoring::add(pagu_total, d.0)?;
-                    out.push(ReportedFigure {
-                        subject: item.code.clone(),
-                        measure: Measure::Pagu,
-                        value: Value::Number(d),
-                    });
-                }
-                let spent = crate::projection::spending(&index, &item.code, &q)?;
-                spent_total = crate::scoring::add(spent_total, spent)?;
+        let items: Vec<_> = crate::projection::items(&index, q.known)?
+            .into_iter()
+            .map(|(_, item)| item)
+            .collect();
+        let budget = crate::budget::Budget::load(&index, &items, &q)?;
+        for item in items.iter().filter(|i| i.level == Level::Program) {
+            if let Some(pagu) = budget.pagu(&item.code) {
+                out.push(ReportedFigure {
+                    subject: item.code.clone(),
+                    measure: Measure::Pagu,
+                    value: Value::Number(Dec(pagu)),
+                });
                 out.push(ReportedFigure {
                     subject: item.code.clone(),
                     measure: Measure::Spending,
-                    value: Value::Number(Dec(spent)),
+                    value: Value::Number(Dec(budget.spent(&item.code).unwrap_or_default())),
                 });
             }
         }
+        let (pagu_total, spent_total) = budget.total()?;
         out.push(ReportedFigure {
             subject: "*".into(),
             measure: Measure::Pagu,
