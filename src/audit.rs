@@ -114,7 +114,7 @@ fn computed(
             .and_then(number),
         Measure::Pagu | Measure::Spending => {
             // The same roll-up the reports print (`budget.rs`).
-            let items: Vec<_> = projection::items(r, q.known)?
+            let items: Vec<_> = projection::active_items(r, q.year, q.known)?
                 .into_iter()
                 .map(|(_, i)| i)
                 .collect();
@@ -422,7 +422,7 @@ fn budget_checks(ledger: &Ledger, q: &Query) -> Result<Vec<Finding>> {
     let index = ledger.index();
     let r: &dyn IndexRead = &index;
     let mut out = Vec::new();
-    let items = projection::items(r, q.known)?;
+    let items = projection::active_items(r, q.year, q.known)?;
     let pagu_version = |code: &str| projection::pagu(r, code, q.year, q);
     let mut accounts: Vec<String> = items.iter().map(|(_, i)| i.code.clone()).collect();
     accounts.extend(

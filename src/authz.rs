@@ -22,7 +22,9 @@ pub fn required_role(kind: Kind) -> Option<Role> {
         | Kind::TargetSet
         | Kind::TargetRevised
         | Kind::BudgetSet
-        | Kind::BudgetRevised => Some(Role::Admin),
+        | Kind::BudgetRevised
+        | Kind::PlanItemRetired
+        | Kind::IndicatorRetired => Some(Role::Admin),
         Kind::RealisationRecorded
         | Kind::RealisationCorrected
         | Kind::SpendingRecorded

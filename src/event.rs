@@ -247,6 +247,8 @@ pub enum Payload {
     SpendingRecorded(SpendingRecorded),
     NarrativeRecorded(NarrativeRecorded),
     ReportIssued(ReportIssued),
+    PlanItemRetired(Retired),
+    IndicatorRetired(Retired),
 }
 
 /// The kind of a payload, without its data.
@@ -267,11 +269,13 @@ pub enum Kind {
     SpendingRecorded,
     NarrativeRecorded,
     ReportIssued,
+    PlanItemRetired,
+    IndicatorRetired,
 }
 
 impl Kind {
     /// Every kind, in encoding order.
-    pub const ALL: [Kind; 15] = [
+    pub const ALL: [Kind; 17] = [
         Kind::Genesis,
         Kind::KeyAdded,
         Kind::KeyRevoked,
@@ -287,6 +291,8 @@ impl Kind {
         Kind::SpendingRecorded,
         Kind::NarrativeRecorded,
         Kind::ReportIssued,
+        Kind::PlanItemRetired,
+        Kind::IndicatorRetired,
     ];
 
     /// The snake_case name used in `log --kind` and JSON.
@@ -307,6 +313,8 @@ impl Kind {
             Kind::SpendingRecorded => "spending_recorded",
             Kind::NarrativeRecorded => "narrative_recorded",
             Kind::ReportIssued => "report_issued",
+            Kind::PlanItemRetired => "plan_item_retired",
+            Kind::IndicatorRetired => "indicator_retired",
         }
     }
 
@@ -350,6 +358,8 @@ impl Payload {
             Payload::SpendingRecorded(_) => Kind::SpendingRecorded,
             Payload::NarrativeRecorded(_) => Kind::NarrativeRecorded,
             Payload::ReportIssued(_) => Kind::ReportIssued,
+            Payload::PlanItemRetired(_) => Kind::PlanItemRetired,
+            Payload::IndicatorRetired(_) => Kind::IndicatorRetired,
         }
     }
 }
@@ -435,6 +445,12 @@ impl Payload {
                 r.known_seq,
                 hex::encode(r.sha256)
             ),
+            Payload::PlanItemRetired(r) => {
+                format!("plan item {} retired from {}: {}", r.code, r.year, r.reason)
+            }
+            Payload::IndicatorRetired(r) => {
+                format!("indicator {} retired from {}: {}", r.code, r.year, r.reason)
+            }
         }
     }
 }
@@ -791,6 +807,18 @@ pub struct SpendingRecorded {
     pub period: PeriodRef,
     pub amount: Dec,
     pub note: Option<String>,
+}
+
+/// A plan item or indicator withdrawn from a year on: a wrongly defined
+/// sasaran or IKU stops appearing in that year's (and later years') status
+/// and reports, and stays in the ledger, its history and `audit replay`.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, Serialize)]
+pub struct Retired {
+    /// The code of the plan item or indicator.
+    pub code: String,
+    /// The first fiscal year it no longer counts in.
+    pub year: u16,
+    pub reason: String,
 }
 
 /// The narrative of an indicator's year.

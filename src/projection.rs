@@ -20,6 +20,7 @@
 //! 'A' covered-seq approval-seq     -> decision (0 approve, 1 reject, 2 return)
 //! 'M' recorded_at seq              -> ()      transaction time (sign bit flipped)
 //! 'H' sha256 seq                   -> ()      report issued, by the hash of its bytes
+//! 'X' code year seq                -> kind    plan item (0) or indicator (1) retired from year on
 //! ```
 //!
 //! `value` is the bincode encoding of the version's [`Value`] (pagu and
@@ -107,7 +108,7 @@ impl MemIndex {
                             self.map.remove(&old);
                         }
                     }
-                    b'I' | b'N' => {}
+                    b'I' | b'N' | b'X' => {}
                     _ => continue,
                 }
             }
@@ -341,9 +342,70 @@ pub fn index_entries(seq: u64, recorded_at: i64, payload: &Payload) -> Vec<(Vec<
             k.extend_from_slice(&r.sha256);
             out.push((with_seq(k, seq), unit()))
         }
+        Payload::PlanItemRetired(x) | Payload::IndicatorRetired(x) => {
+            let mut k = with_code(key(b'X'), &x.code);
+            k.extend_from_slice(&x.year.to_be_bytes());
+            let kind = u8::from(matches!(payload, Payload::IndicatorRetired(_)));
+            out.push((with_seq(k, seq), vec![kind]))
+        }
         Payload::Genesis(_) | Payload::KeyAdded(_) | Payload::KeyRevoked(_) => {}
     }
     out
+}
+
+/// The first year a plan item or indicator no longer counts in, as known at
+/// `known`: the earliest effective year of its retirements.
+pub fn retired_from(r: &dyn IndexRead, code: &str, known: u64) -> Result<Option<u16>> {
+    let prefix = with_code(key(b'X'), code);
+    let mut first: Option<u16> = None;
+    for (k, v) in r.scan(&prefix)? {
+        if k.len() != prefix.len() + 10 || seq_suffix(&k) > known {
+            continue;
+        }
+        r.check(&k, &v)?;
+        let year = u16::from_be_bytes([k[prefix.len()], k[prefix.len() + 1]]);
+        first = Some(first.map_or(year, |f| f.min(year)));
+    }
+    Ok(first)
+}
+
+/// Whether `code` (an indicator or plan item) counts in `year`: neither it
+/// nor any item above it is retired from that year or earlier.
+fn retired_in(
+    r: &dyn IndexRead,
+    code: &str,
+    items: &HashMap<String, PlanItemDefined>,
+    year: u16,
+    known: u64,
+) -> Result<bool> {
+    let mut next = Some(code.to_string());
+    let mut depth = 0;
+    while let Some(c) = next {
+        if retired_from(r, &c, known)?.is_some_and(|y| y <= year) {
+            return Ok(true);
+        }
+        next = items.get(&c).and_then(|i| i.parent.clone());
+        depth += 1;
+        if depth > 16 {
+            break;
+        }
+    }
+    Ok(false)
+}
+
+/// The plan items that count in `year` as known at `known`: defined by then
+/// and not retired (nor under a retired item).
+pub fn active_items(r: &dyn IndexRead, year: u16, known: u64) -> Result<Vec<(u64, PlanItemDefined)>> {
+    let all = items(r, known)?;
+    let by_code: HashMap<String, PlanItemDefined> =
+        all.iter().map(|(_, i)| (i.code.clone(), i.clone())).collect();
+    let mut out = Vec::new();
+    for (seq, item) in all {
+        if !retired_in(r, &item.code, &by_code, year, known)? {
+            out.push((seq, item));
+        }
+    }
+    Ok(out)
 }
 
 /// The seqs of every event about an indicator or budget account: targets,
@@ -1134,6 +1196,21 @@ pub fn validate(r: &dyn IndexRead, payload: &Payload) -> Result<(), String> {
             check_text("the report format", &rep.format)?;
             Ok(())
         }
+        Payload::PlanItemRetired(x) | Payload::IndicatorRetired(x) => {
+            check_year(x.year)?;
+            check_text("the reason", &x.reason)?;
+            if matches!(payload, Payload::IndicatorRetired(_)) {
+                need_indicator(r, &x.code)?;
+            } else {
+                need_item(r, &x.code)?;
+            }
+            if let Some(y) = retired_from(r, &x.code, u64::MAX).map_err(|e| e.to_string())? {
+                if y <= x.year {
+                    return Err(format!("{} is already retired from {y}", x.code));
+                }
+            }
+            Ok(())
+        }
         Payload::Approval(a) => check_len("the comment", a.comment.as_deref()),
         Payload::KeyRevoked(k) => check_len("the reason", Some(&k.reason)),
         Payload::Genesis(g) => {
@@ -1207,6 +1284,11 @@ pub fn state(r: &dyn IndexRead, q: &Query) -> Result<Vec<IndicatorState>> {
         .collect();
     let mut out: Vec<IndicatorState> = Vec::new();
     for (def_seq, ind) in indicators(r, q.known)? {
+        if retired_in(r, &ind.code, &items, q.year, q.known)?
+            || retired_in(r, &ind.item, &items, q.year, q.known)?
+        {
+            continue;
+        }
         let target = |scope: TargetScope| {
             year.current(b'T', &ind.code, scope_byte(scope), q.approved_only)
                 .map(|v| v.map(|v| (scope, v)))

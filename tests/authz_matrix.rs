@@ -47,6 +47,7 @@ fn allowed(kind: Kind, actor: Actor) -> bool {
             role == Role::Admin
         }
         Kind::BudgetSet | Kind::BudgetRevised => role == Role::Admin,
+        Kind::PlanItemRetired | Kind::IndicatorRetired => role == Role::Admin,
         Kind::RealisationRecorded
         | Kind::RealisationCorrected
         | Kind::SpendingRecorded
@@ -312,6 +313,16 @@ fn payload(kind: Kind, s: &Setup) -> Payload {
             hambatan: "h".into(),
             strategi_pemecahan: "s".into(),
         }),
+        Kind::PlanItemRetired => Payload::PlanItemRetired(Retired {
+            code: "T".into(),
+            year: 2022,
+            reason: "salah input".into(),
+        }),
+        Kind::IndicatorRetired => Payload::IndicatorRetired(Retired {
+            code: "I".into(),
+            year: 2022,
+            reason: "salah input".into(),
+        }),
         Kind::ReportIssued => Payload::ReportIssued(ReportIssued {
             kind: "capaian".into(),
             format: "md".into(),
@@ -367,7 +378,9 @@ fn every_kind_by_every_key_is_accepted_or_refused_as_documented() {
                                     | Kind::TargetSet
                                     | Kind::TargetRevised
                                     | Kind::BudgetSet
-                                    | Kind::BudgetRevised,
+                                    | Kind::BudgetRevised
+                                    | Kind::PlanItemRetired
+                                    | Kind::IndicatorRetired,
                                 Role::Admin
                             ) | (
                                 Kind::RealisationRecorded

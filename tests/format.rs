@@ -153,11 +153,21 @@ fn domain_samples() -> Vec<Payload> {
                 value: Value::Number(dec("91.43")),
             }],
         }),
+        Payload::PlanItemRetired(Retired {
+            code: "S9".into(),
+            year: 2022,
+            reason: "salah input".into(),
+        }),
+        Payload::IndicatorRetired(Retired {
+            code: "IKU-9".into(),
+            year: 2022,
+            reason: "bukan IKU PK 2022".into(),
+        }),
     ]
 }
 
-/// Golden digests of the domain samples, sealed at seqs 4..=14.
-const GOLDEN_DOMAIN_DIGESTS: [&str; 11] = [
+/// Golden digests of the domain samples, sealed at seqs 4..=16.
+const GOLDEN_DOMAIN_DIGESTS: [&str; 13] = [
     "7ea9b9103ec89b7564ef1680bcecf99940d0dd81d5867ee29be01a65cc0e7d66",
     "6db940aa69aa959764a3ab40d53ec987d0fc38c365df85d6ce9bc9f649d2fb26",
     "6020d7696ac24945561f83630dd664eb4098fa5e79957edb783ed36b070afeaa",
@@ -169,7 +179,22 @@ const GOLDEN_DOMAIN_DIGESTS: [&str; 11] = [
     "7288b503bfc552a71b03c0fdc0e9f46436d7f5baf008873a44351aee5a104c85",
     "1c23718aa8471feec4959a8f03bf27d0b1faf57a5356ffc87670f13742539597",
     "6432a9e0d12b854566d3aa06d9e8c08bd4b20cde02914ae3ba8aeba2eab47e6e",
+    "abbaa5284086501f26b8ceb38de791ff8e7026dfc6a19abb93d2d77d2b04ef76",
+    "3db7007e68f0fce60236a24a9eaade2de5fd7f9ca16a7d519595a356d71519fe",
 ];
+
+#[test]
+fn golden_bytes_of_a_retirement() {
+    let bytes = codec::to_bytes(&domain_samples()[12]).unwrap();
+    let mut expect = Vec::new();
+    expect.extend_from_slice(&16u32.to_le_bytes()); // kind 16, indicator_retired
+    expect.extend_from_slice(&5u64.to_le_bytes());
+    expect.extend_from_slice(b"IKU-9");
+    expect.extend_from_slice(&2022u16.to_le_bytes());
+    expect.extend_from_slice(&17u64.to_le_bytes());
+    expect.extend_from_slice(b"bukan IKU PK 2022");
+    assert_eq!(hex::encode(bytes), hex::encode(expect));
+}
 
 #[test]
 fn golden_digests_of_every_domain_kind() {

@@ -17,6 +17,7 @@ mod query;
 mod rebuild;
 mod record;
 mod report;
+mod retire;
 mod show;
 mod status;
 mod verify;
@@ -103,6 +104,8 @@ pub enum Command {
     #[command(subcommand)]
     Record(record::RecordCommand),
     Correct(record::CorrectArgs),
+    #[command(subcommand)]
+    Retire(retire::RetireCommand),
     Approve(approve::Args),
     Status(status::Args),
     #[command(subcommand)]
@@ -415,6 +418,7 @@ fn run_command(ctx: &Ctx, command: Command, mut out: &mut dyn Write) -> CmdResul
         Command::Import(a) => import::run(ctx, a, &mut out),
         Command::Record(a) => record::run(ctx, a, &mut out),
         Command::Correct(a) => record::correct(ctx, a, &mut out),
+        Command::Retire(a) => retire::run(ctx, a, &mut out),
         Command::Approve(a) => approve::run(ctx, a, &mut out),
         Command::Status(a) => status::run(ctx, a, &mut out),
         Command::Report(a) => report::run(ctx, a, &mut out),

@@ -72,7 +72,7 @@ impl<'a> Data<'a> {
     fn load(r: &'a dyn IndexRead, q: Query) -> Result<Data<'a>> {
         let mut states = projection::state(r, &q)?;
         states.sort_by_key(|s| natural(&s.indicator.code));
-        let items = projection::items(r, q.known)?
+        let items = projection::active_items(r, q.year, q.known)?
             .into_iter()
             .map(|(_, i)| (i.code.clone(), i))
             .collect::<BTreeMap<String, PlanItemDefined>>();

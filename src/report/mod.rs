@@ -435,7 +435,7 @@ pub fn stated_figures(ledger: &Ledger, params: Params) -> crate::Result<Vec<crat
         params.kind,
         ReportKind::Anggaran | ReportKind::Lkjip | ReportKind::Pk
     ) {
-        let items: Vec<_> = crate::projection::items(&index, q.known)?
+        let items: Vec<_> = crate::projection::active_items(&index, q.year, q.known)?
             .into_iter()
             .map(|(_, item)| item)
             .collect();
