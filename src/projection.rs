@@ -437,6 +437,15 @@ pub fn indicator_events(r: &dyn IndexRead, code: &str, year: Option<u16>) -> Res
     if let Some(seq) = def_seq(r, b'N', code)?.or(def_seq(r, b'I', code)?) {
         seqs.push(seq);
     }
+    let retired = with_code(key(b'X'), code);
+    for (k, v) in r.scan(&retired)? {
+        if k.len() == retired.len() + 10
+            && year.is_none_or(|y| u16::from_be_bytes([k[retired.len()], k[retired.len() + 1]]) <= y)
+        {
+            r.check(&k, &v)?;
+            seqs.push(seq_suffix(&k));
+        }
+    }
     seqs.extend(approvals);
     seqs.sort();
     seqs.dedup();

@@ -264,6 +264,11 @@ pub fn history(ctx: &Ctx, args: HistoryArgs, out: &mut dyn Write) -> CmdResult {
                 sakip::event::seq_list(&a.covers),
                 a.comment.clone().unwrap_or_default(),
             ),
+            Payload::PlanItemRetired(x) | Payload::IndicatorRetired(x) => (
+                format!("dihentikan mulai {}", x.year),
+                String::new(),
+                x.reason.clone(),
+            ),
             other => (other.kind().name().into(), String::new(), String::new()),
         };
         let state = match &e.event.payload {

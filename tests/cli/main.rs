@@ -1,5 +1,6 @@
 //! Tests through the real `sakip` binary.
 
+mod agency;
 mod audit;
 mod bad_input;
 mod bench;
