@@ -611,8 +611,6 @@ pub fn append(
     ledger.append_labelled(rows.into_iter().map(|(p, label)| (signer, p, label)).collect())
 }
 
-/// A correction of realisation `seq` (which must be a realisation or its
-/// latest correction) to a new value.
 /// The seq of the latest version of an indicator's realisation for a
 /// period (`2021-Q3`, `TW III 2021`, or `2021` for the annual figure): what a
 /// correction by name supersedes.
@@ -637,6 +635,8 @@ pub fn latest_realisation(ledger: &crate::ledger::Ledger, code: &str, period: &s
         })
 }
 
+/// A correction of realisation `seq` (which must be a realisation or its
+/// latest correction) to a new value.
 pub fn correction(
     ledger: &crate::ledger::Ledger,
     seq: u64,

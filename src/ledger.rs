@@ -212,6 +212,39 @@ impl Ledger {
         if items.is_empty() {
             return Ok(vec![]);
         }
+        let (staged, head, registry) = self.stage(&items)?;
+        self.store.commit(&staged, head)?;
+        self.registry = registry;
+        self.head = Some(head);
+        Ok(staged
+            .iter()
+            .map(|s| Appended {
+                seq: s.seq,
+                hash: s.hash,
+            })
+            .collect())
+    }
+
+    /// A dry run of [`Ledger::append_labelled`]: every check an append makes
+    /// (authorization, time, plan rules, labels in refusals), and the seqs
+    /// the events would get, with nothing written.
+    pub fn check_labelled(&self, items: Vec<(&KeyPair, Payload, String)>) -> Result<Vec<Appended>> {
+        if items.is_empty() {
+            return Ok(vec![]);
+        }
+        let (staged, _, _) = self.stage(&items)?;
+        Ok(staged
+            .iter()
+            .map(|s| Appended {
+                seq: s.seq,
+                hash: s.hash,
+            })
+            .collect())
+    }
+
+    /// Authorize, validate, sign and chain a batch in memory: the events,
+    /// index entries and Merkle nodes to commit, the new head and registry.
+    fn stage(&self, items: &[(&KeyPair, Payload, String)]) -> Result<(Vec<Staged>, Head, Registry)> {
         let now = self.clock.now().timestamp_micros();
         let latest = (self.clock.wall() + crate::clock::FUTURE_MARGIN).timestamp_micros();
         if now > latest {
@@ -330,16 +363,7 @@ impl Ledger {
             hash: prev,
             recorded_at: now,
         };
-        self.store.commit(&staged, head)?;
-        self.registry = registry;
-        self.head = Some(head);
-        Ok(staged
-            .iter()
-            .map(|s| Appended {
-                seq: s.seq,
-                hash: s.hash,
-            })
-            .collect())
+        Ok((staged, head, registry))
     }
 
     /// The kind of a stored event, read from its payload's first four bytes.

@@ -7,6 +7,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 /// Import a file as one atomic batch: every row is appended, or none is.
+/// `--dry-run` checks it all and shows what would be appended.
 ///
 /// Errors name the file, the line (CSV) or the table entry (TOML), the
 /// column or field, and what was expected. Formats are described in
@@ -33,6 +34,10 @@ pub struct FileArgs {
     /// perubahan (the amendment); recorded on every target and pagu.
     #[arg(long, value_enum, default_value_t = StageArg::Murni)]
     pub stage: StageArg,
+    /// Check everything an import checks (signer's role, every row against
+    /// the plan) and list what would be appended, without writing anything.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// Budget stage on the command line.
@@ -62,6 +67,20 @@ pub fn run(ctx: &Ctx, cmd: ImportCommand, out: &mut dyn Write) -> CmdResult {
         ImportCommand::Realisasi(_) => import::realisasi(&name, &text, ledger.store())?,
         ImportCommand::Anggaran(_) => import::anggaran(&name, &text, ledger.store(), args.stage.into())?,
     };
+    if args.dry_run {
+        let summaries: Vec<String> = rows.iter().map(|(p, _)| p.summary()).collect();
+        let would =
+            ledger.check_labelled(rows.into_iter().map(|(p, label)| (&signer, p, label)).collect())?;
+        for (a, summary) in would.iter().zip(&summaries) {
+            writeln!(out, "seq {}: {summary}", a.seq)?;
+        }
+        writeln!(
+            out,
+            "dry run: {} events from {name} would be appended; nothing was written",
+            would.len()
+        )?;
+        return Ok(());
+    }
     let done = sakip::import::append(&mut ledger, &signer, rows)?;
     match (done.first(), done.last()) {
         (Some(first), Some(last)) => writeln!(

@@ -97,6 +97,11 @@ pub struct NarrativeArgs {
     /// Strategi pemecahan.
     #[arg(long, default_value = "")]
     pub strategi: String,
+    /// Read the three parts from a Markdown file with the headings
+    /// "## Faktor pendorong", "## Hambatan" and "## Strategi pemecahan"
+    /// (paragraphs and lists under each are kept as written).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["pendorong", "hambatan", "strategi"])]
+    pub from: Option<std::path::PathBuf>,
 }
 
 /// Correct a realisation: the new value supersedes the latest version of
@@ -202,13 +207,22 @@ pub fn run(ctx: &Ctx, cmd: RecordCommand, out: &mut dyn Write) -> CmdResult {
             amount: Dec(numfmt::parse_money(&a.amount).map_err(input)?),
             note: a.note,
         }),
-        RecordCommand::Narrative(a) => Payload::NarrativeRecorded(NarrativeRecorded {
-            indicator: a.indicator,
-            year: a.year,
-            faktor_pendorong: a.pendorong,
-            hambatan: a.hambatan,
-            strategi_pemecahan: a.strategi,
-        }),
+        RecordCommand::Narrative(a) => {
+            let (pendorong, hambatan, strategi) = match &a.from {
+                Some(path) => {
+                    let text = std::fs::read_to_string(path).map_err(|e| sakip::Error::io(path, e))?;
+                    narrative_sections(&path.display().to_string(), &text).map_err(input)?
+                }
+                None => (a.pendorong, a.hambatan, a.strategi),
+            };
+            Payload::NarrativeRecorded(NarrativeRecorded {
+                indicator: a.indicator,
+                year: a.year,
+                faktor_pendorong: pendorong,
+                hambatan,
+                strategi_pemecahan: strategi,
+            })
+        }
     };
     let summary = payload.summary();
     let done = ledger.append(&signer, payload)?;
@@ -240,4 +254,59 @@ pub fn correct(ctx: &Ctx, a: CorrectArgs, out: &mut dyn Write) -> CmdResult {
     let done = ledger.append(&signer, payload)?;
     writeln!(out, "seq {}: {summary}", done.seq)?;
     Ok(())
+}
+
+/// The three parts of a narrative from Markdown: the text under the headings
+/// "Faktor pendorong", "Hambatan" and "Strategi pemecahan" (any heading
+/// level, case ignored).
+fn narrative_sections(name: &str, text: &str) -> Result<(String, String, String), String> {
+    let mut parts: [Vec<&str>; 3] = [Vec::new(), Vec::new(), Vec::new()];
+    let mut current: Option<usize> = None;
+    for (n, line) in text.lines().enumerate() {
+        if let Some(heading) = line.trim_start().strip_prefix('#') {
+            let h = heading.trim_start_matches('#').trim().to_lowercase();
+            current = if h.contains("pendorong") {
+                Some(0)
+            } else if h.contains("hambatan") {
+                Some(1)
+            } else if h.contains("strategi") {
+                Some(2)
+            } else {
+                return Err(format!(
+                    "{name}:{}: heading '{}' is none of Faktor pendorong, Hambatan, Strategi pemecahan",
+                    n + 1,
+                    heading.trim_start_matches('#').trim()
+                ));
+            };
+            continue;
+        }
+        match current {
+            Some(i) => parts[i].push(line),
+            None if line.trim().is_empty() => {}
+            None => {
+                return Err(format!(
+                    "{name}:{}: text before the first heading (## Faktor pendorong, ## Hambatan, ## Strategi pemecahan)",
+                    n + 1
+                ))
+            }
+        }
+    }
+    let [a, b, c] = parts.map(|p| p.join("\n").trim().to_string());
+    Ok((a, b, c))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_narrative_file_splits_into_its_three_parts() {
+        let text = "## Faktor pendorong\nDukungan pimpinan.\n\n- rapat rutin\n\n## Hambatan\nData terlambat.\n\n### Strategi Pemecahan\nJadwal rekap tetap.\n";
+        let (a, b, c) = super::narrative_sections("n.md", text).unwrap();
+        assert_eq!(a, "Dukungan pimpinan.\n\n- rapat rutin");
+        assert_eq!(b, "Data terlambat.");
+        assert_eq!(c, "Jadwal rekap tetap.");
+        let err = super::narrative_sections("n.md", "teks lepas\n## Hambatan\nx").unwrap_err();
+        assert!(err.contains("n.md:1"), "{err}");
+        let err = super::narrative_sections("n.md", "## Lain-lain\nx").unwrap_err();
+        assert!(err.contains("n.md:1") && err.contains("Lain-lain"), "{err}");
+    }
 }

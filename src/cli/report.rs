@@ -33,7 +33,8 @@ pub enum ReportCommand {
     /// LKjIP chapter III assembled from the tables above, with the narratives.
     Lkjip(RenderArgs),
     /// Seal a report: render it, write it, and record its SHA-256 in a
-    /// report_issued event (approver key).
+    /// report_issued event (approver key). Counts approved entries only,
+    /// unless --include-unapproved (which the report's header then states).
     Issue(IssueArgs),
     /// Record a document issued outside sakip (a signed Berita Acara, a
     /// published LKjIP) with the figures it prints, from a TOML transcript
@@ -63,6 +64,11 @@ pub struct IssueArgs {
     pub kind: String,
     #[command(flatten)]
     pub render: RenderArgs,
+    /// Also count entries no approver has approved yet (stated in the
+    /// report's header). Without it, an issued report holds approved
+    /// entries only.
+    #[arg(long, conflicts_with = "approved_only")]
+    pub include_unapproved: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -142,7 +148,8 @@ fn issue(ctx: &Ctx, args: IssueArgs, out: &mut dyn Write) -> CmdResult {
     })?;
     let signer = ctx.signer()?;
     let mut ledger = ctx.open_ledger()?;
-    let p = params(ctx, kind, &args.render, &ledger)?;
+    let mut p = params(ctx, kind, &args.render, &ledger)?;
+    p.approved_only = !args.include_unapproved;
     let (report, bytes) = report::produce(&ledger, p)?;
     let path = args.render.out.clone().unwrap_or_else(|| {
         PathBuf::from(format!(

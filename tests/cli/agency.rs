@@ -279,6 +279,7 @@ fn build() -> Perpustakaan {
         &kepala,
         "approve",
         "--pending",
+        "--yes",
         "--comment",
         "Monev TW I",
     ]);
@@ -348,6 +349,7 @@ fn build() -> Perpustakaan {
         &kepala,
         "approve",
         "--pending",
+        "--yes",
         "--comment",
         "Monev TW IV",
     ]);

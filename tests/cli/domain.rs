@@ -105,7 +105,13 @@ fn approved_only_leaves_out_unapproved_entries() {
     ]);
     let line = approved.lines().find(|l| l.contains("\"IP-2.1\"")).unwrap();
     assert!(line.contains("\"realisasi\":null"), "{line}");
-    env.ok(&["--key", &env.demo_key("kepala-approver"), "approve", "--pending"]);
+    env.ok(&[
+        "--key",
+        &env.demo_key("kepala-approver"),
+        "approve",
+        "--pending",
+        "--yes",
+    ]);
     let approved = env.ok(&[
         "status",
         "--year",
