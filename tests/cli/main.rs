@@ -6,6 +6,7 @@ mod bad_input;
 mod bench;
 mod core;
 mod domain;
+mod readme;
 mod reports;
 mod support;
 mod trust;
