@@ -720,6 +720,13 @@ impl<'a> YearView<'a> {
         }
     }
 
+    /// Whether any version of a figure is known (nothing is read from it).
+    fn has_versions(&self, tag: u8, code: &str, sub: u8) -> bool {
+        self.versions
+            .get(&(tag, code.as_bytes().to_vec(), sub))
+            .is_some_and(|v| v.iter().any(|(seq, _)| *seq <= self.known))
+    }
+
     fn current(&self, tag: u8, code: &str, sub: u8, approved_only: bool) -> Result<Option<Version>> {
         match self.versions.get(&(tag, code.as_bytes().to_vec(), sub)) {
             Some(entries) => current_of(
@@ -1276,6 +1283,8 @@ pub struct IndicatorState {
     pub quarters: Vec<Option<Version>>,
     /// The annual figure, counted only at as-of TW IV.
     pub annual: Option<Version>,
+    /// Before TW IV: the indicator has only an annual figure, not yet due.
+    pub annual_not_due: bool,
     /// The value as of the quarter, per the indicator's aggregation.
     pub realisasi: Option<Value>,
     pub capaian: Capaian,
@@ -1283,6 +1292,9 @@ pub struct IndicatorState {
     /// Every counted entry is approved (false when nothing is counted).
     pub approved: bool,
 }
+
+/// The note of a capaian before TW IV on an indicator measured only yearly.
+pub const ANNUAL_NOT_DUE: &str = "angka tahunan, dinilai pada TW IV";
 
 /// The state of every indicator known at `q.known`, in code order.
 pub fn state(r: &dyn IndexRead, q: &Query) -> Result<Vec<IndicatorState>> {
@@ -1327,6 +1339,9 @@ pub fn state(r: &dyn IndexRead, q: &Query) -> Result<Vec<IndicatorState>> {
         } else {
             None
         };
+        // An annual figure already recorded is not due before TW IV: say so
+        // rather than "no data" (docs/scoring.md).
+        let annual_not_due = q.as_of < 4 && year.has_versions(b'R', &ind.code, 0);
         let item = items.get(&ind.item).cloned().ok_or_else(|| {
             Error::integrity(
                 def_seq,
@@ -1344,6 +1359,7 @@ pub fn state(r: &dyn IndexRead, q: &Query) -> Result<Vec<IndicatorState>> {
             target,
             quarters,
             annual,
+            annual_not_due,
         });
     }
     // Aggregate: plain indicators first, then derived ones (their components
@@ -1384,11 +1400,16 @@ pub fn state(r: &dyn IndexRead, q: &Query) -> Result<Vec<IndicatorState>> {
             }
             agg => aggregate(agg, &s.quarters, s.annual.as_ref()),
         };
-        let capaian = scoring::capaian(
+        let capaian = match scoring::capaian(
             &s.indicator,
             s.target.as_ref().map(|(_, v)| &v.value),
             realisasi.as_ref(),
-        );
+        ) {
+            Capaian::NoData if realisasi.is_none() && s.annual_not_due => {
+                Capaian::Undefined(ANNUAL_NOT_DUE.into())
+            }
+            other => other,
+        };
         let s = &mut out[i];
         s.predikat = capaian.score().map(scoring::predikat);
         s.capaian = capaian;
