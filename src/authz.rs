@@ -202,7 +202,8 @@ impl Registry {
                         None => return Err(format!("seq {covered} does not exist")),
                         Some((k, _)) if !k.is_approvable() => {
                             return Err(format!(
-                                "seq {covered} is a {} event, which cannot be approved",
+                                "seq {covered} is {} {} event, which cannot be approved",
+                                crate::event::article(k.name()),
                                 k.name()
                             ))
                         }

@@ -831,6 +831,24 @@ pub struct NarrativeRecorded {
     pub strategi_pemecahan: String,
 }
 
+/// "1 finding", "2 findings": a count with its noun.
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
+/// "a" or "an" before a kind name ("an approval", "a target_set").
+pub fn article(word: &str) -> &'static str {
+    if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    }
+}
+
 /// A list of seqs with runs shortened: "3, 4, 7-12".
 pub fn seq_list(seqs: &[u64]) -> String {
     let mut parts: Vec<String> = Vec::new();

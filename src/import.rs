@@ -413,6 +413,10 @@ fn csv_rows(
     optional: &[&str],
 ) -> Result<Vec<(u64, HashMap<String, String>)>> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    // Line endings as one: the csv reader counts lines of CRLF files one
+    // short, and an error must name the line a spreadsheet shows.
+    let text = text.replace("\r\n", "\n");
+    let text = text.as_str();
     let first_line = text.lines().next().unwrap_or("");
     let delimiter = if first_line.contains(';') { b';' } else { b',' };
     let mut reader = csv::ReaderBuilder::new()
@@ -653,7 +657,8 @@ pub fn correction(
         Payload::RealisationCorrected(r) => (r.indicator, r.period, r.value),
         other => {
             return Err(Error::Input(format!(
-                "seq {seq} is a {} event; only realisations can be corrected",
+                "seq {seq} is {} {} event; only realisations can be corrected",
+                crate::event::article(other.kind().name()),
                 other.kind().name()
             )))
         }

@@ -163,9 +163,14 @@ fn is_unbounded(indicator: &IndicatorDefined, real: &Value) -> bool {
 }
 
 fn by_polarity(indicator: &IndicatorDefined, t: Decimal, r: Decimal) -> Capaian {
-    let div = |a: Decimal, b: Decimal| match a.checked_mul(HUNDRED).and_then(|x| x.checked_div(b)) {
-        Some(v) if !b.is_zero() => Capaian::Score(v),
-        _ => Capaian::Undefined("target 0: capaian tidak terdefinisi".into()),
+    let div = |a: Decimal, b: Decimal| {
+        if b.is_zero() {
+            return Capaian::Undefined("target 0: capaian tidak terdefinisi".into());
+        }
+        match a.checked_mul(HUNDRED).and_then(|x| x.checked_div(b)) {
+            Some(v) => Capaian::Score(v),
+            None => Capaian::Undefined("nilai di luar batas: capaian tidak dapat dihitung".into()),
+        }
     };
     match indicator.polarity {
         Polarity::HigherIsBetter | Polarity::Grade => div(r, t),

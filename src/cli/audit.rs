@@ -103,7 +103,12 @@ fn check(ctx: &Ctx, args: CheckArgs, out: &mut dyn Write) -> CmdResult {
         .iter()
         .filter(|f| f.severity == sakip::audit::Severity::Warning)
         .count();
-    writeln!(out, "{} findings ({warnings} warnings)", findings.len())?;
+    writeln!(
+        out,
+        "{} ({})",
+        sakip::event::count(findings.len(), "finding", "findings"),
+        sakip::event::count(warnings, "warning", "warnings")
+    )?;
     Ok(())
 }
 

@@ -153,7 +153,8 @@ pub fn run(ctx: &Ctx, args: Args, out: &mut dyn Write) -> CmdResult {
         };
         let (core, total) = sakip::bench::core(&dir.join("core"), &spec, exe.as_deref())?;
         notes.push(format!(
-            "core: one generated agency, {years} years of history, {events} events imported in batches of {}, {singles} single appends; {total} events",
+            "core: one generated agency, {} of history, {events} events imported in batches of {}, {singles} single appends; {total} events",
+            sakip::event::count(usize::from(years), "year", "years"),
             spec.batch
         ));
         rows.extend(core);
@@ -292,9 +293,9 @@ fn generate(args: GenerateArgs, out: &mut dyn Write) -> CmdResult {
     let secs = t.elapsed().as_secs_f64();
     writeln!(
         out,
-        "{} agencies, {} years each, {total} events in {secs:.1} s ({:.0} events/s) under {}",
-        agencies.len(),
-        args.years,
+        "{}, {} each, {total} events in {secs:.1} s ({:.0} events/s) under {}",
+        sakip::event::count(agencies.len(), "agency", "agencies"),
+        sakip::event::count(usize::from(args.years), "year", "years"),
         total as f64 / secs.max(1e-9),
         args.out.display()
     )?;

@@ -17,27 +17,35 @@ pub enum ImportCommand {
     /// The plan (TOML): plan items, indicators, targets (PK, TW1-TW4,
     /// Renstra) and pagu; `revise = true` entries revise the latest target
     /// or pagu with a reason and legal basis. Signed by an admin key.
-    Plan(FileArgs),
+    Plan(StagedFileArgs),
     /// Realisations (CSV: indicator,period,value,numerator,denominator,note).
     /// Signed by an operator key.
     Realisasi(FileArgs),
     /// Budget lines (CSV: account,period,jenis,amount,reason,basis,note);
     /// jenis is pagu (admin key) or realisasi (spending, operator key).
-    Anggaran(FileArgs),
+    Anggaran(StagedFileArgs),
 }
 
 #[derive(clap::Args, Debug)]
 pub struct FileArgs {
     /// The file to import.
     pub file: PathBuf,
-    /// Budget stage the file belongs to: murni (the original plan) or
-    /// perubahan (the amendment); recorded on every target and pagu.
-    #[arg(long, value_enum, default_value_t = StageArg::Murni)]
-    pub stage: StageArg,
     /// Check everything an import checks (signer's role, every row against
     /// the plan) and list what would be appended, without writing anything.
     #[arg(long)]
     pub dry_run: bool,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct StagedFileArgs {
+    #[command(flatten)]
+    pub file: FileArgs,
+    /// Budget stage recorded on the targets and pagu of the file: murni (the
+    /// original plan) or perubahan (the amendment). Default: murni for a
+    /// plan; for a budget file, perubahan on pagu revisions (a pagu set for
+    /// the first time is murni).
+    #[arg(long, value_enum)]
+    pub stage: Option<StageArg>,
 }
 
 /// Budget stage on the command line.
@@ -59,13 +67,25 @@ impl From<StageArg> for Stage {
 pub fn run(ctx: &Ctx, cmd: ImportCommand, out: &mut dyn Write) -> CmdResult {
     let signer = ctx.signer()?;
     let mut ledger = ctx.open_ledger()?;
-    let (ImportCommand::Plan(args) | ImportCommand::Realisasi(args) | ImportCommand::Anggaran(args)) = &cmd;
+    let (ImportCommand::Plan(StagedFileArgs { file: args, .. })
+    | ImportCommand::Realisasi(args)
+    | ImportCommand::Anggaran(StagedFileArgs { file: args, .. })) = &cmd;
     let text = std::fs::read_to_string(&args.file).map_err(|e| sakip::Error::io(&args.file, e))?;
     let name = args.file.display().to_string();
     let rows = match &cmd {
-        ImportCommand::Plan(_) => import::plan(&name, &text, ledger.store(), args.stage.into())?,
+        ImportCommand::Plan(a) => import::plan(
+            &name,
+            &text,
+            ledger.store(),
+            a.stage.map_or(Stage::Murni, Stage::from),
+        )?,
         ImportCommand::Realisasi(_) => import::realisasi(&name, &text, ledger.store())?,
-        ImportCommand::Anggaran(_) => import::anggaran(&name, &text, ledger.store(), args.stage.into())?,
+        ImportCommand::Anggaran(a) => import::anggaran(
+            &name,
+            &text,
+            ledger.store(),
+            a.stage.map_or(Stage::Perubahan, Stage::from),
+        )?,
     };
     if args.dry_run {
         let summaries: Vec<String> = rows.iter().map(|(p, _)| p.summary()).collect();
@@ -76,8 +96,8 @@ pub fn run(ctx: &Ctx, cmd: ImportCommand, out: &mut dyn Write) -> CmdResult {
         }
         writeln!(
             out,
-            "dry run: {} events from {name} would be appended; nothing was written",
-            would.len()
+            "dry run: {} from {name} would be appended; nothing was written",
+            sakip::event::count(would.len(), "event", "events")
         )?;
         return Ok(());
     }
@@ -85,8 +105,8 @@ pub fn run(ctx: &Ctx, cmd: ImportCommand, out: &mut dyn Write) -> CmdResult {
     match (done.first(), done.last()) {
         (Some(first), Some(last)) => writeln!(
             out,
-            "imported {} events from {name} (seq {}..{})",
-            done.len(),
+            "imported {} from {name} (seq {}..{})",
+            sakip::event::count(done.len(), "event", "events"),
             first.seq,
             last.seq
         )?,

@@ -38,13 +38,17 @@ impl QueryArgs {
         let as_of = match &self.as_of {
             None => 4,
             Some(text) => {
+                // A value that does not parse is bad input (exit 1), as a bad
+                // period in `record` or an import is; exit 2 is for the
+                // command line's shape.
                 let p = sakip::period::parse_quarter(text)
-                    .map_err(|e| CliError::Usage(format!("--as-of: {e}")))?;
+                    .map_err(|e| sakip::Error::Input(format!("--as-of: {e}")))?;
                 if p.year != self.year {
-                    return Err(CliError::Usage(format!(
+                    return Err(sakip::Error::Input(format!(
                         "--as-of {text} is not in --year {}",
                         self.year
-                    )));
+                    ))
+                    .into());
                 }
                 p.quarter
             }
@@ -53,7 +57,7 @@ impl QueryArgs {
         let (known, known_at_text) = match (&self.known_at, self.known_at_seq) {
             (Some(text), _) => {
                 let t = parse_time(text).ok_or_else(|| {
-                    CliError::Usage(format!(
+                    sakip::Error::Input(format!(
                         "--known-at '{text}' is not a date or time (e.g. 2022-01-10)"
                     ))
                 })?;

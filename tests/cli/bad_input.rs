@@ -180,12 +180,73 @@ fn bom_and_crlf_are_accepted() {
     let text = "\u{feff}indicator;period;value;numerator;denominator;note\r\nIP-2.1;2022-Q1;;4.400;4.765;dengan BOM dan CRLF\r\n";
     let path = env.write("bom-crlf.csv", text);
     let out = env.ok(&["--key", &op, "import", "realisasi", &path]);
-    assert!(out.starts_with("imported 1 events"), "{out}");
+    assert!(out.starts_with("imported 1 event from"), "{out}");
     let status = env.ok(&[
         "status", "--year", "2022", "--as-of", "2022-Q1", "--format", "json",
     ]);
     assert!(
         status.contains("\"code\":\"IP-2.1\"") && status.contains("\"realisasi\":\"92.34\""),
         "{status}"
+    );
+}
+
+#[test]
+fn crlf_errors_name_the_line_a_spreadsheet_shows() {
+    let env = demo();
+    let op = env.demo_key("kabid-mutasi-operator");
+    refused(
+        &env,
+        &op,
+        "realisasi",
+        "crlf.csv",
+        b"indicator;period;value;numerator;denominator;note\r\nIKU-1.1;2023-Q1;1;;;\r\nIKU-1.1;2023-Q5;1;;;\r\n",
+        "crlf.csv:3: column 'period'",
+    );
+}
+
+#[test]
+fn a_bad_period_is_bad_input_everywhere_and_realisasi_has_no_stage() {
+    let env = demo();
+    let op = env.demo_key("kabid-mutasi-operator");
+    for args in [
+        vec!["status", "--year", "2021", "--as-of", "2021-Q5"],
+        vec!["report", "capaian", "--year", "2021", "--as-of", "2021-Q5"],
+        vec![
+            "--key",
+            &op,
+            "record",
+            "realisasi",
+            "--indicator",
+            "IKU-1.1",
+            "--period",
+            "2021-Q5",
+            "--value",
+            "1",
+        ],
+        vec!["status", "--year", "2021", "--known-at", "kemarin"],
+    ] {
+        let (code, _, err) = env.run(&args);
+        assert_eq!(code, 1, "{args:?}: {err}");
+    }
+    let file = env.write("r.csv", HEADER);
+    let (code, _, _) = env.run(&["--key", &op, "import", "realisasi", &file, "--stage", "murni"]);
+    assert_eq!(code, 2, "import realisasi has no --stage");
+}
+
+#[test]
+fn a_pagu_revision_in_a_budget_file_is_perubahan_by_default() {
+    let env = demo();
+    let admin = env.demo_key("sekretaris-admin");
+    let file = env.write(
+        "pagu.csv",
+        "account;period;jenis;amount;reason;basis\nP3;2021;pagu;1.300.000.000;Tambahan;DPPA 2021\n",
+    );
+    let out = env.ok(&["--key", &admin, "import", "anggaran", &file]);
+    assert!(out.contains("imported 1 event from"), "{out}");
+    let (count, _) = env.head();
+    let event = env.ok(&["show", &(count - 1).to_string(), "--format", "json"]);
+    assert!(
+        event.contains("\"stage\": \"perubahan\"") || event.contains("\"stage\":\"perubahan\""),
+        "{event}"
     );
 }

@@ -33,7 +33,7 @@ fn generated_agencies_are_reproducible_plausible_and_verify() {
     let (a, b, c) = (env.path("a"), env.path("b"), env.path("c"));
     let (code, out, err) = generate(&env, &a, "2", "7");
     assert_eq!(code, 0, "{err}");
-    assert!(out.contains("2 agencies, 1 years each"), "{out}");
+    assert!(out.contains("2 agencies, 1 year each"), "{out}");
     assert_eq!(generate(&env, &b, "2", "7").0, 0);
     assert_eq!(generate(&env, &c, "1", "8").0, 0);
     for agency in ["OPD-00000", "OPD-00001"] {
