@@ -109,9 +109,56 @@ pub fn render(ctx: &Ctx, ledger: &sakip::ledger::Ledger, args: Args, out: &mut d
                 )?;
             }
             write_means(out, &states)?;
+            write_budget(out, &ledger.index(), &q)?;
             Ok(())
         }
     }
+}
+
+/// The budget as of the quarter, rolled up the plan (`sakip::budget`): the
+/// total, then each program.
+fn write_budget(
+    out: &mut dyn Write,
+    r: &dyn sakip::projection::IndexRead,
+    q: &projection::Query,
+) -> CmdResult {
+    let items: Vec<_> = projection::active_items(r, q.year, q.known)?
+        .into_iter()
+        .map(|(_, i)| i)
+        .collect();
+    let budget = sakip::budget::Budget::load(r, &items, q)?;
+    let (pagu, spent) = budget.total()?;
+    if pagu.is_zero() && spent.is_zero() {
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "Realisasi anggaran s.d. TW {}: {} dari pagu {} ({})",
+        roman(q.as_of),
+        numfmt::rupiah(spent),
+        numfmt::rupiah(pagu),
+        scoring::serapan(spent, pagu)
+            .map(numfmt::percent)
+            .unwrap_or_else(|| "-".into())
+    )?;
+    for item in items.iter().filter(|i| i.level == Level::Program) {
+        let Some(a) = budget.get(&item.code) else { continue };
+        let Some(p) = a.pagu else { continue };
+        let spent = budget.spent(&item.code).unwrap_or_default();
+        writeln!(
+            out,
+            "  {} {}: {} dari {} ({}; pagu {})",
+            item.code,
+            clip(&item.name, 50),
+            numfmt::rupiah(spent),
+            numfmt::rupiah(p.amount),
+            scoring::serapan(spent, p.amount)
+                .map(numfmt::percent)
+                .unwrap_or_else(|| "-".into()),
+            p.source.label(Some(Level::Program))
+        )?;
+    }
+    Ok(())
 }
 
 /// Mean capaian per sasaran (of its IKU) and overall (of all IKU).
