@@ -71,7 +71,7 @@ fn same_number(printed: Decimal, computed: Decimal) -> bool {
 /// A figure as reports print it: capaian as a percentage, money in Rupiah.
 fn show_figure(measure: Measure, v: &Value) -> String {
     match (measure, v) {
-        (Measure::Capaian, Value::Number(d)) => numfmt::percent(d.0),
+        (Measure::Capaian | Measure::Serapan, Value::Number(d)) => numfmt::percent(d.0),
         (Measure::Pagu | Measure::Spending, Value::Number(d)) => numfmt::rupiah(d.0),
         _ => show(v),
     }
@@ -112,7 +112,10 @@ fn computed(
             .get(&f.subject)
             .and_then(|s| s.capaian.score())
             .and_then(number),
-        Measure::Pagu | Measure::Spending => {
+        Measure::Target => states
+            .get(&f.subject)
+            .and_then(|s| s.target.as_ref().map(|(_, v)| v.value.clone())),
+        Measure::Pagu | Measure::Spending | Measure::Serapan => {
             // The same roll-up the reports print (`budget.rs`).
             let items: Vec<_> = projection::active_items(r, q.year, q.known)?
                 .into_iter()
@@ -120,7 +123,17 @@ fn computed(
                 .collect();
             let budget = crate::budget::Budget::load(r, &items, q)?;
             let (pagu, spent) = budget.total()?;
+            let serapan = |pagu: Option<Decimal>, spent: Option<Decimal>| {
+                pagu.zip(spent).and_then(|(p, s)| crate::scoring::serapan(s, p))
+            };
             match (f.measure, f.subject.as_str()) {
+                (Measure::Serapan, "*") => serapan(Some(pagu), Some(spent)).and_then(number),
+                (Measure::Serapan, a) if budget.get(a).is_some() => {
+                    serapan(budget.pagu(a), budget.spent(a)).and_then(number)
+                }
+                (Measure::Serapan, a) => {
+                    serapan(pagu_of(r, a, q)?, Some(projection::spending(r, a, q)?)).and_then(number)
+                }
                 (Measure::Pagu, "*") => number(pagu),
                 (_, "*") => number(spent),
                 (Measure::Pagu, a) if budget.get(a).is_some() => budget.pagu(a).and_then(number),

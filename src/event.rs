@@ -904,6 +904,10 @@ pub enum Measure {
     Pagu,
     /// Realisasi anggaran in Rupiah.
     Spending,
+    /// Serapan anggaran in percent (realisasi anggaran / pagu x 100).
+    Serapan,
+    /// The target in force.
+    Target,
 }
 
 impl Measure {
@@ -913,6 +917,8 @@ impl Measure {
             Measure::Capaian => "capaian",
             Measure::Pagu => "pagu",
             Measure::Spending => "realisasi anggaran",
+            Measure::Serapan => "serapan",
+            Measure::Target => "target",
         }
     }
 }

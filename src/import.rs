@@ -704,8 +704,10 @@ struct FigureRow {
     account: Option<String>,
     realisasi: Option<String>,
     capaian: Option<String>,
+    target: Option<String>,
     pagu: Option<String>,
     spending: Option<String>,
+    serapan: Option<String>,
 }
 
 /// A document issued outside sakip (a signed Berita Acara, a published
@@ -730,6 +732,12 @@ pub fn document(file: &str, bytes: &[u8], r: &dyn IndexRead, known_seq: u64) -> 
                 .map(|d| Value::Number(Dec(d)))
                 .map_err(|e| fail(n, format!("field '{field}': {e}")))
         };
+        // A printed percentage: "80,81%" or "80,81".
+        let percent = |field: &str, v: &str| {
+            numfmt::parse(v.trim().trim_end_matches('%').trim())
+                .map(|d| Value::Number(Dec(d)))
+                .map_err(|e| fail(n, format!("field '{field}': {e}")))
+        };
         match (&row.indicator, &row.account) {
             (Some(code), None) => {
                 let ind = projection::indicator(r, code, u64::MAX)?
@@ -745,11 +753,25 @@ pub fn document(file: &str, bytes: &[u8], r: &dyn IndexRead, known_seq: u64) -> 
                     });
                 }
                 if let Some(v) = &row.capaian {
-                    let d = numfmt::parse(v).map_err(|e| fail(n, format!("field 'capaian': {e}")))?;
                     figures.push(ReportedFigure {
                         subject: code.clone(),
                         measure: Measure::Capaian,
-                        value: Value::Number(Dec(d)),
+                        value: percent("capaian", v)?,
+                    });
+                }
+                if let Some(v) = &row.target {
+                    let value = parse_value(&ind, Some(v), None, None, true).map_err(|e| fail(n, e))?;
+                    figures.push(ReportedFigure {
+                        subject: code.clone(),
+                        measure: Measure::Target,
+                        value,
+                    });
+                }
+                if let Some(v) = &row.serapan {
+                    figures.push(ReportedFigure {
+                        subject: code.clone(),
+                        measure: Measure::Serapan,
+                        value: percent("serapan", v)?,
                     });
                 }
                 if let Some(v) = &row.pagu {
@@ -771,6 +793,27 @@ pub fn document(file: &str, bytes: &[u8], r: &dyn IndexRead, known_seq: u64) -> 
                 if account != "*" && projection::item(r, account, u64::MAX)?.is_none() {
                     return Err(fail(n, format!("unknown budget account '{account}'")));
                 }
+                if row.target.is_some() {
+                    return Err(fail(n, "a budget account has no target; give 'pagu', 'spending' (or 'realisasi') and 'serapan' (or 'capaian')".into()));
+                }
+                // On a budget line the printed realisasi is the spending and
+                // the printed capaian is the serapan.
+                if row.realisasi.is_some() && row.spending.is_some() {
+                    return Err(fail(
+                        n,
+                        "give the spending once, as 'spending' or 'realisasi'".into(),
+                    ));
+                }
+                if row.capaian.is_some() && row.serapan.is_some() {
+                    return Err(fail(n, "give the serapan once, as 'serapan' or 'capaian'".into()));
+                }
+                if let Some(v) = row.serapan.as_ref().or(row.capaian.as_ref()) {
+                    figures.push(ReportedFigure {
+                        subject: account.clone(),
+                        measure: Measure::Serapan,
+                        value: percent("serapan", v)?,
+                    });
+                }
                 if let Some(v) = &row.pagu {
                     figures.push(ReportedFigure {
                         subject: account.clone(),
@@ -778,7 +821,7 @@ pub fn document(file: &str, bytes: &[u8], r: &dyn IndexRead, known_seq: u64) -> 
                         value: money("pagu", v)?,
                     });
                 }
-                if let Some(v) = &row.spending {
+                if let Some(v) = row.spending.as_ref().or(row.realisasi.as_ref()) {
                     figures.push(ReportedFigure {
                         subject: account.clone(),
                         measure: Measure::Spending,

@@ -669,3 +669,17 @@ proptest! {
         let _ = codec::decode(&bytes);
     }
 }
+
+#[test]
+fn the_appended_measures_have_the_documented_numbers() {
+    for (measure, n) in [
+        (Measure::Realisasi, 0u32),
+        (Measure::Capaian, 1),
+        (Measure::Pagu, 2),
+        (Measure::Spending, 3),
+        (Measure::Serapan, 4),
+        (Measure::Target, 5),
+    ] {
+        assert_eq!(codec::to_bytes(&measure).unwrap(), n.to_le_bytes(), "{measure:?}");
+    }
+}

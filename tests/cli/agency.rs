@@ -501,3 +501,50 @@ fn a_second_agency_year_gives_the_hand_computed_figures() {
     let h = env.ok(&["history", "IKU-9"]);
     assert!(h.contains("bukan IKU PK 2022"), "{h}");
 }
+
+#[test]
+fn a_printed_serapan_and_target_are_recorded_and_checked() {
+    let p = build();
+    let env = &p.env;
+    let kepala = env.path("kepala.key");
+    // A Berita Acara that misprints P1's serapan and IKU-1's target.
+    let doc = env.write(
+        "ba.toml",
+        r#"kind = "evaluasi"
+title = "Berita Acara Evaluasi Internal Tahun 2022"
+year = 2022
+
+[[figure]]
+account = "P1"
+realisasi = "440.000.000"
+capaian = "64,32%"
+
+[[figure]]
+indicator = "IKU-1"
+target = "60"
+capaian = "98,39"
+"#,
+    );
+    env.ok(&["--key", s(&kepala), "report", "record", &doc]);
+    let findings = env.ok(&["audit", "check", "--year", "2022"]);
+    assert!(
+        findings.contains("P1 serapan = 64,32%, but the ledger when it was issued gives 46,32%"),
+        "{findings}"
+    );
+    assert!(
+        findings.contains("IKU-1 target = 60, but the ledger when it was issued gives 62"),
+        "{findings}"
+    );
+    assert!(
+        !findings.contains("IKU-1 capaian"),
+        "the capaian is right: {findings}"
+    );
+    // An unknown field is refused, never dropped.
+    let bad = env.write(
+        "bad.toml",
+        "kind = \"evaluasi\"\ntitle = \"x\"\nyear = 2022\n[[figure]]\naccount = \"P1\"\npersen = \"1\"\n",
+    );
+    let (code, _, err) = env.run(&["--key", s(&kepala), "report", "record", &bad]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("persen"), "{err}");
+}
