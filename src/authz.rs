@@ -24,7 +24,8 @@ pub fn required_role(kind: Kind) -> Option<Role> {
         | Kind::BudgetSet
         | Kind::BudgetRevised
         | Kind::PlanItemRetired
-        | Kind::IndicatorRetired => Some(Role::Admin),
+        | Kind::IndicatorRetired
+        | Kind::AgencySettings => Some(Role::Admin),
         Kind::RealisationRecorded
         | Kind::RealisationCorrected
         | Kind::SpendingRecorded

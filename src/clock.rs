@@ -85,6 +85,22 @@ pub fn format_micros(micros: i64) -> String {
     }
 }
 
+/// A stored time as people read it in the agency's zone:
+/// `25/02/2022 14.30 WIB`.
+pub fn format_local(micros: i64, zone: crate::event::TimeZone) -> String {
+    let Some(t) = DateTime::<Utc>::from_timestamp_micros(micros) else {
+        return format!("{micros}µs");
+    };
+    match chrono::FixedOffset::east_opt(zone.offset_secs()) {
+        Some(offset) => format!(
+            "{} {}",
+            t.with_timezone(&offset).format("%d/%m/%Y %H.%M"),
+            zone.name()
+        ),
+        None => format_micros(micros),
+    }
+}
+
 /// The UTC offset of WIB (Waktu Indonesia Barat), used for date-only input.
 pub const WIB_OFFSET_SECS: i32 = 7 * 3600;
 
@@ -93,12 +109,18 @@ pub const WIB_OFFSET_SECS: i32 = 7 * 3600;
 /// (`2022-01-10`, taken as the end of that day in WIB, so "known at 10
 /// January" includes everything recorded that day).
 pub fn parse_time(text: &str) -> Option<DateTime<Utc>> {
+    parse_time_in(text, WIB_OFFSET_SECS)
+}
+
+/// [`parse_time`] with a local time or date read at `offset_secs` east of
+/// UTC (the agency's zone: WIB, WITA or WIT).
+pub fn parse_time_in(text: &str, offset_secs: i32) -> Option<DateTime<Utc>> {
     use chrono::{FixedOffset, NaiveDate, NaiveDateTime, TimeZone};
     let text = text.trim();
     if let Ok(t) = DateTime::parse_from_rfc3339(text) {
         return Some(t.with_timezone(&Utc));
     }
-    let wib = FixedOffset::east_opt(WIB_OFFSET_SECS)?;
+    let wib = FixedOffset::east_opt(offset_secs)?;
     for fmt in [
         "%Y-%m-%dT%H:%M:%S",
         "%Y-%m-%d %H:%M:%S",
@@ -132,6 +154,18 @@ mod tests {
         let t = parse_time("2022-01-10 09:00").unwrap();
         assert_eq!(t.to_rfc3339(), "2022-01-10T02:00:00+00:00");
         assert!(parse_time("10/01/2022").is_none());
+    }
+
+    #[test]
+    fn local_times_in_the_agency_zone() {
+        use crate::event::TimeZone;
+        let t = parse_time("2022-02-25T07:30:00Z").unwrap().timestamp_micros();
+        assert_eq!(format_local(t, TimeZone::Wib), "25/02/2022 14.30 WIB");
+        assert_eq!(format_local(t, TimeZone::Wita), "25/02/2022 15.30 WITA");
+        assert_eq!(format_local(t, TimeZone::Wit), "25/02/2022 16.30 WIT");
+        // A date alone is the end of that day in the zone given.
+        let wita = parse_time_in("2022-01-10", TimeZone::Wita.offset_secs()).unwrap();
+        assert_eq!(wita.to_rfc3339(), "2022-01-10T15:59:59.999999+00:00");
     }
 
     #[test]

@@ -249,6 +249,7 @@ pub enum Payload {
     ReportIssued(ReportIssued),
     PlanItemRetired(Retired),
     IndicatorRetired(Retired),
+    AgencySettings(AgencySettings),
 }
 
 /// The kind of a payload, without its data.
@@ -271,11 +272,12 @@ pub enum Kind {
     ReportIssued,
     PlanItemRetired,
     IndicatorRetired,
+    AgencySettings,
 }
 
 impl Kind {
     /// Every kind, in encoding order.
-    pub const ALL: [Kind; 17] = [
+    pub const ALL: [Kind; 18] = [
         Kind::Genesis,
         Kind::KeyAdded,
         Kind::KeyRevoked,
@@ -293,6 +295,7 @@ impl Kind {
         Kind::ReportIssued,
         Kind::PlanItemRetired,
         Kind::IndicatorRetired,
+        Kind::AgencySettings,
     ];
 
     /// The snake_case name used in `log --kind` and JSON.
@@ -315,6 +318,7 @@ impl Kind {
             Kind::ReportIssued => "report_issued",
             Kind::PlanItemRetired => "plan_item_retired",
             Kind::IndicatorRetired => "indicator_retired",
+            Kind::AgencySettings => "agency_settings",
         }
     }
 
@@ -360,6 +364,7 @@ impl Payload {
             Payload::ReportIssued(_) => Kind::ReportIssued,
             Payload::PlanItemRetired(_) => Kind::PlanItemRetired,
             Payload::IndicatorRetired(_) => Kind::IndicatorRetired,
+            Payload::AgencySettings(_) => Kind::AgencySettings,
         }
     }
 }
@@ -451,6 +456,7 @@ impl Payload {
             Payload::IndicatorRetired(r) => {
                 format!("indicator {} retired from {}: {}", r.code, r.year, r.reason)
             }
+            Payload::AgencySettings(a) => format!("agency time zone {}", a.time_zone.name()),
         }
     }
 }
@@ -819,6 +825,55 @@ pub struct Retired {
     /// The first fiscal year it no longer counts in.
     pub year: u16,
     pub reason: String,
+}
+
+/// Indonesia's three time zones.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Encode, Decode, Serialize)]
+pub enum TimeZone {
+    /// Waktu Indonesia Barat, UTC+7.
+    #[default]
+    Wib,
+    /// Waktu Indonesia Tengah, UTC+8.
+    Wita,
+    /// Waktu Indonesia Timur, UTC+9.
+    Wit,
+}
+
+impl TimeZone {
+    /// Every zone.
+    pub const ALL: [TimeZone; 3] = [TimeZone::Wib, TimeZone::Wita, TimeZone::Wit];
+
+    /// The abbreviation printed after a time: WIB, WITA, WIT.
+    pub fn name(self) -> &'static str {
+        match self {
+            TimeZone::Wib => "WIB",
+            TimeZone::Wita => "WITA",
+            TimeZone::Wit => "WIT",
+        }
+    }
+
+    /// The offset from UTC, in seconds.
+    pub fn offset_secs(self) -> i32 {
+        match self {
+            TimeZone::Wib => 7 * 3600,
+            TimeZone::Wita => 8 * 3600,
+            TimeZone::Wit => 9 * 3600,
+        }
+    }
+
+    /// Parse WIB, WITA or WIT (any case).
+    pub fn from_name(name: &str) -> Option<TimeZone> {
+        TimeZone::ALL
+            .into_iter()
+            .find(|z| z.name().eq_ignore_ascii_case(name.trim()))
+    }
+}
+
+/// The agency's settings, set by an admin: the time zone its people read
+/// and type times in (stored times stay UTC).
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, Serialize)]
+pub struct AgencySettings {
+    pub time_zone: TimeZone,
 }
 
 /// The narrative of an indicator's year.

@@ -570,6 +570,20 @@ impl Ledger {
         Ok(out)
     }
 
+    /// The agency's time zone as known at `known` (WIB unless an admin set
+    /// another with an `agency_settings` event).
+    pub fn time_zone_at(&self, known: u64) -> Result<crate::event::TimeZone> {
+        projection::time_zone(&self.index(), known)
+    }
+
+    /// A stored time as the agency's people read it, in its zone now.
+    pub fn local_time(&self, micros: i64) -> Result<String> {
+        Ok(crate::clock::format_local(
+            micros,
+            self.time_zone_at(self.head().count - 1)?,
+        ))
+    }
+
     /// Whether this is a demo ledger: its genesis was signed by a published
     /// example key.
     pub fn is_demo(&self) -> Result<bool> {

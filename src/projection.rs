@@ -21,6 +21,7 @@
 //! 'M' recorded_at seq              -> ()      transaction time (sign bit flipped)
 //! 'H' sha256 seq                   -> ()      report issued, by the hash of its bytes
 //! 'X' code year seq                -> kind    plan item (0) or indicator (1) retired from year on
+//! 'Z' seq                          -> zone    the agency's time zone (0 WIB, 1 WITA, 2 WIT)
 //! ```
 //!
 //! `value` is the bincode encoding of the version's [`Value`] (pagu and
@@ -348,9 +349,30 @@ pub fn index_entries(seq: u64, recorded_at: i64, payload: &Payload) -> Vec<(Vec<
             let kind = u8::from(matches!(payload, Payload::IndicatorRetired(_)));
             out.push((with_seq(k, seq), vec![kind]))
         }
+        Payload::AgencySettings(a) => {
+            let zone = TimeZone::ALL.iter().position(|z| *z == a.time_zone).unwrap_or(0) as u8;
+            out.push((with_seq(key(b'Z'), seq), vec![zone]))
+        }
         Payload::Genesis(_) | Payload::KeyAdded(_) | Payload::KeyRevoked(_) => {}
     }
     out
+}
+
+/// The agency's time zone as known at `known` (WIB until an admin sets
+/// another).
+pub fn time_zone(r: &dyn IndexRead, known: u64) -> Result<TimeZone> {
+    let mut zone = TimeZone::default();
+    for (k, v) in r.scan(&key(b'Z'))? {
+        if k.len() == 9 && seq_suffix(&k) <= known {
+            r.check(&k, &v)?;
+            zone = v
+                .first()
+                .and_then(|i| TimeZone::ALL.get(usize::from(*i)))
+                .copied()
+                .unwrap_or_default();
+        }
+    }
+    Ok(zone)
 }
 
 /// The first year a plan item or indicator no longer counts in, as known at
@@ -1227,6 +1249,7 @@ pub fn validate(r: &dyn IndexRead, payload: &Payload) -> Result<(), String> {
             }
             Ok(())
         }
+        Payload::AgencySettings(_) => Ok(()),
         Payload::Approval(a) => check_len("the comment", a.comment.as_deref()),
         Payload::KeyRevoked(k) => check_len("the reason", Some(&k.reason)),
         Payload::Genesis(g) => {

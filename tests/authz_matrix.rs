@@ -47,7 +47,7 @@ fn allowed(kind: Kind, actor: Actor) -> bool {
             role == Role::Admin
         }
         Kind::BudgetSet | Kind::BudgetRevised => role == Role::Admin,
-        Kind::PlanItemRetired | Kind::IndicatorRetired => role == Role::Admin,
+        Kind::PlanItemRetired | Kind::IndicatorRetired | Kind::AgencySettings => role == Role::Admin,
         Kind::RealisationRecorded
         | Kind::RealisationCorrected
         | Kind::SpendingRecorded
@@ -318,6 +318,9 @@ fn payload(kind: Kind, s: &Setup) -> Payload {
             year: 2022,
             reason: "salah input".into(),
         }),
+        Kind::AgencySettings => Payload::AgencySettings(AgencySettings {
+            time_zone: TimeZone::Wit,
+        }),
         Kind::IndicatorRetired => Payload::IndicatorRetired(Retired {
             code: "I".into(),
             year: 2022,
@@ -380,7 +383,8 @@ fn every_kind_by_every_key_is_accepted_or_refused_as_documented() {
                                     | Kind::BudgetSet
                                     | Kind::BudgetRevised
                                     | Kind::PlanItemRetired
-                                    | Kind::IndicatorRetired,
+                                    | Kind::IndicatorRetired
+                                    | Kind::AgencySettings,
                                 Role::Admin
                             ) | (
                                 Kind::RealisationRecorded

@@ -163,11 +163,14 @@ fn domain_samples() -> Vec<Payload> {
             year: 2022,
             reason: "bukan IKU PK 2022".into(),
         }),
+        Payload::AgencySettings(AgencySettings {
+            time_zone: TimeZone::Wita,
+        }),
     ]
 }
 
-/// Golden digests of the domain samples, sealed at seqs 4..=16.
-const GOLDEN_DOMAIN_DIGESTS: [&str; 13] = [
+/// Golden digests of the domain samples, sealed at seqs 4..=17.
+const GOLDEN_DOMAIN_DIGESTS: [&str; 14] = [
     "7ea9b9103ec89b7564ef1680bcecf99940d0dd81d5867ee29be01a65cc0e7d66",
     "6db940aa69aa959764a3ab40d53ec987d0fc38c365df85d6ce9bc9f649d2fb26",
     "6020d7696ac24945561f83630dd664eb4098fa5e79957edb783ed36b070afeaa",
@@ -181,7 +184,15 @@ const GOLDEN_DOMAIN_DIGESTS: [&str; 13] = [
     "6432a9e0d12b854566d3aa06d9e8c08bd4b20cde02914ae3ba8aeba2eab47e6e",
     "abbaa5284086501f26b8ceb38de791ff8e7026dfc6a19abb93d2d77d2b04ef76",
     "3db7007e68f0fce60236a24a9eaade2de5fd7f9ca16a7d519595a356d71519fe",
+    "430a23dd3a193c6407617ab99ef9d227d03823a762ccf3d28cbe2fb8cf4d6d0c",
 ];
+
+#[test]
+fn golden_bytes_of_agency_settings() {
+    // kind 17, time zone WITA (variant 1)
+    let bytes = codec::to_bytes(&domain_samples()[13]).unwrap();
+    assert_eq!(hex::encode(bytes), "1100000001000000");
+}
 
 #[test]
 fn golden_bytes_of_a_retirement() {

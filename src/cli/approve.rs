@@ -134,7 +134,7 @@ fn preview(
         };
         rows.push(vec![
             seq.to_string(),
-            sakip::clock::format_micros(e.event.recorded_at),
+            ledger.local_time(e.event.recorded_at)?,
             super::author_label(ledger, &e.event.author),
             what,
         ]);

@@ -4,7 +4,7 @@
 use super::query::QueryArgs;
 use super::{author_label, table, write_json_line, CliError, CmdResult, Ctx, Format};
 use sakip::authz::roles_text;
-use sakip::clock::format_micros;
+use sakip::clock::{format_local, format_micros};
 use sakip::event::{Payload, Value};
 use sakip::ledger::Ledger;
 use sakip::projection::{self, IndicatorState, Query};
@@ -163,6 +163,7 @@ fn state_of(ledger: &Ledger, code: &str, year: u16, known: u64) -> Result<Option
 
 fn replay(ctx: &Ctx, args: ReplayArgs, out: &mut dyn Write) -> CmdResult {
     let ledger = ctx.open_ledger()?;
+    let zone = ledger.time_zone_at(ledger.head().count - 1)?;
     let to = args
         .to
         .unwrap_or(u64::MAX)
@@ -180,7 +181,7 @@ fn replay(ctx: &Ctx, args: ReplayArgs, out: &mut dyn Write) -> CmdResult {
             out,
             "{:>6}  {}  {}  {}",
             e.event.seq,
-            format_micros(e.event.recorded_at),
+            format_local(e.event.recorded_at, zone),
             who(&ledger, &e.event.author),
             e.event.payload.summary()
         )?;
@@ -209,6 +210,7 @@ fn value_text(v: &Value) -> String {
 pub fn history(ctx: &Ctx, args: HistoryArgs, out: &mut dyn Write) -> CmdResult {
     let format = ctx.require_format("history", &[Format::Table, Format::Json])?;
     let ledger = ctx.open_ledger()?;
+    let zone = ledger.time_zone_at(ledger.head().count - 1)?;
     let seqs = projection::indicator_events(&ledger.index(), &args.indicator, args.year)?;
     if seqs.is_empty() {
         return Err(
@@ -302,7 +304,7 @@ pub fn history(ctx: &Ctx, args: HistoryArgs, out: &mut dyn Write) -> CmdResult {
         .map(|(e, what, value, why, state)| {
             vec![
                 e.event.seq.to_string(),
-                format_micros(e.event.recorded_at),
+                format_local(e.event.recorded_at, zone),
                 author_label(&ledger, &e.event.author),
                 what,
                 value,
@@ -337,6 +339,7 @@ pub fn diff(ctx: &Ctx, args: DiffArgs, out: &mut dyn Write) -> CmdResult {
         ));
     }
     let ledger = ctx.open_ledger()?;
+    let zone = ledger.time_zone_at(ledger.head().count - 1)?;
     let point = |t: &str| {
         QueryArgs {
             year: args.year,
@@ -384,7 +387,7 @@ pub fn diff(ctx: &Ctx, args: DiffArgs, out: &mut dyn Write) -> CmdResult {
                 writeln!(
                     out,
                     "    seq {seq} {} {}: {}",
-                    format_micros(e.event.recorded_at),
+                    format_local(e.event.recorded_at, zone),
                     author_label(&ledger, &e.event.author),
                     e.event.payload.summary()
                 )?;

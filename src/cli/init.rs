@@ -1,6 +1,7 @@
 //! `sakip init`: create a ledger with its genesis event.
 
 use super::{CmdResult, Ctx};
+use sakip::event::{AgencySettings, Payload, TimeZone};
 use sakip::event::{Genesis, Holder};
 use sakip::keys;
 use sakip::ledger::Ledger;
@@ -31,6 +32,16 @@ pub struct Args {
     /// Admin's jabatan (position).
     #[arg(long)]
     pub jabatan: Option<String>,
+    /// The agency's time zone (WIB, WITA or WIT): times are shown in it and
+    /// dates typed without a zone are read in it. Stored times stay UTC; an
+    /// admin can change it later with `sakip settings --time-zone`.
+    #[arg(long, default_value = "WIB", value_parser = parse_zone)]
+    pub time_zone: TimeZone,
+}
+
+/// WIB, WITA or WIT.
+pub fn parse_zone(text: &str) -> Result<TimeZone, String> {
+    TimeZone::from_name(text).ok_or_else(|| format!("'{text}' is not WIB, WITA or WIT"))
 }
 
 pub fn run(ctx: &Ctx, args: Args, out: &mut dyn Write) -> CmdResult {
@@ -67,7 +78,15 @@ pub fn run(ctx: &Ctx, args: Args, out: &mut dyn Write) -> CmdResult {
         admin: holder,
         nonce: Some(sakip::keys::random_nonce(&mut rand_core::OsRng)),
     };
-    let ledger = Ledger::init(&ctx.global.ledger, ctx.clock.clone(), &admin, genesis)?;
+    let mut ledger = Ledger::init(&ctx.global.ledger, ctx.clock.clone(), &admin, genesis)?;
+    if args.time_zone != TimeZone::Wib {
+        ledger.append(
+            &admin,
+            Payload::AgencySettings(AgencySettings {
+                time_zone: args.time_zone,
+            }),
+        )?;
+    }
     let head = ledger.head();
     writeln!(
         out,

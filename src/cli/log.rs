@@ -54,7 +54,7 @@ pub fn run(ctx: &Ctx, args: Args, out: &mut dyn Write) -> CmdResult {
             Format::Json => write_json_line(out, &event_json(&ledger, &e))?,
             _ => rows.push(vec![
                 e.event.seq.to_string(),
-                format_micros(e.event.recorded_at),
+                ledger.local_time(e.event.recorded_at)?,
                 e.event.payload.kind().name().to_string(),
                 author_label(&ledger, &e.event.author),
                 e.event.payload.summary(),

@@ -18,6 +18,7 @@ mod rebuild;
 mod record;
 mod report;
 mod retire;
+mod settings;
 mod show;
 mod status;
 mod verify;
@@ -116,6 +117,7 @@ pub enum Command {
     #[command(subcommand)]
     Audit(audit::AuditCommand),
     Show(show::Args),
+    Settings(settings::Args),
     Verify(verify::Args),
     Checkpoint(checkpoint::CheckpointArgs),
     Prove(checkpoint::ProveArgs),
@@ -434,6 +436,7 @@ fn run_command(ctx: &Ctx, command: Command, mut out: &mut dyn Write) -> CmdResul
         Command::Diff(a) => audit::diff(ctx, a, &mut out),
         Command::Audit(a) => audit::run(ctx, a, &mut out),
         Command::Show(a) => show::run(ctx, a, &mut out),
+        Command::Settings(a) => settings::run(ctx, a, &mut out),
         Command::Verify(a) => verify::run(ctx, a, &mut out),
         Command::Bench(a) => bench::run(ctx, a, &mut out),
     }

@@ -2,7 +2,7 @@
 //! `--as-of` (valid time) and `--known-at` / `--known-at-seq` (recorded time).
 
 use super::CliError;
-use sakip::clock::{format_micros, parse_time};
+use sakip::clock::{format_local, parse_time_in};
 use sakip::ledger::Ledger;
 use sakip::projection::Query;
 
@@ -15,7 +15,7 @@ pub struct QueryArgs {
     /// The quarter the figures are about: 2021-Q3, 2021-TW3 or "TW III 2021" (default: TW IV).
     #[arg(long)]
     pub as_of: Option<String>,
-    /// What the ledger knew at this time: 2022-01-10 (end of that day, WIB) or RFC 3339 (default: now).
+    /// What the ledger knew at this time: 2022-01-10 (the end of that day in the agency's time zone) or RFC 3339 (default: now).
     #[arg(long, conflicts_with = "known_at_seq")]
     pub known_at: Option<String>,
     /// What the ledger knew after this seq.
@@ -54,9 +54,10 @@ impl QueryArgs {
             }
         };
         let head = ledger.head();
+        let zone = ledger.time_zone_at(head.count - 1)?;
         let (known, known_at_text) = match (&self.known_at, self.known_at_seq) {
             (Some(text), _) => {
-                let t = parse_time(text).ok_or_else(|| {
+                let t = parse_time_in(text, zone.offset_secs()).ok_or_else(|| {
                     sakip::Error::Input(format!(
                         "--known-at '{text}' is not a date or time (e.g. 2022-01-10)"
                     ))
@@ -66,7 +67,7 @@ impl QueryArgs {
                 })?;
                 (
                     seq,
-                    format!("{} (seq {seq})", format_micros(t.timestamp_micros())),
+                    format!("{} (seq {seq})", format_local(t.timestamp_micros(), zone)),
                 )
             }
             (None, Some(seq)) => {

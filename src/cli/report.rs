@@ -2,7 +2,6 @@
 
 use super::query::QueryArgs;
 use super::{CliError, CmdResult, Ctx};
-use sakip::clock::format_micros;
 use sakip::event::{Payload, ReportIssued};
 use sakip::report::{self, Params, ReportFormat, ReportKind, Verdict};
 use std::io::Write;
@@ -219,7 +218,7 @@ fn verify(ctx: &Ctx, args: VerifyArgs, out: &mut dyn Write) -> CmdResult {
                 issued.year,
                 sakip::period::roman(issued.as_of),
                 issued.format,
-                format_micros(recorded_at),
+                ledger.local_time(recorded_at)?,
                 author.key_id()
             )?;
             if reproducible {

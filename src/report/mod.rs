@@ -287,7 +287,10 @@ pub fn produce_from(
         &ledger.genesis()?,
         params,
         at.hash,
-        crate::clock::format_micros(at.event.recorded_at),
+        crate::clock::format_local(
+            at.event.recorded_at,
+            crate::projection::time_zone(r, params.known_seq)?,
+        ),
     )?;
     let bytes = render(&report);
     Ok((report, bytes))

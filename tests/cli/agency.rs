@@ -548,3 +548,40 @@ capaian = "98,39"
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("persen"), "{err}");
 }
+
+#[test]
+fn the_agency_time_zone_is_used_for_every_shown_time_and_typed_date() {
+    let mut env = Env::new();
+    env.now = "2022-01-10T23:30:00+08:00"; // 15.30 UTC: still 10 January in WITA
+    let admin = env.key("admin.key", 31, "Admin Makassar");
+    let admin = s(&admin).to_string();
+    env.ok(&[
+        "init",
+        "--agency-code",
+        "7.01",
+        "--agency-name",
+        "Dinas Makassar",
+        "--key",
+        &admin,
+        "--time-zone",
+        "WITA",
+    ]);
+    assert_eq!(env.ok(&["settings"]).trim(), "time zone: WITA");
+    let log = env.ok(&["log"]);
+    assert!(log.contains("10/01/2022 23.30 WITA"), "{log}");
+    // Stored times stay UTC for machines.
+    let json = env.ok(&["log", "--format", "json"]);
+    assert!(json.contains("2022-01-10T15:30:00Z"), "{json}");
+    // "Known at 10 January" is the end of 10 January in WITA: both events.
+    let out = env.ok(&["status", "--year", "2022", "--known-at", "2022-01-10"]);
+    assert!(out.contains("diketahui: 10/01/2022 23.59 WITA (seq 1)"), "{out}");
+    env.now = "2022-01-11T08:00:00+08:00";
+    env.ok(&["--key", &admin, "settings", "--time-zone", "WIT"]);
+    let log = env.ok(&["log"]);
+    assert!(
+        log.contains("11/01/2022 09.00 WIT") && log.contains("agency time zone WIT"),
+        "{log}"
+    );
+    let (code, _, err) = env.run(&["--key", &admin, "settings", "--time-zone", "UTC"]);
+    assert_eq!(code, 2, "{err}");
+}
