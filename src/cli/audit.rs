@@ -2,7 +2,7 @@
 //! inspectorate uses to read the ledger's story.
 
 use super::query::QueryArgs;
-use super::{author_label, table, write_json_line, CliError, CmdResult, Ctx, Format};
+use super::{author_label, table, CliError, CmdResult, Ctx, Format};
 use sakip::authz::roles_text;
 use sakip::clock::{format_local, format_micros};
 use sakip::event::{Payload, Value};
@@ -74,17 +74,18 @@ pub fn run(ctx: &Ctx, cmd: AuditCommand, out: &mut dyn Write) -> CmdResult {
 }
 
 fn check(ctx: &Ctx, args: CheckArgs, out: &mut dyn Write) -> CmdResult {
-    let format = ctx.require_format("audit check", &[Format::Table, Format::Json])?;
+    let format = ctx.require_format("audit check", &[Format::Table, Format::Json, Format::Jsonl])?;
     let ledger = ctx.open_ledger()?;
     let findings = sakip::audit::check(&ledger, args.year)?;
-    if format == Format::Json {
+    if super::is_json(format) {
+        let mut list = super::JsonList::new(format);
         for f in &findings {
-            write_json_line(
+            list.push(
                 out,
                 &serde_json::to_value(f).map_err(|e| CliError::Output(e.into()))?,
             )?;
         }
-        return Ok(());
+        return list.finish(out);
     }
     for f in &findings {
         let sev = match f.severity {
@@ -208,7 +209,7 @@ fn value_text(v: &Value) -> String {
 }
 
 pub fn history(ctx: &Ctx, args: HistoryArgs, out: &mut dyn Write) -> CmdResult {
-    let format = ctx.require_format("history", &[Format::Table, Format::Json])?;
+    let format = ctx.require_format("history", &[Format::Table, Format::Json, Format::Jsonl])?;
     let ledger = ctx.open_ledger()?;
     let zone = ledger.time_zone_at(ledger.head().count - 1)?;
     let seqs = projection::indicator_events(&ledger.index(), &args.indicator, args.year)?;
@@ -289,15 +290,16 @@ pub fn history(ctx: &Ctx, args: HistoryArgs, out: &mut dyn Write) -> CmdResult {
         };
         rows.push((e, what, value, why, state));
     }
-    if format == Format::Json {
+    if super::is_json(format) {
+        let mut list = super::JsonList::new(format);
         for (e, what, value, why, state) in &rows {
-            write_json_line(
+            list.push(
                 out,
                 &json!({"seq": e.event.seq, "recorded_at": format_micros(e.event.recorded_at), "kind": e.event.payload.kind().name(),
                     "what": what, "value": value, "why": why, "approval": state, "by": author_label(&ledger, &e.event.author)}),
             )?;
         }
-        return Ok(());
+        return list.finish(out);
     }
     let table_rows: Vec<Vec<String>> = rows
         .into_iter()
@@ -332,7 +334,8 @@ pub fn history(ctx: &Ctx, args: HistoryArgs, out: &mut dyn Write) -> CmdResult {
 }
 
 pub fn diff(ctx: &Ctx, args: DiffArgs, out: &mut dyn Write) -> CmdResult {
-    let format = ctx.require_format("diff", &[Format::Table, Format::Json])?;
+    let format = ctx.require_format("diff", &[Format::Table, Format::Json, Format::Jsonl])?;
+    let mut list = super::JsonList::new(format);
     if args.known_at.len() != 2 {
         return Err(CliError::Usage(
             "diff needs --known-at twice: --known-at A --known-at B".into(),
@@ -372,8 +375,8 @@ pub fn diff(ctx: &Ctx, args: DiffArgs, out: &mut dyn Write) -> CmdResult {
             .into_iter()
             .filter(|s| *s > lo && *s <= hi)
             .collect();
-        if format == Format::Json {
-            write_json_line(
+        if super::is_json(format) {
+            list.push(
                 out,
                 &json!({"code": code, "name": s_b.indicator.name, "a": brief(s_a), "b": brief(Some(s_b)), "events": events}),
             )?;
@@ -394,7 +397,10 @@ pub fn diff(ctx: &Ctx, args: DiffArgs, out: &mut dyn Write) -> CmdResult {
             }
         }
     }
-    if !any && format != Format::Json {
+    if super::is_json(format) {
+        return list.finish(out);
+    }
+    if !any {
         writeln!(
             out,
             "no indicator differs between {} and {}",

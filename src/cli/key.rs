@@ -1,6 +1,6 @@
 //! `sakip key new|add|revoke|list`: key files and the ledger's key registry.
 
-use super::{author_label, table, write_csv, write_json_line, CmdResult, Ctx, Format};
+use super::{author_label, table, write_csv, CmdResult, Ctx, Format};
 use sakip::authz::roles_text;
 use sakip::event::{Holder, KeyAdded, KeyRevoked, Payload, Role};
 use sakip::keys::{self, KeyPair};
@@ -184,13 +184,17 @@ fn revoke(ctx: &Ctx, args: RevokeArgs, out: &mut dyn Write) -> CmdResult {
 }
 
 fn list(ctx: &Ctx, out: &mut dyn Write) -> CmdResult {
-    let format = ctx.require_format("key list", &[Format::Table, Format::Json, Format::Csv])?;
+    let format = ctx.require_format(
+        "key list",
+        &[Format::Table, Format::Json, Format::Jsonl, Format::Csv],
+    )?;
     let ledger = ctx.open_ledger()?;
     let mut states: Vec<_> = ledger.registry().iter().collect();
     states.sort_by_key(|(_, s)| s.added_seq);
-    if format == Format::Json {
+    if super::is_json(format) {
+        let mut list = super::JsonList::new(format);
         for (key, s) in states {
-            write_json_line(
+            list.push(
                 out,
                 &json!({
                     "key_id": key.key_id(),
@@ -205,7 +209,7 @@ fn list(ctx: &Ctx, out: &mut dyn Write) -> CmdResult {
                 }),
             )?;
         }
-        return Ok(());
+        return list.finish(out);
     }
     let rows: Vec<Vec<String>> = states
         .iter()

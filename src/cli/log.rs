@@ -1,6 +1,6 @@
 //! `sakip log`: the events in order.
 
-use super::{author_label, table, write_csv, write_json_line, CmdResult, Ctx, Format};
+use super::{author_label, table, write_csv, CmdResult, Ctx, Format};
 use sakip::clock::format_micros;
 use sakip::event::Kind;
 use sakip::ledger::{Ledger, StoredEvent};
@@ -25,7 +25,8 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx, args: Args, out: &mut dyn Write) -> CmdResult {
-    let format = ctx.require_format("log", &[Format::Table, Format::Json, Format::Csv])?;
+    let format = ctx.require_format("log", &[Format::Table, Format::Json, Format::Jsonl, Format::Csv])?;
+    let mut list = super::JsonList::new(format);
     let kind = match &args.kind {
         Some(name) => Some(Kind::from_name(name).ok_or_else(|| {
             let names: Vec<_> = Kind::ALL.iter().map(|k| k.name()).collect();
@@ -51,7 +52,7 @@ pub fn run(ctx: &Ctx, args: Args, out: &mut dyn Write) -> CmdResult {
     for e in events.take(limit) {
         let e = e?;
         match format {
-            Format::Json => write_json_line(out, &event_json(&ledger, &e))?,
+            Format::Json | Format::Jsonl => list.push(out, &event_json(&ledger, &e))?,
             _ => rows.push(vec![
                 e.event.seq.to_string(),
                 ledger.local_time(e.event.recorded_at)?,
@@ -63,7 +64,7 @@ pub fn run(ctx: &Ctx, args: Args, out: &mut dyn Write) -> CmdResult {
     }
     let header = ["seq", "recorded_at", "kind", "author", "summary"];
     match format {
-        Format::Json => Ok(()),
+        Format::Json | Format::Jsonl => list.finish(out),
         Format::Csv => write_csv(out, &header, &rows),
         _ => {
             out.write_all(table(&header, &rows).as_bytes())?;

@@ -76,11 +76,15 @@ pub struct GlobalArgs {
     pub color: ColorChoice,
 }
 
-/// Output formats.
+/// Output formats. For commands that list things (status, log, key list,
+/// history, diff, audit check), `json` is one JSON array and `jsonl` one
+/// object per line (JSON Lines); a single result (show, verify, a report)
+/// is one JSON document.
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
     Table,
     Json,
+    Jsonl,
     Csv,
     Md,
     Html,
@@ -500,6 +504,48 @@ fn csv_err(e: csv::Error) -> CliError {
         csv::ErrorKind::Io(io) => io.into(),
         other => CliError::Output(io::Error::other(format!("{other:?}"))),
     }
+}
+
+/// A listing in JSON: one array (`--format json`), written as it goes, or
+/// one object per line (`--format jsonl`).
+pub struct JsonList {
+    lines: bool,
+    count: usize,
+}
+
+impl JsonList {
+    pub fn new(format: Format) -> JsonList {
+        JsonList {
+            lines: format == Format::Jsonl,
+            count: 0,
+        }
+    }
+
+    /// Write the next item.
+    pub fn push(&mut self, out: &mut dyn Write, value: &serde_json::Value) -> CmdResult {
+        if !self.lines {
+            out.write_all(if self.count == 0 { b"[\n" } else { b",\n" })?;
+        }
+        serde_json::to_writer(&mut *out, value).map_err(|e| CliError::Output(e.into()))?;
+        if self.lines {
+            out.write_all(b"\n")?;
+        }
+        self.count += 1;
+        Ok(())
+    }
+
+    /// Close the array.
+    pub fn finish(self, out: &mut dyn Write) -> CmdResult {
+        if !self.lines {
+            out.write_all(if self.count == 0 { b"[]\n" } else { b"\n]\n" })?;
+        }
+        Ok(())
+    }
+}
+
+/// Whether a format is JSON (`json` or `jsonl`).
+pub fn is_json(format: Format) -> bool {
+    matches!(format, Format::Json | Format::Jsonl)
 }
 
 /// Write one JSON value on its own line.

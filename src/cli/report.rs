@@ -9,7 +9,9 @@ use std::path::PathBuf;
 
 /// Reports from the ledger at any point on both time axes: the LKjIP
 /// chapter III tables, the rencana aksi and the Berita Acara. Output is
-/// deterministic: the same parameters give byte-identical files.
+/// deterministic: the same parameters give byte-identical files. Formats:
+/// md (also for the default `--format table`: a report's tables are
+/// Markdown pipe tables), csv, json (one document), html.
 ///
 /// Example: sakip report capaian --year 2021 --known-at 2022-01-10 --format html --out capaian.html
 #[derive(clap::Subcommand, Debug)]
@@ -82,14 +84,21 @@ pub struct VerifyArgs {
     pub file: PathBuf,
 }
 
-/// The report format from the global --format (md when it is `table`).
-fn format_of(ctx: &Ctx) -> ReportFormat {
-    match ctx.global.format {
+/// The report format from the global --format. A report's table form is
+/// Markdown (pipe tables), so `table`, the global default, gives `md`; a
+/// report is one document, so `jsonl` is refused.
+fn format_of(ctx: &Ctx) -> Result<ReportFormat, CliError> {
+    Ok(match ctx.global.format {
         super::Format::Csv => ReportFormat::Csv,
         super::Format::Json => ReportFormat::Json,
         super::Format::Html => ReportFormat::Html,
         super::Format::Md | super::Format::Table => ReportFormat::Md,
-    }
+        super::Format::Jsonl => {
+            return Err(CliError::Usage(
+                "a report is one JSON document: use --format json".into(),
+            ))
+        }
+    })
 }
 
 fn params(
@@ -105,7 +114,7 @@ fn params(
         as_of: q.as_of,
         known_seq: q.known,
         approved_only: q.approved_only,
-        format: format_of(ctx),
+        format: format_of(ctx)?,
     })
 }
 

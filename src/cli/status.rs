@@ -2,7 +2,7 @@
 //! predikat at a point on both time axes.
 
 use super::query::QueryArgs;
-use super::{table, write_csv, write_json_line, CmdResult, Ctx, Format};
+use super::{table, write_csv, CmdResult, Ctx, Format};
 use sakip::event::{Level, Polarity, Value};
 use sakip::numfmt;
 use sakip::period::roman;
@@ -35,7 +35,10 @@ pub fn run(ctx: &Ctx, args: Args, out: &mut dyn Write) -> CmdResult {
 
 /// The status of an open ledger.
 pub fn render(ctx: &Ctx, ledger: &sakip::ledger::Ledger, args: Args, out: &mut dyn Write) -> CmdResult {
-    let format = ctx.require_format("status", &[Format::Table, Format::Json, Format::Csv])?;
+    let format = ctx.require_format(
+        "status",
+        &[Format::Table, Format::Json, Format::Jsonl, Format::Csv],
+    )?;
     let resolved = args.query.resolve(ledger)?;
     let q = resolved.query;
     let mut states = projection::state(&ledger.index(), &q)?;
@@ -44,10 +47,12 @@ pub fn render(ctx: &Ctx, ledger: &sakip::ledger::Ledger, args: Args, out: &mut d
         states.retain(|s| s.indicator.iku || (s.item.level == Level::Tujuan && s.target.is_some()));
     }
     match format {
-        Format::Json => {
+        Format::Json | Format::Jsonl => {
+            let mut list = super::JsonList::new(format);
             for s in &states {
-                write_json_line(out, &state_json(s, &q))?;
+                list.push(out, &state_json(s, &q))?;
             }
+            list.finish(out)?;
             Ok(())
         }
         Format::Csv => {

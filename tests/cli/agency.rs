@@ -358,7 +358,7 @@ fn build() -> Perpustakaan {
 }
 
 fn status(env: &Env, as_of: &str) -> std::collections::HashMap<String, serde_json::Value> {
-    env.ok(&["status", "--year", "2022", "--as-of", as_of, "--format", "json"])
+    env.ok(&["status", "--year", "2022", "--as-of", as_of, "--format", "jsonl"])
         .lines()
         .map(|l| {
             let v: serde_json::Value = serde_json::from_str(l).unwrap();

@@ -259,7 +259,7 @@ fn a_bundle_verifies_offline_and_a_damaged_one_does_not() {
 #[test]
 fn audit_check_surfaces_the_seeds_contradictions_and_nothing_else() {
     let env = crate::support::demo();
-    let out = env.ok(&["audit", "check", "--format", "json"]);
+    let out = env.ok(&["audit", "check", "--format", "jsonl"]);
     let findings: Vec<serde_json::Value> = out.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     let expected: [(&str, &str); 12] = [
         ("report-outdated", "Berita Acara Evaluasi Internal Triwulan IV Tahun 2021 (seq 353) prints IKU-1.1 realisasi = 29,76; the ledger now gives 20,40"),
@@ -286,7 +286,7 @@ fn audit_check_surfaces_the_seeds_contradictions_and_nothing_else() {
     assert_eq!(findings.len(), expected.len(), "unexpected findings:\n{out}");
     // The correction is named among the events of the outdated finding.
     let outdated = findings.iter().find(|f| f["check"] == "report-outdated").unwrap();
-    let correction = env.ok(&["log", "--kind", "realisation_corrected", "--format", "json"]);
+    let correction = env.ok(&["log", "--kind", "realisation_corrected", "--format", "jsonl"]);
     let last: serde_json::Value = serde_json::from_str(correction.lines().last().unwrap()).unwrap();
     assert!(outdated["events"].as_array().unwrap().contains(&last["seq"]));
 }

@@ -182,7 +182,7 @@ fn bom_and_crlf_are_accepted() {
     let out = env.ok(&["--key", &op, "import", "realisasi", &path]);
     assert!(out.starts_with("imported 1 event from"), "{out}");
     let status = env.ok(&[
-        "status", "--year", "2022", "--as-of", "2022-Q1", "--format", "json",
+        "status", "--year", "2022", "--as-of", "2022-Q1", "--format", "jsonl",
     ]);
     assert!(
         status.contains("\"code\":\"IP-2.1\"") && status.contains("\"realisasi\":\"92.34\""),

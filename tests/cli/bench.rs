@@ -56,7 +56,7 @@ fn generated_agencies_are_reproducible_plausible_and_verify() {
         "--ledger",
         s(&a.join("OPD-00000")),
         "--format",
-        "json",
+        "jsonl",
         "status",
         "--year",
         "2021",

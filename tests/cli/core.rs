@@ -27,7 +27,7 @@ fn init_keys_approve_verify() {
     assert_eq!(json["status"], "intact");
     assert_eq!(json["events"], 4);
 
-    let log = env.ok(&["log", "--format", "json"]);
+    let log = env.ok(&["log", "--format", "jsonl"]);
     let lines: Vec<serde_json::Value> = log.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert_eq!(lines.len(), 4);
     for (i, l) in lines.iter().enumerate() {

@@ -86,7 +86,7 @@ fn approved_only_leaves_out_unapproved_entries() {
     );
     env.ok(&["--key", &op, "import", "realisasi", &csv]);
     let all = env.ok(&[
-        "status", "--year", "2022", "--as-of", "2022-Q1", "--format", "json",
+        "status", "--year", "2022", "--as-of", "2022-Q1", "--format", "jsonl",
     ]);
     let line = all.lines().find(|l| l.contains("\"IP-2.1\"")).unwrap();
     assert!(
@@ -101,7 +101,7 @@ fn approved_only_leaves_out_unapproved_entries() {
         "2022-Q1",
         "--approved-only",
         "--format",
-        "json",
+        "jsonl",
     ]);
     let line = approved.lines().find(|l| l.contains("\"IP-2.1\"")).unwrap();
     assert!(line.contains("\"realisasi\":null"), "{line}");
@@ -120,7 +120,7 @@ fn approved_only_leaves_out_unapproved_entries() {
         "2022-Q1",
         "--approved-only",
         "--format",
-        "json",
+        "jsonl",
     ]);
     assert!(approved.contains("\"realisasi\":\"92.34\""));
 }
@@ -255,7 +255,7 @@ fn corrections_need_an_existing_latest_realisation() {
         "only realisations",
     );
     // The first IKU-1.1 entry was superseded; correcting it again is refused.
-    let history = env.ok(&["log", "--kind", "realisation_corrected", "--format", "json"]);
+    let history = env.ok(&["log", "--kind", "realisation_corrected", "--format", "jsonl"]);
     let last: serde_json::Value = serde_json::from_str(history.lines().last().unwrap()).unwrap();
     let superseded = last["payload"]["supersedes"].as_u64().unwrap().to_string();
     refused(
@@ -349,7 +349,7 @@ fn single_records_and_target_revisions() {
         "--value",
         "84",
     ]);
-    let s = env.ok(&["status", "--year", "2022", "--format", "json"]);
+    let s = env.ok(&["status", "--year", "2022", "--format", "jsonl"]);
     let line = s.lines().find(|l| l.contains("\"IKU-2.1\"")).unwrap();
     assert!(
         line.contains("\"target\":\"80\"") && line.contains("\"capaian\":\"105.00\""),
@@ -455,4 +455,30 @@ fn committed_example_keys_are_the_derived_ones() {
         n += 1;
     }
     assert_eq!(n, 6);
+}
+
+#[test]
+fn listings_are_one_json_array_or_json_lines() {
+    let env = demo();
+    for cmd in [
+        vec!["status", "--year", "2021"],
+        vec!["log"],
+        vec!["key", "list"],
+        vec!["audit", "check"],
+    ] {
+        let mut json = cmd.clone();
+        json.extend(["--format", "json"]);
+        let array: serde_json::Value = serde_json::from_str(&env.ok(&json)).unwrap();
+        let mut jsonl = cmd.clone();
+        jsonl.extend(["--format", "jsonl"]);
+        let lines: Vec<serde_json::Value> = env
+            .ok(&jsonl)
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert!(!lines.is_empty(), "{cmd:?}");
+        assert_eq!(array.as_array().unwrap(), &lines, "{cmd:?}");
+    }
+    let (code, _, err) = env.run(&["report", "capaian", "--year", "2021", "--format", "jsonl"]);
+    assert_eq!(code, 2, "{err}");
 }

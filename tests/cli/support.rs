@@ -202,7 +202,7 @@ impl Env {
 
     /// `status --format json` as one object per indicator code.
     pub fn status(&self, extra: &[&str]) -> std::collections::HashMap<String, serde_json::Value> {
-        let mut args = vec!["status", "--year", "2021", "--format", "json"];
+        let mut args = vec!["status", "--year", "2021", "--format", "jsonl"];
         args.extend_from_slice(extra);
         self.ok(&args)
             .lines()
