@@ -127,7 +127,7 @@ fn recorded(ledger: &Path, key: &Path) -> std::collections::HashMap<(String, Str
     let (code, out, err) = run(
         ledger,
         key,
-        &["log", "--kind", "realisation_recorded", "--format", "json"],
+        &["log", "--kind", "realisation_recorded", "--format", "jsonl"],
     );
     assert_eq!(code, 0, "{err}");
     out.lines()
