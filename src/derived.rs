@@ -209,6 +209,34 @@ pub fn first_difference(
         .and_then(|(ek, _)| mismatch(format!("entry {} is missing", hex::encode(ek)))))
 }
 
+/// The `keys` tree must hold exactly `registry`, the one replayed from the
+/// key events; the first differing key is named.
+pub fn check_key_tree(store: &crate::store::Store, registry: &crate::authz::Registry) -> Result<()> {
+    let stored = crate::authz::Registry::from_states(store.key_states()?);
+    if stored == *registry {
+        return Ok(());
+    }
+    let differing = registry
+        .iter()
+        .find(|(k, st)| stored.get(k) != Some(st))
+        .map(|(k, _)| *k)
+        .or_else(|| {
+            stored
+                .iter()
+                .find(|(k, _)| registry.get(k).is_none())
+                .map(|(k, _)| *k)
+        });
+    Err(Error::Integrity {
+        seq: None,
+        reason: format!(
+            "the derived tree keys (the key registry) does not match the key events{}; run `sakip rebuild` to recompute it from the events",
+            differing
+                .map(|k| format!(": first difference at key {}", k.key_id()))
+                .unwrap_or_default()
+        ),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -148,7 +148,7 @@ impl Ledger {
             replay_registry(&store, head_now).unwrap_or_default()
         } else {
             let registry = replay_registry(&store, head_now)?;
-            check_key_tree(&store, &registry)?;
+            crate::derived::check_key_tree(&store, &registry)?;
             registry
         };
         Ok(Ledger {
@@ -216,13 +216,7 @@ impl Ledger {
         self.store.commit(&staged, head)?;
         self.registry = registry;
         self.head = Some(head);
-        Ok(staged
-            .iter()
-            .map(|s| Appended {
-                seq: s.seq,
-                hash: s.hash,
-            })
-            .collect())
+        Ok(appended(&staged))
     }
 
     /// A dry run of [`Ledger::append_labelled`]: every check an append makes
@@ -233,13 +227,7 @@ impl Ledger {
             return Ok(vec![]);
         }
         let (staged, _, _) = self.stage(&items)?;
-        Ok(staged
-            .iter()
-            .map(|s| Appended {
-                seq: s.seq,
-                hash: s.hash,
-            })
-            .collect())
+        Ok(appended(&staged))
     }
 
     /// Authorize, validate, sign and chain a batch in memory: the events,
@@ -639,31 +627,14 @@ fn replay_registry(store: &Store, head: Head) -> Result<Registry> {
     Ok(registry)
 }
 
-/// The `keys` tree must hold exactly the replayed registry.
-fn check_key_tree(store: &Store, registry: &Registry) -> Result<()> {
-    let stored = Registry::from_states(store.key_states()?);
-    if stored == *registry {
-        return Ok(());
-    }
-    let differing = registry
+fn appended(staged: &[Staged]) -> Vec<Appended> {
+    staged
         .iter()
-        .find(|(k, st)| stored.get(k) != Some(st))
-        .map(|(k, _)| *k)
-        .or_else(|| {
-            stored
-                .iter()
-                .find(|(k, _)| registry.get(k).is_none())
-                .map(|(k, _)| *k)
-        });
-    Err(Error::Integrity {
-        seq: None,
-        reason: format!(
-            "the derived tree keys (the key registry) does not match the key events{}; run `sakip rebuild` to recompute it from the events",
-            differing
-                .map(|k| format!(": first difference at key {}", k.key_id()))
-                .unwrap_or_default()
-        ),
-    })
+        .map(|s| Appended {
+            seq: s.seq,
+            hash: s.hash,
+        })
+        .collect()
 }
 
 /// The seq encoded in a store key.

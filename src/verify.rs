@@ -350,27 +350,7 @@ fn check_derived(store: &Store, verified: &Verified) -> Result<()> {
             );
         }
     }
-    let stored_keys = Registry::from_states(store.key_states()?);
-    if stored_keys != verified.registry {
-        let first = verified
-            .registry
-            .iter()
-            .find(|(k, st)| stored_keys.get(k) != Some(st))
-            .map(|(k, _)| *k)
-            .or_else(|| {
-                stored_keys
-                    .iter()
-                    .find(|(k, _)| verified.registry.get(k).is_none())
-                    .map(|(k, _)| *k)
-            });
-        return Err(Error::Integrity {
-            seq: None,
-            reason: format!(
-                "the derived tree keys (the key registry) does not match the key events{}; run `sakip rebuild` to recompute it from the events",
-                first.map(|k| format!(": first difference at key {}", k.key_id())).unwrap_or_default()
-            ),
-        });
-    }
+    crate::derived::check_key_tree(store, &verified.registry)?;
     Ok(())
 }
 
