@@ -66,6 +66,11 @@ pub trait IndexRead {
     fn check(&self, _key: &[u8], _value: &[u8]) -> Result<()> {
         Ok(())
     }
+    /// A hint: the entries of these events are about to be checked (a
+    /// checking index verifies them together, on every core).
+    fn prefetch(&self, _seqs: &[u64]) -> Result<()> {
+        Ok(())
+    }
 }
 
 /// An in-memory index: the entries of a batch being appended, or of a ledger
@@ -538,7 +543,14 @@ pub fn indicator(r: &dyn IndexRead, code: &str, known: u64) -> Result<Option<(u6
 /// Every definition of one tag known at `known`, in code order.
 fn all_defs(r: &dyn IndexRead, tag: u8, known: u64) -> Result<Vec<u64>> {
     let mut out = Vec::new();
-    for (k, v) in r.scan(&key(tag))? {
+    let entries = r.scan(&key(tag))?;
+    let seqs: Vec<u64> = entries
+        .iter()
+        .filter_map(|(_, v)| <[u8; 8]>::try_from(v.as_slice()).ok().map(u64::from_be_bytes))
+        .filter(|s| *s <= known)
+        .collect();
+    r.prefetch(&seqs)?;
+    for (k, v) in entries {
         if let Some(seq) = <[u8; 8]>::try_from(v.as_slice()).ok().map(u64::from_be_bytes) {
             if seq <= known {
                 r.check(&k, &v)?;
@@ -717,6 +729,20 @@ impl<'a> YearView<'a> {
         } else {
             None
         };
+        // The versions in force and the decisions on them are what the query
+        // will check: let a checking index verify them together.
+        let mut wanted = Vec::new();
+        for entries in versions.values() {
+            if let Some((seq, _)) = entries.iter().rev().find(|(s, _)| *s <= known) {
+                wanted.push(*seq);
+                if let Some(d) = decisions.as_ref().and_then(|m| m.get(seq)) {
+                    if let Some((at, _)) = d.iter().rev().find(|(at, _)| *at <= known) {
+                        wanted.push(*at);
+                    }
+                }
+            }
+        }
+        r.prefetch(&wanted)?;
         Ok(YearView {
             r,
             year,

@@ -255,7 +255,7 @@ fn signature_of(frame: &Frame<'_>) -> Result<(), String> {
 
 /// Strict Ed25519 checks of many events, split across the machine's cores.
 /// A frame that does not parse gets `Ok` here: the ordered pass reports it.
-fn check_signatures(events: &[(u64, &[u8])]) -> Vec<Result<(), String>> {
+pub(crate) fn check_signatures(events: &[(u64, &[u8])]) -> Vec<Result<(), String>> {
     let one = |bytes: &[u8]| Frame::parse(bytes).map_or(Ok(()), |f| signature_of(&f));
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
