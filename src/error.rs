@@ -43,6 +43,13 @@ pub enum Error {
     /// An error from the embedded store that is not a detected corruption.
     #[error("store error: {0}")]
     Store(String),
+
+    /// A prepared event was submitted after the ledger moved on: it was
+    /// prepared as event `prepared`, the ledger now holds `head` events.
+    /// Nothing was appended; prepare it again (and show it again before it
+    /// is signed).
+    #[error("the ledger moved on: the event was prepared as seq {prepared}, and the ledger now holds {head} events; prepare it again")]
+    Conflict { prepared: u64, head: u64 },
 }
 
 impl Error {

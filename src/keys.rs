@@ -10,7 +10,7 @@ use crate::event::{Holder, PublicKey};
 use crate::{Error, Result};
 use ed25519_dalek::pkcs8::{spki::der::pem::LineEnding, DecodePrivateKey, DecodePublicKey};
 use ed25519_dalek::pkcs8::{EncodePrivateKey, EncodePublicKey};
-use ed25519_dalek::{Signer, SigningKey, VerifyingKey};
+use ed25519_dalek::{Signer as _, SigningKey, VerifyingKey};
 use rand_core::{CryptoRng, RngCore};
 use std::fs;
 
@@ -59,6 +59,25 @@ impl KeyPair {
             .to_pkcs8_pem(LineEnding::LF)
             .map(|pem| pem.to_string())
             .map_err(|e| Error::Input(format!("cannot encode private key: {e}")))
+    }
+}
+
+/// Whoever signs an event's body: a key held here, or a signature made
+/// elsewhere (another process, a browser) over a prepared body.
+pub trait Signer {
+    /// The author's public key.
+    fn public(&self) -> PublicKey;
+    /// A signature over `message` (the domain-tagged body).
+    fn sign_message(&self, message: &[u8]) -> Result<[u8; 64]>;
+}
+
+impl Signer for KeyPair {
+    fn public(&self) -> PublicKey {
+        KeyPair::public(self)
+    }
+
+    fn sign_message(&self, message: &[u8]) -> Result<[u8; 64]> {
+        Ok(self.sign(message))
     }
 }
 

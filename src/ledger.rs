@@ -11,7 +11,7 @@ use crate::checked::CheckedIndex;
 use crate::clock::Clock;
 use crate::codec::{self, Frame, Unsigned};
 use crate::event::{Event, EventHash, Genesis, Kind, Payload, PublicKey};
-use crate::keys::KeyPair;
+use crate::keys::{KeyPair, Signer};
 use crate::projection::{self, MemIndex, Overlay};
 use crate::store::{Head, Staged, Store};
 use crate::{Error, Result};
@@ -212,7 +212,7 @@ impl Ledger {
         if items.is_empty() {
             return Ok(vec![]);
         }
-        let (staged, head, registry) = self.stage(&items)?;
+        let (staged, head, registry) = self.stage(&items, None)?;
         self.store.commit(&staged, head)?;
         self.registry = registry;
         self.head = Some(head);
@@ -226,14 +226,70 @@ impl Ledger {
         if items.is_empty() {
             return Ok(vec![]);
         }
-        let (staged, _, _) = self.stage(&items)?;
+        let (staged, _, _) = self.stage(&items, None)?;
         Ok(appended(&staged))
+    }
+
+    /// Prepare an event for `author` to sign elsewhere: it is authorized and
+    /// validated against the current head exactly as an append would be,
+    /// and the bytes to sign are returned with the head they were prepared
+    /// against. Nothing is written.
+    pub fn prepare(&self, author: PublicKey, payload: Payload) -> Result<Prepared> {
+        let unsigned = NotYetSigned(author);
+        let (staged, _, _) = self.stage(&[(&unsigned, payload.clone(), String::new())], None)?;
+        let s = &staged[0];
+        let body = s.bytes[..s.bytes.len() - codec::SIGNATURE_LEN].to_vec();
+        let frame = Frame::parse(&s.bytes).map_err(|e| Error::integrity(s.seq, e))?;
+        Ok(Prepared {
+            seq: s.seq,
+            prev: frame.prev(),
+            recorded_at: frame.recorded_at(),
+            author,
+            payload,
+            body,
+        })
+    }
+
+    /// Submit a prepared event with its author's signature over
+    /// [`Prepared::signing_message`]. Refused when the signature does not
+    /// verify (strictly) over exactly the prepared bytes; a typed
+    /// [`Error::Conflict`] when the ledger moved since it was prepared.
+    /// Otherwise checked again like any append and made durable.
+    pub fn submit(&mut self, prepared: &Prepared, signature: [u8; 64]) -> Result<Appended> {
+        let head = self.head();
+        if head.count != prepared.seq || head.hash != prepared.prev {
+            return Err(Error::Conflict {
+                prepared: prepared.seq,
+                head: head.count,
+            });
+        }
+        let message = codec::signing_message(&prepared.body);
+        crate::keys::verify_strict(&prepared.author, &message, &signature).map_err(|e| {
+            Error::Refused(format!(
+                "the signature over the prepared event does not verify ({e})"
+            ))
+        })?;
+        let presigned = Presigned {
+            author: prepared.author,
+            message,
+            signature,
+        };
+        let items = [(&presigned, prepared.payload.clone(), String::new())];
+        let (staged, head, registry) = self.stage(&items, Some(prepared.recorded_at))?;
+        self.store.commit(&staged, head)?;
+        self.registry = registry;
+        self.head = Some(head);
+        Ok(appended(&staged)[0])
     }
 
     /// Authorize, validate, sign and chain a batch in memory: the events,
     /// index entries and Merkle nodes to commit, the new head and registry.
-    fn stage(&self, items: &[(&KeyPair, Payload, String)]) -> Result<(Vec<Staged>, Head, Registry)> {
-        let now = self.clock.now().timestamp_micros();
+    fn stage<S: Signer + ?Sized>(
+        &self,
+        items: &[(&S, Payload, String)],
+        at: Option<i64>,
+    ) -> Result<(Vec<Staged>, Head, Registry)> {
+        let now = at.unwrap_or_else(|| self.clock.now().timestamp_micros());
         let latest = (self.clock.wall() + crate::clock::FUTURE_MARGIN).timestamp_micros();
         if now > latest {
             return Err(Error::Refused(format!(
@@ -315,7 +371,7 @@ impl Ledger {
                 payload,
             })
             .map_err(Error::Input)?;
-            let signature = signer.sign(&codec::signing_message(&body));
+            let signature = signer.sign_message(&codec::signing_message(&body))?;
             let mut bytes = body;
             bytes.extend_from_slice(&signature);
             let hash = codec::hash_stored(&bytes);
@@ -625,6 +681,63 @@ fn replay_registry(store: &Store, head: Head) -> Result<Registry> {
         registry.apply(seq, &author, &payload);
     }
     Ok(registry)
+}
+
+/// An event prepared for signing elsewhere (`Ledger::prepare`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Prepared {
+    /// The seq it will get, and the hash of the event before it: the head it
+    /// was prepared against.
+    pub seq: u64,
+    pub prev: EventHash,
+    pub recorded_at: i64,
+    pub author: PublicKey,
+    pub payload: Payload,
+    /// The stored bytes before the signature (`schema/event-v1.md`).
+    pub body: Vec<u8>,
+}
+
+impl Prepared {
+    /// The exact bytes the author signs: the domain tag and the body.
+    pub fn signing_message(&self) -> Vec<u8> {
+        codec::signing_message(&self.body)
+    }
+}
+
+/// The author of an event being prepared: no signature yet.
+struct NotYetSigned(PublicKey);
+
+impl Signer for NotYetSigned {
+    fn public(&self) -> PublicKey {
+        self.0
+    }
+
+    fn sign_message(&self, _message: &[u8]) -> Result<[u8; 64]> {
+        Ok([0; 64])
+    }
+}
+
+/// A signature made elsewhere over a prepared body: it signs that body only.
+struct Presigned {
+    author: PublicKey,
+    message: Vec<u8>,
+    signature: [u8; 64],
+}
+
+impl Signer for Presigned {
+    fn public(&self) -> PublicKey {
+        self.author
+    }
+
+    fn sign_message(&self, message: &[u8]) -> Result<[u8; 64]> {
+        if message == self.message.as_slice() {
+            Ok(self.signature)
+        } else {
+            Err(Error::Refused(
+                "the event to append differs from the one prepared and signed; prepare it again".into(),
+            ))
+        }
+    }
 }
 
 fn appended(staged: &[Staged]) -> Vec<Appended> {

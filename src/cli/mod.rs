@@ -392,7 +392,7 @@ fn panic_exit() -> i32 {
 pub fn exit_code(e: &sakip::Error) -> i32 {
     use sakip::Error::*;
     match e {
-        Input(_) | Refused(_) | InUse { .. } | KeyFile { .. } | Io { .. } => EXIT_USER,
+        Input(_) | Refused(_) | InUse { .. } | KeyFile { .. } | Io { .. } | Conflict { .. } => EXIT_USER,
         Integrity { .. } => EXIT_INTEGRITY,
         Store(_) => EXIT_INTERNAL,
     }

@@ -1,0 +1,141 @@
+//! Prepare -> sign -> submit: an event prepared by the ledger, signed by a
+//! key the ledger never sees, and submitted; a submission against a head
+//! that moved is a typed conflict; a signature over other bytes is refused.
+//! Nothing is appended by a refusal.
+
+use rust_decimal::Decimal;
+use sakip::clock::{parse_time, SteppingClock};
+use sakip::event::*;
+use sakip::keys::KeyPair;
+use sakip::ledger::Ledger;
+use std::sync::Arc;
+
+fn holder(n: &str) -> Holder {
+    Holder {
+        name: n.into(),
+        nip: None,
+        jabatan: None,
+    }
+}
+
+fn realisation(quarter: u8, v: i64) -> Payload {
+    Payload::RealisationRecorded(RealisationRecorded {
+        indicator: "I".into(),
+        period: PeriodRef { year: 2022, quarter },
+        value: Value::Number(Dec(Decimal::from(v))),
+        note: None,
+    })
+}
+
+fn setup(dir: &std::path::Path) -> (Ledger, KeyPair) {
+    let admin = KeyPair::from_seed([51; 32]);
+    let clock = Arc::new(SteppingClock::new(
+        parse_time("2022-01-03T00:00:00Z").unwrap(),
+        chrono::TimeDelta::seconds(1),
+    ));
+    let genesis = Genesis {
+        agency_code: "3.01".into(),
+        agency_name: "Dinas Uji".into(),
+        admin: holder("admin"),
+        nonce: Some([52; 32]),
+    };
+    let mut l = Ledger::init(dir, clock, &admin, genesis).unwrap();
+    let plan = vec![
+        Payload::PlanItemDefined(PlanItemDefined {
+            code: "T".into(),
+            level: Level::Tujuan,
+            name: "t".into(),
+            parent: None,
+        }),
+        Payload::IndicatorDefined(IndicatorDefined {
+            code: "I".into(),
+            name: "i".into(),
+            item: "T".into(),
+            unit: "%".into(),
+            polarity: Polarity::HigherIsBetter,
+            value_kind: ValueKind::Number,
+            aggregation: Aggregation::LastQuarter,
+            lower_rule: LowerRule::Inverse,
+            cap: None,
+            iku: true,
+            formula: None,
+            source: None,
+        }),
+    ];
+    l.append_all(plan.into_iter().map(|p| (&admin, p)).collect())
+        .unwrap();
+    (l, admin)
+}
+
+#[test]
+fn a_prepared_event_signed_elsewhere_is_appended_and_a_stale_one_conflicts() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut ledger, admin) = setup(dir.path());
+    // The operator's key lives elsewhere (a browser): the ledger only ever
+    // sees its public key, registered by the admin.
+    let operator_public = KeyPair::from_seed([53; 32]).public();
+    ledger
+        .append(
+            &admin,
+            Payload::KeyAdded(KeyAdded {
+                key: operator_public,
+                holder: holder("operator"),
+                roles: vec![Role::Operator],
+            }),
+        )
+        .unwrap();
+
+    let first = ledger.prepare(operator_public, realisation(1, 70)).unwrap();
+    let second = ledger.prepare(operator_public, realisation(2, 75)).unwrap();
+    assert_eq!(first.seq, ledger.head().count);
+    assert_eq!(first.seq, second.seq, "both prepared against the same head");
+
+    // Signed outside the ledger, with a key object the ledger never holds.
+    let elsewhere = KeyPair::from_seed([53; 32]);
+    let signature = elsewhere.sign(&first.signing_message());
+    let done = ledger.submit(&first, signature).unwrap();
+    assert_eq!(done.seq, first.seq);
+    let stored = ledger.event(done.seq).unwrap().unwrap();
+    assert_eq!(stored.event.author, operator_public);
+    assert_eq!(stored.event.payload, realisation(1, 70));
+
+    // The second was prepared against the old head: a typed conflict.
+    let before = ledger.head();
+    let stale = ledger.submit(&second, elsewhere.sign(&second.signing_message()));
+    assert!(
+        matches!(stale, Err(sakip::Error::Conflict { prepared, head }) if prepared == first.seq && head == before.count),
+        "{stale:?}"
+    );
+    assert_eq!(ledger.head(), before);
+
+    // Prepared again, it goes through.
+    let again = ledger.prepare(operator_public, realisation(2, 75)).unwrap();
+    ledger
+        .submit(&again, elsewhere.sign(&again.signing_message()))
+        .unwrap();
+
+    // A signature over other bytes, a forged one, or another key's: refused.
+    let third = ledger.prepare(operator_public, realisation(3, 80)).unwrap();
+    let before = ledger.head();
+    let other = ledger.prepare(operator_public, realisation(3, 99)).unwrap();
+    for bad in [
+        elsewhere.sign(&other.signing_message()),
+        [7u8; 64],
+        admin.sign(&third.signing_message()),
+    ] {
+        let refused = ledger.submit(&third, bad);
+        assert!(matches!(refused, Err(sakip::Error::Refused(_))), "{refused:?}");
+        assert_eq!(ledger.head(), before, "nothing appended");
+    }
+    // A prepared body altered after preparing is not what was signed.
+    let mut altered = third.clone();
+    altered.payload = realisation(3, 99);
+    let refused = ledger.submit(&altered, elsewhere.sign(&third.signing_message()));
+    assert!(matches!(refused, Err(sakip::Error::Refused(_))), "{refused:?}");
+    assert_eq!(ledger.head(), before);
+
+    // Preparing is refused as an append would be: a key without the role.
+    let refused = ledger.prepare(KeyPair::from_seed([54; 32]).public(), realisation(4, 1));
+    assert!(matches!(refused, Err(sakip::Error::Refused(_))), "{refused:?}");
+    sakip::verify::verify_store(ledger.store()).unwrap();
+}
