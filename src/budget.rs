@@ -71,8 +71,6 @@ pub struct Account {
     pub pagu: Option<Figure>,
     /// Spending up to the as-of quarter: entered, or the children's sum.
     pub spent: Option<Figure>,
-    /// What the children's pagu add up to, when any child has one.
-    pub children_pagu: Option<Decimal>,
     /// What the children's spending adds up to, when any child has some.
     pub children_spent: Option<Decimal>,
     /// The seq of the pagu entered on this account, if any.
@@ -142,7 +140,6 @@ impl Budget {
                     parent: item.parent.clone(),
                     pagu: figure(own_pagu, children_pagu),
                     spent: figure(own_spent, children_spent),
-                    children_pagu,
                     children_spent,
                     pagu_seq: own.map(|v| v.seq),
                 },

@@ -113,6 +113,7 @@ fn preview(
     out: &mut dyn Write,
 ) -> CmdResult {
     let mut rows = Vec::new();
+    let zone = ledger.time_zone_at(ledger.head().count - 1)?;
     for &seq in seqs {
         let Some(e) = ledger.event(seq)? else { continue };
         let what = match &e.event.payload {
@@ -134,7 +135,7 @@ fn preview(
         };
         rows.push(vec![
             seq.to_string(),
-            ledger.local_time(e.event.recorded_at)?,
+            sakip::clock::format_local(e.event.recorded_at, zone),
             super::author_label(ledger, &e.event.author),
             what,
         ]);

@@ -39,6 +39,8 @@ pub fn run(ctx: &Ctx, args: Args, out: &mut dyn Write) -> CmdResult {
     };
     let ledger = ctx.open_ledger()?;
     let limit = args.limit.unwrap_or(usize::MAX);
+    // Looked up once: every row is shown in the zone in force now.
+    let zone = ledger.time_zone_at(ledger.head().count - 1)?;
     let events: Box<dyn Iterator<Item = sakip::Result<StoredEvent>>> = match kind {
         Some(k) => Box::new(ledger.store().seqs_of_kind(k, args.from).map(|r| {
             let seq = r?;
@@ -55,7 +57,7 @@ pub fn run(ctx: &Ctx, args: Args, out: &mut dyn Write) -> CmdResult {
             Format::Json | Format::Jsonl => list.push(out, &event_json(&ledger, &e))?,
             _ => rows.push(vec![
                 e.event.seq.to_string(),
-                ledger.local_time(e.event.recorded_at)?,
+                sakip::clock::format_local(e.event.recorded_at, zone),
                 e.event.payload.kind().name().to_string(),
                 author_label(&ledger, &e.event.author),
                 e.event.payload.summary(),

@@ -3,14 +3,23 @@
 
 use crate::support::Env;
 
-/// The first `sh` block after "## A short tour".
+/// Every `sh` block from "## A short tour" up to the benchmarks, in order.
 fn tour() -> Vec<String> {
     let readme = include_str!("../../README.md");
     let at = readme.find("## A short tour").expect("the README has a tour");
-    let block = &readme[at..];
-    let start = block.find("```sh\n").expect("a sh block") + 6;
-    let end = start + block[start..].find("```").expect("the block ends");
-    block[start..end].lines().map(str::to_string).collect()
+    let end = at
+        + readme[at..]
+            .find("Benchmarks:")
+            .expect("the tour ends before the benchmarks");
+    let mut lines = Vec::new();
+    let mut rest = &readme[at..end];
+    while let Some(start) = rest.find("```sh\n") {
+        let block = &rest[start + 6..];
+        let stop = block.find("```").expect("the block ends");
+        lines.extend(block[..stop].lines().map(str::to_string));
+        rest = &block[stop + 3..];
+    }
+    lines
 }
 
 /// Split a shell line into words: double and single quotes group, an
@@ -53,7 +62,14 @@ fn words(line: &str) -> Vec<String> {
 fn the_readme_tour_runs_against_the_demo() {
     let mut env = Env::new();
     env.now = "2022-04-05T09:00:00+07:00";
+    // The tour names the repository's example files as `examples/...`.
+    std::os::unix::fs::symlink(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/examples"),
+        env.path("examples"),
+    )
+    .unwrap();
     let mut ledger: Option<String> = None;
+    let mut vars: Vec<(String, String)> = Vec::new();
     let mut ran = 0;
     for line in tour() {
         let w = words(&line);
@@ -61,8 +77,11 @@ fn the_readme_tour_runs_against_the_demo() {
             None => continue,
             Some("export") => {
                 let (var, value) = w[1].split_once('=').expect("export VAR=value");
-                assert_eq!(var, "SAKIP_LEDGER", "{line}");
-                ledger = Some(value.to_string());
+                if var == "SAKIP_LEDGER" {
+                    ledger = Some(value.to_string());
+                } else {
+                    vars.push((var.to_string(), value.to_string()));
+                }
             }
             Some("sakip") => {
                 let mut cmd = env.sakip();
@@ -70,6 +89,9 @@ fn the_readme_tour_runs_against_the_demo() {
                     Some(dir) => cmd.env("SAKIP_LEDGER", env.path(dir)),
                     None => cmd.env_remove("SAKIP_LEDGER"),
                 };
+                for (var, value) in &vars {
+                    cmd.env(var, value);
+                }
                 let out = cmd.args(&w[1..]).output().unwrap();
                 assert!(
                     out.status.success(),
@@ -82,7 +104,15 @@ fn the_readme_tour_runs_against_the_demo() {
             Some(other) => panic!("README tour line starts with {other}: {line}"),
         }
     }
-    assert!(ran >= 25, "the tour ran {ran} commands");
+    assert!(ran >= 40, "the tour ran {ran} commands");
+    // The second block built a ledger of its own, with its retirement.
+    let h = env
+        .sakip()
+        .env("SAKIP_LEDGER", env.path("dinas"))
+        .args(["history", "IKU-3.2"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&h.stdout).contains("bukan IKU PK 2022"));
     // What the tour did is in the ledger: the correction by name, approved.
     let out = env
         .sakip()
