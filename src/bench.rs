@@ -183,7 +183,7 @@ fn ledger_rows(
     let mut event_bytes = 0u64;
     for entry in store.events_from(0) {
         let (_, bytes) = entry?;
-        let frame = crate::codec::Frame::parse(&bytes).map_err(Error::Input)?;
+        let frame = crate::codec::Frame::parse(&bytes)?;
         payload_bytes += frame.payload_bytes().len() as u64;
         event_bytes += bytes.len() as u64;
     }
@@ -348,13 +348,13 @@ fn raw_index_copy(store: &crate::store::Store, dir: &Path, events: u64) -> Resul
     let entries = store.projection_entries_iter();
     let db = sled::Config::new().path(dir).open()?;
     let tree = db.open_tree("proj")?;
-    let mut chunk: Vec<(sled::IVec, sled::IVec)> = Vec::with_capacity(50_000);
+    let mut chunk: Vec<(Vec<u8>, Vec<u8>)> = Vec::with_capacity(50_000);
     let mut elapsed = 0.0;
-    let mut write = |chunk: &mut Vec<(sled::IVec, sled::IVec)>| -> Result<()> {
+    let mut write = |chunk: &mut Vec<(Vec<u8>, Vec<u8>)>| -> Result<()> {
         let t = Instant::now();
         let mut batch = sled::Batch::default();
         for (k, v) in chunk.drain(..) {
-            batch.insert(k, v);
+            batch.insert(k.as_slice(), v.as_slice());
         }
         tree.apply_batch(batch)?;
         elapsed += t.elapsed().as_secs_f64();

@@ -34,6 +34,45 @@ pub const HEADER_LEN: usize = 81;
 /// Length of the trailing signature.
 pub const SIGNATURE_LEN: usize = 64;
 
+/// Why bytes could not be encoded or decoded.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum CodecError {
+    /// bincode could not encode a value.
+    #[error("cannot encode: {0}")]
+    Encode(String),
+    /// bincode could not decode the bytes.
+    #[error("cannot decode: {0}")]
+    Decode(String),
+    /// The value decoded, but bytes were left over.
+    #[error("{0} trailing bytes after the encoded value")]
+    Trailing(usize),
+    /// An event to be appended is larger than the limit.
+    #[error("event is {0} bytes, more than the limit of {MAX_EVENT_BYTES}")]
+    TooLarge(usize),
+    /// A stored event is larger than the limit.
+    #[error("stored event is {0} bytes, over the limit")]
+    StoredTooLarge(usize),
+    /// A stored event is shorter than its header and signature.
+    #[error("stored event is truncated ({0} bytes)")]
+    Truncated(usize),
+    /// A stored event has an envelope version this build does not read.
+    #[error("unknown format version {0}")]
+    Version(u8),
+}
+
+impl From<CodecError> for crate::Error {
+    fn from(e: CodecError) -> Self {
+        match e {
+            CodecError::TooLarge(_) => crate::Error::Input(e.to_string()),
+            CodecError::Encode(_) => crate::Error::Internal(e.to_string()),
+            other => crate::Error::Integrity {
+                seq: None,
+                reason: other.to_string(),
+            },
+        }
+    }
+}
+
 type Config = Configuration<LittleEndian, Fixint, Limit<MAX_EVENT_BYTES>>;
 
 fn config() -> Config {
@@ -44,20 +83,17 @@ fn config() -> Config {
 }
 
 /// Encode a value with the ledger's bincode configuration.
-pub fn to_bytes<T: bincode::Encode>(value: &T) -> Result<Vec<u8>, String> {
-    bincode::encode_to_vec(value, config()).map_err(|e| format!("cannot encode: {e}"))
+pub fn to_bytes<T: bincode::Encode>(value: &T) -> Result<Vec<u8>, CodecError> {
+    bincode::encode_to_vec(value, config()).map_err(|e| CodecError::Encode(e.to_string()))
 }
 
 /// Decode a value with the ledger's bincode configuration; every byte must
 /// be consumed.
-pub fn from_bytes<T: bincode::Decode<()>>(bytes: &[u8]) -> Result<T, String> {
+pub fn from_bytes<T: bincode::Decode<()>>(bytes: &[u8]) -> Result<T, CodecError> {
     let (value, used) =
-        bincode::decode_from_slice(bytes, config()).map_err(|e| format!("cannot decode: {e}"))?;
+        bincode::decode_from_slice(bytes, config()).map_err(|e| CodecError::Decode(e.to_string()))?;
     if used != bytes.len() {
-        return Err(format!(
-            "{} trailing bytes after the encoded value",
-            bytes.len() - used
-        ));
+        return Err(CodecError::Trailing(bytes.len() - used));
     }
     Ok(value)
 }
@@ -74,7 +110,7 @@ pub struct Unsigned<'a> {
 
 /// Encode an unsigned envelope: the bytes that will be signed (after the
 /// domain tag) and stored (before the signature).
-pub fn encode_body(unsigned: &Unsigned<'_>) -> Result<Vec<u8>, String> {
+pub fn encode_body(unsigned: &Unsigned<'_>) -> Result<Vec<u8>, CodecError> {
     let payload = to_bytes(unsigned.payload)?;
     let mut body = Vec::with_capacity(HEADER_LEN + payload.len() + SIGNATURE_LEN);
     body.push(FORMAT_VERSION);
@@ -84,10 +120,7 @@ pub fn encode_body(unsigned: &Unsigned<'_>) -> Result<Vec<u8>, String> {
     body.extend_from_slice(&unsigned.author.0);
     body.extend_from_slice(&payload);
     if body.len() + SIGNATURE_LEN > MAX_EVENT_BYTES {
-        return Err(format!(
-            "event is {} bytes, more than the limit of {MAX_EVENT_BYTES}",
-            body.len() + SIGNATURE_LEN
-        ));
+        return Err(CodecError::TooLarge(body.len() + SIGNATURE_LEN));
     }
     Ok(body)
 }
@@ -116,15 +149,15 @@ pub struct Frame<'a> {
 
 impl<'a> Frame<'a> {
     /// Check the frame's length and version.
-    pub fn parse(bytes: &'a [u8]) -> Result<Frame<'a>, String> {
+    pub fn parse(bytes: &'a [u8]) -> Result<Frame<'a>, CodecError> {
         if bytes.len() > MAX_EVENT_BYTES {
-            return Err(format!("stored event is {} bytes, over the limit", bytes.len()));
+            return Err(CodecError::StoredTooLarge(bytes.len()));
         }
         if bytes.len() < HEADER_LEN + SIGNATURE_LEN {
-            return Err(format!("stored event is truncated ({} bytes)", bytes.len()));
+            return Err(CodecError::Truncated(bytes.len()));
         }
         if bytes[0] != FORMAT_VERSION {
-            return Err(format!("unknown format version {}", bytes[0]));
+            return Err(CodecError::Version(bytes[0]));
         }
         Ok(Frame { bytes })
     }
@@ -163,7 +196,7 @@ impl<'a> Frame<'a> {
     }
 
     /// Decode the payload and return the whole event.
-    pub fn decode(&self) -> Result<Event, String> {
+    pub fn decode(&self) -> Result<Event, CodecError> {
         let payload: Payload = from_bytes(self.payload_bytes())?;
         Ok(Event {
             seq: self.seq(),
@@ -183,6 +216,6 @@ impl<'a> Frame<'a> {
 }
 
 /// Decode stored bytes into an event (no signature or link check).
-pub fn decode(stored: &[u8]) -> Result<Event, String> {
+pub fn decode(stored: &[u8]) -> Result<Event, CodecError> {
     Frame::parse(stored)?.decode()
 }

@@ -44,6 +44,11 @@ pub enum Error {
     #[error("store error: {0}")]
     Store(String),
 
+    /// A bug: something the code should never meet (a value that does not
+    /// encode, an invariant broken in memory).
+    #[error("internal error: {0}")]
+    Internal(String),
+
     /// A prepared event was submitted after the ledger moved on: it was
     /// prepared as event `prepared`, the ledger now holds `head` events.
     /// Nothing was appended; prepare it again (and show it again before it
@@ -54,10 +59,10 @@ pub enum Error {
 
 impl Error {
     /// Shorthand for an integrity failure at a known seq.
-    pub fn integrity(seq: u64, reason: impl Into<String>) -> Self {
+    pub fn integrity(seq: u64, reason: impl std::fmt::Display) -> Self {
         Error::Integrity {
             seq: Some(seq),
-            reason: reason.into(),
+            reason: reason.to_string(),
         }
     }
 
@@ -66,25 +71,6 @@ impl Error {
         Error::Io {
             path: path.into(),
             source,
-        }
-    }
-}
-
-impl From<sled::Error> for Error {
-    fn from(e: sled::Error) -> Self {
-        // Damaged or inconsistent data: never let sled close this database.
-        if matches!(e, sled::Error::Corruption { .. } | sled::Error::ReportableBug(_)) {
-            crate::store::poison();
-        }
-        match e {
-            sled::Error::Corruption { at, .. } => Error::Integrity {
-                seq: None,
-                reason: match at {
-                    Some(at) => format!("the store is damaged (sled reports a corrupt page at {at:?})"),
-                    None => "the store is damaged (sled reports a corrupt page)".into(),
-                },
-            },
-            other => Error::Store(other.to_string()),
         }
     }
 }

@@ -54,25 +54,42 @@ impl Ledger {
     /// Create a ledger in `dir` with its genesis event, signed by `admin`.
     /// The published example keys are refused: anyone can sign as them.
     pub fn init(dir: &Path, clock: Arc<dyn Clock>, admin: &KeyPair, genesis: Genesis) -> Result<Ledger> {
-        if crate::example::is_example_key(&admin.public()) {
-            return Err(Error::Refused(format!(
-                "key {} is a published example key (its seed is public, so anyone can sign as it); create a key of your own with `sakip key new`",
-                admin.public().key_id()
-            )));
-        }
+        refuse_example_admin(admin)?;
         Ledger::init_demo(dir, clock, admin, genesis)
     }
 
     /// Create a ledger that may be signed by the published example keys:
     /// the demo, and nothing else.
     pub fn init_demo(dir: &Path, clock: Arc<dyn Clock>, admin: &KeyPair, genesis: Genesis) -> Result<Ledger> {
+        Ledger::init_demo_in(Store::open(dir, true)?, clock, admin, genesis)
+    }
+
+    /// Create a ledger in memory (nothing on disk; gone when dropped), with
+    /// the same rules as [`Ledger::init`]: for tests and throw-away work.
+    pub fn init_in_memory(clock: Arc<dyn Clock>, admin: &KeyPair, genesis: Genesis) -> Result<Ledger> {
+        refuse_example_admin(admin)?;
+        Ledger::init_demo_in(Store::memory(), clock, admin, genesis)
+    }
+
+    /// Create a demo ledger (one that accepts the published example keys)
+    /// in memory.
+    pub fn init_demo_in_memory(clock: Arc<dyn Clock>, admin: &KeyPair, genesis: Genesis) -> Result<Ledger> {
+        Ledger::init_demo_in(Store::memory(), clock, admin, genesis)
+    }
+
+    fn init_demo_in(
+        store: Store,
+        clock: Arc<dyn Clock>,
+        admin: &KeyPair,
+        genesis: Genesis,
+    ) -> Result<Ledger> {
+        let dir = store.dir().to_path_buf();
         if genesis.nonce.is_none() {
             return Err(Error::Input(
                 "a new ledger's genesis carries a nonce (32 random bytes), so that it is no other ledger"
                     .into(),
             ));
         }
-        let store = Store::open(dir, true)?;
         if store.head()?.is_some() {
             return Err(Error::Input(format!(
                 "a ledger already exists at {}",
@@ -369,8 +386,7 @@ impl Ledger {
                 recorded_at: now,
                 author,
                 payload,
-            })
-            .map_err(Error::Input)?;
+            })?;
             let signature = signer.sign_message(&codec::signing_message(&body))?;
             let mut bytes = body;
             bytes.extend_from_slice(&signature);
@@ -449,8 +465,7 @@ impl Ledger {
     /// Events from `from` on, decoded, in order.
     pub fn events_from(&self, from: u64) -> impl Iterator<Item = Result<StoredEvent>> + '_ {
         self.store.events_from(from).map(|r| {
-            let (key, bytes) = r?;
-            let seq = key_seq(&key)?;
+            let (seq, bytes) = r?;
             decode_stored(seq, &bytes)
         })
     }
@@ -474,8 +489,7 @@ impl Ledger {
         let events = self.rebuild()?;
         self.rebuild_merkle()?;
         self.store.rebuild_lookups(self.store.events_from(0).map(|r| {
-            let (key, bytes) = r?;
-            let seq = key_seq(&key)?;
+            let (seq, bytes) = r?;
             let frame = Frame::parse(&bytes).map_err(|e| Error::integrity(seq, e))?;
             let p = frame.payload_bytes();
             let kind = p
@@ -500,8 +514,7 @@ impl Ledger {
     /// Drop and rebuild the projection index from the events alone.
     pub fn rebuild(&self) -> Result<u64> {
         let entries = self.store.events_from(0).map(|r| {
-            let (key, bytes) = r?;
-            let seq = key_seq(&key)?;
+            let (seq, bytes) = r?;
             let frame = Frame::parse(&bytes).map_err(|e| Error::integrity(seq, e))?;
             let payload: Payload =
                 codec::from_bytes(frame.payload_bytes()).map_err(|e| Error::integrity(seq, e))?;
@@ -750,13 +763,16 @@ fn appended(staged: &[Staged]) -> Vec<Appended> {
         .collect()
 }
 
-/// The seq encoded in a store key.
-pub fn key_seq(key: &[u8]) -> Result<u64> {
-    let arr: [u8; 8] = key.try_into().map_err(|_| Error::Integrity {
-        seq: None,
-        reason: format!("an event key is {} bytes, expected 8", key.len()),
-    })?;
-    Ok(u64::from_be_bytes(arr))
+/// The published example keys may not create a ledger: anyone can sign as
+/// them.
+fn refuse_example_admin(admin: &KeyPair) -> Result<()> {
+    if crate::example::is_example_key(&admin.public()) {
+        return Err(Error::Refused(format!(
+            "key {} is a published example key (its seed is public, so anyone can sign as it); create a key of your own with `sakip key new`",
+            admin.public().key_id()
+        )));
+    }
+    Ok(())
 }
 
 fn decode_stored(seq: u64, bytes: &[u8]) -> Result<StoredEvent> {

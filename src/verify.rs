@@ -15,7 +15,6 @@ use crate::codec::{self, Frame};
 use crate::derived::{first_difference, lookup_entries, Expected, Tree};
 use crate::event::{EventHash, Kind, PublicKey};
 use crate::keys;
-use crate::ledger::key_seq;
 use crate::merkle::{Frontier, Hash};
 use crate::projection::MemIndex;
 use crate::store::Store;
@@ -360,8 +359,7 @@ fn expected_entries(store: &Store, tree: Tree) -> Result<BTreeMap<Vec<u8>, Vec<u
     let mut out = BTreeMap::new();
     let mut frontier = Frontier::default();
     for entry in store.events_from(0) {
-        let (key, bytes) = entry?;
-        let seq = key_seq(&key)?;
+        let (seq, bytes) = entry?;
         let frame = Frame::parse(&bytes).map_err(|e| Error::integrity(seq, e))?;
         let hash = frame.hash();
         let nodes = frontier.push_nodes(&hash.0);
@@ -395,15 +393,15 @@ fn expected_entries(store: &Store, tree: Tree) -> Result<BTreeMap<Vec<u8>, Vec<u
 
 fn verify_chain(store: &Store, v: Verifier) -> Result<Verified> {
     let mut v = v.not_after(chrono::Utc::now());
-    let mut pending: Vec<(u64, sled::IVec)> = Vec::with_capacity(VERIFY_CHUNK);
-    let flush = |v: &mut Verifier, pending: &mut Vec<(u64, sled::IVec)>| -> Result<()> {
+    let mut pending: Vec<(u64, Vec<u8>)> = Vec::with_capacity(VERIFY_CHUNK);
+    let flush = |v: &mut Verifier, pending: &mut Vec<(u64, Vec<u8>)>| -> Result<()> {
         let run: Vec<(u64, &[u8])> = pending.iter().map(|(s, b)| (*s, b.as_ref())).collect();
         v.push_many(&run)?;
         pending.clear();
         Ok(())
     };
     for entry in store.events_from(0) {
-        match entry.and_then(|(key, bytes)| Ok((key_seq(&key)?, bytes))) {
+        match entry {
             Ok(item) => pending.push(item),
             Err(e) => {
                 // The events read before it are checked first, so that the

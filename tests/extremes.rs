@@ -66,11 +66,9 @@ struct Agency {
     ledger: Ledger,
     admin: KeyPair,
     op: KeyPair,
-    _dir: tempfile::TempDir,
 }
 
 fn agency() -> Agency {
-    let dir = tempfile::tempdir().unwrap();
     let admin = KeyPair::from_seed([61; 32]);
     let op = KeyPair::from_seed([62; 32]);
     let clock = Arc::new(SteppingClock::new(
@@ -83,7 +81,7 @@ fn agency() -> Agency {
         admin: holder("admin"),
         nonce: Some([14; 32]),
     };
-    let mut ledger = Ledger::init(dir.path(), clock, &admin, genesis).unwrap();
+    let mut ledger = Ledger::init_in_memory(clock, &admin, genesis).unwrap();
     ledger
         .append(
             &admin,
@@ -139,12 +137,7 @@ fn agency() -> Agency {
     ledger
         .append_all(plan.into_iter().map(|p| (&admin, p)).collect())
         .unwrap();
-    Agency {
-        ledger,
-        admin,
-        op,
-        _dir: dir,
-    }
+    Agency { ledger, admin, op }
 }
 
 fn every_view_answers(l: &Ledger) {
@@ -187,7 +180,7 @@ proptest! {
         targets in proptest::collection::vec(positive(), 4),
         values in proptest::collection::vec(measure(), 16),
     ) {
-        let Agency { mut ledger, admin, op, _dir } = agency();
+        let Agency { mut ledger, admin, op } = agency();
         let mut batch: Vec<(&KeyPair, Payload)> = Vec::new();
         for (code, t) in ["N", "R", "L", "I"].iter().zip(&targets) {
             batch.push((&admin, Payload::TargetSet(TargetSet {

@@ -415,7 +415,7 @@ fn decoder_rejects_trailing_bytes_unknown_kinds_and_versions() {
     let bytes = seal(3, &samples()[3]);
     let mut v2 = bytes.clone();
     v2[0] = 2;
-    assert!(codec::decode(&v2).unwrap_err().contains("version"));
+    assert!(codec::decode(&v2).unwrap_err().to_string().contains("version"));
     let payload: Vec<u8> = [&99u32.to_le_bytes()[..]].concat();
     assert!(codec::from_bytes::<Payload>(&payload).is_err());
     let approval = codec::to_bytes(&samples()[3]).unwrap();
@@ -423,6 +423,7 @@ fn decoder_rejects_trailing_bytes_unknown_kinds_and_versions() {
     trailing.push(0);
     assert!(codec::from_bytes::<Payload>(&trailing)
         .unwrap_err()
+        .to_string()
         .contains("trailing"));
     assert!(codec::decode(&bytes[..50]).is_err());
 }

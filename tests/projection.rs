@@ -54,7 +54,8 @@ fn period(quarter: u8) -> PeriodRef {
     PeriodRef { year: 2021, quarter }
 }
 
-fn setup(dir: &std::path::Path) -> (Ledger, KeyPair, KeyPair, KeyPair) {
+/// A ledger with the plan; on disk in `dir`, or in memory.
+fn setup(dir: Option<&std::path::Path>) -> (Ledger, KeyPair, KeyPair, KeyPair) {
     let admin = KeyPair::from_seed([1; 32]);
     let op = KeyPair::from_seed([2; 32]);
     let head = KeyPair::from_seed([3; 32]);
@@ -67,17 +68,16 @@ fn setup(dir: &std::path::Path) -> (Ledger, KeyPair, KeyPair, KeyPair) {
         nip: None,
         jabatan: None,
     };
-    let mut l = Ledger::init(
-        dir,
-        clock,
-        &admin,
-        Genesis {
-            agency_code: "X".into(),
-            agency_name: "X".into(),
-            admin: holder("admin"),
-            nonce: Some([13; 32]),
-        },
-    )
+    let genesis = Genesis {
+        agency_code: "X".into(),
+        agency_name: "X".into(),
+        admin: holder("admin"),
+        nonce: Some([13; 32]),
+    };
+    let mut l = match dir {
+        Some(dir) => Ledger::init(dir, clock, &admin, genesis),
+        None => Ledger::init_in_memory(clock, &admin, genesis),
+    }
     .unwrap();
     for (k, r) in [(&op, Role::Operator), (&head, Role::Approver)] {
         l.append(
@@ -359,8 +359,7 @@ proptest! {
 
     #[test]
     fn incremental_equals_rebuild_equals_replay(ops in proptest::collection::vec(op(), 1..30)) {
-        let dir = tempfile::tempdir().unwrap();
-        let (mut l, admin, op_key, head) = setup(dir.path());
+        let (mut l, admin, op_key, head) = setup(None);
         let plan_end = l.head().count;
         for op in &ops {
             apply(&mut l, &admin, &op_key, &head, op);
@@ -427,7 +426,7 @@ proptest! {
     #[test]
     fn revocations_and_reopening_keep_the_model(ops in proptest::collection::vec(life_op(), 1..30)) {
         let dir = tempfile::tempdir().unwrap();
-        let (mut l, admin, first_op, head) = setup(dir.path());
+        let (mut l, admin, first_op, head) = setup(Some(dir.path()));
         let mut operator = first_op;
         let mut revoked: Vec<KeyPair> = Vec::new();
         let mut seed = 100u8;

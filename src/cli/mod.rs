@@ -353,7 +353,8 @@ pub fn main() -> i32 {
     }
 }
 
-static PANIC_AT: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+/// Where the last panic happened, and whether inside the storage engine.
+static PANIC_AT: std::sync::Mutex<Option<(String, bool)>> = std::sync::Mutex::new(None);
 
 /// Record where a panic happened instead of printing a backtrace banner.
 fn install_panic_hook() {
@@ -363,6 +364,9 @@ fn install_panic_hook() {
             .location()
             .map(|l| format!("{}:{}", l.file(), l.line()))
             .unwrap_or_default();
+        let in_engine = info
+            .location()
+            .is_some_and(|l| sakip::store::is_engine_panic(l.file()));
         let msg = info
             .payload()
             .downcast_ref::<&str>()
@@ -370,7 +374,7 @@ fn install_panic_hook() {
             .or_else(|| info.payload().downcast_ref::<String>().cloned())
             .unwrap_or_default();
         if let Ok(mut slot) = PANIC_AT.lock() {
-            *slot = Some(format!("{msg} at {at}"));
+            *slot = Some((format!("{msg} at {at}"), in_engine));
         }
     }));
 }
@@ -378,8 +382,8 @@ fn install_panic_hook() {
 /// A panic inside the storage engine means it met bytes it cannot read: an
 /// integrity failure (exit 3). Anywhere else it is a bug (exit 4).
 fn panic_exit() -> i32 {
-    let what = PANIC_AT.lock().ok().and_then(|s| s.clone()).unwrap_or_default();
-    if what.contains("/sled-") {
+    let (what, in_engine) = PANIC_AT.lock().ok().and_then(|s| s.clone()).unwrap_or_default();
+    if in_engine {
         eprintln!("error: integrity failure: the store is damaged (the storage engine failed: {what})");
         EXIT_INTEGRITY
     } else {
@@ -394,7 +398,7 @@ pub fn exit_code(e: &sakip::Error) -> i32 {
     match e {
         Input(_) | Refused(_) | InUse { .. } | KeyFile { .. } | Io { .. } | Conflict { .. } => EXIT_USER,
         Integrity { .. } => EXIT_INTEGRITY,
-        Store(_) => EXIT_INTERNAL,
+        Store(_) | Internal(_) => EXIT_INTERNAL,
     }
 }
 

@@ -1,4 +1,5 @@
-//! The embedded store: sled trees, the process lock and durability.
+//! The store: the ledger's layout over a storage engine, the process lock
+//! and durability.
 //!
 //! Layout of a ledger directory:
 //!
@@ -10,26 +11,31 @@
 //!   tree "by_hash"     event hash -> seq (u64 BE)
 //!   tree "by_kind"     kind u32 BE || seq u64 BE -> ()
 //!   tree "keys"        public key -> KeyState (bincode)
-//!   tree "proj"        projection index (see `projection.rs`), rebuildable
+//!   tree "proj"        projection index (see `projection/`), rebuildable
 //!   tree "merkle"      level u8 || index u64 BE -> perfect subtree hash (see `merkle.rs`)
 //! ```
 //!
-//! Every commit writes events, head and indexes in one sled transaction and
-//! returns only after the data is durable: sled's `flush()` (which on Linux
-//! ends in `sync_file_range`, data pages only) followed by an `fsync` of the
-//! database file, so the file's size and metadata reach the disk too. This
-//! module never decides what may be appended; the ledger does.
+//! Every commit writes events, head and indexes in one engine transaction
+//! and returns only after the data is durable (see `sled_engine.rs`). The
+//! engine is behind the [`Engine`] seam: sled in production, memory in fast
+//! tests. This module never decides what may be appended; the ledger does.
+
+mod engine;
+mod memory;
+mod sled_engine;
+
+pub use engine::{Engine, Entries, TreeId};
+pub use memory::MemoryEngine;
+pub use sled_engine::{is_engine_panic, poison};
 
 use crate::authz::KeyState;
 use crate::codec;
 use crate::derived::{SetDigest, Tree};
 use crate::event::{EventHash, Kind, PublicKey};
 use crate::{Error, Result};
-use sled::transaction::{ConflictableTransactionError, TransactionError};
-use sled::Transactional;
 use std::fs::{self, File, TryLockError};
+use std::ops::Bound;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
 
 const HEAD_KEY: &[u8] = b"head";
 const FORMAT_KEY: &[u8] = b"format";
@@ -37,23 +43,8 @@ const REBUILDING_KEY: &[u8] = b"rebuilding";
 const PROJECTION_KEY: &[u8] = b"projection";
 const CHECKPOINT_KEY: &[u8] = b"checkpoint";
 
-/// sled's page cache. Its default (1 GiB) lets a process that reads a large
-/// store grow by that much; an agency's working set (its plan and the
-/// current year's figures) is far smaller. sled's page table still grows
-/// with the store (docs/performance.md, "Memory").
-const CACHE_BYTES: u64 = 16 * 1024 * 1024;
-
-/// Index entries written per sled batch during a rebuild.
+/// Index entries written per bulk write during a rebuild.
 const REBUILD_CHUNK: usize = 8_192;
-
-static POISONED: AtomicBool = AtomicBool::new(false);
-
-/// Mark the storage engine as having met damaged data. sled 0.34 can spin
-/// forever flushing while a damaged database is dropped; after this, open
-/// stores are not closed on drop but left to the end of the process.
-pub fn poison() {
-    POISONED.store(true, Ordering::SeqCst);
-}
 
 /// The ledger's head: how many events it holds and the last one's hash and
 /// transaction time.
@@ -61,7 +52,9 @@ pub fn poison() {
 pub struct Head {
     /// Number of events; also the seq the next event gets.
     pub count: u64,
+    /// Hash of the last event.
     pub hash: EventHash,
+    /// Transaction time of the last event (µs since the Unix epoch, UTC).
     pub recorded_at: i64,
 }
 
@@ -84,20 +77,33 @@ impl Head {
         let mut hash = [0u8; 32];
         hash.copy_from_slice(&b[8..40]);
         Ok(Head {
-            count: u64::from_be_bytes(b[..8].try_into().expect("8 bytes")),
+            count: be_u64(&b[..8])?,
             hash: EventHash(hash),
-            recorded_at: i64::from_be_bytes(b[40..].try_into().expect("8 bytes")),
+            recorded_at: be_u64(&b[40..])? as i64,
         })
     }
+}
+
+fn be_u64(b: &[u8]) -> Result<u64> {
+    let arr: [u8; 8] = b.try_into().map_err(|_| Error::Integrity {
+        seq: None,
+        reason: format!("a stored number is {} bytes, expected 8", b.len()),
+    })?;
+    Ok(u64::from_be_bytes(arr))
 }
 
 /// One event ready to be committed, with its index entries.
 #[derive(Clone, Debug)]
 pub struct Staged {
+    /// Its seq.
     pub seq: u64,
+    /// Its hash.
     pub hash: EventHash,
+    /// Its kind.
     pub kind: Kind,
+    /// The stored bytes.
     pub bytes: Vec<u8>,
+    /// Key registry changes it makes.
     pub key_updates: Vec<(PublicKey, KeyState)>,
     /// Projection index entries of this event.
     pub proj: Vec<(Vec<u8>, Vec<u8>)>,
@@ -105,33 +111,16 @@ pub struct Staged {
     pub merkle: Vec<(u8, u64, crate::merkle::Hash)>,
 }
 
-/// An open store. Holds the directory's lock until dropped.
+/// An open store. On disk, holds the directory's lock until dropped.
 pub struct Store {
     dir: PathBuf,
-    db: sled::Db,
-    db_file: File,
-    events: sled::Tree,
-    meta: sled::Tree,
-    by_hash: sled::Tree,
-    by_kind: sled::Tree,
-    keys: sled::Tree,
-    proj: sled::Tree,
-    merkle: sled::Tree,
-    _lock: File,
+    engine: Box<dyn Engine>,
+    _lock: Option<File>,
 }
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "Store({})", self.dir.display())
-    }
-}
-
-impl Drop for Store {
-    fn drop(&mut self) {
-        if POISONED.load(Ordering::SeqCst) {
-            // Keep one reference alive so sled's final flush never runs.
-            std::mem::forget(self.db.clone());
-        }
     }
 }
 
@@ -160,7 +149,9 @@ pub(crate) fn kind_key(kind: Kind, seq: u64) -> [u8; 12] {
 /// tell that we are waiting (once).
 #[derive(Clone, Copy)]
 pub struct Wait<'a> {
+    /// The longest wait.
     pub timeout: std::time::Duration,
+    /// Called once, when the wait begins.
     pub notify: &'a dyn Fn(&Path),
 }
 
@@ -175,6 +166,16 @@ impl Store {
     /// [`Error::InUse`] at once when another process holds it.
     pub fn open(dir: &Path, create: bool) -> Result<Store> {
         Store::open_waiting(dir, create, None)
+    }
+
+    /// A new, empty store in memory (no lock, no disk): for tests and
+    /// throw-away ledgers. Same layout and checks as a store on disk.
+    pub fn memory() -> Store {
+        Store {
+            dir: PathBuf::from("(in memory)"),
+            engine: Box::new(MemoryEngine::default()),
+            _lock: None,
+        }
     }
 
     /// Like [`Store::open`], but while another process holds the ledger,
@@ -225,44 +226,23 @@ impl Store {
             Err(TryLockError::WouldBlock) => return Err(Error::InUse { path: dir.into() }),
             Err(TryLockError::Error(e)) => return Err(Error::io(&lock_path, e)),
         }
-        let db = match sled::Config::new()
-            .path(&store_dir)
-            .cache_capacity(CACHE_BYTES)
-            .open()
-        {
-            Ok(db) => db,
-            // The process that held LOCK may still be releasing sled's own
-            // file lock while it exits: the ledger is still in use.
-            Err(sled::Error::Io(e)) if e.to_string().contains("could not acquire lock") => {
-                return Err(Error::InUse { path: dir.into() })
-            }
-            Err(e) => return Err(e.into()),
-        };
-        let db_file = File::open(store_dir.join("db")).map_err(|e| Error::io(store_dir.join("db"), e))?;
+        let engine = sled_engine::SledEngine::open(&store_dir, dir)?;
         if create {
             sync_dir(&store_dir)?;
             sync_dir(dir)?;
         }
         let store = Store {
-            events: db.open_tree("events")?,
-            meta: db.open_tree("meta")?,
-            by_hash: db.open_tree("by_hash")?,
-            by_kind: db.open_tree("by_kind")?,
-            keys: db.open_tree("keys")?,
-            proj: db.open_tree("proj")?,
-            merkle: db.open_tree("merkle")?,
-            db,
-            db_file,
             dir: dir.into(),
-            _lock: lock,
+            engine: Box::new(engine),
+            _lock: Some(lock),
         };
-        if let Some(format) = store.meta.get(FORMAT_KEY)? {
-            if format.as_ref() != [codec::FORMAT_VERSION] {
+        if let Some(format) = store.meta(FORMAT_KEY)? {
+            if format != [codec::FORMAT_VERSION] {
                 return Err(Error::Integrity {
                     seq: None,
                     reason: format!(
                         "the store has format {:?}, this build reads {}",
-                        format.as_ref(),
+                        format,
                         codec::FORMAT_VERSION
                     ),
                 });
@@ -271,28 +251,41 @@ impl Store {
         Ok(store)
     }
 
-    /// The ledger directory.
+    fn meta(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        self.engine.get(TreeId::Meta, key)
+    }
+
+    fn put_meta(&self, key: &[u8], value: &[u8]) -> Result<()> {
+        self.engine
+            .commit(&[(TreeId::Meta, key.to_vec(), Some(value.to_vec()))])
+    }
+
+    fn all(&self, tree: TreeId) -> Entries<'_> {
+        self.engine.range(tree, Bound::Unbounded, Bound::Unbounded)
+    }
+
+    /// The ledger directory (`(in memory)` for a store in memory).
     pub fn dir(&self) -> &Path {
         &self.dir
     }
 
     /// The head, or `None` for an empty store.
     pub fn head(&self) -> Result<Option<Head>> {
-        match self.meta.get(HEAD_KEY)? {
+        match self.meta(HEAD_KEY)? {
             Some(b) => Ok(Some(Head::from_bytes(&b)?)),
             None => Ok(None),
         }
     }
 
     /// Stored bytes of one event.
-    pub fn get(&self, seq: u64) -> Result<Option<sled::IVec>> {
-        Ok(self.events.get(seq_key(seq))?)
+    pub fn get(&self, seq: u64) -> Result<Option<Vec<u8>>> {
+        self.engine.get(TreeId::Events, &seq_key(seq))
     }
 
     /// The seq of the event with this hash.
     pub fn seq_of_hash(&self, hash: &EventHash) -> Result<Option<u64>> {
-        match self.by_hash.get(hash.0)? {
-            Some(v) if v.len() == 8 => Ok(Some(u64::from_be_bytes(v.as_ref().try_into().expect("8 bytes")))),
+        match self.engine.get(TreeId::ByHash, &hash.0)? {
+            Some(v) if v.len() == 8 => Ok(Some(be_u64(&v)?)),
             Some(_) => Err(Error::Integrity {
                 seq: None,
                 reason: "a hash index entry is malformed".into(),
@@ -301,32 +294,38 @@ impl Store {
         }
     }
 
-    /// Stored events from `from` on, in seq order, as (key, bytes).
-    pub fn events_from(&self, from: u64) -> impl Iterator<Item = Result<(sled::IVec, sled::IVec)>> + '_ {
-        self.events.range(seq_key(from)..).map(|r| r.map_err(Error::from))
+    /// Stored events from `from` on, in seq order, as (seq, bytes).
+    pub fn events_from(&self, from: u64) -> impl Iterator<Item = Result<(u64, Vec<u8>)>> + '_ {
+        let start = seq_key(from);
+        self.engine
+            .range(TreeId::Events, Bound::Included(&start), Bound::Unbounded)
+            .map(|r| {
+                let (k, v) = r?;
+                Ok((be_u64(&k)?, v))
+            })
     }
 
     /// Seqs of the events of one kind, from `from` on.
     pub fn seqs_of_kind(&self, kind: Kind, from: u64) -> impl Iterator<Item = Result<u64>> + '_ {
         let start = kind_key(kind, from);
         let end = kind_key(kind, u64::MAX);
-        self.by_kind.range(start..=end).map(|r| {
-            let (k, _) = r?;
-            Ok(u64::from_be_bytes(k[4..12].try_into().map_err(|_| {
-                Error::Integrity {
+        self.engine
+            .range(TreeId::ByKind, Bound::Included(&start), Bound::Included(&end))
+            .map(|r| {
+                let (k, _) = r?;
+                be_u64(k.get(4..12).unwrap_or_default()).map_err(|_| Error::Integrity {
                     seq: None,
                     reason: "a kind index entry is malformed".into(),
-                }
-            })?))
-        })
+                })
+            })
     }
 
     /// Every persisted key state.
     pub fn key_states(&self) -> Result<Vec<(PublicKey, KeyState)>> {
         let mut out = Vec::new();
-        for entry in self.keys.iter() {
+        for entry in self.all(TreeId::Keys) {
             let (k, v) = entry?;
-            let key: [u8; 32] = k.as_ref().try_into().map_err(|_| Error::Integrity {
+            let key: [u8; 32] = k.as_slice().try_into().map_err(|_| Error::Integrity {
                 seq: None,
                 reason: "a key index entry is malformed".into(),
             })?;
@@ -342,50 +341,52 @@ impl Store {
     /// Write a batch of events, their indexes and the new head in one
     /// transaction, then make it durable. All or nothing.
     pub fn commit(&self, batch: &[Staged], head: Head) -> Result<()> {
-        let key_updates: Vec<(PublicKey, Vec<u8>)> = batch
-            .iter()
-            .flat_map(|s| s.key_updates.iter())
-            .map(|(k, st)| codec::to_bytes(st).map(|b| (*k, b)))
-            .collect::<Result<_, String>>()
-            .map_err(Error::Store)?;
-        let head_bytes = head.to_bytes();
-        let result: Result<(), TransactionError<()>> = (
-            &self.events,
-            &self.meta,
-            &self.by_hash,
-            &self.by_kind,
-            &self.keys,
-            &self.proj,
-            &self.merkle,
-        )
-            .transaction(|(events, meta, by_hash, by_kind, keys, proj, merkle)| {
-                for s in batch {
-                    events.insert(&seq_key(s.seq), s.bytes.as_slice())?;
-                    by_hash.insert(&s.hash.0, &seq_key(s.seq))?;
-                    by_kind.insert(&kind_key(s.kind, s.seq), &[])?;
-                    for (k, v) in &s.proj {
-                        proj.insert(k.as_slice(), v.as_slice())?;
-                    }
-                    for (level, index, hash) in &s.merkle {
-                        merkle.insert(&merkle_key(*level, *index), &hash[..])?;
-                    }
-                }
-                for (k, st) in &key_updates {
-                    keys.insert(&k.0, st.as_slice())?;
-                }
-                meta.insert(HEAD_KEY, &head_bytes[..])?;
-                meta.insert(FORMAT_KEY, &[codec::FORMAT_VERSION])?;
-                if head.count == batch.len() as u64 {
-                    meta.insert(PROJECTION_KEY, &[crate::projection::PROJECTION_VERSION])?;
-                }
-                Ok::<(), ConflictableTransactionError<()>>(())
-            });
-        match result {
-            Ok(()) => {}
-            Err(TransactionError::Storage(e)) => return Err(e.into()),
-            Err(TransactionError::Abort(())) => return Err(Error::Store("transaction aborted".into())),
+        let mut writes: Vec<engine::Write> = Vec::new();
+        for s in batch {
+            writes.push((TreeId::Events, seq_key(s.seq).to_vec(), Some(s.bytes.clone())));
+            writes.push((TreeId::ByHash, s.hash.0.to_vec(), Some(seq_key(s.seq).to_vec())));
+            writes.push((TreeId::ByKind, kind_key(s.kind, s.seq).to_vec(), Some(Vec::new())));
+            for (k, v) in &s.proj {
+                writes.push((TreeId::Proj, k.clone(), Some(v.clone())));
+            }
+            for (level, index, hash) in &s.merkle {
+                writes.push((
+                    TreeId::Merkle,
+                    merkle_key(*level, *index).to_vec(),
+                    Some(hash.to_vec()),
+                ));
+            }
+            for (k, st) in &s.key_updates {
+                writes.push((TreeId::Keys, k.0.to_vec(), Some(codec::to_bytes(st)?)));
+            }
         }
-        self.make_durable()
+        writes.push((TreeId::Meta, HEAD_KEY.to_vec(), Some(head.to_bytes().to_vec())));
+        writes.push((
+            TreeId::Meta,
+            FORMAT_KEY.to_vec(),
+            Some(vec![codec::FORMAT_VERSION]),
+        ));
+        if head.count == batch.len() as u64 {
+            writes.push((
+                TreeId::Meta,
+                PROJECTION_KEY.to_vec(),
+                Some(vec![crate::projection::PROJECTION_VERSION]),
+            ));
+        }
+        self.engine.commit(&writes)
+    }
+
+    /// Refill `tree` from `entries`, in bulk chunks (not durable until the
+    /// caller syncs).
+    fn refill(&self, tree: TreeId, entries: impl Iterator<Item = Result<(Vec<u8>, Vec<u8>)>>) -> Result<()> {
+        let mut chunk = Vec::with_capacity(REBUILD_CHUNK);
+        for e in entries {
+            chunk.push(e?);
+            if chunk.len() >= REBUILD_CHUNK {
+                self.engine.bulk(tree, std::mem::take(&mut chunk))?;
+            }
+        }
+        self.engine.bulk(tree, chunk)
     }
 
     /// Drop the projection index and refill it from `entries`, in chunks;
@@ -395,51 +396,29 @@ impl Store {
         &self,
         entries: impl Iterator<Item = Result<Vec<(Vec<u8>, Vec<u8>)>>>,
     ) -> Result<u64> {
-        self.meta.insert(REBUILDING_KEY, &[1u8][..])?;
-        self.make_durable()?;
-        self.proj.clear()?;
-        let mut batch = sled::Batch::default();
-        let mut pending = 0usize;
+        self.put_meta(REBUILDING_KEY, &[1u8])?;
+        self.engine.clear(TreeId::Proj)?;
         let mut events = 0u64;
-        for event_entries in entries {
-            for (k, v) in event_entries? {
-                batch.insert(k, v);
-                pending += 1;
-            }
-            events += 1;
-            if pending >= REBUILD_CHUNK {
-                self.proj.apply_batch(std::mem::take(&mut batch))?;
-                pending = 0;
-            }
-        }
-        self.proj.apply_batch(batch)?;
-        self.meta
-            .insert(PROJECTION_KEY, &[crate::projection::PROJECTION_VERSION])?;
-        self.make_durable()?;
-        self.meta.remove(REBUILDING_KEY)?;
-        self.make_durable()?;
+        let flat = entries.inspect(|_| events += 1).flat_map(|r| match r {
+            Ok(v) => v.into_iter().map(Ok).collect::<Vec<_>>(),
+            Err(e) => vec![Err(e)],
+        });
+        self.refill(TreeId::Proj, flat)?;
+        self.engine.sync()?;
+        self.put_meta(PROJECTION_KEY, &[crate::projection::PROJECTION_VERSION])?;
+        self.engine
+            .commit(&[(TreeId::Meta, REBUILDING_KEY.to_vec(), None)])?;
         Ok(events)
-    }
-
-    fn derived_tree(&self, tree: Tree) -> &sled::Tree {
-        match tree {
-            Tree::Projection => &self.proj,
-            Tree::ByHash => &self.by_hash,
-            Tree::ByKind => &self.by_kind,
-            Tree::Merkle => &self.merkle,
-        }
     }
 
     /// The entries of a derived tree, in key order.
     pub fn derived_entries(&self, tree: Tree) -> impl Iterator<Item = Result<(Vec<u8>, Vec<u8>)>> + '_ {
-        self.derived_tree(tree)
-            .iter()
-            .map(|r| r.map(|(k, v)| (k.to_vec(), v.to_vec())).map_err(Error::from))
+        self.all(derived_tree(tree))
     }
 
     /// Fold every entry of a derived tree into `digest`.
     pub fn digest_tree(&self, tree: Tree, digest: &mut SetDigest) -> Result<()> {
-        for entry in self.derived_tree(tree).iter() {
+        for entry in self.all(derived_tree(tree)) {
             let (k, v) = entry?;
             digest.add(&k, &v);
         }
@@ -451,35 +430,32 @@ impl Store {
         &self,
         events: impl Iterator<Item = Result<(u64, EventHash, Kind)>>,
     ) -> Result<()> {
-        self.by_hash.clear()?;
-        self.by_kind.clear()?;
-        let (mut hashes, mut kinds, mut pending) = (sled::Batch::default(), sled::Batch::default(), 0usize);
+        self.engine.clear(TreeId::ByHash)?;
+        self.engine.clear(TreeId::ByKind)?;
+        let (mut hashes, mut kinds) = (Vec::new(), Vec::new());
         for event in events {
             let (seq, hash, kind) = event?;
-            hashes.insert(&hash.0[..], &seq_key(seq)[..]);
-            kinds.insert(&kind_key(kind, seq)[..], &[][..]);
-            pending += 1;
-            if pending >= REBUILD_CHUNK {
-                self.by_hash.apply_batch(std::mem::take(&mut hashes))?;
-                self.by_kind.apply_batch(std::mem::take(&mut kinds))?;
-                pending = 0;
+            hashes.push((hash.0.to_vec(), seq_key(seq).to_vec()));
+            kinds.push((kind_key(kind, seq).to_vec(), Vec::new()));
+            if hashes.len() >= REBUILD_CHUNK {
+                self.engine.bulk(TreeId::ByHash, std::mem::take(&mut hashes))?;
+                self.engine.bulk(TreeId::ByKind, std::mem::take(&mut kinds))?;
             }
         }
-        self.by_hash.apply_batch(hashes)?;
-        self.by_kind.apply_batch(kinds)?;
-        self.make_durable()
+        self.engine.bulk(TreeId::ByHash, hashes)?;
+        self.engine.bulk(TreeId::ByKind, kinds)?;
+        self.engine.sync()
     }
 
     /// Write the head record (after a rebuild recomputed it from the events).
     pub fn put_head(&self, head: Head) -> Result<()> {
-        self.meta.insert(HEAD_KEY, &head.to_bytes()[..])?;
-        self.make_durable()
+        self.put_meta(HEAD_KEY, &head.to_bytes())
     }
 
     /// Drop and refill the Merkle nodes from the event hashes, in order.
     pub fn rebuild_merkle(&self, hashes: impl Iterator<Item = Result<EventHash>>) -> Result<u64> {
-        self.merkle.clear()?;
-        let mut batch = sled::Batch::default();
+        self.engine.clear(TreeId::Merkle)?;
+        let mut batch = Vec::new();
         let mut pending = crate::merkle::MemNodes::default();
         let mut n = 0u64;
         for h in hashes {
@@ -491,95 +467,83 @@ impl Store {
             let nodes = crate::merkle::nodes_for_append(&overlay, n, crate::merkle::leaf_hash(&h.0))?;
             for (l, i, hash) in nodes {
                 pending.nodes.insert((l, i), hash);
-                batch.insert(&merkle_key(l, i)[..], &hash[..]);
+                batch.push((merkle_key(l, i).to_vec(), hash.to_vec()));
             }
             n += 1;
             if pending.nodes.len() >= 100_000 {
-                self.merkle.apply_batch(std::mem::take(&mut batch))?;
+                self.engine.bulk(TreeId::Merkle, std::mem::take(&mut batch))?;
                 pending = crate::merkle::MemNodes::default();
             }
         }
-        self.merkle.apply_batch(batch)?;
-        self.make_durable()?;
+        self.engine.bulk(TreeId::Merkle, batch)?;
+        self.engine.sync()?;
         Ok(n)
     }
 
     /// Replace the key index with `states` (after a restore).
     pub fn replace_key_states(&self, states: &[(PublicKey, KeyState)]) -> Result<()> {
-        self.keys.clear()?;
+        self.engine.clear(TreeId::Keys)?;
+        let mut entries = Vec::with_capacity(states.len());
         for (k, st) in states {
-            self.keys
-                .insert(k.0, codec::to_bytes(st).map_err(Error::Store)?)?;
+            entries.push((k.0.to_vec(), codec::to_bytes(st)?));
         }
-        self.make_durable()
+        self.engine.bulk(TreeId::Keys, entries)?;
+        self.engine.sync()
     }
 
     /// Keep the text of the latest checkpoint (a cache for `export`, not
     /// part of the ledger's history), durably.
     pub fn put_checkpoint(&self, text: &str) -> Result<()> {
-        self.meta.insert(CHECKPOINT_KEY, text.as_bytes())?;
-        self.make_durable()
+        self.put_meta(CHECKPOINT_KEY, text.as_bytes())
     }
 
     /// The latest checkpoint text kept by [`Store::put_checkpoint`].
     pub fn checkpoint(&self) -> Result<Option<String>> {
         Ok(self
-            .meta
-            .get(CHECKPOINT_KEY)?
+            .meta(CHECKPOINT_KEY)?
             .map(|v| String::from_utf8_lossy(&v).into_owned()))
     }
 
     /// Whether the projection index has the layout this build reads.
     pub fn projection_current(&self) -> Result<bool> {
-        Ok(self.meta.get(PROJECTION_KEY)?.as_deref() == Some(&[crate::projection::PROJECTION_VERSION][..]))
+        Ok(self.meta(PROJECTION_KEY)?.as_deref() == Some(&[crate::projection::PROJECTION_VERSION][..]))
     }
 
     /// Whether a projection rebuild was interrupted.
     pub fn rebuild_unfinished(&self) -> Result<bool> {
-        Ok(self.meta.contains_key(REBUILDING_KEY)?)
+        Ok(self.meta(REBUILDING_KEY)?.is_some())
     }
 
     /// The whole projection index, for comparisons in tests and audits.
     pub fn projection_entries(&self) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
-        self.proj
-            .iter()
-            .map(|r| r.map(|(k, v)| (k.to_vec(), v.to_vec())).map_err(Error::from))
-            .collect()
+        self.all(TreeId::Proj).collect()
+    }
+
+    /// The projection index entry by entry, in key order.
+    pub fn projection_entries_iter(&self) -> impl Iterator<Item = Result<(Vec<u8>, Vec<u8>)>> + '_ {
+        self.all(TreeId::Proj)
     }
 
     /// The bytes of every key and value in every tree: what the store holds
-    /// before sled's own page and log overhead.
+    /// before the engine's own page and log overhead.
     pub fn logical_bytes(&self) -> Result<u64> {
         let mut total = 0u64;
-        for tree in [
-            &self.events,
-            &self.meta,
-            &self.by_hash,
-            &self.by_kind,
-            &self.keys,
-            &self.proj,
-            &self.merkle,
-        ] {
-            for entry in tree.iter() {
+        for tree in TreeId::ALL {
+            for entry in self.all(tree) {
                 let (k, v) = entry?;
                 total += (k.len() + v.len()) as u64;
             }
         }
         Ok(total)
     }
+}
 
-    /// The projection index entry by entry, in key order.
-    pub fn projection_entries_iter(&self) -> impl Iterator<Item = Result<(sled::IVec, sled::IVec)>> {
-        self.proj.iter().map(|r| r.map_err(Error::from))
-    }
-
-    /// sled flush, then fsync of the database file: see the module doc.
-    fn make_durable(&self) -> Result<()> {
-        self.db.flush()?;
-        self.db_file
-            .sync_all()
-            .map_err(|e| Error::io(self.dir.join("store").join("db"), e))?;
-        Ok(())
+fn derived_tree(tree: Tree) -> TreeId {
+    match tree {
+        Tree::Projection => TreeId::Proj,
+        Tree::ByHash => TreeId::ByHash,
+        Tree::ByKind => TreeId::ByKind,
+        Tree::Merkle => TreeId::Merkle,
     }
 }
 
@@ -593,25 +557,33 @@ fn sync_dir(dir: &Path) -> Result<()> {
 
 impl crate::projection::IndexRead for Store {
     fn scan(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
-        self.proj
-            .scan_prefix(prefix)
-            .map(|r| r.map(|(k, v)| (k.to_vec(), v.to_vec())).map_err(Error::from))
-            .collect()
+        let mut out = Vec::new();
+        for e in self
+            .engine
+            .range(TreeId::Proj, Bound::Included(prefix), Bound::Unbounded)
+        {
+            let (k, v) = e?;
+            if !k.starts_with(prefix) {
+                break;
+            }
+            out.push((k, v));
+        }
+        Ok(out)
     }
 
     fn range(&self, lo: &[u8], hi: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
-        if lo >= hi {
-            return Ok(Vec::new());
-        }
-        self.proj
-            .range(lo..hi)
-            .map(|r| r.map(|(k, v)| (k.to_vec(), v.to_vec())).map_err(Error::from))
+        self.engine
+            .range(TreeId::Proj, Bound::Included(lo), Bound::Excluded(hi))
             .collect()
     }
 
     fn last_in(&self, lo: &[u8], hi: &[u8]) -> Result<Option<Vec<u8>>> {
-        match self.proj.range(lo..=hi).next_back() {
-            Some(r) => Ok(Some(r?.0.to_vec())),
+        match self
+            .engine
+            .range(TreeId::Proj, Bound::Included(lo), Bound::Included(hi))
+            .next_back()
+        {
+            Some(r) => Ok(Some(r?.0)),
             None => Ok(None),
         }
     }
@@ -627,8 +599,8 @@ impl crate::projection::IndexRead for Store {
 
 impl crate::merkle::NodeRead for Store {
     fn node(&self, level: u8, index: u64) -> Result<Option<crate::merkle::Hash>> {
-        match self.merkle.get(merkle_key(level, index))? {
-            Some(v) => Ok(Some(v.as_ref().try_into().map_err(|_| Error::Integrity {
+        match self.engine.get(TreeId::Merkle, &merkle_key(level, index))? {
+            Some(v) => Ok(Some(v.as_slice().try_into().map_err(|_| Error::Integrity {
                 seq: None,
                 reason: format!("merkle node ({level}, {index}) is malformed"),
             })?)),
