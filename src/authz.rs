@@ -10,6 +10,78 @@ use crate::event::{Holder, Kind, Payload, PublicKey, Role};
 use bincode::{Decode, Encode};
 use std::collections::BTreeMap;
 
+/// Why the registry refuses an event.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Denied {
+    /// The author is not a key of this ledger.
+    #[error("key {key_id} is not registered in this ledger")]
+    NotRegistered {
+        /// The author's key id.
+        key_id: String,
+    },
+    /// The author's key was revoked.
+    #[error("key {key_id} ({holder}) was revoked at seq {at}")]
+    Revoked {
+        /// The author's key id.
+        key_id: String,
+        /// Its holder's name.
+        holder: String,
+        /// The seq of the revocation.
+        at: u64,
+    },
+    /// The author lacks the role the event's kind needs.
+    #[error("key {key_id} ({holder}) has role(s) {roles} but {kind} needs role {needs}")]
+    MissingRole {
+        /// The author's key id.
+        key_id: String,
+        /// Its holder's name.
+        holder: String,
+        /// The roles it has, as text.
+        roles: String,
+        /// The event's kind.
+        kind: &'static str,
+        /// The role the kind needs.
+        needs: Role,
+    },
+    /// An approval or rejection of the author's own entry.
+    #[error("seq {covered} was signed by this same key ({key_id}): no key may decide on its own entry (segregation of duties)")]
+    OwnEntry {
+        /// The entry decided on.
+        covered: u64,
+        /// The author's key id.
+        key_id: String,
+    },
+    /// Any other rule of the registry (genesis first, a key's encoding,
+    /// roles listed, the last admin kept).
+    #[error("{0}")]
+    Rule(String),
+}
+
+impl Denied {
+    /// Whether the refusal is about who signed (rather than what).
+    pub fn is_authorization(&self) -> bool {
+        !matches!(self, Denied::Rule(_))
+    }
+}
+
+impl From<String> for Denied {
+    fn from(reason: String) -> Self {
+        Denied::Rule(reason)
+    }
+}
+
+impl From<&str> for Denied {
+    fn from(reason: &str) -> Self {
+        Denied::Rule(reason.into())
+    }
+}
+
+impl From<crate::keys::KeyError> for Denied {
+    fn from(e: crate::keys::KeyError) -> Self {
+        Denied::Rule(e.to_string())
+    }
+}
+
 /// The role an event kind requires of its author (`None` for genesis, which
 /// is self-signed by the first admin).
 pub fn required_role(kind: Kind) -> Option<Role> {
@@ -78,12 +150,12 @@ impl Registry {
 
     /// Find a key by full hex, or by a unique prefix (at least 8 hex digits)
     /// of its key id or its hex.
-    pub fn find(&self, id: &str) -> Result<PublicKey, String> {
+    pub fn find(&self, id: &str) -> crate::Result<PublicKey> {
         let id = id.trim().to_ascii_lowercase();
         if id.len() < 8 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Err(format!(
+            return Err(crate::Error::Input(format!(
                 "'{id}' is not a key id (give at least 8 hex digits of the id shown by `sakip key list`)"
-            ));
+            )));
         }
         let hits: Vec<PublicKey> = self
             .keys
@@ -93,8 +165,12 @@ impl Registry {
             .collect();
         match hits.as_slice() {
             [one] => Ok(*one),
-            [] => Err(format!("no key with id {id} in this ledger")),
-            _ => Err(format!("key id {id} is ambiguous; give more digits")),
+            [] => Err(crate::Error::NotFound(format!(
+                "no key with id {id} in this ledger"
+            ))),
+            _ => Err(crate::Error::Input(format!(
+                "key id {id} is ambiguous; give more digits"
+            ))),
         }
     }
 
@@ -111,7 +187,7 @@ impl Registry {
         author: &PublicKey,
         payload: &Payload,
         event_of: impl Fn(u64) -> Option<(Kind, PublicKey)>,
-    ) -> Result<(), String> {
+    ) -> Result<(), Denied> {
         let kind = payload.kind();
         if seq == 0 {
             return match payload {
@@ -119,33 +195,32 @@ impl Registry {
                     crate::keys::check_public(author)?;
                     check_holder(&g.admin)
                 }
-                _ => Err(format!("event 0 must be genesis, not {}", kind.name())),
+                _ => Err(format!("event 0 must be genesis, not {}", kind.name()).into()),
             };
         }
         let Some(role) = required_role(kind) else {
             return Err("genesis may only be event 0".into());
         };
         let Some(state) = self.keys.get(author) else {
-            return Err(format!(
-                "key {} is not registered in this ledger",
-                author.key_id()
-            ));
+            return Err(Denied::NotRegistered {
+                key_id: author.key_id(),
+            });
         };
         if let Some(revoked) = state.revoked_seq {
-            return Err(format!(
-                "key {} ({}) was revoked at seq {revoked}",
-                author.key_id(),
-                state.holder.name
-            ));
+            return Err(Denied::Revoked {
+                key_id: author.key_id(),
+                holder: state.holder.name.clone(),
+                at: revoked,
+            });
         }
         if !state.roles.contains(&role) {
-            return Err(format!(
-                "key {} ({}) has role(s) {} but {} needs role {role}",
-                author.key_id(),
-                state.holder.name,
-                roles_text(&state.roles),
-                kind.name()
-            ));
+            return Err(Denied::MissingRole {
+                key_id: author.key_id(),
+                holder: state.holder.name.clone(),
+                roles: roles_text(&state.roles),
+                kind: kind.name(),
+                needs: role,
+            });
         }
         match payload {
             Payload::Genesis(_) => unreachable!("genesis has no required role"),
@@ -159,7 +234,7 @@ impl Registry {
                     return Err("a role is listed twice".into());
                 }
                 if let Some(existing) = self.keys.get(&k.key) {
-                    return Err(match existing.revoked_seq {
+                    return Err(Denied::Rule(match existing.revoked_seq {
                         Some(r) => format!(
                             "key {} was revoked at seq {r}; generate a new key",
                             k.key.key_id()
@@ -169,7 +244,7 @@ impl Registry {
                             k.key.key_id(),
                             existing.added_seq
                         ),
-                    });
+                    }));
                 }
                 Ok(())
             }
@@ -178,10 +253,10 @@ impl Registry {
                     return Err("a revocation needs a reason".into());
                 }
                 let Some(target) = self.keys.get(&r.key) else {
-                    return Err(format!("key {} is not registered in this ledger", r.key.key_id()));
+                    return Err(format!("key {} is not registered in this ledger", r.key.key_id()).into());
                 };
                 if let Some(at) = target.revoked_seq {
-                    return Err(format!("key {} is already revoked (seq {at})", r.key.key_id()));
+                    return Err(format!("key {} is already revoked (seq {at})", r.key.key_id()).into());
                 }
                 if target.may_act(Role::Admin) && self.active_admins() == 1 {
                     return Err("cannot revoke the last active admin key; add another admin first".into());
@@ -197,22 +272,23 @@ impl Registry {
                 }
                 for &covered in &a.covers {
                     if covered >= seq {
-                        return Err(format!("seq {covered} does not exist yet"));
+                        return Err(format!("seq {covered} does not exist yet").into());
                     }
                     match event_of(covered) {
-                        None => return Err(format!("seq {covered} does not exist")),
+                        None => return Err(format!("seq {covered} does not exist").into()),
                         Some((k, _)) if !k.is_approvable() => {
                             return Err(format!(
                                 "seq {covered} is {} {} event, which cannot be approved",
                                 crate::event::article(k.name()),
                                 k.name()
-                            ))
+                            )
+                            .into())
                         }
                         Some((_, signer)) if signer == *author => {
-                            return Err(format!(
-                                "seq {covered} was signed by this same key ({}): no key may decide on its own entry (segregation of duties)",
-                                author.key_id()
-                            ))
+                            return Err(Denied::OwnEntry {
+                                covered,
+                                key_id: author.key_id(),
+                            })
                         }
                         Some(_) => {}
                     }
@@ -268,7 +344,7 @@ impl Registry {
     }
 }
 
-fn check_holder(h: &Holder) -> Result<(), String> {
+fn check_holder(h: &Holder) -> Result<(), Denied> {
     if h.name.trim().is_empty() {
         return Err("the key holder's name is empty".into());
     }

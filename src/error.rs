@@ -24,6 +24,17 @@ pub enum Error {
     #[error("integrity failure{}: {reason}", seq.map(|s| format!(" at seq {s}")).unwrap_or_default())]
     Integrity { seq: Option<u64>, reason: String },
 
+    /// The signer may not append this event: an unregistered or revoked
+    /// key, a missing role, a decision on its own entry. Nothing was
+    /// appended.
+    #[error("refused: {0}")]
+    Unauthorized(String),
+
+    /// Something asked for by name or number does not exist (a key id, an
+    /// event, an indicator).
+    #[error("{0}")]
+    NotFound(String),
+
     /// Another process holds the ledger open.
     #[error("ledger in use: {} is open in another process (only one process may open a ledger at a time)", path.display())]
     InUse { path: PathBuf },
@@ -57,7 +68,73 @@ pub enum Error {
     Conflict { prepared: u64, head: u64 },
 }
 
+/// The family of an error: what a front end does about it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorClass {
+    /// Bad input: fix it and try again.
+    Input,
+    /// Something named does not exist.
+    NotFound,
+    /// A domain rule refuses the event.
+    Refused,
+    /// The signer may not do this.
+    Unauthorized,
+    /// The ledger moved on since the event was prepared: prepare again.
+    Conflict,
+    /// Another process has the ledger open: wait and try again.
+    Busy,
+    /// The stored ledger is not what was written.
+    Integrity,
+    /// A bug or a failure of the machine (disk, store).
+    Internal,
+}
+
+impl ErrorClass {
+    /// The `sakip` command's exit code for this class: 1 for anything the
+    /// user can fix, 3 for an integrity failure, 4 for an internal error.
+    /// (2, bad usage, is clap's.)
+    pub const fn exit_code(self) -> i32 {
+        match self {
+            ErrorClass::Input
+            | ErrorClass::NotFound
+            | ErrorClass::Refused
+            | ErrorClass::Unauthorized
+            | ErrorClass::Conflict
+            | ErrorClass::Busy => 1,
+            ErrorClass::Integrity => 3,
+            ErrorClass::Internal => 4,
+        }
+    }
+
+    /// The HTTP status a server answers with for this class.
+    pub fn http_status(self) -> u16 {
+        match self {
+            ErrorClass::Input => 400,
+            ErrorClass::Unauthorized => 403,
+            ErrorClass::NotFound => 404,
+            ErrorClass::Conflict => 409,
+            ErrorClass::Refused => 422,
+            ErrorClass::Busy => 503,
+            ErrorClass::Integrity | ErrorClass::Internal => 500,
+        }
+    }
+}
+
 impl Error {
+    /// This error's family.
+    pub fn class(&self) -> ErrorClass {
+        match self {
+            Error::Input(_) | Error::KeyFile { .. } | Error::Io { .. } => ErrorClass::Input,
+            Error::NotFound(_) => ErrorClass::NotFound,
+            Error::Refused(_) => ErrorClass::Refused,
+            Error::Unauthorized(_) => ErrorClass::Unauthorized,
+            Error::Conflict { .. } => ErrorClass::Conflict,
+            Error::InUse { .. } => ErrorClass::Busy,
+            Error::Integrity { .. } => ErrorClass::Integrity,
+            Error::Store(_) | Error::Internal(_) => ErrorClass::Internal,
+        }
+    }
+
     /// Shorthand for an integrity failure at a known seq.
     pub fn integrity(seq: u64, reason: impl std::fmt::Display) -> Self {
         Error::Integrity {
@@ -72,5 +149,17 @@ impl Error {
             path: path.into(),
             source,
         }
+    }
+}
+
+impl From<crate::period::PeriodError> for Error {
+    fn from(e: crate::period::PeriodError) -> Self {
+        Error::Input(e.to_string())
+    }
+}
+
+impl From<crate::numfmt::NumberError> for Error {
+    fn from(e: crate::numfmt::NumberError) -> Self {
+        Error::Input(e.to_string())
     }
 }

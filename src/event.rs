@@ -749,23 +749,7 @@ pub struct TargetRevised {
     pub revises: u64,
 }
 
-/// The period a realisation is about.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Encode, Decode, Serialize)]
-pub struct PeriodRef {
-    pub year: u16,
-    /// 1-4 for a triwulan; 0 for the whole year (an annual figure).
-    pub quarter: u8,
-}
-
-impl fmt::Display for PeriodRef {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.quarter == 0 {
-            write!(f, "{}", self.year)
-        } else {
-            write!(f, "{}-Q{}", self.year, self.quarter)
-        }
-    }
-}
+pub use crate::period::PeriodRef;
 
 /// A realisation entry (realisasi).
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, Serialize)]

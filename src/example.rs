@@ -251,7 +251,8 @@ pub fn build(dir: &Path) -> Result<Built> {
             }
             "correct" => {
                 let code = need(&step.indicator, "indicator")?;
-                let period = period::parse(&need(&step.period, "period")?).map_err(fail)?;
+                let period =
+                    period::parse(&need(&step.period, "period")?).map_err(|e| fail(e.to_string()))?;
                 let q = projection::Query {
                     year: period.year,
                     as_of: 4,

@@ -16,6 +16,33 @@ use std::collections::HashMap;
 /// Payloads with the label of the line or entry each came from.
 pub type Labelled = Vec<(Payload, String)>;
 
+/// A field of an input row or file that cannot be used; the caller adds
+/// where it is (file, line, table).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct BadField(String);
+
+impl BadField {
+    /// A read of the ledger failed while checking a field. Kept as text
+    /// here; [`Error`] is rebuilt by the caller only for input errors, so
+    /// this stays an input error that names the failure.
+    fn read(e: Error) -> BadField {
+        BadField(e.to_string())
+    }
+}
+
+impl From<String> for BadField {
+    fn from(reason: String) -> Self {
+        BadField(reason)
+    }
+}
+
+impl From<&str> for BadField {
+    fn from(reason: &str) -> Self {
+        BadField(reason.into())
+    }
+}
+
 /// Parse a target or realisation value for an indicator.
 pub fn parse_value(
     ind: &IndicatorDefined,
@@ -23,43 +50,45 @@ pub fn parse_value(
     numerator: Option<&str>,
     denominator: Option<&str>,
     for_target: bool,
-) -> Result<Value, String> {
+) -> Result<Value, BadField> {
     let value = value.map(str::trim).filter(|v| !v.is_empty());
     let numerator = numerator.map(str::trim).filter(|v| !v.is_empty());
     let denominator = denominator.map(str::trim).filter(|v| !v.is_empty());
     let dec = |field: &str, text: &str| numfmt::parse(text).map(Dec).map_err(|e| format!("{field}: {e}"));
-    let v =
-        match (ind.value_kind, for_target) {
-            (ValueKind::Ratio, false) => match (numerator, denominator) {
-                (Some(n), Some(d)) => Value::Ratio {
-                    numerator: dec("numerator", n)?,
-                    denominator: dec("denominator", d)?,
-                },
-                _ => return Err(format!("{} is a ratio: give numerator and denominator", ind.code)),
+    let v = match (ind.value_kind, for_target) {
+        (ValueKind::Ratio, false) => match (numerator, denominator) {
+            (Some(n), Some(d)) => Value::Ratio {
+                numerator: dec("numerator", n)?,
+                denominator: dec("denominator", d)?,
             },
-            (ValueKind::Number | ValueKind::Ratio, _) => Value::Number(dec(
-                "value",
-                value.ok_or_else(|| format!("{}: value is missing", ind.code))?,
-            )?),
-            (ValueKind::Grade, _) => {
-                let text = value.ok_or_else(|| format!("{}: value is missing", ind.code))?;
-                Value::Grade(Grade::parse(text).ok_or_else(|| {
-                    format!("value: '{text}' is not a SAKIP grade (AA, A, BB, B, CC, C, D)")
-                })?)
-            }
-            (ValueKind::Text, _) => Value::Text(
-                value
-                    .ok_or_else(|| format!("{}: value is missing", ind.code))?
-                    .to_string(),
-            ),
-        };
+            _ => return Err(format!("{} is a ratio: give numerator and denominator", ind.code).into()),
+        },
+        (ValueKind::Number | ValueKind::Ratio, _) => Value::Number(dec(
+            "value",
+            value.ok_or_else(|| BadField(format!("{}: value is missing", ind.code)))?,
+        )?),
+        (ValueKind::Grade, _) => {
+            let text = value.ok_or_else(|| BadField(format!("{}: value is missing", ind.code)))?;
+            Value::Grade(Grade::parse(text).ok_or_else(|| {
+                BadField(format!(
+                    "value: '{text}' is not a SAKIP grade (AA, A, BB, B, CC, C, D)"
+                ))
+            })?)
+        }
+        (ValueKind::Text, _) => Value::Text(
+            value
+                .ok_or_else(|| BadField(format!("{}: value is missing", ind.code)))?
+                .to_string(),
+        ),
+    };
     if ind.value_kind != ValueKind::Ratio && (numerator.is_some() || denominator.is_some()) {
         return Err(format!(
             "{} is not a ratio: leave numerator and denominator empty",
             ind.code
-        ));
+        )
+        .into());
     }
-    projection::check_value(ind, &v, for_target)?;
+    crate::rules::check_value(ind, &v, for_target).map_err(|e| BadField(e.to_string()))?;
     Ok(v)
 }
 
@@ -154,7 +183,7 @@ struct PaguRow {
     basis: Option<String>,
 }
 
-fn pick<T: Copy>(field: &str, text: &str, options: &[(&str, T)]) -> Result<T, String> {
+fn pick<T: Copy>(field: &str, text: &str, options: &[(&str, T)]) -> Result<T, BadField> {
     let t = text.trim().to_ascii_lowercase();
     options
         .iter()
@@ -162,7 +191,10 @@ fn pick<T: Copy>(field: &str, text: &str, options: &[(&str, T)]) -> Result<T, St
         .map(|(_, v)| *v)
         .ok_or_else(|| {
             let names: Vec<&str> = options.iter().map(|(n, _)| *n).collect();
-            format!("field '{field}': '{text}' is not one of {}", names.join(", "))
+            BadField(format!(
+                "field '{field}': '{text}' is not one of {}",
+                names.join(", ")
+            ))
         })
 }
 
@@ -184,7 +216,7 @@ pub fn toml_error(file: &str, text: &str, e: &toml::de::Error) -> Error {
 }
 
 /// Parse a target scope: `pk` (the year's target), `TW1`..`TW4`, `renstra`.
-pub fn parse_scope(text: &str) -> Result<TargetScope, String> {
+pub fn parse_scope(text: &str) -> Result<TargetScope, BadField> {
     pick(
         "scope",
         text,
@@ -200,7 +232,7 @@ pub fn parse_scope(text: &str) -> Result<TargetScope, String> {
     )
 }
 
-fn indicator_from_row(row: &IndicatorRow) -> Result<IndicatorDefined, String> {
+fn indicator_from_row(row: &IndicatorRow) -> Result<IndicatorDefined, BadField> {
     let aggregation = match row.aggregation.trim().to_ascii_lowercase().as_str() {
         "last" | "last_quarter" => Aggregation::LastQuarter,
         "sum" => Aggregation::Sum,
@@ -209,7 +241,8 @@ fn indicator_from_row(row: &IndicatorRow) -> Result<IndicatorDefined, String> {
         other => {
             return Err(format!(
                 "field 'aggregation': '{other}' is not one of last, sum, ratio_of_sums, components"
-            ))
+            )
+            .into())
         }
     };
     if !row.components.is_empty() && !matches!(aggregation, Aggregation::Components(_)) {
@@ -258,10 +291,10 @@ fn indicator_from_row(row: &IndicatorRow) -> Result<IndicatorDefined, String> {
     })
 }
 
-fn revision_text(field: &str, value: &Option<String>) -> Result<String, String> {
+fn revision_text(field: &str, value: &Option<String>) -> Result<String, BadField> {
     match value.as_deref().map(str::trim) {
         Some(v) if !v.is_empty() => Ok(v.to_string()),
-        _ => Err(format!("field '{field}' is required for a revision")),
+        _ => Err(format!("field '{field}' is required for a revision").into()),
     }
 }
 
@@ -272,7 +305,8 @@ pub fn plan(file: &str, text: &str, r: &dyn IndexRead, stage: Stage) -> Result<L
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let parsed: PlanFile = toml::from_str(text).map_err(|e| toml_error(file, text, &e))?;
     let mut out: Labelled = Vec::new();
-    let fail = |table: &str, n: usize, msg: String| Error::Input(format!("{file}: [[{table}]] #{n}: {msg}"));
+    let fail =
+        |table: &str, n: usize, msg: BadField| Error::Input(format!("{file}: [[{table}]] #{n}: {msg}"));
     for (i, row) in parsed.item.iter().enumerate() {
         let level = pick(
             "level",
@@ -305,13 +339,13 @@ pub fn plan(file: &str, text: &str, r: &dyn IndexRead, stage: Stage) -> Result<L
             format!("{file}: [[indicator]] #{} ({})", i + 1, row.code),
         ));
     }
-    let find = |code: &str| -> Result<IndicatorDefined, String> {
+    let find = |code: &str| -> Result<IndicatorDefined, BadField> {
         if let Some(i) = new_indicators.get(code) {
             return Ok(i.clone());
         }
-        match projection::indicator(r, code, u64::MAX).map_err(|e| e.to_string())? {
+        match projection::indicator(r, code, u64::MAX).map_err(BadField::read)? {
             Some((_, i)) => Ok(i),
-            None => Err(format!("field 'indicator': unknown indicator '{code}'")),
+            None => Err(format!("field 'indicator': unknown indicator '{code}'").into()),
         }
     };
     for (i, row) in parsed.target.iter().enumerate() {
@@ -331,7 +365,7 @@ pub fn plan(file: &str, text: &str, r: &dyn IndexRead, stage: Stage) -> Result<L
                     fail(
                         "target",
                         n,
-                        format!("there is no {scope} target of {} to revise", row.indicator),
+                        format!("there is no {scope} target of {} to revise", row.indicator).into(),
                     )
                 })?;
             Payload::TargetRevised(TargetRevised {
@@ -357,8 +391,8 @@ pub fn plan(file: &str, text: &str, r: &dyn IndexRead, stage: Stage) -> Result<L
     }
     for (i, row) in parsed.pagu.iter().enumerate() {
         let n = i + 1;
-        let pagu =
-            Dec(numfmt::parse_money(&row.pagu).map_err(|e| fail("pagu", n, format!("field 'pagu': {e}")))?);
+        let pagu = Dec(numfmt::parse_money(&row.pagu)
+            .map_err(|e| fail("pagu", n, format!("field 'pagu': {e}").into()))?);
         let label = format!("{file}: [[pagu]] #{n} ({} {})", row.account, row.year);
         let payload = if row.revise {
             let reason = revision_text("reason", &row.reason).map_err(|e| fail("pagu", n, e))?;
@@ -367,7 +401,7 @@ pub fn plan(file: &str, text: &str, r: &dyn IndexRead, stage: Stage) -> Result<L
                 fail(
                     "pagu",
                     n,
-                    format!("there is no pagu of {} to revise", row.account),
+                    format!("there is no pagu of {} to revise", row.account).into(),
                 )
             })?;
             Payload::BudgetRevised(BudgetRevised {
@@ -492,7 +526,8 @@ pub fn realisasi(file: &str, text: &str, r: &dyn IndexRead) -> Result<Labelled> 
         let ind = projection::indicator(r, code, u64::MAX)?
             .map(|(_, i)| i)
             .ok_or_else(|| at("indicator", format!("unknown indicator '{code}'")))?;
-        let period = period::parse(field(&row, "period").unwrap_or("")).map_err(|e| at("period", e))?;
+        let period =
+            period::parse(field(&row, "period").unwrap_or("")).map_err(|e| at("period", e.to_string()))?;
         let value = parse_value(
             &ind,
             field(&row, "value"),
@@ -501,6 +536,7 @@ pub fn realisasi(file: &str, text: &str, r: &dyn IndexRead) -> Result<Labelled> 
             false,
         )
         .map_err(|e| {
+            let e = e.to_string();
             let col = if e.starts_with("numerator") {
                 "numerator"
             } else if e.starts_with("denominator") {
@@ -545,9 +581,10 @@ pub fn anggaran(file: &str, text: &str, r: &dyn IndexRead, stage: Stage) -> Resu
                 format!("unknown budget account '{account}' (a plan item or indicator code)"),
             ));
         }
-        let period = period::parse(field(&row, "period").unwrap_or("")).map_err(|e| at("period", e))?;
-        let amount =
-            Dec(numfmt::parse_money(field(&row, "amount").unwrap_or("")).map_err(|e| at("amount", e))?);
+        let period =
+            period::parse(field(&row, "period").unwrap_or("")).map_err(|e| at("period", e.to_string()))?;
+        let amount = Dec(numfmt::parse_money(field(&row, "amount").unwrap_or(""))
+            .map_err(|e| at("amount", e.to_string()))?);
         let label = format!("{file}:{line}");
         let payload = match field(&row, "jenis").unwrap_or("").to_ascii_lowercase().as_str() {
             "pagu" => {
@@ -619,7 +656,7 @@ pub fn append(
 /// period (`2021-Q3`, `TW III 2021`, or `2021` for the annual figure): what a
 /// correction by name supersedes.
 pub fn latest_realisation(ledger: &crate::ledger::Ledger, code: &str, period: &str) -> Result<u64> {
-    let period = period::parse(period).map_err(Error::Input)?;
+    let period = period::parse(period)?;
     let q = projection::Query {
         year: period.year,
         as_of: 4,
@@ -666,7 +703,8 @@ pub fn correction(
     let ind = projection::indicator(ledger.store(), &indicator, u64::MAX)?
         .map(|(_, i)| i)
         .ok_or_else(|| Error::integrity(seq, format!("realisation of unknown indicator {indicator}")))?;
-    let value = parse_value(&ind, value, numerator, denominator, false).map_err(Error::Input)?;
+    let value =
+        parse_value(&ind, value, numerator, denominator, false).map_err(|e| Error::Input(e.to_string()))?;
     if current == value {
         return Err(Error::Input(format!(
             "seq {seq} already gives {indicator} for {period} the value {value}; a correction must change it"
@@ -745,7 +783,8 @@ pub fn document(file: &str, bytes: &[u8], r: &dyn IndexRead, known_seq: u64) -> 
                     .ok_or_else(|| fail(n, format!("unknown indicator '{code}'")))?;
                 if let Some(v) = &row.realisasi {
                     // A printed ratio is its percentage.
-                    let value = parse_value(&ind, Some(v), None, None, true).map_err(|e| fail(n, e))?;
+                    let value =
+                        parse_value(&ind, Some(v), None, None, true).map_err(|e| fail(n, e.to_string()))?;
                     figures.push(ReportedFigure {
                         subject: code.clone(),
                         measure: Measure::Realisasi,
@@ -760,7 +799,8 @@ pub fn document(file: &str, bytes: &[u8], r: &dyn IndexRead, known_seq: u64) -> 
                     });
                 }
                 if let Some(v) = &row.target {
-                    let value = parse_value(&ind, Some(v), None, None, true).map_err(|e| fail(n, e))?;
+                    let value =
+                        parse_value(&ind, Some(v), None, None, true).map_err(|e| fail(n, e.to_string()))?;
                     figures.push(ReportedFigure {
                         subject: code.clone(),
                         measure: Measure::Target,

@@ -84,32 +84,52 @@ impl Signer for KeyPair {
 /// Verify an Ed25519 signature strictly (rejects small-order keys and
 /// non-canonical signatures). Canonical key encoding is checked once, when
 /// a key is registered ([`check_public`], in `authz`), not on every event.
-pub fn verify_strict(key: &PublicKey, message: &[u8], signature: &[u8; 64]) -> Result<(), String> {
-    let vk = VerifyingKey::from_bytes(&key.0)
-        .map_err(|_| "author is not a valid Ed25519 public key".to_string())?;
+pub fn verify_strict(key: &PublicKey, message: &[u8], signature: &[u8; 64]) -> Result<(), SignatureError> {
+    let vk = VerifyingKey::from_bytes(&key.0).map_err(|_| SignatureError::NotAKey)?;
     let sig = ed25519_dalek::Signature::from_bytes(signature);
     vk.verify_strict(message, &sig)
-        .map_err(|_| "signature does not verify".to_string())
+        .map_err(|_| SignatureError::DoesNotVerify)
+}
+
+/// Why a signature was not accepted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SignatureError {
+    /// The signer's bytes are not an Ed25519 public key.
+    #[error("author is not a valid Ed25519 public key")]
+    NotAKey,
+    /// The signature is not a strict Ed25519 signature of the message by
+    /// that key.
+    #[error("signature does not verify")]
+    DoesNotVerify,
+}
+
+/// Why a public key may not be registered.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum KeyError {
+    /// Not a point on the curve.
+    #[error("key {0} is not a point on the Ed25519 curve")]
+    NotOnCurve(String),
+    /// A small-order point, which anyone can sign for.
+    #[error(
+        "key {0} is a small-order point (such as the identity), which anyone can sign for; it is refused"
+    )]
+    SmallOrder(String),
+    /// A non-canonical encoding of a point.
+    #[error("key {0} is not canonically encoded; it is refused")]
+    NotCanonical(String),
 }
 
 /// Whether a public key may be registered: a canonical encoding of a point
 /// on the curve that is not of small order. A small-order key (the identity
 /// among them) has signatures that verify for many messages, and a
 /// non-canonical encoding lets two byte strings name one key.
-pub fn check_public(key: &PublicKey) -> Result<(), String> {
-    let vk = VerifyingKey::from_bytes(&key.0)
-        .map_err(|_| format!("key {} is not a point on the Ed25519 curve", key.key_id()))?;
+pub fn check_public(key: &PublicKey) -> Result<(), KeyError> {
+    let vk = VerifyingKey::from_bytes(&key.0).map_err(|_| KeyError::NotOnCurve(key.key_id()))?;
     if vk.is_weak() {
-        return Err(format!(
-            "key {} is a small-order point (such as the identity), which anyone can sign for; it is refused",
-            key.key_id()
-        ));
+        return Err(KeyError::SmallOrder(key.key_id()));
     }
     if vk.to_edwards().compress().to_bytes() != key.0 {
-        return Err(format!(
-            "key {} is not canonically encoded; it is refused",
-            key.key_id()
-        ));
+        return Err(KeyError::NotCanonical(key.key_id()));
     }
     Ok(())
 }
@@ -294,7 +314,7 @@ pub fn read_public(path: &Path) -> Result<(PublicKey, Option<Holder>)> {
         }
     }
     let key = PublicKey(vk.to_bytes());
-    check_public(&key).map_err(bad)?;
+    check_public(&key).map_err(|e| bad(e.to_string()))?;
     Ok((key, holder))
 }
 
@@ -306,7 +326,7 @@ mod public_key_tests {
     fn small_order_and_non_canonical_keys_are_refused() {
         let mut identity = [0u8; 32];
         identity[0] = 1;
-        let err = check_public(&PublicKey(identity)).unwrap_err();
+        let err = check_public(&PublicKey(identity)).unwrap_err().to_string();
         assert!(err.contains("small-order"), "{err}");
         // y = p + y0 (p = 2^255 - 19) encodes the same point as y0.
         let mut refused = 0;
@@ -315,7 +335,7 @@ mod public_key_tests {
             bytes[31] = 0x7f;
             bytes[0] = 0xed + y0;
             if VerifyingKey::from_bytes(&bytes).is_ok_and(|vk| !vk.is_weak()) {
-                let err = check_public(&PublicKey(bytes)).unwrap_err();
+                let err = check_public(&PublicKey(bytes)).unwrap_err().to_string();
                 assert!(err.contains("not canonically encoded"), "{err}");
                 refused += 1;
             }

@@ -354,16 +354,22 @@ impl Ledger {
                 }
                 self.kind_and_author(s).ok().flatten()
             };
-            let refuse = |reason: String| {
+            let labelled = |reason: String| {
                 if label.is_empty() {
-                    Error::Refused(reason)
+                    reason
                 } else if items.len() > 1 {
-                    Error::Refused(format!("{label}: {reason}; nothing was appended"))
+                    format!("{label}: {reason}; nothing was appended")
                 } else {
-                    Error::Refused(format!("{label}: {reason}"))
+                    format!("{label}: {reason}")
                 }
             };
-            registry.check(seq, &author, payload, event_of).map_err(refuse)?;
+            let refuse = |reason: String| Error::Refused(labelled(reason));
+            registry
+                .check(seq, &author, payload, event_of)
+                .map_err(|d| match d.is_authorization() {
+                    true => Error::Unauthorized(labelled(d.to_string())),
+                    false => refuse(d.to_string()),
+                })?;
             if let Payload::KeyAdded(k) = payload {
                 if crate::example::is_example_key(&k.key) && !self.is_demo()? {
                     return Err(refuse(format!(
@@ -377,7 +383,7 @@ impl Ledger {
                 top: &batch_index,
                 cache: &base_payloads,
             };
-            projection::validate(&view, payload).map_err(refuse)?;
+            crate::rules::validate(&view, payload).map_err(|e| e.refused(labelled))?;
             batch_index.add(seq, now, payload);
             let changed = registry.apply(seq, &author, payload);
             let body = codec::encode_body(&Unsigned {

@@ -27,10 +27,11 @@ pub mod numfmt;
 pub mod period;
 pub mod projection;
 pub mod report;
+pub mod rules;
 pub mod scoring;
 pub mod store;
 pub mod synth;
 pub mod textsafe;
 pub mod verify;
 
-pub use error::{Error, Result};
+pub use error::{Error, ErrorClass, Result};

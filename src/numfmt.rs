@@ -8,12 +8,12 @@ use rust_decimal::{Decimal, RoundingStrategy};
 /// Parse an Indonesian-format number. A trailing `%` is allowed and ignored.
 /// Plain integers are accepted; a dot followed by other than groups of three
 /// digits is refused as ambiguous, since `3.36` could be 3,36 or 336.
-pub fn parse(text: &str) -> Result<Decimal, String> {
+pub fn parse(text: &str) -> Result<Decimal, NumberError> {
     let raw = text.trim();
     let t = raw.strip_suffix('%').unwrap_or(raw).trim();
     let expected = "expected a number such as 98,63 or 1.268.161.850";
     if t.is_empty() {
-        return Err(format!("empty value ({expected})"));
+        return Err(NumberError(format!("empty value ({expected})")));
     }
     let (sign, body) = match t.strip_prefix('-').or_else(|| t.strip_prefix('\u{2212}')) {
         Some(rest) => ("-", rest.trim()),
@@ -26,16 +26,16 @@ pub fn parse(text: &str) -> Result<Decimal, String> {
     let groups: Vec<&str> = int_part.split('.').collect();
     let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
     if !groups.iter().all(|g| digits(g)) {
-        return Err(format!("'{raw}' is not a number ({expected})"));
+        return Err(NumberError(format!("'{raw}' is not a number ({expected})")));
     }
     if groups.len() > 1 && (groups[0].len() > 3 || groups[1..].iter().any(|g| g.len() != 3)) {
-        return Err(format!(
+        return Err(NumberError(format!(
             "'{raw}' is ambiguous: in Indonesian format dots group thousands and a comma starts the decimals (write 3,36 for three point three six)"
-        ));
+        )));
     }
     if let Some(f) = frac_part {
         if !digits(f) {
-            return Err(format!("'{raw}' is not a number ({expected})"));
+            return Err(NumberError(format!("'{raw}' is not a number ({expected})")));
         }
     }
     let canonical = format!(
@@ -44,15 +44,15 @@ pub fn parse(text: &str) -> Result<Decimal, String> {
         frac_part.map(|f| format!(".{f}")).unwrap_or_default()
     );
     if canonical.len() > 40 {
-        return Err(format!("'{raw}' is too long for a number"));
+        return Err(NumberError(format!("'{raw}' is too long for a number")));
     }
     canonical
         .parse::<Decimal>()
-        .map_err(|_| format!("'{raw}' is out of range"))
+        .map_err(|_| NumberError(format!("'{raw}' is out of range")))
 }
 
 /// Parse a Rupiah amount: at most two decimals, not negative. `Rp` is allowed.
-pub fn parse_money(text: &str) -> Result<Decimal, String> {
+pub fn parse_money(text: &str) -> Result<Decimal, NumberError> {
     let t = text.trim();
     let t = t
         .strip_prefix("Rp.")
@@ -61,17 +61,23 @@ pub fn parse_money(text: &str) -> Result<Decimal, String> {
         .trim();
     let value = parse(t)?;
     if value.is_sign_negative() && !value.is_zero() {
-        return Err(format!(
+        return Err(NumberError(format!(
             "'{text}' is negative; an amount of money must be 0 or more"
-        ));
+        )));
     }
     if value.scale() > 2 {
-        return Err(format!(
+        return Err(NumberError(format!(
             "'{text}' has more than two decimals (Rupiah has sen, two places)"
-        ));
+        )));
     }
     Ok(value)
 }
+
+/// Why a text is not a number (or not an amount of money), in words a
+/// user can act on.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct NumberError(String);
 
 /// Round half up (away from zero) to `places` decimals.
 pub fn round(value: Decimal, places: u32) -> Decimal {
@@ -154,7 +160,7 @@ mod tests {
 
     #[test]
     fn refuses_ambiguous_and_junk() {
-        assert!(parse("3.36").unwrap_err().contains("ambiguous"));
+        assert!(parse("3.36").unwrap_err().to_string().contains("ambiguous"));
         assert!(parse("12a").is_err());
         assert!(parse("").is_err());
         assert!(parse("NaN").is_err());

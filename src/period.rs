@@ -3,14 +3,104 @@
 //! Accepted spellings: `2021-Q3`, `2021-TW3`, `TW III 2021`, `TW3 2021`,
 //! `Q3 2021`, and a bare year `2021` for an annual figure.
 
-use crate::event::PeriodRef;
+use bincode::{Decode, Encode};
+use serde::Serialize;
+use std::fmt;
+
+/// The period a realisation is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Encode, Decode, Serialize)]
+pub struct PeriodRef {
+    /// The fiscal year.
+    pub year: u16,
+    /// 1-4 for a triwulan; 0 for the whole year (an annual figure).
+    pub quarter: u8,
+}
+
+impl fmt::Display for PeriodRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.quarter == 0 {
+            write!(f, "{}", self.year)
+        } else {
+            write!(f, "{}-Q{}", self.year, self.quarter)
+        }
+    }
+}
+
+impl PeriodRef {
+    /// The quarter, or `None` for an annual figure.
+    pub fn quarter(self) -> Option<Quarter> {
+        Quarter::new(self.quarter)
+    }
+}
+
+/// A triwulan: 1 to 4. The only way to make one is [`Quarter::new`] (or
+/// [`Quarter::ALL`]), so a `Quarter` is always a quarter that exists.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Quarter(u8);
+
+impl Quarter {
+    /// TW I to TW IV, in order.
+    pub const ALL: [Quarter; 4] = [Quarter(1), Quarter(2), Quarter(3), Quarter(4)];
+    /// TW IV, when annual figures are due.
+    pub const LAST: Quarter = Quarter(4);
+
+    /// The quarter numbered `n`, if 1-4.
+    pub fn new(n: u8) -> Option<Quarter> {
+        (1..=4).contains(&n).then_some(Quarter(n))
+    }
+
+    /// Its number, 1-4.
+    pub fn number(self) -> u8 {
+        self.0
+    }
+
+    /// Its Roman numeral, as in "TW III".
+    pub fn roman(self) -> &'static str {
+        roman(self.0)
+    }
+
+    /// The quarters up to and including this one.
+    pub fn through(self) -> impl Iterator<Item = Quarter> {
+        Quarter::ALL.into_iter().take(self.0 as usize)
+    }
+}
+
+impl fmt::Display for Quarter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "TW {}", self.roman())
+    }
+}
+
+/// Why a text is not a period.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum PeriodError {
+    /// Not any accepted spelling of a period.
+    #[error(
+        "'{0}' is not a period (expected e.g. 2021-Q3, 2021-TW3, TW III 2021, or 2021 for the whole year)"
+    )]
+    NotAPeriod(String),
+    /// A quarter number outside 1-4.
+    #[error("'{text}': quarter '{number}' does not exist (a year has triwulan I-IV, quarters 1-4)")]
+    NoSuchQuarter {
+        /// The text given.
+        text: String,
+        /// The quarter as written.
+        number: String,
+    },
+    /// A year where a quarter was needed.
+    #[error("'{text}' is a year; give a quarter such as {year}-Q4")]
+    YearNotQuarter {
+        /// The text given.
+        text: String,
+        /// The year it names.
+        year: u16,
+    },
+}
 
 /// Parse a quarter or year. Returns `None` when the text is not a period.
-pub fn parse(text: &str) -> Result<PeriodRef, String> {
+pub fn parse(text: &str) -> Result<PeriodRef, PeriodError> {
     let t = text.trim().to_ascii_uppercase().replace(['_', '/'], "-");
-    let bad = || {
-        format!("'{text}' is not a period (expected e.g. 2021-Q3, 2021-TW3, TW III 2021, or 2021 for the whole year)")
-    };
+    let bad = || PeriodError::NotAPeriod(text.to_string());
     if let Ok(year) = t.parse::<u16>() {
         return check_year(year)
             .map(|year| PeriodRef { year, quarter: 0 })
@@ -42,22 +132,23 @@ pub fn parse(text: &str) -> Result<PeriodRef, String> {
         "3" | "III" => 3,
         "4" | "IV" => 4,
         _ => {
-            return Err(format!(
-                "'{text}': quarter '{number}' does not exist (a year has triwulan I-IV, quarters 1-4)"
-            ))
+            return Err(PeriodError::NoSuchQuarter {
+                text: text.to_string(),
+                number: number.to_string(),
+            })
         }
     };
     Ok(PeriodRef { year, quarter })
 }
 
 /// Parse a quarter only (no bare year).
-pub fn parse_quarter(text: &str) -> Result<PeriodRef, String> {
+pub fn parse_quarter(text: &str) -> Result<PeriodRef, PeriodError> {
     let p = parse(text)?;
     if p.quarter == 0 {
-        return Err(format!(
-            "'{text}' is a year; give a quarter such as {}-Q4",
-            p.year
-        ));
+        return Err(PeriodError::YearNotQuarter {
+            text: text.to_string(),
+            year: p.year,
+        });
     }
     Ok(p)
 }
@@ -111,7 +202,10 @@ mod tests {
 
     #[test]
     fn refuses_quarter_five_and_junk() {
-        assert!(parse("2021-Q5").unwrap_err().contains("does not exist"));
+        assert!(parse("2021-Q5")
+            .unwrap_err()
+            .to_string()
+            .contains("does not exist"));
         assert!(parse("TW V 2021").is_err());
         assert!(parse("kemarin").is_err());
         assert!(parse("21-Q1").is_err());

@@ -220,7 +220,7 @@ pub fn mean(scores: &[Decimal]) -> Option<Decimal> {
 }
 
 /// `acc + x` for a total of recorded figures. Validation bounds every
-/// amount and measure (`projection::MAX_AMOUNT`, `MAX_MEASURE`) so that no
+/// amount and measure (`rules::MAX_AMOUNT`, `MAX_MEASURE`) so that no
 /// ledger it accepts can overflow a total; a ledger written before those
 /// bounds, or forged, gets an integrity failure here rather than a panic.
 pub fn add(acc: Decimal, x: Decimal) -> crate::Result<Decimal> {

@@ -138,7 +138,7 @@ impl Verifier {
         &mut self,
         key_seq: u64,
         bytes: &[u8],
-        signature: Option<Result<(), String>>,
+        signature: Option<Result<(), keys::SignatureError>>,
     ) -> Result<()> {
         let expected = self.count();
         if key_seq != expected {
@@ -199,8 +199,13 @@ impl Verifier {
                 Some((*kinds.get(i)?, authors[*author_of.get(i)? as usize]))
             })
             .map_err(|e| Error::integrity(seq, format!("unauthorized event: {e}")))?;
-        crate::projection::validate(&self.index, &event.payload)
-            .map_err(|e| Error::integrity(seq, format!("invalid event: {e}")))?;
+        match crate::rules::validate(&self.index, &event.payload) {
+            Ok(()) => {}
+            Err(crate::rules::Invalid::Rule(e)) => {
+                return Err(Error::integrity(seq, format!("invalid event: {e}")))
+            }
+            Err(crate::rules::Invalid::Read(e)) => return Err(e),
+        }
         self.index.add(seq, frame.recorded_at(), &event.payload);
         self.registry.apply(seq, &author, &event.payload);
         self.kinds.push(event.payload.kind());
@@ -244,7 +249,7 @@ impl Verifier {
     }
 }
 
-fn signature_of(frame: &Frame<'_>) -> Result<(), String> {
+fn signature_of(frame: &Frame<'_>) -> Result<(), keys::SignatureError> {
     keys::verify_strict(
         &frame.author(),
         &codec::signing_message(frame.body()),
@@ -254,7 +259,7 @@ fn signature_of(frame: &Frame<'_>) -> Result<(), String> {
 
 /// Strict Ed25519 checks of many events, split across the machine's cores.
 /// A frame that does not parse gets `Ok` here: the ordered pass reports it.
-pub(crate) fn check_signatures(events: &[(u64, &[u8])]) -> Vec<Result<(), String>> {
+pub(crate) fn check_signatures(events: &[(u64, &[u8])]) -> Vec<Result<(), keys::SignatureError>> {
     let one = |bytes: &[u8]| Frame::parse(bytes).map_or(Ok(()), |f| signature_of(&f));
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())

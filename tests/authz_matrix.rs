@@ -358,7 +358,7 @@ fn every_kind_by_every_key_is_accepted_or_refused_as_documented() {
                 );
             } else {
                 match &result {
-                    Err(sakip::Error::Refused(_)) => {}
+                    Err(sakip::Error::Refused(_) | sakip::Error::Unauthorized(_)) => {}
                     other => panic!("{kind:?} by {actor:?} should be refused, got {other:?}"),
                 }
                 assert_eq!(s.ledger.head(), before, "{kind:?} by {actor:?} changed the head");
@@ -464,7 +464,7 @@ fn no_key_approves_its_own_entry() {
             }),
         );
         assert!(
-            matches!(&refused, Err(sakip::Error::Refused(m)) if m.contains("segregation of duties")),
+            matches!(&refused, Err(sakip::Error::Unauthorized(m)) if m.contains("segregation of duties")),
             "{refused:?}"
         );
         assert_eq!(s.ledger.head(), before);

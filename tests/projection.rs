@@ -465,7 +465,7 @@ proptest! {
                     hambatan: String::new(),
                     strategi_pemecahan: String::new(),
                 }));
-                prop_assert!(matches!(refused, Err(sakip::Error::Refused(_))));
+                prop_assert!(matches!(refused, Err(sakip::Error::Refused(_) | sakip::Error::Unauthorized(_))));
                 prop_assert_eq!(l.head(), before);
             }
         }

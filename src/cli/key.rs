@@ -168,10 +168,7 @@ fn add(ctx: &Ctx, args: AddArgs, out: &mut dyn Write) -> CmdResult {
 fn revoke(ctx: &Ctx, args: RevokeArgs, out: &mut dyn Write) -> CmdResult {
     let signer = ctx.signer()?;
     let mut ledger = ctx.open_ledger()?;
-    let key = ledger
-        .registry()
-        .find(&args.key_id)
-        .map_err(sakip::Error::Input)?;
+    let key = ledger.registry().find(&args.key_id)?;
     let done = ledger.append(
         &signer,
         Payload::KeyRevoked(KeyRevoked {

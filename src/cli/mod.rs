@@ -31,14 +31,12 @@ use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-/// Exit code: a user error (bad input, refused event).
-pub const EXIT_USER: i32 = 1;
-/// Exit code: bad command-line usage.
+/// Exit code: bad command-line usage (clap's).
 pub const EXIT_USAGE: i32 = 2;
 /// Exit code: the ledger failed an integrity check.
-pub const EXIT_INTEGRITY: i32 = 3;
+pub const EXIT_INTEGRITY: i32 = sakip::ErrorClass::Integrity.exit_code();
 /// Exit code: an internal error.
-pub const EXIT_INTERNAL: i32 = 4;
+pub const EXIT_INTERNAL: i32 = sakip::ErrorClass::Internal.exit_code();
 
 /// sakip: a signed, hash-chained, bitemporal ledger for SAKIP performance
 /// accountability (Perjanjian Kinerja, realisasi, anggaran, LKjIP).
@@ -394,12 +392,7 @@ fn panic_exit() -> i32 {
 
 /// The exit code of a library error.
 pub fn exit_code(e: &sakip::Error) -> i32 {
-    use sakip::Error::*;
-    match e {
-        Input(_) | Refused(_) | InUse { .. } | KeyFile { .. } | Io { .. } | Conflict { .. } => EXIT_USER,
-        Integrity { .. } => EXIT_INTEGRITY,
-        Store(_) | Internal(_) => EXIT_INTERNAL,
-    }
+    e.class().exit_code()
 }
 
 fn run(ctx: &Ctx, command: Command) -> CmdResult {

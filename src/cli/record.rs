@@ -136,8 +136,8 @@ pub struct CorrectArgs {
     pub reason: String,
 }
 
-fn input(e: String) -> super::CliError {
-    sakip::Error::Input(e).into()
+fn input(e: impl std::fmt::Display) -> super::CliError {
+    sakip::Error::Input(e.to_string()).into()
 }
 
 fn need_indicator(ledger: &sakip::ledger::Ledger, code: &str) -> Result<IndicatorDefined, super::CliError> {

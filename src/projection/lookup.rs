@@ -1,0 +1,543 @@
+//! Look-ups in the projection index: definitions, versions, decisions,
+//! retirements, time.
+
+use super::*;
+use crate::event::*;
+use crate::scoring::{self};
+use crate::{Error, Result};
+use rust_decimal::Decimal;
+use std::collections::HashMap;
+
+/// The agency's time zone as known at `known` (WIB until an admin sets
+/// another).
+pub fn time_zone(r: &dyn IndexRead, known: u64) -> Result<TimeZone> {
+    let mut zone = TimeZone::default();
+    for (k, v) in r.scan(&key(b'Z'))? {
+        if k.len() == 9 && seq_suffix(&k) <= known {
+            r.check(&k, &v)?;
+            zone = v
+                .first()
+                .and_then(|i| TimeZone::ALL.get(usize::from(*i)))
+                .copied()
+                .unwrap_or_default();
+        }
+    }
+    Ok(zone)
+}
+
+/// The first year a plan item or indicator no longer counts in, as known at
+/// `known`: the earliest effective year of its retirements.
+pub fn retired_from(r: &dyn IndexRead, code: &str, known: u64) -> Result<Option<u16>> {
+    let prefix = with_code(key(b'X'), code);
+    let mut first: Option<u16> = None;
+    for (k, v) in r.scan(&prefix)? {
+        if k.len() != prefix.len() + 10 || seq_suffix(&k) > known {
+            continue;
+        }
+        r.check(&k, &v)?;
+        let year = u16::from_be_bytes([k[prefix.len()], k[prefix.len() + 1]]);
+        first = Some(first.map_or(year, |f| f.min(year)));
+    }
+    Ok(first)
+}
+
+/// Whether `code` (an indicator or plan item) counts in `year`: neither it
+/// nor any item above it is retired from that year or earlier.
+pub(crate) fn retired_in(
+    r: &dyn IndexRead,
+    code: &str,
+    items: &HashMap<String, PlanItemDefined>,
+    year: u16,
+    known: u64,
+) -> Result<bool> {
+    let mut next = Some(code.to_string());
+    let mut depth = 0;
+    while let Some(c) = next {
+        if retired_from(r, &c, known)?.is_some_and(|y| y <= year) {
+            return Ok(true);
+        }
+        next = items.get(&c).and_then(|i| i.parent.clone());
+        depth += 1;
+        if depth > 16 {
+            break;
+        }
+    }
+    Ok(false)
+}
+
+/// The plan items that count in `year` as known at `known`: defined by then
+/// and not retired (nor under a retired item).
+pub fn active_items(r: &dyn IndexRead, year: u16, known: u64) -> Result<Vec<(u64, PlanItemDefined)>> {
+    let all = items(r, known)?;
+    let by_code: HashMap<String, PlanItemDefined> =
+        all.iter().map(|(_, i)| (i.code.clone(), i.clone())).collect();
+    let mut out = Vec::new();
+    for (seq, item) in all {
+        if !retired_in(r, &item.code, &by_code, year, known)? {
+            out.push((seq, item));
+        }
+    }
+    Ok(out)
+}
+
+/// The seqs of every event about an indicator or budget account: targets,
+/// realisations and corrections, pagu, spending, narratives, and the
+/// approvals that cover them; for one year or all. In seq order.
+pub fn indicator_events(r: &dyn IndexRead, code: &str, year: Option<u16>) -> Result<Vec<u64>> {
+    let mut seqs = Vec::new();
+    for tag in [b'T', b'R', b'B', b'S', b'W'] {
+        let prefix = match year {
+            Some(y) => year_code(tag, y, code),
+            None => key(tag),
+        };
+        for (k, v) in r.scan(&prefix)? {
+            // key: tag, year (2), code, NUL, ...
+            let code_end = 3 + code.len();
+            if k.len() > code_end && &k[3..code_end] == code.as_bytes() && k[code_end] == 0 {
+                r.check(&k, &v)?;
+                seqs.push(seq_suffix(&k));
+            }
+        }
+    }
+    let mut approvals = Vec::new();
+    for &s in &seqs {
+        for (k, v) in r.scan(&approval_prefix(s))? {
+            r.check(&k, &v)?;
+            approvals.push(seq_suffix(&k));
+        }
+    }
+    if let Some(seq) = def_seq(r, b'N', code)?.or(def_seq(r, b'I', code)?) {
+        seqs.push(seq);
+    }
+    let retired = with_code(key(b'X'), code);
+    for (k, v) in r.scan(&retired)? {
+        if k.len() == retired.len() + 10
+            && year.is_none_or(|y| u16::from_be_bytes([k[retired.len()], k[retired.len() + 1]]) <= y)
+        {
+            r.check(&k, &v)?;
+            seqs.push(seq_suffix(&k));
+        }
+    }
+    seqs.extend(approvals);
+    seqs.sort();
+    seqs.dedup();
+    Ok(seqs)
+}
+
+/// The seqs of the reports issued with these bytes' SHA-256, known at `known`.
+pub fn reports_with_hash(r: &dyn IndexRead, sha256: &[u8; 32], known: u64) -> Result<Vec<u64>> {
+    let mut k = key(b'H');
+    k.extend_from_slice(sha256);
+    versions(r, &k, known)
+}
+
+// ---------------------------------------------------------------- lookups
+
+/// The seqs under a prefix that were known at `known` (inclusive), in order.
+pub(crate) fn versions(r: &dyn IndexRead, prefix: &[u8], known: u64) -> Result<Vec<u64>> {
+    let mut out = Vec::new();
+    for (k, v) in r.scan(prefix)? {
+        let seq = seq_suffix(&k);
+        if seq <= known {
+            r.check(&k, &v)?;
+            out.push(seq);
+        }
+    }
+    Ok(out)
+}
+
+pub(crate) fn def_seq(r: &dyn IndexRead, tag: u8, code: &str) -> Result<Option<u64>> {
+    let k = with_code(key(tag), code);
+    let Some((kk, v)) = r.scan(&k)?.into_iter().find(|(kk, _)| *kk == k) else {
+        return Ok(None);
+    };
+    r.check(&kk, &v)?;
+    Ok(<[u8; 8]>::try_from(v.as_slice()).ok().map(u64::from_be_bytes))
+}
+
+/// A plan item defined at or before `known`.
+pub fn item(r: &dyn IndexRead, code: &str, known: u64) -> Result<Option<(u64, PlanItemDefined)>> {
+    match def_seq(r, b'I', code)? {
+        Some(seq) if seq <= known => item_at(r, seq).map(Some),
+        _ => Ok(None),
+    }
+}
+
+pub(crate) fn item_at(r: &dyn IndexRead, seq: u64) -> Result<(u64, PlanItemDefined)> {
+    match r.payload(seq)? {
+        Payload::PlanItemDefined(p) => Ok((seq, p)),
+        _ => Err(Error::integrity(seq, "plan item index points at another kind")),
+    }
+}
+
+pub(crate) fn indicator_at(r: &dyn IndexRead, seq: u64) -> Result<(u64, IndicatorDefined)> {
+    match r.payload(seq)? {
+        Payload::IndicatorDefined(i) => Ok((seq, i)),
+        _ => Err(Error::integrity(seq, "indicator index points at another kind")),
+    }
+}
+
+/// An indicator defined at or before `known`.
+pub fn indicator(r: &dyn IndexRead, code: &str, known: u64) -> Result<Option<(u64, IndicatorDefined)>> {
+    match def_seq(r, b'N', code)? {
+        Some(seq) if seq <= known => indicator_at(r, seq).map(Some),
+        _ => Ok(None),
+    }
+}
+
+/// Every definition of one tag known at `known`, in code order.
+pub(crate) fn all_defs(r: &dyn IndexRead, tag: u8, known: u64) -> Result<Vec<u64>> {
+    let mut out = Vec::new();
+    let entries = r.scan(&key(tag))?;
+    let seqs: Vec<u64> = entries
+        .iter()
+        .filter_map(|(_, v)| <[u8; 8]>::try_from(v.as_slice()).ok().map(u64::from_be_bytes))
+        .filter(|s| *s <= known)
+        .collect();
+    r.prefetch(&seqs)?;
+    for (k, v) in entries {
+        if let Some(seq) = <[u8; 8]>::try_from(v.as_slice()).ok().map(u64::from_be_bytes) {
+            if seq <= known {
+                r.check(&k, &v)?;
+                out.push(seq);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Every plan item known at `known`.
+pub fn items(r: &dyn IndexRead, known: u64) -> Result<Vec<(u64, PlanItemDefined)>> {
+    all_defs(r, b'I', known)?
+        .into_iter()
+        .map(|seq| item_at(r, seq))
+        .collect()
+}
+
+/// Every indicator known at `known`.
+pub fn indicators(r: &dyn IndexRead, known: u64) -> Result<Vec<(u64, IndicatorDefined)>> {
+    all_defs(r, b'N', known)?
+        .into_iter()
+        .map(|seq| indicator_at(r, seq))
+        .collect()
+}
+
+/// The decision in force on `seq` as known at `known`.
+pub fn decision(r: &dyn IndexRead, seq: u64, known: u64) -> Result<Option<(u64, Decision)>> {
+    let mut last = None;
+    for (k, v) in r.scan(&approval_prefix(seq))? {
+        if seq_suffix(&k) <= known {
+            last = Some((k, v));
+        }
+    }
+    let Some((k, v)) = last else { return Ok(None) };
+    r.check(&k, &v)?;
+    let d = match v.first() {
+        Some(0) => Decision::Approve,
+        Some(1) => Decision::Reject,
+        _ => Decision::Return,
+    };
+    Ok(Some((seq_suffix(&k), d)))
+}
+
+pub(crate) fn is_approved(r: &dyn IndexRead, seq: u64, known: u64) -> Result<bool> {
+    Ok(matches!(decision(r, seq, known)?, Some((_, Decision::Approve))))
+}
+
+/// The last seq recorded at or before `at` (microseconds), if any.
+pub fn seq_at_time(r: &dyn IndexRead, at: i64) -> Result<Option<u64>> {
+    let lo = with_seq(time_key(i64::MIN), 0);
+    let hi = with_seq(time_key(at), u64::MAX);
+    match r.last_in(&lo, &hi)? {
+        Some(k) => {
+            r.check(&k, &[])?;
+            Ok(Some(seq_suffix(&k)))
+        }
+        None => Ok(None),
+    }
+}
+
+/// The value and seq of one version.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Version {
+    pub seq: u64,
+    pub value: Value,
+    pub approved: bool,
+    /// Seqs of earlier versions this one replaced (oldest first).
+    pub replaced: Vec<u64>,
+}
+
+/// The version in force under a prefix: the latest known at `known`, or with
+/// `approved_only` the latest that is approved at `known`.
+pub(crate) fn current(
+    r: &dyn IndexRead,
+    prefix: &[u8],
+    known: u64,
+    approved_only: bool,
+) -> Result<Option<Version>> {
+    let entries: Vec<(u64, Vec<u8>)> = r
+        .scan(prefix)?
+        .into_iter()
+        .map(|(k, v)| (seq_suffix(&k), v))
+        .collect();
+    current_of(
+        &entries,
+        known,
+        approved_only,
+        |seq| is_approved(r, seq, known),
+        |seq, v| r.check(&with_seq(prefix.to_vec(), seq), v),
+    )
+}
+
+/// The version in force among `entries` (seq order), given how to tell
+/// whether a seq is approved at `known`.
+pub(crate) fn current_of(
+    entries: &[(u64, Vec<u8>)],
+    known: u64,
+    approved_only: bool,
+    approved: impl Fn(u64) -> Result<bool>,
+    check: impl Fn(u64, &[u8]) -> Result<()>,
+) -> Result<Option<Version>> {
+    let known_entries = entries.partition_point(|(s, _)| *s <= known);
+    let entries = &entries[..known_entries];
+    for (i, (seq, bytes)) in entries.iter().enumerate().rev() {
+        let approved = approved(*seq)?;
+        if approved_only && !approved {
+            continue;
+        }
+        check(*seq, bytes)?;
+        return Ok(Some(Version {
+            seq: *seq,
+            value: entry_value(*seq, bytes)?,
+            approved,
+            replaced: entries[..i].iter().map(|(s, _)| *s).collect(),
+        }));
+    }
+    Ok(None)
+}
+
+/// A figure of a year: index tag, indicator code, scope or quarter.
+pub(crate) type FigureKey = (u8, Vec<u8>, u8);
+
+/// One year's targets and realisations grouped by indicator and scope or
+/// quarter, and the decisions on them, read in at most three range scans:
+/// what [`state`] needs, without one index lookup per figure.
+pub(crate) struct YearView<'a> {
+    r: &'a dyn IndexRead,
+    year: u16,
+    known: u64,
+    /// (tag, code, scope or quarter) -> versions in seq order.
+    versions: HashMap<FigureKey, Vec<(u64, Vec<u8>)>>,
+    /// Decisions per covered seq (approval seq, decision byte), when the
+    /// year's approvals were read in one scan.
+    decisions: Option<HashMap<u64, Vec<(u64, u8)>>>,
+}
+
+impl<'a> YearView<'a> {
+    pub(crate) fn load(r: &'a dyn IndexRead, year: u16, known: u64) -> Result<YearView<'a>> {
+        let mut versions: HashMap<FigureKey, Vec<(u64, Vec<u8>)>> = HashMap::new();
+        let (mut min, mut max, mut n) = (u64::MAX, 0u64, 0u64);
+        for tag in [b'T', b'R'] {
+            let mut lo = key(tag);
+            lo.extend_from_slice(&year.to_be_bytes());
+            let hi = prefix_end(&lo).expect("a tag and a year end below 0xff..");
+            for (k, v) in r.range(&lo, &hi)? {
+                // tag, year (2), code, NUL, scope or quarter, seq (8)
+                let Some(nul) = k[3..].iter().position(|b| *b == 0).map(|p| p + 3) else {
+                    continue;
+                };
+                if k.len() != nul + 10 {
+                    continue;
+                }
+                let seq = seq_suffix(&k);
+                if seq <= known {
+                    min = min.min(seq);
+                    max = max.max(seq);
+                    n += 1;
+                }
+                versions
+                    .entry((tag, k[3..nul].to_vec(), k[nul + 1]))
+                    .or_default()
+                    .push((seq, v));
+            }
+        }
+        // One scan over the approvals of the year's seq span, unless the
+        // span is mostly other years' events.
+        let decisions = if n == 0 {
+            Some(HashMap::new())
+        } else if max - min < 16 * n + 1024 {
+            let mut map: HashMap<u64, Vec<(u64, u8)>> = HashMap::new();
+            for (k, v) in r.range(&approval_prefix(min), &approval_prefix(max.saturating_add(1)))? {
+                if k.len() == 17 {
+                    let covered = u64::from_be_bytes(k[1..9].try_into().expect("8 bytes"));
+                    map.entry(covered)
+                        .or_default()
+                        .push((seq_suffix(&k), v.first().copied().unwrap_or(2)));
+                }
+            }
+            Some(map)
+        } else {
+            None
+        };
+        // The versions in force and the decisions on them are what the query
+        // will check: let a checking index verify them together.
+        let mut wanted = Vec::new();
+        for entries in versions.values() {
+            if let Some((seq, _)) = entries.iter().rev().find(|(s, _)| *s <= known) {
+                wanted.push(*seq);
+                if let Some(d) = decisions.as_ref().and_then(|m| m.get(seq)) {
+                    if let Some((at, _)) = d.iter().rev().find(|(at, _)| *at <= known) {
+                        wanted.push(*at);
+                    }
+                }
+            }
+        }
+        r.prefetch(&wanted)?;
+        Ok(YearView {
+            r,
+            year,
+            known,
+            versions,
+            decisions,
+        })
+    }
+
+    fn approved(&self, seq: u64) -> Result<bool> {
+        match &self.decisions {
+            Some(map) => match map
+                .get(&seq)
+                .and_then(|d| d.iter().rev().find(|(at, _)| *at <= self.known))
+            {
+                Some(&(at, d)) => {
+                    self.r.check(&with_seq(approval_prefix(seq), at), &[d])?;
+                    Ok(d == 0)
+                }
+                None => Ok(false),
+            },
+            None => is_approved(self.r, seq, self.known),
+        }
+    }
+
+    /// Whether any version of a figure is known (nothing is read from it).
+    pub(crate) fn has_versions(&self, tag: u8, code: &str, sub: u8) -> bool {
+        self.versions
+            .get(&(tag, code.as_bytes().to_vec(), sub))
+            .is_some_and(|v| v.iter().any(|(seq, _)| *seq <= self.known))
+    }
+
+    pub(crate) fn current(
+        &self,
+        tag: u8,
+        code: &str,
+        sub: u8,
+        approved_only: bool,
+    ) -> Result<Option<Version>> {
+        match self.versions.get(&(tag, code.as_bytes().to_vec(), sub)) {
+            Some(entries) => current_of(
+                entries,
+                self.known,
+                approved_only,
+                |s| self.approved(s),
+                |s, v| {
+                    let mut k = year_code(tag, self.year, code);
+                    k.push(sub);
+                    self.r.check(&with_seq(k, s), v)
+                },
+            ),
+            None => Ok(None),
+        }
+    }
+}
+
+/// The value kept in a version entry.
+pub(crate) fn entry_value(seq: u64, bytes: &[u8]) -> Result<Value> {
+    crate::codec::from_bytes(bytes).map_err(|e| {
+        Error::integrity(
+            seq,
+            format!("the projection index holds no value for this version ({e}); run `sakip rebuild`"),
+        )
+    })
+}
+
+/// The target of an indicator for a year and scope.
+pub fn target(
+    r: &dyn IndexRead,
+    code: &str,
+    year: u16,
+    scope: TargetScope,
+    q: &Query,
+) -> Result<Option<Version>> {
+    current(r, &target_prefix(year, code, scope), q.known, q.approved_only)
+}
+
+/// All target versions (for "sebelum / sesudah perubahan").
+pub fn target_versions(
+    r: &dyn IndexRead,
+    code: &str,
+    year: u16,
+    scope: TargetScope,
+    known: u64,
+) -> Result<Vec<u64>> {
+    versions(r, &target_prefix(year, code, scope), known)
+}
+
+/// The realisation of an indicator for one period.
+pub fn realisation(r: &dyn IndexRead, code: &str, period: PeriodRef, q: &Query) -> Result<Option<Version>> {
+    current(r, &entry_prefix(b'R', period, code), q.known, q.approved_only)
+}
+
+/// The pagu of an account.
+pub fn pagu(r: &dyn IndexRead, account: &str, year: u16, q: &Query) -> Result<Option<Version>> {
+    current(r, &year_code(b'B', year, account), q.known, q.approved_only)
+}
+
+/// Spending of an account up to the as-of quarter (zero when none).
+pub fn spending(r: &dyn IndexRead, account: &str, q: &Query) -> Result<Decimal> {
+    Ok(spending_of(r, account, q)?.unwrap_or_default())
+}
+
+/// Spending entered on an account up to the as-of quarter; `None` when it
+/// has no entry at all (then its children's spending counts, `budget.rs`).
+pub fn spending_of(r: &dyn IndexRead, account: &str, q: &Query) -> Result<Option<Decimal>> {
+    let mut total = Decimal::ZERO;
+    let mut any = false;
+    for quarter in 1..=q.as_of {
+        let prefix = entry_prefix(
+            b'S',
+            PeriodRef {
+                year: q.year,
+                quarter,
+            },
+            account,
+        );
+        for (k, v) in r.scan(&prefix)? {
+            let seq = seq_suffix(&k);
+            if seq > q.known || (q.approved_only && !is_approved(r, seq, q.known)?) {
+                continue;
+            }
+            r.check(&k, &v)?;
+            match entry_value(seq, &v)? {
+                Value::Number(d) => total = scoring::add(total, d.0)?,
+                _ => return Err(Error::integrity(seq, "a spending entry holds no amount")),
+            }
+            any = true;
+        }
+    }
+    Ok(any.then_some(total))
+}
+
+/// The narratives of an indicator for a year, oldest first.
+pub fn narratives(
+    r: &dyn IndexRead,
+    code: &str,
+    year: u16,
+    known: u64,
+) -> Result<Vec<(u64, NarrativeRecorded)>> {
+    let mut out = Vec::new();
+    for seq in versions(r, &year_code(b'W', year, code), known)? {
+        if let Payload::NarrativeRecorded(n) = r.payload(seq)? {
+            out.push((seq, n));
+        }
+    }
+    Ok(out)
+}
