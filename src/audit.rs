@@ -2,6 +2,7 @@
 //! touch one indicator. Read-only; every finding names the events involved.
 //! The checks are listed in `docs/audit.md`.
 
+use crate::event::TOTAL_SUBJECT;
 use crate::event::TargetScope;
 use crate::event::*;
 use crate::ledger::Ledger;
@@ -127,15 +128,15 @@ fn computed(
                 pagu.zip(spent).and_then(|(p, s)| crate::scoring::serapan(s, p))
             };
             match (f.measure, f.subject.as_str()) {
-                (Measure::Serapan, "*") => serapan(Some(pagu), Some(spent)).and_then(number),
+                (Measure::Serapan, TOTAL_SUBJECT) => serapan(Some(pagu), Some(spent)).and_then(number),
                 (Measure::Serapan, a) if budget.get(a).is_some() => {
                     serapan(budget.pagu(a), budget.spent(a)).and_then(number)
                 }
                 (Measure::Serapan, a) => {
                     serapan(pagu_of(r, a, q)?, Some(projection::spending(r, a, q)?)).and_then(number)
                 }
-                (Measure::Pagu, "*") => number(pagu),
-                (_, "*") => number(spent),
+                (Measure::Pagu, TOTAL_SUBJECT) => number(pagu),
+                (_, TOTAL_SUBJECT) => number(spent),
                 (Measure::Pagu, a) if budget.get(a).is_some() => budget.pagu(a).and_then(number),
                 (_, a) if budget.get(a).is_some() => budget.spent(a).and_then(number),
                 (Measure::Pagu, a) => pagu_of(r, a, q)?.and_then(number),
@@ -215,7 +216,7 @@ pub fn check(ledger: &Ledger, year: Option<u16>) -> Result<Vec<Finding>> {
         for f in &rep.figures {
             let then = computed(r, &then_states, f, &at_issue)?;
             let now_value = computed(r, &now_states, f, &now)?;
-            let name = if f.subject == "*" {
+            let name = if f.subject == TOTAL_SUBJECT {
                 "the program total".to_string()
             } else {
                 f.subject.clone()

@@ -962,6 +962,10 @@ impl Measure {
     }
 }
 
+/// The subject of a figure about the whole agency (the total pagu and
+/// spending) rather than one account or indicator.
+pub const TOTAL_SUBJECT: &str = "*";
+
 /// One figure a report states: the measure of an indicator or budget
 /// account (`*` for the total over all programs).
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, Serialize)]

@@ -7,6 +7,7 @@
 //! Formats: `schema/plan.schema.json`, `schema/realisasi.csv.md`,
 //! `schema/anggaran.csv.md`.
 
+use crate::event::TOTAL_SUBJECT;
 use crate::event::*;
 use crate::projection::{self, IndexRead};
 use crate::{numfmt, period, Error, Result};
@@ -830,7 +831,7 @@ pub fn document(file: &str, bytes: &[u8], r: &dyn IndexRead, known_seq: u64) -> 
                 }
             }
             (None, Some(account)) => {
-                if account != "*" && projection::item(r, account, u64::MAX)?.is_none() {
+                if account != TOTAL_SUBJECT && projection::item(r, account, u64::MAX)?.is_none() {
                     return Err(fail(n, format!("unknown budget account '{account}'")));
                 }
                 if row.target.is_some() {

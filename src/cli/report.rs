@@ -178,7 +178,7 @@ fn issue(ctx: &Ctx, args: IssueArgs, out: &mut dyn Write) -> CmdResult {
         sha256: report::digest(&bytes),
         size: bytes.len() as u64,
         title: report.title.clone(),
-        figures: report::stated_figures(&ledger, p)?,
+        figures: report.figures.clone(),
     });
     // The file is written beside its target first and put in place only
     // once the event is appended: a refused issue leaves every file as it was.

@@ -46,7 +46,64 @@ pub fn build(
         },
         title: format!("{} Tahun {}", params.kind.title(), params.year),
         blocks,
+        figures: stated(&d, params.kind)?,
     })
+}
+
+/// The figures a report states, recorded in its `report_issued` event: the
+/// realisasi and capaian (as displayed, two decimals) of every IKU and
+/// tujuan indicator, and for budget reports the pagu and spending of every
+/// program and their total. Read from the report's own data, so what is
+/// sealed is what the tables were rendered from.
+fn stated(d: &Data<'_>, kind: ReportKind) -> Result<Vec<ReportedFigure>> {
+    let mut out = Vec::new();
+    for s in &d.states {
+        if !(s.indicator.iku || s.item.level == Level::Tujuan && s.target.is_some()) {
+            continue;
+        }
+        if let Some(v) = &s.realisasi {
+            out.push(ReportedFigure {
+                subject: s.indicator.code.clone(),
+                measure: Measure::Realisasi,
+                value: v.clone(),
+            });
+        }
+        if let Some(c) = s.capaian.score() {
+            out.push(ReportedFigure {
+                subject: s.indicator.code.clone(),
+                measure: Measure::Capaian,
+                value: Value::Number(Dec(numfmt::round(c, 2))),
+            });
+        }
+    }
+    if matches!(kind, ReportKind::Anggaran | ReportKind::Lkjip | ReportKind::Pk) {
+        for item in d.items.values().filter(|i| i.level == Level::Program) {
+            if let Some(pagu) = d.budget.pagu(&item.code) {
+                out.push(ReportedFigure {
+                    subject: item.code.clone(),
+                    measure: Measure::Pagu,
+                    value: Value::Number(Dec(pagu)),
+                });
+                out.push(ReportedFigure {
+                    subject: item.code.clone(),
+                    measure: Measure::Spending,
+                    value: Value::Number(Dec(d.budget.spent(&item.code).unwrap_or_default())),
+                });
+            }
+        }
+        let (pagu_total, spent_total) = d.budget.total()?;
+        out.push(ReportedFigure {
+            subject: TOTAL_SUBJECT.into(),
+            measure: Measure::Pagu,
+            value: Value::Number(Dec(pagu_total)),
+        });
+        out.push(ReportedFigure {
+            subject: TOTAL_SUBJECT.into(),
+            measure: Measure::Spending,
+            value: Value::Number(Dec(spent_total)),
+        });
+    }
+    Ok(out)
 }
 
 struct Data<'a> {

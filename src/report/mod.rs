@@ -260,6 +260,10 @@ pub struct Report {
     pub meta: Meta,
     pub title: String,
     pub blocks: Vec<Block>,
+    /// The figures the report states that `audit check` compares with the
+    /// ledger (IKU realisasi and capaian; pagu and spending for the budget
+    /// reports), taken from the same data the tables are rendered from.
+    pub figures: Vec<crate::event::ReportedFigure>,
 }
 
 use crate::ledger::Ledger;
@@ -401,73 +405,3 @@ pub fn verify_bytes(ledger: &Ledger, bytes: &[u8]) -> crate::Result<Verdict> {
     Ok(Verdict::NotIssued { params, closest })
 }
 
-/// The figures a report states, recorded in its `report_issued` event: the
-/// realisasi and capaian (as displayed, two decimals) of every IKU and
-/// tujuan indicator, and for budget reports the pagu and spending of every
-/// program and their total (`*`).
-pub fn stated_figures(ledger: &Ledger, params: Params) -> crate::Result<Vec<crate::event::ReportedFigure>> {
-    use crate::event::{Dec, Level, Measure, ReportedFigure, Value};
-    let q = crate::projection::Query {
-        year: params.year,
-        as_of: params.as_of,
-        known: params.known_seq,
-        approved_only: params.approved_only,
-    };
-    let mut out = Vec::new();
-    let index = ledger.index();
-    for s in crate::projection::state(&index, &q)? {
-        if !(s.indicator.iku || s.item.level == Level::Tujuan && s.target.is_some()) {
-            continue;
-        }
-        if let Some(v) = &s.realisasi {
-            out.push(ReportedFigure {
-                subject: s.indicator.code.clone(),
-                measure: Measure::Realisasi,
-                value: v.clone(),
-            });
-        }
-        if let Some(c) = s.capaian.score() {
-            out.push(ReportedFigure {
-                subject: s.indicator.code.clone(),
-                measure: Measure::Capaian,
-                value: Value::Number(Dec(crate::numfmt::round(c, 2))),
-            });
-        }
-    }
-    if matches!(
-        params.kind,
-        ReportKind::Anggaran | ReportKind::Lkjip | ReportKind::Pk
-    ) {
-        let items: Vec<_> = crate::projection::active_items(&index, q.year, q.known)?
-            .into_iter()
-            .map(|(_, item)| item)
-            .collect();
-        let budget = crate::budget::Budget::load(&index, &items, &q)?;
-        for item in items.iter().filter(|i| i.level == Level::Program) {
-            if let Some(pagu) = budget.pagu(&item.code) {
-                out.push(ReportedFigure {
-                    subject: item.code.clone(),
-                    measure: Measure::Pagu,
-                    value: Value::Number(Dec(pagu)),
-                });
-                out.push(ReportedFigure {
-                    subject: item.code.clone(),
-                    measure: Measure::Spending,
-                    value: Value::Number(Dec(budget.spent(&item.code).unwrap_or_default())),
-                });
-            }
-        }
-        let (pagu_total, spent_total) = budget.total()?;
-        out.push(ReportedFigure {
-            subject: "*".into(),
-            measure: Measure::Pagu,
-            value: Value::Number(Dec(pagu_total)),
-        });
-        out.push(ReportedFigure {
-            subject: "*".into(),
-            measure: Measure::Spending,
-            value: Value::Number(Dec(spent_total)),
-        });
-    }
-    Ok(out)
-}
