@@ -38,13 +38,26 @@ pub struct Exported {
     pub checkpoint: bool,
 }
 
-/// Export the ledger into `dir` (created; must not exist). `event_json`
-/// renders one event for `events.jsonl`.
-pub fn export(
-    ledger: &Ledger,
-    dir: &Path,
-    event_json: impl Fn(&crate::ledger::StoredEvent) -> serde_json::Value,
-) -> Result<Exported> {
+/// The JSON object of one event: a line of `events.jsonl`, and what
+/// `sakip log --format json` and `sakip show` print (schema/bundle.md).
+pub fn event_json(ledger: &Ledger, e: &crate::ledger::StoredEvent) -> serde_json::Value {
+    serde_json::json!({
+        "seq": e.event.seq,
+        "hash": e.hash,
+        "prev": e.event.prev,
+        "kind": e.event.payload.kind().name(),
+        "author": e.event.author.to_hex(),
+        "author_key_id": e.event.author.key_id(),
+        "author_name": ledger.author_name(&e.event.author),
+        "recorded_at": crate::clock::format_micros(e.event.recorded_at),
+        "size": e.size,
+        "payload": e.event.payload,
+        "signature": hex::encode(e.event.signature),
+    })
+}
+
+/// Export the ledger into `dir` (created; must not exist).
+pub fn export(ledger: &Ledger, dir: &Path) -> Result<Exported> {
     crate::fsutil::create_new_dir(dir)?;
     let io = |p: &Path| {
         let p = p.to_path_buf();
@@ -58,7 +71,7 @@ pub fn export(
     let mut n = 0u64;
     let mut head = crate::event::EventHash::ZERO;
     let mut frontier = crate::merkle::Frontier::default();
-    for entry in ledger.store().events_from(0) {
+    for entry in ledger.stored_bytes_from(0) {
         let (_, bytes) = entry?;
         bin.write_all(&(bytes.len() as u32).to_le_bytes())
             .map_err(io(&bin_path))?;
@@ -66,7 +79,7 @@ pub fn export(
         let stored = ledger
             .event(n)?
             .ok_or_else(|| Error::integrity(n, "the event is missing"))?;
-        serde_json::to_writer(&mut json, &event_json(&stored)).map_err(|e| Error::Input(e.to_string()))?;
+        serde_json::to_writer(&mut json, &event_json(ledger, &stored)).map_err(|e| Error::Internal(e.to_string()))?;
         json.write_all(b"\n").map_err(io(&json_path))?;
         head = stored.hash;
         frontier.push(&head.0);

@@ -476,6 +476,30 @@ impl Ledger {
         })
     }
 
+    /// The name of a key's holder, or "unknown key ID".
+    pub fn author_name(&self, key: &PublicKey) -> String {
+        match self.registry.get(key) {
+            Some(state) => state.holder.name.clone(),
+            None => format!("unknown key {}", key.key_id()),
+        }
+    }
+
+    /// The stored bytes of every event from `from` on, in order: what a
+    /// bundle copies byte for byte.
+    pub fn stored_bytes_from(&self, from: u64) -> impl Iterator<Item = Result<(u64, Vec<u8>)>> + '_ {
+        self.store.events_from(from)
+    }
+
+    /// Events of one kind from `from` on, decoded, in order (through the
+    /// kind look-up).
+    pub fn events_of_kind(&self, kind: Kind, from: u64) -> impl Iterator<Item = Result<StoredEvent>> + '_ {
+        self.store.seqs_of_kind(kind, from).map(|r| {
+            let seq = r?;
+            self.event(seq)?
+                .ok_or_else(|| Error::integrity(seq, "indexed event is missing"))
+        })
+    }
+
     /// Recompute every derived tree (projection index, hash and kind
     /// look-ups, Merkle nodes, key registry, head record) from the events,
     /// after checking the events themselves: derived state is never rebuilt

@@ -29,6 +29,7 @@ pub mod projection;
 pub mod report;
 pub mod rules;
 pub mod scoring;
+pub mod service;
 pub mod store;
 pub mod synth;
 pub mod textsafe;

@@ -24,7 +24,7 @@ pub struct VerifyBundleArgs {
 
 pub fn export(ctx: &Ctx, args: ExportArgs, out: &mut dyn Write) -> CmdResult {
     let ledger = ctx.open_ledger()?;
-    let done = sakip::bundle::export(&ledger, &args.out, |e| super::log::event_json(&ledger, e))?;
+    let done = sakip::bundle::export(&ledger, &args.out)?;
     writeln!(
         out,
         "exported {} events to {}{}",

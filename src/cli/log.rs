@@ -1,10 +1,7 @@
 //! `sakip log`: the events in order.
 
 use super::{author_label, table, write_csv, CmdResult, Ctx, Format};
-use sakip::clock::format_micros;
-use sakip::event::Kind;
-use sakip::ledger::{Ledger, StoredEvent};
-use serde_json::json;
+use sakip::service::events;
 use std::io::Write;
 
 /// List events in seq order: who signed what, when.
@@ -27,34 +24,19 @@ pub struct Args {
 pub fn run(ctx: &Ctx, args: Args, out: &mut dyn Write) -> CmdResult {
     let format = ctx.require_format("log", &[Format::Table, Format::Json, Format::Jsonl, Format::Csv])?;
     let mut list = super::JsonList::new(format);
-    let kind = match &args.kind {
-        Some(name) => Some(Kind::from_name(name).ok_or_else(|| {
-            let names: Vec<_> = Kind::ALL.iter().map(|k| k.name()).collect();
-            sakip::Error::Input(format!(
-                "unknown event kind '{name}' (one of: {})",
-                names.join(", ")
-            ))
-        })?),
-        None => None,
+    let filter = events::Filter {
+        from: args.from,
+        kind: args.kind.as_deref().map(events::kind_named).transpose()?,
+        limit: args.limit,
     };
     let ledger = ctx.open_ledger()?;
-    let limit = args.limit.unwrap_or(usize::MAX);
     // Looked up once: every row is shown in the zone in force now.
     let zone = ledger.time_zone_at(ledger.head().count - 1)?;
-    let events: Box<dyn Iterator<Item = sakip::Result<StoredEvent>>> = match kind {
-        Some(k) => Box::new(ledger.store().seqs_of_kind(k, args.from).map(|r| {
-            let seq = r?;
-            ledger
-                .event(seq)?
-                .ok_or_else(|| sakip::Error::integrity(seq, "indexed event is missing"))
-        })),
-        None => Box::new(ledger.events_from(args.from)),
-    };
     let mut rows = Vec::new();
-    for e in events.take(limit) {
+    for e in events::list(&ledger, &filter) {
         let e = e?;
         match format {
-            Format::Json | Format::Jsonl => list.push(out, &event_json(&ledger, &e))?,
+            Format::Json | Format::Jsonl => list.push(out, &events::event_json(&ledger, &e))?,
             _ => rows.push(vec![
                 e.event.seq.to_string(),
                 sakip::clock::format_local(e.event.recorded_at, zone),
@@ -73,21 +55,4 @@ pub fn run(ctx: &Ctx, args: Args, out: &mut dyn Write) -> CmdResult {
             Ok(())
         }
     }
-}
-
-/// The JSON object of one event, shared by `log` and `show`.
-pub fn event_json(ledger: &Ledger, e: &StoredEvent) -> serde_json::Value {
-    json!({
-        "seq": e.event.seq,
-        "hash": e.hash,
-        "prev": e.event.prev,
-        "kind": e.event.payload.kind().name(),
-        "author": e.event.author.to_hex(),
-        "author_key_id": e.event.author.key_id(),
-        "author_name": author_label(ledger, &e.event.author),
-        "recorded_at": format_micros(e.event.recorded_at),
-        "size": e.size,
-        "payload": e.event.payload,
-        "signature": hex::encode(e.event.signature),
-    })
 }

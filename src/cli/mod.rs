@@ -554,10 +554,7 @@ pub fn write_json_line(out: &mut dyn Write, value: &serde_json::Value) -> CmdRes
 
 /// "name (key id)" for an author, from the ledger's registry.
 pub fn author_label(ledger: &Ledger, key: &sakip::event::PublicKey) -> String {
-    match ledger.registry().get(key) {
-        Some(state) => state.holder.name.clone(),
-        None => format!("unknown key {}", key.key_id()),
-    }
+    ledger.author_name(key)
 }
 
 /// A line-buffered writer that writes unsafe characters of every line as

@@ -3,13 +3,12 @@
 
 use super::query::QueryArgs;
 use super::{table, write_csv, CmdResult, Ctx, Format};
-use sakip::event::{Level, Polarity, Value};
 use sakip::numfmt;
 use sakip::period::roman;
-use sakip::projection::{self, IndicatorState};
+use sakip::projection::IndicatorState;
 use sakip::report::show_value;
 use sakip::scoring;
-use serde_json::json;
+use sakip::service::status::{self, against_annual, StatusView};
 use std::io::Write;
 
 /// Show the state of every indicator as of a quarter, as known at a time.
@@ -39,170 +38,106 @@ pub fn render(ctx: &Ctx, ledger: &sakip::ledger::Ledger, args: Args, out: &mut d
         "status",
         &[Format::Table, Format::Json, Format::Jsonl, Format::Csv],
     )?;
-    let resolved = args.query.resolve(ledger)?;
-    let q = resolved.query;
-    let mut states = projection::state(&ledger.index(), &q)?;
-    states.sort_by(|a, b| (a.item.level, &a.indicator.code).cmp(&(b.item.level, &b.indicator.code)));
-    if args.iku {
-        states.retain(|s| s.indicator.iku || (s.item.level == Level::Tujuan && s.target.is_some()));
-    }
+    let view = status::status(ledger, &args.query.point(), args.iku)?;
+    let q = view.at.query;
     match format {
         Format::Json | Format::Jsonl => {
             let mut list = super::JsonList::new(format);
-            for s in &states {
-                list.push(out, &state_json(s, &q))?;
+            for s in &view.states {
+                list.push(out, &status::state_json(s, &q))?;
             }
             list.finish(out)?;
             Ok(())
         }
         Format::Csv => {
-            let rows: Vec<Vec<String>> = states.iter().map(|s| machine_row(s, &q)).collect();
-            write_csv(
-                out,
-                &[
-                    "code",
-                    "level",
-                    "name",
-                    "target",
-                    "realisasi",
-                    "capaian",
-                    "predikat",
-                    "approved",
-                    "as_of",
-                    "known_at_seq",
-                ],
-                &rows,
-            )
+            let rows: Vec<Vec<String>> = view.states.iter().map(|s| status::machine_row(s, &q)).collect();
+            write_csv(out, &status::CSV_HEADER, &rows)
         }
-        _ => {
-            let genesis = ledger.genesis()?;
-            writeln!(
-                out,
-                "{} — status {} s.d. TW {}, diketahui: {}{}",
-                genesis.agency_name,
-                q.year,
-                roman(q.as_of),
-                resolved.known_at_text,
-                if q.approved_only {
-                    ", hanya entri yang disetujui"
-                } else {
-                    ""
-                }
-            )?;
-            let rows: Vec<Vec<String>> = states.iter().map(|s| display_row(s, q.as_of)).collect();
-            out.write_all(
-                table(
-                    &[
-                        "Kode",
-                        "Tingkat",
-                        "Indikator",
-                        "Target",
-                        "Realisasi",
-                        "Capaian",
-                        "Predikat",
-                        "Disetujui",
-                    ],
-                    &rows,
-                )
-                .as_bytes(),
-            )?;
-            if states.iter().any(|s| against_annual(s, q.as_of)) {
-                writeln!(
-                    out,
-                    "* diukur terhadap target tahunan: indikator ini tidak punya target TW {}",
-                    roman(q.as_of)
-                )?;
-            }
-            write_means(out, &states)?;
-            write_budget(out, &ledger.index(), &q)?;
-            Ok(())
-        }
+        _ => write_table(&view, out),
     }
 }
 
-/// The budget as of the quarter, rolled up the plan (`sakip::budget`): the
-/// total, then each program.
-fn write_budget(
-    out: &mut dyn Write,
-    r: &dyn sakip::projection::IndexRead,
-    q: &projection::Query,
-) -> CmdResult {
-    let items: Vec<_> = projection::active_items(r, q.year, q.known)?
-        .into_iter()
-        .map(|(_, i)| i)
-        .collect();
-    let budget = sakip::budget::Budget::load(r, &items, q)?;
-    let (pagu, spent) = budget.total()?;
-    if pagu.is_zero() && spent.is_zero() {
-        return Ok(());
+fn write_table(view: &StatusView, out: &mut dyn Write) -> CmdResult {
+    let q = view.at.query;
+    writeln!(
+        out,
+        "{} — status {} s.d. TW {}, diketahui: {}{}",
+        view.agency_name,
+        q.year,
+        roman(q.as_of),
+        view.at.known_at_text,
+        if q.approved_only {
+            ", hanya entri yang disetujui"
+        } else {
+            ""
+        }
+    )?;
+    let rows: Vec<Vec<String>> = view.states.iter().map(|s| display_row(s, q.as_of)).collect();
+    out.write_all(
+        table(
+            &[
+                "Kode",
+                "Tingkat",
+                "Indikator",
+                "Target",
+                "Realisasi",
+                "Capaian",
+                "Predikat",
+                "Disetujui",
+            ],
+            &rows,
+        )
+        .as_bytes(),
+    )?;
+    if view.states.iter().any(|s| against_annual(s, q.as_of)) {
+        writeln!(
+            out,
+            "* diukur terhadap target tahunan: indikator ini tidak punya target TW {}",
+            roman(q.as_of)
+        )?;
     }
+    for m in &view.sasaran_means {
+        writeln!(
+            out,
+            "Rata-rata {} {}: {} ({})",
+            m.code,
+            m.name,
+            numfmt::percent(m.mean),
+            m.predikat.label()
+        )?;
+    }
+    if let Some(m) = &view.iku_mean {
+        writeln!(
+            out,
+            "Rata-rata capaian IKU: {} ({})",
+            numfmt::percent(m.mean),
+            m.predikat.label()
+        )?;
+    }
+    let Some(b) = &view.budget else { return Ok(()) };
+    let serapan = |spent, pagu| {
+        scoring::serapan(spent, pagu)
+            .map(numfmt::percent)
+            .unwrap_or_else(|| "-".into())
+    };
     writeln!(
         out,
         "Realisasi anggaran s.d. TW {}: {} dari pagu {} ({})",
         roman(q.as_of),
-        numfmt::rupiah(spent),
-        numfmt::rupiah(pagu),
-        scoring::serapan(spent, pagu)
-            .map(numfmt::percent)
-            .unwrap_or_else(|| "-".into())
+        numfmt::rupiah(b.spent),
+        numfmt::rupiah(b.pagu),
+        serapan(b.spent, b.pagu)
     )?;
-    for item in items.iter().filter(|i| i.level == Level::Program) {
-        let Some(a) = budget.get(&item.code) else { continue };
-        let Some(p) = a.pagu else { continue };
-        let spent = budget.spent(&item.code).unwrap_or_default();
+    for p in &b.programs {
         writeln!(
             out,
             "  {} {}: {} dari {} ({}; pagu {})",
-            item.code,
-            clip(&item.name, 50),
-            numfmt::rupiah(spent),
-            numfmt::rupiah(p.amount),
-            scoring::serapan(spent, p.amount)
-                .map(numfmt::percent)
-                .unwrap_or_else(|| "-".into()),
-            p.source.label(Some(Level::Program))
-        )?;
-    }
-    Ok(())
-}
-
-/// Mean capaian per sasaran (of its IKU) and overall (of all IKU).
-fn write_means(out: &mut dyn Write, states: &[IndicatorState]) -> CmdResult {
-    let mut sasaran: Vec<(&str, &str)> = Vec::new();
-    for s in states
-        .iter()
-        .filter(|s| s.indicator.iku && s.item.level == Level::Sasaran)
-    {
-        if !sasaran.iter().any(|(code, _)| *code == s.item.code) {
-            sasaran.push((&s.item.code, &s.item.name));
-        }
-    }
-    for (code, name) in sasaran {
-        let scores: Vec<_> = states
-            .iter()
-            .filter(|s| s.indicator.iku && s.item.code == code)
-            .filter_map(|s| s.capaian.score())
-            .collect();
-        if let Some(mean) = scoring::mean(&scores) {
-            writeln!(
-                out,
-                "Rata-rata {code} {name}: {} ({})",
-                numfmt::percent(mean),
-                scoring::predikat(mean).label()
-            )?;
-        }
-    }
-    let iku: Vec<_> = states
-        .iter()
-        .filter(|s| s.indicator.iku)
-        .filter_map(|s| s.capaian.score())
-        .collect();
-    if let Some(mean) = scoring::mean(&iku) {
-        writeln!(
-            out,
-            "Rata-rata capaian IKU: {} ({})",
-            numfmt::percent(mean),
-            scoring::predikat(mean).label()
+            p.code,
+            clip(&p.name, 50),
+            numfmt::rupiah(p.spent),
+            numfmt::rupiah(p.pagu),
+            serapan(p.spent, p.pagu),
+            p.source
         )?;
     }
     Ok(())
@@ -217,12 +152,6 @@ fn clip(text: &str, max: usize) -> String {
         s.push('…');
         s
     }
-}
-
-/// Whether a mid-year capaian is measured against the annual target (the
-/// quarter has no phasing target): the table marks it.
-fn against_annual(s: &IndicatorState, as_of: u8) -> bool {
-    as_of < 4 && s.capaian.score().is_some() && matches!(s.target, Some((sakip::event::TargetScope::Year, _)))
 }
 
 fn display_row(s: &IndicatorState, as_of: u8) -> Vec<String> {
@@ -247,88 +176,4 @@ fn display_row(s: &IndicatorState, as_of: u8) -> Vec<String> {
         s.predikat.map(|p| p.label().to_string()).unwrap_or_default(),
         if s.approved { "ya" } else { "belum" }.into(),
     ]
-}
-
-/// A value for JSON and CSV: decimal strings with a dot; ratios as their
-/// percentage with two places.
-fn machine_value(v: &Value) -> Option<String> {
-    match v {
-        Value::Number(d) => Some(d.0.to_string()),
-        Value::Ratio {
-            numerator,
-            denominator,
-        } => scoring::ratio_percent(numerator.0, denominator.0).map(|p| numfmt::machine(p, 2)),
-        Value::Grade(g) => Some(g.name().into()),
-        Value::Text(t) => Some(t.clone()),
-    }
-}
-
-fn machine_row(s: &IndicatorState, q: &projection::Query) -> Vec<String> {
-    vec![
-        s.indicator.code.clone(),
-        s.item.level.name().into(),
-        s.indicator.name.clone(),
-        s.target
-            .as_ref()
-            .and_then(|(_, v)| machine_value(&v.value))
-            .unwrap_or_default(),
-        s.realisasi.as_ref().and_then(machine_value).unwrap_or_default(),
-        s.capaian
-            .score()
-            .map(|c| numfmt::machine(c, 2))
-            .unwrap_or_default(),
-        s.predikat.map(|p| p.label().to_string()).unwrap_or_default(),
-        s.approved.to_string(),
-        format!("{}-Q{}", q.year, q.as_of),
-        q.known.to_string(),
-    ]
-}
-
-fn state_json(s: &IndicatorState, q: &projection::Query) -> serde_json::Value {
-    let (numerator, denominator) = match &s.realisasi {
-        Some(Value::Ratio {
-            numerator,
-            denominator,
-        }) => (
-            Some(numerator.0.normalize().to_string()),
-            Some(denominator.0.normalize().to_string()),
-        ),
-        _ => (None, None),
-    };
-    let quarters: Vec<serde_json::Value> = s
-        .quarters
-        .iter()
-        .map(|v| match v {
-            Some(v) => json!({"value": machine_value(&v.value), "seq": v.seq, "approved": v.approved, "replaced": v.replaced}),
-            None => serde_json::Value::Null,
-        })
-        .collect();
-    json!({
-        "code": s.indicator.code,
-        "name": s.indicator.name,
-        "level": s.item.level.name(),
-        "item": s.item.code,
-        "unit": s.indicator.unit,
-        "iku": s.indicator.iku,
-        "polarity": match s.indicator.polarity {
-            Polarity::HigherIsBetter => "higher",
-            Polarity::LowerIsBetter => "lower",
-            Polarity::Grade => "grade",
-        },
-        "target": s.target.as_ref().and_then(|(_, v)| machine_value(&v.value)),
-        "target_scope": s.target.as_ref().map(|(scope, _)| scope.to_string()),
-        "target_seq": s.target.as_ref().map(|(_, v)| v.seq),
-        "realisasi": s.realisasi.as_ref().and_then(machine_value),
-        "numerator": numerator,
-        "denominator": denominator,
-        "annual": s.annual.as_ref().map(|v| json!({"value": machine_value(&v.value), "seq": v.seq, "approved": v.approved, "replaced": v.replaced})),
-        "quarters": quarters,
-        "capaian": s.capaian.score().map(|c| numfmt::machine(c, 2)),
-        "capaian_note": s.capaian.note(),
-        "predikat": s.predikat.map(|p| p.label()),
-        "approved": s.approved,
-        "as_of": format!("{}-Q{}", q.year, q.as_of),
-        "known_at_seq": q.known,
-        "approved_only": q.approved_only,
-    })
 }
