@@ -2,8 +2,8 @@
 //! touch one indicator. Read-only; every finding names the events involved.
 //! The checks are listed in `docs/audit.md`.
 
-use crate::event::TOTAL_SUBJECT;
 use crate::event::TargetScope;
+use crate::event::TOTAL_SUBJECT;
 use crate::event::*;
 use crate::ledger::Ledger;
 use crate::numfmt;

@@ -79,7 +79,8 @@ pub fn export(ledger: &Ledger, dir: &Path) -> Result<Exported> {
         let stored = ledger
             .event(n)?
             .ok_or_else(|| Error::integrity(n, "the event is missing"))?;
-        serde_json::to_writer(&mut json, &event_json(ledger, &stored)).map_err(|e| Error::Internal(e.to_string()))?;
+        serde_json::to_writer(&mut json, &event_json(ledger, &stored))
+            .map_err(|e| Error::Internal(e.to_string()))?;
         json.write_all(b"\n").map_err(io(&json_path))?;
         head = stored.hash;
         frontier.push(&head.0);

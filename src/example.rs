@@ -11,7 +11,7 @@ use crate::clock::{parse_time, SteppingClock};
 use crate::event::*;
 use crate::keys::{self, KeyPair};
 use crate::ledger::Ledger;
-use crate::{import, period, projection, Error, Result};
+use crate::{import, Error, Result};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -223,12 +223,14 @@ pub fn build(dir: &Path) -> Result<Built> {
                     Some(other) => return Err(fail(format!("unknown stage {other}"))),
                 };
                 let text = file(&name)?;
-                let rows = match step.action.as_str() {
-                    "import-plan" => import::plan(&name, text, l.store(), stage)?,
-                    "import-realisasi" => import::realisasi(&name, text, l.store())?,
-                    _ => import::anggaran(&name, text, l.store(), stage)?,
+                use crate::service::imports::{read, ImportKind};
+                let kind = match step.action.as_str() {
+                    "import-plan" => ImportKind::Plan(stage),
+                    "import-realisasi" => ImportKind::Realisasi,
+                    _ => ImportKind::Anggaran(stage),
                 };
-                import::append(l, signer, rows)?;
+                let rows = read(l, kind, &name, text)?;
+                crate::service::imports::append(l, signer, rows)?;
             }
             "approve-pending" => {
                 let covers = l.pending_approvals()?;
@@ -246,29 +248,24 @@ pub fn build(dir: &Path) -> Result<Built> {
             "record-document" => {
                 let name = need(&step.file, "file")?;
                 let known = l.head().count - 1;
-                let payload = import::document(&name, file(&name)?.as_bytes(), l.store(), known)?;
+                let payload =
+                    crate::report::external::document(&name, file(&name)?.as_bytes(), &l.index(), known)?;
                 l.append(signer, payload)?;
             }
             "correct" => {
                 let code = need(&step.indicator, "indicator")?;
-                let period =
-                    period::parse(&need(&step.period, "period")?).map_err(|e| fail(e.to_string()))?;
-                let q = projection::Query {
-                    year: period.year,
-                    as_of: 4,
-                    known: u64::MAX,
-                    approved_only: false,
-                };
-                let current = projection::realisation(l.store(), &code, period, &q)?
-                    .ok_or_else(|| fail(format!("no realisation of {code} for {period} to correct")))?;
-                let value = need(&step.value, "value")?;
-                let payload = import::correction(
+                let payload = crate::service::entries::correction(
                     l,
-                    current.seq,
-                    Some(&value),
-                    None,
-                    None,
-                    &need(&step.reason, "reason")?,
+                    crate::service::entries::CorrectionEntry {
+                        corrects: crate::service::entries::Corrected::Figure {
+                            indicator: code,
+                            period: need(&step.period, "period")?,
+                        },
+                        value: Some(need(&step.value, "value")?),
+                        numerator: None,
+                        denominator: None,
+                        reason: need(&step.reason, "reason")?,
+                    },
                 )?;
                 l.append(signer, payload)?;
             }

@@ -7,9 +7,8 @@
 //! Formats: `schema/plan.schema.json`, `schema/realisasi.csv.md`,
 //! `schema/anggaran.csv.md`.
 
-use crate::event::TOTAL_SUBJECT;
 use crate::event::*;
-use crate::projection::{self, IndexRead};
+use crate::projection::{self, Figure, IndexRead};
 use crate::{numfmt, period, Error, Result};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -359,16 +358,22 @@ pub fn plan(file: &str, text: &str, r: &dyn IndexRead, stage: Stage) -> Result<L
         let payload = if row.revise {
             let reason = revision_text("reason", &row.reason).map_err(|e| fail("target", n, e))?;
             let basis = revision_text("basis", &row.basis).map_err(|e| fail("target", n, e))?;
-            let revises = projection::target_versions(r, &row.indicator, row.year, scope, u64::MAX)?
-                .last()
-                .copied()
-                .ok_or_else(|| {
-                    fail(
-                        "target",
-                        n,
-                        format!("there is no {scope} target of {} to revise", row.indicator).into(),
-                    )
-                })?;
+            let revises = projection::latest(
+                r,
+                Figure::Target {
+                    indicator: &row.indicator,
+                    year: row.year,
+                    scope,
+                },
+                u64::MAX,
+            )?
+            .ok_or_else(|| {
+                fail(
+                    "target",
+                    n,
+                    format!("there is no {scope} target of {} to revise", row.indicator).into(),
+                )
+            })?;
             Payload::TargetRevised(TargetRevised {
                 indicator: row.indicator.clone(),
                 year: row.year,
@@ -427,13 +432,7 @@ pub fn plan(file: &str, text: &str, r: &dyn IndexRead, stage: Stage) -> Result<L
 }
 
 fn latest_pagu(r: &dyn IndexRead, account: &str, year: u16) -> Result<Option<u64>> {
-    let q = projection::Query {
-        year,
-        as_of: 4,
-        known: u64::MAX,
-        approved_only: false,
-    };
-    Ok(projection::pagu(r, account, year, &q)?.map(|v| v.seq))
+    projection::latest(r, Figure::Pagu { account, year }, u64::MAX)
 }
 
 // ---------------------------------------------------------------- CSV
@@ -642,247 +641,4 @@ pub fn anggaran(file: &str, text: &str, r: &dyn IndexRead, stage: Stage) -> Resu
         out.push((payload, label));
     }
     Ok(out)
-}
-
-/// Append imported rows as one atomic batch signed by `signer`.
-pub fn append(
-    ledger: &mut crate::ledger::Ledger,
-    signer: &crate::keys::KeyPair,
-    rows: Labelled,
-) -> Result<Vec<crate::ledger::Appended>> {
-    ledger.append_labelled(rows.into_iter().map(|(p, label)| (signer, p, label)).collect())
-}
-
-/// The seq of the latest version of an indicator's realisation for a
-/// period (`2021-Q3`, `TW III 2021`, or `2021` for the annual figure): what a
-/// correction by name supersedes.
-pub fn latest_realisation(ledger: &crate::ledger::Ledger, code: &str, period: &str) -> Result<u64> {
-    let period = period::parse(period)?;
-    let q = projection::Query {
-        year: period.year,
-        as_of: 4,
-        known: ledger.head().count - 1,
-        approved_only: false,
-    };
-    let index = ledger.index();
-    if projection::indicator(&index, code, q.known)?.is_none() {
-        return Err(Error::Input(format!("unknown indicator '{code}'")));
-    }
-    projection::realisation(&index, code, period, &q)?
-        .map(|v| v.seq)
-        .ok_or_else(|| {
-            Error::Input(format!(
-                "{code} has no realisasi for {period} to correct (record it with `sakip record realisasi`)"
-            ))
-        })
-}
-
-/// A correction of realisation `seq` (which must be a realisation or its
-/// latest correction) to a new value.
-pub fn correction(
-    ledger: &crate::ledger::Ledger,
-    seq: u64,
-    value: Option<&str>,
-    numerator: Option<&str>,
-    denominator: Option<&str>,
-    reason: &str,
-) -> Result<Payload> {
-    let event = ledger
-        .event(seq)?
-        .ok_or_else(|| Error::Input(format!("seq {seq} does not exist in this ledger")))?;
-    let (indicator, period, current) = match event.event.payload {
-        Payload::RealisationRecorded(r) => (r.indicator, r.period, r.value),
-        Payload::RealisationCorrected(r) => (r.indicator, r.period, r.value),
-        other => {
-            return Err(Error::Input(format!(
-                "seq {seq} is {} {} event; only realisations can be corrected",
-                crate::event::article(other.kind().name()),
-                other.kind().name()
-            )))
-        }
-    };
-    let ind = projection::indicator(ledger.store(), &indicator, u64::MAX)?
-        .map(|(_, i)| i)
-        .ok_or_else(|| Error::integrity(seq, format!("realisation of unknown indicator {indicator}")))?;
-    let value =
-        parse_value(&ind, value, numerator, denominator, false).map_err(|e| Error::Input(e.to_string()))?;
-    if current == value {
-        return Err(Error::Input(format!(
-            "seq {seq} already gives {indicator} for {period} the value {value}; a correction must change it"
-        )));
-    }
-    Ok(Payload::RealisationCorrected(RealisationCorrected {
-        indicator,
-        period,
-        value,
-        supersedes: seq,
-        reason: reason.to_string(),
-    }))
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct DocumentFile {
-    kind: String,
-    title: String,
-    year: u16,
-    #[serde(default = "default_as_of")]
-    as_of: u8,
-    #[serde(default)]
-    figure: Vec<FigureRow>,
-}
-
-fn default_as_of() -> u8 {
-    4
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FigureRow {
-    indicator: Option<String>,
-    account: Option<String>,
-    realisasi: Option<String>,
-    capaian: Option<String>,
-    target: Option<String>,
-    pagu: Option<String>,
-    spending: Option<String>,
-    serapan: Option<String>,
-}
-
-/// A document issued outside sakip (a signed Berita Acara, a published
-/// LKjIP), recorded with the figures it prints so audits can compare them
-/// with the ledger (`schema/document.md`). The SHA-256 is of the file as given.
-pub fn document(file: &str, bytes: &[u8], r: &dyn IndexRead, known_seq: u64) -> Result<Payload> {
-    let text = std::str::from_utf8(bytes).map_err(|_| Error::Input(format!("{file}: not UTF-8 text")))?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let doc: DocumentFile = toml::from_str(text).map_err(|e| toml_error(file, text, &e))?;
-    let fail = |n: usize, msg: String| Error::Input(format!("{file}: [[figure]] #{n}: {msg}"));
-    if crate::report::ReportKind::from_name(&doc.kind).is_none() {
-        return Err(Error::Input(format!(
-            "{file}: field 'kind': '{}' is not a report kind",
-            doc.kind
-        )));
-    }
-    let mut figures = Vec::new();
-    for (i, row) in doc.figure.iter().enumerate() {
-        let n = i + 1;
-        let money = |field: &str, v: &str| {
-            numfmt::parse_money(v)
-                .map(|d| Value::Number(Dec(d)))
-                .map_err(|e| fail(n, format!("field '{field}': {e}")))
-        };
-        // A printed percentage: "80,81%" or "80,81".
-        let percent = |field: &str, v: &str| {
-            numfmt::parse(v.trim().trim_end_matches('%').trim())
-                .map(|d| Value::Number(Dec(d)))
-                .map_err(|e| fail(n, format!("field '{field}': {e}")))
-        };
-        match (&row.indicator, &row.account) {
-            (Some(code), None) => {
-                let ind = projection::indicator(r, code, u64::MAX)?
-                    .map(|(_, i)| i)
-                    .ok_or_else(|| fail(n, format!("unknown indicator '{code}'")))?;
-                if let Some(v) = &row.realisasi {
-                    // A printed ratio is its percentage.
-                    let value =
-                        parse_value(&ind, Some(v), None, None, true).map_err(|e| fail(n, e.to_string()))?;
-                    figures.push(ReportedFigure {
-                        subject: code.clone(),
-                        measure: Measure::Realisasi,
-                        value,
-                    });
-                }
-                if let Some(v) = &row.capaian {
-                    figures.push(ReportedFigure {
-                        subject: code.clone(),
-                        measure: Measure::Capaian,
-                        value: percent("capaian", v)?,
-                    });
-                }
-                if let Some(v) = &row.target {
-                    let value =
-                        parse_value(&ind, Some(v), None, None, true).map_err(|e| fail(n, e.to_string()))?;
-                    figures.push(ReportedFigure {
-                        subject: code.clone(),
-                        measure: Measure::Target,
-                        value,
-                    });
-                }
-                if let Some(v) = &row.serapan {
-                    figures.push(ReportedFigure {
-                        subject: code.clone(),
-                        measure: Measure::Serapan,
-                        value: percent("serapan", v)?,
-                    });
-                }
-                if let Some(v) = &row.pagu {
-                    figures.push(ReportedFigure {
-                        subject: code.clone(),
-                        measure: Measure::Pagu,
-                        value: money("pagu", v)?,
-                    });
-                }
-                if let Some(v) = &row.spending {
-                    figures.push(ReportedFigure {
-                        subject: code.clone(),
-                        measure: Measure::Spending,
-                        value: money("spending", v)?,
-                    });
-                }
-            }
-            (None, Some(account)) => {
-                if account != TOTAL_SUBJECT && projection::item(r, account, u64::MAX)?.is_none() {
-                    return Err(fail(n, format!("unknown budget account '{account}'")));
-                }
-                if row.target.is_some() {
-                    return Err(fail(n, "a budget account has no target; give 'pagu', 'spending' (or 'realisasi') and 'serapan' (or 'capaian')".into()));
-                }
-                // On a budget line the printed realisasi is the spending and
-                // the printed capaian is the serapan.
-                if row.realisasi.is_some() && row.spending.is_some() {
-                    return Err(fail(
-                        n,
-                        "give the spending once, as 'spending' or 'realisasi'".into(),
-                    ));
-                }
-                if row.capaian.is_some() && row.serapan.is_some() {
-                    return Err(fail(n, "give the serapan once, as 'serapan' or 'capaian'".into()));
-                }
-                if let Some(v) = row.serapan.as_ref().or(row.capaian.as_ref()) {
-                    figures.push(ReportedFigure {
-                        subject: account.clone(),
-                        measure: Measure::Serapan,
-                        value: percent("serapan", v)?,
-                    });
-                }
-                if let Some(v) = &row.pagu {
-                    figures.push(ReportedFigure {
-                        subject: account.clone(),
-                        measure: Measure::Pagu,
-                        value: money("pagu", v)?,
-                    });
-                }
-                if let Some(v) = row.spending.as_ref().or(row.realisasi.as_ref()) {
-                    figures.push(ReportedFigure {
-                        subject: account.clone(),
-                        measure: Measure::Spending,
-                        value: money("spending", v)?,
-                    });
-                }
-            }
-            _ => return Err(fail(n, "give either 'indicator' or 'account'".into())),
-        }
-    }
-    Ok(Payload::ReportIssued(ReportIssued {
-        kind: doc.kind,
-        format: "external".into(),
-        year: doc.year,
-        as_of: doc.as_of,
-        known_seq,
-        approved_only: false,
-        sha256: crate::report::digest(bytes),
-        size: bytes.len() as u64,
-        title: doc.title,
-        figures,
-    }))
 }

@@ -179,8 +179,8 @@ pub fn check_value(ind: &IndicatorDefined, value: &Value, for_target: bool) -> R
     Ok(())
 }
 
-pub(crate) fn latest_seq(r: &dyn IndexRead, prefix: &[u8]) -> Result<Option<u64>, Invalid> {
-    Ok(versions(r, prefix, u64::MAX)?.last().copied())
+fn latest_seq(r: &dyn IndexRead, figure: Figure<'_>) -> Result<Option<u64>, Invalid> {
+    Ok(latest(r, figure, u64::MAX)?)
 }
 
 pub(crate) fn need_indicator(r: &dyn IndexRead, code: &str) -> Result<IndicatorDefined, Invalid> {
@@ -291,7 +291,14 @@ pub fn validate(r: &dyn IndexRead, payload: &Payload) -> Result<(), Invalid> {
             let ind = need_indicator(r, &t.indicator)?;
             check_scope(t.scope)?;
             check_value(&ind, &t.value, true)?;
-            if let Some(seq) = latest_seq(r, &target_prefix(t.year, &t.indicator, t.scope))? {
+            if let Some(seq) = latest_seq(
+                r,
+                Figure::Target {
+                    indicator: &t.indicator,
+                    year: t.year,
+                    scope: t.scope,
+                },
+            )? {
                 return Err(format!(
                     "the {} target of {} for {} is already set (seq {seq}); revise it instead",
                     t.scope, t.indicator, t.year
@@ -306,7 +313,14 @@ pub fn validate(r: &dyn IndexRead, payload: &Payload) -> Result<(), Invalid> {
             check_value(&ind, &t.value, true)?;
             check_text("the reason", &t.reason)?;
             check_text("the legal basis", &t.basis)?;
-            let latest = latest_seq(r, &target_prefix(t.year, &t.indicator, t.scope))?;
+            let latest = latest_seq(
+                r,
+                Figure::Target {
+                    indicator: &t.indicator,
+                    year: t.year,
+                    scope: t.scope,
+                },
+            )?;
             check_revises(
                 &format!("{} target of {} for {}", t.scope, t.indicator, t.year),
                 latest,
@@ -328,7 +342,13 @@ pub fn validate(r: &dyn IndexRead, payload: &Payload) -> Result<(), Invalid> {
             }
             check_value(&ind, &e.value, false)?;
             check_len("the note", e.note.as_deref())?;
-            if let Some(seq) = latest_seq(r, &entry_prefix(b'R', e.period, &e.indicator))? {
+            if let Some(seq) = latest_seq(
+                r,
+                Figure::Realisation {
+                    indicator: &e.indicator,
+                    period: e.period,
+                },
+            )? {
                 if seq >= r.batch_start() {
                     return Err(format!(
                         "realisasi of {} for {} appears twice in this import",
@@ -347,7 +367,13 @@ pub fn validate(r: &dyn IndexRead, payload: &Payload) -> Result<(), Invalid> {
             let ind = need_indicator(r, &e.indicator)?;
             check_value(&ind, &e.value, false)?;
             check_text("the reason", &e.reason)?;
-            let latest = latest_seq(r, &entry_prefix(b'R', e.period, &e.indicator))?;
+            let latest = latest_seq(
+                r,
+                Figure::Realisation {
+                    indicator: &e.indicator,
+                    period: e.period,
+                },
+            )?;
             check_revises(
                 &format!("realisasi of {} for {}", e.indicator, e.period),
                 latest,
@@ -358,7 +384,13 @@ pub fn validate(r: &dyn IndexRead, payload: &Payload) -> Result<(), Invalid> {
             check_year(b.year)?;
             need_account(r, &b.account)?;
             check_money("pagu", &b.pagu)?;
-            if let Some(seq) = latest_seq(r, &year_code(b'B', b.year, &b.account))? {
+            if let Some(seq) = latest_seq(
+                r,
+                Figure::Pagu {
+                    account: &b.account,
+                    year: b.year,
+                },
+            )? {
                 return Err(format!(
                     "the pagu of {} for {} is already set (seq {seq}); revise it",
                     b.account, b.year
@@ -372,7 +404,13 @@ pub fn validate(r: &dyn IndexRead, payload: &Payload) -> Result<(), Invalid> {
             check_money("pagu", &b.pagu)?;
             check_text("the reason", &b.reason)?;
             check_text("the legal basis", &b.basis)?;
-            let latest = latest_seq(r, &year_code(b'B', b.year, &b.account))?;
+            let latest = latest_seq(
+                r,
+                Figure::Pagu {
+                    account: &b.account,
+                    year: b.year,
+                },
+            )?;
             check_revises(
                 &format!("pagu of {} for {}", b.account, b.year),
                 latest,

@@ -2,7 +2,7 @@
 
 use super::{CmdResult, Ctx};
 use sakip::event::Stage;
-use sakip::import;
+use sakip::service::imports::{self, ImportKind};
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -72,27 +72,16 @@ pub fn run(ctx: &Ctx, cmd: ImportCommand, out: &mut dyn Write) -> CmdResult {
     | ImportCommand::Anggaran(StagedFileArgs { file: args, .. })) = &cmd;
     let text = std::fs::read_to_string(&args.file).map_err(|e| sakip::Error::io(&args.file, e))?;
     let name = args.file.display().to_string();
-    let rows = match &cmd {
-        ImportCommand::Plan(a) => import::plan(
-            &name,
-            &text,
-            ledger.store(),
-            a.stage.map_or(Stage::Murni, Stage::from),
-        )?,
-        ImportCommand::Realisasi(_) => import::realisasi(&name, &text, ledger.store())?,
-        ImportCommand::Anggaran(a) => import::anggaran(
-            &name,
-            &text,
-            ledger.store(),
-            a.stage.map_or(Stage::Perubahan, Stage::from),
-        )?,
+    let kind = match &cmd {
+        ImportCommand::Plan(a) => ImportKind::Plan(a.stage.map_or(Stage::Murni, Stage::from)),
+        ImportCommand::Realisasi(_) => ImportKind::Realisasi,
+        ImportCommand::Anggaran(a) => ImportKind::Anggaran(a.stage.map_or(Stage::Perubahan, Stage::from)),
     };
+    let rows = imports::read(&ledger, kind, &name, &text)?;
     if args.dry_run {
-        let summaries: Vec<String> = rows.iter().map(|(p, _)| p.summary()).collect();
-        let would =
-            ledger.check_labelled(rows.into_iter().map(|(p, label)| (&signer, p, label)).collect())?;
-        for (a, summary) in would.iter().zip(&summaries) {
-            writeln!(out, "seq {}: {summary}", a.seq)?;
+        let would = imports::dry_run(&ledger, &signer, rows)?;
+        for p in &would {
+            writeln!(out, "seq {}: {}", p.seq, p.summary)?;
         }
         writeln!(
             out,
@@ -101,7 +90,7 @@ pub fn run(ctx: &Ctx, cmd: ImportCommand, out: &mut dyn Write) -> CmdResult {
         )?;
         return Ok(());
     }
-    let done = sakip::import::append(&mut ledger, &signer, rows)?;
+    let done = imports::append(&mut ledger, &signer, rows)?;
     match (done.first(), done.last()) {
         (Some(first), Some(last)) => writeln!(
             out,

@@ -3,9 +3,7 @@
 
 use super::import::StageArg;
 use super::{CmdResult, Ctx};
-use sakip::event::*;
-use sakip::import::{parse_scope, parse_value};
-use sakip::{numfmt, period, projection};
+use sakip::service::entries;
 use std::io::Write;
 
 /// Record one entry, signed by --key.
@@ -136,92 +134,51 @@ pub struct CorrectArgs {
     pub reason: String,
 }
 
-fn input(e: impl std::fmt::Display) -> super::CliError {
-    sakip::Error::Input(e.to_string()).into()
-}
-
-fn need_indicator(ledger: &sakip::ledger::Ledger, code: &str) -> Result<IndicatorDefined, super::CliError> {
-    projection::indicator(ledger.store(), code, u64::MAX)?
-        .map(|(_, i)| i)
-        .ok_or_else(|| input(format!("unknown indicator '{code}'")))
-}
-
 pub fn run(ctx: &Ctx, cmd: RecordCommand, out: &mut dyn Write) -> CmdResult {
     let signer = ctx.signer()?;
     let mut ledger = ctx.open_ledger()?;
     let payload = match cmd {
-        RecordCommand::Target(a) => {
-            let ind = need_indicator(&ledger, &a.indicator)?;
-            let scope = parse_scope(&a.scope).map_err(input)?;
-            let value = parse_value(&ind, Some(&a.value), None, None, true).map_err(input)?;
-            match (a.reason, a.basis) {
-                (Some(reason), Some(basis)) => {
-                    let revises =
-                        projection::target_versions(ledger.store(), &a.indicator, a.year, scope, u64::MAX)?
-                            .last()
-                            .copied()
-                            .ok_or_else(|| {
-                                input(format!("there is no {scope} target of {} to revise", a.indicator))
-                            })?;
-                    Payload::TargetRevised(TargetRevised {
-                        indicator: a.indicator,
-                        year: a.year,
-                        scope,
-                        value,
-                        stage: a.stage.into(),
-                        reason,
-                        basis,
-                        revises,
-                    })
-                }
-                _ => Payload::TargetSet(TargetSet {
-                    indicator: a.indicator,
-                    year: a.year,
-                    scope,
-                    value,
-                    stage: a.stage.into(),
-                }),
-            }
-        }
-        RecordCommand::Realisasi(a) => {
-            let ind = need_indicator(&ledger, &a.indicator)?;
-            let period = period::parse(&a.period).map_err(input)?;
-            let value = parse_value(
-                &ind,
-                a.value.as_deref(),
-                a.numerator.as_deref(),
-                a.denominator.as_deref(),
-                false,
-            )
-            .map_err(input)?;
-            Payload::RealisationRecorded(RealisationRecorded {
-                indicator: a.indicator,
-                period,
-                value,
-                note: a.note,
-            })
-        }
-        RecordCommand::Spending(a) => Payload::SpendingRecorded(SpendingRecorded {
-            account: a.account,
-            period: period::parse_quarter(&a.period).map_err(input)?,
-            amount: Dec(numfmt::parse_money(&a.amount).map_err(input)?),
-            note: a.note,
-        }),
-        RecordCommand::Narrative(a) => {
-            let (pendorong, hambatan, strategi) = match &a.from {
-                Some(path) => {
-                    let text = std::fs::read_to_string(path).map_err(|e| sakip::Error::io(path, e))?;
-                    narrative_sections(&path.display().to_string(), &text).map_err(input)?
-                }
-                None => (a.pendorong, a.hambatan, a.strategi),
-            };
-            Payload::NarrativeRecorded(NarrativeRecorded {
+        RecordCommand::Target(a) => entries::target(
+            &ledger,
+            entries::TargetEntry {
                 indicator: a.indicator,
                 year: a.year,
-                faktor_pendorong: pendorong,
-                hambatan,
-                strategi_pemecahan: strategi,
-            })
+                scope: a.scope,
+                value: a.value,
+                revision: a.reason.zip(a.basis),
+                stage: a.stage.into(),
+            },
+        )?,
+        RecordCommand::Realisasi(a) => entries::realisasi(
+            &ledger,
+            entries::RealisasiEntry {
+                indicator: a.indicator,
+                period: a.period,
+                value: a.value,
+                numerator: a.numerator,
+                denominator: a.denominator,
+                note: a.note,
+            },
+        )?,
+        RecordCommand::Spending(a) => entries::spending(entries::SpendingEntry {
+            account: a.account,
+            period: a.period,
+            amount: a.amount,
+            note: a.note,
+        })?,
+        RecordCommand::Narrative(a) => {
+            let parts = match &a.from {
+                Some(path) => {
+                    let text = std::fs::read_to_string(path).map_err(|e| sakip::Error::io(path, e))?;
+                    entries::narrative_sections(&path.display().to_string(), &text)?
+                }
+                None => entries::Narrative {
+                    pendorong: a.pendorong,
+                    hambatan: a.hambatan,
+                    strategi: a.strategi,
+                },
+            };
+            entries::narrative(a.indicator, a.year, parts)
         }
     };
     let summary = payload.summary();
@@ -233,80 +190,27 @@ pub fn run(ctx: &Ctx, cmd: RecordCommand, out: &mut dyn Write) -> CmdResult {
 pub fn correct(ctx: &Ctx, a: CorrectArgs, out: &mut dyn Write) -> CmdResult {
     let signer = ctx.signer()?;
     let mut ledger = ctx.open_ledger()?;
-    let seq = match (a.seq, &a.indicator, &a.period) {
-        (Some(seq), _, _) => seq,
-        (None, Some(code), Some(period)) => sakip::import::latest_realisation(&ledger, code, period)?,
+    let corrects = match (a.seq, a.indicator, a.period) {
+        (Some(seq), _, _) => entries::Corrected::Seq(seq),
+        (None, Some(indicator), Some(period)) => entries::Corrected::Figure { indicator, period },
         _ => {
             return Err(super::CliError::Usage(
                 "give SEQ, or --indicator and --period".into(),
             ))
         }
     };
-    let payload = sakip::import::correction(
+    let payload = entries::correction(
         &ledger,
-        seq,
-        a.value.as_deref(),
-        a.numerator.as_deref(),
-        a.denominator.as_deref(),
-        &a.reason,
+        entries::CorrectionEntry {
+            corrects,
+            value: a.value,
+            numerator: a.numerator,
+            denominator: a.denominator,
+            reason: a.reason,
+        },
     )?;
     let summary = payload.summary();
     let done = ledger.append(&signer, payload)?;
     writeln!(out, "seq {}: {summary}", done.seq)?;
     Ok(())
-}
-
-/// The three parts of a narrative from Markdown: the text under the headings
-/// "Faktor pendorong", "Hambatan" and "Strategi pemecahan" (any heading
-/// level, case ignored).
-fn narrative_sections(name: &str, text: &str) -> Result<(String, String, String), String> {
-    let mut parts: [Vec<&str>; 3] = [Vec::new(), Vec::new(), Vec::new()];
-    let mut current: Option<usize> = None;
-    for (n, line) in text.lines().enumerate() {
-        if let Some(heading) = line.trim_start().strip_prefix('#') {
-            let h = heading.trim_start_matches('#').trim().to_lowercase();
-            current = if h.contains("pendorong") {
-                Some(0)
-            } else if h.contains("hambatan") {
-                Some(1)
-            } else if h.contains("strategi") {
-                Some(2)
-            } else {
-                return Err(format!(
-                    "{name}:{}: heading '{}' is none of Faktor pendorong, Hambatan, Strategi pemecahan",
-                    n + 1,
-                    heading.trim_start_matches('#').trim()
-                ));
-            };
-            continue;
-        }
-        match current {
-            Some(i) => parts[i].push(line),
-            None if line.trim().is_empty() => {}
-            None => {
-                return Err(format!(
-                    "{name}:{}: text before the first heading (## Faktor pendorong, ## Hambatan, ## Strategi pemecahan)",
-                    n + 1
-                ))
-            }
-        }
-    }
-    let [a, b, c] = parts.map(|p| p.join("\n").trim().to_string());
-    Ok((a, b, c))
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn a_narrative_file_splits_into_its_three_parts() {
-        let text = "## Faktor pendorong\nDukungan pimpinan.\n\n- rapat rutin\n\n## Hambatan\nData terlambat.\n\n### Strategi Pemecahan\nJadwal rekap tetap.\n";
-        let (a, b, c) = super::narrative_sections("n.md", text).unwrap();
-        assert_eq!(a, "Dukungan pimpinan.\n\n- rapat rutin");
-        assert_eq!(b, "Data terlambat.");
-        assert_eq!(c, "Jadwal rekap tetap.");
-        let err = super::narrative_sections("n.md", "teks lepas\n## Hambatan\nx").unwrap_err();
-        assert!(err.contains("n.md:1"), "{err}");
-        let err = super::narrative_sections("n.md", "## Lain-lain\nx").unwrap_err();
-        assert!(err.contains("n.md:1") && err.contains("Lain-lain"), "{err}");
-    }
 }

@@ -289,7 +289,8 @@ fn record(ctx: &Ctx, args: RecordArgs, out: &mut dyn Write) -> CmdResult {
     let mut ledger = ctx.open_ledger()?;
     let bytes = std::fs::read(&args.file).map_err(|e| sakip::Error::io(&args.file, e))?;
     let known = ledger.head().count - 1;
-    let payload = sakip::import::document(&args.file.display().to_string(), &bytes, ledger.store(), known)?;
+    let payload =
+        sakip::report::external::document(&args.file.display().to_string(), &bytes, ledger.store(), known)?;
     let summary = payload.summary();
     let done = ledger.append(&signer, payload)?;
     writeln!(out, "seq {}: {summary}", done.seq)?;

@@ -481,6 +481,56 @@ pub fn target_versions(
     versions(r, &target_prefix(year, code, scope), known)
 }
 
+/// A figure with a chain of versions: set (or recorded) once, then
+/// revised or corrected, each version naming the one it replaces.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Figure<'a> {
+    /// An indicator's target for a year, in one scope.
+    Target {
+        /// Indicator code.
+        indicator: &'a str,
+        /// Fiscal year.
+        year: u16,
+        /// PK, a quarter's phasing or the Renstra.
+        scope: TargetScope,
+    },
+    /// An indicator's realisation for a period.
+    Realisation {
+        /// Indicator code.
+        indicator: &'a str,
+        /// The quarter, or the year for an annual figure.
+        period: PeriodRef,
+    },
+    /// The pagu of an account for a year.
+    Pagu {
+        /// Plan item or indicator code.
+        account: &'a str,
+        /// Fiscal year.
+        year: u16,
+    },
+}
+
+impl Figure<'_> {
+    fn prefix(&self) -> Vec<u8> {
+        match *self {
+            Figure::Target {
+                indicator,
+                year,
+                scope,
+            } => target_prefix(year, indicator, scope),
+            Figure::Realisation { indicator, period } => entry_prefix(b'R', period, indicator),
+            Figure::Pagu { account, year } => year_code(b'B', year, account),
+        }
+    }
+}
+
+/// The seq of the latest version of `figure` known at `known`, whatever
+/// was decided on it: the version a revision or correction must name (the
+/// rule `rules::validate` checks).
+pub fn latest(r: &dyn IndexRead, figure: Figure<'_>, known: u64) -> Result<Option<u64>> {
+    Ok(versions(r, &figure.prefix(), known)?.last().copied())
+}
+
 /// The realisation of an indicator for one period.
 pub fn realisation(r: &dyn IndexRead, code: &str, period: PeriodRef, q: &Query) -> Result<Option<Version>> {
     current(r, &entry_prefix(b'R', period, code), q.known, q.approved_only)

@@ -9,6 +9,7 @@
 //! seq.
 
 mod build;
+pub mod external;
 mod render;
 mod svg;
 
@@ -404,4 +405,3 @@ pub fn verify_bytes(ledger: &Ledger, bytes: &[u8]) -> crate::Result<Verdict> {
     }
     Ok(Verdict::NotIssued { params, closest })
 }
-

@@ -30,7 +30,9 @@ pub fn history(ledger: &Ledger, code: &str, year: Option<u16>) -> Result<Vec<His
     let index = ledger.index();
     let seqs = projection::indicator_events(&index, code, year)?;
     if seqs.is_empty() {
-        return Err(Error::NotFound(format!("no events about '{code}' in this ledger")));
+        return Err(Error::NotFound(format!(
+            "no events about '{code}' in this ledger"
+        )));
     }
     let mut rows = Vec::with_capacity(seqs.len());
     for seq in seqs {
@@ -39,7 +41,9 @@ pub fn history(ledger: &Ledger, code: &str, year: Option<u16>) -> Result<Vec<His
             .ok_or_else(|| Error::integrity(seq, "event missing"))?;
         let (what, value, why) = describe(&e.event.payload);
         let approval = match &e.event.payload {
-            Payload::Approval(_) | Payload::IndicatorDefined(_) | Payload::PlanItemDefined(_) => String::new(),
+            Payload::Approval(_) | Payload::IndicatorDefined(_) | Payload::PlanItemDefined(_) => {
+                String::new()
+            }
             _ => match projection::decision(&index, seq, u64::MAX)? {
                 Some((at, d)) => format!("{} (seq {at})", d.name()),
                 None => "belum diputuskan".into(),
@@ -61,11 +65,18 @@ fn describe(payload: &Payload) -> (String, String, String) {
     match payload {
         Payload::IndicatorDefined(i) => ("definisi".into(), i.unit.clone(), i.name.clone()),
         Payload::PlanItemDefined(i) => ("definisi".into(), i.level.label().into(), i.name.clone()),
-        Payload::TargetSet(t) => (format!("target {} {}", t.year, t.scope), t.value.to_string(), String::new()),
+        Payload::TargetSet(t) => (
+            format!("target {} {}", t.year, t.scope),
+            t.value.to_string(),
+            String::new(),
+        ),
         Payload::TargetRevised(t) => (
             format!("revisi target {} {}", t.year, t.scope),
             t.value.to_string(),
-            format!("{} (dasar: {}; menggantikan seq {})", t.reason, t.basis, t.revises),
+            format!(
+                "{} (dasar: {}; menggantikan seq {})",
+                t.reason, t.basis, t.revises
+            ),
         ),
         Payload::RealisationRecorded(r) => (
             format!("realisasi {}", r.period),

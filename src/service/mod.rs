@@ -6,7 +6,9 @@
 //! [`Error`](crate::Error) whose [`class`](crate::Error::class) a front end
 //! maps to an exit code or an HTTP status.
 
+pub mod entries;
 pub mod events;
 pub mod history;
+pub mod imports;
 pub mod status;
 pub mod time;

@@ -151,7 +151,11 @@ fn budget(r: &dyn projection::IndexRead, q: &Query) -> Result<Option<BudgetSumma
             source: p.source.label(Some(Level::Program)).to_string(),
         });
     }
-    Ok(Some(BudgetSummary { pagu, spent, programs }))
+    Ok(Some(BudgetSummary {
+        pagu,
+        spent,
+        programs,
+    }))
 }
 
 /// Whether a mid-year capaian is measured against the annual target (the
@@ -222,9 +226,7 @@ pub fn state_json(s: &IndicatorState, q: &Query) -> serde_json::Value {
         ),
         _ => (None, None),
     };
-    let version = |v: &projection::Version| {
-        json!({"value": machine_value(&v.value), "seq": v.seq, "approved": v.approved, "replaced": v.replaced})
-    };
+    let version = |v: &projection::Version| json!({"value": machine_value(&v.value), "seq": v.seq, "approved": v.approved, "replaced": v.replaced});
     let quarters: Vec<serde_json::Value> = s
         .quarters
         .iter()

@@ -61,7 +61,8 @@ impl TimePoint {
         let as_of = match &self.as_of {
             None => Quarter::LAST,
             Some(text) => {
-                let p = crate::period::parse_quarter(text).map_err(|e| Error::Input(format!("--as-of: {e}")))?;
+                let p =
+                    crate::period::parse_quarter(text).map_err(|e| Error::Input(format!("--as-of: {e}")))?;
                 if p.year != self.year {
                     return Err(Error::Input(format!(
                         "--as-of {text} is not in --year {}",
