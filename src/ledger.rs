@@ -476,6 +476,18 @@ impl Ledger {
         })
     }
 
+    /// Keep the text of the latest checkpoint, durably (a cache for
+    /// `export`, not part of the ledger's history).
+    pub fn keep_checkpoint(&self, text: &str) -> Result<()> {
+        self.store.put_checkpoint(text)
+    }
+
+    /// The Merkle audit path of leaf `seq` in the tree of the first `size`
+    /// events.
+    pub fn inclusion_path(&self, seq: u64, size: u64) -> Result<Vec<crate::merkle::Hash>> {
+        crate::merkle::inclusion_proof(&self.store, seq, size)
+    }
+
     /// The name of a key's holder, or "unknown key ID".
     pub fn author_name(&self, key: &PublicKey) -> String {
         match self.registry.get(key) {

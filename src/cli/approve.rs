@@ -1,7 +1,8 @@
 //! `sakip approve`: the head's decision on recorded entries.
 
 use super::{CmdResult, Ctx};
-use sakip::event::{Approval, Decision, Payload};
+use sakip::event::Decision;
+use sakip::service::approvals;
 use std::io::Write;
 
 /// Approve (or reject, or return for correction) earlier events.
@@ -46,34 +47,24 @@ pub fn run(ctx: &Ctx, args: Args, out: &mut dyn Write) -> CmdResult {
     };
     let mut ledger = ctx.open_ledger()?;
     let seqs = if args.pending {
-        let me = signer.public();
-        let mut mine = 0;
-        let mut seqs = Vec::new();
-        for seq in ledger.pending_approvals()? {
-            if ledger
-                .kind_and_author(seq)?
-                .is_some_and(|(_, author)| author == me)
-            {
-                mine += 1;
-            } else {
-                seqs.push(seq);
-            }
-        }
-        if seqs.is_empty() {
+        let queue = approvals::queue(&ledger, &signer.public())?;
+        if queue.entries.is_empty() {
             writeln!(out, "nothing is pending approval")?;
         } else {
-            preview(&ledger, &seqs, decision, out)?;
+            preview(&ledger, &queue.entries, decision, out)?;
         }
-        if mine > 0 {
+        if queue.own > 0 {
             writeln!(
                 out,
-                "{mine} pending {} signed by this key, left for another approver",
-                if mine == 1 { "entry is" } else { "entries are" }
+                "{} pending {} signed by this key, left for another approver",
+                queue.own,
+                if queue.own == 1 { "entry is" } else { "entries are" }
             )?;
         }
-        if seqs.is_empty() {
+        if queue.entries.is_empty() {
             return Ok(());
         }
+        let seqs: Vec<u64> = queue.entries.iter().map(|p| p.event.event.seq).collect();
         if !args.yes && !confirm(decision, seqs.len())? {
             writeln!(out, "nothing was decided")?;
             return Ok(());
@@ -86,14 +77,7 @@ pub fn run(ctx: &Ctx, args: Args, out: &mut dyn Write) -> CmdResult {
         writeln!(out, "nothing is pending approval")?;
         return Ok(());
     }
-    let done = ledger.append(
-        &signer,
-        Payload::Approval(Approval {
-            decision,
-            covers: seqs.clone(),
-            comment: args.comment.filter(|c| !c.trim().is_empty()),
-        }),
-    )?;
+    let done = ledger.append(&signer, approvals::decision(decision, seqs.clone(), args.comment))?;
     writeln!(
         out,
         "seq {}: {} {}",
@@ -104,48 +88,29 @@ pub fn run(ctx: &Ctx, args: Args, out: &mut dyn Write) -> CmdResult {
     Ok(())
 }
 
-/// The entries a decision covers: who recorded what, corrections as
-/// before -> after.
 fn preview(
     ledger: &sakip::ledger::Ledger,
-    seqs: &[u64],
+    entries: &[approvals::Pending],
     decision: Decision,
     out: &mut dyn Write,
 ) -> CmdResult {
-    let mut rows = Vec::new();
     let zone = ledger.time_zone_at(ledger.head().count - 1)?;
-    for &seq in seqs {
-        let Some(e) = ledger.event(seq)? else { continue };
-        let what = match &e.event.payload {
-            Payload::RealisationCorrected(c) => {
-                let before = ledger
-                    .event(c.supersedes)?
-                    .and_then(|b| match b.event.payload {
-                        Payload::RealisationRecorded(r) => Some(r.value.to_string()),
-                        Payload::RealisationCorrected(r) => Some(r.value.to_string()),
-                        _ => None,
-                    })
-                    .unwrap_or_else(|| "?".into());
-                format!(
-                    "koreksi {} {}: {before} -> {} ({})",
-                    c.indicator, c.period, c.value, c.reason
-                )
-            }
-            other => other.summary(),
-        };
-        rows.push(vec![
-            seq.to_string(),
-            sakip::clock::format_local(e.event.recorded_at, zone),
-            super::author_label(ledger, &e.event.author),
-            what,
-        ]);
-    }
-    writeln!(out, "{} entries to {}:", seqs.len(), decision.name())?;
+    let rows: Vec<Vec<String>> = entries
+        .iter()
+        .map(|p| {
+            vec![
+                p.event.event.seq.to_string(),
+                sakip::clock::format_local(p.event.event.recorded_at, zone),
+                super::author_label(ledger, &p.event.event.author),
+                p.what.clone(),
+            ]
+        })
+        .collect();
+    writeln!(out, "{} entries to {}:", entries.len(), decision.name())?;
     out.write_all(super::table(&["seq", "dicatat", "oleh", "entri"], &rows).as_bytes())?;
     Ok(())
 }
 
-/// Ask on the terminal; without one, the caller must pass --yes.
 fn confirm(decision: Decision, n: usize) -> Result<bool, super::CliError> {
     use std::io::{BufRead, IsTerminal};
     if !std::io::stdin().is_terminal() {

@@ -3,8 +3,8 @@
 
 use super::{author_label, table, CliError, CmdResult, Ctx, Format};
 use sakip::clock::{format_local, format_micros};
-use sakip::projection::IndicatorState;
 use sakip::service::history;
+use sakip::service::status::IndicatorState;
 use serde_json::json;
 use std::io::Write;
 
@@ -73,7 +73,7 @@ pub fn run(ctx: &Ctx, cmd: AuditCommand, out: &mut dyn Write) -> CmdResult {
 fn check(ctx: &Ctx, args: CheckArgs, out: &mut dyn Write) -> CmdResult {
     let format = ctx.require_format("audit check", &[Format::Table, Format::Json, Format::Jsonl])?;
     let ledger = ctx.open_ledger()?;
-    let findings = sakip::audit::check(&ledger, args.year)?;
+    let findings = sakip::service::audit::check(&ledger, args.year)?;
     if super::is_json(format) {
         let mut list = super::JsonList::new(format);
         for f in &findings {
@@ -86,8 +86,8 @@ fn check(ctx: &Ctx, args: CheckArgs, out: &mut dyn Write) -> CmdResult {
     }
     for f in &findings {
         let sev = match f.severity {
-            sakip::audit::Severity::Warning => ctx.paint("warning", "33"),
-            sakip::audit::Severity::Info => ctx.paint("info", "36"),
+            sakip::service::audit::Severity::Warning => ctx.paint("warning", "33"),
+            sakip::service::audit::Severity::Info => ctx.paint("info", "36"),
         };
         writeln!(
             out,
@@ -99,7 +99,7 @@ fn check(ctx: &Ctx, args: CheckArgs, out: &mut dyn Write) -> CmdResult {
     }
     let warnings = findings
         .iter()
-        .filter(|f| f.severity == sakip::audit::Severity::Warning)
+        .filter(|f| f.severity == sakip::service::audit::Severity::Warning)
         .count();
     writeln!(
         out,

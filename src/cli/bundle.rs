@@ -24,7 +24,7 @@ pub struct VerifyBundleArgs {
 
 pub fn export(ctx: &Ctx, args: ExportArgs, out: &mut dyn Write) -> CmdResult {
     let ledger = ctx.open_ledger()?;
-    let done = sakip::bundle::export(&ledger, &args.out)?;
+    let done = sakip::service::audit::export(&ledger, &args.out)?;
     writeln!(
         out,
         "exported {} events to {}{}",
@@ -40,7 +40,7 @@ pub fn export(ctx: &Ctx, args: ExportArgs, out: &mut dyn Write) -> CmdResult {
 }
 
 pub fn verify_bundle(ctx: &Ctx, args: VerifyBundleArgs, out: &mut dyn Write) -> CmdResult {
-    let b = sakip::bundle::verify(&args.bundle)?;
+    let b = sakip::service::audit::verify_bundle(&args.bundle)?;
     writeln!(
         out,
         "{}: bundle of {} ({} events, head {})",
@@ -68,7 +68,7 @@ pub struct RestoreArgs {
 }
 
 pub fn restore(ctx: &Ctx, args: RestoreArgs, out: &mut dyn Write) -> CmdResult {
-    let v = sakip::bundle::restore(&args.bundle, &ctx.global.ledger)?;
+    let v = sakip::service::audit::restore(&args.bundle, &ctx.global.ledger)?;
     writeln!(
         out,
         "restored {} events from {} into {} (head {}), verified",

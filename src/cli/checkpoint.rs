@@ -2,6 +2,7 @@
 
 use super::{CmdResult, Ctx, Format};
 use sakip::checkpoint::{Checkpoint, InclusionProof};
+use sakip::service::audit;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -37,24 +38,17 @@ pub struct ProveArgs {
 pub fn checkpoint(ctx: &Ctx, args: CheckpointArgs, out: &mut dyn Write) -> CmdResult {
     let signer = ctx.signer()?;
     let ledger = ctx.open_ledger()?;
-    match ledger.registry().get(&signer.public()) {
-        Some(state) if state.revoked_seq.is_none() => {}
-        _ => {
-            return Err(sakip::Error::Refused(format!(
-                "key {} is not an active key of this ledger; checkpoints are signed by its own keys",
-                signer.public().key_id()
-            ))
-            .into())
-        }
-    }
-    let size = ledger.head().count;
-    let c = Checkpoint::signed(ledger.origin()?, size, ledger.merkle_root(size)?, &signer);
-    let text = c.to_text();
-    sakip::fsutil::write(&args.out, text.as_bytes(), super::existing(args.force), 0o644)?;
-    ledger.store().put_checkpoint(&text)?;
+    let c = audit::sign_checkpoint(&ledger, &signer)?;
+    sakip::fsutil::write(
+        &args.out,
+        c.to_text().as_bytes(),
+        super::existing(args.force),
+        0o644,
+    )?;
     writeln!(
         out,
-        "checkpoint of {size} events written to {}",
+        "checkpoint of {} events written to {}",
+        c.size,
         args.out.display()
     )?;
     Ok(())
@@ -62,39 +56,14 @@ pub fn checkpoint(ctx: &Ctx, args: CheckpointArgs, out: &mut dyn Write) -> CmdRe
 
 pub fn read_checkpoint(path: &PathBuf) -> Result<Checkpoint, super::CliError> {
     let text = std::fs::read_to_string(path).map_err(|e| sakip::Error::io(path, e))?;
-    Checkpoint::parse(&text).map_err(|e| sakip::Error::Input(format!("{}: {e}", path.display())).into())
+    Ok(audit::parse_checkpoint(&path.display().to_string(), &text)?)
 }
 
 pub fn prove(ctx: &Ctx, args: ProveArgs, out: &mut dyn Write) -> CmdResult {
     let format = ctx.require_format("prove", &[Format::Table, Format::Json])?;
     let c = read_checkpoint(&args.checkpoint)?;
     let ledger = ctx.open_ledger()?;
-    ledger.check_extends(&c)?;
-    if args.seq >= c.size {
-        return Err(sakip::Error::Input(format!(
-            "seq {} is not in the checkpoint's {} events",
-            args.seq, c.size
-        ))
-        .into());
-    }
-    let event = ledger
-        .event(args.seq)?
-        .ok_or_else(|| sakip::Error::integrity(args.seq, "the event is missing"))?;
-    let proof = InclusionProof {
-        origin: c.origin.clone(),
-        size: c.size,
-        root: c.root,
-        index: args.seq,
-        event_hash: event.hash.0,
-        path: sakip::merkle::inclusion_proof(ledger.store(), args.seq, c.size)?,
-    };
-    if !proof.verify() {
-        return Err(sakip::Error::integrity(
-            args.seq,
-            "the inclusion proof does not verify against the checkpoint",
-        )
-        .into());
-    }
+    let proof = audit::prove(&ledger, &c, args.seq)?;
     let text = if format == Format::Json {
         use base64::Engine;
         let b64 = |h: &[u8]| base64::engine::general_purpose::STANDARD.encode(h);
@@ -137,21 +106,7 @@ pub fn verify_proof(ctx: &Ctx, args: VerifyProofArgs, out: &mut dyn Write) -> Cm
     let text = std::fs::read_to_string(&args.proof).map_err(|e| sakip::Error::io(&args.proof, e))?;
     let proof = InclusionProof::parse(&text)
         .map_err(|e| sakip::Error::Input(format!("{}: {e}", args.proof.display())))?;
-    let fail = |why: String| -> super::CliError {
-        sakip::Error::Integrity {
-            seq: Some(proof.index),
-            reason: why,
-        }
-        .into()
-    };
-    if proof.origin != c.origin || proof.size != c.size || proof.root != c.root {
-        return Err(fail("the proof is for another tree than the checkpoint".into()));
-    }
-    if !proof.verify() {
-        return Err(fail(
-            "the inclusion proof does not verify against the checkpoint's root".into(),
-        ));
-    }
+    audit::check_proof(&c, &proof)?;
     writeln!(
         out,
         "{}: event {} (seq {}) is in the checkpoint of {} events",

@@ -37,7 +37,7 @@ pub fn run(ctx: &Ctx, args: Args, out: &mut dyn Write) -> CmdResult {
         .into());
     }
     let built = sakip::example::build(&dir)?;
-    let verified = sakip::verify::verify_store(built.ledger.store())?;
+    let verified = sakip::service::audit::verify(&built.ledger, None)?.verified;
     writeln!(
         out,
         "Reference ledger: {} ({} events; example keys in {})",

@@ -1,9 +1,7 @@
 //! The two time axes on the command line, shared by `status` and reports:
 //! `--as-of` (valid time) and `--known-at` / `--known-at-seq` (recorded time).
 
-use super::CliError;
-use sakip::ledger::Ledger;
-use sakip::service::time::{KnownAt, Resolved, TimePoint};
+use sakip::service::time::{KnownAt, TimePoint};
 
 /// Which state to show.
 #[derive(clap::Args, Debug, Clone)]
@@ -38,10 +36,5 @@ impl QueryArgs {
             },
             approved_only: self.approved_only,
         }
-    }
-
-    /// Resolve against a ledger.
-    pub fn resolve(&self, ledger: &Ledger) -> Result<Resolved, CliError> {
-        Ok(self.point().resolve(ledger)?)
     }
 }

@@ -2,8 +2,8 @@
 
 use super::query::QueryArgs;
 use super::{CliError, CmdResult, Ctx};
-use sakip::event::{Payload, ReportIssued};
-use sakip::report::{self, Params, ReportFormat, ReportKind, Verdict};
+use sakip::report::{Params, ReportFormat, ReportKind};
+use sakip::service::reports::{self, Verdict};
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -107,15 +107,12 @@ fn params(
     args: &RenderArgs,
     ledger: &sakip::ledger::Ledger,
 ) -> Result<Params, CliError> {
-    let q = args.query.resolve(ledger)?.query;
-    Ok(Params {
+    Ok(reports::params(
+        ledger,
         kind,
-        year: q.year,
-        as_of: q.as_of,
-        known_seq: q.known,
-        approved_only: q.approved_only,
-        format: format_of(ctx)?,
-    })
+        &args.query.point(),
+        format_of(ctx)?,
+    )?)
 }
 
 pub fn run(ctx: &Ctx, cmd: ReportCommand, out: &mut dyn Write) -> CmdResult {
@@ -134,7 +131,7 @@ pub fn run(ctx: &Ctx, cmd: ReportCommand, out: &mut dyn Write) -> CmdResult {
     };
     let ledger = ctx.open_ledger()?;
     let p = params(ctx, kind, &args, &ledger)?;
-    let (_, bytes) = report::produce(&ledger, p)?;
+    let (_, bytes) = reports::render(&ledger, p)?;
     match &args.out {
         Some(path) => {
             sakip::fsutil::write(path, &bytes, super::existing(args.force), 0o644)?;
@@ -146,58 +143,25 @@ pub fn run(ctx: &Ctx, cmd: ReportCommand, out: &mut dyn Write) -> CmdResult {
 }
 
 fn issue(ctx: &Ctx, args: IssueArgs, out: &mut dyn Write) -> CmdResult {
-    let kind = ReportKind::from_name(&args.kind).ok_or_else(|| {
-        let names: Vec<&str> = ReportKind::ALL.iter().map(|k| k.name()).collect();
-        CliError::Usage(format!(
-            "unknown report kind '{}' (one of: {})",
-            args.kind,
-            names.join(", ")
-        ))
-    })?;
+    let kind = reports::kind_named(&args.kind).map_err(|e| CliError::Usage(e.to_string()))?;
     let signer = ctx.signer()?;
     let mut ledger = ctx.open_ledger()?;
     let mut p = params(ctx, kind, &args.render, &ledger)?;
     p.approved_only = !args.include_unapproved;
-    let (report, bytes) = report::produce(&ledger, p)?;
-    let path = args.render.out.clone().unwrap_or_else(|| {
-        PathBuf::from(format!(
-            "{}-{}-tw{}.{}",
-            kind.name(),
-            p.year,
-            p.as_of,
-            p.format.name()
-        ))
-    });
-    let payload = Payload::ReportIssued(ReportIssued {
-        kind: kind.name().into(),
-        format: p.format.name().into(),
-        year: p.year,
-        as_of: p.as_of,
-        known_seq: p.known_seq,
-        approved_only: p.approved_only,
-        sha256: report::digest(&bytes),
-        size: bytes.len() as u64,
-        title: report.title.clone(),
-        figures: report.figures.clone(),
-    });
-    // The file is written beside its target first and put in place only
-    // once the event is appended: a refused issue leaves every file as it was.
-    let staged = sakip::fsutil::stage(&path, &bytes, super::existing(args.render.force), 0o644)?;
-    let done = ledger.append(&signer, payload)?;
-    staged.commit().map_err(|e| {
-        sakip::Error::Input(format!(
-            "the report was issued as seq {} but could not be put in place ({e}); render it again with the same flags and --known-at-seq {}, then `sakip report verify` it",
-            done.seq, p.known_seq
-        ))
-    })?;
+    let path = args
+        .render
+        .out
+        .clone()
+        .unwrap_or_else(|| reports::default_file_name(&p));
+    let issued = reports::issue_to_file(&mut ledger, &signer, p, &path, super::existing(args.render.force))?;
     writeln!(
         out,
         "issued {} as seq {}: {} ({} bytes, sha256 {})",
-        report.title,
-        done.seq,
+        issued.title,
+        issued.appended.seq,
         path.display(),
-        bytes.len(),
-        hex::encode(report::digest(&bytes))
+        issued.size,
+        hex::encode(issued.sha256)
     )?;
     Ok(())
 }
@@ -205,7 +169,7 @@ fn issue(ctx: &Ctx, args: IssueArgs, out: &mut dyn Write) -> CmdResult {
 fn verify(ctx: &Ctx, args: VerifyArgs, out: &mut dyn Write) -> CmdResult {
     let bytes = std::fs::read(&args.file).map_err(|e| sakip::Error::io(&args.file, e))?;
     let ledger = ctx.open_ledger()?;
-    match report::verify_bytes(&ledger, &bytes)? {
+    match reports::verify_bytes(&ledger, &bytes)? {
         Verdict::Issued {
             seq,
             issued,
@@ -288,11 +252,8 @@ fn record(ctx: &Ctx, args: RecordArgs, out: &mut dyn Write) -> CmdResult {
     let signer = ctx.signer()?;
     let mut ledger = ctx.open_ledger()?;
     let bytes = std::fs::read(&args.file).map_err(|e| sakip::Error::io(&args.file, e))?;
-    let known = ledger.head().count - 1;
-    let payload =
-        sakip::report::external::document(&args.file.display().to_string(), &bytes, ledger.store(), known)?;
-    let summary = payload.summary();
-    let done = ledger.append(&signer, payload)?;
+    let (done, summary) =
+        reports::record_document(&mut ledger, &signer, &args.file.display().to_string(), &bytes)?;
     writeln!(out, "seq {}: {summary}", done.seq)?;
     Ok(())
 }

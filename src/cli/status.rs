@@ -5,9 +5,9 @@ use super::query::QueryArgs;
 use super::{table, write_csv, CmdResult, Ctx, Format};
 use sakip::numfmt;
 use sakip::period::roman;
-use sakip::projection::IndicatorState;
 use sakip::report::show_value;
 use sakip::scoring;
+use sakip::service::status::IndicatorState;
 use sakip::service::status::{self, against_annual, StatusView};
 use std::io::Write;
 

@@ -2,7 +2,7 @@
 //! and optionally that the ledger extends a checkpoint.
 
 use super::{CliError, CmdResult, Ctx, Format};
-use sakip::verify::verify_store;
+use sakip::service::audit;
 use serde_json::json;
 use std::io::Write;
 
@@ -34,19 +34,12 @@ pub fn run(ctx: &Ctx, args: Args, out: &mut dyn Write) -> CmdResult {
         None => None,
     };
     let ledger = ctx.open_ledger()?;
-    let result = verify_store(ledger.store()).and_then(|v| {
-        let extends = match &checkpoint {
-            Some(c) => Some((c, ledger.check_extends(c)?)),
-            None => None,
-        };
-        Ok((v, extends))
-    });
-    match result {
-        Ok((v, extends)) => {
+    match audit::verify(&ledger, checkpoint) {
+        Ok(audit::Verification { verified: v, extends }) => {
             if format == Format::Json {
                 let mut j = json!({"status": "intact", "events": v.events, "head": v.head, "bytes": v.bytes,
                     "root": hex::encode(v.root)});
-                if let Some((c, (signers, proof))) = &extends {
+                if let Some((c, signers, proof)) = &extends {
                     j["checkpoint"] = json!({"size": c.size, "consistent": true, "proof_hashes": proof,
                         "signers": signers.iter().map(|k| k.key_id()).collect::<Vec<_>>()});
                 }
@@ -59,7 +52,7 @@ pub fn run(ctx: &Ctx, args: Args, out: &mut dyn Write) -> CmdResult {
                     v.events,
                     v.head
                 )?;
-                if let Some((c, (signers, proof))) = &extends {
+                if let Some((c, signers, proof)) = &extends {
                     let names: Vec<String> = signers
                         .iter()
                         .map(|k| {

@@ -6,9 +6,12 @@
 //! [`Error`](crate::Error) whose [`class`](crate::Error::class) a front end
 //! maps to an exit code or an HTTP status.
 
+pub mod approvals;
+pub mod audit;
 pub mod entries;
 pub mod events;
 pub mod history;
 pub mod imports;
+pub mod reports;
 pub mod status;
 pub mod time;
