@@ -7,7 +7,6 @@
 
 pub mod audit;
 pub mod authz;
-pub mod bench;
 pub mod budget;
 pub mod bundle;
 pub mod checked;
@@ -31,7 +30,6 @@ pub mod rules;
 pub mod scoring;
 pub mod service;
 pub mod store;
-pub mod synth;
 pub mod textsafe;
 pub mod verify;
 

@@ -10,13 +10,13 @@
 //! the budget amendment after TW II (revised targets for about one indicator
 //! in ten, one revised pagu); narratives for the IKU at year end.
 
-use crate::clock::SteppingClock;
-use crate::event::*;
-use crate::keys::KeyPair;
-use crate::ledger::Ledger;
-use crate::{Error, Result};
 use chrono::{TimeDelta, TimeZone, Utc};
 use rust_decimal::Decimal;
+use sakip::clock::SteppingClock;
+use sakip::event::*;
+use sakip::keys::KeyPair;
+use sakip::ledger::Ledger;
+use sakip::{Error, Result};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -342,7 +342,7 @@ impl Generator {
     }
 
     /// Append `items` as one batch, signed by the agency's key of `role`.
-    fn append_as(&mut self, role: Role, items: Vec<Payload>) -> Result<Vec<crate::ledger::Appended>> {
+    fn append_as(&mut self, role: Role, items: Vec<Payload>) -> Result<Vec<sakip::ledger::Appended>> {
         let key = match role {
             Role::Admin => &self.keys.admin,
             Role::Operator => &self.keys.operator,

@@ -7,7 +7,7 @@ use sakip::codec::{self, Unsigned};
 use sakip::event::{Dec, EventHash, Payload, PeriodRef, RealisationRecorded, Value};
 use sakip::keys::KeyPair;
 use sakip::projection::{self, Query};
-use sakip::synth::{Generator, Spec};
+use sakip_bench::synth::{Generator, Spec};
 
 fn realisation() -> Payload {
     Payload::RealisationRecorded(RealisationRecorded {

@@ -430,7 +430,7 @@ fn rebuild_gives_the_same_state() {
 
 #[test]
 fn committed_example_keys_are_the_derived_ones() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/kediri-bkpsdm-2021/keys");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/kediri-bkpsdm-2021/keys");
     let mut n = 0;
     for entry in std::fs::read_dir(&dir).unwrap() {
         let path = entry.unwrap().path();

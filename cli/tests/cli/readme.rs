@@ -5,7 +5,7 @@ use crate::support::Env;
 
 /// Every `sh` block from "## A short tour" up to the benchmarks, in order.
 fn tour() -> Vec<String> {
-    let readme = include_str!("../../README.md");
+    let readme = include_str!("../../../README.md");
     let at = readme.find("## A short tour").expect("the README has a tour");
     let end = at
         + readme[at..]
@@ -64,7 +64,7 @@ fn the_readme_tour_runs_against_the_demo() {
     env.now = "2022-04-05T09:00:00+07:00";
     // The tour names the repository's example files as `examples/...`.
     std::os::unix::fs::symlink(
-        concat!(env!("CARGO_MANIFEST_DIR"), "/examples"),
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../examples"),
         env.path("examples"),
     )
     .unwrap();

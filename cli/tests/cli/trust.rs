@@ -518,7 +518,7 @@ fn small_order_and_published_example_keys_are_refused() {
     assert!(err.contains("small-order"), "{err}");
 
     // The example keys ship with the repository: a real ledger refuses them.
-    let examples = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/kediri-bkpsdm-2021/keys");
+    let examples = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/kediri-bkpsdm-2021/keys");
     let (code, _, err) = env.run(&[
         "--key",
         keys.admin.to_str().unwrap(),

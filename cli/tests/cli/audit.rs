@@ -176,7 +176,7 @@ fn a_checkpoint_of_another_ledger_or_forged_is_refused() {
 }
 
 fn python(args: &[&str]) -> (i32, String, String) {
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tools/verify_bundle.py");
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../tools/verify_bundle.py");
     let out = std::process::Command::new("python3")
         .arg(script)
         .args(args)

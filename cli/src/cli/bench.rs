@@ -2,7 +2,7 @@
 //! same run, and `sakip bench generate`: synthetic agency ledgers.
 
 use super::{table, CmdResult, Ctx};
-use sakip::bench::{Row, Unit};
+use sakip_bench::bench::{Row, Unit};
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -138,20 +138,20 @@ pub fn run(ctx: &Ctx, args: Args, out: &mut dyn Write) -> CmdResult {
         .corrections
         .unwrap_or_else(|| 19.max(largest.div_ceil(210 * 250)));
 
-    let base = sakip::bench::crypto_baselines(events.max(2_000))?;
+    let base = sakip_bench::bench::crypto_baselines(events.max(2_000))?;
     // Peak memory is measured on `sakip verify` and `sakip rebuild` as
     // processes of their own.
     let exe = std::env::current_exe().ok();
     let mut rows: Vec<Row> = Vec::new();
     let mut notes: Vec<String> = Vec::new();
     if args.suite != Suite::Projection {
-        let spec = sakip::bench::CoreSpec {
+        let spec = sakip_bench::bench::CoreSpec {
             events,
             batch: args.batch.max(1),
             singles: singles.max(1),
             years,
         };
-        let (core, total) = sakip::bench::core(&dir.join("core"), &spec, exe.as_deref())?;
+        let (core, total) = sakip_bench::bench::core(&dir.join("core"), &spec, exe.as_deref())?;
         notes.push(format!(
             "core: one generated agency, {} of history, {events} events imported in batches of {}, {singles} single appends; {total} events",
             sakip::event::count(usize::from(years), "year", "years"),
@@ -160,7 +160,7 @@ pub fn run(ctx: &Ctx, args: Args, out: &mut dyn Write) -> CmdResult {
         rows.extend(core);
     }
     if args.suite != Suite::Core {
-        let f = sakip::bench::projection(
+        let f = sakip_bench::bench::projection(
             &dir.join("projection"),
             &sizes,
             corrections,
@@ -180,7 +180,7 @@ pub fn run(ctx: &Ctx, args: Args, out: &mut dyn Write) -> CmdResult {
     }
     // The reference ledger: what a real agency year costs to read verified.
     let reference = sakip::example::build(&dir.join("reference"))?;
-    rows.extend(sakip::bench::verified_reads(
+    rows.extend(sakip_bench::bench::verified_reads(
         &reference.ledger,
         2021,
         "reference ledger (Kediri 2021)",
@@ -208,7 +208,7 @@ fn scratch(dir: Option<PathBuf>) -> Result<(PathBuf, Option<tempfile::TempDir>),
     }
 }
 
-fn print_machine(base: &sakip::bench::Baselines, out: &mut dyn Write) -> CmdResult {
+fn print_machine(base: &sakip_bench::bench::Baselines, out: &mut dyn Write) -> CmdResult {
     writeln!(
         out,
         "machine: {} cores; Ed25519 sign {:.0}/s on 1 core",
@@ -258,9 +258,9 @@ fn print_rows(rows: &[Row], out: &mut dyn Write) -> CmdResult {
 fn existing(ctx: &Ctx, args: LedgerArgs, out: &mut dyn Write) -> CmdResult {
     let ledger = ctx.open_ledger()?;
     let (dir, _tmp) = scratch(args.dir)?;
-    let base = sakip::bench::crypto_baselines(20_000)?;
+    let base = sakip_bench::bench::crypto_baselines(20_000)?;
     let exe = std::env::current_exe().ok();
-    let rows = sakip::bench::existing(ledger, args.year, &dir, &base, exe.as_deref())?;
+    let rows = sakip_bench::bench::existing(ledger, args.year, &dir, &base, exe.as_deref())?;
     print_rows(&rows, out)?;
     print_machine(&base, out)?;
     Ok(())
@@ -276,7 +276,7 @@ fn show(value: f64, unit: Unit) -> String {
 }
 
 fn generate(args: GenerateArgs, out: &mut dyn Write) -> CmdResult {
-    let spec = sakip::synth::Spec {
+    let spec = sakip_bench::synth::Spec {
         agencies: args.agencies,
         years: args.years,
         first_year: args.first_year,
@@ -286,7 +286,7 @@ fn generate(args: GenerateArgs, out: &mut dyn Write) -> CmdResult {
     std::fs::create_dir_all(&args.out).map_err(|e| sakip::Error::io(&args.out, e))?;
     let t = std::time::Instant::now();
     let mut total = 0u64;
-    let agencies = sakip::synth::generate(&args.out, &spec, |a| {
+    let agencies = sakip_bench::synth::generate(&args.out, &spec, |a| {
         total += a.events;
         eprintln!("{}: {} events", a.code, a.events);
     })?;

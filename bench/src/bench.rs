@@ -3,11 +3,11 @@
 //! figures are ratios that survive a change of hardware. Returns numbers;
 //! never prints.
 
-use crate::clock::SystemClock;
-use crate::event::{Approval, Decision, Genesis, Holder, KeyAdded, Payload, Role};
-use crate::keys::KeyPair;
-use crate::ledger::Ledger;
-use crate::{verify, Error, Result};
+use sakip::clock::SystemClock;
+use sakip::event::{Approval, Decision, Genesis, Holder, KeyAdded, Payload, Role};
+use sakip::keys::KeyPair;
+use sakip::ledger::Ledger;
+use sakip::{verify, Error, Result};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
@@ -183,7 +183,7 @@ fn ledger_rows(
     let mut event_bytes = 0u64;
     for entry in store.events_from(0) {
         let (_, bytes) = entry?;
-        let frame = crate::codec::Frame::parse(&bytes)?;
+        let frame = sakip::codec::Frame::parse(&bytes)?;
         payload_bytes += frame.payload_bytes().len() as u64;
         event_bytes += bytes.len() as u64;
     }
@@ -344,7 +344,7 @@ fn ledger_rows(
 
 /// Copy the projection index into a fresh sled tree in batches: the raw
 /// cost of writing the entries a rebuild writes. Returns events per second.
-fn raw_index_copy(store: &crate::store::Store, dir: &Path, events: u64) -> Result<f64> {
+fn raw_index_copy(store: &sakip::store::Store, dir: &Path, events: u64) -> Result<f64> {
     let entries = store.projection_entries_iter();
     let db = sled::Config::new().path(dir).open()?;
     let tree = db.open_tree("proj")?;
@@ -383,7 +383,7 @@ pub fn crypto_baselines(n: usize) -> Result<Baselines> {
         .map(|i| {
             let mut body = vec![0x5a; 300];
             body[..8].copy_from_slice(&(i as u64).to_be_bytes());
-            crate::codec::signing_message(&body)
+            sakip::codec::signing_message(&body)
         })
         .collect();
 
@@ -424,7 +424,7 @@ pub fn crypto_baselines(n: usize) -> Result<Baselines> {
     let t = Instant::now();
     let mut digest = [0u8; 32];
     for m in &messages {
-        digest = crate::codec::hash_stored(m).0;
+        digest = sakip::codec::hash_stored(m).0;
     }
     std::hint::black_box(digest);
     let sha_rate = rate(n, t);
@@ -749,9 +749,9 @@ const BENCH_INDICATORS: usize = 50;
 fn bench_plan(ledger: &mut Ledger, admin: &KeyPair) -> Result<()> {
     let mut items = vec![(
         admin,
-        Payload::PlanItemDefined(crate::event::PlanItemDefined {
+        Payload::PlanItemDefined(sakip::event::PlanItemDefined {
             code: "T".into(),
-            level: crate::event::Level::Tujuan,
+            level: sakip::event::Level::Tujuan,
             name: "Tujuan".into(),
             parent: None,
         }),
@@ -759,19 +759,19 @@ fn bench_plan(ledger: &mut Ledger, admin: &KeyPair) -> Result<()> {
     for i in 0..BENCH_INDICATORS {
         items.push((
             admin,
-            Payload::IndicatorDefined(crate::event::IndicatorDefined {
+            Payload::IndicatorDefined(sakip::event::IndicatorDefined {
                 code: format!("IND-{i:02}"),
                 name: format!("Indikator {i}"),
                 item: "T".into(),
                 unit: "%".into(),
-                polarity: crate::event::Polarity::HigherIsBetter,
-                value_kind: crate::event::ValueKind::Number,
+                polarity: sakip::event::Polarity::HigherIsBetter,
+                value_kind: sakip::event::ValueKind::Number,
                 aggregation: if i % 2 == 0 {
-                    crate::event::Aggregation::LastQuarter
+                    sakip::event::Aggregation::LastQuarter
                 } else {
-                    crate::event::Aggregation::Sum
+                    sakip::event::Aggregation::Sum
                 },
-                lower_rule: crate::event::LowerRule::Inverse,
+                lower_rule: sakip::event::LowerRule::Inverse,
                 cap: None,
                 iku: true,
                 formula: None,
@@ -780,14 +780,14 @@ fn bench_plan(ledger: &mut Ledger, admin: &KeyPair) -> Result<()> {
         ));
         items.push((
             admin,
-            Payload::TargetSet(crate::event::TargetSet {
+            Payload::TargetSet(sakip::event::TargetSet {
                 indicator: format!("IND-{i:02}"),
                 year: 2021,
-                scope: crate::event::TargetScope::Year,
-                value: crate::event::Value::Number(crate::event::Dec(rust_decimal::Decimal::from(
+                scope: sakip::event::TargetScope::Year,
+                value: sakip::event::Value::Number(sakip::event::Dec(rust_decimal::Decimal::from(
                     90 + i as i64,
                 ))),
-                stage: crate::event::Stage::Murni,
+                stage: sakip::event::Stage::Murni,
             }),
         ));
     }
@@ -798,7 +798,7 @@ fn bench_plan(ledger: &mut Ledger, admin: &KeyPair) -> Result<()> {
 /// The payloads of one year of one indicator and period: a record and
 /// `corrections` corrections, chained on the seqs they will get from `next`.
 fn figure_versions(year: u16, ind: usize, quarter: u8, corrections: u64, next: u64) -> Vec<Payload> {
-    use crate::event::{Dec, PeriodRef, RealisationCorrected, RealisationRecorded, Value};
+    use sakip::event::{Dec, PeriodRef, RealisationCorrected, RealisationRecorded, Value};
     let period = PeriodRef { year, quarter };
     let v = |k: u64| {
         Value::Number(Dec(rust_decimal::Decimal::new(
@@ -844,7 +844,7 @@ pub fn projection(
             nip: None,
             jabatan: None,
         },
-        nonce: Some(crate::keys::random_nonce(&mut rand_core::OsRng)),
+        nonce: Some(sakip::keys::random_nonce(&mut rand_core::OsRng)),
     };
     let mut ledger = Ledger::init(&dir.join("ledger"), Arc::new(SystemClock), &admin, genesis)?;
     ledger.append(
@@ -1006,18 +1006,18 @@ pub fn existing(
 
 /// The median time to build and render the LKjIP (HTML) of a year.
 fn time_report(ledger: &Ledger, year: u16) -> Result<f64> {
-    let params = crate::report::Params {
-        kind: crate::report::ReportKind::Lkjip,
+    let params = sakip::report::Params {
+        kind: sakip::report::ReportKind::Lkjip,
         year,
         as_of: 4,
         known_seq: ledger.head().count - 1,
         approved_only: false,
-        format: crate::report::ReportFormat::Html,
+        format: sakip::report::ReportFormat::Html,
     };
     let mut times = Vec::new();
     for _ in 0..5 {
         let t = Instant::now();
-        let (_, bytes) = crate::report::produce(ledger, params)?;
+        let (_, bytes) = sakip::report::produce(ledger, params)?;
         std::hint::black_box(bytes);
         times.push(millis(t));
     }
@@ -1030,7 +1030,7 @@ fn time_report(ledger: &Ledger, year: u16) -> Result<f64> {
 /// unchecked index. Medians of 21 status runs and 5 reports; `label` names
 /// the ledger.
 pub fn verified_reads(ledger: &Ledger, year: u16, label: &str) -> Result<Vec<Row>> {
-    let q = crate::projection::Query {
+    let q = sakip::projection::Query {
         year,
         as_of: 4,
         known: ledger.head().count - 1,
@@ -1048,31 +1048,31 @@ pub fn verified_reads(ledger: &Ledger, year: u16, label: &str) -> Result<Vec<Row
     let mut checked = 0;
     let verified_status = median(21, &mut || {
         let index = ledger.index();
-        std::hint::black_box(crate::projection::state(&index, &q)?);
+        std::hint::black_box(sakip::projection::state(&index, &q)?);
         checked = index.events_checked();
         Ok(())
     })?;
     let plain_status = median(21, &mut || {
-        std::hint::black_box(crate::projection::state(ledger.store(), &q)?);
+        std::hint::black_box(sakip::projection::state(ledger.store(), &q)?);
         Ok(())
     })?;
-    let params = crate::report::Params {
-        kind: crate::report::ReportKind::Lkjip,
+    let params = sakip::report::Params {
+        kind: sakip::report::ReportKind::Lkjip,
         year,
         as_of: 4,
         known_seq: q.known,
         approved_only: false,
-        format: crate::report::ReportFormat::Html,
+        format: sakip::report::ReportFormat::Html,
     };
     let mut report_checked = 0;
     let verified_report = median(5, &mut || {
         let index = ledger.index();
-        std::hint::black_box(crate::report::produce_from(ledger, &index, params)?);
+        std::hint::black_box(sakip::report::produce_from(ledger, &index, params)?);
         report_checked = index.events_checked();
         Ok(())
     })?;
     let plain_report = median(5, &mut || {
-        std::hint::black_box(crate::report::produce_from(ledger, ledger.store(), params)?);
+        std::hint::black_box(sakip::report::produce_from(ledger, ledger.store(), params)?);
         Ok(())
     })?;
     Ok(vec![
@@ -1096,7 +1096,7 @@ pub fn verified_reads(ledger: &Ledger, year: u16, label: &str) -> Result<Vec<Row
 /// The median time of a raw scan of the index entries a 2021 query reads
 /// (targets and realisations): the floor under the query.
 fn year_scan(ledger: &Ledger, year: u16) -> Result<f64> {
-    use crate::projection::IndexRead;
+    use sakip::projection::IndexRead;
     let mut times = Vec::new();
     for _ in 0..21 {
         let t = Instant::now();
@@ -1114,7 +1114,7 @@ fn year_scan(ledger: &Ledger, year: u16) -> Result<f64> {
 }
 
 fn time_query(ledger: &Ledger, year: u16) -> Result<QueryFigure> {
-    let q = crate::projection::Query {
+    let q = sakip::projection::Query {
         year,
         as_of: 4,
         known: ledger.head().count - 1,
@@ -1123,7 +1123,7 @@ fn time_query(ledger: &Ledger, year: u16) -> Result<QueryFigure> {
     let mut times = Vec::new();
     for _ in 0..101 {
         let t = Instant::now();
-        let states = crate::projection::state(&ledger.index(), &q)?;
+        let states = sakip::projection::state(&ledger.index(), &q)?;
         times.push(t.elapsed().as_secs_f64() * 1000.0);
         if states.is_empty() {
             return Err(Error::Input(format!("the ledger has no indicators for {year}")));
@@ -1157,19 +1157,19 @@ pub fn tree(ledger: &Ledger) -> Result<TreeFigures> {
     let store = ledger.store();
     let size = ledger.head().count;
     let t = Instant::now();
-    let root = crate::merkle::root(store, size)?;
+    let root = sakip::merkle::root(store, size)?;
     let checkpoint_ms = t.elapsed().as_secs_f64() * 1000.0;
     let t = Instant::now();
-    let inclusion = crate::merkle::inclusion_proof(store, size / 2, size)?;
+    let inclusion = sakip::merkle::inclusion_proof(store, size / 2, size)?;
     let inclusion_ms = t.elapsed().as_secs_f64() * 1000.0;
     let t = Instant::now();
-    let consistency = crate::merkle::consistency_proof(store, size / 2, size)?;
+    let consistency = sakip::merkle::consistency_proof(store, size / 2, size)?;
     let consistency_ms = t.elapsed().as_secs_f64() * 1000.0;
-    let old_root = crate::merkle::root(store, size / 2)?;
-    if !crate::merkle::verify_consistency(size / 2, size, &old_root, &root, &consistency) {
+    let old_root = sakip::merkle::root(store, size / 2)?;
+    if !sakip::merkle::verify_consistency(size / 2, size, &old_root, &root, &consistency) {
         return Err(Error::Input("benchmark consistency proof does not verify".into()));
     }
-    let mut mem = crate::merkle::MemNodes::default();
+    let mut mem = sakip::merkle::MemNodes::default();
     let t = Instant::now();
     for i in 0..size {
         mem.push(i, &[(i % 251) as u8; 32])?;

@@ -1,0 +1,7 @@
+//! Benchmarks of sakip, each figure beside a raw baseline measured in the
+//! same run (`sakip bench`, docs/performance.md), and the generator of
+//! synthetic agencies they run on. Kept out of the library: it spawns
+//! processes, writes scratch stores, and measures sled itself.
+
+pub mod bench;
+pub mod synth;
