@@ -26,9 +26,11 @@ pub enum Severity {
 /// One finding.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Finding {
+    /// How serious it is.
     pub severity: Severity,
     /// Stable check name, e.g. `late-change`.
     pub check: &'static str,
+    /// What was found, in words.
     pub message: String,
     /// Seqs of the events involved.
     pub events: Vec<u64>,

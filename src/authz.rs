@@ -108,12 +108,15 @@ pub fn required_role(kind: Kind) -> Option<Role> {
 /// What the ledger knows about one key. Persisted in the store's key index.
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
 pub struct KeyState {
+    /// Who holds the key.
     pub holder: Holder,
+    /// The roles it was registered with.
     pub roles: Vec<Role>,
     /// Seq of the event that registered the key (0 for the genesis admin).
     pub added_seq: u64,
     /// Seq of the revocation, if revoked.
     pub revoked_seq: Option<u64>,
+    /// Why it was revoked.
     pub revoke_reason: Option<String>,
 }
 

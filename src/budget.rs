@@ -56,14 +56,18 @@ impl Source {
 /// An amount and where it comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Figure {
+    /// The amount.
     pub amount: Decimal,
+    /// Where the amount comes from.
     pub source: Source,
 }
 
 /// One account of the budget hierarchy as of a query.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Account {
+    /// The plan item or indicator code.
     pub code: String,
+    /// Its plan level.
     pub level: Level,
     /// The account above it in the plan.
     pub parent: Option<String>,
@@ -81,6 +85,7 @@ pub struct Account {
 /// figures.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Budget {
+    /// Every account, by code.
     pub accounts: BTreeMap<String, Account>,
 }
 

@@ -33,8 +33,11 @@ fn sha_file(path: &Path) -> Result<String> {
 /// What an export wrote.
 #[derive(Debug)]
 pub struct Exported {
+    /// Events exported.
     pub events: u64,
+    /// Merkle root over them.
     pub root: [u8; 32],
+    /// Whether the latest checkpoint was included.
     pub checkpoint: bool,
 }
 
@@ -131,7 +134,9 @@ pub fn export(ledger: &Ledger, dir: &Path) -> Result<Exported> {
 /// What a bundle verification established.
 #[derive(Debug)]
 pub struct BundleVerified {
+    /// What the chain check found.
     pub verified: Verified,
+    /// The ledger's origin line.
     pub origin: String,
     /// Size of the checkpoint and the key ids that signed it.
     pub checkpoint: Option<(u64, Vec<String>)>,

@@ -19,17 +19,24 @@ const ED25519_TYPE: u8 = 0x01;
 /// One signature line of a signed note.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NoteSignature {
+    /// The signer's name in the note.
     pub name: String,
+    /// The first four bytes of the key hash (C2SP signed note).
     pub key_hash: [u8; 4],
+    /// The Ed25519 signature.
     pub signature: [u8; 64],
 }
 
 /// A checkpoint: origin, tree size, root, and signatures.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Checkpoint {
+    /// The ledger's origin line.
     pub origin: String,
+    /// Number of events committed to.
     pub size: u64,
+    /// Merkle root of the first `size` events.
     pub root: Hash,
+    /// Signatures over the note body.
     pub signatures: Vec<NoteSignature>,
 }
 
@@ -165,15 +172,22 @@ impl Checkpoint {
 /// An inclusion proof of one event in a checkpointed tree.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct InclusionProof {
+    /// The ledger's origin line.
     pub origin: String,
+    /// The tree size of the checkpoint.
     pub size: u64,
+    /// The checkpoint's root.
     pub root: Hash,
+    /// The seq of the event proved.
     pub index: u64,
+    /// The event's hash.
     pub event_hash: [u8; 32],
+    /// The audit path, leaf to root.
     pub path: Vec<Hash>,
 }
 
 impl InclusionProof {
+    /// The text form: origin, size, root, index, event hash, one path hash per line.
     pub fn to_text(&self) -> String {
         let mut out = format!(
             "sakip inclusion proof v1\norigin {}\nsize {}\nroot {}\nindex {}\nevent {}\n",
@@ -190,6 +204,7 @@ impl InclusionProof {
         out
     }
 
+    /// Parse the text form written by [`InclusionProof::to_text`].
     pub fn parse(text: &str) -> Result<InclusionProof> {
         let bad = |why: &str| Error::Input(format!("not a sakip inclusion proof: {why}"));
         let mut lines = text.lines();

@@ -101,10 +101,15 @@ pub fn from_bytes<T: bincode::Decode<()>>(bytes: &[u8]) -> Result<T, CodecError>
 /// The envelope of an event before it is signed.
 #[derive(Clone, Debug)]
 pub struct Unsigned<'a> {
+    /// Its seq.
     pub seq: u64,
+    /// Hash of the previous event.
     pub prev: EventHash,
+    /// Transaction time, µs since the Unix epoch (UTC).
     pub recorded_at: i64,
+    /// The signer's public key.
     pub author: PublicKey,
+    /// The payload.
     pub payload: &'a Payload,
 }
 
@@ -144,6 +149,7 @@ pub fn hash_stored(stored: &[u8]) -> EventHash {
 /// A stored event split into its fields without decoding the payload.
 #[derive(Clone, Copy, Debug)]
 pub struct Frame<'a> {
+    /// The stored bytes.
     pub bytes: &'a [u8],
 }
 
@@ -162,18 +168,22 @@ impl<'a> Frame<'a> {
         Ok(Frame { bytes })
     }
 
+    /// The seq in the header.
     pub fn seq(&self) -> u64 {
         u64::from_le_bytes(self.fixed(1))
     }
 
+    /// Hash of the previous event.
     pub fn prev(&self) -> EventHash {
         EventHash(self.fixed(9))
     }
 
+    /// Transaction time, µs since the Unix epoch (UTC).
     pub fn recorded_at(&self) -> i64 {
         i64::from_le_bytes(self.fixed(41))
     }
 
+    /// The signer's public key.
     pub fn author(&self) -> PublicKey {
         PublicKey(self.fixed(49))
     }
@@ -183,14 +193,17 @@ impl<'a> Frame<'a> {
         &self.bytes[..self.bytes.len() - SIGNATURE_LEN]
     }
 
+    /// The bincode payload between header and signature.
     pub fn payload_bytes(&self) -> &'a [u8] {
         &self.bytes[HEADER_LEN..self.bytes.len() - SIGNATURE_LEN]
     }
 
+    /// The trailing Ed25519 signature.
     pub fn signature(&self) -> [u8; 64] {
         self.fixed(self.bytes.len() - SIGNATURE_LEN)
     }
 
+    /// The SHA-256 of the stored bytes (with the hash domain tag).
     pub fn hash(&self) -> EventHash {
         hash_stored(self.bytes)
     }

@@ -22,7 +22,12 @@ pub enum Error {
     /// The stored ledger is not what was written: a hash, link, signature or
     /// authorization check failed. `seq` is the first bad event when known.
     #[error("integrity failure{}: {reason}", seq.map(|s| format!(" at seq {s}")).unwrap_or_default())]
-    Integrity { seq: Option<u64>, reason: String },
+    Integrity {
+        /// The first bad event, when known.
+        seq: Option<u64>,
+        /// What is wrong.
+        reason: String,
+    },
 
     /// The signer may not append this event: an unregistered or revoked
     /// key, a missing role, a decision on its own entry. Nothing was
@@ -37,16 +42,26 @@ pub enum Error {
 
     /// Another process holds the ledger open.
     #[error("ledger in use: {} is open in another process (only one process may open a ledger at a time)", path.display())]
-    InUse { path: PathBuf },
+    InUse {
+        /// The ledger directory.
+        path: PathBuf,
+    },
 
     /// A key file that cannot be used.
     #[error("key file {}: {reason}", path.display())]
-    KeyFile { path: PathBuf, reason: String },
+    KeyFile {
+        /// The key file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
 
     /// An I/O error on a named file.
     #[error("{}: {source}", path.display())]
     Io {
+        /// The file.
         path: PathBuf,
+        /// The I/O error.
         #[source]
         source: std::io::Error,
     },
@@ -65,7 +80,12 @@ pub enum Error {
     /// Nothing was appended; prepare it again (and show it again before it
     /// is signed).
     #[error("the ledger moved on: the event was prepared as seq {prepared}, and the ledger now holds {head} events; prepare it again")]
-    Conflict { prepared: u64, head: u64 },
+    Conflict {
+        /// The seq the event was prepared as.
+        prepared: u64,
+        /// The number of events the ledger now holds.
+        head: u64,
+    },
 }
 
 /// The family of an error: what a front end does about it.

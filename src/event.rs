@@ -183,15 +183,20 @@ bincode::impl_borrow_decode!(Genesis);
 /// A key registered with roles.
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, Serialize)]
 pub struct KeyAdded {
+    /// The key registered.
     pub key: PublicKey,
+    /// Who holds it.
     pub holder: Holder,
+    /// What it may do.
     pub roles: Vec<Role>,
 }
 
 /// A key withdrawn; it may not sign anything recorded after this event.
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, Serialize)]
 pub struct KeyRevoked {
+    /// The key revoked.
     pub key: PublicKey,
+    /// Why.
     pub reason: String,
 }
 
@@ -221,9 +226,11 @@ impl Decision {
 /// An approval, rejection or return by an approver.
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, Serialize)]
 pub struct Approval {
+    /// Approve, reject or return.
     pub decision: Decision,
     /// The seqs of the events this decision covers, each earlier than it.
     pub covers: Vec<u64>,
+    /// The approver's comment.
     pub comment: Option<String>,
 }
 
@@ -232,46 +239,82 @@ pub struct Approval {
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Payload {
+    /// The first event: the agency and its first admin.
     Genesis(Genesis),
+    /// A key registered with roles.
     KeyAdded(KeyAdded),
+    /// A key revoked.
     KeyRevoked(KeyRevoked),
+    /// The head's decision on entries.
     Approval(Approval),
+    /// A plan item (tujuan ... sub kegiatan).
     PlanItemDefined(PlanItemDefined),
+    /// An indicator of a plan item.
     IndicatorDefined(IndicatorDefined),
+    /// A first target.
     TargetSet(TargetSet),
+    /// A target revised.
     TargetRevised(TargetRevised),
+    /// A realisation.
     RealisationRecorded(RealisationRecorded),
+    /// A realisation corrected.
     RealisationCorrected(RealisationCorrected),
+    /// A first pagu.
     BudgetSet(BudgetSet),
+    /// A pagu revised.
     BudgetRevised(BudgetRevised),
+    /// Spending in a quarter.
     SpendingRecorded(SpendingRecorded),
+    /// An indicator's narrative for a year.
     NarrativeRecorded(NarrativeRecorded),
+    /// A report sealed (or an external document recorded).
     ReportIssued(ReportIssued),
+    /// A plan item retired from a year on.
     PlanItemRetired(Retired),
+    /// An indicator retired from a year on.
     IndicatorRetired(Retired),
+    /// The agency's settings.
     AgencySettings(AgencySettings),
 }
 
 /// The kind of a payload, without its data.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Kind {
+    /// `genesis`.
     Genesis,
+    /// `key_added`.
     KeyAdded,
+    /// `key_revoked`.
     KeyRevoked,
+    /// `approval`.
     Approval,
+    /// `plan_item_defined`.
     PlanItemDefined,
+    /// `indicator_defined`.
     IndicatorDefined,
+    /// `target_set`.
     TargetSet,
+    /// `target_revised`.
     TargetRevised,
+    /// `realisation_recorded`.
     RealisationRecorded,
+    /// `realisation_corrected`.
     RealisationCorrected,
+    /// `budget_set`.
     BudgetSet,
+    /// `budget_revised`.
     BudgetRevised,
+    /// `spending_recorded`.
     SpendingRecorded,
+    /// `narrative_recorded`.
     NarrativeRecorded,
+    /// `report_issued`.
     ReportIssued,
+    /// `plan_item_retired`.
     PlanItemRetired,
+    /// `indicator_retired`.
     IndicatorRetired,
+    /// `agency_settings`.
     AgencySettings,
 }
 
@@ -372,12 +415,17 @@ impl Payload {
 /// A decoded, stored event: the envelope fields plus the payload.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Event {
+    /// Position in the ledger, from 0.
     pub seq: u64,
+    /// Hash of the previous event (zeros for genesis).
     pub prev: EventHash,
     /// Transaction time, microseconds since 1970-01-01T00:00:00Z.
     pub recorded_at: i64,
+    /// The signer's public key.
     pub author: PublicKey,
+    /// What the event records.
     pub payload: Payload,
+    /// Ed25519 signature over the signing message.
     pub signature: [u8; 64],
 }
 
@@ -515,6 +563,7 @@ pub enum Level {
 }
 
 impl Level {
+    /// Every value, in order.
     pub const ALL: [Level; 5] = [
         Level::Tujuan,
         Level::Sasaran,
@@ -549,8 +598,11 @@ impl Level {
 /// A node of the plan: tujuan, sasaran, program, kegiatan or sub kegiatan.
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, Serialize)]
 pub struct PlanItemDefined {
+    /// Its code, unique in the ledger.
     pub code: String,
+    /// Tujuan, sasaran, program, kegiatan or sub kegiatan.
     pub level: Level,
+    /// Its name.
     pub name: String,
     /// Code of the parent item (none for a tujuan).
     pub parent: Option<String>,
@@ -560,6 +612,7 @@ pub struct PlanItemDefined {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Polarity {
+    /// More is better (capaian = realisasi / target).
     HigherIsBetter,
     /// E.g. the number of audit findings.
     LowerIsBetter,
@@ -571,9 +624,11 @@ pub enum Polarity {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ValueKind {
+    /// A number.
     Number,
     /// Numerator and denominator recorded; the value is their percentage.
     Ratio,
+    /// A SAKIP grade (AA ... D).
     Grade,
     /// A text milestone such as "1 dokumen".
     Text,
@@ -606,37 +661,53 @@ pub enum LowerRule {
 /// A performance indicator (indikator kinerja) of a plan item.
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, Serialize)]
 pub struct IndicatorDefined {
+    /// Its code, unique in the ledger.
     pub code: String,
+    /// Its name.
     pub name: String,
     /// The plan item it measures.
     pub item: String,
     /// Satuan.
     pub unit: String,
+    /// Whether higher or lower is better, or a grade.
     pub polarity: Polarity,
+    /// What a value is: number, ratio, grade or text.
     pub value_kind: ValueKind,
+    /// How quarters make the year.
     pub aggregation: Aggregation,
+    /// How capaian is computed when lower is better.
     pub lower_rule: LowerRule,
     /// Optional ceiling on capaian, in percent.
     pub cap: Option<Dec>,
     /// Whether this is an IKU (indikator kinerja utama) of the PK.
     pub iku: bool,
+    /// The formula as the plan states it.
     pub formula: Option<String>,
+    /// Where the data comes from.
     pub source: Option<String>,
 }
 
 /// SAKIP grade.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Encode, Decode, Serialize)]
 pub enum Grade {
+    /// Memuaskan.
     AA,
+    /// Sangat baik.
     A,
+    /// Baik.
     BB,
+    /// Cukup baik.
     B,
+    /// Cukup.
     CC,
+    /// Kurang.
     C,
+    /// Sangat kurang.
     D,
 }
 
 impl Grade {
+    /// Every value, in order.
     pub const ALL: [Grade; 7] = [
         Grade::AA,
         Grade::A,
@@ -647,6 +718,7 @@ impl Grade {
         Grade::D,
     ];
 
+    /// Its name: AA, A, BB, B, CC, C or D.
     pub fn name(self) -> &'static str {
         match self {
             Grade::AA => "AA",
@@ -659,6 +731,7 @@ impl Grade {
         }
     }
 
+    /// A grade by name, case and spaces ignored.
     pub fn parse(text: &str) -> Option<Grade> {
         Grade::ALL
             .into_iter()
@@ -670,9 +743,18 @@ impl Grade {
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Value {
+    /// A number.
     Number(Dec),
-    Ratio { numerator: Dec, denominator: Dec },
+    /// A ratio, kept as numerator and denominator.
+    Ratio {
+        /// The numerator.
+        numerator: Dec,
+        /// The denominator (more than 0).
+        denominator: Dec,
+    },
+    /// A grade.
     Grade(Grade),
+    /// A text milestone.
     Text(String),
 }
 
@@ -700,8 +782,11 @@ impl fmt::Display for Value {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Encode, Decode, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TargetScope {
+    /// The year's target (PK).
     Year,
+    /// A quarter's phasing target (1-4).
     Quarter(u8),
+    /// The Renstra target for the year.
     Renstra,
 }
 
@@ -719,7 +804,9 @@ impl fmt::Display for TargetScope {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Stage {
+    /// Before the budget amendment.
     Murni,
+    /// After the budget amendment.
     Perubahan,
 }
 
@@ -727,10 +814,15 @@ pub enum Stage {
 /// appears at the budget amendment (it had none "sebelum perubahan").
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, Serialize)]
 pub struct TargetSet {
+    /// Indicator code.
     pub indicator: String,
+    /// Fiscal year.
     pub year: u16,
+    /// PK, a quarter's phasing or the Renstra.
     pub scope: TargetScope,
+    /// The target.
     pub value: Value,
+    /// Budget stage (murni or perubahan).
     pub stage: Stage,
 }
 
@@ -738,14 +830,21 @@ pub struct TargetSet {
 /// which keeps the "sebelum perubahan" value.
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, Serialize)]
 pub struct TargetRevised {
+    /// Indicator code.
     pub indicator: String,
+    /// Fiscal year.
     pub year: u16,
+    /// PK, a quarter's phasing or the Renstra.
     pub scope: TargetScope,
+    /// The new target.
     pub value: Value,
+    /// Budget stage (murni or perubahan).
     pub stage: Stage,
+    /// Why it changes.
     pub reason: String,
     /// Legal basis, e.g. "DPA Perubahan".
     pub basis: String,
+    /// The seq of the version it replaces (the latest).
     pub revises: u64,
 }
 
@@ -754,48 +853,71 @@ pub use crate::period::PeriodRef;
 /// A realisation entry (realisasi).
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, Serialize)]
 pub struct RealisationRecorded {
+    /// Indicator code.
     pub indicator: String,
+    /// The quarter, or the year for an annual figure.
     pub period: PeriodRef,
+    /// The realisation.
     pub value: Value,
+    /// A note.
     pub note: Option<String>,
 }
 
 /// A correction of a realisation; `supersedes` is the latest earlier version.
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, Serialize)]
 pub struct RealisationCorrected {
+    /// Indicator code.
     pub indicator: String,
+    /// The quarter, or the year for an annual figure.
     pub period: PeriodRef,
+    /// The corrected value.
     pub value: Value,
+    /// The seq of the version it replaces (the latest).
     pub supersedes: u64,
+    /// Why it changes.
     pub reason: String,
 }
 
 /// A budget (pagu) for a plan item, first set.
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, Serialize)]
 pub struct BudgetSet {
+    /// Plan item or indicator code.
     pub account: String,
+    /// Fiscal year.
     pub year: u16,
+    /// The pagu in Rupiah.
     pub pagu: Dec,
 }
 
 /// A pagu revised.
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, Serialize)]
 pub struct BudgetRevised {
+    /// Plan item or indicator code.
     pub account: String,
+    /// Fiscal year.
     pub year: u16,
+    /// The new pagu in Rupiah.
     pub pagu: Dec,
+    /// Budget stage (murni or perubahan).
     pub stage: Stage,
+    /// Why it changes.
     pub reason: String,
+    /// Legal basis, e.g. "DPA Perubahan".
     pub basis: String,
+    /// The seq of the version it replaces (the latest).
     pub revises: u64,
 }
 
 /// Spending (realisasi anggaran) in a quarter; entries add up.
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, Serialize)]
 pub struct SpendingRecorded {
+    /// Plan item or indicator code.
     pub account: String,
+    /// The quarter.
     pub period: PeriodRef,
+    /// Amount spent in Rupiah.
     pub amount: Dec,
+    /// A note.
     pub note: Option<String>,
 }
 
@@ -808,6 +930,7 @@ pub struct Retired {
     pub code: String,
     /// The first fiscal year it no longer counts in.
     pub year: u16,
+    /// Why.
     pub reason: String,
 }
 
@@ -857,16 +980,22 @@ impl TimeZone {
 /// and type times in (stored times stay UTC).
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, Serialize)]
 pub struct AgencySettings {
+    /// The agency's time zone.
     pub time_zone: TimeZone,
 }
 
 /// The narrative of an indicator's year.
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, Serialize)]
 pub struct NarrativeRecorded {
+    /// Indicator code.
     pub indicator: String,
+    /// Fiscal year.
     pub year: u16,
+    /// Faktor pendorong (what helped).
     pub faktor_pendorong: String,
+    /// Hambatan (what stood in the way).
     pub hambatan: String,
+    /// Strategi pemecahan (what is done about it).
     pub strategi_pemecahan: String,
 }
 
@@ -917,15 +1046,20 @@ pub struct ReportIssued {
     pub kind: String,
     /// md, csv, json or html.
     pub format: String,
+    /// Fiscal year.
     pub year: u16,
     /// Quarter 1-4 the report is as of.
     pub as_of: u8,
     /// The last seq the report was computed from.
     pub known_seq: u64,
+    /// Whether only approved entries were counted.
     pub approved_only: bool,
     #[serde(serialize_with = "hex_bytes")]
+    /// SHA-256 of the report's bytes.
     pub sha256: [u8; 32],
+    /// Its size in bytes.
     pub size: u64,
+    /// Its title.
     pub title: String,
     /// The figures the report states, so audits can compare them with the
     /// ledger; for a document produced outside sakip, as printed.
@@ -936,6 +1070,7 @@ pub struct ReportIssued {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Measure {
+    /// The realisation.
     Realisasi,
     /// Capaian in percent.
     Capaian,
@@ -950,6 +1085,7 @@ pub enum Measure {
 }
 
 impl Measure {
+    /// Its name in transcripts and JSON.
     pub fn name(self) -> &'static str {
         match self {
             Measure::Realisasi => "realisasi",
@@ -970,8 +1106,11 @@ pub const TOTAL_SUBJECT: &str = "*";
 /// account (`*` for the total over all programs).
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, Serialize)]
 pub struct ReportedFigure {
+    /// Indicator or account code, or [`TOTAL_SUBJECT`].
     pub subject: String,
+    /// Which figure it is.
     pub measure: Measure,
+    /// The value as the report states it.
     pub value: Value,
 }
 

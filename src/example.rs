@@ -144,8 +144,11 @@ fn role(name: &str) -> Result<Role> {
 pub struct Built {
     /// The open ledger (kept open: see [`Ledger::from_store`]).
     pub ledger: Ledger,
+    /// Where the ledger is.
     pub ledger_dir: PathBuf,
+    /// Where the example keys are.
     pub keys_dir: PathBuf,
+    /// Events appended.
     pub events: u64,
 }
 

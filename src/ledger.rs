@@ -38,15 +38,20 @@ impl std::fmt::Debug for Ledger {
 /// Where an appended event landed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Appended {
+    /// Its seq.
     pub seq: u64,
+    /// Its hash.
     pub hash: EventHash,
 }
 
 /// An event read back from the store, with its hash and size.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StoredEvent {
+    /// The decoded event.
     pub event: Event,
+    /// Its hash.
     pub hash: EventHash,
+    /// Stored size in bytes.
     pub size: usize,
 }
 
@@ -744,9 +749,13 @@ pub struct Prepared {
     /// The seq it will get, and the hash of the event before it: the head it
     /// was prepared against.
     pub seq: u64,
+    /// Hash of the head it was prepared against.
     pub prev: EventHash,
+    /// Its transaction time.
     pub recorded_at: i64,
+    /// Who is to sign it.
     pub author: PublicKey,
+    /// What it records.
     pub payload: Payload,
     /// The stored bytes before the signature (`schema/event-v1.md`).
     pub body: Vec<u8>,

@@ -1,3 +1,5 @@
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
 //! sakip: a signed, hash-chained, bitemporal ledger for Indonesian government
 //! performance accountability (SAKIP).
 //!

@@ -39,6 +39,7 @@ pub fn empty_root() -> Hash {
 
 /// Read access to stored perfect-subtree nodes.
 pub trait NodeRead {
+    /// The perfect subtree hash at (level, index), if stored.
     fn node(&self, level: u8, index: u64) -> Result<Option<Hash>>;
 }
 
@@ -238,6 +239,7 @@ pub fn verify_consistency(old: u64, new: u64, old_root: &Hash, new_root: &Hash, 
 /// Nodes in memory: for a batch being appended, or a bundle being verified.
 #[derive(Debug, Default, Clone)]
 pub struct MemNodes {
+    /// Nodes by (level, index).
     pub nodes: std::collections::HashMap<(u8, u64), Hash>,
 }
 
@@ -259,7 +261,9 @@ impl MemNodes {
 
 /// Stored nodes overlaid with a batch's new nodes.
 pub struct NodeOverlay<'a> {
+    /// The stored nodes.
     pub base: &'a dyn NodeRead,
+    /// Nodes not yet stored.
     pub top: &'a MemNodes,
 }
 
@@ -366,6 +370,7 @@ pub struct Frontier {
 }
 
 impl Frontier {
+    /// Add the next event's hash as a leaf.
     pub fn push(&mut self, event_hash: &[u8; 32]) {
         self.push_nodes(event_hash);
     }
@@ -389,6 +394,7 @@ impl Frontier {
         completed
     }
 
+    /// Number of leaves pushed.
     pub fn size(&self) -> u64 {
         self.size
     }

@@ -41,14 +41,20 @@ impl Capaian {
 /// Predikat (performance category) from capaian.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub enum Predikat {
+    /// Sangat tinggi (capaian 91 and above).
     SangatTinggi,
+    /// Tinggi (76-90).
     Tinggi,
+    /// Sedang (66-75).
     Sedang,
+    /// Rendah (51-65).
     Rendah,
+    /// Sangat rendah (50 and below).
     SangatRendah,
 }
 
 impl Predikat {
+    /// Every value, in order.
     pub const ALL: [Predikat; 5] = [
         Predikat::SangatTinggi,
         Predikat::Tinggi,

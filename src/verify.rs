@@ -27,7 +27,9 @@ const VERIFY_CHUNK: usize = 4096;
 /// The result of a successful verification.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Verified {
+    /// Events checked.
     pub events: u64,
+    /// Hash of the last event.
     pub head: EventHash,
     /// Total stored event bytes.
     pub bytes: u64,
@@ -87,6 +89,7 @@ impl Default for Verifier {
 }
 
 impl Verifier {
+    /// A verifier at the start of a ledger.
     pub fn new() -> Verifier {
         Verifier::default()
     }

@@ -39,7 +39,9 @@ pub trait IndexRead {
 /// being verified.
 #[derive(Debug, Default, Clone)]
 pub struct MemIndex {
+    /// Entries by key.
     pub map: BTreeMap<Vec<u8>, Vec<u8>>,
+    /// Payloads by seq, for what the entries do not hold.
     pub payloads: HashMap<u64, Payload>,
     /// The first seq added.
     pub first: Option<u64>,
@@ -143,7 +145,9 @@ impl IndexRead for MemIndex {
 
 /// A batch being appended on top of the stored index.
 pub struct Overlay<'a> {
+    /// The stored index.
     pub base: &'a dyn IndexRead,
+    /// Entries of events not yet stored.
     pub top: &'a MemIndex,
     /// Payloads already read from `base` during this batch (definitions
     /// looked up for every row of an import).

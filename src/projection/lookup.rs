@@ -260,8 +260,11 @@ pub fn seq_at_time(r: &dyn IndexRead, at: i64) -> Result<Option<u64>> {
 /// The value and seq of one version.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Version {
+    /// Its seq.
     pub seq: u64,
+    /// Its value.
     pub value: Value,
+    /// Whether an approver approved it (as known at the query).
     pub approved: bool,
     /// Seqs of earlier versions this one replaced (oldest first).
     pub replaced: Vec<u64>,

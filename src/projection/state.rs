@@ -12,6 +12,7 @@ use std::collections::HashMap;
 /// A point on both time axes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Query {
+    /// Fiscal year.
     pub year: u16,
     /// Valid time: the quarter (1-4) the state is about.
     pub as_of: u8,
@@ -24,8 +25,11 @@ pub struct Query {
 /// The state of one indicator at a [`Query`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct IndicatorState {
+    /// The seq of its definition.
     pub def_seq: u64,
+    /// Its definition.
     pub indicator: IndicatorDefined,
+    /// The plan item it measures.
     pub item: PlanItemDefined,
     /// The target in force and the scope it came from.
     pub target: Option<(TargetScope, Version)>,
@@ -37,7 +41,9 @@ pub struct IndicatorState {
     pub annual_not_due: bool,
     /// The value as of the quarter, per the indicator's aggregation.
     pub realisasi: Option<Value>,
+    /// Its capaian, or why there is none.
     pub capaian: Capaian,
+    /// The predikat of its capaian.
     pub predikat: Option<Predikat>,
     /// Every counted entry is approved (false when nothing is counted).
     pub approved: bool,

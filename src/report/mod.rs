@@ -23,17 +23,26 @@ use std::fmt;
 /// The report kinds, each modelled on the seed's table of the same name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ReportKind {
+    /// Perjanjian Kinerja.
     Pk,
+    /// Capaian kinerja.
     Capaian,
+    /// Realisasi anggaran.
     Anggaran,
+    /// Efisiensi.
     Efisiensi,
+    /// Rencana aksi.
     RencanaAksi,
+    /// Berita Acara evaluasi.
     Evaluasi,
+    /// Renstra progress.
     Renstra,
+    /// LKjIP chapter III.
     Lkjip,
 }
 
 impl ReportKind {
+    /// Every value, in order.
     pub const ALL: [ReportKind; 8] = [
         ReportKind::Pk,
         ReportKind::Capaian,
@@ -59,6 +68,7 @@ impl ReportKind {
         }
     }
 
+    /// A kind by its name.
     pub fn from_name(name: &str) -> Option<ReportKind> {
         ReportKind::ALL.into_iter().find(|k| k.name() == name)
     }
@@ -83,13 +93,18 @@ impl ReportKind {
 /// Output formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ReportFormat {
+    /// Markdown.
     Md,
+    /// CSV.
     Csv,
+    /// JSON.
     Json,
+    /// HTML.
     Html,
 }
 
 impl ReportFormat {
+    /// Every value, in order.
     pub const ALL: [ReportFormat; 4] = [
         ReportFormat::Md,
         ReportFormat::Csv,
@@ -97,6 +112,7 @@ impl ReportFormat {
         ReportFormat::Html,
     ];
 
+    /// Its name: `md`, `csv`, `json`, `html`.
     pub fn name(self) -> &'static str {
         match self {
             ReportFormat::Md => "md",
@@ -106,6 +122,7 @@ impl ReportFormat {
         }
     }
 
+    /// A format by its name.
     pub fn from_name(name: &str) -> Option<ReportFormat> {
         ReportFormat::ALL.into_iter().find(|k| k.name() == name)
     }
@@ -114,11 +131,17 @@ impl ReportFormat {
 /// What a report is computed from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Params {
+    /// Which report.
     pub kind: ReportKind,
+    /// Fiscal year.
     pub year: u16,
+    /// The quarter (1-4) it is as of.
     pub as_of: u8,
+    /// The last seq it counts.
     pub known_seq: u64,
+    /// Whether only approved entries are counted.
     pub approved_only: bool,
+    /// Its format.
     pub format: ReportFormat,
 }
 
@@ -173,8 +196,11 @@ impl Params {
 /// The header every report carries.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Meta {
+    /// Its parameters.
     pub params: Params,
+    /// The agency's code.
     pub agency_code: String,
+    /// The agency's name.
     pub agency_name: String,
     /// recorded_at of the known seq, RFC 3339 UTC.
     pub known_at: String,
@@ -186,11 +212,14 @@ pub struct Meta {
 /// the exact value for JSON.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Cell {
+    /// As displayed.
     pub text: String,
+    /// The exact number behind it, if any.
     pub value: Option<Decimal>,
 }
 
 impl Cell {
+    /// As displayed.
     pub fn text(t: impl Into<String>) -> Cell {
         Cell {
             text: t.into(),
@@ -198,6 +227,7 @@ impl Cell {
         }
     }
 
+    /// A number: its display text and its exact value.
     pub fn num(text: String, value: Decimal) -> Cell {
         Cell {
             text,
@@ -215,9 +245,13 @@ impl fmt::Display for Cell {
 /// A table with a title and column headings; `footer` rows are totals.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Table {
+    /// Its numbered title.
     pub title: String,
+    /// Column headings.
     pub columns: Vec<String>,
+    /// The rows.
     pub rows: Vec<Vec<Cell>>,
+    /// A totals row, if any.
     pub footer: Vec<Vec<Cell>>,
 }
 
@@ -225,41 +259,66 @@ pub struct Table {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Chart {
     /// Horizontal bars in percent with a 100% reference line; `class` colours a bar.
-    Bars { title: String, bars: Vec<Bar> },
+    Bars {
+        /// Its title.
+        title: String,
+        /// The bars.
+        bars: Vec<Bar>,
+    },
     /// One small line chart per series over TW I-IV.
-    Trends { title: String, series: Vec<Series> },
+    Trends {
+        /// Its title.
+        title: String,
+        /// One series per indicator.
+        series: Vec<Series>,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
+/// One bar of a bar chart.
 pub struct Bar {
+    /// What the bar is.
     pub label: String,
+    /// Its length.
     pub value: Decimal,
     /// CSS class: predikat name for capaian, "serapan" for budget.
     pub class: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
+/// One indicator's targets and realisations over the years.
 pub struct Series {
+    /// What the series is.
     pub label: String,
+    /// Its unit.
     pub unit: String,
+    /// Targets per year.
     pub target: Vec<Option<Decimal>>,
+    /// Realisations per year.
     pub realisasi: Vec<Option<Decimal>>,
 }
 
 /// A block of a report, in order.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Block {
+    /// A heading.
     Heading(String),
+    /// A paragraph.
     Paragraph(String),
+    /// A table.
     Table(Table),
+    /// A chart.
     Chart(Chart),
 }
 
 /// A report ready to render.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Report {
+    /// Agency and parameters.
     pub meta: Meta,
+    /// Its title.
     pub title: String,
+    /// Its content, in order.
     pub blocks: Vec<Block>,
     /// The figures the report states that `audit check` compares with the
     /// ledger (IKU realisasi and capaian; pagu and spending for the budget
@@ -313,17 +372,24 @@ pub enum Verdict {
     /// The bytes are an issued report; `reproducible` says whether
     /// re-rendering at its recorded parameters gives the same bytes.
     Issued {
+        /// The seq of its report_issued event.
         seq: u64,
+        /// What was issued.
         issued: crate::event::ReportIssued,
+        /// When it was issued.
         recorded_at: i64,
+        /// Who issued it.
         author: crate::event::PublicKey,
+        /// Whether the ledger still renders it byte for byte.
         reproducible: bool,
     },
     /// Not issued. When the file names its parameters and a report was
     /// issued with them, `closest` is that report's seq and the first line
     /// where the file differs from it.
     NotIssued {
+        /// The parameters the file carries, if any.
         params: Option<Params>,
+        /// The issued report it comes closest to: seq, line, expected and found text.
         closest: Option<(u64, usize, String, String)>,
     },
 }
