@@ -20,33 +20,7 @@ use crate::{Error, Result};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
-/// A tree of the store that is derived from the events.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Tree {
-    /// `proj`: the projection index.
-    Projection,
-    /// `by_hash`: event hash -> seq.
-    ByHash,
-    /// `by_kind`: kind and seq.
-    ByKind,
-    /// `merkle`: perfect subtree hashes.
-    Merkle,
-}
-
-impl Tree {
-    /// Every derived tree, in the order `verify` checks them.
-    pub const ALL: [Tree; 4] = [Tree::Projection, Tree::ByHash, Tree::ByKind, Tree::Merkle];
-
-    /// The sled tree name and what it holds, for messages.
-    pub fn describe(self) -> &'static str {
-        match self {
-            Tree::Projection => "proj (the projection index)",
-            Tree::ByHash => "by_hash (the hash look-up)",
-            Tree::ByKind => "by_kind (the kind index)",
-            Tree::Merkle => "merkle (the Merkle tree nodes)",
-        }
-    }
-}
+pub use crate::store::Tree;
 
 /// A keyed, order-independent digest of a set of (key, value) entries.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -94,27 +94,7 @@ struct Step {
     stage: Option<String>,
 }
 
-/// Whether `key` is one of the published example keys. Their seeds are
-/// public, so anyone can sign as them: they are accepted only in a ledger
-/// whose genesis was signed by one (the demo), never in a real ledger.
-pub fn is_example_key(key: &PublicKey) -> bool {
-    static KEYS: std::sync::OnceLock<Vec<PublicKey>> = std::sync::OnceLock::new();
-    KEYS.get_or_init(|| {
-        let names: Vec<String> = file("timeline.toml")
-            .ok()
-            .and_then(|text| toml::from_str::<Timeline>(text).ok())
-            .map(|t| t.person.into_iter().map(|p| p.key).collect())
-            .unwrap_or_default();
-        names.iter().map(|n| example_key(n).public()).collect()
-    })
-    .contains(key)
-}
-
-/// The example key with this name (e.g. "kepala-approver").
-pub fn example_key(name: &str) -> KeyPair {
-    let seed: [u8; 32] = Sha256::digest(format!("sakip example key v1:{name}").as_bytes()).into();
-    KeyPair::from_seed(seed)
-}
+pub use crate::keys::{example_key, is_example_key, EXAMPLE_KEY_NAMES};
 
 fn file(name: &str) -> Result<&'static str> {
     FILES
@@ -296,4 +276,14 @@ pub fn build(dir: &Path) -> Result<Built> {
         keys_dir,
         events,
     })
+}
+
+#[cfg(test)]
+mod key_names {
+    #[test]
+    fn the_published_example_keys_are_the_people_of_the_timeline() {
+        let timeline: super::Timeline = toml::from_str(super::file("timeline.toml").unwrap()).unwrap();
+        let names: Vec<String> = timeline.person.into_iter().map(|p| p.key).collect();
+        assert_eq!(names, super::EXAMPLE_KEY_NAMES);
+    }
 }

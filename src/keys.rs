@@ -318,6 +318,40 @@ pub fn read_public(path: &Path) -> Result<(PublicKey, Option<Holder>)> {
     Ok((key, holder))
 }
 
+/// The names of the published example keys (the people of the demo's
+/// timeline, `examples/kediri-bkpsdm-2021/timeline.toml`; a test in
+/// `example.rs` keeps the two lists equal).
+pub const EXAMPLE_KEY_NAMES: [&str; 6] = [
+    "sekretaris-admin",
+    "kepala-approver",
+    "sekretaris-operator",
+    "kabid-mutasi-operator",
+    "kabid-pengembangan-operator",
+    "inspektorat-inspector",
+];
+
+/// The example key with this name (e.g. "kepala-approver"): its seed is
+/// derived from the name, so it is public.
+pub fn example_key(name: &str) -> KeyPair {
+    use sha2::Digest;
+    let seed: [u8; 32] = sha2::Sha256::digest(format!("sakip example key v1:{name}").as_bytes()).into();
+    KeyPair::from_seed(seed)
+}
+
+/// Whether `key` is one of the published example keys. Their seeds are
+/// public, so anyone can sign as them: they are accepted only in a ledger
+/// whose genesis was signed by one (the demo), never in a real ledger.
+pub fn is_example_key(key: &PublicKey) -> bool {
+    static KEYS: std::sync::OnceLock<Vec<PublicKey>> = std::sync::OnceLock::new();
+    KEYS.get_or_init(|| {
+        EXAMPLE_KEY_NAMES
+            .iter()
+            .map(|n| example_key(n).public())
+            .collect()
+    })
+    .contains(key)
+}
+
 #[cfg(test)]
 mod public_key_tests {
     use super::*;

@@ -376,7 +376,7 @@ impl Ledger {
                     false => refuse(d.to_string()),
                 })?;
             if let Payload::KeyAdded(k) = payload {
-                if crate::example::is_example_key(&k.key) && !self.is_demo()? {
+                if crate::keys::is_example_key(&k.key) && !self.is_demo()? {
                     return Err(refuse(format!(
                         "key {} is a published example key (its seed is public, so anyone can sign as it); only the demo ledger accepts it",
                         k.key.key_id()
@@ -695,7 +695,7 @@ impl Ledger {
             None => false,
             Some(_) => self
                 .kind_and_author(0)?
-                .is_some_and(|(_, author)| crate::example::is_example_key(&author)),
+                .is_some_and(|(_, author)| crate::keys::is_example_key(&author)),
         })
     }
 
@@ -817,7 +817,7 @@ fn appended(staged: &[Staged]) -> Vec<Appended> {
 /// The published example keys may not create a ledger: anyone can sign as
 /// them.
 fn refuse_example_admin(admin: &KeyPair) -> Result<()> {
-    if crate::example::is_example_key(&admin.public()) {
+    if crate::keys::is_example_key(&admin.public()) {
         return Err(Error::Refused(format!(
             "key {} is a published example key (its seed is public, so anyone can sign as it); create a key of your own with `sakip key new`",
             admin.public().key_id()

@@ -1,38 +1,63 @@
-#![forbid(unsafe_code)]
-#![warn(missing_docs)]
 //! sakip: a signed, hash-chained, bitemporal ledger for Indonesian government
 //! performance accountability (SAKIP).
 //!
 //! The library owns the ledger format, its storage and its verification. It
 //! never prints, never exits and never reads environment variables: the
-//! `sakip` binary does that and maps [`Error`] to exit codes.
+//! `sakip` binary (crate `sakip-cli`) does that and maps [`Error`] to exit
+//! codes through [`ErrorClass`].
+//!
+//! A front end works through [`service`] (every workflow: time points,
+//! status, entries, imports, approvals, reports, history, audit) over a
+//! [`Ledger`]; events it wants signed elsewhere (in a browser) go through
+//! [`Ledger::prepare`] and [`Ledger::submit`]. The layers, lowest first,
+//! are listed in `docs/ARCHITECTURE.md` and checked by
+//! `tests/layering.rs`.
 
-pub mod audit;
-pub mod authz;
-pub mod budget;
-pub mod bundle;
-pub mod checked;
-pub mod checkpoint;
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+// Foundation: no ledger state.
 pub mod clock;
-pub mod codec;
-pub mod derived;
 pub mod error;
-pub mod event;
-pub mod example;
 pub mod fsutil;
-pub mod import;
-pub mod keys;
-pub mod ledger;
-pub mod merkle;
 pub mod numfmt;
 pub mod period;
-pub mod projection;
-pub mod report;
-pub mod rules;
-pub mod scoring;
-pub mod service;
-pub mod store;
 pub mod textsafe;
+
+// The model and its bytes.
+pub mod codec;
+pub mod event;
+pub mod keys;
+pub mod scoring;
+
+// Storage and what is derived from the events.
+pub(crate) mod derived;
+pub mod merkle;
+pub mod store;
+
+// Rules, reads and the ledger.
+pub mod authz;
+pub(crate) mod budget;
+pub(crate) mod checked;
+pub mod checkpoint;
+pub mod ledger;
+pub mod projection;
+pub mod rules;
 pub mod verify;
 
+// What is built on a ledger.
+pub mod audit;
+pub mod bundle;
+pub mod import;
+pub mod report;
+
+// The workflows every front end calls, and the demo built through them.
+pub mod example;
+pub mod service;
+
+pub use clock::{Clock, SteppingClock, SystemClock};
 pub use error::{Error, ErrorClass, Result};
+pub use event::{Event, EventHash, Kind, Payload, PublicKey};
+pub use keys::{KeyPair, Signer};
+pub use ledger::{Appended, Ledger, Prepared, StoredEvent};
+pub use store::Store;

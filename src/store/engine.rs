@@ -4,7 +4,7 @@
 //! multi-tree write. [`super::Store`] builds the ledger's layout (events,
 //! head, look-ups, derived trees) on top of it, once, for every engine.
 //! Two engines exist: sled (`sled_engine.rs`, the only production one and
-//! the only module that names a `sled::` type) and an in-memory one
+//! the only module that names the sled crate) and an in-memory one
 //! (`memory.rs`) for fast tests and throw-away ledgers.
 
 use crate::Result;

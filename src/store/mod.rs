@@ -30,7 +30,6 @@ pub use sled_engine::{is_engine_panic, poison};
 
 use crate::authz::KeyState;
 use crate::codec;
-use crate::derived::{SetDigest, Tree};
 use crate::event::{EventHash, Kind, PublicKey};
 use crate::{Error, Result};
 use std::fs::{self, File, TryLockError};
@@ -42,6 +41,34 @@ const FORMAT_KEY: &[u8] = b"format";
 const REBUILDING_KEY: &[u8] = b"rebuilding";
 const PROJECTION_KEY: &[u8] = b"projection";
 const CHECKPOINT_KEY: &[u8] = b"checkpoint";
+
+/// A tree of the store that is derived from the events.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tree {
+    /// `proj`: the projection index.
+    Projection,
+    /// `by_hash`: event hash -> seq.
+    ByHash,
+    /// `by_kind`: kind and seq.
+    ByKind,
+    /// `merkle`: perfect subtree hashes.
+    Merkle,
+}
+
+impl Tree {
+    /// Every derived tree, in the order `verify` checks them.
+    pub const ALL: [Tree; 4] = [Tree::Projection, Tree::ByHash, Tree::ByKind, Tree::Merkle];
+
+    /// The sled tree name and what it holds, for messages.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Tree::Projection => "proj (the projection index)",
+            Tree::ByHash => "by_hash (the hash look-up)",
+            Tree::ByKind => "by_kind (the kind index)",
+            Tree::Merkle => "merkle (the Merkle tree nodes)",
+        }
+    }
+}
 
 /// Index entries written per bulk write during a rebuild.
 const REBUILD_CHUNK: usize = 8_192;
@@ -416,11 +443,12 @@ impl Store {
         self.all(derived_tree(tree))
     }
 
-    /// Fold every entry of a derived tree into `digest`.
-    pub fn digest_tree(&self, tree: Tree, digest: &mut SetDigest) -> Result<()> {
+    /// Call `f` with every entry of a derived tree, without collecting
+    /// them (for digests over large trees).
+    pub fn for_each_derived(&self, tree: Tree, mut f: impl FnMut(&[u8], &[u8])) -> Result<()> {
         for entry in self.all(derived_tree(tree)) {
             let (k, v) = entry?;
-            digest.add(&k, &v);
+            f(&k, &v);
         }
         Ok(())
     }
