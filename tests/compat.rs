@@ -1,0 +1,90 @@
+//! Backward compatibility: a ledger written by format version 1 (the
+//! reference ledger as `sakip demo` built it, committed under
+//! `tests/fixtures/v1/`) must open, verify and answer queries identically
+//! in every later build. The expected answers in `expected.json` were
+//! written once, by the build that made the fixture; a build that changes
+//! them breaks the ledgers agencies already hold.
+
+use sakip::report::{ReportFormat, ReportKind};
+use sakip::service::{self, time::KnownAt, time::TimePoint};
+use sakip::{Ledger, SteppingClock};
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+use std::path::Path;
+use std::sync::Arc;
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// Everything the fixture is asked, as one JSON value.
+fn answers(ledger: &Ledger) -> Value {
+    let v = service::audit::verify(ledger, None).unwrap().verified;
+    let mut events = Sha256::new();
+    for e in ledger.stored_bytes_from(0) {
+        let (_, bytes) = e.unwrap();
+        events.update((bytes.len() as u32).to_le_bytes());
+        events.update(&bytes);
+    }
+    let status = |as_of: Option<&str>, known_at: KnownAt, approved_only: bool| {
+        let point = TimePoint {
+            year: 2021,
+            as_of: as_of.map(str::to_string),
+            known_at,
+            approved_only,
+        };
+        let view = service::status::status(ledger, &point, false).unwrap();
+        let q = view.at.query;
+        Value::Array(view.states.iter().map(|s| service::status::state_json(s, &q)).collect())
+    };
+    let mut reports = serde_json::Map::new();
+    for kind in ReportKind::ALL {
+        let params = service::reports::params(ledger, kind, &TimePoint::year(2021), ReportFormat::Md).unwrap();
+        let (_, bytes) = service::reports::render(ledger, params).unwrap();
+        reports.insert(kind.name().into(), json!(hex::encode(Sha256::digest(&bytes))));
+    }
+    json!({
+        "events": v.events,
+        "head": v.head,
+        "root": hex::encode(v.root),
+        "events_bin_sha256": hex::encode(events.finalize()),
+        "status_tw4_now": status(None, KnownAt::Head, false),
+        "status_tw2_now": status(Some("2021-Q2"), KnownAt::Head, false),
+        "status_tw4_known_at_2022_01_10": status(None, KnownAt::Time("2022-01-10".into()), false),
+        "status_tw4_approved_only": status(None, KnownAt::Head, true),
+        "audit_findings": service::audit::check(ledger, Some(2021)).unwrap().len(),
+        "reports_md_sha256": reports,
+    })
+}
+
+#[test]
+fn a_v1_ledger_opens_verifies_and_answers_as_it_did() {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/v1");
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&fixture.join("ledger"), dir.path());
+    let clock = Arc::new(SteppingClock::new(
+        sakip::clock::parse_time("2026-01-01T00:00:00Z").unwrap(),
+        chrono::TimeDelta::seconds(1),
+    ));
+    let ledger = Ledger::open(dir.path(), clock).unwrap();
+    let got = answers(&ledger);
+    let expected_path = fixture.join("expected.json");
+    if std::env::var_os("SAKIP_WRITE_FIXTURE").is_some() && !expected_path.exists() {
+        // Only ever once: when a new format version's fixture is made.
+        std::fs::write(&expected_path, serde_json::to_string_pretty(&got).unwrap() + "\n").unwrap();
+    }
+    let expected: Value = serde_json::from_str(&std::fs::read_to_string(&expected_path).unwrap()).unwrap();
+    for (key, want) in expected.as_object().unwrap() {
+        assert_eq!(&got[key], want, "the v1 fixture answers {key} differently");
+    }
+    assert_eq!(got.as_object().unwrap().len(), expected.as_object().unwrap().len());
+}
