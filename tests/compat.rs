@@ -44,11 +44,17 @@ fn answers(ledger: &Ledger) -> Value {
         };
         let view = service::status::status(ledger, &point, false).unwrap();
         let q = view.at.query;
-        Value::Array(view.states.iter().map(|s| service::status::state_json(s, &q)).collect())
+        Value::Array(
+            view.states
+                .iter()
+                .map(|s| service::status::state_json(s, &q))
+                .collect(),
+        )
     };
     let mut reports = serde_json::Map::new();
     for kind in ReportKind::ALL {
-        let params = service::reports::params(ledger, kind, &TimePoint::year(2021), ReportFormat::Md).unwrap();
+        let params =
+            service::reports::params(ledger, kind, &TimePoint::year(2021), ReportFormat::Md).unwrap();
         let (_, bytes) = service::reports::render(ledger, params).unwrap();
         reports.insert(kind.name().into(), json!(hex::encode(Sha256::digest(&bytes))));
     }
@@ -86,5 +92,8 @@ fn a_v1_ledger_opens_verifies_and_answers_as_it_did() {
     for (key, want) in expected.as_object().unwrap() {
         assert_eq!(&got[key], want, "the v1 fixture answers {key} differently");
     }
-    assert_eq!(got.as_object().unwrap().len(), expected.as_object().unwrap().len());
+    assert_eq!(
+        got.as_object().unwrap().len(),
+        expected.as_object().unwrap().len()
+    );
 }

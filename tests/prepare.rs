@@ -40,6 +40,14 @@ fn setup(dir: &std::path::Path) -> (Ledger, KeyPair) {
         nonce: Some([52; 32]),
     };
     let mut l = Ledger::init(dir, clock, &admin, genesis).unwrap();
+    let plan = setup_plan();
+    l.append_all(plan.into_iter().map(|p| (&admin, p)).collect())
+        .unwrap();
+    (l, admin)
+}
+
+/// The plan of the test agency: one tujuan, one number indicator.
+fn setup_plan() -> Vec<Payload> {
     let plan = vec![
         Payload::PlanItemDefined(PlanItemDefined {
             code: "T".into(),
@@ -62,9 +70,7 @@ fn setup(dir: &std::path::Path) -> (Ledger, KeyPair) {
             source: None,
         }),
     ];
-    l.append_all(plan.into_iter().map(|p| (&admin, p)).collect())
-        .unwrap();
-    (l, admin)
+    plan
 }
 
 #[test]
@@ -156,4 +162,76 @@ fn a_prepared_event_signed_elsewhere_is_appended_and_a_stale_one_conflicts() {
         "{refused:?}"
     );
     sakip::verify::verify_store(ledger.store()).unwrap();
+}
+
+/// The whole path through the service, on a ledger in memory: the entry
+/// is built by `service::entries` from what a form holds, prepared by
+/// `service::signing`, signed by a key object that never meets the ledger,
+/// and submitted; a second one prepared against the same head conflicts.
+#[test]
+fn the_service_prepares_an_entry_that_is_signed_elsewhere() {
+    use sakip::service::{entries, signing};
+    let admin = KeyPair::from_seed([61; 32]);
+    let clock = Arc::new(SteppingClock::new(
+        parse_time("2022-01-03T00:00:00Z").unwrap(),
+        chrono::TimeDelta::seconds(1),
+    ));
+    let genesis = Genesis {
+        agency_code: "3.02".into(),
+        agency_name: "Dinas Memori".into(),
+        admin: holder("admin"),
+        nonce: Some([62; 32]),
+    };
+    let mut ledger = Ledger::init_in_memory(clock, &admin, genesis).unwrap();
+    let plan_ledger = setup_plan();
+    for p in plan_ledger {
+        ledger.append(&admin, p).unwrap();
+    }
+    let operator = KeyPair::from_seed([63; 32]).public();
+    ledger
+        .append(
+            &admin,
+            Payload::KeyAdded(KeyAdded {
+                key: operator,
+                holder: holder("operator"),
+                roles: vec![Role::Operator],
+            }),
+        )
+        .unwrap();
+    let form = |period: &str, value: &str| entries::RealisasiEntry {
+        indicator: "I".into(),
+        period: period.into(),
+        value: Some(value.into()),
+        ..Default::default()
+    };
+    let payload = entries::realisasi(&ledger, form("2022-Q1", "70,5")).unwrap();
+    let first = signing::prepare(&ledger, operator, payload).unwrap();
+    let payload = entries::realisasi(&ledger, form("TW II 2022", "75")).unwrap();
+    let second = signing::prepare(&ledger, operator, payload).unwrap();
+    assert!(first.what.contains("2022-Q1"), "{}", first.what);
+
+    let elsewhere = KeyPair::from_seed([63; 32]);
+    let done = signing::submit(&mut ledger, &first.prepared, elsewhere.sign(&first.message)).unwrap();
+    let stored = ledger.event(done.seq).unwrap().unwrap();
+    assert_eq!(stored.event.author, operator);
+    assert_eq!(stored.event.payload, realisation_dec(1, Decimal::new(705, 1)));
+
+    let before = ledger.head();
+    let stale = signing::submit(&mut ledger, &second.prepared, elsewhere.sign(&second.message));
+    assert!(
+        matches!(stale, Err(sakip::Error::Conflict { prepared, head }) if prepared == done.seq && head == before.count),
+        "{stale:?}"
+    );
+    assert_eq!(stale.unwrap_err().class(), sakip::ErrorClass::Conflict);
+    assert_eq!(ledger.head(), before, "nothing appended");
+    sakip::service::audit::verify(&ledger, None).unwrap();
+}
+
+fn realisation_dec(quarter: u8, v: Decimal) -> Payload {
+    Payload::RealisationRecorded(RealisationRecorded {
+        indicator: "I".into(),
+        period: PeriodRef { year: 2022, quarter },
+        value: Value::Number(Dec(v)),
+        note: None,
+    })
 }

@@ -13,5 +13,6 @@ pub mod events;
 pub mod history;
 pub mod imports;
 pub mod reports;
+pub mod signing;
 pub mod status;
 pub mod time;
