@@ -7,8 +7,9 @@ use crate::event::TOTAL_SUBJECT;
 use crate::event::*;
 use crate::ledger::Ledger;
 use crate::numfmt;
+use crate::period::Quarter;
 use crate::projection::{self, IndexRead, IndicatorState, Query};
-use crate::Result;
+use crate::{Error, Result};
 use rust_decimal::Decimal;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -180,7 +181,8 @@ pub fn check(ledger: &Ledger, year: Option<u16>) -> Result<Vec<Finding>> {
     {
         let at_issue = Query {
             year: rep.year,
-            as_of: rep.as_of,
+            as_of: Quarter::new(rep.as_of)
+                .ok_or_else(|| Error::integrity(*seq, "a report issued as of no quarter"))?,
             known: rep.known_seq,
             approved_only: false,
         };
@@ -304,7 +306,7 @@ pub fn check(ledger: &Ledger, year: Option<u16>) -> Result<Vec<Finding>> {
     for y in years.into_iter().filter(|y| year.is_none_or(|want| want == *y)) {
         let q = Query {
             year: y,
-            as_of: 4,
+            as_of: Quarter::LAST,
             known: head,
             approved_only: false,
         };

@@ -234,88 +234,93 @@ pub struct Approval {
     pub comment: Option<String>,
 }
 
-/// The payload of an event. The variant index is the on-disk kind number:
-/// append new kinds at the end, never reorder.
+/// The payload of an event. The discriminant is the on-disk kind number
+/// (bincode writes the variant's position, and `tests/format.rs` checks the
+/// two agree): append new kinds at the end with the next number, never
+/// reorder or reuse one.
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[repr(u32)]
 pub enum Payload {
     /// The first event: the agency and its first admin.
-    Genesis(Genesis),
+    Genesis(Genesis) = 0,
     /// A key registered with roles.
-    KeyAdded(KeyAdded),
+    KeyAdded(KeyAdded) = 1,
     /// A key revoked.
-    KeyRevoked(KeyRevoked),
+    KeyRevoked(KeyRevoked) = 2,
     /// The head's decision on entries.
-    Approval(Approval),
+    Approval(Approval) = 3,
     /// A plan item (tujuan ... sub kegiatan).
-    PlanItemDefined(PlanItemDefined),
+    PlanItemDefined(PlanItemDefined) = 4,
     /// An indicator of a plan item.
-    IndicatorDefined(IndicatorDefined),
+    IndicatorDefined(IndicatorDefined) = 5,
     /// A first target.
-    TargetSet(TargetSet),
+    TargetSet(TargetSet) = 6,
     /// A target revised.
-    TargetRevised(TargetRevised),
+    TargetRevised(TargetRevised) = 7,
     /// A realisation.
-    RealisationRecorded(RealisationRecorded),
+    RealisationRecorded(RealisationRecorded) = 8,
     /// A realisation corrected.
-    RealisationCorrected(RealisationCorrected),
+    RealisationCorrected(RealisationCorrected) = 9,
     /// A first pagu.
-    BudgetSet(BudgetSet),
+    BudgetSet(BudgetSet) = 10,
     /// A pagu revised.
-    BudgetRevised(BudgetRevised),
+    BudgetRevised(BudgetRevised) = 11,
     /// Spending in a quarter.
-    SpendingRecorded(SpendingRecorded),
+    SpendingRecorded(SpendingRecorded) = 12,
     /// An indicator's narrative for a year.
-    NarrativeRecorded(NarrativeRecorded),
+    NarrativeRecorded(NarrativeRecorded) = 13,
     /// A report sealed (or an external document recorded).
-    ReportIssued(ReportIssued),
+    ReportIssued(ReportIssued) = 14,
     /// A plan item retired from a year on.
-    PlanItemRetired(Retired),
+    PlanItemRetired(Retired) = 15,
     /// An indicator retired from a year on.
-    IndicatorRetired(Retired),
+    IndicatorRetired(Retired) = 16,
     /// The agency's settings.
-    AgencySettings(AgencySettings),
+    AgencySettings(AgencySettings) = 17,
 }
 
-/// The kind of a payload, without its data.
+/// The kind of a payload, without its data; its discriminant is the
+/// on-disk kind number, the same as [`Payload`]'s.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[repr(u32)]
 pub enum Kind {
     /// `genesis`.
-    Genesis,
+    Genesis = 0,
     /// `key_added`.
-    KeyAdded,
+    KeyAdded = 1,
     /// `key_revoked`.
-    KeyRevoked,
+    KeyRevoked = 2,
     /// `approval`.
-    Approval,
+    Approval = 3,
     /// `plan_item_defined`.
-    PlanItemDefined,
+    PlanItemDefined = 4,
     /// `indicator_defined`.
-    IndicatorDefined,
+    IndicatorDefined = 5,
     /// `target_set`.
-    TargetSet,
+    TargetSet = 6,
     /// `target_revised`.
-    TargetRevised,
+    TargetRevised = 7,
     /// `realisation_recorded`.
-    RealisationRecorded,
+    RealisationRecorded = 8,
     /// `realisation_corrected`.
-    RealisationCorrected,
+    RealisationCorrected = 9,
     /// `budget_set`.
-    BudgetSet,
+    BudgetSet = 10,
     /// `budget_revised`.
-    BudgetRevised,
+    BudgetRevised = 11,
     /// `spending_recorded`.
-    SpendingRecorded,
+    SpendingRecorded = 12,
     /// `narrative_recorded`.
-    NarrativeRecorded,
+    NarrativeRecorded = 13,
     /// `report_issued`.
-    ReportIssued,
+    ReportIssued = 14,
     /// `plan_item_retired`.
-    PlanItemRetired,
+    PlanItemRetired = 15,
     /// `indicator_retired`.
-    IndicatorRetired,
+    IndicatorRetired = 16,
     /// `agency_settings`.
-    AgencySettings,
+    AgencySettings = 17,
 }
 
 impl Kind {

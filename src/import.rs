@@ -8,6 +8,7 @@
 //! `schema/anggaran.csv.md`.
 
 use crate::event::*;
+use crate::projection::Known;
 use crate::projection::{self, Figure, IndexRead};
 use crate::{numfmt, period, Error, Result};
 use serde::Deserialize;
@@ -343,7 +344,7 @@ pub fn plan(file: &str, text: &str, r: &dyn IndexRead, stage: Stage) -> Result<L
         if let Some(i) = new_indicators.get(code) {
             return Ok(i.clone());
         }
-        match projection::indicator(r, code, u64::MAX).map_err(BadField::read)? {
+        match projection::indicator(r, code, Known::Head).map_err(BadField::read)? {
             Some((_, i)) => Ok(i),
             None => Err(format!("field 'indicator': unknown indicator '{code}'").into()),
         }
@@ -365,7 +366,7 @@ pub fn plan(file: &str, text: &str, r: &dyn IndexRead, stage: Stage) -> Result<L
                     year: row.year,
                     scope,
                 },
-                u64::MAX,
+                Known::Head,
             )?
             .ok_or_else(|| {
                 fail(
@@ -432,7 +433,7 @@ pub fn plan(file: &str, text: &str, r: &dyn IndexRead, stage: Stage) -> Result<L
 }
 
 fn latest_pagu(r: &dyn IndexRead, account: &str, year: u16) -> Result<Option<u64>> {
-    projection::latest(r, Figure::Pagu { account, year }, u64::MAX)
+    projection::latest(r, Figure::Pagu { account, year }, Known::Head)
 }
 
 // ---------------------------------------------------------------- CSV
@@ -523,7 +524,7 @@ pub fn realisasi(file: &str, text: &str, r: &dyn IndexRead) -> Result<Labelled> 
             Error::Input(format!("{file}:{line}: column '{col}': {msg}"))
         };
         let code = field(&row, "indicator").ok_or_else(|| at("indicator", "empty".into()))?;
-        let ind = projection::indicator(r, code, u64::MAX)?
+        let ind = projection::indicator(r, code, Known::Head)?
             .map(|(_, i)| i)
             .ok_or_else(|| at("indicator", format!("unknown indicator '{code}'")))?;
         let period =
@@ -573,8 +574,8 @@ pub fn anggaran(file: &str, text: &str, r: &dyn IndexRead, stage: Stage) -> Resu
     for (line, row) in rows {
         let at = |col: &str, msg: String| Error::Input(format!("{file}:{line}: column '{col}': {msg}"));
         let account = field(&row, "account").ok_or_else(|| at("account", "empty".into()))?;
-        if projection::item(r, account, u64::MAX)?.is_none()
-            && projection::indicator(r, account, u64::MAX)?.is_none()
+        if projection::item(r, account, Known::Head)?.is_none()
+            && projection::indicator(r, account, Known::Head)?.is_none()
         {
             return Err(at(
                 "account",

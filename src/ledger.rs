@@ -12,6 +12,7 @@ use crate::clock::Clock;
 use crate::codec::{self, Frame, Unsigned};
 use crate::event::{Event, EventHash, Genesis, Kind, Payload, PublicKey};
 use crate::keys::{KeyPair, Signer};
+use crate::projection::Known;
 use crate::projection::{self, MemIndex, Overlay};
 use crate::store::{Head, Staged, Store};
 use crate::{Error, Result};
@@ -666,7 +667,7 @@ impl Ledger {
         let index = self.index();
         for seq in 0..self.head().count {
             if let Some(kind) = self.kind_of(seq)? {
-                if kind.is_approvable() && projection::decision(&index, seq, u64::MAX)?.is_none() {
+                if kind.is_approvable() && projection::decision(&index, seq, Known::Head)?.is_none() {
                     out.push(seq);
                 }
             }

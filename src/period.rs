@@ -34,7 +34,9 @@ impl PeriodRef {
 }
 
 /// A triwulan: 1 to 4. The only way to make one is [`Quarter::new`] (or
-/// [`Quarter::ALL`]), so a `Quarter` is always a quarter that exists.
+/// [`Quarter::ALL`]), so a `Quarter` is always a quarter that exists. It
+/// has no `Display`: say which form is meant, [`Quarter::number`] (`Q3`
+/// in machine output) or [`Quarter::roman`] (`TW III` in Indonesian text).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Quarter(u8);
 
@@ -62,12 +64,6 @@ impl Quarter {
     /// The quarters up to and including this one.
     pub fn through(self) -> impl Iterator<Item = Quarter> {
         Quarter::ALL.into_iter().take(self.0 as usize)
-    }
-}
-
-impl fmt::Display for Quarter {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "TW {}", self.roman())
     }
 }
 

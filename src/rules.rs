@@ -180,18 +180,18 @@ pub fn check_value(ind: &IndicatorDefined, value: &Value, for_target: bool) -> R
 }
 
 fn latest_seq(r: &dyn IndexRead, figure: Figure<'_>) -> Result<Option<u64>, Invalid> {
-    Ok(latest(r, figure, u64::MAX)?)
+    Ok(latest(r, figure, Known::Head)?)
 }
 
 pub(crate) fn need_indicator(r: &dyn IndexRead, code: &str) -> Result<IndicatorDefined, Invalid> {
-    match indicator(r, code, u64::MAX)? {
+    match indicator(r, code, Known::Head)? {
         Some((_, i)) => Ok(i),
         None => Err(format!("unknown indicator '{code}' (define it in the plan first)").into()),
     }
 }
 
 pub(crate) fn need_item(r: &dyn IndexRead, code: &str) -> Result<PlanItemDefined, Invalid> {
-    match item(r, code, u64::MAX)? {
+    match item(r, code, Known::Head)? {
         Some((_, i)) => Ok(i),
         None => Err(format!("unknown plan item '{code}'").into()),
     }
@@ -215,7 +215,7 @@ pub fn validate(r: &dyn IndexRead, payload: &Payload) -> Result<(), Invalid> {
         Payload::PlanItemDefined(p) => {
             check_code("plan item", &p.code)?;
             check_text("the plan item name", &p.name)?;
-            if item(r, &p.code, u64::MAX)?.is_some() {
+            if item(r, &p.code, Known::Head)?.is_some() {
                 return Err(format!("plan item '{}' is already defined", p.code).into());
             }
             match (&p.parent, p.level) {
@@ -240,7 +240,7 @@ pub fn validate(r: &dyn IndexRead, payload: &Payload) -> Result<(), Invalid> {
         Payload::IndicatorDefined(i) => {
             check_code("indicator", &i.code)?;
             check_text("the indicator name", &i.name)?;
-            if indicator(r, &i.code, u64::MAX)?.is_some() {
+            if indicator(r, &i.code, Known::Head)?.is_some() {
                 return Err(format!("indicator '{}' is already defined", i.code).into());
             }
             need_item(r, &i.item)?;
@@ -461,7 +461,7 @@ pub fn validate(r: &dyn IndexRead, payload: &Payload) -> Result<(), Invalid> {
             } else {
                 need_item(r, &x.code)?;
             }
-            if let Some(y) = retired_from(r, &x.code, u64::MAX)? {
+            if let Some(y) = retired_from(r, &x.code, Known::Head)? {
                 if y <= x.year {
                     return Err(format!("{} is already retired from {y}", x.code).into());
                 }
@@ -482,7 +482,7 @@ pub fn validate(r: &dyn IndexRead, payload: &Payload) -> Result<(), Invalid> {
 /// A budget account: a plan item, or an indicator whose own allocation is
 /// tracked (anggaran per IKU).
 pub(crate) fn need_account(r: &dyn IndexRead, code: &str) -> Result<(), Invalid> {
-    if item(r, code, u64::MAX)?.is_some() || indicator(r, code, u64::MAX)?.is_some() {
+    if item(r, code, Known::Head)?.is_some() || indicator(r, code, Known::Head)?.is_some() {
         return Ok(());
     }
     Err(format!("unknown budget account '{code}' (a plan item or indicator code)").into())

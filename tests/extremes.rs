@@ -145,7 +145,7 @@ fn every_view_answers(l: &Ledger) {
     for as_of in 1..=4 {
         let q = sakip::projection::Query {
             year: 2022,
-            as_of,
+            as_of: sakip::period::Quarter::new(as_of).unwrap(),
             known,
             approved_only: false,
         };

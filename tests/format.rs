@@ -236,6 +236,9 @@ fn kind_numbers_are_the_documented_ones() {
             "{}",
             p.kind().name()
         );
+        // The explicit discriminant is the number bincode writes.
+        assert_eq!(p.kind().number(), i as u32, "{}", p.kind().name());
+        assert_eq!(Kind::from_number(i as u32), Some(p.kind()));
     }
 }
 

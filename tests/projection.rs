@@ -129,7 +129,7 @@ fn apply(l: &mut Ledger, admin: &KeyPair, op_key: &KeyPair, head: &KeyPair, op: 
     let current = |l: &Ledger, ind: usize, quarter: u8| {
         let q = Query {
             year: 2021,
-            as_of: 4,
+            as_of: sakip::period::Quarter::LAST,
             known: u64::MAX,
             approved_only: false,
         };
@@ -338,7 +338,7 @@ fn snapshot(l: &Ledger, from: u64) -> Snapshot {
             for approved_only in [false, true] {
                 let q = Query {
                     year: 2021,
-                    as_of,
+                    as_of: sakip::period::Quarter::new(as_of).unwrap(),
                     known,
                     approved_only,
                 };
@@ -477,7 +477,7 @@ proptest! {
         let replay = Replay::fold(&events);
         for as_of in 1..=4u8 {
             for approved_only in [false, true] {
-                let q = Query { year: 2021, as_of, known: l.head().count - 1, approved_only };
+                let q = Query { year: 2021, as_of: sakip::period::Quarter::new(as_of).unwrap(), known: l.head().count - 1, approved_only };
                 let states = projection::state(l.store(), &q).unwrap();
                 for (ind, (code, _, _)) in INDICATORS.iter().enumerate() {
                     let state = states.iter().find(|s| s.indicator.code == *code).unwrap();

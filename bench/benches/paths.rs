@@ -65,7 +65,7 @@ fn query(c: &mut Criterion) {
     g.year(2021).unwrap();
     let q = Query {
         year: 2021,
-        as_of: 4,
+        as_of: sakip::period::Quarter::LAST,
         known: g.ledger.head().count - 1,
         approved_only: false,
     };

@@ -1032,7 +1032,7 @@ fn time_report(ledger: &Ledger, year: u16) -> Result<f64> {
 pub fn verified_reads(ledger: &Ledger, year: u16, label: &str) -> Result<Vec<Row>> {
     let q = sakip::projection::Query {
         year,
-        as_of: 4,
+        as_of: sakip::period::Quarter::LAST,
         known: ledger.head().count - 1,
         approved_only: false,
     };
@@ -1116,7 +1116,7 @@ fn year_scan(ledger: &Ledger, year: u16) -> Result<f64> {
 fn time_query(ledger: &Ledger, year: u16) -> Result<QueryFigure> {
     let q = sakip::projection::Query {
         year,
-        as_of: 4,
+        as_of: sakip::period::Quarter::LAST,
         known: ledger.head().count - 1,
         approved_only: false,
     };

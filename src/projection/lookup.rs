@@ -8,9 +8,37 @@ use crate::{Error, Result};
 use rust_decimal::Decimal;
 use std::collections::HashMap;
 
+/// Recorded time in a look-up: what the ledger knew after a seq, or
+/// everything it holds (including the events of a batch being checked
+/// before it is appended).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Known {
+    /// Events up to and including this seq.
+    Seq(u64),
+    /// Every event there is.
+    Head,
+}
+
+impl Known {
+    /// The last seq included.
+    pub fn last(self) -> u64 {
+        match self {
+            Known::Seq(seq) => seq,
+            Known::Head => u64::MAX,
+        }
+    }
+}
+
+impl From<u64> for Known {
+    fn from(seq: u64) -> Known {
+        Known::Seq(seq)
+    }
+}
+
 /// The agency's time zone as known at `known` (WIB until an admin sets
 /// another).
-pub fn time_zone(r: &dyn IndexRead, known: u64) -> Result<TimeZone> {
+pub fn time_zone(r: &dyn IndexRead, known: impl Into<Known>) -> Result<TimeZone> {
+    let known = known.into().last();
     let mut zone = TimeZone::default();
     for (k, v) in r.scan(&key(b'Z'))? {
         if k.len() == 9 && seq_suffix(&k) <= known {
@@ -27,7 +55,8 @@ pub fn time_zone(r: &dyn IndexRead, known: u64) -> Result<TimeZone> {
 
 /// The first year a plan item or indicator no longer counts in, as known at
 /// `known`: the earliest effective year of its retirements.
-pub fn retired_from(r: &dyn IndexRead, code: &str, known: u64) -> Result<Option<u16>> {
+pub fn retired_from(r: &dyn IndexRead, code: &str, known: impl Into<Known>) -> Result<Option<u16>> {
+    let known = known.into().last();
     let prefix = with_code(key(b'X'), code);
     let mut first: Option<u16> = None;
     for (k, v) in r.scan(&prefix)? {
@@ -67,7 +96,12 @@ pub(crate) fn retired_in(
 
 /// The plan items that count in `year` as known at `known`: defined by then
 /// and not retired (nor under a retired item).
-pub fn active_items(r: &dyn IndexRead, year: u16, known: u64) -> Result<Vec<(u64, PlanItemDefined)>> {
+pub fn active_items(
+    r: &dyn IndexRead,
+    year: u16,
+    known: impl Into<Known>,
+) -> Result<Vec<(u64, PlanItemDefined)>> {
+    let known = known.into().last();
     let all = items(r, known)?;
     let by_code: HashMap<String, PlanItemDefined> =
         all.iter().map(|(_, i)| (i.code.clone(), i.clone())).collect();
@@ -125,7 +159,8 @@ pub fn indicator_events(r: &dyn IndexRead, code: &str, year: Option<u16>) -> Res
 }
 
 /// The seqs of the reports issued with these bytes' SHA-256, known at `known`.
-pub fn reports_with_hash(r: &dyn IndexRead, sha256: &[u8; 32], known: u64) -> Result<Vec<u64>> {
+pub fn reports_with_hash(r: &dyn IndexRead, sha256: &[u8; 32], known: impl Into<Known>) -> Result<Vec<u64>> {
+    let known = known.into().last();
     let mut k = key(b'H');
     k.extend_from_slice(sha256);
     versions(r, &k, known)
@@ -156,7 +191,12 @@ pub(crate) fn def_seq(r: &dyn IndexRead, tag: u8, code: &str) -> Result<Option<u
 }
 
 /// A plan item defined at or before `known`.
-pub fn item(r: &dyn IndexRead, code: &str, known: u64) -> Result<Option<(u64, PlanItemDefined)>> {
+pub fn item(
+    r: &dyn IndexRead,
+    code: &str,
+    known: impl Into<Known>,
+) -> Result<Option<(u64, PlanItemDefined)>> {
+    let known = known.into().last();
     match def_seq(r, b'I', code)? {
         Some(seq) if seq <= known => item_at(r, seq).map(Some),
         _ => Ok(None),
@@ -178,7 +218,12 @@ pub(crate) fn indicator_at(r: &dyn IndexRead, seq: u64) -> Result<(u64, Indicato
 }
 
 /// An indicator defined at or before `known`.
-pub fn indicator(r: &dyn IndexRead, code: &str, known: u64) -> Result<Option<(u64, IndicatorDefined)>> {
+pub fn indicator(
+    r: &dyn IndexRead,
+    code: &str,
+    known: impl Into<Known>,
+) -> Result<Option<(u64, IndicatorDefined)>> {
+    let known = known.into().last();
     match def_seq(r, b'N', code)? {
         Some(seq) if seq <= known => indicator_at(r, seq).map(Some),
         _ => Ok(None),
@@ -207,7 +252,8 @@ pub(crate) fn all_defs(r: &dyn IndexRead, tag: u8, known: u64) -> Result<Vec<u64
 }
 
 /// Every plan item known at `known`.
-pub fn items(r: &dyn IndexRead, known: u64) -> Result<Vec<(u64, PlanItemDefined)>> {
+pub fn items(r: &dyn IndexRead, known: impl Into<Known>) -> Result<Vec<(u64, PlanItemDefined)>> {
+    let known = known.into().last();
     all_defs(r, b'I', known)?
         .into_iter()
         .map(|seq| item_at(r, seq))
@@ -215,7 +261,8 @@ pub fn items(r: &dyn IndexRead, known: u64) -> Result<Vec<(u64, PlanItemDefined)
 }
 
 /// Every indicator known at `known`.
-pub fn indicators(r: &dyn IndexRead, known: u64) -> Result<Vec<(u64, IndicatorDefined)>> {
+pub fn indicators(r: &dyn IndexRead, known: impl Into<Known>) -> Result<Vec<(u64, IndicatorDefined)>> {
+    let known = known.into().last();
     all_defs(r, b'N', known)?
         .into_iter()
         .map(|seq| indicator_at(r, seq))
@@ -223,7 +270,8 @@ pub fn indicators(r: &dyn IndexRead, known: u64) -> Result<Vec<(u64, IndicatorDe
 }
 
 /// The decision in force on `seq` as known at `known`.
-pub fn decision(r: &dyn IndexRead, seq: u64, known: u64) -> Result<Option<(u64, Decision)>> {
+pub fn decision(r: &dyn IndexRead, seq: u64, known: impl Into<Known>) -> Result<Option<(u64, Decision)>> {
+    let known = known.into().last();
     let mut last = None;
     for (k, v) in r.scan(&approval_prefix(seq))? {
         if seq_suffix(&k) <= known {
@@ -530,7 +578,8 @@ impl Figure<'_> {
 /// The seq of the latest version of `figure` known at `known`, whatever
 /// was decided on it: the version a revision or correction must name (the
 /// rule `rules::validate` checks).
-pub fn latest(r: &dyn IndexRead, figure: Figure<'_>, known: u64) -> Result<Option<u64>> {
+pub fn latest(r: &dyn IndexRead, figure: Figure<'_>, known: impl Into<Known>) -> Result<Option<u64>> {
+    let known = known.into().last();
     Ok(versions(r, &figure.prefix(), known)?.last().copied())
 }
 
@@ -554,12 +603,12 @@ pub fn spending(r: &dyn IndexRead, account: &str, q: &Query) -> Result<Decimal> 
 pub fn spending_of(r: &dyn IndexRead, account: &str, q: &Query) -> Result<Option<Decimal>> {
     let mut total = Decimal::ZERO;
     let mut any = false;
-    for quarter in 1..=q.as_of {
+    for quarter in q.as_of.through() {
         let prefix = entry_prefix(
             b'S',
             PeriodRef {
                 year: q.year,
-                quarter,
+                quarter: quarter.number(),
             },
             account,
         );

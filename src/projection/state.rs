@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::event::*;
+use crate::period::Quarter;
 use crate::scoring::{self, Capaian, Predikat};
 use crate::{Error, Result};
 use rust_decimal::Decimal;
@@ -15,7 +16,7 @@ pub struct Query {
     /// Fiscal year.
     pub year: u16,
     /// Valid time: the quarter (1-4) the state is about.
-    pub as_of: u8,
+    pub as_of: Quarter,
     /// Recorded time: the last seq known (inclusive).
     pub known: u64,
     /// Count only approved entries.
@@ -75,29 +76,29 @@ pub fn state(r: &dyn IndexRead, q: &Query) -> Result<Vec<IndicatorState>> {
         // what the year is measured against, and a TW IV phasing only stands
         // in when no annual target exists; before TW IV the quarter's phasing
         // target, else the annual one.
-        let target = match q.as_of {
-            4 => match target(TargetScope::Year)? {
+        let target = if q.as_of == Quarter::LAST {
+            match target(TargetScope::Year)? {
                 Some(v) => Some(v),
-                None => target(TargetScope::Quarter(4))?,
-            },
-            1..=3 => match target(TargetScope::Quarter(q.as_of))? {
+                None => target(TargetScope::Quarter(Quarter::LAST.number()))?,
+            }
+        } else {
+            match target(TargetScope::Quarter(q.as_of.number()))? {
                 Some(v) => Some(v),
                 None => target(TargetScope::Year)?,
-            },
-            _ => None,
+            }
         };
         let mut quarters = Vec::new();
-        for quarter in 1..=q.as_of {
-            quarters.push(year.current(b'R', &ind.code, quarter, q.approved_only)?);
+        for quarter in q.as_of.through() {
+            quarters.push(year.current(b'R', &ind.code, quarter.number(), q.approved_only)?);
         }
-        let annual = if q.as_of == 4 {
+        let annual = if q.as_of == Quarter::LAST {
             year.current(b'R', &ind.code, 0, q.approved_only)?
         } else {
             None
         };
         // An annual figure already recorded is not due before TW IV: say so
         // rather than "no data" (docs/scoring.md).
-        let annual_not_due = q.as_of < 4 && year.has_versions(b'R', &ind.code, 0);
+        let annual_not_due = q.as_of < Quarter::LAST && year.has_versions(b'R', &ind.code, 0);
         let item = items.get(&ind.item).cloned().ok_or_else(|| {
             Error::integrity(
                 def_seq,

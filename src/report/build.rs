@@ -6,6 +6,7 @@ use super::*;
 use crate::budget::{self, Budget, Figure};
 use crate::event::*;
 use crate::numfmt;
+use crate::period::Quarter;
 use crate::projection::{self, IndexRead, IndicatorState, Query};
 use crate::scoring::{self, Predikat};
 use crate::{Error, Result};
@@ -21,7 +22,8 @@ pub fn build(
 ) -> Result<Report> {
     let q = Query {
         year: params.year,
-        as_of: params.as_of,
+        as_of: Quarter::new(params.as_of)
+            .ok_or_else(|| Error::Input(format!("quarter {} does not exist", params.as_of)))?,
         known: params.known_seq,
         approved_only: params.approved_only,
     };
@@ -191,7 +193,7 @@ impl<'a> Data<'a> {
             self.r,
             &Query {
                 year,
-                as_of: 4,
+                as_of: Quarter::LAST,
                 ..self.q
             },
         )
@@ -512,8 +514,8 @@ fn comparison(d: &Data) -> Result<Vec<Block>> {
 /// A year in a column header: the report's own year before TW IV says how
 /// far it goes ("2022 s.d. TW I"), so no column passes for the whole year.
 fn year_label(d: &Data, y: u16) -> String {
-    if y == d.q.year && d.q.as_of < 4 {
-        format!("{y} s.d. TW {}", crate::period::roman(d.q.as_of))
+    if y == d.q.year && d.q.as_of < Quarter::LAST {
+        format!("{y} s.d. TW {}", d.q.as_of.roman())
     } else {
         y.to_string()
     }
@@ -716,7 +718,7 @@ fn budget_detail(d: &Data) -> Result<Block> {
         format!(
             "Rincian Anggaran per Program, Kegiatan dan Sub Kegiatan Tahun {} s.d. Triwulan {}",
             d.q.year,
-            crate::period::roman(d.q.as_of)
+            d.q.as_of.roman()
         ),
         &[
             "Kode",
@@ -884,7 +886,7 @@ fn rencana_aksi(d: &Data) -> Result<Vec<Block>> {
             format!(
                 "Monitoring Rencana Aksi Tahun {} s.d. Triwulan {}",
                 d.q.year,
-                crate::period::roman(d.q.as_of)
+                d.q.as_of.roman()
             ),
             &[
                 "Program/ Sub Kegiatan",

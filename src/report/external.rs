@@ -5,6 +5,7 @@
 
 use crate::event::*;
 use crate::import::{parse_value, toml_error};
+use crate::projection::Known;
 use crate::projection::{self, IndexRead};
 use crate::{numfmt, Error, Result};
 use serde::Deserialize;
@@ -68,7 +69,7 @@ pub fn document(file: &str, bytes: &[u8], r: &dyn IndexRead, known_seq: u64) -> 
         };
         match (&row.indicator, &row.account) {
             (Some(code), None) => {
-                let ind = projection::indicator(r, code, u64::MAX)?
+                let ind = projection::indicator(r, code, Known::Head)?
                     .map(|(_, i)| i)
                     .ok_or_else(|| fail(n, format!("unknown indicator '{code}'")))?;
                 if let Some(v) = &row.realisasi {
@@ -120,7 +121,7 @@ pub fn document(file: &str, bytes: &[u8], r: &dyn IndexRead, known_seq: u64) -> 
                 }
             }
             (None, Some(account)) => {
-                if account != TOTAL_SUBJECT && projection::item(r, account, u64::MAX)?.is_none() {
+                if account != TOTAL_SUBJECT && projection::item(r, account, Known::Head)?.is_none() {
                     return Err(fail(n, format!("unknown budget account '{account}'")));
                 }
                 if row.target.is_some() {

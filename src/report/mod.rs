@@ -17,6 +17,7 @@ pub use build::{build, show_value};
 pub use render::render;
 
 use crate::event::EventHash;
+use crate::projection::Known;
 use rust_decimal::Decimal;
 use std::fmt;
 
@@ -429,7 +430,7 @@ pub fn verify_bytes(ledger: &Ledger, bytes: &[u8]) -> crate::Result<Verdict> {
     // (A document recorded from outside sakip cannot be re-rendered: it is
     // issued when its bytes match, reproducible in the sense of unchanged.)
     let sha = digest(bytes);
-    if let Some(&seq) = crate::projection::reports_with_hash(&ledger.index(), &sha, u64::MAX)?.first() {
+    if let Some(&seq) = crate::projection::reports_with_hash(&ledger.index(), &sha, Known::Head)?.first() {
         let event = ledger
             .event(seq)?
             .ok_or_else(|| Error::integrity(seq, "an indexed report event is missing"))?;

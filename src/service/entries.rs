@@ -7,6 +7,7 @@
 use crate::event::*;
 use crate::import::{parse_scope, parse_value};
 use crate::ledger::Ledger;
+use crate::projection::Known;
 use crate::projection::{self, Figure};
 use crate::{numfmt, period, Error, Result};
 
@@ -88,7 +89,7 @@ pub struct CorrectionEntry {
 }
 
 fn need_indicator(ledger: &Ledger, code: &str) -> Result<IndicatorDefined> {
-    projection::indicator(&ledger.index(), code, u64::MAX)?
+    projection::indicator(&ledger.index(), code, Known::Head)?
         .map(|(_, i)| i)
         .ok_or_else(|| Error::NotFound(format!("unknown indicator '{code}'")))
 }
@@ -109,7 +110,7 @@ pub fn target(ledger: &Ledger, e: TargetEntry) -> Result<Payload> {
                 year: e.year,
                 scope,
             };
-            let revises = projection::latest(&ledger.index(), figure, u64::MAX)?.ok_or_else(|| {
+            let revises = projection::latest(&ledger.index(), figure, Known::Head)?.ok_or_else(|| {
                 Error::Input(format!("there is no {scope} target of {} to revise", e.indicator))
             })?;
             Payload::TargetRevised(TargetRevised {
@@ -169,7 +170,7 @@ pub fn spending(e: SpendingEntry) -> Result<Payload> {
 pub fn latest_realisation(ledger: &Ledger, code: &str, period: &str) -> Result<u64> {
     let period = period::parse(period)?;
     let index = ledger.index();
-    if projection::indicator(&index, code, u64::MAX)?.is_none() {
+    if projection::indicator(&index, code, Known::Head)?.is_none() {
         return Err(Error::NotFound(format!("unknown indicator '{code}'")));
     }
     projection::latest(
@@ -178,7 +179,7 @@ pub fn latest_realisation(ledger: &Ledger, code: &str, period: &str) -> Result<u
             indicator: code,
             period,
         },
-        u64::MAX,
+        Known::Head,
     )?
     .ok_or_else(|| {
         Error::Input(format!(
@@ -208,7 +209,7 @@ pub fn correction(ledger: &Ledger, c: CorrectionEntry) -> Result<Payload> {
             )))
         }
     };
-    let ind = projection::indicator(&ledger.index(), &indicator, u64::MAX)?
+    let ind = projection::indicator(&ledger.index(), &indicator, Known::Head)?
         .map(|(_, i)| i)
         .ok_or_else(|| Error::integrity(seq, format!("realisation of unknown indicator {indicator}")))?;
     let value = parse_value(

@@ -5,6 +5,7 @@
 use super::time::{KnownAt, Resolved, TimePoint};
 use crate::event::{Payload, PublicKey};
 use crate::ledger::{Ledger, StoredEvent};
+use crate::projection::Known;
 use crate::projection::{self, IndicatorState, Query};
 use crate::{Error, Result};
 
@@ -44,7 +45,7 @@ pub fn history(ledger: &Ledger, code: &str, year: Option<u16>) -> Result<Vec<His
             Payload::Approval(_) | Payload::IndicatorDefined(_) | Payload::PlanItemDefined(_) => {
                 String::new()
             }
-            _ => match projection::decision(&index, seq, u64::MAX)? {
+            _ => match projection::decision(&index, seq, Known::Head)? {
                 Some((at, d)) => format!("{} (seq {at})", d.name()),
                 None => "belum diputuskan".into(),
             },
@@ -197,7 +198,7 @@ pub fn subject(p: &Payload) -> Option<(String, u16)> {
 pub fn state_of(ledger: &Ledger, code: &str, year: u16, known: u64) -> Result<Option<IndicatorState>> {
     let q = Query {
         year,
-        as_of: 4,
+        as_of: crate::period::Quarter::LAST,
         known,
         approved_only: false,
     };

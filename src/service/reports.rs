@@ -29,7 +29,7 @@ pub fn params(ledger: &Ledger, kind: ReportKind, point: &TimePoint, format: Repo
     Ok(Params {
         kind,
         year: q.year,
-        as_of: q.as_of,
+        as_of: q.as_of.number(),
         known_seq: q.known,
         approved_only: q.approved_only,
         format,

@@ -7,6 +7,7 @@ use super::time::{Resolved, TimePoint};
 use crate::event::{Level, Polarity, TargetScope, Value};
 use crate::ledger::Ledger;
 use crate::numfmt;
+use crate::period::Quarter;
 use crate::projection::{self, Query};
 pub use crate::projection::{IndicatorState, Version};
 use crate::scoring::{self, Predikat};
@@ -161,8 +162,8 @@ fn budget(r: &dyn projection::IndexRead, q: &Query) -> Result<Option<BudgetSumma
 
 /// Whether a mid-year capaian is measured against the annual target (the
 /// quarter has no phasing target): displays mark it.
-pub fn against_annual(s: &IndicatorState, as_of: u8) -> bool {
-    as_of < 4 && s.capaian.score().is_some() && matches!(s.target, Some((TargetScope::Year, _)))
+pub fn against_annual(s: &IndicatorState, as_of: Quarter) -> bool {
+    as_of < Quarter::LAST && s.capaian.score().is_some() && matches!(s.target, Some((TargetScope::Year, _)))
 }
 
 /// The columns of the machine-readable (CSV) status.
@@ -210,7 +211,7 @@ pub fn machine_row(s: &IndicatorState, q: &Query) -> Vec<String> {
             .unwrap_or_default(),
         s.predikat.map(|p| p.label().to_string()).unwrap_or_default(),
         s.approved.to_string(),
-        format!("{}-Q{}", q.year, q.as_of),
+        format!("{}-Q{}", q.year, q.as_of.number()),
         q.known.to_string(),
     ]
 }
@@ -257,7 +258,7 @@ pub fn state_json(s: &IndicatorState, q: &Query) -> serde_json::Value {
         "capaian_note": s.capaian.note(),
         "predikat": s.predikat.map(|p| p.label()),
         "approved": s.approved,
-        "as_of": format!("{}-Q{}", q.year, q.as_of),
+        "as_of": format!("{}-Q{}", q.year, q.as_of.number()),
         "known_at_seq": q.known,
         "approved_only": q.approved_only,
     })

@@ -103,7 +103,7 @@ impl TimePoint {
         Ok(Resolved {
             query: Query {
                 year: self.year,
-                as_of: as_of.number(),
+                as_of,
                 known,
                 approved_only: self.approved_only,
             },

@@ -4,7 +4,6 @@
 use super::query::QueryArgs;
 use super::{table, write_csv, CmdResult, Ctx, Format};
 use sakip::numfmt;
-use sakip::period::roman;
 use sakip::report::show_value;
 use sakip::scoring;
 use sakip::service::status::IndicatorState;
@@ -64,7 +63,7 @@ fn write_table(view: &StatusView, out: &mut dyn Write) -> CmdResult {
         "{} — status {} s.d. TW {}, diketahui: {}{}",
         view.agency_name,
         q.year,
-        roman(q.as_of),
+        q.as_of.roman(),
         view.at.known_at_text,
         if q.approved_only {
             ", hanya entri yang disetujui"
@@ -93,7 +92,7 @@ fn write_table(view: &StatusView, out: &mut dyn Write) -> CmdResult {
         writeln!(
             out,
             "* diukur terhadap target tahunan: indikator ini tidak punya target TW {}",
-            roman(q.as_of)
+            q.as_of.roman()
         )?;
     }
     for m in &view.sasaran_means {
@@ -123,7 +122,7 @@ fn write_table(view: &StatusView, out: &mut dyn Write) -> CmdResult {
     writeln!(
         out,
         "Realisasi anggaran s.d. TW {}: {} dari pagu {} ({})",
-        roman(q.as_of),
+        q.as_of.roman(),
         numfmt::rupiah(b.spent),
         numfmt::rupiah(b.pagu),
         serapan(b.spent, b.pagu)
@@ -154,7 +153,7 @@ fn clip(text: &str, max: usize) -> String {
     }
 }
 
-fn display_row(s: &IndicatorState, as_of: u8) -> Vec<String> {
+fn display_row(s: &IndicatorState, as_of: sakip::period::Quarter) -> Vec<String> {
     let capaian = match s.capaian.score() {
         Some(c) if against_annual(s, as_of) => format!("{}*", numfmt::percent(c)),
         Some(c) => numfmt::percent(c),
