@@ -1,27 +1,22 @@
 //! The command line: argument parsing, the shared context, output helpers
 //! and the mapping of library errors to exit codes. One module per
-//! subcommand, each a `clap::Args` struct whose doc comment is its help and
-//! a `run` function.
+//! subcommand, grouped by family (`admin/`, `entries/`, `reading/`,
+//! `audit/`, `report`, `bench`, `demo`), each a `clap::Args` struct whose
+//! doc comment is its help and a `run` function that parses, calls
+//! `sakip::service` and renders.
 
-mod approve;
+mod admin;
 mod audit;
 mod bench;
-mod bundle;
-mod checkpoint;
 mod demo;
-mod import;
-mod init;
-mod key;
-mod log;
-mod query;
-mod rebuild;
-mod record;
+mod entries;
+mod reading;
 mod report;
-mod retire;
-mod settings;
-mod show;
-mod status;
-mod verify;
+
+use admin::{init, key, rebuild, settings};
+use audit::{bundle, checkpoint, verify};
+use entries::{approve, import, record, retire};
+use reading::{log, query, show, status};
 
 use clap::{Parser, Subcommand, ValueEnum};
 use sakip::clock::{Clock, SteppingClock, SystemClock};
@@ -114,10 +109,10 @@ pub enum Command {
     #[command(subcommand)]
     Report(report::ReportCommand),
     Log(log::Args),
-    History(audit::HistoryArgs),
-    Diff(audit::DiffArgs),
+    History(audit::inspect::HistoryArgs),
+    Diff(audit::inspect::DiffArgs),
     #[command(subcommand)]
-    Audit(audit::AuditCommand),
+    Audit(audit::inspect::AuditCommand),
     Show(show::Args),
     Settings(settings::Args),
     Verify(verify::Args),
@@ -433,9 +428,9 @@ fn run_command(ctx: &Ctx, command: Command, mut out: &mut dyn Write) -> CmdResul
         Command::VerifyBundle(a) => bundle::verify_bundle(ctx, a, &mut out),
         Command::Restore(a) => bundle::restore(ctx, a, &mut out),
         Command::Log(a) => log::run(ctx, a, &mut out),
-        Command::History(a) => audit::history(ctx, a, &mut out),
-        Command::Diff(a) => audit::diff(ctx, a, &mut out),
-        Command::Audit(a) => audit::run(ctx, a, &mut out),
+        Command::History(a) => audit::inspect::history(ctx, a, &mut out),
+        Command::Diff(a) => audit::inspect::diff(ctx, a, &mut out),
+        Command::Audit(a) => audit::inspect::run(ctx, a, &mut out),
         Command::Show(a) => show::run(ctx, a, &mut out),
         Command::Settings(a) => settings::run(ctx, a, &mut out),
         Command::Verify(a) => verify::run(ctx, a, &mut out),

@@ -1,6 +1,6 @@
 //! `sakip init`: create a ledger with its genesis event.
 
-use super::{CmdResult, Ctx};
+use crate::cli::{CmdResult, Ctx};
 use sakip::event::{AgencySettings, Payload, TimeZone};
 use sakip::event::{Genesis, Holder};
 use sakip::keys;

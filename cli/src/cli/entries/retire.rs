@@ -1,7 +1,7 @@
 //! `sakip retire`: withdraw a wrongly defined plan item or indicator from a
 //! year on (admin).
 
-use super::{CmdResult, Ctx};
+use crate::cli::{CmdResult, Ctx};
 use sakip::event::{Payload, Retired};
 use std::io::Write;
 

@@ -1,6 +1,6 @@
 //! `sakip settings`: the agency's settings, set by an admin as an event.
 
-use super::{CmdResult, Ctx};
+use crate::cli::{CmdResult, Ctx};
 use sakip::event::{AgencySettings, Payload, TimeZone};
 use std::io::Write;
 
@@ -15,7 +15,7 @@ use std::io::Write;
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// Set the time zone: WIB (UTC+7), WITA (UTC+8) or WIT (UTC+9).
-    #[arg(long, value_parser = super::init::parse_zone)]
+    #[arg(long, value_parser = crate::cli::init::parse_zone)]
     pub time_zone: Option<TimeZone>,
 }
 

@@ -1,6 +1,6 @@
 //! `sakip rebuild`: recompute every derived tree from the events.
 
-use super::{CmdResult, Ctx};
+use crate::cli::{CmdResult, Ctx};
 use std::io::Write;
 
 /// Recompute every derived tree from the events alone: the projections (the

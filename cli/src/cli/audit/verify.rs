@@ -1,7 +1,7 @@
 //! `sakip verify`: re-check every hash, link, signature and authorization,
 //! and optionally that the ledger extends a checkpoint.
 
-use super::{CliError, CmdResult, Ctx, Format};
+use crate::cli::{CliError, CmdResult, Ctx, Format};
 use sakip::service::audit;
 use serde_json::json;
 use std::io::Write;
@@ -30,7 +30,7 @@ pub struct Args {
 pub fn run(ctx: &Ctx, args: Args, out: &mut dyn Write) -> CmdResult {
     let format = ctx.require_format("verify", &[Format::Table, Format::Json])?;
     let checkpoint = match &args.checkpoint {
-        Some(path) => Some(super::checkpoint::read_checkpoint(path)?),
+        Some(path) => Some(crate::cli::checkpoint::read_checkpoint(path)?),
         None => None,
     };
     let ledger = ctx.open_ledger()?;
@@ -43,7 +43,7 @@ pub fn run(ctx: &Ctx, args: Args, out: &mut dyn Write) -> CmdResult {
                     j["checkpoint"] = json!({"size": c.size, "consistent": true, "proof_hashes": proof,
                         "signers": signers.iter().map(|k| k.key_id()).collect::<Vec<_>>()});
                 }
-                super::write_json_line(out, &j)?;
+                crate::cli::write_json_line(out, &j)?;
             } else {
                 writeln!(
                     out,
@@ -76,7 +76,10 @@ pub fn run(ctx: &Ctx, args: Args, out: &mut dyn Write) -> CmdResult {
         Err(e @ sakip::Error::Integrity { .. }) => {
             if format == Format::Json {
                 if let sakip::Error::Integrity { seq, reason } = &e {
-                    super::write_json_line(out, &json!({"status": "failed", "seq": seq, "reason": reason}))?;
+                    crate::cli::write_json_line(
+                        out,
+                        &json!({"status": "failed", "seq": seq, "reason": reason}),
+                    )?;
                 }
             }
             // A damaged store can make sled's destructor spin; the verdict is

@@ -1,6 +1,6 @@
 //! `sakip import plan|realisasi|anggaran FILE`: atomic batch imports.
 
-use super::{CmdResult, Ctx};
+use crate::cli::{CmdResult, Ctx};
 use sakip::event::Stage;
 use sakip::service::imports::{self, ImportKind};
 use std::io::Write;

@@ -1,6 +1,6 @@
 //! `sakip checkpoint` and `sakip prove`: signed tree heads and inclusion proofs.
 
-use super::{CmdResult, Ctx, Format};
+use crate::cli::{CmdResult, Ctx, Format};
 use sakip::checkpoint::{Checkpoint, InclusionProof};
 use sakip::service::audit;
 use std::io::Write;
@@ -42,7 +42,7 @@ pub fn checkpoint(ctx: &Ctx, args: CheckpointArgs, out: &mut dyn Write) -> CmdRe
     sakip::fsutil::write(
         &args.out,
         c.to_text().as_bytes(),
-        super::existing(args.force),
+        crate::cli::existing(args.force),
         0o644,
     )?;
     writeln!(
@@ -54,7 +54,7 @@ pub fn checkpoint(ctx: &Ctx, args: CheckpointArgs, out: &mut dyn Write) -> CmdRe
     Ok(())
 }
 
-pub fn read_checkpoint(path: &PathBuf) -> Result<Checkpoint, super::CliError> {
+pub fn read_checkpoint(path: &PathBuf) -> Result<Checkpoint, crate::cli::CliError> {
     let text = std::fs::read_to_string(path).map_err(|e| sakip::Error::io(path, e))?;
     Ok(audit::parse_checkpoint(&path.display().to_string(), &text)?)
 }
@@ -77,7 +77,7 @@ pub fn prove(ctx: &Ctx, args: ProveArgs, out: &mut dyn Write) -> CmdResult {
     };
     match args.out {
         Some(path) => {
-            sakip::fsutil::write(&path, text.as_bytes(), super::existing(args.force), 0o644)?;
+            sakip::fsutil::write(&path, text.as_bytes(), crate::cli::existing(args.force), 0o644)?;
             writeln!(
                 out,
                 "inclusion proof of seq {} in {} events written to {}",

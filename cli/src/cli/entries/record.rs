@@ -1,8 +1,8 @@
 //! `sakip record target|realisasi|spending|narrative` and `sakip correct`:
 //! single entries, through the same validation as imports.
 
-use super::import::StageArg;
-use super::{CmdResult, Ctx};
+use crate::cli::import::StageArg;
+use crate::cli::{CmdResult, Ctx};
 use sakip::service::entries;
 use std::io::Write;
 
@@ -194,7 +194,7 @@ pub fn correct(ctx: &Ctx, a: CorrectArgs, out: &mut dyn Write) -> CmdResult {
         (Some(seq), _, _) => entries::Corrected::Seq(seq),
         (None, Some(indicator), Some(period)) => entries::Corrected::Figure { indicator, period },
         _ => {
-            return Err(super::CliError::Usage(
+            return Err(crate::cli::CliError::Usage(
                 "give SEQ, or --indicator and --period".into(),
             ))
         }

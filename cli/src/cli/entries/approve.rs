@@ -1,6 +1,6 @@
 //! `sakip approve`: the head's decision on recorded entries.
 
-use super::{CmdResult, Ctx};
+use crate::cli::{CmdResult, Ctx};
 use sakip::event::Decision;
 use sakip::service::approvals;
 use std::io::Write;
@@ -101,17 +101,17 @@ fn preview(
             vec![
                 p.event.event.seq.to_string(),
                 sakip::clock::format_local(p.event.event.recorded_at, zone),
-                super::author_label(ledger, &p.event.event.author),
+                crate::cli::author_label(ledger, &p.event.event.author),
                 p.what.clone(),
             ]
         })
         .collect();
     writeln!(out, "{} entries to {}:", entries.len(), decision.name())?;
-    out.write_all(super::table(&["seq", "dicatat", "oleh", "entri"], &rows).as_bytes())?;
+    out.write_all(crate::cli::table(&["seq", "dicatat", "oleh", "entri"], &rows).as_bytes())?;
     Ok(())
 }
 
-fn confirm(decision: Decision, n: usize) -> Result<bool, super::CliError> {
+fn confirm(decision: Decision, n: usize) -> Result<bool, crate::cli::CliError> {
     use std::io::{BufRead, IsTerminal};
     if !std::io::stdin().is_terminal() {
         return Err(sakip::Error::Input(format!(

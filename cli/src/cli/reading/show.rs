@@ -1,6 +1,6 @@
 //! `sakip show`: one event in full.
 
-use super::{CmdResult, Ctx, Format};
+use crate::cli::{CmdResult, Ctx, Format};
 use sakip::service::events::{self, event_json};
 use std::io::Write;
 
@@ -16,7 +16,7 @@ pub fn run(ctx: &Ctx, args: Args, out: &mut dyn Write) -> CmdResult {
     let ledger = ctx.open_ledger()?;
     let event = events::find(&ledger, args.id.trim())?;
     let value = event_json(&ledger, &event);
-    let text = serde_json::to_string_pretty(&value).map_err(|e| super::CliError::Output(e.into()))?;
+    let text = serde_json::to_string_pretty(&value).map_err(|e| crate::cli::CliError::Output(e.into()))?;
     if format == Format::Json {
         writeln!(out, "{text}")?;
     } else {

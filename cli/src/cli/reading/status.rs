@@ -1,8 +1,8 @@
 //! `sakip status`: every indicator's target, realisasi, capaian and
 //! predikat at a point on both time axes.
 
-use super::query::QueryArgs;
-use super::{table, write_csv, CmdResult, Ctx, Format};
+use crate::cli::query::QueryArgs;
+use crate::cli::{table, write_csv, CmdResult, Ctx, Format};
 use sakip::numfmt;
 use sakip::report::show_value;
 use sakip::scoring;
@@ -41,7 +41,7 @@ pub fn render(ctx: &Ctx, ledger: &sakip::ledger::Ledger, args: Args, out: &mut d
     let q = view.at.query;
     match format {
         Format::Json | Format::Jsonl => {
-            let mut list = super::JsonList::new(format);
+            let mut list = crate::cli::JsonList::new(format);
             for s in &view.states {
                 list.push(out, &status::state_json(s, &q))?;
             }

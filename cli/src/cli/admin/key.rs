@@ -1,6 +1,6 @@
 //! `sakip key new|add|revoke|list`: key files and the ledger's key registry.
 
-use super::{author_label, table, write_csv, CmdResult, Ctx, Format};
+use crate::cli::{author_label, table, write_csv, CmdResult, Ctx, Format};
 use sakip::authz::roles_text;
 use sakip::event::{Holder, KeyAdded, KeyRevoked, Payload, Role};
 use sakip::keys::{self, KeyPair};
@@ -188,8 +188,8 @@ fn list(ctx: &Ctx, out: &mut dyn Write) -> CmdResult {
     let ledger = ctx.open_ledger()?;
     let mut states: Vec<_> = ledger.registry().iter().collect();
     states.sort_by_key(|(_, s)| s.added_seq);
-    if super::is_json(format) {
-        let mut list = super::JsonList::new(format);
+    if crate::cli::is_json(format) {
+        let mut list = crate::cli::JsonList::new(format);
         for (key, s) in states {
             list.push(
                 out,

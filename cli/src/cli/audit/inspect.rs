@@ -1,7 +1,7 @@
 //! `sakip audit check|replay`, `sakip history`, `sakip diff`: what the
 //! inspectorate uses to read the ledger's story.
 
-use super::{author_label, table, CliError, CmdResult, Ctx, Format};
+use crate::cli::{author_label, table, CliError, CmdResult, Ctx, Format};
 use sakip::clock::{format_local, format_micros};
 use sakip::service::history;
 use sakip::service::status::IndicatorState;
@@ -74,8 +74,8 @@ fn check(ctx: &Ctx, args: CheckArgs, out: &mut dyn Write) -> CmdResult {
     let format = ctx.require_format("audit check", &[Format::Table, Format::Json, Format::Jsonl])?;
     let ledger = ctx.open_ledger()?;
     let findings = sakip::service::audit::check(&ledger, args.year)?;
-    if super::is_json(format) {
-        let mut list = super::JsonList::new(format);
+    if crate::cli::is_json(format) {
+        let mut list = crate::cli::JsonList::new(format);
         for f in &findings {
             list.push(
                 out,
@@ -170,8 +170,8 @@ pub fn history(ctx: &Ctx, args: HistoryArgs, out: &mut dyn Write) -> CmdResult {
     let ledger = ctx.open_ledger()?;
     let zone = ledger.time_zone_at(ledger.head().count - 1)?;
     let rows = history::history(&ledger, &args.indicator, args.year)?;
-    if super::is_json(format) {
-        let mut list = super::JsonList::new(format);
+    if crate::cli::is_json(format) {
+        let mut list = crate::cli::JsonList::new(format);
         for r in &rows {
             let e = &r.event;
             list.push(
@@ -216,7 +216,7 @@ pub fn history(ctx: &Ctx, args: HistoryArgs, out: &mut dyn Write) -> CmdResult {
 
 pub fn diff(ctx: &Ctx, args: DiffArgs, out: &mut dyn Write) -> CmdResult {
     let format = ctx.require_format("diff", &[Format::Table, Format::Json, Format::Jsonl])?;
-    let mut list = super::JsonList::new(format);
+    let mut list = crate::cli::JsonList::new(format);
     let [known_a, known_b] = args.known_at.as_slice() else {
         return Err(CliError::Usage(
             "diff needs --known-at twice: --known-at A --known-at B".into(),
@@ -227,7 +227,7 @@ pub fn diff(ctx: &Ctx, args: DiffArgs, out: &mut dyn Write) -> CmdResult {
     let d = history::diff(&ledger, args.year, args.as_of.as_deref(), known_a, known_b)?;
     for c in &d.changes {
         let code = &c.b.indicator.code;
-        if super::is_json(format) {
+        if crate::cli::is_json(format) {
             let events: Vec<u64> = c.events.iter().map(|e| e.event.seq).collect();
             list.push(
                 out,
@@ -249,7 +249,7 @@ pub fn diff(ctx: &Ctx, args: DiffArgs, out: &mut dyn Write) -> CmdResult {
             )?;
         }
     }
-    if super::is_json(format) {
+    if crate::cli::is_json(format) {
         return list.finish(out);
     }
     if d.changes.is_empty() {

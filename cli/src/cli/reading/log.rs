@@ -1,6 +1,6 @@
 //! `sakip log`: the events in order.
 
-use super::{author_label, table, write_csv, CmdResult, Ctx, Format};
+use crate::cli::{author_label, table, write_csv, CmdResult, Ctx, Format};
 use sakip::service::events;
 use std::io::Write;
 
@@ -23,7 +23,7 @@ pub struct Args {
 
 pub fn run(ctx: &Ctx, args: Args, out: &mut dyn Write) -> CmdResult {
     let format = ctx.require_format("log", &[Format::Table, Format::Json, Format::Jsonl, Format::Csv])?;
-    let mut list = super::JsonList::new(format);
+    let mut list = crate::cli::JsonList::new(format);
     let filter = events::Filter {
         from: args.from,
         kind: args.kind.as_deref().map(events::kind_named).transpose()?,

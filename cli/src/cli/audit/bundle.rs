@@ -1,6 +1,6 @@
 //! `sakip export` and `sakip verify-bundle`.
 
-use super::{CmdResult, Ctx};
+use crate::cli::{CmdResult, Ctx};
 use std::io::Write;
 use std::path::PathBuf;
 

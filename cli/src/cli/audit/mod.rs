@@ -1,0 +1,7 @@
+//! The inspectorate's commands: history, diff, replay and audit findings;
+//! verify; checkpoints and inclusion proofs; bundles.
+
+pub mod bundle;
+pub mod checkpoint;
+pub mod inspect;
+pub mod verify;
