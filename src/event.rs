@@ -1103,6 +1103,132 @@ impl Measure {
     }
 }
 
+/// The report kinds, each modelled on the seed's table of the same name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReportKind {
+    /// Perjanjian Kinerja.
+    Pk,
+    /// Capaian kinerja.
+    Capaian,
+    /// Realisasi anggaran.
+    Anggaran,
+    /// Efisiensi.
+    Efisiensi,
+    /// Rencana aksi.
+    RencanaAksi,
+    /// Berita Acara evaluasi.
+    Evaluasi,
+    /// Renstra progress.
+    Renstra,
+    /// LKjIP chapter III.
+    Lkjip,
+}
+
+impl ReportKind {
+    /// Every value, in order.
+    pub const ALL: [ReportKind; 8] = [
+        ReportKind::Pk,
+        ReportKind::Capaian,
+        ReportKind::Anggaran,
+        ReportKind::Efisiensi,
+        ReportKind::RencanaAksi,
+        ReportKind::Evaluasi,
+        ReportKind::Renstra,
+        ReportKind::Lkjip,
+    ];
+
+    /// The name on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            ReportKind::Pk => "pk",
+            ReportKind::Capaian => "capaian",
+            ReportKind::Anggaran => "anggaran",
+            ReportKind::Efisiensi => "efisiensi",
+            ReportKind::RencanaAksi => "rencana-aksi",
+            ReportKind::Evaluasi => "evaluasi",
+            ReportKind::Renstra => "renstra",
+            ReportKind::Lkjip => "lkjip",
+        }
+    }
+
+    /// A kind by its name.
+    pub fn from_name(name: &str) -> Option<ReportKind> {
+        ReportKind::ALL.into_iter().find(|k| k.name() == name)
+    }
+
+    /// The Indonesian title.
+    pub fn title(self) -> &'static str {
+        match self {
+            ReportKind::Pk => "Perjanjian Kinerja",
+            ReportKind::Capaian => "Capaian Kinerja",
+            ReportKind::Anggaran => "Realisasi Anggaran",
+            ReportKind::Efisiensi => "Pencapaian Kinerja dan Anggaran serta Efisiensi Anggaran",
+            ReportKind::RencanaAksi => "Laporan Monitoring Rencana Aksi",
+            ReportKind::Evaluasi => "Berita Acara Evaluasi Internal",
+            ReportKind::Renstra => "Capaian terhadap Target Rencana Strategis",
+            ReportKind::Lkjip => {
+                "Laporan Kinerja Instansi Pemerintah (LKjIP) - Bab III Akuntabilitas Kinerja"
+            }
+        }
+    }
+}
+
+/// Output formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReportFormat {
+    /// Markdown.
+    Md,
+    /// CSV.
+    Csv,
+    /// JSON.
+    Json,
+    /// HTML.
+    Html,
+}
+
+impl ReportFormat {
+    /// Every value, in order.
+    pub const ALL: [ReportFormat; 4] = [
+        ReportFormat::Md,
+        ReportFormat::Csv,
+        ReportFormat::Json,
+        ReportFormat::Html,
+    ];
+
+    /// Its name: `md`, `csv`, `json`, `html`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ReportFormat::Md => "md",
+            ReportFormat::Csv => "csv",
+            ReportFormat::Json => "json",
+            ReportFormat::Html => "html",
+        }
+    }
+
+    /// A format by its name.
+    pub fn from_name(name: &str) -> Option<ReportFormat> {
+        ReportFormat::ALL.into_iter().find(|k| k.name() == name)
+    }
+}
+
+/// The format a `report_issued` event records for a document issued
+/// outside sakip (`schema/document.md`).
+pub const EXTERNAL_FORMAT: &str = "external";
+
+impl ReportIssued {
+    /// The kind of report it seals; `None` only for an event no build ever
+    /// wrote (the rules refuse any other name at append, and `verify` flags
+    /// one).
+    pub fn report_kind(&self) -> Option<ReportKind> {
+        ReportKind::from_name(&self.kind)
+    }
+
+    /// Its format, or `None` for a document issued outside sakip.
+    pub fn report_format(&self) -> Option<ReportFormat> {
+        ReportFormat::from_name(&self.format)
+    }
+}
+
 /// The subject of a figure about the whole agency (the total pagu and
 /// spending) rather than one account or indicator.
 pub const TOTAL_SUBJECT: &str = "*";

@@ -449,8 +449,22 @@ pub fn validate(r: &dyn IndexRead, payload: &Payload) -> Result<(), Invalid> {
             if !(1..=4).contains(&rep.as_of) {
                 return Err(format!("quarter {} does not exist", rep.as_of).into());
             }
-            check_text("the report kind", &rep.kind)?;
-            check_text("the report format", &rep.format)?;
+            if rep.report_kind().is_none() {
+                let names: Vec<&str> = ReportKind::ALL.iter().map(|k| k.name()).collect();
+                return Err(format!(
+                    "'{}' is not a report kind (one of: {})",
+                    rep.kind,
+                    names.join(", ")
+                )
+                .into());
+            }
+            if rep.report_format().is_none() && rep.format != EXTERNAL_FORMAT {
+                return Err(format!(
+                    "'{}' is not a report format (md, csv, json, html, or {EXTERNAL_FORMAT} for a document issued outside sakip)",
+                    rep.format
+                )
+                .into());
+            }
             Ok(())
         }
         Payload::PlanItemRetired(x) | Payload::IndicatorRetired(x) => {

@@ -165,7 +165,7 @@ pub fn document(file: &str, bytes: &[u8], r: &dyn IndexRead, known_seq: u64) -> 
     }
     Ok(Payload::ReportIssued(ReportIssued {
         kind: doc.kind,
-        format: "external".into(),
+        format: EXTERNAL_FORMAT.into(),
         year: doc.year,
         as_of: doc.as_of,
         known_seq,

@@ -21,113 +21,7 @@ use crate::projection::Known;
 use rust_decimal::Decimal;
 use std::fmt;
 
-/// The report kinds, each modelled on the seed's table of the same name.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ReportKind {
-    /// Perjanjian Kinerja.
-    Pk,
-    /// Capaian kinerja.
-    Capaian,
-    /// Realisasi anggaran.
-    Anggaran,
-    /// Efisiensi.
-    Efisiensi,
-    /// Rencana aksi.
-    RencanaAksi,
-    /// Berita Acara evaluasi.
-    Evaluasi,
-    /// Renstra progress.
-    Renstra,
-    /// LKjIP chapter III.
-    Lkjip,
-}
-
-impl ReportKind {
-    /// Every value, in order.
-    pub const ALL: [ReportKind; 8] = [
-        ReportKind::Pk,
-        ReportKind::Capaian,
-        ReportKind::Anggaran,
-        ReportKind::Efisiensi,
-        ReportKind::RencanaAksi,
-        ReportKind::Evaluasi,
-        ReportKind::Renstra,
-        ReportKind::Lkjip,
-    ];
-
-    /// The name on the command line.
-    pub fn name(self) -> &'static str {
-        match self {
-            ReportKind::Pk => "pk",
-            ReportKind::Capaian => "capaian",
-            ReportKind::Anggaran => "anggaran",
-            ReportKind::Efisiensi => "efisiensi",
-            ReportKind::RencanaAksi => "rencana-aksi",
-            ReportKind::Evaluasi => "evaluasi",
-            ReportKind::Renstra => "renstra",
-            ReportKind::Lkjip => "lkjip",
-        }
-    }
-
-    /// A kind by its name.
-    pub fn from_name(name: &str) -> Option<ReportKind> {
-        ReportKind::ALL.into_iter().find(|k| k.name() == name)
-    }
-
-    /// The Indonesian title.
-    pub fn title(self) -> &'static str {
-        match self {
-            ReportKind::Pk => "Perjanjian Kinerja",
-            ReportKind::Capaian => "Capaian Kinerja",
-            ReportKind::Anggaran => "Realisasi Anggaran",
-            ReportKind::Efisiensi => "Pencapaian Kinerja dan Anggaran serta Efisiensi Anggaran",
-            ReportKind::RencanaAksi => "Laporan Monitoring Rencana Aksi",
-            ReportKind::Evaluasi => "Berita Acara Evaluasi Internal",
-            ReportKind::Renstra => "Capaian terhadap Target Rencana Strategis",
-            ReportKind::Lkjip => {
-                "Laporan Kinerja Instansi Pemerintah (LKjIP) - Bab III Akuntabilitas Kinerja"
-            }
-        }
-    }
-}
-
-/// Output formats.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ReportFormat {
-    /// Markdown.
-    Md,
-    /// CSV.
-    Csv,
-    /// JSON.
-    Json,
-    /// HTML.
-    Html,
-}
-
-impl ReportFormat {
-    /// Every value, in order.
-    pub const ALL: [ReportFormat; 4] = [
-        ReportFormat::Md,
-        ReportFormat::Csv,
-        ReportFormat::Json,
-        ReportFormat::Html,
-    ];
-
-    /// Its name: `md`, `csv`, `json`, `html`.
-    pub fn name(self) -> &'static str {
-        match self {
-            ReportFormat::Md => "md",
-            ReportFormat::Csv => "csv",
-            ReportFormat::Json => "json",
-            ReportFormat::Html => "html",
-        }
-    }
-
-    /// A format by its name.
-    pub fn from_name(name: &str) -> Option<ReportFormat> {
-        ReportFormat::ALL.into_iter().find(|k| k.name() == name)
-    }
-}
+pub use crate::event::{ReportFormat, ReportKind};
 
 /// What a report is computed from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -414,13 +308,15 @@ pub fn first_difference(expected: &[u8], found: &[u8]) -> Option<(usize, String,
 
 fn params_of(r: &crate::event::ReportIssued) -> crate::Result<Params> {
     Ok(Params {
-        kind: ReportKind::from_name(&r.kind)
+        kind: r
+            .report_kind()
             .ok_or_else(|| Error::Input(format!("unknown report kind {}", r.kind)))?,
         year: r.year,
         as_of: r.as_of,
         known_seq: r.known_seq,
         approved_only: r.approved_only,
-        format: ReportFormat::from_name(&r.format)
+        format: r
+            .report_format()
             .ok_or_else(|| Error::Input(format!("unknown format {}", r.format)))?,
     })
 }
@@ -438,7 +334,7 @@ pub fn verify_bytes(ledger: &Ledger, bytes: &[u8]) -> crate::Result<Verdict> {
             return Err(Error::integrity(seq, "the report index points at another kind"));
         };
         let reproducible = match issued.format.as_str() {
-            "external" => digest(bytes) == issued.sha256,
+            crate::event::EXTERNAL_FORMAT => digest(bytes) == issued.sha256,
             _ => {
                 let (_, again) = produce(ledger, params_of(&issued)?)?;
                 again == bytes && digest(&again) == issued.sha256
