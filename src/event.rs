@@ -695,19 +695,19 @@ pub struct IndicatorDefined {
 /// SAKIP grade.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Encode, Decode, Serialize)]
 pub enum Grade {
-    /// Memuaskan.
+    /// Sangat memuaskan (> 90-100).
     AA,
-    /// Sangat baik.
+    /// Memuaskan (> 80-90).
     A,
-    /// Baik.
+    /// Sangat baik (> 70-80).
     BB,
-    /// Cukup baik.
+    /// Baik (> 60-70).
     B,
-    /// Cukup.
+    /// Cukup (> 50-60).
     CC,
-    /// Kurang.
+    /// Kurang (> 30-50).
     C,
-    /// Sangat kurang.
+    /// Sangat kurang (30 and below).
     D,
 }
 
