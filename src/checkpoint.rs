@@ -73,20 +73,32 @@ impl Checkpoint {
 
     /// A checkpoint signed by `key`.
     pub fn signed(origin: String, size: u64, root: Hash, key: &KeyPair) -> Checkpoint {
-        let mut c = Checkpoint {
+        let mut c = Checkpoint::unsigned(origin, size, root);
+        let signature = key.sign(c.body().as_bytes());
+        c.add_signature(&key.public(), signature);
+        c
+    }
+
+    /// A checkpoint with no signature yet: its [`Checkpoint::body`] is what
+    /// a signer signs (elsewhere, e.g. in a browser).
+    pub fn unsigned(origin: String, size: u64, root: Hash) -> Checkpoint {
+        Checkpoint {
             origin,
             size,
             root,
             signatures: vec![],
-        };
-        let name = key_name(&key.public());
-        let signature = key.sign(c.body().as_bytes());
-        c.signatures.push(NoteSignature {
-            key_hash: key_hash(&name, &key.public()),
+        }
+    }
+
+    /// Add `key`'s signature over [`Checkpoint::body`] (not checked here:
+    /// [`Checkpoint::signers`] checks).
+    pub fn add_signature(&mut self, key: &PublicKey, signature: [u8; 64]) {
+        let name = key_name(key);
+        self.signatures.push(NoteSignature {
+            key_hash: key_hash(&name, key),
             name,
             signature,
         });
-        c
     }
 
     /// The full note text.

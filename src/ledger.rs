@@ -182,6 +182,13 @@ impl Ledger {
         })
     }
 
+    /// The same ledger with another clock (the demo is built with a
+    /// stepping clock; a server appends with the machine's).
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Ledger {
+        self.clock = clock;
+        self
+    }
+
     /// The underlying store.
     pub fn store(&self) -> &Store {
         &self.store

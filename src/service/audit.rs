@@ -45,19 +45,51 @@ pub fn parse_checkpoint(name: &str, text: &str) -> Result<Checkpoint> {
 /// Sign a checkpoint of the whole ledger with `signer`, which must be an
 /// active key of this ledger, and keep its text for `export`.
 pub fn sign_checkpoint(ledger: &Ledger, signer: &KeyPair) -> Result<Checkpoint> {
-    match ledger.registry().get(&signer.public()) {
+    let unsigned = prepare_checkpoint(ledger, &signer.public())?;
+    let signature = signer.sign(unsigned.body().as_bytes());
+    submit_checkpoint(ledger, unsigned, &signer.public(), signature)
+}
+
+/// A checkpoint of the whole ledger for `key` (an active key of this
+/// ledger) to sign elsewhere: sign the bytes of its `body()`.
+pub fn prepare_checkpoint(ledger: &Ledger, key: &PublicKey) -> Result<Checkpoint> {
+    match ledger.registry().get(key) {
         Some(state) if state.revoked_seq.is_none() => {}
         _ => {
             return Err(Error::Unauthorized(format!(
                 "key {} is not an active key of this ledger; checkpoints are signed by its own keys",
-                signer.public().key_id()
+                key.key_id()
             )))
         }
     }
     let size = ledger.head().count;
-    let c = Checkpoint::signed(ledger.origin()?, size, ledger.merkle_root(size)?, signer);
-    ledger.keep_checkpoint(&c.to_text())?;
-    Ok(c)
+    Ok(Checkpoint::unsigned(
+        ledger.origin()?,
+        size,
+        ledger.merkle_root(size)?,
+    ))
+}
+
+/// Add `key`'s signature to a prepared checkpoint, check it strictly and
+/// that the ledger extends the checkpoint, and keep it for `export`.
+pub fn submit_checkpoint(
+    ledger: &Ledger,
+    mut unsigned: Checkpoint,
+    key: &PublicKey,
+    signature: [u8; 64],
+) -> Result<Checkpoint> {
+    crate::keys::verify_strict(key, unsigned.body().as_bytes(), &signature)
+        .map_err(|e| Error::Refused(format!("checkpoint signature: {e}")))?;
+    unsigned.add_signature(key, signature);
+    let (signers, _) = ledger.check_extends(&unsigned)?;
+    if !signers.contains(key) {
+        return Err(Error::Unauthorized(format!(
+            "key {} is not a key of this ledger",
+            key.key_id()
+        )));
+    }
+    ledger.keep_checkpoint(&unsigned.to_text())?;
+    Ok(unsigned)
 }
 
 /// An inclusion proof that event `seq` is in the tree checkpoint `c`

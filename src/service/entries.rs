@@ -88,6 +88,32 @@ pub struct CorrectionEntry {
     pub reason: String,
 }
 
+/// The indicators of the plan, in code order, for an entry form: those
+/// not retired in `year`.
+pub fn indicators(ledger: &Ledger, year: u16) -> Result<Vec<IndicatorDefined>> {
+    let index = ledger.index();
+    let mut out = Vec::new();
+    for (_, ind) in projection::indicators(&index, Known::Head)? {
+        let retired = projection::retired_from(&index, &ind.code, Known::Head)?.is_some_and(|y| y <= year);
+        if !retired {
+            out.push(ind);
+        }
+    }
+    Ok(out)
+}
+
+/// The latest fiscal year with a target in the ledger, if any: the year a
+/// form or dashboard opens on.
+pub fn latest_year(ledger: &Ledger) -> Result<Option<u16>> {
+    let mut latest = None;
+    for e in ledger.events_of_kind(Kind::TargetSet, 0) {
+        if let Payload::TargetSet(t) = e?.event.payload {
+            latest = latest.max(Some(t.year));
+        }
+    }
+    Ok(latest)
+}
+
 fn need_indicator(ledger: &Ledger, code: &str) -> Result<IndicatorDefined> {
     projection::indicator(&ledger.index(), code, Known::Head)?
         .map(|(_, i)| i)

@@ -25,7 +25,7 @@ pub struct ToSign {
 /// Prepare `payload` for `author` to sign: authorized and validated exactly
 /// as an append would be; nothing is written.
 pub fn prepare(ledger: &Ledger, author: PublicKey, payload: Payload) -> Result<ToSign> {
-    let what = super::approvals::describe(ledger, &payload)?;
+    let what = describe(ledger, &payload)?;
     let prepared = ledger.prepare(author, payload)?;
     let message = prepared.signing_message();
     Ok(ToSign {
@@ -40,4 +40,85 @@ pub fn prepare(ledger: &Ledger, author: PublicKey, payload: Payload) -> Result<T
 /// head.
 pub fn submit(ledger: &mut Ledger, prepared: &Prepared, signature: [u8; 64]) -> Result<Appended> {
     ledger.submit(prepared, signature)
+}
+
+/// What an event commits its signer to, in plain Indonesian: the
+/// indicator by code and name, the period as a triwulan, the value as it is
+/// displayed, a correction's value before and after with its reason, the
+/// entries an approval covers.
+pub fn describe(ledger: &Ledger, payload: &Payload) -> Result<String> {
+    use crate::event::Decision;
+    use crate::projection::{self, Known};
+    let index = ledger.index();
+    let indicator = |code: &str| -> Result<Option<crate::event::IndicatorDefined>> {
+        Ok(projection::indicator(&index, code, Known::Head)?.map(|(_, i)| i))
+    };
+    let period = |p: crate::event::PeriodRef| match p.quarter() {
+        Some(q) => format!("TW {} {}", q.roman(), p.year),
+        None => format!("tahun {}", p.year),
+    };
+    let shown = |ind: &Option<crate::event::IndicatorDefined>, v: &crate::event::Value| match ind {
+        Some(i) => crate::report::show_value(i, v),
+        None => v.to_string(),
+    };
+    let name = |code: &str, ind: &Option<crate::event::IndicatorDefined>| match ind {
+        Some(i) => format!("{code} ({})", i.name),
+        None => code.to_string(),
+    };
+    Ok(match payload {
+        Payload::RealisationRecorded(r) => {
+            let ind = indicator(&r.indicator)?;
+            format!(
+                "Realisasi {} {}: {}",
+                name(&r.indicator, &ind),
+                period(r.period),
+                shown(&ind, &r.value)
+            )
+        }
+        Payload::RealisationCorrected(c) => {
+            let ind = indicator(&c.indicator)?;
+            let before = ledger
+                .event(c.supersedes)?
+                .and_then(|b| match b.event.payload {
+                    Payload::RealisationRecorded(r) => Some(r.value),
+                    Payload::RealisationCorrected(r) => Some(r.value),
+                    _ => None,
+                })
+                .map(|v| shown(&ind, &v))
+                .unwrap_or_else(|| "?".into());
+            format!(
+                "Koreksi realisasi {} {}: {before} menjadi {} (alasan: {}; menggantikan seq {})",
+                name(&c.indicator, &ind),
+                period(c.period),
+                shown(&ind, &c.value),
+                c.reason,
+                c.supersedes
+            )
+        }
+        Payload::Approval(a) => {
+            let verb = match a.decision {
+                Decision::Approve => "Setujui",
+                Decision::Reject => "Tolak",
+                Decision::Return => "Kembalikan untuk diperbaiki",
+            };
+            let mut lines = vec![format!("{verb} {} entri:", a.covers.len())];
+            for seq in &a.covers {
+                if let Some(e) = ledger.event(*seq)? {
+                    lines.push(format!("seq {seq}: {}", describe(ledger, &e.event.payload)?));
+                }
+            }
+            if let Some(c) = &a.comment {
+                lines.push(format!("Catatan: {c}"));
+            }
+            lines.join("\n")
+        }
+        Payload::KeyAdded(k) => format!(
+            "Daftarkan kunci {} atas nama {} dengan peran {}",
+            k.key.key_id(),
+            k.holder.name,
+            crate::authz::roles_text(&k.roles)
+        ),
+        Payload::KeyRevoked(k) => format!("Cabut kunci {} (alasan: {})", k.key.key_id(), k.reason),
+        other => other.summary(),
+    })
 }

@@ -12,6 +12,7 @@ mod demo;
 mod entries;
 mod reading;
 mod report;
+mod serve;
 
 use admin::{init, key, rebuild, settings};
 use audit::{bundle, checkpoint, verify};
@@ -126,6 +127,7 @@ pub enum Command {
     VerifyProof(checkpoint::VerifyProofArgs),
     Rebuild(rebuild::Args),
     Bench(bench::Args),
+    Serve(serve::Args),
 }
 
 /// An error at the command layer.
@@ -435,6 +437,7 @@ fn run_command(ctx: &Ctx, command: Command, mut out: &mut dyn Write) -> CmdResul
         Command::Settings(a) => settings::run(ctx, a, &mut out),
         Command::Verify(a) => verify::run(ctx, a, &mut out),
         Command::Bench(a) => bench::run(ctx, a, &mut out),
+        Command::Serve(a) => serve::run(ctx, a, &mut out),
     }
 }
 

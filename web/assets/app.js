@@ -1,0 +1,196 @@
+// sakip web: keys live in this browser (WebCrypto Ed25519, private key not
+// extractable, kept in IndexedDB); the server prepares, the browser signs,
+// the server submits. No inline script: this file is the only script.
+"use strict";
+
+const ED = { name: "Ed25519" };
+
+function openDb() {
+  return new Promise((resolve, reject) => {
+    const req = indexedDB.open("sakip", 1);
+    req.onupgradeneeded = () => req.result.createObjectStore("kunci");
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error);
+  });
+}
+
+async function dbGet() {
+  const db = await openDb();
+  return new Promise((resolve, reject) => {
+    const req = db.transaction("kunci").objectStore("kunci").get("utama");
+    req.onsuccess = () => resolve(req.result || null);
+    req.onerror = () => reject(req.error);
+  });
+}
+
+async function dbPut(value) {
+  const db = await openDb();
+  return new Promise((resolve, reject) => {
+    const tx = db.transaction("kunci", "readwrite");
+    tx.objectStore("kunci").put(value, "utama");
+    tx.oncomplete = () => resolve();
+    tx.onerror = () => reject(tx.error);
+  });
+}
+
+const hex = (bytes) => Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, "0")).join("");
+const b64 = (bytes) => btoa(String.fromCharCode(...new Uint8Array(bytes)));
+const unb64 = (text) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+const unb64url = (text) => unb64(text.replace(/-/g, "+").replace(/_/g, "/") + "===".slice((text.length + 3) % 4));
+
+function say(text, ok) {
+  const el = document.getElementById("pesan");
+  if (!el) return;
+  el.textContent = text;
+  el.className = ok ? "berhasil" : "gagal";
+}
+
+function csrf() {
+  const m = document.querySelector('meta[name="csrf"]');
+  return m ? m.content : "";
+}
+
+async function post(path, body) {
+  const res = await fetch(path, {
+    method: "POST",
+    credentials: "same-origin",
+    headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf() },
+    body: JSON.stringify(body),
+  });
+  let data = {};
+  try { data = await res.json(); } catch (_) { /* empty body */ }
+  return { status: res.status, data };
+}
+
+function pemOf(label, der) {
+  const lines = b64(der).match(/.{1,64}/g).join("\n");
+  return `-----BEGIN ${label}-----\n${lines}\n-----END ${label}-----\n`;
+}
+
+async function showKey() {
+  const status = document.getElementById("status-kunci");
+  if (!status) return;
+  const rec = await dbGet();
+  const pub = document.getElementById("kunci-publik");
+  const link = document.getElementById("unduh-pub");
+  if (!rec) {
+    status.textContent = "Belum ada kunci di peramban ini. Buat kunci baru atau impor berkas kunci sakip.";
+    pub.textContent = "-";
+    link.classList.add("tersembunyi");
+    return;
+  }
+  status.textContent = "Kunci tersimpan di peramban ini.";
+  pub.textContent = rec.publicHex;
+  link.href = "data:application/x-pem-file;base64," + btoa(rec.publicPem);
+  link.classList.remove("tersembunyi");
+}
+
+async function storeKey(privateKey, publicRaw) {
+  const spki = await crypto.subtle.exportKey("spki", await crypto.subtle.importKey("raw", publicRaw, ED, true, ["verify"]));
+  await dbPut({ privateKey, publicHex: hex(publicRaw), publicPem: pemOf("PUBLIC KEY", spki) });
+}
+
+async function newKey() {
+  const pair = await crypto.subtle.generateKey(ED, false, ["sign", "verify"]);
+  const raw = await crypto.subtle.exportKey("raw", pair.publicKey);
+  await storeKey(pair.privateKey, raw);
+  await showKey();
+  say("Kunci baru dibuat. Berikan kunci publiknya kepada admin.", true);
+}
+
+async function importKey(file) {
+  const text = await file.text();
+  if (text.includes("ENCRYPTED")) {
+    say("Berkas kunci ini dilindungi kata sandi; buka dengan `sakip key` lalu simpan tanpa kata sandi, atau buat kunci baru di peramban.", false);
+    return;
+  }
+  const body = text.replace(/-----[^-]+-----/g, "").replace(/\s+/g, "");
+  const der = unb64(body);
+  const extractable = await crypto.subtle.importKey("pkcs8", der, ED, true, ["sign"]);
+  const jwk = await crypto.subtle.exportKey("jwk", extractable);
+  const privateKey = await crypto.subtle.importKey("jwk", { kty: "OKP", crv: "Ed25519", d: jwk.d, x: jwk.x }, ED, false, ["sign"]);
+  await storeKey(privateKey, unb64url(jwk.x));
+  await showKey();
+  say("Kunci diimpor ke peramban ini.", true);
+}
+
+async function sign(messageB64) {
+  const rec = await dbGet();
+  if (!rec) throw new Error("Tidak ada kunci di peramban ini; buat atau impor kunci di halaman Masuk.");
+  return b64(await crypto.subtle.sign(ED, rec.privateKey, unb64(messageB64)));
+}
+
+async function signIn() {
+  const rec = await dbGet();
+  if (!rec) { say("Tidak ada kunci di peramban ini.", false); return; }
+  const ch = await post("/api/tantangan", {});
+  if (ch.status !== 200) { say(ch.data.galat || "Gagal meminta tantangan.", false); return; }
+  const tanda_tangan = await sign(ch.data.pesan);
+  const res = await post("/api/masuk", { kunci: rec.publicHex, nonce: ch.data.nonce, tanda_tangan });
+  if (res.status !== 200) { say(res.data.galat || "Gagal masuk.", false); return; }
+  location.href = "/";
+}
+
+function fields(form) {
+  const out = { jenis: form.dataset.jenis };
+  const data = new FormData(form);
+  for (const [name, value] of data.entries()) {
+    if (name === "seq") (out.seq = out.seq || []).push(Number(value));
+    else if (name === "peran") (out.peran = out.peran || []).push(value);
+    else out[name] = value;
+  }
+  if (out.jenis === "persetujuan" && !out.seq) out.seq = [];
+  if (out.jenis === "kunci" && !out.peran) out.peran = [];
+  return out;
+}
+
+let current = null;
+
+async function prepare(request, note) {
+  const res = await post("/api/siapkan", request);
+  if (res.status !== 200) { say(res.data.galat || `Ditolak (${res.status}).`, false); return; }
+  current = { request, prepared: res.data };
+  document.getElementById("uraian").textContent = (note ? note + "\n\n" : "") + res.data.uraian;
+  document.getElementById("tandatangan").showModal();
+}
+
+async function send() {
+  if (!current) return;
+  const dialog = document.getElementById("tandatangan");
+  try {
+    const tanda_tangan = await sign(current.prepared.pesan);
+    const res = await post("/api/kirim", { id: current.prepared.id, tanda_tangan });
+    if (res.status === 409) {
+      dialog.close();
+      await prepare(current.request, "Ledger berubah sejak disiapkan; periksa lagi sebelum menandatangani.");
+      return;
+    }
+    dialog.close();
+    if (res.status !== 200) { say(res.data.galat || `Ditolak (${res.status}).`, false); return; }
+    if (res.data.teks) {
+      const pre = document.getElementById("checkpoint");
+      if (pre) pre.textContent = res.data.teks;
+      say(`Checkpoint ${res.data.ukuran} peristiwa ditandatangani.`, true);
+    } else {
+      say(`Tersimpan sebagai seq ${res.data.seq}.`, true);
+    }
+    current = null;
+  } catch (e) {
+    dialog.close();
+    say(String(e.message || e), false);
+  }
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  showKey();
+  const on = (id, ev, f) => { const el = document.getElementById(id); if (el) el.addEventListener(ev, f); };
+  on("buat-kunci", "click", () => newKey().catch((e) => say(String(e.message || e), false)));
+  on("impor-kunci", "change", (ev) => { const f = ev.target.files[0]; if (f) importKey(f).catch((e) => say("Kunci tidak dapat diimpor: " + (e.message || e), false)); });
+  on("masuk", "click", () => signIn().catch((e) => say(String(e.message || e), false)));
+  on("kirim", "click", () => send());
+  on("batal", "click", () => { current = null; document.getElementById("tandatangan").close(); say("Dibatalkan; tidak ada yang ditandatangani.", false); });
+  on("keluar", "click", async () => { await post("/api/keluar", {}); location.href = "/masuk"; });
+  for (const form of document.querySelectorAll("form.siapkan")) {
+    form.addEventListener("submit", (ev) => { ev.preventDefault(); prepare(fields(form)).catch((e) => say(String(e.message || e), false)); });
+  }
+});

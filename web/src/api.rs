@@ -1,0 +1,271 @@
+//! Prepare -> sign in the browser -> submit.
+
+use crate::app::{lock, token, App, Pending, ToSign, WebError, PENDING_SECS};
+use crate::auth::{b64, parse_key, require};
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::Json;
+use base64::Engine;
+use sakip::event::{Decision, Holder, KeyAdded, Payload, Role};
+use sakip::service::{approvals, audit, entries, signing};
+use serde::Deserialize;
+use serde_json::json;
+use std::sync::Arc;
+
+/// What a page asks the server to prepare.
+#[derive(Deserialize)]
+#[serde(tag = "jenis", rename_all = "snake_case")]
+pub enum Request {
+    /// A quarter's realisation of an indicator.
+    Realisasi {
+        /// Indicator code.
+        indikator: String,
+        /// The period as typed (`2022-Q1`, `TW I 2022`, `2022`).
+        periode: String,
+        /// The value (Indonesian format).
+        #[serde(default)]
+        nilai: Option<String>,
+        /// Numerator of a ratio.
+        #[serde(default)]
+        pembilang: Option<String>,
+        /// Denominator of a ratio.
+        #[serde(default)]
+        penyebut: Option<String>,
+        /// A note.
+        #[serde(default)]
+        catatan: Option<String>,
+    },
+    /// A correction of the latest realisation of an indicator for a period.
+    Koreksi {
+        /// Indicator code.
+        indikator: String,
+        /// The period.
+        periode: String,
+        /// The new value.
+        #[serde(default)]
+        nilai: Option<String>,
+        /// Numerator of a ratio.
+        #[serde(default)]
+        pembilang: Option<String>,
+        /// Denominator of a ratio.
+        #[serde(default)]
+        penyebut: Option<String>,
+        /// Why (required).
+        alasan: String,
+    },
+    /// The head's decision on pending entries.
+    Persetujuan {
+        /// `setujui`, `tolak` or `kembalikan`.
+        keputusan: String,
+        /// The entries decided on.
+        seq: Vec<u64>,
+        /// A comment.
+        #[serde(default)]
+        catatan: Option<String>,
+    },
+    /// Register a key (admin).
+    Kunci {
+        /// The public key, 64 hex digits.
+        kunci: String,
+        /// The holder's name.
+        nama: String,
+        /// Roles: admin, operator, approver, inspector.
+        peran: Vec<String>,
+    },
+    /// A checkpoint of the whole ledger.
+    Checkpoint {},
+}
+
+fn blank(v: Option<String>) -> Option<String> {
+    v.filter(|s| !s.trim().is_empty())
+}
+
+fn bad(message: impl Into<String>) -> WebError {
+    WebError::new(StatusCode::BAD_REQUEST, message)
+}
+
+/// The payload of an event request.
+fn payload_of(ledger: &sakip::Ledger, req: Request) -> Result<Payload, WebError> {
+    Ok(match req {
+        Request::Realisasi {
+            indikator,
+            periode,
+            nilai,
+            pembilang,
+            penyebut,
+            catatan,
+        } => entries::realisasi(
+            ledger,
+            entries::RealisasiEntry {
+                indicator: indikator,
+                period: periode,
+                value: blank(nilai),
+                numerator: blank(pembilang),
+                denominator: blank(penyebut),
+                note: blank(catatan),
+            },
+        )?,
+        Request::Koreksi {
+            indikator,
+            periode,
+            nilai,
+            pembilang,
+            penyebut,
+            alasan,
+        } => {
+            if alasan.trim().is_empty() {
+                return Err(bad("koreksi memerlukan alasan"));
+            }
+            entries::correction(
+                ledger,
+                entries::CorrectionEntry {
+                    corrects: entries::Corrected::Figure {
+                        indicator: indikator,
+                        period: periode,
+                    },
+                    value: blank(nilai),
+                    numerator: blank(pembilang),
+                    denominator: blank(penyebut),
+                    reason: alasan,
+                },
+            )?
+        }
+        Request::Persetujuan {
+            keputusan,
+            seq,
+            catatan,
+        } => {
+            let decision = match keputusan.as_str() {
+                "setujui" => Decision::Approve,
+                "tolak" => Decision::Reject,
+                "kembalikan" => Decision::Return,
+                other => return Err(bad(format!("keputusan '{other}' tidak dikenal"))),
+            };
+            if seq.is_empty() {
+                return Err(bad("pilih paling sedikit satu entri"));
+            }
+            approvals::decision(decision, seq, blank(catatan))
+        }
+        Request::Kunci { kunci, nama, peran } => {
+            let key = parse_key(&kunci).ok_or_else(|| bad("kunci publik harus 64 digit heksadesimal"))?;
+            let roles = peran
+                .iter()
+                .map(|p| {
+                    Role::ALL
+                        .into_iter()
+                        .find(|r| r.name() == p)
+                        .ok_or_else(|| bad(format!("peran '{p}' tidak dikenal")))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            Payload::KeyAdded(KeyAdded {
+                key,
+                holder: Holder {
+                    name: nama.trim().to_string(),
+                    nip: None,
+                    jabatan: None,
+                },
+                roles,
+            })
+        }
+        Request::Checkpoint {} => return Err(bad("a checkpoint is not an event")),
+    })
+}
+
+/// `POST /api/siapkan`: prepare an event (or checkpoint) for the signed-in
+/// key: authorized and validated as an append would be, nothing written.
+/// Returns the id to submit with, the exact message to sign (base64) and
+/// what it commits to, in Indonesian.
+pub async fn prepare(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    Json(req): Json<Request>,
+) -> Result<Json<serde_json::Value>, WebError> {
+    let (_, session) = require(&app, &headers, true)?;
+    let key = session.key;
+    let (item, message, what) = {
+        let ledger = app.ledger();
+        if let Request::Checkpoint {} = req {
+            let c = audit::prepare_checkpoint(&ledger, &key)?;
+            let what = format!(
+                "Checkpoint ledger {}: {} peristiwa, akar Merkle {}",
+                c.origin,
+                c.size,
+                hex::encode(c.root)
+            );
+            let message = c.body().into_bytes();
+            (ToSign::Checkpoint(c), message, what)
+        } else {
+            let payload = payload_of(&ledger, req)?;
+            let to_sign = signing::prepare(&ledger, key, payload)?;
+            (ToSign::Event(Box::new(to_sign.prepared)), to_sign.message, to_sign.what)
+        }
+    };
+    let id = token();
+    let now = app.now();
+    {
+        let mut pending = lock(&app.pending);
+        pending.retain(|_, p| p.expires > now);
+        pending.insert(
+            id.clone(),
+            Pending {
+                item,
+                key,
+                expires: now + PENDING_SECS * 1_000_000,
+            },
+        );
+    }
+    Ok(Json(
+        json!({ "id": id, "pesan": b64().encode(message), "uraian": what }),
+    ))
+}
+
+/// What the browser sends back.
+#[derive(Deserialize)]
+pub struct Submit {
+    /// The id `prepare` returned.
+    pub id: String,
+    /// The Ed25519 signature of the message, base64.
+    pub tanda_tangan: String,
+}
+
+/// `POST /api/kirim`: submit a prepared item with its signature. The
+/// signature is checked strictly over exactly the prepared bytes, by the
+/// session's key; an event prepared against a head that has moved is a
+/// 409 (prepare again and show it again).
+pub async fn submit(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    Json(req): Json<Submit>,
+) -> Result<Json<serde_json::Value>, WebError> {
+    let (_, session) = require(&app, &headers, true)?;
+    let signature = b64()
+        .decode(req.tanda_tangan.trim())
+        .ok()
+        .and_then(|b| <[u8; 64]>::try_from(b).ok())
+        .ok_or_else(|| bad("tanda tangan harus 64 byte dalam base64"))?;
+    let pending = {
+        let mut pending = lock(&app.pending);
+        match pending.get(&req.id) {
+            Some(p) if p.key == session.key => pending.remove(&req.id),
+            _ => None,
+        }
+    }
+    .filter(|p| p.expires > app.now())
+    .ok_or_else(|| {
+        WebError::new(
+            StatusCode::GONE,
+            "yang disiapkan tidak ditemukan, sudah dikirim atau kedaluwarsa; siapkan lagi",
+        )
+    })?;
+    let mut ledger = app.ledger();
+    match pending.item {
+        ToSign::Event(prepared) => {
+            let done = signing::submit(&mut ledger, &prepared, signature)?;
+            Ok(Json(json!({ "seq": done.seq, "hash": done.hash })))
+        }
+        ToSign::Checkpoint(c) => {
+            let c = audit::submit_checkpoint(&ledger, c, &session.key, signature)?;
+            Ok(Json(json!({ "ukuran": c.size, "teks": c.to_text() })))
+        }
+    }
+}

@@ -1,0 +1,164 @@
+//! The server's state: the ledger it holds open, sign-in challenges,
+//! sessions, and events prepared for a browser to sign.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use sakip::checkpoint::Checkpoint;
+use sakip::event::Role;
+use sakip::{Clock, Ledger, Prepared, PublicKey};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+/// How long a session lasts, in seconds (a working day).
+pub const SESSION_SECS: i64 = 8 * 3600;
+/// How long a sign-in challenge or a prepared event waits, in seconds.
+pub const PENDING_SECS: i64 = 10 * 60;
+/// Most challenges outstanding at once: a bound on what unauthenticated
+/// clients can make the server hold.
+pub const MAX_CHALLENGES: usize = 1_000;
+/// Failed sign-ins accepted per minute, from everyone together, before the
+/// server answers 429 for the rest of that minute.
+pub const MAX_FAILED_SIGN_INS: u32 = 30;
+
+/// How the server is set up.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Mark cookies `Secure` (the server is reached over HTTPS, directly or
+    /// through a reverse proxy).
+    pub secure_cookies: bool,
+}
+
+/// A signed-in user.
+#[derive(Clone, Debug)]
+pub struct Session {
+    /// The key that signed in.
+    pub key: PublicKey,
+    /// The token every state-changing request must carry (`X-CSRF-Token`).
+    pub csrf: String,
+    /// When it ends (µs since the epoch).
+    pub expires: i64,
+}
+
+/// Something prepared for a browser to sign.
+#[derive(Clone, Debug)]
+pub enum ToSign {
+    /// An event.
+    Event(Box<Prepared>),
+    /// A checkpoint of the ledger.
+    Checkpoint(Checkpoint),
+}
+
+/// One prepared item, bound to the session that asked for it.
+#[derive(Clone, Debug)]
+pub struct Pending {
+    /// What is to be signed.
+    pub item: ToSign,
+    /// The key that must sign it (the session's).
+    pub key: PublicKey,
+    /// Until when it may be submitted.
+    pub expires: i64,
+}
+
+/// The application.
+pub struct App {
+    pub(crate) ledger: Mutex<Ledger>,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) config: Config,
+    pub(crate) origin: String,
+    pub(crate) agency: String,
+    pub(crate) sessions: Mutex<HashMap<String, Session>>,
+    pub(crate) challenges: Mutex<HashMap<String, i64>>,
+    pub(crate) pending: Mutex<HashMap<String, Pending>>,
+    pub(crate) failed: Mutex<(i64, u32)>,
+}
+
+impl App {
+    /// An application over an open ledger.
+    pub fn new(ledger: Ledger, clock: Arc<dyn Clock>, config: Config) -> sakip::Result<Arc<App>> {
+        let origin = ledger.origin()?;
+        let agency = ledger.genesis()?.agency_name;
+        Ok(Arc::new(App {
+            ledger: Mutex::new(ledger),
+            clock,
+            config,
+            origin,
+            agency,
+            sessions: Mutex::new(HashMap::new()),
+            challenges: Mutex::new(HashMap::new()),
+            pending: Mutex::new(HashMap::new()),
+            failed: Mutex::new((0, 0)),
+        }))
+    }
+
+    /// The ledger, for one request.
+    pub(crate) fn ledger(&self) -> MutexGuard<'_, Ledger> {
+        lock(&self.ledger)
+    }
+
+    /// Now, µs since the epoch (the injected clock's wall time).
+    pub(crate) fn now(&self) -> i64 {
+        self.clock.wall().timestamp_micros()
+    }
+
+    /// The roles `key` holds now, if it is an active key of the ledger.
+    pub(crate) fn roles(&self, key: &PublicKey) -> Option<Vec<Role>> {
+        let ledger = self.ledger();
+        let state = ledger.registry().get(key)?;
+        state.revoked_seq.is_none().then(|| state.roles.clone())
+    }
+
+    /// The holder's name of `key`.
+    pub(crate) fn holder(&self, key: &PublicKey) -> String {
+        self.ledger().author_name(key)
+    }
+}
+
+/// Lock a mutex, also after another request panicked while holding it
+/// (the data behind it is replaced whole or checked on use).
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// 32 random bytes as hex: session tokens, CSRF tokens, ids.
+pub(crate) fn token() -> String {
+    let mut b = [0u8; 32];
+    rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut b);
+    hex::encode(b)
+}
+
+/// An error as the browser receives it: a status and `{"galat": message}`.
+#[derive(Debug)]
+pub struct WebError {
+    /// The status.
+    pub status: StatusCode,
+    /// What went wrong, for the page to show.
+    pub message: String,
+}
+
+impl WebError {
+    /// An error with a status.
+    pub fn new(status: StatusCode, message: impl Into<String>) -> WebError {
+        WebError {
+            status,
+            message: message.into(),
+        }
+    }
+}
+
+impl From<sakip::Error> for WebError {
+    fn from(e: sakip::Error) -> WebError {
+        let status =
+            StatusCode::from_u16(e.class().http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        WebError {
+            status,
+            message: e.to_string(),
+        }
+    }
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        (self.status, Json(serde_json::json!({ "galat": self.message }))).into_response()
+    }
+}

@@ -1,0 +1,211 @@
+//! Sign-in by challenge and response, sessions, and the CSRF check.
+//!
+//! The browser asks for a challenge, signs the message the server returns
+//! (`sakip/sign-in/v1`, NUL, the ledger's origin, a newline, a fresh
+//! 32-byte nonce in hex) with its Ed25519 key, and sends the signature
+//! back. The domain tag differs from an event's (`sakip/event-signature/v1`)
+//! and from a checkpoint note's form, so a sign-in signature is never a
+//! valid signature of anything else. A nonce is used once and expires.
+
+use crate::app::{
+    lock, token, App, Session, WebError, MAX_CHALLENGES, MAX_FAILED_SIGN_INS, PENDING_SECS, SESSION_SECS,
+};
+use axum::extract::State;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use base64::Engine;
+use sakip::PublicKey;
+use serde::Deserialize;
+use serde_json::json;
+use std::sync::Arc;
+
+/// The cookie that carries the session token.
+pub const COOKIE: &str = "sakip_sesi";
+/// The header that carries the CSRF token.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+/// The domain tag of sign-in messages.
+pub const SIGN_IN_DOMAIN: &[u8] = b"sakip/sign-in/v1\0";
+
+pub(crate) fn b64() -> base64::engine::GeneralPurpose {
+    base64::engine::general_purpose::STANDARD
+}
+
+/// The message a browser signs to sign in with `nonce` at `origin`.
+pub fn sign_in_message(origin: &str, nonce: &str) -> Vec<u8> {
+    let mut m = SIGN_IN_DOMAIN.to_vec();
+    m.extend_from_slice(origin.as_bytes());
+    m.push(b'\n');
+    m.extend_from_slice(nonce.as_bytes());
+    m
+}
+
+/// `POST /api/tantangan`: a fresh nonce and the message to sign.
+pub async fn challenge(State(app): State<Arc<App>>) -> Result<Json<serde_json::Value>, WebError> {
+    let now = app.now();
+    let nonce = token();
+    {
+        let mut c = lock(&app.challenges);
+        c.retain(|_, expires| *expires > now);
+        if c.len() >= MAX_CHALLENGES {
+            return Err(WebError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "terlalu banyak permintaan masuk; coba lagi sebentar lagi",
+            ));
+        }
+        c.insert(nonce.clone(), now + PENDING_SECS * 1_000_000);
+    }
+    Ok(Json(json!({
+        "nonce": nonce,
+        "pesan": b64().encode(sign_in_message(&app.origin, &nonce)),
+    })))
+}
+
+/// What the browser sends to sign in.
+#[derive(Deserialize)]
+pub struct SignIn {
+    /// The public key, 64 hex digits.
+    pub kunci: String,
+    /// The nonce of the challenge.
+    pub nonce: String,
+    /// The signature of the challenge's message, base64.
+    pub tanda_tangan: String,
+}
+
+fn failed(app: &App) -> Result<(), WebError> {
+    let minute = app.now() / 60_000_000;
+    let mut f = lock(&app.failed);
+    if f.0 != minute {
+        *f = (minute, 0);
+    }
+    f.1 += 1;
+    if f.1 > MAX_FAILED_SIGN_INS {
+        return Err(WebError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "terlalu banyak percobaan masuk yang gagal; coba lagi dalam satu menit",
+        ));
+    }
+    Ok(())
+}
+
+/// `POST /api/masuk`: check the signed challenge and start a session.
+pub async fn sign_in(State(app): State<Arc<App>>, Json(req): Json<SignIn>) -> Result<Response, WebError> {
+    let now = app.now();
+    let fresh = lock(&app.challenges)
+        .remove(&req.nonce)
+        .is_some_and(|expires| expires > now);
+    let key = parse_key(&req.kunci);
+    let signature = b64()
+        .decode(req.tanda_tangan.trim())
+        .ok()
+        .and_then(|b| <[u8; 64]>::try_from(b).ok());
+    let (Some(key), Some(signature), true) = (key, signature, fresh) else {
+        failed(&app)?;
+        return Err(WebError::new(
+            StatusCode::UNAUTHORIZED,
+            "tantangan masuk tidak dikenal, kedaluwarsa atau sudah dipakai; muat ulang halaman",
+        ));
+    };
+    let message = sign_in_message(&app.origin, &req.nonce);
+    if sakip::keys::verify_strict(&key, &message, &signature).is_err() {
+        failed(&app)?;
+        return Err(WebError::new(
+            StatusCode::UNAUTHORIZED,
+            "tanda tangan masuk tidak sah",
+        ));
+    }
+    let Some(roles) = app.roles(&key) else {
+        failed(&app)?;
+        return Err(WebError::new(
+            StatusCode::FORBIDDEN,
+            format!(
+                "kunci {} tidak terdaftar (atau sudah dicabut) di ledger ini; minta admin mendaftarkannya",
+                key.key_id()
+            ),
+        ));
+    };
+    let session_token = token();
+    let csrf = token();
+    lock(&app.sessions).insert(
+        session_token.clone(),
+        Session {
+            key,
+            csrf: csrf.clone(),
+            expires: now + SESSION_SECS * 1_000_000,
+        },
+    );
+    let cookie = format!(
+        "{COOKIE}={session_token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={SESSION_SECS}{}",
+        if app.config.secure_cookies { "; Secure" } else { "" }
+    );
+    let body = Json(json!({
+        "nama": app.holder(&key),
+        "peran": roles.iter().map(|r| r.name()).collect::<Vec<_>>(),
+    }));
+    Ok(([(header::SET_COOKIE, cookie)], body).into_response())
+}
+
+/// `POST /api/keluar`: end the session.
+pub async fn sign_out(State(app): State<Arc<App>>, headers: HeaderMap) -> Result<Response, WebError> {
+    let (token, _) = require(&app, &headers, true)?;
+    lock(&app.sessions).remove(&token);
+    let cookie = format!("{COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0");
+    Ok(([(header::SET_COOKIE, cookie)], Json(json!({"ok": true}))).into_response())
+}
+
+/// A public key from 64 hex digits.
+pub fn parse_key(text: &str) -> Option<PublicKey> {
+    let bytes: [u8; 32] = hex::decode(text.trim()).ok()?.try_into().ok()?;
+    Some(PublicKey(bytes))
+}
+
+fn cookie_token(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|c| c.trim().strip_prefix(&format!("{COOKIE}=")).map(str::to_string))
+}
+
+/// The session of a request, if it has a live one whose key is still an
+/// active key of the ledger.
+pub fn session(app: &App, headers: &HeaderMap) -> Option<(String, Session)> {
+    let token = cookie_token(headers)?;
+    let now = app.now();
+    let mut sessions = lock(&app.sessions);
+    let s = sessions.get(&token)?.clone();
+    if s.expires <= now || app.roles(&s.key).is_none() {
+        sessions.remove(&token);
+        return None;
+    }
+    Some((token, s))
+}
+
+/// The session of a request, or 401; with `csrf`, the request must carry
+/// the session's CSRF token in `X-CSRF-Token`, or 403.
+pub fn require(app: &App, headers: &HeaderMap, csrf: bool) -> Result<(String, Session), WebError> {
+    let (token, s) = session(app, headers).ok_or_else(|| {
+        WebError::new(
+            StatusCode::UNAUTHORIZED,
+            "belum masuk, atau sesi sudah berakhir; masuk lagi",
+        )
+    })?;
+    if csrf {
+        let given = headers
+            .get(CSRF_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        if !constant_eq(given.as_bytes(), s.csrf.as_bytes()) {
+            return Err(WebError::new(
+                StatusCode::FORBIDDEN,
+                "permintaan ditolak: token CSRF tidak ada atau salah; muat ulang halaman",
+            ));
+        }
+    }
+    Ok((token, s))
+}
+
+fn constant_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}

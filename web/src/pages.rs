@@ -1,0 +1,548 @@
+//! The pages, in Indonesian: compiled askama templates (auto-escaped) fed
+//! from `sakip::service`.
+
+use crate::app::{App, WebError};
+use crate::auth::session;
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use sakip::event::{Role, ValueKind};
+use sakip::period::Quarter;
+use sakip::scoring::Predikat;
+use sakip::service::{approvals, entries, history, status, time::KnownAt, time::TimePoint};
+use sakip::{numfmt, report::show_value};
+use serde::Deserialize;
+use std::sync::Arc;
+
+/// What every page's layout shows.
+pub struct Layout {
+    /// The agency's name.
+    pub agency: String,
+    /// Whether someone is signed in.
+    pub signed_in: bool,
+    /// Their name.
+    pub user: String,
+    /// The session's CSRF token (in a meta tag, for the script).
+    pub csrf: String,
+    /// Their roles, for the navigation.
+    pub admin: bool,
+    /// May enter realisations.
+    pub operator: bool,
+    /// May approve.
+    pub approver: bool,
+}
+
+/// The signed-in user of a page request, or a redirect to `/masuk`.
+struct Viewer {
+    layout: Layout,
+    roles: Vec<Role>,
+    key: sakip::PublicKey,
+}
+
+fn viewer(app: &App, headers: &HeaderMap) -> Result<Viewer, Box<Response>> {
+    let Some((_, s)) = session(app, headers) else {
+        return Err(Box::new(Redirect::to("/masuk").into_response()));
+    };
+    let roles = app.roles(&s.key).unwrap_or_default();
+    Ok(Viewer {
+        layout: Layout {
+            agency: app.agency.clone(),
+            signed_in: true,
+            user: app.holder(&s.key),
+            csrf: s.csrf,
+            admin: roles.contains(&Role::Admin),
+            operator: roles.contains(&Role::Operator),
+            approver: roles.contains(&Role::Approver),
+        },
+        roles,
+        key: s.key,
+    })
+}
+
+fn render(t: impl Template) -> Response {
+    match t.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, format!("template: {e}")).into_response(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "galat.html")]
+struct ErrorPage {
+    layout: Layout,
+    title: String,
+    message: String,
+}
+
+fn error_page(layout: Layout, status: StatusCode, title: &str, message: String) -> Response {
+    let mut r = render(ErrorPage {
+        layout,
+        title: title.into(),
+        message,
+    });
+    *r.status_mut() = status;
+    r
+}
+
+fn need(v: &Viewer, role: Role, what: &str) -> Result<(), Box<Response>> {
+    if v.roles.contains(&role) {
+        return Ok(());
+    }
+    Err(Box::new(error_page(
+        clone_layout(&v.layout),
+        StatusCode::FORBIDDEN,
+        "Tidak berwenang",
+        format!("Halaman {what} memerlukan peran {}.", role.name()),
+    )))
+}
+
+fn clone_layout(l: &Layout) -> Layout {
+    Layout {
+        agency: l.agency.clone(),
+        signed_in: l.signed_in,
+        user: l.user.clone(),
+        csrf: l.csrf.clone(),
+        admin: l.admin,
+        operator: l.operator,
+        approver: l.approver,
+    }
+}
+
+fn failed(v: &Viewer, e: impl Into<WebError>) -> Response {
+    let e = e.into();
+    error_page(
+        clone_layout(&v.layout),
+        e.status,
+        "Tidak dapat ditampilkan",
+        e.message,
+    )
+}
+
+// ---------------------------------------------------------------- sign-in
+
+#[derive(Template)]
+#[template(path = "masuk.html")]
+struct SignInPage {
+    layout: Layout,
+    origin: String,
+}
+
+/// `GET /masuk`: the key in this browser and sign-in.
+pub async fn sign_in(State(app): State<Arc<App>>) -> Response {
+    render(SignInPage {
+        layout: Layout {
+            agency: app.agency.clone(),
+            signed_in: false,
+            user: String::new(),
+            csrf: String::new(),
+            admin: false,
+            operator: false,
+            approver: false,
+        },
+        origin: app.origin.clone(),
+    })
+}
+
+// ---------------------------------------------------------------- dashboard
+
+/// One row of the dashboard.
+pub struct Row {
+    code: String,
+    level: String,
+    name: String,
+    target: String,
+    realisasi: String,
+    capaian: String,
+    predikat: String,
+    class: String,
+    approved: String,
+}
+
+#[derive(Template)]
+#[template(path = "dasbor.html")]
+struct Dashboard {
+    layout: Layout,
+    year: u16,
+    as_of: u8,
+    as_of_roman: String,
+    quarters: Vec<(u8, &'static str)>,
+    known_at_input: String,
+    known_at_text: String,
+    approved_only: bool,
+    rows: Vec<Row>,
+    means: Vec<String>,
+    budget: Option<String>,
+}
+
+/// The dashboard's query: year, quarter, known-at date.
+#[derive(Deserialize, Default)]
+pub struct DashboardQuery {
+    tahun: Option<u16>,
+    tw: Option<u8>,
+    diketahui: Option<String>,
+    disetujui: Option<String>,
+}
+
+fn predikat_class(p: Option<Predikat>) -> &'static str {
+    match p {
+        Some(Predikat::SangatTinggi) => "p-sangat-tinggi",
+        Some(Predikat::Tinggi) => "p-tinggi",
+        Some(Predikat::Sedang) => "p-sedang",
+        Some(Predikat::Rendah) => "p-rendah",
+        Some(Predikat::SangatRendah) => "p-sangat-rendah",
+        None => "",
+    }
+}
+
+/// `GET /`: the status table at a quarter, as known at a date.
+pub async fn dashboard(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    Query(q): Query<DashboardQuery>,
+) -> Response {
+    let v = match viewer(&app, &headers) {
+        Ok(v) => v,
+        Err(r) => return *r,
+    };
+    let ledger = app.ledger();
+    let year = match q.tahun {
+        Some(y) => y,
+        None => match entries::latest_year(&ledger) {
+            Ok(y) => y.unwrap_or(2021),
+            Err(e) => return failed(&v, e),
+        },
+    };
+    let as_of = q.tw.and_then(Quarter::new).unwrap_or(Quarter::LAST);
+    let known_at_input = q.diketahui.clone().unwrap_or_default();
+    let point = TimePoint {
+        year,
+        as_of: Some(format!("{year}-Q{}", as_of.number())),
+        known_at: match known_at_input.trim() {
+            "" => KnownAt::Head,
+            t => KnownAt::Time(t.to_string()),
+        },
+        approved_only: q.disetujui.is_some(),
+    };
+    let view = match status::status(&ledger, &point, false) {
+        Ok(view) => view,
+        Err(e) => return failed(&v, e),
+    };
+    let rows = view
+        .states
+        .iter()
+        .map(|s| Row {
+            code: s.indicator.code.clone(),
+            level: s.item.level.label().into(),
+            name: s.indicator.name.clone(),
+            target: s
+                .target
+                .as_ref()
+                .map(|(_, t)| show_value(&s.indicator, &t.value))
+                .unwrap_or_else(|| "-".into()),
+            realisasi: s
+                .realisasi
+                .as_ref()
+                .map(|r| show_value(&s.indicator, r))
+                .unwrap_or_else(|| "belum ada data".into()),
+            capaian: match s.capaian.score() {
+                Some(c) if status::against_annual(s, as_of) => format!("{}*", numfmt::percent(c)),
+                Some(c) => numfmt::percent(c),
+                None => s.capaian.note().unwrap_or_default(),
+            },
+            predikat: s.predikat.map(|p| p.label().to_string()).unwrap_or_default(),
+            class: predikat_class(s.predikat).into(),
+            approved: if s.approved { "ya" } else { "belum" }.into(),
+        })
+        .collect();
+    let mut means: Vec<String> = view
+        .sasaran_means
+        .iter()
+        .map(|m| {
+            format!(
+                "Rata-rata {} {}: {} ({})",
+                m.code,
+                m.name,
+                numfmt::percent(m.mean),
+                m.predikat.label()
+            )
+        })
+        .collect();
+    if let Some(m) = &view.iku_mean {
+        means.push(format!(
+            "Rata-rata capaian IKU: {} ({})",
+            numfmt::percent(m.mean),
+            m.predikat.label()
+        ));
+    }
+    let budget = view.budget.as_ref().map(|b| {
+        format!(
+            "Realisasi anggaran s.d. TW {}: {} dari pagu {} ({})",
+            as_of.roman(),
+            numfmt::rupiah(b.spent),
+            numfmt::rupiah(b.pagu),
+            sakip::scoring::serapan(b.spent, b.pagu)
+                .map(numfmt::percent)
+                .unwrap_or_else(|| "-".into())
+        )
+    });
+    render(Dashboard {
+        layout: v.layout,
+        year,
+        as_of: as_of.number(),
+        as_of_roman: as_of.roman().into(),
+        quarters: Quarter::ALL.iter().map(|q| (q.number(), q.roman())).collect(),
+        known_at_input,
+        known_at_text: view.at.known_at_text.clone(),
+        approved_only: view.at.query.approved_only,
+        rows,
+        means,
+        budget,
+    })
+}
+
+// ---------------------------------------------------------------- entry
+
+/// An indicator in the entry form.
+pub struct IndicatorOption {
+    code: String,
+    name: String,
+    unit: String,
+    kind: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "entri.html")]
+struct EntryPage {
+    layout: Layout,
+    year: u16,
+    indicators: Vec<IndicatorOption>,
+}
+
+/// `GET /entri`: the operator's forms (realisation, correction).
+pub async fn entry(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
+    let v = match viewer(&app, &headers) {
+        Ok(v) => v,
+        Err(r) => return *r,
+    };
+    if let Err(r) = need(&v, Role::Operator, "entri realisasi") {
+        return *r;
+    }
+    let ledger = app.ledger();
+    let year = entries::latest_year(&ledger).ok().flatten().unwrap_or(2021);
+    let indicators = match entries::indicators(&ledger, year) {
+        Ok(list) => list
+            .into_iter()
+            .filter(|i| !matches!(i.aggregation, sakip::event::Aggregation::Components(_)))
+            .map(|i| IndicatorOption {
+                kind: match i.value_kind {
+                    ValueKind::Number => "angka",
+                    ValueKind::Ratio => "rasio: pembilang dan penyebut",
+                    ValueKind::Grade => "nilai huruf",
+                    ValueKind::Text => "teks",
+                },
+                code: i.code,
+                name: i.name,
+                unit: i.unit,
+            })
+            .collect(),
+        Err(e) => return failed(&v, e),
+    };
+    render(EntryPage {
+        layout: v.layout,
+        year,
+        indicators,
+    })
+}
+
+// ---------------------------------------------------------------- approvals
+
+/// A pending entry in the queue.
+pub struct PendingRow {
+    seq: u64,
+    when: String,
+    who: String,
+    what: String,
+}
+
+#[derive(Template)]
+#[template(path = "persetujuan.html")]
+struct QueuePage {
+    layout: Layout,
+    rows: Vec<PendingRow>,
+    own: usize,
+}
+
+/// `GET /persetujuan`: the approver's queue, with before -> after.
+pub async fn queue(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
+    let v = match viewer(&app, &headers) {
+        Ok(v) => v,
+        Err(r) => return *r,
+    };
+    if let Err(r) = need(&v, Role::Approver, "persetujuan") {
+        return *r;
+    }
+    let ledger = app.ledger();
+    let q = match approvals::queue(&ledger, &v.key) {
+        Ok(q) => q,
+        Err(e) => return failed(&v, e),
+    };
+    let zone = ledger.time_zone_at(ledger.head().count - 1).unwrap_or_default();
+    let rows = q
+        .entries
+        .iter()
+        .map(|p| PendingRow {
+            seq: p.event.event.seq,
+            when: sakip::clock::format_local(p.event.event.recorded_at, zone),
+            who: ledger.author_name(&p.event.event.author),
+            what: p.what.clone(),
+        })
+        .collect();
+    render(QueuePage {
+        layout: v.layout,
+        rows,
+        own: q.own,
+    })
+}
+
+// ---------------------------------------------------------------- history
+
+/// One event in a history.
+pub struct HistoryRow {
+    seq: u64,
+    when: String,
+    who: String,
+    what: String,
+    value: String,
+    why: String,
+    approval: String,
+}
+
+#[derive(Template)]
+#[template(path = "riwayat.html")]
+struct HistoryPage {
+    layout: Layout,
+    code: String,
+    rows: Vec<HistoryRow>,
+}
+
+/// The history's query.
+#[derive(Deserialize)]
+pub struct HistoryQuery {
+    indikator: String,
+    tahun: Option<u16>,
+}
+
+/// `GET /riwayat?indikator=CODE`: who entered, corrected and approved a
+/// figure, and when.
+pub async fn history(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    Query(q): Query<HistoryQuery>,
+) -> Response {
+    let v = match viewer(&app, &headers) {
+        Ok(v) => v,
+        Err(r) => return *r,
+    };
+    let ledger = app.ledger();
+    let rows = match history::history(&ledger, &q.indikator, q.tahun) {
+        Ok(rows) => rows,
+        Err(e) => return failed(&v, e),
+    };
+    let zone = ledger.time_zone_at(ledger.head().count - 1).unwrap_or_default();
+    let rows = rows
+        .into_iter()
+        .map(|r| HistoryRow {
+            seq: r.event.event.seq,
+            when: sakip::clock::format_local(r.event.event.recorded_at, zone),
+            who: ledger.author_name(&r.event.event.author),
+            what: r.what,
+            value: r.value,
+            why: r.why,
+            approval: r.approval,
+        })
+        .collect();
+    render(HistoryPage {
+        layout: v.layout,
+        code: q.indikator,
+        rows,
+    })
+}
+
+// ---------------------------------------------------------------- keys
+
+/// A key in the admin's list.
+pub struct KeyRow {
+    id: String,
+    holder: String,
+    roles: String,
+    added: u64,
+    status: String,
+}
+
+#[derive(Template)]
+#[template(path = "kunci.html")]
+struct KeysPage {
+    layout: Layout,
+    keys: Vec<KeyRow>,
+}
+
+/// `GET /kunci`: the keys of the ledger and the form to register one.
+pub async fn keys(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
+    let v = match viewer(&app, &headers) {
+        Ok(v) => v,
+        Err(r) => return *r,
+    };
+    if let Err(r) = need(&v, Role::Admin, "kunci dan pengguna") {
+        return *r;
+    }
+    let ledger = app.ledger();
+    let mut keys: Vec<KeyRow> = ledger
+        .registry()
+        .iter()
+        .map(|(k, s)| KeyRow {
+            id: k.key_id(),
+            holder: s.holder.name.clone(),
+            roles: sakip::authz::roles_text(&s.roles),
+            added: s.added_seq,
+            status: match s.revoked_seq {
+                Some(at) => format!("dicabut (seq {at})"),
+                None => "aktif".into(),
+            },
+        })
+        .collect();
+    keys.sort_by_key(|k| k.added);
+    render(KeysPage {
+        layout: v.layout,
+        keys,
+    })
+}
+
+// ---------------------------------------------------------------- audit
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+struct AuditPage {
+    layout: Layout,
+    origin: String,
+    events: u64,
+    head: String,
+    checkpoint: String,
+}
+
+/// `GET /audit`: the ledger's size and head, and signing a checkpoint.
+pub async fn audit(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
+    let v = match viewer(&app, &headers) {
+        Ok(v) => v,
+        Err(r) => return *r,
+    };
+    let ledger = app.ledger();
+    let head = ledger.head();
+    render(AuditPage {
+        layout: v.layout,
+        origin: app.origin.clone(),
+        events: head.count,
+        head: hex::encode(head.hash.0),
+        checkpoint: String::new(),
+    })
+}
