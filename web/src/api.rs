@@ -197,7 +197,11 @@ pub async fn prepare(
         } else {
             let payload = payload_of(&ledger, req)?;
             let to_sign = signing::prepare(&ledger, key, payload)?;
-            (ToSign::Event(Box::new(to_sign.prepared)), to_sign.message, to_sign.what)
+            (
+                ToSign::Event(Box::new(to_sign.prepared)),
+                to_sign.message,
+                to_sign.what,
+            )
         }
     };
     let id = token();

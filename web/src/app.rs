@@ -108,6 +108,20 @@ impl App {
         state.revoked_seq.is_none().then(|| state.roles.clone())
     }
 
+    /// The ledger's head now.
+    pub fn head(&self) -> sakip::store::Head {
+        self.ledger().head()
+    }
+
+    /// One event of the ledger (for tests and diagnostics).
+    pub fn event(&self, seq: u64) -> sakip::StoredEvent {
+        self.ledger()
+            .event(seq)
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| panic!("no event {seq}"))
+    }
+
     /// The holder's name of `key`.
     pub(crate) fn holder(&self, key: &PublicKey) -> String {
         self.ledger().author_name(key)

@@ -1,0 +1,394 @@
+//! The web application's guards, exercised in process (no sockets): what
+//! is refused (a request without a session, a session from another
+//! ledger's server, forged and replayed signatures, a POST without the
+//! CSRF token, a signature over other bytes, an operator approving) appends
+//! nothing; what is allowed appends exactly the event the browser signed,
+//! with the browser's key as its author.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use base64::Engine;
+use http_body_util::BodyExt;
+use rust_decimal::Decimal;
+use sakip::event::*;
+use sakip::{KeyPair, Ledger, SteppingClock};
+use serde_json::{json, Value};
+use std::sync::Arc;
+use tower::ServiceExt;
+
+const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
+
+struct Server {
+    router: axum::Router,
+    app: Arc<sakip_web::App>,
+    admin: KeyPair,
+    operator: KeyPair,
+    head: KeyPair,
+}
+
+fn holder(n: &str) -> Holder {
+    Holder {
+        name: n.into(),
+        nip: None,
+        jabatan: None,
+    }
+}
+
+fn server(seed: u8) -> Server {
+    let admin = KeyPair::from_seed([seed; 32]);
+    let operator = KeyPair::from_seed([seed + 1; 32]);
+    let head = KeyPair::from_seed([seed + 2; 32]);
+    let clock = Arc::new(SteppingClock::new(
+        sakip::clock::parse_time("2022-04-01T00:00:00Z").unwrap(),
+        chrono::TimeDelta::seconds(1),
+    ));
+    let genesis = Genesis {
+        agency_code: format!("3.{seed}"),
+        agency_name: "Dinas Uji Web".into(),
+        admin: holder("Admin"),
+        nonce: Some([seed; 32]),
+    };
+    let mut l = Ledger::init_in_memory(clock.clone(), &admin, genesis).unwrap();
+    let plan = vec![
+        Payload::KeyAdded(KeyAdded {
+            key: operator.public(),
+            holder: holder("Operator"),
+            roles: vec![Role::Operator],
+        }),
+        Payload::KeyAdded(KeyAdded {
+            key: head.public(),
+            holder: holder("Kepala"),
+            roles: vec![Role::Approver],
+        }),
+        Payload::PlanItemDefined(PlanItemDefined {
+            code: "T1".into(),
+            level: Level::Tujuan,
+            name: "Tujuan".into(),
+            parent: None,
+        }),
+        Payload::IndicatorDefined(IndicatorDefined {
+            code: "IKU-1".into(),
+            name: "Indeks layanan".into(),
+            item: "T1".into(),
+            unit: "%".into(),
+            polarity: Polarity::HigherIsBetter,
+            value_kind: ValueKind::Number,
+            aggregation: Aggregation::LastQuarter,
+            lower_rule: LowerRule::Inverse,
+            cap: None,
+            iku: true,
+            formula: None,
+            source: None,
+        }),
+        Payload::TargetSet(TargetSet {
+            indicator: "IKU-1".into(),
+            year: 2022,
+            scope: TargetScope::Year,
+            value: sakip::event::Value::Number(Dec(Decimal::from(80))),
+            stage: Stage::Murni,
+        }),
+    ];
+    l.append_all(plan.into_iter().map(|p| (&admin, p)).collect())
+        .unwrap();
+    let app = sakip_web::App::new(
+        l,
+        clock,
+        sakip_web::Config {
+            secure_cookies: false,
+        },
+    )
+    .unwrap();
+    Server {
+        router: sakip_web::router(app.clone()),
+        app,
+        admin,
+        operator,
+        head,
+    }
+}
+
+struct Reply {
+    status: StatusCode,
+    json: Value,
+    text: String,
+    cookie: Option<String>,
+}
+
+async fn call(
+    router: &axum::Router,
+    method: &str,
+    path: &str,
+    cookie: Option<&str>,
+    csrf: Option<&str>,
+    body: Option<Value>,
+) -> Reply {
+    let mut req = Request::builder().method(method).uri(path);
+    if let Some(c) = cookie {
+        req = req.header("cookie", c);
+    }
+    if let Some(t) = csrf {
+        req = req.header("x-csrf-token", t);
+    }
+    let req = match body {
+        Some(b) => req
+            .header("content-type", "application/json")
+            .body(Body::from(b.to_string()))
+            .unwrap(),
+        None => req.body(Body::empty()).unwrap(),
+    };
+    let res = router.clone().oneshot(req).await.unwrap();
+    let status = res.status();
+    let cookie = res
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(str::to_string);
+    let bytes = res.into_body().collect().await.unwrap().to_bytes();
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    Reply {
+        status,
+        json: serde_json::from_str(&text).unwrap_or(Value::Null),
+        text,
+        cookie,
+    }
+}
+
+/// Sign in as `key` the way the page's script does; returns the session
+/// cookie and the CSRF token the pages carry.
+async fn sign_in(s: &Server, key: &KeyPair) -> (String, String) {
+    let ch = call(&s.router, "POST", "/api/tantangan", None, None, Some(json!({}))).await;
+    assert_eq!(ch.status, StatusCode::OK);
+    let message = B64.decode(ch.json["pesan"].as_str().unwrap()).unwrap();
+    let signature = B64.encode(key.sign(&message));
+    let r = call(
+        &s.router,
+        "POST",
+        "/api/masuk",
+        None,
+        None,
+        Some(json!({"kunci": key.public().to_hex(), "nonce": ch.json["nonce"], "tanda_tangan": signature})),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let cookie = r.cookie.unwrap();
+    let page = call(&s.router, "GET", "/", Some(&cookie), None, None).await;
+    let csrf = page
+        .text
+        .split("<meta name=\"csrf\" content=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_string();
+    (cookie, csrf)
+}
+
+fn realisasi(period: &str, value: &str) -> Value {
+    json!({"jenis": "realisasi", "indikator": "IKU-1", "periode": period, "nilai": value})
+}
+
+async fn prepare(s: &Server, session: &(String, String), body: Value) -> Reply {
+    call(
+        &s.router,
+        "POST",
+        "/api/siapkan",
+        Some(&session.0),
+        Some(&session.1),
+        Some(body),
+    )
+    .await
+}
+
+async fn submit(s: &Server, session: &(String, String), id: &Value, signature: [u8; 64]) -> Reply {
+    call(
+        &s.router,
+        "POST",
+        "/api/kirim",
+        Some(&session.0),
+        Some(&session.1),
+        Some(json!({"id": id, "tanda_tangan": B64.encode(signature)})),
+    )
+    .await
+}
+
+fn head_count(s: &Server) -> u64 {
+    s.app.head().count
+}
+
+fn sign_prepared(key: &KeyPair, r: &Reply) -> [u8; 64] {
+    key.sign(&B64.decode(r.json["pesan"].as_str().unwrap()).unwrap())
+}
+
+#[tokio::test]
+async fn what_is_refused_appends_nothing_and_what_is_signed_is_appended() {
+    let s = server(40);
+    let start = head_count(&s);
+
+    // Without a session: pages redirect to sign-in, the API answers 401.
+    let page = call(&s.router, "GET", "/", None, None, None).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert!(call(&s.router, "GET", "/masuk", None, None, None)
+        .await
+        .text
+        .contains("Masuk ke sakip"));
+    let r = call(
+        &s.router,
+        "POST",
+        "/api/siapkan",
+        None,
+        None,
+        Some(realisasi("2022-Q1", "70")),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+
+    // A forged sign-in, and a replayed one.
+    let ch = call(&s.router, "POST", "/api/tantangan", None, None, Some(json!({}))).await;
+    let message = B64.decode(ch.json["pesan"].as_str().unwrap()).unwrap();
+    let forged = call(&s.router, "POST", "/api/masuk", None, None,
+        Some(json!({"kunci": s.operator.public().to_hex(), "nonce": ch.json["nonce"], "tanda_tangan": B64.encode([7u8; 64])}))).await;
+    assert_eq!(forged.status, StatusCode::UNAUTHORIZED);
+    let good = B64.encode(s.operator.sign(&message));
+    let replay = call(
+        &s.router,
+        "POST",
+        "/api/masuk",
+        None,
+        None,
+        Some(json!({"kunci": s.operator.public().to_hex(), "nonce": ch.json["nonce"], "tanda_tangan": good})),
+    )
+    .await;
+    assert_eq!(
+        replay.status,
+        StatusCode::UNAUTHORIZED,
+        "a nonce is used once, even by a failed attempt"
+    );
+    // A key this ledger does not know cannot sign in.
+    let ch = call(&s.router, "POST", "/api/tantangan", None, None, Some(json!({}))).await;
+    let stranger = KeyPair::from_seed([99; 32]);
+    let m = B64.decode(ch.json["pesan"].as_str().unwrap()).unwrap();
+    let r = call(&s.router, "POST", "/api/masuk", None, None,
+        Some(json!({"kunci": stranger.public().to_hex(), "nonce": ch.json["nonce"], "tanda_tangan": B64.encode(stranger.sign(&m))}))).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+
+    let op = sign_in(&s, &s.operator).await;
+
+    // A POST without the CSRF token, or with another session's.
+    let r = call(
+        &s.router,
+        "POST",
+        "/api/siapkan",
+        Some(&op.0),
+        None,
+        Some(realisasi("2022-Q1", "70")),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = call(
+        &s.router,
+        "POST",
+        "/api/siapkan",
+        Some(&op.0),
+        Some("00"),
+        Some(realisasi("2022-Q1", "70")),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+
+    // A session of another ledger's server is no session here.
+    let other = server(50);
+    let theirs = sign_in(&other, &other.operator).await;
+    let r = call(
+        &s.router,
+        "POST",
+        "/api/siapkan",
+        Some(&theirs.0),
+        Some(&theirs.1),
+        Some(realisasi("2022-Q1", "70")),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+
+    // Prepared twice against one head; a signature over the other body,
+    // a forged one and another key's are refused.
+    let a = prepare(&s, &op, realisasi("2022-Q1", "70,5")).await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text);
+    assert!(
+        a.json["uraian"].as_str().unwrap().contains("TW I 2022"),
+        "{}",
+        a.json["uraian"]
+    );
+    let b = prepare(&s, &op, realisasi("2022-Q2", "75")).await;
+    for bad in [
+        sign_prepared(&s.operator, &b),
+        [7u8; 64],
+        sign_prepared(&s.head, &a),
+    ] {
+        let again = prepare(&s, &op, realisasi("2022-Q1", "70,5")).await;
+        let r = submit(&s, &op, &again.json["id"], bad).await;
+        assert!(
+            matches!(r.status, StatusCode::FORBIDDEN | StatusCode::UNPROCESSABLE_ENTITY),
+            "{} {}",
+            r.status,
+            r.text
+        );
+    }
+    assert_eq!(head_count(&s), start, "nothing appended by a refusal");
+
+    // The right signature appends, with the operator's key as author.
+    let done = submit(&s, &op, &a.json["id"], sign_prepared(&s.operator, &a)).await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.text);
+    let seq = done.json["seq"].as_u64().unwrap();
+    let ev = s.app.event(seq);
+    assert_eq!(ev.event.author, s.operator.public());
+    // Replaying the submission: gone.
+    let r = submit(&s, &op, &a.json["id"], sign_prepared(&s.operator, &a)).await;
+    assert_eq!(r.status, StatusCode::GONE);
+    // b was prepared against the old head: a conflict, nothing appended.
+    let before = head_count(&s);
+    let r = submit(&s, &op, &b.json["id"], sign_prepared(&s.operator, &b)).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text);
+    assert_eq!(head_count(&s), before);
+
+    // An operator may not approve (refused when prepared), nor see the queue.
+    let r = prepare(
+        &s,
+        &op,
+        json!({"jenis": "persetujuan", "keputusan": "setujui", "seq": [seq]}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
+    let page = call(&s.router, "GET", "/persetujuan", Some(&op.0), None, None).await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    assert_eq!(head_count(&s), before);
+
+    // The head approves it in the queue; the dashboard shows the capaian.
+    let kepala = sign_in(&s, &s.head).await;
+    let queue = call(&s.router, "GET", "/persetujuan", Some(&kepala.0), None, None).await;
+    assert!(queue.text.contains("70,5"), "{}", queue.text);
+    let r = prepare(
+        &s,
+        &kepala,
+        json!({"jenis": "persetujuan", "keputusan": "setujui", "seq": [seq], "catatan": "sesuai bukti"}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let approved = submit(&s, &kepala, &r.json["id"], sign_prepared(&s.head, &r)).await;
+    assert_eq!(approved.status, StatusCode::OK, "{}", approved.text);
+    let dash = call(&s.router, "GET", "/?tahun=2022&tw=1", Some(&kepala.0), None, None).await;
+    assert!(
+        dash.text.contains("88,13%"),
+        "70,5 of 80 is 88,13%: {}",
+        dash.text
+    );
+
+    // Every page carries the strict policy.
+    let res = s
+        .router
+        .clone()
+        .oneshot(Request::builder().uri("/masuk").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["content-security-policy"], sakip_web::CSP);
+    let _ = &s.admin;
+}
