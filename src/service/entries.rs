@@ -102,13 +102,16 @@ pub fn indicators(ledger: &Ledger, year: u16) -> Result<Vec<IndicatorDefined>> {
     Ok(out)
 }
 
-/// The latest fiscal year with a target in the ledger, if any: the year a
-/// form or dashboard opens on.
+/// The latest fiscal year with a Perjanjian Kinerja target in the ledger,
+/// if any (Renstra targets of later years do not count): the year a form
+/// or dashboard opens on.
 pub fn latest_year(ledger: &Ledger) -> Result<Option<u16>> {
     let mut latest = None;
     for e in ledger.events_of_kind(Kind::TargetSet, 0) {
         if let Payload::TargetSet(t) = e?.event.payload {
-            latest = latest.max(Some(t.year));
+            if t.scope == TargetScope::Year {
+                latest = latest.max(Some(t.year));
+            }
         }
     }
     Ok(latest)

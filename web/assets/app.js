@@ -98,6 +98,19 @@ async function newKey() {
   say("Kunci baru dibuat. Berikan kunci publiknya kepada admin.", true);
 }
 
+// sakip writes PKCS#8 v2 (OneAsymmetricKey, the public key included);
+// browsers import v1. The 32-byte seed follows the OCTET STRING header
+// 04 22 04 20 in both; rebuild the fixed v1 encoding around it.
+function v1(der) {
+  for (let i = 0; i + 36 <= der.length; i++) {
+    if (der[i] === 0x04 && der[i + 1] === 0x22 && der[i + 2] === 0x04 && der[i + 3] === 0x20) {
+      const prefix = [0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20];
+      return Uint8Array.from([...prefix, ...der.slice(i + 4, i + 36)]);
+    }
+  }
+  throw new Error("bukan kunci Ed25519 PKCS#8");
+}
+
 async function importKey(file) {
   const text = await file.text();
   if (text.includes("ENCRYPTED")) {
@@ -105,7 +118,7 @@ async function importKey(file) {
     return;
   }
   const body = text.replace(/-----[^-]+-----/g, "").replace(/\s+/g, "");
-  const der = unb64(body);
+  const der = v1(unb64(body));
   const extractable = await crypto.subtle.importKey("pkcs8", der, ED, true, ["sign"]);
   const jwk = await crypto.subtle.exportKey("jwk", extractable);
   const privateKey = await crypto.subtle.importKey("jwk", { kty: "OKP", crv: "Ed25519", d: jwk.d, x: jwk.x }, ED, false, ["sign"]);

@@ -395,7 +395,8 @@ pub async fn queue(State(app): State<Arc<App>>, headers: HeaderMap) -> Response 
             seq: p.event.event.seq,
             when: sakip::clock::format_local(p.event.event.recorded_at, zone),
             who: ledger.author_name(&p.event.event.author),
-            what: p.what.clone(),
+            what: sakip::service::signing::describe(&ledger, &p.event.event.payload)
+                .unwrap_or_else(|_| p.what.clone()),
         })
         .collect();
     render(QueuePage {

@@ -1,0 +1,450 @@
+//! A whole quarter in the web application, in real headless Chromium
+//! driven through WebDriver (Debian's `chromium` and `chromium-driver`;
+//! `.ci/run` installs both and sets `SAKIP_CHROMEDRIVER`): an operator
+//! generates a key in the browser, the admin (an imported sakip key)
+//! registers it in the browser, the operator signs in and enters TW I
+//! realisasi and a correction, the Kepala approves in the queue, the
+//! dashboard shows the new capaian, the Inspektorat signs a checkpoint in
+//! the browser, and `sakip verify --checkpoint` on the same ledger passes;
+//! the events' author is the browser's key. The server is the real
+//! `sakip serve`. Screenshots go to a temporary directory, and to
+//! `docs/screenshots/` with `SAKIP_UPDATE_SCREENSHOTS=1`.
+
+use base64::Engine;
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(60)))
+        .build()
+        .into()
+}
+
+struct Driver {
+    agent: ureq::Agent,
+    base: String,
+}
+
+struct Browser<'a> {
+    d: &'a Driver,
+    session: String,
+    name: &'static str,
+}
+
+impl Driver {
+    fn call(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+        let url = format!("{}{path}", self.base);
+        let mut res = match (method, body) {
+            ("GET", _) => self.agent.get(&url).call().unwrap(),
+            ("DELETE", _) => self.agent.delete(&url).call().unwrap(),
+            (_, body) => self
+                .agent
+                .post(&url)
+                .send_json(body.unwrap_or(json!({})))
+                .unwrap(),
+        };
+        let v: Value = res.body_mut().read_json().unwrap();
+        if let Some(err) = v["value"]["error"].as_str() {
+            panic!("webdriver {method} {path}: {err}: {}", v["value"]["message"]);
+        }
+        v["value"].clone()
+    }
+
+    fn browser(&self, name: &'static str, chromium: &str, profile: &Path) -> Browser<'_> {
+        let v = self.call(
+            "POST",
+            "/session",
+            Some(json!({"capabilities": {"alwaysMatch": {
+                "browserName": "chrome",
+                "goog:chromeOptions": {
+                    "binary": chromium,
+                    "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1280,900",
+                             "--no-first-run", "--disable-background-networking", "--disable-sync",
+                             format!("--user-data-dir={}", profile.display())]
+                }
+            }}})),
+        );
+        Browser {
+            d: self,
+            session: v["sessionId"].as_str().unwrap().to_string(),
+            name,
+        }
+    }
+}
+
+impl Browser<'_> {
+    fn path(&self, rest: &str) -> String {
+        format!("/session/{}{rest}", self.session)
+    }
+
+    fn go(&self, url: &str) {
+        self.d
+            .call("POST", &self.path("/url"), Some(json!({ "url": url })));
+    }
+
+    fn find(&self, css: &str) -> String {
+        let v = self.d.call(
+            "POST",
+            &self.path("/element"),
+            Some(json!({"using": "css selector", "value": css})),
+        );
+        v[ELEMENT].as_str().unwrap().to_string()
+    }
+
+    fn click(&self, css: &str) {
+        let e = self.find(css);
+        self.d
+            .call("POST", &self.path(&format!("/element/{e}/click")), None);
+    }
+
+    fn send_keys(&self, css: &str, text: &str) {
+        let e = self.find(css);
+        self.d.call(
+            "POST",
+            &self.path(&format!("/element/{e}/value")),
+            Some(json!({ "text": text })),
+        );
+    }
+
+    fn js(&self, script: &str, args: Value) -> Value {
+        self.d.call(
+            "POST",
+            &self.path("/execute/sync"),
+            Some(json!({"script": script, "args": args})),
+        )
+    }
+
+    /// Wait until `script` (returning a value) gives something truthy.
+    fn wait(&self, what: &str, script: &str) -> Value {
+        let start = Instant::now();
+        loop {
+            let v = self.js(script, json!([]));
+            if !(v.is_null() || v == json!(false) || v == json!("")) {
+                return v;
+            }
+            if start.elapsed() > Duration::from_secs(30) {
+                let text = self.js("return document.body.innerText", json!([]));
+                panic!(
+                    "{}: timed out waiting for {what}; the page says:\n{text}",
+                    self.name
+                );
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn screenshot(&self, to: &Path) {
+        let v = self.d.call("GET", &self.path("/screenshot"), None);
+        let png = base64::engine::general_purpose::STANDARD
+            .decode(v.as_str().unwrap())
+            .unwrap();
+        std::fs::write(to, png).unwrap();
+    }
+
+    /// Fill the named fields of a form (by `data-jenis`) and submit it,
+    /// then check what the dialog says will be signed and sign it.
+    fn sign_form(&self, jenis: &str, fields: Value, expect: &str) -> String {
+        self.js(
+            "const f = document.querySelector(`form[data-jenis=\"${arguments[0]}\"]`);
+             for (const [k, v] of Object.entries(arguments[1])) {
+               const el = f.querySelector(`[name=\"${k}\"]`); el.value = v;
+             }",
+            json!([jenis, fields]),
+        );
+        self.click(&format!("form[data-jenis=\"{jenis}\"] button[type=submit]"));
+        let shown = self.wait("the signing dialog", "return document.getElementById('tandatangan').open && document.getElementById('uraian').textContent");
+        let shown = shown.as_str().unwrap().to_string();
+        assert!(
+            shown.contains(expect),
+            "{}: the dialog shows {shown:?}, expected {expect:?}",
+            self.name
+        );
+        self.click("#kirim");
+        let result = self.wait(
+            "the result",
+            "const p = document.getElementById('pesan'); return p.className && p.textContent",
+        );
+        let result = result.as_str().unwrap().to_string();
+        assert!(
+            result.starts_with("Tersimpan") || result.starts_with("Checkpoint"),
+            "{}: {result}",
+            self.name
+        );
+        result
+    }
+
+    fn sign_in_with_file(&self, base: &str, key_file: &Path) {
+        self.go(&format!("{base}/masuk"));
+        self.send_keys("#impor-kunci", &key_file.display().to_string());
+        self.wait(
+            "the imported key",
+            "return /^[0-9a-f]{64}$/.test(document.getElementById('kunci-publik').textContent)",
+        );
+        self.sign_in(base);
+    }
+
+    fn sign_in(&self, base: &str) {
+        self.click("#masuk");
+        self.wait("the dashboard", &format!("return location.href === '{base}/' && document.querySelector('h1').textContent.startsWith('Capaian')"));
+    }
+
+    fn quit(self) {
+        self.d.call("DELETE", &self.path(""), None);
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+struct Killed(Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn sakip(args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_sakip"))
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "sakip {args:?}: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn wait_http(url: &str) {
+    let start = Instant::now();
+    while agent().get(url).call().is_err() {
+        assert!(start.elapsed() < Duration::from_secs(30), "{url} never answered");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn a_quarter_in_the_browser() {
+    let (Ok(chromedriver), Ok(chromium)) = (
+        std::env::var("SAKIP_CHROMEDRIVER"),
+        std::env::var("SAKIP_CHROMIUM"),
+    ) else {
+        eprintln!("SAKIP_CHROMEDRIVER / SAKIP_CHROMIUM not set: the browser quarter did not run (.ci/run sets them)");
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let demo = tmp.path().join("demo");
+    sakip(&["demo", "--dir", demo.to_str().unwrap()]);
+    let ledger = demo.join("ledger");
+    let ledger_s = ledger.to_str().unwrap();
+    let keys = demo.join("keys");
+    // The admin sets the new year's target, as `import plan` would.
+    sakip(&[
+        "--ledger",
+        ledger_s,
+        "--key",
+        keys.join("sekretaris-admin.key").to_str().unwrap(),
+        "record",
+        "target",
+        "--indicator",
+        "IKU-1.1",
+        "--year",
+        "2022",
+        "--value",
+        "30",
+    ]);
+
+    let port = free_port();
+    let base = format!("http://localhost:{port}");
+    let server = Killed(
+        Command::new(env!("CARGO_BIN_EXE_sakip"))
+            .args([
+                "--ledger",
+                ledger_s,
+                "serve",
+                "--listen",
+                &format!("127.0.0.1:{port}"),
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    wait_http(&format!("{base}/masuk"));
+    let driver_port = free_port();
+    let _driver = Killed(
+        Command::new(&chromedriver)
+            .arg(format!("--port={driver_port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    wait_http(&format!("http://127.0.0.1:{driver_port}/status"));
+    let d = Driver {
+        agent: agent(),
+        base: format!("http://127.0.0.1:{driver_port}"),
+    };
+    let shots = tmp.path().join("shots");
+    std::fs::create_dir_all(&shots).unwrap();
+
+    // The operator makes a key in the browser.
+    let operator = d.browser("operator", &chromium, &tmp.path().join("p-operator"));
+    operator.go(&format!("{base}/masuk"));
+    operator.click("#buat-kunci");
+    let public = operator.wait(
+        "a new key",
+        "const t = document.getElementById('kunci-publik').textContent; return /^[0-9a-f]{64}$/.test(t) && t",
+    );
+    let public = public.as_str().unwrap().to_string();
+
+    // The admin, with the admin's sakip key imported, registers it.
+    let admin = d.browser("admin", &chromium, &tmp.path().join("p-admin"));
+    admin.sign_in_with_file(&base, &keys.join("sekretaris-admin.key"));
+    admin.go(&format!("{base}/kunci"));
+    admin.js(
+        "document.querySelector('input[name=peran][value=operator]').checked = true",
+        json!([]),
+    );
+    admin.sign_form(
+        "kunci",
+        json!({"kunci": public, "nama": "Operator Peramban"}),
+        "peran operator",
+    );
+    admin.quit();
+
+    // The operator signs in, enters TW I and corrects it.
+    operator.sign_in(&base);
+    operator.go(&format!("{base}/entri"));
+    operator.js(
+        "document.querySelector('form[data-jenis=realisasi] select[name=indikator]').value = 'IKU-1.1'",
+        json!([]),
+    );
+    operator.sign_form(
+        "realisasi",
+        json!({"periode": "TW I 2022", "nilai": "21,5"}),
+        "Realisasi IKU-1.1",
+    );
+    operator.js(
+        "document.querySelector('form[data-jenis=koreksi] select[name=indikator]').value = 'IKU-1.1'",
+        json!([]),
+    );
+    operator.js(
+        "const f = document.querySelector('form[data-jenis=koreksi]');
+         f.querySelector('[name=periode]').value = 'TW I 2022'; f.querySelector('[name=nilai]').value = '24';
+         f.querySelector('[name=alasan]').value = 'Data final BKN';
+         f.querySelector('button[type=submit]').click();",
+        json!([]),
+    );
+    let shown = operator.wait(
+        "the correction dialog",
+        "return document.getElementById('tandatangan').open && document.getElementById('uraian').textContent",
+    );
+    assert!(shown.as_str().unwrap().contains("21,5 menjadi 24"), "{shown}");
+    operator.screenshot(&shots.join("operator-form.png"));
+    operator.click("#kirim");
+    operator.wait(
+        "the correction result",
+        "const p = document.getElementById('pesan'); return p.className === 'berhasil' && p.textContent",
+    );
+    operator.quit();
+
+    // The Kepala approves both in the queue.
+    let kepala = d.browser("kepala", &chromium, &tmp.path().join("p-kepala"));
+    kepala.sign_in_with_file(&base, &keys.join("kepala-approver.key"));
+    kepala.go(&format!("{base}/persetujuan"));
+    let queue = kepala.js("return document.querySelector('main').innerText", json!([]));
+    assert!(queue.as_str().unwrap().contains("Operator Peramban"), "{queue}");
+    kepala.screenshot(&shots.join("approval-queue.png"));
+    kepala.sign_form(
+        "persetujuan",
+        json!({"catatan": "sesuai bukti dukung"}),
+        "21,5 menjadi 24 (alasan: Data final BKN",
+    );
+    // The dashboard shows the corrected, approved capaian: 24 of 30.
+    kepala.go(&format!("{base}/?tahun=2022&tw=1"));
+    let row = kepala.wait(
+        "the IKU-1.1 row",
+        "const r = [...document.querySelectorAll('tbody tr')].find(r => r.innerText.startsWith('IKU-1.1')); return r && r.innerText",
+    );
+    let row = row.as_str().unwrap();
+    assert!(row.contains("80,00%") && row.contains("ya"), "{row}");
+    kepala.screenshot(&shots.join("dashboard.png"));
+    kepala.go(&format!("{base}/riwayat?indikator=IKU-1.1&tahun=2022"));
+    let history = kepala.js("return document.querySelector('main').innerText", json!([]));
+    let history = history.as_str().unwrap();
+    assert!(
+        history.contains("Data final BKN") && history.contains("Operator Peramban"),
+        "{history}"
+    );
+    kepala.screenshot(&shots.join("history.png"));
+    kepala.quit();
+
+    // The Inspektorat signs a checkpoint in the browser.
+    let inspektorat = d.browser("inspektorat", &chromium, &tmp.path().join("p-inspektorat"));
+    inspektorat.sign_in_with_file(&base, &keys.join("inspektorat-inspector.key"));
+    inspektorat.go(&format!("{base}/audit"));
+    inspektorat.sign_form("checkpoint", json!({}), "Checkpoint ledger");
+    let text = inspektorat.wait(
+        "the checkpoint text",
+        "return document.getElementById('checkpoint').textContent",
+    );
+    inspektorat.quit();
+    drop(server);
+    let checkpoint = tmp.path().join("checkpoint.txt");
+    std::fs::write(&checkpoint, text.as_str().unwrap()).unwrap();
+
+    // The same ledger verifies against it, and the browser key authored the entries.
+    let verified = sakip(&[
+        "--ledger",
+        ledger_s,
+        "verify",
+        "--checkpoint",
+        checkpoint.to_str().unwrap(),
+    ]);
+    assert!(
+        verified.contains("intact") && verified.contains("extends the checkpoint"),
+        "{verified}"
+    );
+    let log = sakip(&[
+        "--ledger",
+        ledger_s,
+        "--format",
+        "json",
+        "log",
+        "--kind",
+        "realisation_corrected",
+    ]);
+    let events: Value = serde_json::from_str(&log).unwrap();
+    let last = events.as_array().unwrap().last().unwrap();
+    assert_eq!(last["author"], public.as_str(), "{last}");
+    assert_eq!(last["author_name"], "Operator Peramban");
+
+    if std::env::var_os("SAKIP_UPDATE_SCREENSHOTS").is_some() {
+        let docs = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../docs/screenshots");
+        std::fs::create_dir_all(&docs).unwrap();
+        for name in [
+            "operator-form.png",
+            "approval-queue.png",
+            "dashboard.png",
+            "history.png",
+        ] {
+            std::fs::copy(shots.join(name), docs.join(name)).unwrap();
+        }
+    }
+}
