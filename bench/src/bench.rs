@@ -35,7 +35,8 @@ pub struct Row {
 }
 
 impl Row {
-    fn new(
+    /// A figure beside its baseline.
+    pub fn new(
         measure: impl Into<String>,
         value: f64,
         unit: Unit,
@@ -72,7 +73,7 @@ fn millis(since: Instant) -> f64 {
 }
 
 /// The `p`th percentile (0-100) of latencies, sorting them.
-fn percentile(times: &mut [f64], p: usize) -> f64 {
+pub fn percentile(times: &mut [f64], p: usize) -> f64 {
     if times.is_empty() {
         return f64::NAN;
     }

@@ -185,7 +185,12 @@ pub fn run(ctx: &Ctx, args: Args, out: &mut dyn Write) -> CmdResult {
         2021,
         "reference ledger (Kediri 2021)",
     )?);
-    drop(reference);
+    rows.extend(super::bench_web::dashboard(
+        reference.ledger,
+        2021,
+        if quick { 50 } else { 500 },
+        "reference ledger",
+    )?);
     print_rows(&rows, out)?;
     print_machine(&base, out)?;
     for note in notes {

@@ -8,6 +8,7 @@
 mod admin;
 mod audit;
 mod bench;
+mod bench_web;
 mod demo;
 mod entries;
 mod reading;
