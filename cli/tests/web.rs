@@ -393,6 +393,12 @@ fn a_quarter_in_the_browser() {
         "{history}"
     );
     kepala.screenshot(&shots.join("history.png"));
+    kepala.go(&format!("{base}/laporan?jenis=capaian&tahun=2021"));
+    kepala.wait(
+        "the capaian report",
+        "return document.querySelector('main').innerText.includes('Capaian Kinerja Tahun 2021')",
+    );
+    kepala.screenshot(&shots.join("reports.png"));
     kepala.quit();
 
     // The Inspektorat signs a checkpoint in the browser.
@@ -443,6 +449,7 @@ fn a_quarter_in_the_browser() {
             "approval-queue.png",
             "dashboard.png",
             "history.png",
+            "reports.png",
         ] {
             std::fs::copy(shots.join(name), docs.join(name)).unwrap();
         }

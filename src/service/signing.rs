@@ -112,6 +112,24 @@ pub fn describe(ledger: &Ledger, payload: &Payload) -> Result<String> {
             }
             lines.join("\n")
         }
+        Payload::SpendingRecorded(sp) => format!(
+            "Realisasi anggaran {} {}: {}{}",
+            sp.account,
+            period(sp.period),
+            crate::numfmt::rupiah(sp.amount.0),
+            sp.note.as_deref().map(|n| format!(" ({n})")).unwrap_or_default()
+        ),
+        Payload::NarrativeRecorded(n) => {
+            let ind = indicator(&n.indicator)?;
+            format!(
+                "Narasi {} tahun {}\nFaktor pendorong: {}\nHambatan: {}\nStrategi pemecahan: {}",
+                name(&n.indicator, &ind),
+                n.year,
+                n.faktor_pendorong,
+                n.hambatan,
+                n.strategi_pemecahan
+            )
+        }
         Payload::KeyAdded(k) => format!(
             "Daftarkan kunci {} atas nama {} dengan peran {}",
             k.key.key_id(),

@@ -150,6 +150,7 @@ function fields(form) {
   for (const [name, value] of data.entries()) {
     if (name === "seq") (out.seq = out.seq || []).push(Number(value));
     else if (name === "peran") (out.peran = out.peran || []).push(value);
+    else if (name === "tahun") out.tahun = Number(value);
     else out[name] = value;
   }
   if (out.jenis === "persetujuan" && !out.seq) out.seq = [];

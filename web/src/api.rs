@@ -53,6 +53,34 @@ pub enum Request {
         /// Why (required).
         alasan: String,
     },
+    /// Spending (realisasi anggaran) of an account in a quarter.
+    Belanja {
+        /// Plan item (sub kegiatan, kegiatan, program) or indicator code.
+        akun: String,
+        /// The quarter.
+        periode: String,
+        /// Amount in Rupiah (`1.024.833.162`).
+        jumlah: String,
+        /// A note.
+        #[serde(default)]
+        catatan: Option<String>,
+    },
+    /// An indicator's narrative for a year.
+    Narasi {
+        /// Indicator code.
+        indikator: String,
+        /// Fiscal year.
+        tahun: u16,
+        /// Faktor pendorong.
+        #[serde(default)]
+        pendorong: String,
+        /// Hambatan.
+        #[serde(default)]
+        hambatan: String,
+        /// Strategi pemecahan.
+        #[serde(default)]
+        strategi: String,
+    },
     /// The head's decision on pending entries.
     Persetujuan {
         /// `setujui`, `tolak` or `kembalikan`.
@@ -130,6 +158,32 @@ fn payload_of(ledger: &sakip::Ledger, req: Request) -> Result<Payload, WebError>
                 },
             )?
         }
+        Request::Belanja {
+            akun,
+            periode,
+            jumlah,
+            catatan,
+        } => entries::spending(entries::SpendingEntry {
+            account: akun,
+            period: periode,
+            amount: jumlah,
+            note: blank(catatan),
+        })?,
+        Request::Narasi {
+            indikator,
+            tahun,
+            pendorong,
+            hambatan,
+            strategi,
+        } => entries::narrative(
+            indikator,
+            tahun,
+            entries::Narrative {
+                pendorong,
+                hambatan,
+                strategi,
+            },
+        ),
         Request::Persetujuan {
             keputusan,
             seq,

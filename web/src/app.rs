@@ -114,12 +114,28 @@ impl App {
     }
 
     /// One event of the ledger (for tests and diagnostics).
-    pub fn event(&self, seq: u64) -> sakip::StoredEvent {
-        self.ledger()
-            .event(seq)
-            .ok()
-            .flatten()
-            .unwrap_or_else(|| panic!("no event {seq}"))
+    pub fn event(&self, seq: u64) -> sakip::Result<Option<sakip::StoredEvent>> {
+        self.ledger().event(seq)
+    }
+
+    /// A report as `sakip report` renders it at head (for tests).
+    pub fn render_report(
+        &self,
+        kind: &str,
+        year: u16,
+        quarter: u8,
+        format: sakip::report::ReportFormat,
+    ) -> sakip::Result<Vec<u8>> {
+        let ledger = self.ledger();
+        let point = sakip::service::time::TimePoint {
+            year,
+            as_of: Some(format!("{year}-Q{quarter}")),
+            known_at: sakip::service::time::KnownAt::Head,
+            approved_only: false,
+        };
+        let kind = sakip::service::reports::kind_named(kind)?;
+        let params = sakip::service::reports::params(&ledger, kind, &point, format)?;
+        Ok(sakip::service::reports::render(&ledger, params)?.1)
     }
 
     /// The holder's name of `key`.

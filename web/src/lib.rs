@@ -47,6 +47,8 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/riwayat", get(pages::history))
         .route("/kunci", get(pages::keys))
         .route("/audit", get(pages::audit))
+        .route("/laporan", get(pages::reports))
+        .route("/laporan/unduh", get(pages::report_download))
         .route("/aset/{name}", get(assets::asset))
         .route("/api/tantangan", post(auth::challenge))
         .route("/api/masuk", post(auth::sign_in))

@@ -339,7 +339,7 @@ async fn what_is_refused_appends_nothing_and_what_is_signed_is_appended() {
     let done = submit(&s, &op, &a.json["id"], sign_prepared(&s.operator, &a)).await;
     assert_eq!(done.status, StatusCode::OK, "{}", done.text);
     let seq = done.json["seq"].as_u64().unwrap();
-    let ev = s.app.event(seq);
+    let ev = s.app.event(seq).unwrap().unwrap();
     assert_eq!(ev.event.author, s.operator.public());
     // Replaying the submission: gone.
     let r = submit(&s, &op, &a.json["id"], sign_prepared(&s.operator, &a)).await;
@@ -381,6 +381,39 @@ async fn what_is_refused_appends_nothing_and_what_is_signed_is_appended() {
         "70,5 of 80 is 88,13%: {}",
         dash.text
     );
+
+    // Reports: rendered in the page, and downloaded byte for byte as the
+    // command line writes them.
+    let page = call(
+        &s.router,
+        "GET",
+        "/laporan?jenis=capaian&tahun=2022&tw=1",
+        Some(&kepala.0),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.text.contains("Capaian Kinerja Tahun 2022") && page.text.contains("88,13"),
+        "{}",
+        page.text
+    );
+    let file = call(
+        &s.router,
+        "GET",
+        "/laporan/unduh?jenis=capaian&tahun=2022&tw=1&format=csv",
+        Some(&kepala.0),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(file.status, StatusCode::OK);
+    let expected = s
+        .app
+        .render_report("capaian", 2022, 1, sakip::report::ReportFormat::Csv)
+        .unwrap();
+    assert_eq!(file.text.as_bytes(), expected.as_slice());
 
     // Every page carries the strict policy.
     let res = s
