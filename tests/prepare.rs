@@ -208,7 +208,7 @@ fn the_service_prepares_an_entry_that_is_signed_elsewhere() {
     let first = signing::prepare(&ledger, operator, payload).unwrap();
     let payload = entries::realisasi(&ledger, form("TW II 2022", "75")).unwrap();
     let second = signing::prepare(&ledger, operator, payload).unwrap();
-    assert!(first.what.contains("2022-Q1"), "{}", first.what);
+    assert!(first.what.contains("TW I 2022"), "{}", first.what);
 
     let elsewhere = KeyPair::from_seed([63; 32]);
     let done = signing::submit(&mut ledger, &first.prepared, elsewhere.sign(&first.message)).unwrap();

@@ -529,22 +529,91 @@ struct AuditPage {
     events: u64,
     head: String,
     checkpoint: String,
+    year: u16,
+    findings: Vec<(&'static str, &'static str, String, String)>,
+    kinds: Vec<&'static str>,
+    kind: String,
+    from: u64,
+    limit: usize,
+    events_shown: Vec<(u64, String, &'static str, String, String)>,
 }
 
-/// `GET /audit`: the ledger's size and head, and signing a checkpoint.
-pub async fn audit(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
+/// The audit page's query: the log's filter.
+#[derive(Deserialize, Default)]
+pub struct AuditQuery {
+    jenis: Option<String>,
+    dari: Option<u64>,
+}
+
+/// Events shown per page of the log.
+const LOG_PAGE: usize = 100;
+
+/// `GET /audit`: the ledger's size and head, signing a checkpoint, the
+/// year's audit findings, and the event log with a kind filter.
+pub async fn audit(State(app): State<Arc<App>>, headers: HeaderMap, Query(q): Query<AuditQuery>) -> Response {
+    use sakip::service::{audit, events};
     let v = match viewer(&app, &headers) {
         Ok(v) => v,
         Err(r) => return *r,
     };
     let ledger = app.ledger();
     let head = ledger.head();
+    let year = entries::latest_year(&ledger).ok().flatten().unwrap_or(2021);
+    let findings = match audit::check(&ledger, Some(year)) {
+        Ok(list) => list
+            .into_iter()
+            .map(|f| {
+                (
+                    match f.severity {
+                        audit::Severity::Warning => "peringatan",
+                        audit::Severity::Info => "info",
+                    },
+                    f.check,
+                    f.message,
+                    sakip::event::seq_list(&f.events),
+                )
+            })
+            .collect(),
+        Err(e) => return failed(&v, e),
+    };
+    let kind = q.jenis.clone().filter(|k| !k.is_empty());
+    let filter = events::Filter {
+        from: q
+            .dari
+            .unwrap_or_else(|| head.count.saturating_sub(LOG_PAGE as u64)),
+        kind: match kind.as_deref().map(events::kind_named).transpose() {
+            Ok(k) => k,
+            Err(e) => return failed(&v, e),
+        },
+        limit: Some(LOG_PAGE),
+    };
+    let zone = ledger.time_zone_at(head.count - 1).unwrap_or_default();
+    let mut shown = Vec::new();
+    for e in events::list(&ledger, &filter) {
+        match e {
+            Ok(e) => shown.push((
+                e.event.seq,
+                sakip::clock::format_local(e.event.recorded_at, zone),
+                e.event.payload.kind().name(),
+                ledger.author_name(&e.event.author),
+                e.event.payload.summary(),
+            )),
+            Err(e) => return failed(&v, e),
+        }
+    }
     render(AuditPage {
         layout: v.layout,
         origin: app.origin.clone(),
         events: head.count,
         head: hex::encode(head.hash.0),
         checkpoint: String::new(),
+        year,
+        findings,
+        kinds: sakip::Kind::ALL.iter().map(|k| k.name()).collect(),
+        kind: kind.unwrap_or_default(),
+        from: filter.from,
+        limit: LOG_PAGE,
+        events_shown: shown,
     })
 }
 

@@ -415,6 +415,27 @@ async fn what_is_refused_appends_nothing_and_what_is_signed_is_appended() {
         .unwrap();
     assert_eq!(file.text.as_bytes(), expected.as_slice());
 
+    // The audit page: findings and the log, filtered by kind.
+    let page = call(
+        &s.router,
+        "GET",
+        "/audit?jenis=approval&dari=0",
+        Some(&kepala.0),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.text.contains("Temuan audit 2022") && page.text.contains("sesuai bukti"),
+        "{}",
+        page.text
+    );
+    assert!(
+        !page.text.contains("realisasi IKU-1 2022-Q1 = 70,5"),
+        "the kind filter holds"
+    );
+
     // Every page carries the strict policy.
     let res = s
         .router
