@@ -136,7 +136,23 @@ pub fn describe(ledger: &Ledger, payload: &Payload) -> Result<String> {
             k.holder.name,
             crate::authz::roles_text(&k.roles)
         ),
-        Payload::KeyRevoked(k) => format!("Cabut kunci {} (alasan: {})", k.key.key_id(), k.reason),
+        Payload::KeyRevoked(k) => format!(
+            "Cabut kunci {} milik {} (alasan: {})",
+            k.key.key_id(),
+            ledger.author_name(&k.key),
+            k.reason
+        ),
+        Payload::IndicatorRetired(x) | Payload::PlanItemRetired(x) => format!(
+            "Hentikan {} {} mulai tahun {} (alasan: {})",
+            if matches!(payload, Payload::IndicatorRetired(_)) {
+                "indikator"
+            } else {
+                "item rencana"
+            },
+            x.code,
+            x.year,
+            x.reason
+        ),
         other => other.summary(),
     })
 }

@@ -100,6 +100,24 @@ pub enum Request {
         /// Roles: admin, operator, approver, inspector.
         peran: Vec<String>,
     },
+    /// Revoke a key (admin), with a reason.
+    Cabut {
+        /// The key id (at least 8 hex digits) or the public key.
+        kunci: String,
+        /// Why (required).
+        alasan: String,
+    },
+    /// Retire a plan item or indicator from a year on (admin).
+    Hentikan {
+        /// Its code.
+        kode: String,
+        /// The first fiscal year it no longer counts in.
+        tahun: u16,
+        /// `indikator` or `item`.
+        apa: String,
+        /// Why (required).
+        alasan: String,
+    },
     /// A checkpoint of the whole ledger.
     Checkpoint {},
 }
@@ -220,6 +238,39 @@ fn payload_of(ledger: &sakip::Ledger, req: Request) -> Result<Payload, WebError>
                 },
                 roles,
             })
+        }
+        Request::Cabut { kunci, alasan } => {
+            if alasan.trim().is_empty() {
+                return Err(bad("pencabutan kunci memerlukan alasan"));
+            }
+            let key = match parse_key(&kunci) {
+                Some(k) => k,
+                None => ledger.registry().find(&kunci)?,
+            };
+            Payload::KeyRevoked(sakip::event::KeyRevoked {
+                key,
+                reason: alasan.trim().to_string(),
+            })
+        }
+        Request::Hentikan {
+            kode,
+            tahun,
+            apa,
+            alasan,
+        } => {
+            if alasan.trim().is_empty() {
+                return Err(bad("penghentian memerlukan alasan"));
+            }
+            let retired = sakip::event::Retired {
+                code: kode.trim().to_string(),
+                year: tahun,
+                reason: alasan.trim().to_string(),
+            };
+            match apa.as_str() {
+                "indikator" => Payload::IndicatorRetired(retired),
+                "item" => Payload::PlanItemRetired(retired),
+                other => return Err(bad(format!("'{other}' bukan indikator atau item"))),
+            }
         }
         Request::Checkpoint {} => return Err(bad("a checkpoint is not an event")),
     })

@@ -436,6 +436,36 @@ async fn what_is_refused_appends_nothing_and_what_is_signed_is_appended() {
         "the kind filter holds"
     );
 
+    // The admin revokes the operator's key, with a reason; its session ends.
+    let admin = sign_in(&s, &s.admin).await;
+    let r = prepare(
+        &s,
+        &admin,
+        json!({"jenis": "cabut", "kunci": s.operator.public().key_id(), "alasan": ""}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "a revocation needs a reason");
+    let r = prepare(
+        &s,
+        &admin,
+        json!({"jenis": "cabut", "kunci": s.operator.public().key_id(), "alasan": "pindah tugas"}),
+    )
+    .await;
+    assert!(
+        r.json["uraian"].as_str().unwrap().contains("Operator"),
+        "{}",
+        r.text
+    );
+    let done = submit(&s, &admin, &r.json["id"], sign_prepared(&s.admin, &r)).await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.text);
+    let r = prepare(&s, &op, realisasi("2022-Q3", "75")).await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNAUTHORIZED,
+        "a revoked key's session ends: {}",
+        r.text
+    );
+
     // Every page carries the strict policy.
     let res = s
         .router
@@ -444,5 +474,4 @@ async fn what_is_refused_appends_nothing_and_what_is_signed_is_appended() {
         .await
         .unwrap();
     assert_eq!(res.headers()["content-security-policy"], sakip_web::CSP);
-    let _ = &s.admin;
 }
