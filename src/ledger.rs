@@ -495,6 +495,11 @@ impl Ledger {
         self.store.put_checkpoint(text)
     }
 
+    /// The text of the latest checkpoint kept by [`Ledger::keep_checkpoint`].
+    pub fn kept_checkpoint(&self) -> Result<Option<String>> {
+        self.store.checkpoint()
+    }
+
     /// The Merkle audit path of leaf `seq` in the tree of the first `size`
     /// events.
     pub fn inclusion_path(&self, seq: u64, size: u64) -> Result<Vec<crate::merkle::Hash>> {

@@ -45,13 +45,20 @@ function say(text, ok) {
   el.className = ok ? "berhasil" : "gagal";
 }
 
+// Where this ledger's pages live: "" for a server of one ledger,
+// "/opd/NAME" under a pemda root.
+function base() {
+  const m = document.querySelector('meta[name="base"]');
+  return m ? m.content : "";
+}
+
 function csrf() {
   const m = document.querySelector('meta[name="csrf"]');
   return m ? m.content : "";
 }
 
 async function post(path, body) {
-  const res = await fetch(path, {
+  const res = await fetch(base() + path, {
     method: "POST",
     credentials: "same-origin",
     headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf() },
@@ -141,7 +148,7 @@ async function signIn() {
   const tanda_tangan = await sign(ch.data.pesan);
   const res = await post("/api/masuk", { kunci: rec.publicHex, nonce: ch.data.nonce, tanda_tangan });
   if (res.status !== 200) { say(res.data.galat || "Gagal masuk.", false); return; }
-  location.href = "/";
+  location.href = base() + "/";
 }
 
 function fields(form) {
@@ -203,7 +210,7 @@ document.addEventListener("DOMContentLoaded", () => {
   on("masuk", "click", () => signIn().catch((e) => say(String(e.message || e), false)));
   on("kirim", "click", () => send());
   on("batal", "click", () => { current = null; document.getElementById("tandatangan").close(); say("Dibatalkan; tidak ada yang ditandatangani.", false); });
-  on("keluar", "click", async () => { await post("/api/keluar", {}); location.href = "/masuk"; });
+  on("keluar", "click", async () => { await post("/api/keluar", {}); location.href = base() + "/masuk"; });
   for (const form of document.querySelectorAll("form.siapkan")) {
     form.addEventListener("submit", (ev) => { ev.preventDefault(); prepare(fields(form)).catch((e) => say(String(e.message || e), false)); });
   }

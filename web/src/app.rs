@@ -27,6 +27,10 @@ pub struct Config {
     /// Mark cookies `Secure` (the server is reached over HTTPS, directly or
     /// through a reverse proxy).
     pub secure_cookies: bool,
+    /// The path the ledger's pages live under: `""` for a server of one
+    /// ledger, `/opd/NAME` under a pemda root. Links, the script's
+    /// requests and the session cookie's `Path` use it.
+    pub base: String,
 }
 
 /// A signed-in user.

@@ -135,7 +135,8 @@ pub async fn sign_in(State(app): State<Arc<App>>, Json(req): Json<SignIn>) -> Re
         },
     );
     let cookie = format!(
-        "{COOKIE}={session_token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={SESSION_SECS}{}",
+        "{COOKIE}={session_token}; HttpOnly; SameSite=Strict; Path={}; Max-Age={SESSION_SECS}{}",
+        cookie_path(&app.config.base),
         if app.config.secure_cookies { "; Secure" } else { "" }
     );
     let body = Json(json!({
@@ -149,8 +150,21 @@ pub async fn sign_in(State(app): State<Arc<App>>, Json(req): Json<SignIn>) -> Re
 pub async fn sign_out(State(app): State<Arc<App>>, headers: HeaderMap) -> Result<Response, WebError> {
     let (token, _) = require(&app, &headers, true)?;
     lock(&app.sessions).remove(&token);
-    let cookie = format!("{COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0");
+    let cookie = format!(
+        "{COOKIE}=; HttpOnly; SameSite=Strict; Path={}; Max-Age=0",
+        cookie_path(&app.config.base)
+    );
     Ok(([(header::SET_COOKIE, cookie)], Json(json!({"ok": true}))).into_response())
+}
+
+/// The `Path` of a session cookie for pages under `base`: `/opd/x` is
+/// sent to `/opd/x` and `/opd/x/...`, never to `/opd/xy` or `/`.
+pub(crate) fn cookie_path(base: &str) -> String {
+    if base.is_empty() {
+        "/".into()
+    } else {
+        base.to_string()
+    }
 }
 
 /// A public key from 64 hex digits.
@@ -159,13 +173,18 @@ pub fn parse_key(text: &str) -> Option<PublicKey> {
     Some(PublicKey(bytes))
 }
 
-fn cookie_token(headers: &HeaderMap) -> Option<String> {
+/// The value of cookie `name` in a request.
+pub(crate) fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
-        .find_map(|c| c.trim().strip_prefix(&format!("{COOKIE}=")).map(str::to_string))
+        .find_map(|c| c.trim().strip_prefix(&format!("{name}=")).map(str::to_string))
+}
+
+fn cookie_token(headers: &HeaderMap) -> Option<String> {
+    cookie_value(headers, COOKIE)
 }
 
 /// The session of a request, if it has a live one whose key is still an

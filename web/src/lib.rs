@@ -20,13 +20,14 @@ mod app;
 mod assets;
 mod auth;
 mod pages;
+pub mod pemda;
 
 pub use app::{App, Config};
+pub use axum::Router;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue};
 use axum::routing::{get, post};
-use axum::Router;
 use std::sync::Arc;
 use tower_http::set_header::SetResponseHeaderLayer;
 
@@ -37,8 +38,13 @@ pub const MAX_BODY: usize = 64 * 1024;
 /// connections to this origin only, no inline script, no framing.
 pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
-/// The application's routes over `app`.
+/// The application's routes over `app`, with the security headers.
 pub fn router(app: Arc<App>) -> Router {
+    secured(routes(app))
+}
+
+/// The routes of one ledger, without the headers (a pemda root nests them).
+pub(crate) fn routes(app: Arc<App>) -> Router {
     Router::new()
         .route("/", get(pages::dashboard))
         .route("/masuk", get(pages::sign_in))
@@ -55,7 +61,12 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/api/keluar", post(auth::sign_out))
         .route("/api/siapkan", post(api::prepare))
         .route("/api/kirim", post(api::submit))
-        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .with_state(app)
+}
+
+/// `r` with the body limit and the security headers of every response.
+pub(crate) fn secured(r: Router) -> Router {
+    r.layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(CSP),
@@ -72,7 +83,6 @@ pub fn router(app: Arc<App>) -> Router {
             header::X_FRAME_OPTIONS,
             HeaderValue::from_static("DENY"),
         ))
-        .with_state(app)
 }
 
 /// Serve `app` on `listener` until `shutdown` completes, then finish the
@@ -83,7 +93,16 @@ pub async fn serve(
     app: Arc<App>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(app))
+    serve_router(listener, router(app), shutdown).await
+}
+
+/// Serve any of this crate's routers (one ledger, or a pemda root).
+pub async fn serve_router(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router)
         .with_graceful_shutdown(shutdown)
         .await
 }

@@ -17,6 +17,10 @@ use std::sync::Arc;
 
 /// What every page's layout shows.
 pub struct Layout {
+    /// Where this ledger's pages live (`""`, or `/opd/NAME` under a root).
+    pub base: String,
+    /// The pemda page (its own navigation).
+    pub pemda: bool,
     /// The agency's name.
     pub agency: String,
     /// Whether someone is signed in.
@@ -42,11 +46,15 @@ struct Viewer {
 
 fn viewer(app: &App, headers: &HeaderMap) -> Result<Viewer, Box<Response>> {
     let Some((_, s)) = session(app, headers) else {
-        return Err(Box::new(Redirect::to("/masuk").into_response()));
+        return Err(Box::new(
+            Redirect::to(&format!("{}/masuk", app.config.base)).into_response(),
+        ));
     };
     let roles = app.roles(&s.key).unwrap_or_default();
     Ok(Viewer {
         layout: Layout {
+            base: app.config.base.clone(),
+            pemda: false,
             agency: app.agency.clone(),
             signed_in: true,
             user: app.holder(&s.key),
@@ -99,6 +107,8 @@ fn need(v: &Viewer, role: Role, what: &str) -> Result<(), Box<Response>> {
 
 fn clone_layout(l: &Layout) -> Layout {
     Layout {
+        base: l.base.clone(),
+        pemda: l.pemda,
         agency: l.agency.clone(),
         signed_in: l.signed_in,
         user: l.user.clone(),
@@ -132,6 +142,8 @@ struct SignInPage {
 pub async fn sign_in(State(app): State<Arc<App>>) -> Response {
     render(SignInPage {
         layout: Layout {
+            base: app.config.base.clone(),
+            pemda: false,
             agency: app.agency.clone(),
             signed_in: false,
             user: String::new(),
@@ -184,7 +196,7 @@ pub struct DashboardQuery {
     disetujui: Option<String>,
 }
 
-fn predikat_class(p: Option<Predikat>) -> &'static str {
+pub(crate) fn predikat_class(p: Option<Predikat>) -> &'static str {
     match p {
         Some(Predikat::SangatTinggi) => "p-sangat-tinggi",
         Some(Predikat::Tinggi) => "p-tinggi",

@@ -95,6 +95,7 @@ fn server(seed: u8) -> Server {
         clock,
         sakip_web::Config {
             secure_cookies: false,
+            base: String::new(),
         },
     )
     .unwrap();

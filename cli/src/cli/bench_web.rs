@@ -26,6 +26,7 @@ pub fn dashboard(ledger: sakip::Ledger, year: u16, n: usize, label: &str) -> sak
         std::sync::Arc::new(sakip::SystemClock),
         sakip_web::Config {
             secure_cookies: false,
+            base: String::new(),
         },
     )?;
     let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -27,6 +27,11 @@ pub struct Args {
     /// it; its example keys (to import in the browser) are in DIR/keys.
     #[arg(long)]
     pub demo: bool,
+    /// Serve a pemda: every subdirectory of DIR that holds a ledger, each
+    /// under /opd/NAME/, and the pemda page at / for the keys listed in
+    /// DIR/pembaca-pemda.txt (one hex public key per line).
+    #[arg(long, value_name = "DIR", conflicts_with = "demo")]
+    pub root: Option<PathBuf>,
     /// Where --demo builds (default: a new temporary directory).
     #[arg(long, requires = "demo")]
     pub dir: Option<PathBuf>,
@@ -36,6 +41,10 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx, args: Args, out: &mut dyn Write) -> CmdResult {
+    if let Some(root) = &args.root {
+        let router = pemda(root, args.secure_cookies, out)?;
+        return listen(router, args.listen, out);
+    }
     let ledger = if args.demo {
         let dir = match args.dir {
             Some(d) => d,
@@ -63,23 +72,95 @@ pub fn run(ctx: &Ctx, args: Args, out: &mut dyn Write) -> CmdResult {
         std::sync::Arc::new(sakip::SystemClock),
         sakip_web::Config {
             secure_cookies: args.secure_cookies,
+            base: String::new(),
         },
     )?;
+    listen(sakip_web::router(app), args.listen, out)
+}
+
+/// Open every OPD ledger under `root` and the pemda readers.
+fn pemda(
+    root: &std::path::Path,
+    secure_cookies: bool,
+    out: &mut dyn Write,
+) -> Result<sakip_web::Router, super::CliError> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(root)
+        .map_err(|e| sakip::Error::io(root, e))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.join("store").is_dir())
+        .collect();
+    dirs.sort();
+    if dirs.is_empty() {
+        return Err(sakip::Error::Input(format!(
+            "{} holds no ledger (a subdirectory per OPD, each made by `sakip init`)",
+            root.display()
+        ))
+        .into());
+    }
+    let clock: std::sync::Arc<dyn sakip::Clock> = std::sync::Arc::new(sakip::SystemClock);
+    let mut opds = Vec::new();
+    for dir in dirs {
+        let slug = dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let ledger = sakip::Ledger::open(&dir, clock.clone())?;
+        let app = sakip_web::App::new(
+            ledger,
+            clock.clone(),
+            sakip_web::Config {
+                secure_cookies,
+                base: format!("/opd/{slug}"),
+            },
+        )?;
+        writeln!(out, "OPD {slug}: {}", dir.display())?;
+        opds.push(sakip_web::pemda::Opd { slug, app });
+    }
+    let readers_path = root.join(sakip_web::pemda::READERS_FILE);
+    let readers = match std::fs::read_to_string(&readers_path) {
+        Ok(text) => sakip_web::pemda::parse_readers(&text)?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            writeln!(
+                out,
+                "no {} in {}: nobody can open the pemda page",
+                sakip_web::pemda::READERS_FILE,
+                root.display()
+            )?;
+            Vec::new()
+        }
+        Err(e) => return Err(sakip::Error::io(&readers_path, e).into()),
+    };
+    let name = root
+        .canonicalize()
+        .ok()
+        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| "pemda".into());
+    Ok(sakip_web::pemda::router(sakip_web::pemda::Pemda::new(
+        name,
+        opds,
+        readers,
+        clock,
+        secure_cookies,
+    )))
+}
+
+/// Serve `router` on `listen` until Ctrl-C.
+fn listen(router: sakip_web::Router, listen: SocketAddr, out: &mut dyn Write) -> CmdResult {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|e| sakip::Error::Internal(format!("cannot start the server runtime: {e}")))?;
     runtime.block_on(async {
-        let listener = tokio::net::TcpListener::bind(args.listen)
+        let listener = tokio::net::TcpListener::bind(listen)
             .await
-            .map_err(|e| sakip::Error::Input(format!("cannot listen on {}: {e}", args.listen)))?;
-        let shown = match args.listen.ip().is_loopback() {
-            true => format!("http://localhost:{}", args.listen.port()),
-            false => format!("http://{}", args.listen),
+            .map_err(|e| sakip::Error::Input(format!("cannot listen on {}: {e}", listen)))?;
+        let shown = match listen.ip().is_loopback() {
+            true => format!("http://localhost:{}", listen.port()),
+            false => format!("http://{}", listen),
         };
         writeln!(out, "serving {shown} (Ctrl-C stops)")?;
         out.flush()?;
-        sakip_web::serve(listener, app, async {
+        sakip_web::serve_router(listener, router, async {
             let _ = tokio::signal::ctrl_c().await;
         })
         .await

@@ -1,0 +1,330 @@
+//! A pemda root: every OPD ledger of a directory served under
+//! `/opd/NAME/`, each with its own keys, sessions and chain, and one page
+//! at `/` where the pemda's readers (Bappeda, Inspektorat, Bagian
+//! Organisasi; their public keys listed in `ROOT/pembaca-pemda.txt`) see
+//! every OPD side by side at the same point on both time axes.
+
+use crate::app::{lock, token, App, WebError, MAX_CHALLENGES, PENDING_SECS, SESSION_SECS};
+use crate::auth::{b64, cookie_value, parse_key, sign_in_message, SignIn};
+use crate::pages::Layout;
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use base64::Engine;
+use sakip::period::Quarter;
+use sakip::service::time::{KnownAt, TimePoint};
+use sakip::{numfmt, Clock, PublicKey};
+use serde::Deserialize;
+use serde_json::json;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+/// The pemda session cookie (OPD sessions use their own, scoped to their
+/// path).
+pub const PEMDA_COOKIE: &str = "sakip_pemda";
+/// The file that lists the pemda readers' public keys, one per line in
+/// hex (`#` starts a comment).
+pub const READERS_FILE: &str = "pembaca-pemda.txt";
+
+/// One OPD of the root.
+pub struct Opd {
+    /// Its directory name, the path segment of its pages.
+    pub slug: String,
+    /// Its application.
+    pub app: Arc<App>,
+}
+
+/// The pemda root.
+pub struct Pemda {
+    name: String,
+    opds: Vec<Opd>,
+    readers: Vec<PublicKey>,
+    clock: Arc<dyn Clock>,
+    secure_cookies: bool,
+    sessions: Mutex<HashMap<String, (PublicKey, i64)>>,
+    challenges: Mutex<HashMap<String, i64>>,
+}
+
+impl Pemda {
+    /// A root named `name` over `opds`, readable by `readers`.
+    pub fn new(
+        name: String,
+        opds: Vec<Opd>,
+        readers: Vec<PublicKey>,
+        clock: Arc<dyn Clock>,
+        secure_cookies: bool,
+    ) -> Arc<Pemda> {
+        Arc::new(Pemda {
+            name,
+            opds,
+            readers,
+            clock,
+            secure_cookies,
+            sessions: Mutex::new(HashMap::new()),
+            challenges: Mutex::new(HashMap::new()),
+        })
+    }
+
+    fn now(&self) -> i64 {
+        self.clock.wall().timestamp_micros()
+    }
+
+    fn origin(&self) -> String {
+        format!("pemda:{}", self.name)
+    }
+
+    fn reader(&self, headers: &HeaderMap) -> Option<PublicKey> {
+        let token = cookie_value(headers, PEMDA_COOKIE)?;
+        let now = self.now();
+        let mut sessions = lock(&self.sessions);
+        match sessions.get(&token) {
+            Some((key, expires)) if *expires > now && self.readers.contains(key) => Some(*key),
+            Some(_) => {
+                sessions.remove(&token);
+                None
+            }
+            None => None,
+        }
+    }
+}
+
+/// Parse a readers file: one hex public key per line, `#` comments.
+pub fn parse_readers(text: &str) -> sakip::Result<Vec<PublicKey>> {
+    let mut out = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.split('#').next().unwrap_or("").trim();
+        if line.is_empty() {
+            continue;
+        }
+        out.push(parse_key(line).ok_or_else(|| {
+            sakip::Error::Input(format!("{READERS_FILE}:{}: not a 64-hex-digit public key", n + 1))
+        })?);
+    }
+    Ok(out)
+}
+
+/// The routes of a root: the pemda page and sign-in at `/`, each OPD under
+/// `/opd/NAME/`.
+pub fn router(pemda: Arc<Pemda>) -> Router {
+    let mut r = Router::new()
+        .route("/", get(page))
+        .route("/masuk", get(sign_in_page))
+        .route("/aset/{name}", get(crate::assets::asset))
+        .route("/api/tantangan", post(challenge))
+        .route("/api/masuk", post(sign_in))
+        .with_state(pemda.clone());
+    for opd in &pemda.opds {
+        // The OPD's dashboard answers with and without the trailing slash.
+        r = r
+            .route(
+                &format!("/opd/{}/", opd.slug),
+                get(crate::pages::dashboard).with_state(opd.app.clone()),
+            )
+            .nest(&format!("/opd/{}", opd.slug), crate::routes(opd.app.clone()));
+    }
+    crate::secured(r)
+}
+
+fn layout(p: &Pemda, signed_in: bool) -> Layout {
+    Layout {
+        base: String::new(),
+        pemda: signed_in,
+        agency: format!("Pemda: {}", p.name),
+        signed_in,
+        user: String::new(),
+        csrf: String::new(),
+        admin: false,
+        operator: false,
+        approver: false,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "masuk.html")]
+struct SignInPage {
+    layout: Layout,
+    origin: String,
+}
+
+async fn sign_in_page(State(p): State<Arc<Pemda>>) -> Response {
+    render(SignInPage {
+        layout: layout(&p, false),
+        origin: p.origin(),
+    })
+}
+
+fn render(t: impl Template) -> Response {
+    match t.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, format!("template: {e}")).into_response(),
+    }
+}
+
+async fn challenge(State(p): State<Arc<Pemda>>) -> Result<Json<serde_json::Value>, WebError> {
+    let now = p.now();
+    let nonce = token();
+    {
+        let mut c = lock(&p.challenges);
+        c.retain(|_, expires| *expires > now);
+        if c.len() >= MAX_CHALLENGES {
+            return Err(WebError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "terlalu banyak permintaan masuk",
+            ));
+        }
+        c.insert(nonce.clone(), now + PENDING_SECS * 1_000_000);
+    }
+    Ok(Json(json!({
+        "nonce": nonce,
+        "pesan": b64().encode(sign_in_message(&p.origin(), &nonce)),
+    })))
+}
+
+async fn sign_in(State(p): State<Arc<Pemda>>, Json(req): Json<SignIn>) -> Result<Response, WebError> {
+    let now = p.now();
+    let fresh = lock(&p.challenges)
+        .remove(&req.nonce)
+        .is_some_and(|expires| expires > now);
+    let key = parse_key(&req.kunci);
+    let signature = b64()
+        .decode(req.tanda_tangan.trim())
+        .ok()
+        .and_then(|b| <[u8; 64]>::try_from(b).ok());
+    let (Some(key), Some(signature), true) = (key, signature, fresh) else {
+        return Err(WebError::new(
+            StatusCode::UNAUTHORIZED,
+            "tantangan masuk tidak dikenal atau kedaluwarsa",
+        ));
+    };
+    if sakip::keys::verify_strict(&key, &sign_in_message(&p.origin(), &req.nonce), &signature).is_err() {
+        return Err(WebError::new(
+            StatusCode::UNAUTHORIZED,
+            "tanda tangan masuk tidak sah",
+        ));
+    }
+    if !p.readers.contains(&key) {
+        return Err(WebError::new(
+            StatusCode::FORBIDDEN,
+            format!("kunci {} bukan pembaca pemda ({READERS_FILE})", key.key_id()),
+        ));
+    }
+    let t = token();
+    lock(&p.sessions).insert(t.clone(), (key, now + SESSION_SECS * 1_000_000));
+    let cookie = format!(
+        "{PEMDA_COOKIE}={t}; HttpOnly; SameSite=Strict; Path=/; Max-Age={SESSION_SECS}{}",
+        if p.secure_cookies { "; Secure" } else { "" }
+    );
+    Ok(([(header::SET_COOKIE, cookie)], Json(json!({"ok": true}))).into_response())
+}
+
+/// One OPD on the pemda page.
+pub struct OpdRow {
+    slug: String,
+    name: String,
+    iku: String,
+    predikat: String,
+    class: &'static str,
+    serapan: String,
+    pending: usize,
+    events: u64,
+    checkpoint: String,
+    error: String,
+}
+
+#[derive(Template)]
+#[template(path = "pemda.html")]
+struct PemdaPage {
+    layout: Layout,
+    year: u16,
+    as_of: u8,
+    as_of_roman: &'static str,
+    quarters: Vec<(u8, &'static str)>,
+    known_at: String,
+    rows: Vec<OpdRow>,
+}
+
+/// The page's query.
+#[derive(Deserialize, Default)]
+pub struct PemdaQuery {
+    tahun: Option<u16>,
+    tw: Option<u8>,
+    diketahui: Option<String>,
+}
+
+async fn page(State(p): State<Arc<Pemda>>, headers: HeaderMap, Query(q): Query<PemdaQuery>) -> Response {
+    if p.reader(&headers).is_none() {
+        return Redirect::to("/masuk").into_response();
+    }
+    let as_of = q.tw.and_then(Quarter::new).unwrap_or(Quarter::LAST);
+    let mut year = q.tahun;
+    let mut rows = Vec::new();
+    for opd in &p.opds {
+        let ledger = opd.app.ledger();
+        let y = match year {
+            Some(y) => y,
+            None => {
+                let y = sakip::service::entries::latest_year(&ledger)
+                    .ok()
+                    .flatten()
+                    .unwrap_or(2021);
+                year = Some(y);
+                y
+            }
+        };
+        let point = TimePoint {
+            year: y,
+            as_of: Some(format!("{y}-Q{}", as_of.number())),
+            known_at: match q.diketahui.as_deref().map(str::trim) {
+                None | Some("") => KnownAt::Head,
+                Some(t) => KnownAt::Time(t.to_string()),
+            },
+            approved_only: false,
+        };
+        let mut row = OpdRow {
+            slug: opd.slug.clone(),
+            name: opd.app.agency.clone(),
+            iku: "-".into(),
+            predikat: String::new(),
+            class: "",
+            serapan: "-".into(),
+            pending: ledger.pending_approvals().map(|p| p.len()).unwrap_or(0),
+            events: ledger.head().count,
+            checkpoint: match ledger.kept_checkpoint() {
+                Ok(Some(text)) => sakip::checkpoint::Checkpoint::parse(&text)
+                    .map(|c| format!("{} peristiwa", c.size))
+                    .unwrap_or_else(|_| "tidak terbaca".into()),
+                Ok(None) => "belum ada".into(),
+                Err(e) => e.to_string(),
+            },
+            error: String::new(),
+        };
+        match sakip::service::status::status(&ledger, &point, true) {
+            Ok(view) => {
+                if let Some(m) = &view.iku_mean {
+                    row.iku = numfmt::percent(m.mean);
+                    row.predikat = m.predikat.label().into();
+                    row.class = crate::pages::predikat_class(Some(m.predikat));
+                }
+                if let Some(b) = &view.budget {
+                    row.serapan = sakip::scoring::serapan(b.spent, b.pagu)
+                        .map(numfmt::percent)
+                        .unwrap_or_else(|| "-".into());
+                }
+            }
+            Err(e) => row.error = e.to_string(),
+        }
+        rows.push(row);
+    }
+    render(PemdaPage {
+        layout: layout(&p, true),
+        year: year.unwrap_or(2021),
+        as_of: as_of.number(),
+        as_of_roman: as_of.roman(),
+        quarters: Quarter::ALL.iter().map(|q| (q.number(), q.roman())).collect(),
+        known_at: q.diketahui.unwrap_or_default(),
+        rows,
+    })
+}
