@@ -441,6 +441,96 @@ fn a_quarter_in_the_browser() {
     assert_eq!(last["author"], public.as_str(), "{last}");
     assert_eq!(last["author_name"], "Operator Peramban");
 
+    // The pemda: the Kediri OPD beside a second one, read by the
+    // Inspektorat's key listed in pembaca-pemda.txt.
+    let root = tmp.path().join("pemda");
+    std::fs::create_dir_all(&root).unwrap();
+    std::os::unix::fs::symlink(&ledger, root.join("bkpsdm")).unwrap();
+    let dinkes = root.join("dinkes");
+    let dinkes_key = tmp.path().join("dinkes-admin.key");
+    sakip(&[
+        "key",
+        "new",
+        "--out",
+        dinkes_key.to_str().unwrap(),
+        "--name",
+        "Admin Dinkes",
+    ]);
+    let dinkes_s = dinkes.to_str().unwrap();
+    let key_s = dinkes_key.to_str().unwrap();
+    sakip(&[
+        "--ledger",
+        dinkes_s,
+        "--key",
+        key_s,
+        "init",
+        "--agency-code",
+        "1.02.01",
+        "--agency-name",
+        "Dinas Kesehatan Kota Kediri",
+    ]);
+    let plan = tmp.path().join("dinkes-plan.toml");
+    std::fs::write(
+        &plan,
+        "[[item]]\ncode = \"T1\"\nlevel = \"tujuan\"\nname = \"Meningkatkan derajat kesehatan\"\n\n\
+         [[item]]\ncode = \"S1\"\nlevel = \"sasaran\"\nparent = \"T1\"\nname = \"Meningkatnya layanan kesehatan\"\n\n\
+         [[indicator]]\ncode = \"IKU-1\"\nitem = \"S1\"\nname = \"Persentase puskesmas terakreditasi\"\nunit = \"%\"\niku = true\n\n\
+         [[target]]\nindicator = \"IKU-1\"\nyear = 2022\nvalue = \"90\"\n",
+    )
+    .unwrap();
+    sakip(&[
+        "--ledger",
+        dinkes_s,
+        "--key",
+        key_s,
+        "import",
+        "plan",
+        plan.to_str().unwrap(),
+    ]);
+    let reader = sakip::keys::example_key("inspektorat-inspector")
+        .public()
+        .to_hex();
+    std::fs::write(
+        root.join("pembaca-pemda.txt"),
+        format!("# Inspektorat\n{reader}\n"),
+    )
+    .unwrap();
+    let port = free_port();
+    let pemda_base = format!("http://localhost:{port}");
+    let pemda_server = Killed(
+        Command::new(env!("CARGO_BIN_EXE_sakip"))
+            .args([
+                "serve",
+                "--root",
+                root.to_str().unwrap(),
+                "--listen",
+                &format!("127.0.0.1:{port}"),
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    wait_http(&format!("{pemda_base}/masuk"));
+    let bappeda = d.browser("pemda", &chromium, &tmp.path().join("p-pemda"));
+    bappeda.go(&format!("{pemda_base}/masuk"));
+    bappeda.send_keys(
+        "#impor-kunci",
+        &keys.join("inspektorat-inspector.key").display().to_string(),
+    );
+    bappeda.wait(
+        "the imported key",
+        "return /^[0-9a-f]{64}$/.test(document.getElementById('kunci-publik').textContent)",
+    );
+    bappeda.click("#masuk");
+    bappeda.wait("the pemda page", &format!("return location.href === '{pemda_base}/' && document.querySelector('h1').textContent.startsWith('Seluruh OPD')"));
+    bappeda.go(&format!("{pemda_base}/?tahun=2021"));
+    let table = bappeda.wait("both OPDs", "const t = document.querySelector('tbody'); return t && t.innerText.includes('Dinas Kesehatan') && t.innerText");
+    assert!(table.as_str().unwrap().contains("Badan Kepegawaian"), "{table}");
+    bappeda.screenshot(&shots.join("pemda.png"));
+    bappeda.quit();
+    drop(pemda_server);
+
     if std::env::var_os("SAKIP_UPDATE_SCREENSHOTS").is_some() {
         let docs = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../docs/screenshots");
         std::fs::create_dir_all(&docs).unwrap();
@@ -450,6 +540,7 @@ fn a_quarter_in_the_browser() {
             "dashboard.png",
             "history.png",
             "reports.png",
+            "pemda.png",
         ] {
             std::fs::copy(shots.join(name), docs.join(name)).unwrap();
         }
