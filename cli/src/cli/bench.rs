@@ -57,6 +57,10 @@ pub struct Args {
     /// Scratch directory (default: a new temporary directory, removed after).
     #[arg(long)]
     pub dir: Option<PathBuf>,
+    /// OPD ledgers generated for the pemda page's figures (default: 8 with
+    /// --quick, else 40).
+    #[arg(long)]
+    pub opds: Option<usize>,
 }
 
 #[derive(clap::Subcommand, Debug)]
@@ -190,6 +194,12 @@ pub fn run(ctx: &Ctx, args: Args, out: &mut dyn Write) -> CmdResult {
         2021,
         if quick { 50 } else { 500 },
         "reference ledger",
+    )?);
+    let opds = args.opds.unwrap_or(if quick { 8 } else { 40 });
+    rows.extend(super::bench_web::pemda(
+        &dir.join("pemda"),
+        opds,
+        if quick { 10 } else { 50 },
     )?);
     print_rows(&rows, out)?;
     print_machine(&base, out)?;

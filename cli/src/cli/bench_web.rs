@@ -5,30 +5,20 @@
 use sakip_bench::bench::{percentile, Row, Unit};
 use std::time::Instant;
 
-/// The dashboard over HTTP against the status in process, `n` requests
-/// each, on `ledger` (moved into the server), for `year`.
-pub fn dashboard(ledger: sakip::Ledger, year: u16, n: usize, label: &str) -> sakip::Result<Vec<Row>> {
-    use base64::Engine;
-    let b64 = base64::engine::general_purpose::STANDARD;
-    let internal = |e: &dyn std::fmt::Display| sakip::Error::Internal(format!("web bench: {e}"));
-    // In process: the same view the page shows.
-    let point = sakip::service::time::TimePoint::year(year);
-    let mut local = Vec::with_capacity(n);
-    for _ in 0..n {
-        let t = Instant::now();
-        std::hint::black_box(sakip::service::status::status(&ledger, &point, false)?);
-        local.push(t.elapsed().as_secs_f64() * 1000.0);
-    }
-    let local_total: f64 = local.iter().sum();
+/// A server on 127.0.0.1 for the loops below: the runtime, its address,
+/// and how to stop it.
+struct Running {
+    runtime: tokio::runtime::Runtime,
+    base: String,
+    stop: tokio::sync::oneshot::Sender<()>,
+    server: tokio::task::JoinHandle<std::io::Result<()>>,
+}
 
-    let app = sakip_web::App::new(
-        ledger.with_clock(std::sync::Arc::new(sakip::SystemClock)),
-        std::sync::Arc::new(sakip::SystemClock),
-        sakip_web::Config {
-            secure_cookies: false,
-            base: String::new(),
-        },
-    )?;
+fn internal(e: &dyn std::fmt::Display) -> sakip::Error {
+    sakip::Error::Internal(format!("web bench: {e}"))
+}
+
+fn start(router: sakip_web::Router) -> sakip::Result<Running> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()
@@ -39,18 +29,30 @@ pub fn dashboard(ledger: sakip::Ledger, year: u16, n: usize, label: &str) -> sak
         .map_err(|e| internal(&e))?;
     let port = listener.local_addr().map_err(|e| internal(&e))?.port();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = runtime.spawn(sakip_web::serve(listener, app, async {
+    let server = runtime.spawn(sakip_web::serve_router(listener, router, async {
         let _ = stopped.await;
     }));
-    let base = format!("http://127.0.0.1:{port}");
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .into();
-    // Sign in as the Kepala, as the browser would.
-    let kepala = sakip::keys::example_key("kepala-approver");
+    Ok(Running {
+        runtime,
+        base: format!("http://127.0.0.1:{port}"),
+        stop,
+        server,
+    })
+}
+
+impl Running {
+    fn finish(self) {
+        let _ = self.stop.send(());
+        let _ = self.runtime.block_on(self.server);
+    }
+}
+
+/// Sign in at `prefix` with `key` as a browser does; the session cookie.
+fn sign_in(agent: &ureq::Agent, url: &str, key: &sakip::KeyPair) -> sakip::Result<String> {
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::STANDARD;
     let mut r = agent
-        .post(format!("{base}/api/tantangan"))
+        .post(format!("{url}/api/tantangan"))
         .send_json(serde_json::json!({}))
         .map_err(|e| internal(&e))?;
     let ch: serde_json::Value = r.body_mut().read_json().map_err(|e| internal(&e))?;
@@ -58,59 +60,168 @@ pub fn dashboard(ledger: sakip::Ledger, year: u16, n: usize, label: &str) -> sak
         .decode(ch["pesan"].as_str().unwrap_or_default())
         .map_err(|e| internal(&e))?;
     let r = agent
-        .post(format!("{base}/api/masuk"))
+        .post(format!("{url}/api/masuk"))
         .send_json(serde_json::json!({
-            "kunci": kepala.public().to_hex(),
+            "kunci": key.public().to_hex(),
             "nonce": ch["nonce"],
-            "tanda_tangan": b64.encode(kepala.sign(&message)),
+            "tanda_tangan": b64.encode(key.sign(&message)),
         }))
         .map_err(|e| internal(&e))?;
-    let cookie = r
-        .headers()
+    Ok(r.headers()
         .get("set-cookie")
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split(';').next())
         .ok_or_else(|| internal(&"no session cookie"))?
-        .to_string();
-    let url = format!("{base}/?tahun={year}&tw=4");
-    let mut remote = Vec::with_capacity(n);
+        .to_string())
+}
+
+/// `n` GETs of `url` with `cookie`; each page must hold a table. Latencies in ms.
+fn fetch(agent: &ureq::Agent, url: &str, cookie: &str, n: usize) -> sakip::Result<Vec<f64>> {
+    let mut times = Vec::with_capacity(n);
     for _ in 0..n {
         let t = Instant::now();
         let mut r = agent
-            .get(&url)
-            .header("cookie", &cookie)
+            .get(url)
+            .header("cookie", cookie)
             .call()
             .map_err(|e| internal(&e))?;
         let body = r.body_mut().read_to_string().map_err(|e| internal(&e))?;
         if r.status() != 200 || !body.contains("<table>") {
-            return Err(internal(&format!("the dashboard answered {}", r.status())));
+            return Err(internal(&format!("{url} answered {}", r.status())));
         }
-        remote.push(t.elapsed().as_secs_f64() * 1000.0);
+        times.push(t.elapsed().as_secs_f64() * 1000.0);
     }
-    let remote_total: f64 = remote.iter().sum();
-    let _ = stop.send(());
-    let _ = runtime.block_on(server);
-    Ok(vec![
+    Ok(times)
+}
+
+fn rows(label: &str, what: &str, baseline: &str, mut remote: Vec<f64>, mut local: Vec<f64>) -> Vec<Row> {
+    let n = remote.len() as f64;
+    let (remote_total, local_total): (f64, f64) = (remote.iter().sum(), local.iter().sum());
+    vec![
         Row::new(
-            format!("web dashboard over HTTP, {label}, p50"),
+            format!("{what} over HTTP, {label}, p50"),
             percentile(&mut remote.clone(), 50),
             Unit::Millis,
-            "the same status in process, p50",
+            format!("{baseline} in process, p50"),
             percentile(&mut local.clone(), 50),
         ),
         Row::new(
-            format!("web dashboard over HTTP, {label}, p99"),
+            format!("{what} over HTTP, {label}, p99"),
             percentile(&mut remote, 99),
             Unit::Millis,
-            "the same status in process, p99",
+            format!("{baseline} in process, p99"),
             percentile(&mut local, 99),
         ),
         Row::new(
-            format!("web dashboard requests, one client, {label}"),
-            n as f64 / (remote_total / 1000.0),
+            format!("{what} requests, one client, {label}"),
+            n / (remote_total / 1000.0),
             Unit::PerSecond,
-            "status queries in process",
-            n as f64 / (local_total / 1000.0),
+            format!("{baseline} in process"),
+            n / (local_total / 1000.0),
         ),
-    ])
+    ]
+}
+
+/// The pemda page over `opds` generated agencies (one year, 50 indicators
+/// each) against the same statuses in process, `n` requests.
+pub fn pemda(dir: &std::path::Path, opds: usize, n: usize) -> sakip::Result<Vec<Row>> {
+    let spec = sakip_bench::synth::Spec {
+        agencies: opds,
+        years: 1,
+        first_year: 2021,
+        indicators: 50,
+        seed: 7,
+    };
+    let agencies = sakip_bench::synth::generate(dir, &spec, |_| {})?;
+    let clock: std::sync::Arc<dyn sakip::Clock> = std::sync::Arc::new(sakip::SystemClock);
+    let notify = |_: &std::path::Path| {};
+    let mut ledgers = Vec::new();
+    for a in &agencies {
+        let wait = sakip::store::Wait {
+            timeout: std::time::Duration::from_secs(30),
+            notify: &notify,
+        };
+        ledgers.push((
+            a.code.clone(),
+            sakip::Ledger::open_waiting(&a.dir, clock.clone(), wait, false)?,
+        ));
+    }
+    let point = sakip::service::time::TimePoint::year(2021);
+    let mut local = Vec::with_capacity(n);
+    for _ in 0..n {
+        let t = Instant::now();
+        for (_, l) in &ledgers {
+            std::hint::black_box(sakip::service::status::status(l, &point, true)?);
+        }
+        local.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    let reader = sakip::KeyPair::from_seed([77; 32]);
+    let mut list = Vec::new();
+    for (code, ledger) in ledgers {
+        let app = sakip_web::App::new(
+            ledger,
+            clock.clone(),
+            sakip_web::Config {
+                secure_cookies: false,
+                base: format!("/opd/{code}"),
+            },
+        )?;
+        list.push(sakip_web::pemda::Opd { slug: code, app });
+    }
+    let root = sakip_web::pemda::Pemda::new("bench".into(), list, vec![reader.public()], clock, false);
+    let running = start(sakip_web::pemda::router(root))?;
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let cookie = sign_in(&agent, &running.base, &reader)?;
+    let remote = fetch(&agent, &format!("{}/?tahun=2021", running.base), &cookie, n)?;
+    running.finish();
+    Ok(rows(
+        &format!("{opds} generated OPDs"),
+        "web pemda page",
+        &format!("the {opds} IKU statuses"),
+        remote,
+        local,
+    ))
+}
+
+/// The dashboard over HTTP against the status in process, `n` requests
+/// each, on `ledger` (moved into the server), for `year`.
+pub fn dashboard(ledger: sakip::Ledger, year: u16, n: usize, label: &str) -> sakip::Result<Vec<Row>> {
+    // In process: the same view the page shows.
+    let point = sakip::service::time::TimePoint::year(year);
+    let mut local = Vec::with_capacity(n);
+    for _ in 0..n {
+        let t = Instant::now();
+        std::hint::black_box(sakip::service::status::status(&ledger, &point, false)?);
+        local.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    let app = sakip_web::App::new(
+        ledger.with_clock(std::sync::Arc::new(sakip::SystemClock)),
+        std::sync::Arc::new(sakip::SystemClock),
+        sakip_web::Config {
+            secure_cookies: false,
+            base: String::new(),
+        },
+    )?;
+    let running = start(sakip_web::router(app))?;
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    // Sign in as the Kepala, as the browser would.
+    let cookie = sign_in(
+        &agent,
+        &running.base,
+        &sakip::keys::example_key("kepala-approver"),
+    )?;
+    let remote = fetch(
+        &agent,
+        &format!("{}/?tahun={year}&tw=4", running.base),
+        &cookie,
+        n,
+    )?;
+    running.finish();
+    Ok(rows(label, "web dashboard", "the same status", remote, local))
 }
