@@ -54,6 +54,7 @@ pub(crate) fn routes(app: Arc<App>) -> Router {
         .route("/kunci", get(pages::keys))
         .route("/audit", get(pages::audit))
         .route("/laporan", get(pages::reports))
+        .route("/beda", get(pages::diff))
         .route("/laporan/unduh", get(pages::report_download))
         .route("/aset/{name}", get(assets::asset))
         .route("/api/tantangan", post(auth::challenge))

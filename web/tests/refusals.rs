@@ -416,6 +416,25 @@ async fn what_is_refused_appends_nothing_and_what_is_signed_is_appended() {
         .unwrap();
     assert_eq!(file.text.as_bytes(), expected.as_slice());
 
+    // What changed since just before the realisasi was recorded.
+    let entered = s.app.event(seq).unwrap().unwrap().event.recorded_at;
+    let before = sakip::clock::format_micros(entered - 1_000_000);
+    let page = call(
+        &s.router,
+        "GET",
+        &format!("/beda?tahun=2022&tw=1&a={before}&b=2030-01-01"),
+        Some(&kepala.0),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.text.contains("IKU-1") && page.text.contains("70,5"),
+        "{}",
+        page.text
+    );
+
     // The audit page: findings and the log, filtered by kind.
     let page = call(
         &s.router,
