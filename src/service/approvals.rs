@@ -43,13 +43,8 @@ pub fn queue(ledger: &Ledger, approver: &PublicKey) -> Result<Queue> {
 pub fn describe(ledger: &Ledger, payload: &Payload) -> Result<String> {
     Ok(match payload {
         Payload::RealisationCorrected(c) => {
-            let before = ledger
-                .event(c.supersedes)?
-                .and_then(|b| match b.event.payload {
-                    Payload::RealisationRecorded(r) => Some(r.value.to_string()),
-                    Payload::RealisationCorrected(r) => Some(r.value.to_string()),
-                    _ => None,
-                })
+            let before = superseded_value(ledger, c.supersedes)?
+                .map(|v| v.to_string())
                 .unwrap_or_else(|| "?".into());
             format!(
                 "koreksi {} {}: {before} -> {} ({})",
@@ -58,6 +53,16 @@ pub fn describe(ledger: &Ledger, payload: &Payload) -> Result<String> {
         }
         other => other.summary(),
     })
+}
+
+/// The value of the realisation (or correction) at `seq`: what a
+/// correction of it replaces.
+pub(crate) fn superseded_value(ledger: &Ledger, seq: u64) -> Result<Option<crate::event::Value>> {
+    Ok(ledger.event(seq)?.and_then(|b| match b.event.payload {
+        Payload::RealisationRecorded(r) => Some(r.value),
+        Payload::RealisationCorrected(r) => Some(r.value),
+        _ => None,
+    }))
 }
 
 /// The decision on `covers`, with an optional comment (blank is none).

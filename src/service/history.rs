@@ -207,6 +207,25 @@ pub fn state_of(ledger: &Ledger, code: &str, year: u16, known: u64) -> Result<Op
         .find(|s| s.indicator.code == code))
 }
 
+/// An indicator's state in brief, as history, diff and replay show it:
+/// "20,40, capaian 70,34%" (or "-" when not yet defined).
+pub fn brief(s: Option<&IndicatorState>) -> String {
+    match s {
+        None => "-".into(),
+        Some(s) => format!(
+            "{}, capaian {}",
+            s.realisasi
+                .as_ref()
+                .map(|v| crate::report::show_value(&s.indicator, v))
+                .unwrap_or_else(|| "belum ada data".into()),
+            s.capaian
+                .score()
+                .map(crate::numfmt::percent)
+                .unwrap_or_else(|| "-".into())
+        ),
+    }
+}
+
 /// What an event did to the figures it is about: the indicator, the year,
 /// and its state just before and just after.
 pub type Step = (String, u16, Option<IndicatorState>, Option<IndicatorState>);

@@ -77,13 +77,7 @@ pub fn describe(ledger: &Ledger, payload: &Payload) -> Result<String> {
         }
         Payload::RealisationCorrected(c) => {
             let ind = indicator(&c.indicator)?;
-            let before = ledger
-                .event(c.supersedes)?
-                .and_then(|b| match b.event.payload {
-                    Payload::RealisationRecorded(r) => Some(r.value),
-                    Payload::RealisationCorrected(r) => Some(r.value),
-                    _ => None,
-                })
+            let before = super::approvals::superseded_value(ledger, c.supersedes)?
                 .map(|v| shown(&ind, &v))
                 .unwrap_or_else(|| "?".into());
             format!(

@@ -71,10 +71,9 @@ pub struct App {
     pub(crate) config: Config,
     pub(crate) origin: String,
     pub(crate) agency: String,
+    pub(crate) gate: crate::auth::Gate,
     pub(crate) sessions: Mutex<HashMap<String, Session>>,
-    pub(crate) challenges: Mutex<HashMap<String, i64>>,
     pub(crate) pending: Mutex<HashMap<String, Pending>>,
-    pub(crate) failed: Mutex<(i64, u32)>,
 }
 
 impl App {
@@ -86,12 +85,11 @@ impl App {
             ledger: Mutex::new(ledger),
             clock,
             config,
+            gate: crate::auth::Gate::new(origin.clone()),
             origin,
             agency,
             sessions: Mutex::new(HashMap::new()),
-            challenges: Mutex::new(HashMap::new()),
             pending: Mutex::new(HashMap::new()),
-            failed: Mutex::new((0, 0)),
         }))
     }
 

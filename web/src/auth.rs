@@ -18,7 +18,8 @@ use base64::Engine;
 use sakip::PublicKey;
 use serde::Deserialize;
 use serde_json::json;
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 /// The cookie that carries the session token.
 pub const COOKIE: &str = "sakip_sesi";
@@ -40,25 +41,99 @@ pub fn sign_in_message(origin: &str, nonce: &str) -> Vec<u8> {
     m
 }
 
-/// `POST /api/tantangan`: a fresh nonce and the message to sign.
-pub async fn challenge(State(app): State<Arc<App>>) -> Result<Json<serde_json::Value>, WebError> {
-    let now = app.now();
-    let nonce = token();
-    {
-        let mut c = lock(&app.challenges);
-        c.retain(|_, expires| *expires > now);
-        if c.len() >= MAX_CHALLENGES {
+/// Sign-in challenges for one origin (a ledger, or a pemda), with the
+/// limits on what unauthenticated clients can make the server do.
+pub(crate) struct Gate {
+    origin: String,
+    challenges: Mutex<HashMap<String, i64>>,
+    failed: Mutex<(i64, u32)>,
+}
+
+impl Gate {
+    pub(crate) fn new(origin: String) -> Gate {
+        Gate {
+            origin,
+            challenges: Mutex::new(HashMap::new()),
+            failed: Mutex::new((0, 0)),
+        }
+    }
+
+    pub(crate) fn origin(&self) -> &str {
+        &self.origin
+    }
+
+    /// A fresh nonce and the message to sign, or 429 when too many are
+    /// outstanding.
+    pub(crate) fn challenge(&self, now: i64) -> Result<Json<serde_json::Value>, WebError> {
+        let nonce = token();
+        {
+            let mut c = lock(&self.challenges);
+            c.retain(|_, expires| *expires > now);
+            if c.len() >= MAX_CHALLENGES {
+                return Err(WebError::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "terlalu banyak permintaan masuk; coba lagi sebentar lagi",
+                ));
+            }
+            c.insert(nonce.clone(), now + PENDING_SECS * 1_000_000);
+        }
+        Ok(Json(json!({
+            "nonce": nonce,
+            "pesan": b64().encode(sign_in_message(&self.origin, &nonce)),
+        })))
+    }
+
+    /// Count a failed sign-in; 429 once there are too many this minute.
+    pub(crate) fn failed(&self, now: i64) -> Result<(), WebError> {
+        let minute = now / 60_000_000;
+        let mut f = lock(&self.failed);
+        if f.0 != minute {
+            *f = (minute, 0);
+        }
+        f.1 += 1;
+        if f.1 > MAX_FAILED_SIGN_INS {
             return Err(WebError::new(
                 StatusCode::TOO_MANY_REQUESTS,
-                "terlalu banyak permintaan masuk; coba lagi sebentar lagi",
+                "terlalu banyak percobaan masuk yang gagal; coba lagi dalam satu menit",
             ));
         }
-        c.insert(nonce.clone(), now + PENDING_SECS * 1_000_000);
+        Ok(())
     }
-    Ok(Json(json!({
-        "nonce": nonce,
-        "pesan": b64().encode(sign_in_message(&app.origin, &nonce)),
-    })))
+
+    /// The key that signed a fresh challenge; the nonce is used up either
+    /// way. Whether that key may sign in is the caller's to decide (and to
+    /// count with [`Gate::failed`] when not).
+    pub(crate) fn signed_by(&self, now: i64, req: &SignIn) -> Result<PublicKey, WebError> {
+        let fresh = lock(&self.challenges)
+            .remove(&req.nonce)
+            .is_some_and(|expires| expires > now);
+        let key = parse_key(&req.kunci);
+        let signature = b64()
+            .decode(req.tanda_tangan.trim())
+            .ok()
+            .and_then(|b| <[u8; 64]>::try_from(b).ok());
+        let (Some(key), Some(signature), true) = (key, signature, fresh) else {
+            self.failed(now)?;
+            return Err(WebError::new(
+                StatusCode::UNAUTHORIZED,
+                "tantangan masuk tidak dikenal, kedaluwarsa atau sudah dipakai; muat ulang halaman",
+            ));
+        };
+        let message = sign_in_message(&self.origin, &req.nonce);
+        if sakip::keys::verify_strict(&key, &message, &signature).is_err() {
+            self.failed(now)?;
+            return Err(WebError::new(
+                StatusCode::UNAUTHORIZED,
+                "tanda tangan masuk tidak sah",
+            ));
+        }
+        Ok(key)
+    }
+}
+
+/// `POST /api/tantangan`: a fresh nonce and the message to sign.
+pub async fn challenge(State(app): State<Arc<App>>) -> Result<Json<serde_json::Value>, WebError> {
+    app.gate.challenge(app.now())
 }
 
 /// What the browser sends to sign in.
@@ -72,50 +147,12 @@ pub struct SignIn {
     pub tanda_tangan: String,
 }
 
-fn failed(app: &App) -> Result<(), WebError> {
-    let minute = app.now() / 60_000_000;
-    let mut f = lock(&app.failed);
-    if f.0 != minute {
-        *f = (minute, 0);
-    }
-    f.1 += 1;
-    if f.1 > MAX_FAILED_SIGN_INS {
-        return Err(WebError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "terlalu banyak percobaan masuk yang gagal; coba lagi dalam satu menit",
-        ));
-    }
-    Ok(())
-}
-
 /// `POST /api/masuk`: check the signed challenge and start a session.
 pub async fn sign_in(State(app): State<Arc<App>>, Json(req): Json<SignIn>) -> Result<Response, WebError> {
     let now = app.now();
-    let fresh = lock(&app.challenges)
-        .remove(&req.nonce)
-        .is_some_and(|expires| expires > now);
-    let key = parse_key(&req.kunci);
-    let signature = b64()
-        .decode(req.tanda_tangan.trim())
-        .ok()
-        .and_then(|b| <[u8; 64]>::try_from(b).ok());
-    let (Some(key), Some(signature), true) = (key, signature, fresh) else {
-        failed(&app)?;
-        return Err(WebError::new(
-            StatusCode::UNAUTHORIZED,
-            "tantangan masuk tidak dikenal, kedaluwarsa atau sudah dipakai; muat ulang halaman",
-        ));
-    };
-    let message = sign_in_message(&app.origin, &req.nonce);
-    if sakip::keys::verify_strict(&key, &message, &signature).is_err() {
-        failed(&app)?;
-        return Err(WebError::new(
-            StatusCode::UNAUTHORIZED,
-            "tanda tangan masuk tidak sah",
-        ));
-    }
+    let key = app.gate.signed_by(now, &req)?;
     let Some(roles) = app.roles(&key) else {
-        failed(&app)?;
+        app.gate.failed(now)?;
         return Err(WebError::new(
             StatusCode::FORBIDDEN,
             format!(
@@ -130,7 +167,7 @@ pub async fn sign_in(State(app): State<Arc<App>>, Json(req): Json<SignIn>) -> Re
         session_token.clone(),
         Session {
             key,
-            csrf: csrf.clone(),
+            csrf,
             expires: now + SESSION_SECS * 1_000_000,
         },
     );

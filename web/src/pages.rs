@@ -37,6 +37,25 @@ pub struct Layout {
     pub approver: bool,
 }
 
+/// The point a page's year, triwulan and "diketahui per" date name (an
+/// empty date is now).
+pub(crate) fn time_point(
+    year: u16,
+    as_of: Quarter,
+    known_at: Option<&str>,
+    approved_only: bool,
+) -> TimePoint {
+    TimePoint {
+        year,
+        as_of: Some(format!("{year}-Q{}", as_of.number())),
+        known_at: match known_at.map(str::trim) {
+            None | Some("") => KnownAt::Head,
+            Some(t) => KnownAt::Time(t.to_string()),
+        },
+        approved_only,
+    }
+}
+
 /// The signed-in user of a page request, or a redirect to `/masuk`.
 struct Viewer {
     layout: Layout,
@@ -68,7 +87,7 @@ fn viewer(app: &App, headers: &HeaderMap) -> Result<Viewer, Box<Response>> {
     })
 }
 
-fn render(t: impl Template) -> Response {
+pub(crate) fn render(t: impl Template) -> Response {
     match t.render() {
         Ok(html) => Html(html).into_response(),
         Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, format!("template: {e}")).into_response(),
@@ -227,15 +246,7 @@ pub async fn dashboard(
     };
     let as_of = q.tw.and_then(Quarter::new).unwrap_or(Quarter::LAST);
     let known_at_input = q.diketahui.clone().unwrap_or_default();
-    let point = TimePoint {
-        year,
-        as_of: Some(format!("{year}-Q{}", as_of.number())),
-        known_at: match known_at_input.trim() {
-            "" => KnownAt::Head,
-            t => KnownAt::Time(t.to_string()),
-        },
-        approved_only: q.disetujui.is_some(),
-    };
+    let point = time_point(year, as_of, Some(&known_at_input), q.disetujui.is_some());
     let view = match status::status(&ledger, &point, false) {
         Ok(view) => view,
         Err(e) => return failed(&v, e),
@@ -691,15 +702,7 @@ fn report_params(
         None => entries::latest_year(ledger)?.unwrap_or(2021),
     };
     let as_of = q.tw.and_then(Quarter::new).unwrap_or(Quarter::LAST);
-    let point = TimePoint {
-        year,
-        as_of: Some(format!("{year}-Q{}", as_of.number())),
-        known_at: match q.diketahui.as_deref().map(str::trim) {
-            None | Some("") => KnownAt::Head,
-            Some(t) => KnownAt::Time(t.to_string()),
-        },
-        approved_only: false,
-    };
+    let point = time_point(year, as_of, q.diketahui.as_deref(), false);
     Ok(sakip::service::reports::params(ledger, kind, &point, format)?)
 }
 
@@ -852,23 +855,6 @@ pub struct DiffQuery {
     b: Option<String>,
 }
 
-fn brief(s: Option<&sakip::service::status::IndicatorState>) -> String {
-    match s {
-        None => "-".into(),
-        Some(s) => format!(
-            "{}, capaian {}",
-            s.realisasi
-                .as_ref()
-                .map(|v| show_value(&s.indicator, v))
-                .unwrap_or_else(|| "belum ada data".into()),
-            s.capaian
-                .score()
-                .map(numfmt::percent)
-                .unwrap_or_else(|| "-".into())
-        ),
-    }
-}
-
 /// `GET /beda?a=DATE&b=DATE`: every indicator whose figures differ between
 /// what the ledger knew at two dates, with the events in between.
 pub async fn diff(State(app): State<Arc<App>>, headers: HeaderMap, Query(q): Query<DiffQuery>) -> Response {
@@ -919,8 +905,8 @@ pub async fn diff(State(app): State<Arc<App>>, headers: HeaderMap, Query(q): Que
         .map(|c| ChangeRow {
             code: c.b.indicator.code.clone(),
             name: c.b.indicator.name.clone(),
-            before: brief(c.a.as_ref()),
-            after: brief(Some(&c.b)),
+            before: history::brief(c.a.as_ref()),
+            after: history::brief(Some(&c.b)),
             events: c
                 .events
                 .iter()

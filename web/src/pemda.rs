@@ -4,18 +4,16 @@
 //! Organisasi; their public keys listed in `ROOT/pembaca-pemda.txt`) see
 //! every OPD side by side at the same point on both time axes.
 
-use crate::app::{lock, token, App, WebError, MAX_CHALLENGES, PENDING_SECS, SESSION_SECS};
-use crate::auth::{b64, cookie_value, parse_key, sign_in_message, SignIn};
-use crate::pages::Layout;
+use crate::app::{lock, token, App, WebError, SESSION_SECS};
+use crate::auth::{cookie_value, parse_key, SignIn};
+use crate::pages::{render, Layout};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use base64::Engine;
 use sakip::period::Quarter;
-use sakip::service::time::{KnownAt, TimePoint};
 use sakip::{numfmt, Clock, PublicKey};
 use serde::Deserialize;
 use serde_json::json;
@@ -44,8 +42,8 @@ pub struct Pemda {
     readers: Vec<PublicKey>,
     clock: Arc<dyn Clock>,
     secure_cookies: bool,
+    gate: crate::auth::Gate,
     sessions: Mutex<HashMap<String, (PublicKey, i64)>>,
-    challenges: Mutex<HashMap<String, i64>>,
 }
 
 impl Pemda {
@@ -58,22 +56,18 @@ impl Pemda {
         secure_cookies: bool,
     ) -> Arc<Pemda> {
         Arc::new(Pemda {
+            gate: crate::auth::Gate::new(format!("pemda:{name}")),
             name,
             opds,
             readers,
             clock,
             secure_cookies,
             sessions: Mutex::new(HashMap::new()),
-            challenges: Mutex::new(HashMap::new()),
         })
     }
 
     fn now(&self) -> i64 {
         self.clock.wall().timestamp_micros()
-    }
-
-    fn origin(&self) -> String {
-        format!("pemda:{}", self.name)
     }
 
     fn reader(&self, headers: &HeaderMap) -> Option<PublicKey> {
@@ -152,60 +146,19 @@ struct SignInPage {
 async fn sign_in_page(State(p): State<Arc<Pemda>>) -> Response {
     render(SignInPage {
         layout: layout(&p, false),
-        origin: p.origin(),
+        origin: p.gate.origin().to_string(),
     })
 }
 
-fn render(t: impl Template) -> Response {
-    match t.render() {
-        Ok(html) => Html(html).into_response(),
-        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, format!("template: {e}")).into_response(),
-    }
-}
-
 async fn challenge(State(p): State<Arc<Pemda>>) -> Result<Json<serde_json::Value>, WebError> {
-    let now = p.now();
-    let nonce = token();
-    {
-        let mut c = lock(&p.challenges);
-        c.retain(|_, expires| *expires > now);
-        if c.len() >= MAX_CHALLENGES {
-            return Err(WebError::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "terlalu banyak permintaan masuk",
-            ));
-        }
-        c.insert(nonce.clone(), now + PENDING_SECS * 1_000_000);
-    }
-    Ok(Json(json!({
-        "nonce": nonce,
-        "pesan": b64().encode(sign_in_message(&p.origin(), &nonce)),
-    })))
+    p.gate.challenge(p.now())
 }
 
 async fn sign_in(State(p): State<Arc<Pemda>>, Json(req): Json<SignIn>) -> Result<Response, WebError> {
     let now = p.now();
-    let fresh = lock(&p.challenges)
-        .remove(&req.nonce)
-        .is_some_and(|expires| expires > now);
-    let key = parse_key(&req.kunci);
-    let signature = b64()
-        .decode(req.tanda_tangan.trim())
-        .ok()
-        .and_then(|b| <[u8; 64]>::try_from(b).ok());
-    let (Some(key), Some(signature), true) = (key, signature, fresh) else {
-        return Err(WebError::new(
-            StatusCode::UNAUTHORIZED,
-            "tantangan masuk tidak dikenal atau kedaluwarsa",
-        ));
-    };
-    if sakip::keys::verify_strict(&key, &sign_in_message(&p.origin(), &req.nonce), &signature).is_err() {
-        return Err(WebError::new(
-            StatusCode::UNAUTHORIZED,
-            "tanda tangan masuk tidak sah",
-        ));
-    }
+    let key = p.gate.signed_by(now, &req)?;
     if !p.readers.contains(&key) {
+        p.gate.failed(now)?;
         return Err(WebError::new(
             StatusCode::FORBIDDEN,
             format!("kunci {} bukan pembaca pemda ({READERS_FILE})", key.key_id()),
@@ -274,15 +227,7 @@ async fn page(State(p): State<Arc<Pemda>>, headers: HeaderMap, Query(q): Query<P
                 y
             }
         };
-        let point = TimePoint {
-            year: y,
-            as_of: Some(format!("{y}-Q{}", as_of.number())),
-            known_at: match q.diketahui.as_deref().map(str::trim) {
-                None | Some("") => KnownAt::Head,
-                Some(t) => KnownAt::Time(t.to_string()),
-            },
-            approved_only: false,
-        };
+        let point = crate::pages::time_point(y, as_of, q.diketahui.as_deref(), false);
         let mut row = OpdRow {
             slug: opd.slug.clone(),
             name: opd.app.agency.clone(),
@@ -292,10 +237,16 @@ async fn page(State(p): State<Arc<Pemda>>, headers: HeaderMap, Query(q): Query<P
             serapan: "-".into(),
             pending: ledger.pending_approvals().map(|p| p.len()).unwrap_or(0),
             events: ledger.head().count,
+            // The kept text is a cache: shown only once the ledger is
+            // checked to extend it (signers, root, consistency proof).
             checkpoint: match ledger.kept_checkpoint() {
-                Ok(Some(text)) => sakip::checkpoint::Checkpoint::parse(&text)
-                    .map(|c| format!("{} peristiwa", c.size))
-                    .unwrap_or_else(|_| "tidak terbaca".into()),
+                Ok(Some(text)) => match sakip::checkpoint::Checkpoint::parse(&text) {
+                    Ok(c) => match ledger.check_extends(&c) {
+                        Ok(_) => format!("{} peristiwa", c.size),
+                        Err(e) => format!("tidak cocok dengan ledger: {e}"),
+                    },
+                    Err(_) => "tidak terbaca".into(),
+                },
                 Ok(None) => "belum ada".into(),
                 Err(e) => e.to_string(),
             },

@@ -3,8 +3,7 @@
 
 use crate::cli::{author_label, table, CliError, CmdResult, Ctx, Format};
 use sakip::clock::{format_local, format_micros};
-use sakip::service::history;
-use sakip::service::status::IndicatorState;
+use sakip::service::history::{self, brief};
 use serde_json::json;
 use std::io::Write;
 
@@ -108,25 +107,6 @@ fn check(ctx: &Ctx, args: CheckArgs, out: &mut dyn Write) -> CmdResult {
         sakip::event::count(warnings, "warning", "warnings")
     )?;
     Ok(())
-}
-
-fn brief(s: Option<&IndicatorState>) -> String {
-    match s {
-        None => "-".into(),
-        Some(s) => {
-            let r = s
-                .realisasi
-                .as_ref()
-                .map(|v| sakip::report::show_value(&s.indicator, v))
-                .unwrap_or_else(|| "belum ada data".into());
-            let c = s
-                .capaian
-                .score()
-                .map(sakip::numfmt::percent)
-                .unwrap_or_else(|| "-".into());
-            format!("{r}, capaian {c}")
-        }
-    }
 }
 
 fn replay(ctx: &Ctx, args: ReplayArgs, out: &mut dyn Write) -> CmdResult {
