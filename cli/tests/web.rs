@@ -312,6 +312,7 @@ fn a_quarter_in_the_browser() {
         "const t = document.getElementById('kunci-publik').textContent; return /^[0-9a-f]{64}$/.test(t) && t",
     );
     let public = public.as_str().unwrap().to_string();
+    operator.screenshot(&shots.join("sign-in.png"));
 
     // The admin, with the admin's sakip key imported, registers it.
     let admin = d.browser("admin", &chromium, &tmp.path().join("p-admin"));
@@ -326,6 +327,8 @@ fn a_quarter_in_the_browser() {
         json!({"kunci": public, "nama": "Operator Peramban"}),
         "peran operator",
     );
+    admin.go(&format!("{base}/kunci"));
+    admin.screenshot(&shots.join("keys.png"));
     admin.quit();
 
     // The operator signs in, enters TW I and corrects it.
@@ -393,6 +396,12 @@ fn a_quarter_in_the_browser() {
         "{history}"
     );
     kepala.screenshot(&shots.join("history.png"));
+    kepala.go(&format!("{base}/beda?tahun=2022&tw=1&a=2022-01-01&b=2030-01-01"));
+    kepala.wait(
+        "the changes",
+        "return document.querySelector('main').innerText.includes('IKU-1.1')",
+    );
+    kepala.screenshot(&shots.join("diff.png"));
     kepala.go(&format!("{base}/laporan?jenis=capaian&tahun=2021"));
     kepala.wait(
         "the capaian report",
@@ -410,6 +419,7 @@ fn a_quarter_in_the_browser() {
         "the checkpoint text",
         "return document.getElementById('checkpoint').textContent",
     );
+    inspektorat.screenshot(&shots.join("audit.png"));
     inspektorat.quit();
     drop(server);
     let checkpoint = tmp.path().join("checkpoint.txt");
@@ -531,6 +541,13 @@ fn a_quarter_in_the_browser() {
     bappeda.quit();
     drop(pemda_server);
 
+    if let Some(dir) = std::env::var_os("SAKIP_KEEP_SCREENSHOTS") {
+        // Every page the test visits, for a person to look at.
+        for e in std::fs::read_dir(&shots).unwrap() {
+            let e = e.unwrap();
+            std::fs::copy(e.path(), PathBuf::from(&dir).join(e.file_name())).unwrap();
+        }
+    }
     if std::env::var_os("SAKIP_UPDATE_SCREENSHOTS").is_some() {
         let docs = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../docs/screenshots");
         std::fs::create_dir_all(&docs).unwrap();
@@ -545,4 +562,75 @@ fn a_quarter_in_the_browser() {
             std::fs::copy(shots.join(name), docs.join(name)).unwrap();
         }
     }
+}
+
+/// `sakip serve --demo` (the README's command) builds the reference ledger,
+/// serves its sign-in page, and answers a signed-in request; no browser
+/// needed.
+#[test]
+fn serve_demo_answers() {
+    use base64::Engine;
+    let tmp = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let _server = Killed(
+        Command::new(env!("CARGO_BIN_EXE_sakip"))
+            .args([
+                "serve",
+                "--demo",
+                "--dir",
+                tmp.path().join("demo").to_str().unwrap(),
+                "--listen",
+                &format!("127.0.0.1:{port}"),
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    wait_http(&format!("{base}/masuk"));
+    let a = agent();
+    let page = a
+        .get(format!("{base}/masuk"))
+        .call()
+        .unwrap()
+        .body_mut()
+        .read_to_string()
+        .unwrap();
+    assert!(
+        page.contains("Masuk ke sakip") && page.contains("Kota Kediri"),
+        "{page}"
+    );
+    // Sign in with the published Kepala key, as its browser would.
+    let key = sakip::keys::example_key("kepala-approver");
+    let ch: Value = a
+        .post(format!("{base}/api/tantangan"))
+        .send_json(json!({}))
+        .unwrap()
+        .body_mut()
+        .read_json()
+        .unwrap();
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let message = b64.decode(ch["pesan"].as_str().unwrap()).unwrap();
+    let r = a
+        .post(format!("{base}/api/masuk"))
+        .send_json(json!({"kunci": key.public().to_hex(), "nonce": ch["nonce"], "tanda_tangan": b64.encode(key.sign(&message))}))
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let cookie = r.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let dash = a
+        .get(format!("{base}/?tahun=2021"))
+        .header("cookie", &cookie)
+        .call()
+        .unwrap()
+        .body_mut()
+        .read_to_string()
+        .unwrap();
+    assert!(dash.contains("IKU-1.1") && dash.contains("70,34%"), "{dash}");
 }
