@@ -59,5 +59,5 @@ pub use clock::{Clock, SteppingClock, SystemClock};
 pub use error::{Error, ErrorClass, Result};
 pub use event::{Event, EventHash, Kind, Payload, PublicKey};
 pub use keys::{KeyPair, Signer};
-pub use ledger::{Appended, Ledger, Prepared, StoredEvent};
+pub use ledger::{Appended, Ledger, Prepared, PreparedBatch, StoredEvent};
 pub use store::Store;

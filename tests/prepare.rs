@@ -235,3 +235,112 @@ fn realisation_dec(quarter: u8, v: Decimal) -> Payload {
         note: None,
     })
 }
+
+/// A batch (the rows of an uploaded file) signed elsewhere event by event
+/// is appended as one atomic commit, byte for byte what a direct import
+/// signed by the same key appends; a bad signature in the middle, an
+/// incomplete batch and a moved head append nothing.
+#[test]
+fn a_batch_signed_elsewhere_is_the_same_as_an_import() {
+    use sakip::service::signing;
+    let ledger_with_operator = || {
+        let admin = KeyPair::from_seed([71; 32]);
+        let clock = Arc::new(SteppingClock::new(
+            parse_time("2022-01-03T00:00:00Z").unwrap(),
+            chrono::TimeDelta::seconds(1),
+        ));
+        let genesis = Genesis {
+            agency_code: "3.03".into(),
+            agency_name: "Dinas Batch".into(),
+            admin: holder("admin"),
+            nonce: Some([72; 32]),
+        };
+        let mut l = Ledger::init_in_memory(clock, &admin, genesis).unwrap();
+        let mut plan = setup_plan();
+        plan.push(Payload::KeyAdded(KeyAdded {
+            key: KeyPair::from_seed([73; 32]).public(),
+            holder: holder("operator"),
+            roles: vec![Role::Operator],
+        }));
+        for p in plan {
+            l.append(&admin, p).unwrap();
+        }
+        l
+    };
+    let operator = KeyPair::from_seed([73; 32]);
+    let rows = || -> sakip::import::Labelled {
+        (1..=3)
+            .map(|q| (realisation(q, 60 + q as i64), format!("tw.csv:{}", q + 1)))
+            .collect()
+    };
+
+    // The reference: the same rows imported with the key at hand.
+    let mut direct = ledger_with_operator();
+    let imported = direct
+        .append_labelled(rows().into_iter().map(|(p, l)| (&operator, p, l)).collect())
+        .unwrap();
+
+    let mut ledger = ledger_with_operator();
+    let before = ledger.head();
+    let mut to_sign = signing::prepare_batch(&ledger, operator.public(), rows()).unwrap();
+    assert_eq!(to_sign.what.len(), 3);
+    assert!(to_sign.what[0].contains("TW I 2022"), "{:?}", to_sign.what);
+
+    // Not yet signed: refused, nothing appended.
+    assert!(ledger.submit_batch(&to_sign.batch).is_err());
+    assert_eq!(ledger.head(), before);
+
+    // A bad signature for the second event is refused and not taken.
+    let first = to_sign.batch.next().unwrap().unwrap();
+    to_sign
+        .batch
+        .sign_next(operator.sign(&first.signing_message()))
+        .unwrap();
+    let second = to_sign.batch.next().unwrap().unwrap();
+    assert_eq!(second.seq, first.seq + 1);
+    assert_ne!(second.prev, first.prev, "chained to the signed first event");
+    let refused = to_sign.batch.sign_next(operator.sign(&first.signing_message()));
+    assert!(matches!(refused, Err(sakip::Error::Refused(_))), "{refused:?}");
+    assert_eq!(to_sign.batch.signed(), 1);
+    while let Some(p) = to_sign.batch.next().unwrap() {
+        to_sign
+            .batch
+            .sign_next(operator.sign(&p.signing_message()))
+            .unwrap();
+    }
+    assert!(to_sign.batch.is_complete());
+
+    // A moved head: a typed conflict, nothing appended by the batch.
+    let mut moved = ledger_with_operator();
+    moved
+        .append(&operator, realisation(4, 1))
+        .unwrap();
+    let head = moved.head();
+    let stale = signing::submit_batch(&mut moved, &to_sign.batch);
+    assert!(matches!(stale, Err(sakip::Error::Conflict { .. })), "{stale:?}");
+    assert_eq!(moved.head(), head);
+
+    let appended = signing::submit_batch(&mut ledger, &to_sign.batch).unwrap();
+    assert_eq!(appended.len(), 3);
+    // Same clock, same key, deterministic signatures: the same bytes.
+    assert_eq!(
+        appended.iter().map(|a| a.hash).collect::<Vec<_>>(),
+        imported.iter().map(|a| a.hash).collect::<Vec<_>>()
+    );
+    assert_eq!(ledger.head(), direct.head());
+    sakip::service::audit::verify(&ledger, None).unwrap();
+
+    // A batch that breaks a rule is refused when prepared, naming its row.
+    let mut bad = rows();
+    bad[1].0 = Payload::RealisationRecorded(RealisationRecorded {
+        indicator: "TIDAK-ADA".into(),
+        period: PeriodRef {
+            year: 2022,
+            quarter: 2,
+        },
+        value: Value::Number(Dec(Decimal::ONE)),
+        note: None,
+    });
+    let refused = signing::prepare_batch(&ledger_with_operator(), operator.public(), bad).unwrap_err();
+    assert!(refused.to_string().contains("tw.csv:3"), "{refused}");
+}

@@ -6,7 +6,7 @@
 //! prepare again and show it again, never sign blind.
 
 use crate::event::{Payload, PublicKey};
-use crate::ledger::{Appended, Ledger, Prepared};
+use crate::ledger::{Appended, Ledger, Prepared, PreparedBatch};
 use crate::Result;
 
 /// An event ready to be signed.
@@ -40,6 +40,36 @@ pub fn prepare(ledger: &Ledger, author: PublicKey, payload: Payload) -> Result<T
 /// head.
 pub fn submit(ledger: &mut Ledger, prepared: &Prepared, signature: [u8; 64]) -> Result<Appended> {
     ledger.submit(prepared, signature)
+}
+
+/// Rows of a file (a CSV of realisasi or anggaran, a plan) ready to be
+/// signed one after another and appended as one atomic batch.
+#[derive(Clone, Debug)]
+pub struct BatchToSign {
+    /// The prepared batch; [`PreparedBatch::next`] is the event to sign.
+    pub batch: PreparedBatch,
+    /// What each event records, in order, as the signer is shown it.
+    pub what: Vec<String>,
+}
+
+/// Prepare `rows` (labelled with their file and line, as
+/// [`super::imports::read`] gives them) for `author` to sign: the whole
+/// batch authorized and validated exactly as an import would be (a refusal
+/// names the row), nothing written. This is the import's dry run for a
+/// signer who holds the key elsewhere.
+pub fn prepare_batch(ledger: &Ledger, author: PublicKey, rows: crate::import::Labelled) -> Result<BatchToSign> {
+    let batch = ledger.prepare_batch(author, rows)?;
+    let what = batch
+        .payloads()
+        .map(|p| describe(ledger, p))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(BatchToSign { batch, what })
+}
+
+/// Append a fully signed batch: one atomic, durable commit, or a
+/// [`Error::Conflict`](crate::Error::Conflict) if the ledger moved.
+pub fn submit_batch(ledger: &mut Ledger, batch: &PreparedBatch) -> Result<Vec<Appended>> {
+    ledger.submit_batch(batch)
 }
 
 /// What an event commits its signer to, in plain Indonesian: the

@@ -151,11 +151,12 @@ async function signIn() {
   location.href = base() + "/";
 }
 
-function fields(form) {
+async function fields(form) {
   const out = { jenis: form.dataset.jenis };
   const data = new FormData(form);
   for (const [name, value] of data.entries()) {
-    if (name === "seq") (out.seq = out.seq || []).push(Number(value));
+    if (value instanceof File) { out.berkas = value.name; out.isi = await value.text(); }
+    else if (name === "seq") (out.seq = out.seq || []).push(Number(value));
     else if (name === "peran") (out.peran = out.peran || []).push(value);
     else if (name === "tahun") out.tahun = Number(value);
     else out[name] = value;
@@ -179,8 +180,13 @@ async function send() {
   if (!current) return;
   const dialog = document.getElementById("tandatangan");
   try {
-    const tanda_tangan = await sign(current.prepared.pesan);
-    const res = await post("/api/kirim", { id: current.prepared.id, tanda_tangan });
+    let res = await post("/api/kirim", { id: current.prepared.id, tanda_tangan: await sign(current.prepared.pesan) });
+    // A file's rows: each event names the hash of the signed one before it,
+    // so the server hands out the next body once the previous is signed.
+    while (res.status === 200 && res.data.lanjut) {
+      say(`Menandatangani ${res.data.ditandatangani + 1} dari ${res.data.jumlah}…`, true);
+      res = await post("/api/kirim", { id: current.prepared.id, tanda_tangan: await sign(res.data.lanjut) });
+    }
     if (res.status === 409) {
       dialog.close();
       await prepare(current.request, "Ledger berubah sejak disiapkan; periksa lagi sebelum menandatangani.");
@@ -193,7 +199,7 @@ async function send() {
       if (pre) pre.textContent = res.data.teks;
       say(`Checkpoint ${res.data.ukuran} peristiwa ditandatangani.`, true);
     } else {
-      say(`Tersimpan sebagai seq ${res.data.seq}.`, true);
+      say(res.data.jumlah > 1 ? `${res.data.jumlah} peristiwa tersimpan sebagai seq ${res.data.seq}–${res.data.sampai}.` : `Tersimpan sebagai seq ${res.data.seq}.`, true);
     }
     current = null;
   } catch (e) {
@@ -212,6 +218,6 @@ document.addEventListener("DOMContentLoaded", () => {
   on("batal", "click", () => { current = null; document.getElementById("tandatangan").close(); say("Dibatalkan; tidak ada yang ditandatangani.", false); });
   on("keluar", "click", async () => { await post("/api/keluar", {}); location.href = base() + "/masuk"; });
   for (const form of document.querySelectorAll("form.siapkan")) {
-    form.addEventListener("submit", (ev) => { ev.preventDefault(); prepare(fields(form)).catch((e) => say(String(e.message || e), false)); });
+    form.addEventListener("submit", (ev) => { ev.preventDefault(); fields(form).then((f) => prepare(f)).catch((e) => say(String(e.message || e), false)); });
   }
 });

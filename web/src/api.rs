@@ -7,6 +7,8 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use base64::Engine;
 use sakip::event::{Decision, Holder, KeyAdded, Payload, Role};
+use sakip::event::Stage;
+use sakip::service::imports::{self, ImportKind};
 use sakip::service::{approvals, audit, entries, signing};
 use serde::Deserialize;
 use serde_json::json;
@@ -120,6 +122,21 @@ pub enum Request {
     },
     /// A checkpoint of the whole ledger.
     Checkpoint {},
+    /// The rows of an uploaded file, signed one after another and appended
+    /// as one atomic batch: realisasi or anggaran (CSV, operator), the plan
+    /// (TOML, admin).
+    Impor {
+        /// `realisasi`, `anggaran` or `rencana`.
+        apa: String,
+        /// `murni` or `perubahan` (plan and pagu revisions); the CLI's
+        /// defaults when empty.
+        #[serde(default)]
+        tahap: Option<String>,
+        /// The file's name, as refusals name it (`realisasi.csv:12`).
+        berkas: String,
+        /// The file's text.
+        isi: String,
+    },
 }
 
 fn blank(v: Option<String>) -> Option<String> {
@@ -272,7 +289,9 @@ fn payload_of(ledger: &sakip::Ledger, req: Request) -> Result<Payload, WebError>
                 other => return Err(bad(format!("'{other}' bukan indikator atau item"))),
             }
         }
-        Request::Checkpoint {} => return Err(bad("a checkpoint is not an event")),
+        Request::Checkpoint {} | Request::Impor { .. } => {
+            return Err(bad("a checkpoint or a file is not one event"))
+        }
     })
 }
 
@@ -289,7 +308,37 @@ pub async fn prepare(
     let key = session.key;
     let (item, message, what) = {
         let ledger = app.ledger();
-        if let Request::Checkpoint {} = req {
+        if let Request::Impor {
+            apa,
+            tahap,
+            berkas,
+            isi,
+        } = req
+        {
+            let kind = import_kind(&apa, tahap.as_deref())?;
+            let name = file_name(&berkas);
+            let rows = imports::read(&ledger, kind, &name, &isi)?;
+            if rows.len() > MAX_BATCH {
+                return Err(bad(format!(
+                    "{name} berisi {} baris; paling banyak {MAX_BATCH} per unggahan — bagi berkasnya",
+                    rows.len()
+                )));
+            }
+            let to_sign = signing::prepare_batch(&ledger, key, rows)?;
+            let batch = to_sign.batch;
+            let first = batch.first_seq();
+            let mut what = vec![format!(
+                "{name}: {} peristiwa (seq {first}–{}), ditandatangani satu per satu dan disimpan sekaligus — semua atau tidak sama sekali:",
+                batch.len(),
+                first + batch.len() as u64 - 1
+            )];
+            what.extend(to_sign.what.iter().enumerate().map(|(i, w)| format!("{}. {w}", i + 1)));
+            let message = batch
+                .next()?
+                .ok_or_else(|| bad("berkas tidak berisi baris"))?
+                .signing_message();
+            (ToSign::Batch(Box::new(batch)), message, what.join("\n"))
+        } else if let Request::Checkpoint {} = req {
             let c = audit::prepare_checkpoint(&ledger, &key)?;
             let what = format!(
                 "Checkpoint ledger {}: {} peristiwa, akar Merkle {}",
@@ -367,7 +416,33 @@ pub async fn submit(
         )
     })?;
     let mut ledger = app.ledger();
+    let key = pending.key;
+    let expires = pending.expires;
     match pending.item {
+        ToSign::Batch(mut batch) => {
+            batch.sign_next(signature)?;
+            if let Some(next) = batch.next()? {
+                let answer = json!({
+                    "lanjut": b64().encode(next.signing_message()),
+                    "ditandatangani": batch.signed(),
+                    "jumlah": batch.len(),
+                });
+                lock(&app.pending).insert(
+                    req.id,
+                    Pending {
+                        item: ToSign::Batch(batch),
+                        key,
+                        expires,
+                    },
+                );
+                return Ok(Json(answer));
+            }
+            let done = signing::submit_batch(&mut ledger, &batch)?;
+            let (first, last) = (done[0], done[done.len() - 1]);
+            Ok(Json(
+                json!({ "seq": first.seq, "sampai": last.seq, "jumlah": done.len(), "hash": last.hash }),
+            ))
+        }
         ToSign::Event(prepared) => {
             let done = signing::submit(&mut ledger, &prepared, signature)?;
             Ok(Json(json!({ "seq": done.seq, "hash": done.hash })))
@@ -376,5 +451,44 @@ pub async fn submit(
             let c = audit::submit_checkpoint(&ledger, c, &session.key, signature)?;
             Ok(Json(json!({ "ukuran": c.size, "teks": c.to_text() })))
         }
+    }
+}
+
+/// Most rows one upload may hold.
+pub const MAX_BATCH: usize = 2_000;
+
+/// What an upload holds, with its stage of the budget year.
+fn import_kind(what: &str, stage: Option<&str>) -> Result<ImportKind, WebError> {
+    let stage = match stage.map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some("murni") => Some(Stage::Murni),
+        Some("perubahan") => Some(Stage::Perubahan),
+        Some(other) => {
+            return Err(bad(format!(
+                "tahap '{other}' tidak dikenal (murni atau perubahan)"
+            )))
+        }
+    };
+    Ok(match what {
+        "realisasi" => ImportKind::Realisasi,
+        "anggaran" => ImportKind::Anggaran(stage.unwrap_or(Stage::Perubahan)),
+        "rencana" => ImportKind::Plan(stage.unwrap_or(Stage::Murni)),
+        other => {
+            return Err(bad(format!(
+                "jenis berkas '{other}' tidak dikenal (realisasi, anggaran atau rencana)"
+            )))
+        }
+    })
+}
+
+/// The last part of an uploaded file's name, for refusals to name
+/// (a browser may send a path).
+fn file_name(name: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or("").trim();
+    let clean: String = base.chars().filter(|c| !c.is_control()).take(100).collect();
+    if clean.is_empty() {
+        "berkas".into()
+    } else {
+        clean
     }
 }

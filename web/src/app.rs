@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use sakip::checkpoint::Checkpoint;
 use sakip::event::Role;
-use sakip::{Clock, Ledger, Prepared, PublicKey};
+use sakip::{Clock, Ledger, Prepared, PreparedBatch, PublicKey};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -51,6 +51,8 @@ pub enum ToSign {
     Event(Box<Prepared>),
     /// A checkpoint of the ledger.
     Checkpoint(Checkpoint),
+    /// The rows of a file, signed one after another.
+    Batch(Box<PreparedBatch>),
 }
 
 /// One prepared item, bound to the session that asked for it.

@@ -34,6 +34,9 @@ use tower_http::set_header::SetResponseHeaderLayer;
 /// Largest request body accepted: forms and signatures are small.
 pub const MAX_BODY: usize = 64 * 1024;
 
+/// Largest request to prepare: an uploaded CSV or plan travels in it.
+pub const MAX_UPLOAD: usize = 512 * 1024;
+
 /// The Content-Security-Policy of every response: scripts, styles and
 /// connections to this origin only, no inline script, no framing.
 pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
@@ -60,7 +63,10 @@ pub(crate) fn routes(app: Arc<App>) -> Router {
         .route("/api/tantangan", post(auth::challenge))
         .route("/api/masuk", post(auth::sign_in))
         .route("/api/keluar", post(auth::sign_out))
-        .route("/api/siapkan", post(api::prepare))
+        .route(
+            "/api/siapkan",
+            post(api::prepare).layer(DefaultBodyLimit::max(MAX_UPLOAD)),
+        )
         .route("/api/kirim", post(api::submit))
         .with_state(app)
 }

@@ -495,3 +495,60 @@ async fn what_is_refused_appends_nothing_and_what_is_signed_is_appended() {
         .unwrap();
     assert_eq!(res.headers()["content-security-policy"], sakip_web::CSP);
 }
+
+/// An uploaded CSV: checked in full before anything is signed (a bad row
+/// is named by file and line), signed row by row in the browser, appended
+/// as one batch; a bad signature in the middle drops the batch and appends
+/// nothing; a plan upload by an operator is refused.
+#[tokio::test]
+async fn an_uploaded_file_is_checked_then_signed_row_by_row_and_appended_at_once() {
+    let s = server(80);
+    let op = sign_in(&s, &s.operator).await;
+    let start = head_count(&s);
+    let csv = "indicator;period;value;numerator;denominator;note\nIKU-1;2022-Q1;70,5;;;\nIKU-1;2022-Q2;72;;;\nIKU-1;2022-Q3;74;;;\n";
+    let upload = |text: &str, what: &str| {
+        json!({"jenis": "impor", "apa": what, "berkas": "C:\\data\\tw.csv", "isi": text})
+    };
+
+    // A bad row: refused when prepared, naming the file and line.
+    let broken = csv.replace("2022-Q2;72", "2022-Q2;tujuh puluh");
+    let r = prepare(&s, &op, upload(&broken, "realisasi")).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
+    assert!(r.json["galat"].as_str().unwrap().contains("tw.csv:3"), "{}", r.text);
+    assert_eq!(head_count(&s), start);
+
+    // A wrong signature for the second row: the batch is gone, nothing appended.
+    let r = prepare(&s, &op, upload(csv, "realisasi")).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let what = r.json["uraian"].as_str().unwrap();
+    assert!(what.contains("3 peristiwa") && what.contains("TW II 2022: 72"), "{what}");
+    let step = submit(&s, &op, &r.json["id"], sign_prepared(&s.operator, &r)).await;
+    assert_eq!(step.json["ditandatangani"], 1, "{}", step.text);
+    let wrong = submit(&s, &op, &r.json["id"], sign_prepared(&s.operator, &r)).await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", wrong.text);
+    let again = submit(&s, &op, &r.json["id"], [0u8; 64]).await;
+    assert_eq!(again.status, StatusCode::GONE, "{}", again.text);
+    assert_eq!(head_count(&s), start);
+
+    // Signed row by row as the page's script does: appended at once.
+    let r = prepare(&s, &op, upload(csv, "realisasi")).await;
+    let mut step = submit(&s, &op, &r.json["id"], sign_prepared(&s.operator, &r)).await;
+    while let Some(next) = step.json["lanjut"].as_str() {
+        assert_eq!(head_count(&s), start, "nothing is appended until the last row is signed");
+        let signature = s.operator.sign(&B64.decode(next).unwrap());
+        step = submit(&s, &op, &r.json["id"], signature).await;
+    }
+    assert_eq!(step.status, StatusCode::OK, "{}", step.text);
+    assert_eq!(step.json["jumlah"], 3);
+    assert_eq!(head_count(&s), start + 3);
+    for seq in start..start + 3 {
+        assert_eq!(s.app.event(seq).unwrap().unwrap().event.author, s.operator.public());
+    }
+
+    // A plan is the admin's: an operator's upload is refused.
+    let plan = "[[item]]\ncode = \"T2\"\nlevel = \"tujuan\"\nname = \"Tujuan dua\"\n";
+    let r = prepare(&s, &op, upload(plan, "rencana")).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
+    assert!(r.text.contains("needs role admin"), "{}", r.text);
+    assert_eq!(head_count(&s), start + 3);
+}
