@@ -325,7 +325,10 @@ impl Ledger {
             return Err(Error::Input("nothing to prepare: the batch is empty".into()));
         }
         let unsigned = NotYetSigned(author);
-        let staging: Vec<_> = items.iter().map(|(p, l)| (&unsigned, p.clone(), l.clone())).collect();
+        let staging: Vec<_> = items
+            .iter()
+            .map(|(p, l)| (&unsigned, p.clone(), l.clone()))
+            .collect();
         let (staged, _, _) = self.stage(&staging, None)?;
         let frame = Frame::parse(&staged[0].bytes).map_err(|e| Error::integrity(staged[0].seq, e))?;
         Ok(PreparedBatch {

@@ -312,9 +312,7 @@ fn a_batch_signed_elsewhere_is_the_same_as_an_import() {
 
     // A moved head: a typed conflict, nothing appended by the batch.
     let mut moved = ledger_with_operator();
-    moved
-        .append(&operator, realisation(4, 1))
-        .unwrap();
+    moved.append(&operator, realisation(4, 1)).unwrap();
     let head = moved.head();
     let stale = signing::submit_batch(&mut moved, &to_sign.batch);
     assert!(matches!(stale, Err(sakip::Error::Conflict { .. })), "{stale:?}");

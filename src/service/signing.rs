@@ -57,7 +57,11 @@ pub struct BatchToSign {
 /// batch authorized and validated exactly as an import would be (a refusal
 /// names the row), nothing written. This is the import's dry run for a
 /// signer who holds the key elsewhere.
-pub fn prepare_batch(ledger: &Ledger, author: PublicKey, rows: crate::import::Labelled) -> Result<BatchToSign> {
+pub fn prepare_batch(
+    ledger: &Ledger,
+    author: PublicKey,
+    rows: crate::import::Labelled,
+) -> Result<BatchToSign> {
     let batch = ledger.prepare_batch(author, rows)?;
     let what = batch
         .payloads()

@@ -6,8 +6,8 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use base64::Engine;
-use sakip::event::{Decision, Holder, KeyAdded, Payload, Role};
 use sakip::event::Stage;
+use sakip::event::{Decision, Holder, KeyAdded, Payload, Role};
 use sakip::service::imports::{self, ImportKind};
 use sakip::service::{approvals, audit, entries, signing};
 use serde::Deserialize;
@@ -332,7 +332,13 @@ pub async fn prepare(
                 batch.len(),
                 first + batch.len() as u64 - 1
             )];
-            what.extend(to_sign.what.iter().enumerate().map(|(i, w)| format!("{}. {w}", i + 1)));
+            what.extend(
+                to_sign
+                    .what
+                    .iter()
+                    .enumerate()
+                    .map(|(i, w)| format!("{}. {w}", i + 1)),
+            );
             let message = batch
                 .next()?
                 .ok_or_else(|| bad("berkas tidak berisi baris"))?

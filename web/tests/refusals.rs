@@ -506,22 +506,27 @@ async fn an_uploaded_file_is_checked_then_signed_row_by_row_and_appended_at_once
     let op = sign_in(&s, &s.operator).await;
     let start = head_count(&s);
     let csv = "indicator;period;value;numerator;denominator;note\nIKU-1;2022-Q1;70,5;;;\nIKU-1;2022-Q2;72;;;\nIKU-1;2022-Q3;74;;;\n";
-    let upload = |text: &str, what: &str| {
-        json!({"jenis": "impor", "apa": what, "berkas": "C:\\data\\tw.csv", "isi": text})
-    };
+    let upload = |text: &str, what: &str| json!({"jenis": "impor", "apa": what, "berkas": "C:\\data\\tw.csv", "isi": text});
 
     // A bad row: refused when prepared, naming the file and line.
     let broken = csv.replace("2022-Q2;72", "2022-Q2;tujuh puluh");
     let r = prepare(&s, &op, upload(&broken, "realisasi")).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
-    assert!(r.json["galat"].as_str().unwrap().contains("tw.csv:3"), "{}", r.text);
+    assert!(
+        r.json["galat"].as_str().unwrap().contains("tw.csv:3"),
+        "{}",
+        r.text
+    );
     assert_eq!(head_count(&s), start);
 
     // A wrong signature for the second row: the batch is gone, nothing appended.
     let r = prepare(&s, &op, upload(csv, "realisasi")).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     let what = r.json["uraian"].as_str().unwrap();
-    assert!(what.contains("3 peristiwa") && what.contains("TW II 2022: 72"), "{what}");
+    assert!(
+        what.contains("3 peristiwa") && what.contains("TW II 2022: 72"),
+        "{what}"
+    );
     let step = submit(&s, &op, &r.json["id"], sign_prepared(&s.operator, &r)).await;
     assert_eq!(step.json["ditandatangani"], 1, "{}", step.text);
     let wrong = submit(&s, &op, &r.json["id"], sign_prepared(&s.operator, &r)).await;
@@ -534,7 +539,11 @@ async fn an_uploaded_file_is_checked_then_signed_row_by_row_and_appended_at_once
     let r = prepare(&s, &op, upload(csv, "realisasi")).await;
     let mut step = submit(&s, &op, &r.json["id"], sign_prepared(&s.operator, &r)).await;
     while let Some(next) = step.json["lanjut"].as_str() {
-        assert_eq!(head_count(&s), start, "nothing is appended until the last row is signed");
+        assert_eq!(
+            head_count(&s),
+            start,
+            "nothing is appended until the last row is signed"
+        );
         let signature = s.operator.sign(&B64.decode(next).unwrap());
         step = submit(&s, &op, &r.json["id"], signature).await;
     }
@@ -542,7 +551,10 @@ async fn an_uploaded_file_is_checked_then_signed_row_by_row_and_appended_at_once
     assert_eq!(step.json["jumlah"], 3);
     assert_eq!(head_count(&s), start + 3);
     for seq in start..start + 3 {
-        assert_eq!(s.app.event(seq).unwrap().unwrap().event.author, s.operator.public());
+        assert_eq!(
+            s.app.event(seq).unwrap().unwrap().event.author,
+            s.operator.public()
+        );
     }
 
     // A plan is the admin's: an operator's upload is refused.
@@ -551,4 +563,31 @@ async fn an_uploaded_file_is_checked_then_signed_row_by_row_and_appended_at_once
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
     assert!(r.text.contains("needs role admin"), "{}", r.text);
     assert_eq!(head_count(&s), start + 3);
+}
+
+/// Every page's title is plain text (a template block that swallowed page
+/// markup once put it in the browser tab).
+#[tokio::test]
+async fn page_titles_are_plain_text() {
+    let s = server(90);
+    let admin = sign_in(&s, &s.admin).await;
+    for path in [
+        "/",
+        "/entri",
+        "/persetujuan",
+        "/riwayat?indikator=IKU-1",
+        "/kunci",
+        "/audit",
+        "/laporan",
+        "/beda",
+    ] {
+        let r = call(&s.router, "GET", path, Some(&admin.0), None, None).await;
+        let title = r
+            .text
+            .split("<title>")
+            .nth(1)
+            .and_then(|t| t.split("</title>").next())
+            .unwrap_or_else(|| panic!("{path}: no title ({})", r.status));
+        assert!(!title.contains('<') && title.len() < 200, "{path}: {title}");
+    }
 }
