@@ -12,6 +12,7 @@
 
 use base64::Engine;
 use serde_json::{json, Value};
+use sha2::Digest;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -57,17 +58,33 @@ impl Driver {
     }
 
     fn browser(&self, name: &'static str, chromium: &str, profile: &Path) -> Browser<'_> {
+        self.browser_with(name, chromium, profile, &[])
+    }
+
+    fn browser_with(
+        &self,
+        name: &'static str,
+        chromium: &str,
+        profile: &Path,
+        extra: &[String],
+    ) -> Browser<'_> {
+        let mut args = vec![
+            "--headless=new".to_string(),
+            "--no-sandbox".into(),
+            "--disable-gpu".into(),
+            "--window-size=1280,900".into(),
+            "--no-first-run".into(),
+            "--disable-background-networking".into(),
+            "--disable-sync".into(),
+            format!("--user-data-dir={}", profile.display()),
+        ];
+        args.extend_from_slice(extra);
         let v = self.call(
             "POST",
             "/session",
             Some(json!({"capabilities": {"alwaysMatch": {
                 "browserName": "chrome",
-                "goog:chromeOptions": {
-                    "binary": chromium,
-                    "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1280,900",
-                             "--no-first-run", "--disable-background-networking", "--disable-sync",
-                             format!("--user-data-dir={}", profile.display())]
-                }
+                "goog:chromeOptions": { "binary": chromium, "args": args }
             }}})),
         );
         Browser {
@@ -365,6 +382,39 @@ fn a_quarter_in_the_browser() {
         "the correction result",
         "const p = document.getElementById('pesan'); return p.className === 'berhasil' && p.textContent",
     );
+    // Two quarters from a CSV file: checked in full, shown, signed row by
+    // row in the browser, appended at once.
+    let csv = tmp.path().join("realisasi-2022.csv");
+    std::fs::write(
+        &csv,
+        "indicator;period;value;numerator;denominator;note\nIKU-1.1;2022-Q2;25;;;\nIKU-1.1;2022-Q3;26;;;dari rekap bidang\n",
+    )
+    .unwrap();
+    let before = operator.js("return document.getElementById('pesan').textContent", json!([]));
+    operator.send_keys(
+        "form[data-jenis=impor] input[name=berkas]",
+        &csv.display().to_string(),
+    );
+    operator.click("form[data-jenis=impor] button[type=submit]");
+    let shown = operator.wait(
+        "the upload dialog",
+        "return document.getElementById('tandatangan').open && document.getElementById('uraian').textContent",
+    );
+    let shown = shown.as_str().unwrap();
+    assert!(
+        shown.contains("realisasi-2022.csv: 2 peristiwa") && shown.contains("TW III 2022: 26"),
+        "{shown}"
+    );
+    operator.screenshot(&shots.join("upload.png"));
+    operator.click("#kirim");
+    let result = operator.wait(
+        "the upload result",
+        &format!("const p = document.getElementById('pesan'); return p.textContent !== {before} && !p.textContent.startsWith('Menandatangani') && p.textContent"),
+    );
+    assert!(
+        result.as_str().unwrap().starts_with("2 peristiwa tersimpan"),
+        "{result}"
+    );
     operator.quit();
 
     // The Kepala approves both in the queue.
@@ -633,4 +683,121 @@ fn serve_demo_answers() {
         .read_to_string()
         .unwrap();
     assert!(dash.contains("IKU-1.1") && dash.contains("70,34%"), "{dash}");
+}
+
+/// `sakip serve --tls-cert --tls-key`: reached by a name that is not
+/// localhost, the page is a secure context only because it is HTTPS, so
+/// WebCrypto works there: a key is made in the browser and a published
+/// example key signs in. The same name over plain HTTP is not a secure
+/// context (which is why the flags exist).
+#[test]
+fn https_makes_webcrypto_available_by_name() {
+    let (Ok(chromedriver), Ok(chromium)) = (
+        std::env::var("SAKIP_CHROMEDRIVER"),
+        std::env::var("SAKIP_CHROMIUM"),
+    ) else {
+        eprintln!("SAKIP_CHROMEDRIVER / SAKIP_CHROMIUM not set: the HTTPS browser test did not run (.ci/run sets them)");
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let cert = rcgen::generate_simple_self_signed(vec!["sakip.test".to_string()]).unwrap();
+    let (cert_path, key_path) = (tmp.path().join("sakip.crt"), tmp.path().join("sakip.key"));
+    std::fs::write(&cert_path, cert.cert.pem()).unwrap();
+    std::fs::write(&key_path, cert.key_pair.serialize_pem()).unwrap();
+    let demo = tmp.path().join("demo");
+    let (tls_port, plain_port) = (free_port(), free_port());
+    let _tls = Killed(
+        Command::new(env!("CARGO_BIN_EXE_sakip"))
+            .args([
+                "serve",
+                "--demo",
+                "--dir",
+                demo.to_str().unwrap(),
+                "--listen",
+                &format!("127.0.0.1:{tls_port}"),
+                "--tls-cert",
+                cert_path.to_str().unwrap(),
+                "--tls-key",
+                key_path.to_str().unwrap(),
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let _plain = Killed(
+        Command::new(env!("CARGO_BIN_EXE_sakip"))
+            .args([
+                "serve",
+                "--demo",
+                "--dir",
+                tmp.path().join("demo-plain").to_str().unwrap(),
+            ])
+            .args(["--listen", &format!("127.0.0.1:{plain_port}")])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let start = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", tls_port)).is_err() {
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "the HTTPS server never listened"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let driver_port = free_port();
+    let _driver = Killed(
+        Command::new(&chromedriver)
+            .arg(format!("--port={driver_port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    wait_http(&format!("http://127.0.0.1:{driver_port}/status"));
+    let d = Driver {
+        agent: agent(),
+        base: format!("http://127.0.0.1:{driver_port}"),
+    };
+    // The certificate is self-signed; the browser is told to accept
+    // exactly that public key.
+    let spki = sha2::Sha256::digest(cert.key_pair.public_key_der());
+    let pin = base64::engine::general_purpose::STANDARD.encode(spki);
+    let browser = d.browser_with(
+        "auditor",
+        &chromium,
+        &tmp.path().join("p-auditor"),
+        &[
+            "--host-resolver-rules=MAP sakip.test 127.0.0.1".to_string(),
+            format!("--ignore-certificate-errors-spki-list={pin}"),
+        ],
+    );
+    let base = format!("https://sakip.test:{tls_port}");
+    browser.go(&format!("{base}/masuk"));
+    let secure = browser.wait(
+        "the sign-in page over HTTPS",
+        "return document.querySelector('h1') && [location.protocol, window.isSecureContext, !!(crypto && crypto.subtle)]",
+    );
+    assert_eq!(secure, json!(["https:", true, true]));
+    browser.click("#buat-kunci");
+    browser.wait(
+        "a key made with WebCrypto",
+        "return /^[0-9a-f]{64}$/.test(document.getElementById('kunci-publik').textContent)",
+    );
+    browser.sign_in_with_file(&base, &demo.join("keys").join("kepala-approver.key"));
+    browser.go(&format!("{base}/?tahun=2021"));
+    let dash = browser.js("return document.querySelector('main').innerText", json!([]));
+    assert!(dash.as_str().unwrap().contains("70,34%"), "{dash}");
+
+    // Plain HTTP by the same name: not a secure context, no WebCrypto.
+    wait_http(&format!("http://127.0.0.1:{plain_port}/masuk"));
+    browser.go(&format!("http://sakip.test:{plain_port}/masuk"));
+    let plain = browser.wait(
+        "the sign-in page over HTTP",
+        "return document.querySelector('h1') && [location.protocol, window.isSecureContext, !!(window.crypto && crypto.subtle)]",
+    );
+    assert_eq!(plain, json!(["http:", false, false]));
+    browser.quit();
 }

@@ -17,9 +17,14 @@ pub const PENDING_SECS: i64 = 10 * 60;
 /// Most challenges outstanding at once: a bound on what unauthenticated
 /// clients can make the server hold.
 pub const MAX_CHALLENGES: usize = 1_000;
-/// Failed sign-ins accepted per minute, from everyone together, before the
-/// server answers 429 for the rest of that minute.
-pub const MAX_FAILED_SIGN_INS: u32 = 30;
+/// Most challenges outstanding for one client address.
+pub const MAX_CHALLENGES_PER_CLIENT: usize = 20;
+/// Failed sign-ins accepted per minute from one client address before the
+/// server answers it 429 for the rest of that minute.
+pub const MAX_FAILED_PER_CLIENT: u32 = 10;
+/// Failed sign-ins accepted per minute from everyone together (a backstop
+/// against many addresses at once).
+pub const MAX_FAILED_SIGN_INS: u32 = 300;
 
 /// How the server is set up.
 #[derive(Clone, Debug)]

@@ -8,9 +8,13 @@
 //! valid signature of anything else. A nonce is used once and expires.
 
 use crate::app::{
-    lock, token, App, Session, WebError, MAX_CHALLENGES, MAX_FAILED_SIGN_INS, PENDING_SECS, SESSION_SECS,
+    lock, token, App, Session, WebError, MAX_CHALLENGES, MAX_CHALLENGES_PER_CLIENT, MAX_FAILED_PER_CLIENT,
+    MAX_FAILED_SIGN_INS, PENDING_SECS, SESSION_SECS,
 };
-use axum::extract::State;
+use crate::tls::ClientAddr;
+use axum::extract::connect_info::ConnectInfo;
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -19,6 +23,7 @@ use sakip::PublicKey;
 use serde::Deserialize;
 use serde_json::json;
 use std::collections::HashMap;
+use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 
 /// The cookie that carries the session token.
@@ -41,12 +46,41 @@ pub fn sign_in_message(origin: &str, nonce: &str) -> Vec<u8> {
     m
 }
 
+/// The client a request came from, when the server knows it (a request
+/// made in process has none; all such count as one client).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Client(pub Option<IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for Client {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Client, Self::Rejection> {
+        Ok(Client(
+            parts.extensions.get::<ConnectInfo<ClientAddr>>().map(|c| c.0 .0),
+        ))
+    }
+}
+
+/// Failed sign-ins in the current minute.
+#[derive(Default)]
+struct Failed {
+    minute: i64,
+    total: u32,
+    by_client: HashMap<Client, u32>,
+}
+
 /// Sign-in challenges for one origin (a ledger, or a pemda), with the
-/// limits on what unauthenticated clients can make the server do.
+/// limits on what unauthenticated clients can make the server do: per
+/// client (so one address cannot lock everybody out) and, as a backstop,
+/// for everyone together.
 pub(crate) struct Gate {
     origin: String,
-    challenges: Mutex<HashMap<String, i64>>,
-    failed: Mutex<(i64, u32)>,
+    challenges: Mutex<HashMap<String, (i64, Client)>>,
+    failed: Mutex<Failed>,
+}
+
+fn too_many(message: &str) -> WebError {
+    WebError::new(StatusCode::TOO_MANY_REQUESTS, message)
 }
 
 impl Gate {
@@ -54,7 +88,7 @@ impl Gate {
         Gate {
             origin,
             challenges: Mutex::new(HashMap::new()),
-            failed: Mutex::new((0, 0)),
+            failed: Mutex::new(Failed::default()),
         }
     }
 
@@ -62,20 +96,21 @@ impl Gate {
         &self.origin
     }
 
-    /// A fresh nonce and the message to sign, or 429 when too many are
-    /// outstanding.
-    pub(crate) fn challenge(&self, now: i64) -> Result<Json<serde_json::Value>, WebError> {
+    /// A fresh nonce and the message to sign, or 429 when this client, or
+    /// everyone together, has too many outstanding.
+    pub(crate) fn challenge(&self, now: i64, client: Client) -> Result<Json<serde_json::Value>, WebError> {
+        self.refuse_if_blocked(now, client)?;
         let nonce = token();
         {
             let mut c = lock(&self.challenges);
-            c.retain(|_, expires| *expires > now);
-            if c.len() >= MAX_CHALLENGES {
-                return Err(WebError::new(
-                    StatusCode::TOO_MANY_REQUESTS,
+            c.retain(|_, (expires, _)| *expires > now);
+            let mine = c.values().filter(|(_, who)| *who == client).count();
+            if c.len() >= MAX_CHALLENGES || mine >= MAX_CHALLENGES_PER_CLIENT {
+                return Err(too_many(
                     "terlalu banyak permintaan masuk; coba lagi sebentar lagi",
                 ));
             }
-            c.insert(nonce.clone(), now + PENDING_SECS * 1_000_000);
+            c.insert(nonce.clone(), (now + PENDING_SECS * 1_000_000, client));
         }
         Ok(Json(json!({
             "nonce": nonce,
@@ -83,37 +118,55 @@ impl Gate {
         })))
     }
 
-    /// Count a failed sign-in; 429 once there are too many this minute.
-    pub(crate) fn failed(&self, now: i64) -> Result<(), WebError> {
-        let minute = now / 60_000_000;
+    /// 429 while this client, or everyone together, is over the limit of
+    /// failed sign-ins this minute.
+    fn refuse_if_blocked(&self, now: i64, client: Client) -> Result<(), WebError> {
         let mut f = lock(&self.failed);
-        if f.0 != minute {
-            *f = (minute, 0);
+        let minute = now / 60_000_000;
+        if f.minute != minute {
+            *f = Failed {
+                minute,
+                ..Failed::default()
+            };
         }
-        f.1 += 1;
-        if f.1 > MAX_FAILED_SIGN_INS {
-            return Err(WebError::new(
-                StatusCode::TOO_MANY_REQUESTS,
+        let mine = f.by_client.get(&client).copied().unwrap_or(0);
+        if mine >= MAX_FAILED_PER_CLIENT || f.total >= MAX_FAILED_SIGN_INS {
+            return Err(too_many(
                 "terlalu banyak percobaan masuk yang gagal; coba lagi dalam satu menit",
             ));
         }
         Ok(())
     }
 
+    /// Count a failed sign-in of `client`.
+    pub(crate) fn failed(&self, now: i64, client: Client) {
+        let mut f = lock(&self.failed);
+        let minute = now / 60_000_000;
+        if f.minute != minute {
+            *f = Failed {
+                minute,
+                ..Failed::default()
+            };
+        }
+        f.total += 1;
+        *f.by_client.entry(client).or_insert(0) += 1;
+    }
+
     /// The key that signed a fresh challenge; the nonce is used up either
     /// way. Whether that key may sign in is the caller's to decide (and to
     /// count with [`Gate::failed`] when not).
-    pub(crate) fn signed_by(&self, now: i64, req: &SignIn) -> Result<PublicKey, WebError> {
+    pub(crate) fn signed_by(&self, now: i64, client: Client, req: &SignIn) -> Result<PublicKey, WebError> {
+        self.refuse_if_blocked(now, client)?;
         let fresh = lock(&self.challenges)
             .remove(&req.nonce)
-            .is_some_and(|expires| expires > now);
+            .is_some_and(|(expires, _)| expires > now);
         let key = parse_key(&req.kunci);
         let signature = b64()
             .decode(req.tanda_tangan.trim())
             .ok()
             .and_then(|b| <[u8; 64]>::try_from(b).ok());
         let (Some(key), Some(signature), true) = (key, signature, fresh) else {
-            self.failed(now)?;
+            self.failed(now, client);
             return Err(WebError::new(
                 StatusCode::UNAUTHORIZED,
                 "tantangan masuk tidak dikenal, kedaluwarsa atau sudah dipakai; muat ulang halaman",
@@ -121,7 +174,7 @@ impl Gate {
         };
         let message = sign_in_message(&self.origin, &req.nonce);
         if sakip::keys::verify_strict(&key, &message, &signature).is_err() {
-            self.failed(now)?;
+            self.failed(now, client);
             return Err(WebError::new(
                 StatusCode::UNAUTHORIZED,
                 "tanda tangan masuk tidak sah",
@@ -132,8 +185,11 @@ impl Gate {
 }
 
 /// `POST /api/tantangan`: a fresh nonce and the message to sign.
-pub async fn challenge(State(app): State<Arc<App>>) -> Result<Json<serde_json::Value>, WebError> {
-    app.gate.challenge(app.now())
+pub async fn challenge(
+    State(app): State<Arc<App>>,
+    client: Client,
+) -> Result<Json<serde_json::Value>, WebError> {
+    app.gate.challenge(app.now(), client)
 }
 
 /// What the browser sends to sign in.
@@ -148,11 +204,15 @@ pub struct SignIn {
 }
 
 /// `POST /api/masuk`: check the signed challenge and start a session.
-pub async fn sign_in(State(app): State<Arc<App>>, Json(req): Json<SignIn>) -> Result<Response, WebError> {
+pub async fn sign_in(
+    State(app): State<Arc<App>>,
+    client: Client,
+    Json(req): Json<SignIn>,
+) -> Result<Response, WebError> {
     let now = app.now();
-    let key = app.gate.signed_by(now, &req)?;
+    let key = app.gate.signed_by(now, client, &req)?;
     let Some(roles) = app.roles(&key) else {
-        app.gate.failed(now)?;
+        app.gate.failed(now, client);
         return Err(WebError::new(
             StatusCode::FORBIDDEN,
             format!(

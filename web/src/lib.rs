@@ -21,8 +21,9 @@ mod assets;
 mod auth;
 mod pages;
 pub mod pemda;
+pub mod tls;
 
-pub use app::{App, Config};
+pub use app::{App, Config, MAX_FAILED_PER_CLIENT};
 pub use axum::Router;
 
 use axum::extract::DefaultBodyLimit;
@@ -103,13 +104,34 @@ pub async fn serve(
     serve_router(listener, router(app), shutdown).await
 }
 
-/// Serve any of this crate's routers (one ledger, or a pemda root).
+/// Serve any of this crate's routers (one ledger, or a pemda root) over
+/// plain HTTP (on 127.0.0.1, or behind a TLS-terminating proxy).
 pub async fn serve_router(
     listener: tokio::net::TcpListener,
     router: Router,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<tls::ClientAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}
+
+/// Serve a router over HTTPS, terminating TLS with `config`
+/// ([`tls::config`]).
+pub async fn serve_tls(
+    listener: tokio::net::TcpListener,
+    config: std::sync::Arc<tokio_rustls::rustls::ServerConfig>,
+    router: Router,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let listener = tls::TlsListener::new(listener, config)?;
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<tls::ClientAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }

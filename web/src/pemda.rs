@@ -5,7 +5,7 @@
 //! every OPD side by side at the same point on both time axes.
 
 use crate::app::{lock, token, App, WebError, SESSION_SECS};
-use crate::auth::{cookie_value, parse_key, SignIn};
+use crate::auth::{cookie_value, parse_key, Client, SignIn};
 use crate::pages::{render, Layout};
 use askama::Template;
 use axum::extract::{Query, State};
@@ -150,15 +150,19 @@ async fn sign_in_page(State(p): State<Arc<Pemda>>) -> Response {
     })
 }
 
-async fn challenge(State(p): State<Arc<Pemda>>) -> Result<Json<serde_json::Value>, WebError> {
-    p.gate.challenge(p.now())
+async fn challenge(State(p): State<Arc<Pemda>>, client: Client) -> Result<Json<serde_json::Value>, WebError> {
+    p.gate.challenge(p.now(), client)
 }
 
-async fn sign_in(State(p): State<Arc<Pemda>>, Json(req): Json<SignIn>) -> Result<Response, WebError> {
+async fn sign_in(
+    State(p): State<Arc<Pemda>>,
+    client: Client,
+    Json(req): Json<SignIn>,
+) -> Result<Response, WebError> {
     let now = p.now();
-    let key = p.gate.signed_by(now, &req)?;
+    let key = p.gate.signed_by(now, client, &req)?;
     if !p.readers.contains(&key) {
-        p.gate.failed(now)?;
+        p.gate.failed(now, client);
         return Err(WebError::new(
             StatusCode::FORBIDDEN,
             format!("kunci {} bukan pembaca pemda ({READERS_FILE})", key.key_id()),

@@ -591,3 +591,58 @@ async fn page_titles_are_plain_text() {
         assert!(!title.contains('<') && title.len() < 200, "{path}: {title}");
     }
 }
+
+/// Failed sign-ins are limited per client address: one address that keeps
+/// failing is answered 429 (even with a good signature) while another
+/// signs in as usual.
+#[tokio::test]
+async fn failed_sign_ins_are_limited_per_client() {
+    use axum::extract::connect_info::ConnectInfo;
+    use sakip_web::tls::ClientAddr;
+    let s = server(100);
+    let from = |ip: [u8; 4], path: &str, body: Value| {
+        let mut req = Request::builder()
+            .method("POST")
+            .uri(path)
+            .header("content-type", "application/json")
+            .body(Body::from(body.to_string()))
+            .unwrap();
+        req.extensions_mut()
+            .insert(ConnectInfo(ClientAddr(std::net::IpAddr::from(ip))));
+        let router = s.router.clone();
+        async move {
+            let res = router.oneshot(req).await.unwrap();
+            let status = res.status();
+            let bytes = res.into_body().collect().await.unwrap().to_bytes();
+            (
+                status,
+                serde_json::from_slice::<Value>(&bytes).unwrap_or(Value::Null),
+            )
+        }
+    };
+    let attempt = |ip: [u8; 4], good: bool| {
+        let key = &s.operator;
+        let from = &from;
+        async move {
+            let (status, ch) = from(ip, "/api/tantangan", json!({})).await;
+            if status != StatusCode::OK {
+                return status;
+            }
+            let message = B64.decode(ch["pesan"].as_str().unwrap()).unwrap();
+            let signature = if good { key.sign(&message) } else { [7u8; 64] };
+            from(
+                ip,
+                "/api/masuk",
+                json!({"kunci": key.public().to_hex(), "nonce": ch["nonce"], "tanda_tangan": B64.encode(signature)}),
+            )
+            .await
+            .0
+        }
+    };
+    let limit = sakip_web::MAX_FAILED_PER_CLIENT;
+    for _ in 0..limit {
+        assert_eq!(attempt([10, 0, 0, 1], false).await, StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(attempt([10, 0, 0, 1], true).await, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(attempt([10, 0, 0, 2], true).await, StatusCode::OK);
+}

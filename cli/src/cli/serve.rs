@@ -11,13 +11,17 @@ use std::path::PathBuf;
 /// key.
 ///
 /// Browsers allow WebCrypto only on https:// or localhost: serve on
-/// 127.0.0.1 (the default) and reach it as http://localhost:8080, or put a
-/// TLS-terminating reverse proxy in front and pass --secure-cookies
-/// (docs/security.md, "The web application").
+/// 127.0.0.1 (the default) and reach it as http://localhost:8080, serve
+/// HTTPS yourself with --tls-cert and --tls-key, or put a TLS-terminating
+/// reverse proxy in front and pass --secure-cookies (docs/security.md,
+/// "The web application"). Ctrl-C or SIGTERM stops it after the requests
+/// in flight; each append is one durable commit, done or not started.
 ///
 /// Examples:
 ///   sakip serve --demo                      # the reference ledger, example keys importable
 ///   sakip --ledger /srv/sakip/bkpsdm serve --listen 127.0.0.1:8080
+///   sakip serve --root /srv/sakip/kediri --listen 0.0.0.0:8443 \
+///       --tls-cert /etc/sakip/fullchain.pem --tls-key /etc/sakip/privkey.pem
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// Address to listen on.
@@ -35,15 +39,27 @@ pub struct Args {
     /// Where --demo builds (default: a new temporary directory).
     #[arg(long, requires = "demo")]
     pub dir: Option<PathBuf>,
-    /// Mark session cookies Secure (when users reach the server over HTTPS).
+    /// Mark session cookies Secure (when users reach the server over HTTPS
+    /// through a proxy; implied by --tls-cert).
     #[arg(long)]
     pub secure_cookies: bool,
+    /// Serve HTTPS with this certificate chain (PEM, leaf first).
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// The certificate's private key (PEM: PKCS#8, PKCS#1 or SEC1).
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
 }
 
-pub fn run(ctx: &Ctx, args: Args, out: &mut dyn Write) -> CmdResult {
+pub fn run(ctx: &Ctx, mut args: Args, out: &mut dyn Write) -> CmdResult {
+    let tls = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => Some(sakip_web::tls::config(cert, key)?),
+        _ => None,
+    };
+    args.secure_cookies |= tls.is_some();
     if let Some(root) = &args.root {
         let router = pemda(root, args.secure_cookies, out)?;
-        return listen(router, args.listen, out);
+        return listen(router, args.listen, tls, out);
     }
     let ledger = if args.demo {
         let dir = match args.dir {
@@ -75,7 +91,7 @@ pub fn run(ctx: &Ctx, args: Args, out: &mut dyn Write) -> CmdResult {
             base: String::new(),
         },
     )?;
-    listen(sakip_web::router(app), args.listen, out)
+    listen(sakip_web::router(app), args.listen, tls, out)
 }
 
 /// Open every OPD ledger under `root` and the pemda readers.
@@ -144,8 +160,14 @@ fn pemda(
     )))
 }
 
-/// Serve `router` on `listen` until Ctrl-C.
-fn listen(router: sakip_web::Router, listen: SocketAddr, out: &mut dyn Write) -> CmdResult {
+/// Serve `router` on `listen` (over TLS when `tls` is given) until Ctrl-C
+/// or SIGTERM.
+fn listen(
+    router: sakip_web::Router,
+    listen: SocketAddr,
+    tls: Option<std::sync::Arc<sakip_web::tls::ServerConfig>>,
+    out: &mut dyn Write,
+) -> CmdResult {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -154,19 +176,43 @@ fn listen(router: sakip_web::Router, listen: SocketAddr, out: &mut dyn Write) ->
         let listener = tokio::net::TcpListener::bind(listen)
             .await
             .map_err(|e| sakip::Error::Input(format!("cannot listen on {}: {e}", listen)))?;
-        let shown = match listen.ip().is_loopback() {
-            true => format!("http://localhost:{}", listen.port()),
-            false => format!("http://{}", listen),
+        let bound = listener.local_addr().unwrap_or(listen);
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        let shown = match bound.ip().is_loopback() {
+            true => format!("{scheme}://localhost:{}", bound.port()),
+            false => format!("{scheme}://{bound}"),
         };
         writeln!(out, "serving {shown} (Ctrl-C stops)")?;
         out.flush()?;
-        sakip_web::serve_router(listener, router, async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .map_err(|e| sakip::Error::Internal(format!("server: {e}")))?;
+        let served = match tls {
+            Some(config) => sakip_web::serve_tls(listener, config, router, stop()).await,
+            None => sakip_web::serve_router(listener, router, stop()).await,
+        };
+        served.map_err(|e| sakip::Error::Internal(format!("server: {e}")))?;
         Ok::<(), super::CliError>(())
     })?;
     writeln!(out, "stopped")?;
     Ok(())
+}
+
+/// Completes on Ctrl-C, or on SIGTERM (how a service manager stops it).
+async fn stop() {
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(s) => s,
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+                return;
+            }
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }
