@@ -295,6 +295,71 @@ pub fn verify_store(store: &Store) -> Result<Verified> {
     Ok(verified)
 }
 
+/// Whole-ledger verification in steps, for a caller that must not hold
+/// the store for the whole run (a server verifying while users append):
+/// events are read a run at a time ([`read_events`], under the caller's
+/// lock) and checked outside it ([`Stepwise::check`], the signatures and
+/// chain); [`Stepwise::finish`], under the lock, checks the events appended
+/// meanwhile, the head record and every derived tree against one state of
+/// the store. The result is the same as [`verify_store`]'s on that state.
+pub struct Stepwise {
+    v: Verifier,
+}
+
+impl Default for Stepwise {
+    fn default() -> Stepwise {
+        Stepwise::new()
+    }
+}
+
+impl Stepwise {
+    /// At the start of the ledger, judging event times by this machine's
+    /// clock as [`verify_store`] does.
+    pub fn new() -> Stepwise {
+        Stepwise {
+            v: Verifier::new().with_derived().not_after(chrono::Utc::now()),
+        }
+    }
+
+    /// How many events are checked so far; the next run starts here.
+    pub fn checked(&self) -> u64 {
+        self.v.count()
+    }
+
+    /// Check the next run of events (as [`read_events`] read them from
+    /// [`Stepwise::checked`] on).
+    pub fn check(&mut self, events: &[(u64, Vec<u8>)]) -> Result<()> {
+        let run: Vec<(u64, &[u8])> = events.iter().map(|(s, b)| (*s, b.as_ref())).collect();
+        self.v.push_many(&run)
+    }
+
+    /// Check the events not checked yet, the head record and every derived
+    /// tree. The store must not change during the call.
+    pub fn finish(mut self, store: &Store) -> Result<Verified> {
+        loop {
+            let run = read_events(store, self.checked(), VERIFY_CHUNK)?;
+            if run.is_empty() {
+                break;
+            }
+            self.check(&run)?;
+        }
+        let verified = self.v.finish()?;
+        check_head(store, &verified)?;
+        check_derived(store, &verified)?;
+        Ok(verified)
+    }
+}
+
+/// Up to `max` stored events from seq `from` on, in order (for
+/// [`Stepwise`]). A read failure is reported at the seq it stopped at.
+pub fn read_events(store: &Store, from: u64, max: usize) -> Result<Vec<(u64, Vec<u8>)>> {
+    let mut run = Vec::with_capacity(max.min(VERIFY_CHUNK));
+    for entry in store.events_from(from).take(max) {
+        run.push(entry.map_err(|e| at_seq(e, from + run.len() as u64))?);
+    }
+    Ok(run)
+}
+
 /// The head record must name the last verified event.
 fn check_head(store: &Store, verified: &Verified) -> Result<()> {
     let expected = verified.events;

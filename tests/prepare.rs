@@ -342,3 +342,41 @@ fn a_batch_signed_elsewhere_is_the_same_as_an_import() {
     let refused = signing::prepare_batch(&ledger_with_operator(), operator.public(), bad).unwrap_err();
     assert!(refused.to_string().contains("tw.csv:3"), "{refused}");
 }
+
+/// Verification in steps (how the server verifies while users append)
+/// reaches the same result as the whole-ledger check, also when events are
+/// appended between its runs.
+#[test]
+fn a_stepwise_verification_equals_the_whole_check() {
+    use sakip::service::audit;
+    let dir = tempfile::tempdir().unwrap();
+    let (mut ledger, admin) = setup(dir.path());
+    let operator = KeyPair::from_seed([81; 32]);
+    ledger
+        .append(
+            &admin,
+            Payload::KeyAdded(KeyAdded {
+                key: operator.public(),
+                holder: holder("operator"),
+                roles: vec![Role::Operator],
+            }),
+        )
+        .unwrap();
+    let mut stepwise = audit::Stepwise::new();
+    let run = audit::read_events(&ledger, stepwise.checked(), 3).unwrap();
+    assert_eq!(run.len(), 3);
+    stepwise.check(&run).unwrap();
+    assert_eq!(stepwise.checked(), 3);
+    ledger.append(&operator, realisation(1, 70)).unwrap();
+    ledger.append(&operator, realisation(2, 72)).unwrap();
+    let stepped = audit::finish_stepwise(&ledger, stepwise).unwrap();
+    let whole = audit::verify(&ledger, None).unwrap();
+    assert_eq!(stepped.verified.events, ledger.head().count);
+    assert_eq!(stepped.verified.events, whole.verified.events);
+    assert_eq!(stepped.verified.head, whole.verified.head);
+    assert_eq!(stepped.verified.root, whole.verified.root);
+    // A run checked out of order is refused, not skipped.
+    let mut stepwise = audit::Stepwise::new();
+    let later = audit::read_events(&ledger, 2, 2).unwrap();
+    assert!(stepwise.check(&later).is_err());
+}

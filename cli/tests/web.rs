@@ -464,6 +464,12 @@ fn a_quarter_in_the_browser() {
     let inspektorat = d.browser("inspektorat", &chromium, &tmp.path().join("p-inspektorat"));
     inspektorat.sign_in_with_file(&base, &keys.join("inspektorat-inspector.key"));
     inspektorat.go(&format!("{base}/audit"));
+    inspektorat.click("#verifikasi");
+    let verified = inspektorat.wait(
+        "the background verification",
+        "const t = document.getElementById('hasil-verifikasi').textContent; return t && !document.getElementById('kemajuan-teks').textContent.includes('diperiksa…') && t",
+    );
+    assert!(verified.as_str().unwrap().starts_with("Utuh: "), "{verified}");
     inspektorat.sign_form("checkpoint", json!({}), "Checkpoint ledger");
     let text = inspektorat.wait(
         "the checkpoint text",

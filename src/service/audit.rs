@@ -37,6 +37,31 @@ pub fn verify(ledger: &Ledger, checkpoint: Option<Checkpoint>) -> Result<Verific
     Ok(Verification { verified, extends })
 }
 
+pub use crate::verify::Stepwise;
+
+/// Up to `max` events of the ledger from seq `from` on, for a
+/// [`Stepwise`] verification (read under the caller's lock, checked
+/// outside it).
+pub fn read_events(ledger: &Ledger, from: u64, max: usize) -> Result<Vec<(u64, Vec<u8>)>> {
+    crate::verify::read_events(ledger.store(), from, max)
+}
+
+/// Finish a [`Stepwise`] verification on the ledger as it is now, and
+/// check that it extends the checkpoint kept by the last `checkpoint`
+/// signing, if any (its signers and the proof's length).
+pub fn finish_stepwise(ledger: &Ledger, stepwise: Stepwise) -> Result<Verification> {
+    let verified = stepwise.finish(ledger.store())?;
+    let extends = match ledger.kept_checkpoint()? {
+        Some(text) => {
+            let c = parse_checkpoint("the kept checkpoint", &text)?;
+            let (signers, proof) = ledger.check_extends(&c)?;
+            Some((c, signers, proof))
+        }
+        None => None,
+    };
+    Ok(Verification { verified, extends })
+}
+
 /// Parse a checkpoint file's text; `name` names it in errors.
 pub fn parse_checkpoint(name: &str, text: &str) -> Result<Checkpoint> {
     Checkpoint::parse(text).map_err(|e| Error::Input(format!("{name}: {e}")))

@@ -208,6 +208,39 @@ async function send() {
   }
 }
 
+// The whole-ledger verification runs on the server in the background;
+// the page shows how far it is and, at the end, what it found.
+function showRun(r) {
+  const bar = document.getElementById("kemajuan");
+  if (!bar) return;
+  bar.max = Math.max(r.jumlah, 1);
+  bar.value = r.diperiksa;
+  document.getElementById("kemajuan-teks").textContent = r.berjalan
+    ? `${r.diperiksa.toLocaleString("id-ID")} dari ${r.jumlah.toLocaleString("id-ID")} peristiwa diperiksa…`
+    : (r.selesai ? `Selesai ${r.selesai} (dimulai ${r.mulai} oleh ${r.oleh}).` : "");
+  const out = document.getElementById("hasil-verifikasi");
+  out.textContent = r.galat ? "TIDAK UTUH: " + r.galat : (r.hasil || "");
+  out.className = r.galat ? "gagal" : (r.hasil ? "berhasil" : "");
+}
+
+async function watchVerification() {
+  for (;;) {
+    const res = await fetch(base() + "/api/verifikasi", { credentials: "same-origin" });
+    if (res.status !== 200) return;
+    const r = await res.json();
+    showRun(r);
+    if (!r.berjalan) return;
+    await new Promise((ok) => setTimeout(ok, 300));
+  }
+}
+
+async function startVerification() {
+  const res = await post("/api/verifikasi", {});
+  if (res.status !== 200) { say(res.data.galat || `Ditolak (${res.status}).`, false); return; }
+  showRun(res.data);
+  await watchVerification();
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   showKey();
   const on = (id, ev, f) => { const el = document.getElementById(id); if (el) el.addEventListener(ev, f); };
@@ -215,6 +248,8 @@ document.addEventListener("DOMContentLoaded", () => {
   on("impor-kunci", "change", (ev) => { const f = ev.target.files[0]; if (f) importKey(f).catch((e) => say("Kunci tidak dapat diimpor: " + (e.message || e), false)); });
   on("masuk", "click", () => signIn().catch((e) => say(String(e.message || e), false)));
   on("kirim", "click", () => send());
+  on("verifikasi", "click", () => startVerification().catch((e) => say(String(e.message || e), false)));
+  if (document.getElementById("kemajuan")) watchVerification().catch(() => {});
   on("batal", "click", () => { current = null; document.getElementById("tandatangan").close(); say("Dibatalkan; tidak ada yang ditandatangani.", false); });
   on("keluar", "click", async () => { await post("/api/keluar", {}); location.href = base() + "/masuk"; });
   for (const form of document.querySelectorAll("form.siapkan")) {

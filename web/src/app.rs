@@ -81,6 +81,7 @@ pub struct App {
     pub(crate) gate: crate::auth::Gate,
     pub(crate) sessions: Mutex<HashMap<String, Session>>,
     pub(crate) pending: Mutex<HashMap<String, Pending>>,
+    pub(crate) verification: tokio::sync::watch::Sender<crate::verifikasi::Run>,
 }
 
 impl App {
@@ -97,6 +98,7 @@ impl App {
             agency,
             sessions: Mutex::new(HashMap::new()),
             pending: Mutex::new(HashMap::new()),
+            verification: tokio::sync::watch::Sender::new(Default::default()),
         }))
     }
 
@@ -145,6 +147,14 @@ impl App {
         let kind = sakip::service::reports::kind_named(kind)?;
         let params = sakip::service::reports::params(&ledger, kind, &point, format)?;
         Ok(sakip::service::reports::render(&ledger, params)?.1)
+    }
+
+    /// Wait until no verification is running, and return the last one's
+    /// state (for tests and a shutdown that lets one finish).
+    pub async fn verification_done(&self) -> crate::verifikasi::Run {
+        let mut rx = self.verification.subscribe();
+        let done = rx.wait_for(|r| !r.berjalan).await.map(|r| r.clone());
+        done.unwrap_or_default()
     }
 
     /// The holder's name of `key`.

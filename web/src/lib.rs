@@ -22,6 +22,7 @@ mod auth;
 mod pages;
 pub mod pemda;
 pub mod tls;
+pub mod verifikasi;
 
 pub use app::{App, Config, MAX_FAILED_PER_CLIENT};
 pub use axum::Router;
@@ -69,6 +70,7 @@ pub(crate) fn routes(app: Arc<App>) -> Router {
             post(api::prepare).layer(DefaultBodyLimit::max(MAX_UPLOAD)),
         )
         .route("/api/kirim", post(api::submit))
+        .route("/api/verifikasi", get(verifikasi::status).post(verifikasi::start))
         .with_state(app)
 }
 

@@ -646,3 +646,60 @@ async fn failed_sign_ins_are_limited_per_client() {
     assert_eq!(attempt([10, 0, 0, 1], true).await, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(attempt([10, 0, 0, 2], true).await, StatusCode::OK);
 }
+
+/// The background verification: started by a signed-in user with the
+/// CSRF token (not without), one at a time, it checks the whole ledger and
+/// reports it intact with the count of events; appends keep working.
+#[tokio::test]
+async fn the_whole_ledger_is_verified_in_the_background() {
+    let s = server(110);
+    let op = sign_in(&s, &s.operator).await;
+    let none = call(&s.router, "POST", "/api/verifikasi", None, None, Some(json!({}))).await;
+    assert_eq!(none.status, StatusCode::UNAUTHORIZED);
+    let no_csrf = call(
+        &s.router,
+        "POST",
+        "/api/verifikasi",
+        Some(&op.0),
+        None,
+        Some(json!({})),
+    )
+    .await;
+    assert_eq!(no_csrf.status, StatusCode::FORBIDDEN);
+    let r = call(
+        &s.router,
+        "POST",
+        "/api/verifikasi",
+        Some(&op.0),
+        Some(&op.1),
+        Some(json!({})),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.json["berjalan"], true);
+    let done = s.app.verification_done().await;
+    assert!(!done.berjalan);
+    let events = head_count(&s);
+    assert_eq!(done.diperiksa, events);
+    let text = done.hasil.expect("intact");
+    assert!(text.starts_with(&format!("Utuh: {events} peristiwa")), "{text}");
+    assert!(done.galat.is_none());
+    let shown = call(&s.router, "GET", "/api/verifikasi", Some(&op.0), None, None).await;
+    assert_eq!(shown.json["diperiksa"], events);
+
+    // After an append, a second run covers it too.
+    let p = prepare(&s, &op, realisasi("2022-Q1", "70")).await;
+    let ok = submit(&s, &op, &p.json["id"], sign_prepared(&s.operator, &p)).await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.text);
+    call(
+        &s.router,
+        "POST",
+        "/api/verifikasi",
+        Some(&op.0),
+        Some(&op.1),
+        Some(json!({})),
+    )
+    .await;
+    let done = s.app.verification_done().await;
+    assert_eq!(done.diperiksa, events + 1, "{done:?}");
+}
