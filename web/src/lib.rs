@@ -61,6 +61,7 @@ pub(crate) fn routes(app: Arc<App>) -> Router {
         .route("/laporan", get(pages::reports))
         .route("/beda", get(pages::diff))
         .route("/laporan/unduh", get(pages::report_download))
+        .route("/audit/bundel", get(pages::bundle_download))
         .route("/aset/{name}", get(assets::asset))
         .route("/api/tantangan", post(auth::challenge))
         .route("/api/masuk", post(auth::sign_in))

@@ -703,3 +703,47 @@ async fn the_whole_ledger_is_verified_in_the_background() {
     let done = s.app.verification_done().await;
     assert_eq!(done.diperiksa, events + 1, "{done:?}");
 }
+
+/// The audit bundle downloads as one tar file that holds what `sakip
+/// export` writes, for a signed-in user only.
+#[tokio::test]
+async fn the_audit_bundle_downloads_as_a_tar_file() {
+    let s = server(120);
+    let r = call(&s.router, "GET", "/audit/bundel", None, None, None).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "no session, no bundle");
+    let op = sign_in(&s, &s.operator).await;
+    let res = s
+        .router
+        .clone()
+        .oneshot(
+            Request::builder()
+                .uri("/audit/bundel")
+                .header("cookie", &op.0)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["content-type"], "application/x-tar");
+    let bytes = res.into_body().collect().await.unwrap().to_bytes();
+    let mut archive = tar::Archive::new(&bytes[..]);
+    let names: Vec<String> = archive
+        .entries()
+        .unwrap()
+        .map(|e| e.unwrap().path().unwrap().display().to_string())
+        .collect();
+    let events = head_count(&s);
+    assert!(
+        names
+            .iter()
+            .any(|n| n == &format!("sakip-bundel-3-120-{events}/events.bin")),
+        "{names:?}"
+    );
+    // Unpacked, it verifies as a bundle.
+    let dir = tempfile::tempdir().unwrap();
+    tar::Archive::new(&bytes[..]).unpack(dir.path()).unwrap();
+    let bundle = dir.path().join(format!("sakip-bundel-3-120-{events}"));
+    let checked = sakip::service::audit::verify_bundle(&bundle).unwrap();
+    assert_eq!(checked.verified.events, events);
+}
