@@ -127,6 +127,31 @@ impl Ledger {
         Ledger::from_store(Store::open(dir, false)?, clock, rebuilding)
     }
 
+    /// Close the store, releasing the ledger directory to another process
+    /// (a turn, `store/turn.rs`); until [`Ledger::reopen`] this value is an
+    /// empty ledger in memory that answers nothing about the real one.
+    pub fn release(&mut self) -> std::path::PathBuf {
+        let dir = self.store.dir().to_path_buf();
+        self.store = Store::memory();
+        self.head = None;
+        self.registry = Registry::default();
+        dir
+    }
+
+    /// Open the ledger in `dir` again after [`Ledger::release`], reading
+    /// its head and registry afresh (another process may have appended),
+    /// waiting up to `timeout` for its lock.
+    pub fn reopen(&mut self, dir: &Path, timeout: std::time::Duration) -> Result<()> {
+        let notify = |_: &Path| {};
+        let wait = crate::store::Wait {
+            timeout,
+            notify: &notify,
+            ask_holder: false,
+        };
+        *self = Ledger::open_waiting(dir, self.clock.clone(), wait, false)?;
+        Ok(())
+    }
+
     /// Open an existing ledger, waiting while another process has it open
     /// (see [`Store::open_waiting`]); `rebuilding` as in
     /// [`Ledger::open_for_rebuild`].

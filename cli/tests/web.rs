@@ -689,6 +689,50 @@ fn serve_demo_answers() {
         .read_to_string()
         .unwrap();
     assert!(dash.contains("IKU-1.1") && dash.contains("70,34%"), "{dash}");
+
+    // Commands on the same ledger take turns with the running server: a
+    // reader and a writer both finish, and the server then shows what the
+    // writer appended.
+    let ledger = tmp.path().join("demo/ledger");
+    let beside = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_sakip"))
+            .env("SAKIP_LOCK_WAIT", "20")
+            .arg("--ledger")
+            .arg(&ledger)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let status = beside(&["status", "--year", "2021"]);
+    assert!(status.contains("IKU-1.1"), "{status}");
+    let operator = tmp.path().join("demo/keys/kabid-mutasi-operator.key");
+    beside(&[
+        "--key",
+        operator.to_str().unwrap(),
+        "record",
+        "realisasi",
+        "--indicator",
+        "IKU-1.1",
+        "--period",
+        "2022-Q1",
+        "--value",
+        "20",
+    ]);
+    let history = a
+        .get(format!("{base}/riwayat?indikator=IKU-1.1&tahun=2022"))
+        .header("cookie", &cookie)
+        .call()
+        .unwrap()
+        .body_mut()
+        .read_to_string()
+        .unwrap();
+    assert!(history.contains("JOKO ARIYANTO"), "{history}");
 }
 
 /// `sakip serve --tls-cert --tls-key`: reached by a name that is not

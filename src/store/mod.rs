@@ -23,6 +23,7 @@
 mod engine;
 mod memory;
 mod sled_engine;
+pub mod turn;
 
 pub use engine::{Engine, Entries, TreeId};
 pub use memory::MemoryEngine;
@@ -143,6 +144,10 @@ pub struct Store {
     dir: PathBuf,
     engine: Box<dyn Engine>,
     _lock: Option<File>,
+    /// A turn lent by a server that holds the ledger (`turn.rs`), given
+    /// back when the store is dropped (after the engine: fields drop in
+    /// order).
+    _turn: Option<turn::Turn>,
 }
 
 impl std::fmt::Debug for Store {
@@ -180,6 +185,9 @@ pub struct Wait<'a> {
     pub timeout: std::time::Duration,
     /// Called once, when the wait begins.
     pub notify: &'a dyn Fn(&Path),
+    /// First ask a server holding the ledger to lend it for a turn
+    /// (`turn.rs`); a server reopening its own ledger does not.
+    pub ask_holder: bool,
 }
 
 impl std::fmt::Debug for Wait<'_> {
@@ -202,6 +210,7 @@ impl Store {
             dir: PathBuf::from("(in memory)"),
             engine: Box::new(MemoryEngine::default()),
             _lock: None,
+            _turn: None,
         }
     }
 
@@ -214,9 +223,18 @@ impl Store {
         let start = std::time::Instant::now();
         let mut pause = std::time::Duration::from_millis(2);
         let mut told = false;
+        let mut turn = None;
+        let mut asked = false;
         loop {
             match Store::open_once(dir, create) {
                 Err(Error::InUse { path }) => {
+                    if !asked && wait.is_some_and(|w| w.ask_holder) {
+                        asked = true;
+                        turn = turn::ask(dir);
+                        if turn.is_some() {
+                            continue;
+                        }
+                    }
                     let Some(w) = wait.filter(|w| start.elapsed() < w.timeout) else {
                         return Err(Error::InUse { path });
                     };
@@ -226,6 +244,10 @@ impl Store {
                     }
                     std::thread::sleep(pause);
                     pause = (pause * 2).min(std::time::Duration::from_millis(50));
+                }
+                Ok(mut store) => {
+                    store._turn = turn;
+                    return Ok(store);
                 }
                 other => return other,
             }
@@ -262,6 +284,7 @@ impl Store {
             dir: dir.into(),
             engine: Box::new(engine),
             _lock: Some(lock),
+            _turn: None,
         };
         if let Some(format) = store.meta(FORMAT_KEY)? {
             if format != [codec::FORMAT_VERSION] {

@@ -102,6 +102,30 @@ impl App {
         }))
     }
 
+    /// Let `sakip` commands on the same ledger take turns with this
+    /// server (`sakip::store::turn`): on request the server closes the
+    /// ledger, waits while the command runs (its own requests wait for the
+    /// ledger meanwhile), then opens it again and reads the head and
+    /// registry afresh. Returns the socket's path.
+    pub fn lend_turns(app: &Arc<App>) -> std::io::Result<std::path::PathBuf> {
+        let dir = app.ledger().store().dir().to_path_buf();
+        let weak = Arc::downgrade(app);
+        sakip::store::turn::lend_on_request(&dir, move |borrower| {
+            let Some(app) = weak.upgrade() else {
+                return;
+            };
+            let mut ledger = app.ledger();
+            let dir = ledger.release();
+            borrower.hand_over();
+            while let Err(e) = ledger.reopen(&dir, std::time::Duration::from_secs(60)) {
+                eprintln!(
+                    "sakip serve: cannot open {} again after another command's turn: {e}; trying again",
+                    dir.display()
+                );
+            }
+        })
+    }
+
     /// The ledger, for one request.
     pub(crate) fn ledger(&self) -> MutexGuard<'_, Ledger> {
         lock(&self.ledger)

@@ -140,6 +140,7 @@ pub fn pemda(dir: &std::path::Path, opds: usize, n: usize) -> sakip::Result<Vec<
         let wait = sakip::store::Wait {
             timeout: std::time::Duration::from_secs(30),
             notify: &notify,
+            ask_holder: false,
         };
         ledgers.push((
             a.code.clone(),

@@ -192,6 +192,7 @@ impl Ctx {
         let wait = sakip::store::Wait {
             timeout,
             notify: &notify,
+            ask_holder: true,
         };
         Ok(Ledger::open_waiting(
             &self.global.ledger,

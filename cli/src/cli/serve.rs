@@ -58,8 +58,12 @@ pub fn run(ctx: &Ctx, mut args: Args, out: &mut dyn Write) -> CmdResult {
     };
     args.secure_cookies |= tls.is_some();
     if let Some(root) = &args.root {
-        let router = pemda(root, args.secure_cookies, out)?;
-        return listen(router, args.listen, tls, out);
+        let (router, turns) = pemda(root, args.secure_cookies, out)?;
+        let served = listen(router, args.listen, tls, out);
+        for socket in turns {
+            let _ = std::fs::remove_file(socket);
+        }
+        return served;
     }
     let ledger = if args.demo {
         let dir = match args.dir {
@@ -91,7 +95,25 @@ pub fn run(ctx: &Ctx, mut args: Args, out: &mut dyn Write) -> CmdResult {
             base: String::new(),
         },
     )?;
-    listen(sakip_web::router(app), args.listen, tls, out)
+    let turns = lend_turns(&app, out)?;
+    let served = listen(sakip_web::router(app), args.listen, tls, out);
+    let _ = std::fs::remove_file(turns);
+    served
+}
+
+/// Let other sakip commands on `app`'s ledger take turns with the server.
+fn lend_turns(app: &std::sync::Arc<sakip_web::App>, out: &mut dyn Write) -> Result<PathBuf, super::CliError> {
+    let socket = sakip_web::App::lend_turns(app).map_err(|e| {
+        sakip::Error::Input(format!(
+            "cannot listen for other sakip commands on this ledger: {e}"
+        ))
+    })?;
+    writeln!(
+        out,
+        "other sakip commands on this ledger take turns with the server ({})",
+        socket.display()
+    )?;
+    Ok(socket)
 }
 
 /// Open every OPD ledger under `root` and the pemda readers.
@@ -99,7 +121,8 @@ fn pemda(
     root: &std::path::Path,
     secure_cookies: bool,
     out: &mut dyn Write,
-) -> Result<sakip_web::Router, super::CliError> {
+) -> Result<(sakip_web::Router, Vec<PathBuf>), super::CliError> {
+    let mut turns = Vec::new();
     let mut dirs: Vec<PathBuf> = std::fs::read_dir(root)
         .map_err(|e| sakip::Error::io(root, e))?
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -130,6 +153,7 @@ fn pemda(
             },
         )?;
         writeln!(out, "OPD {slug}: {}", dir.display())?;
+        turns.push(lend_turns(&app, out)?);
         opds.push(sakip_web::pemda::Opd { slug, app });
     }
     let readers_path = root.join(sakip_web::pemda::READERS_FILE);
@@ -151,13 +175,14 @@ fn pemda(
         .ok()
         .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
         .unwrap_or_else(|| "pemda".into());
-    Ok(sakip_web::pemda::router(sakip_web::pemda::Pemda::new(
+    let router = sakip_web::pemda::router(sakip_web::pemda::Pemda::new(
         name,
         opds,
         readers,
         clock,
         secure_cookies,
-    )))
+    ));
+    Ok((router, turns))
 }
 
 /// Serve `router` on `listen` (over TLS when `tls` is given) until Ctrl-C
