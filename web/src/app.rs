@@ -126,6 +126,11 @@ impl App {
         })
     }
 
+    /// The ledger back, once the server is done with the application.
+    pub fn into_ledger(self) -> Ledger {
+        self.ledger.into_inner().unwrap_or_else(|p| p.into_inner())
+    }
+
     /// The ledger, for one request.
     pub(crate) fn ledger(&self) -> MutexGuard<'_, Ledger> {
         lock(&self.ledger)

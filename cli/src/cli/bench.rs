@@ -170,6 +170,10 @@ pub fn run(ctx: &Ctx, args: Args, out: &mut dyn Write) -> CmdResult {
             corrections,
             &base,
             exe.as_deref(),
+            &mut |ledger, key| {
+                let label = format!("{} events", ledger.head().count);
+                super::bench_web::dashboard(ledger, 2021, if quick { 30 } else { 200 }, &label, key)
+            },
         )?;
         notes.push(format!(
             "projection: one ledger of 50 indicators grown with {corrections} corrections per figure at {:.0} events/s; the query is the 2021 status as of TW IV",
@@ -189,12 +193,16 @@ pub fn run(ctx: &Ctx, args: Args, out: &mut dyn Write) -> CmdResult {
         2021,
         "reference ledger (Kediri 2021)",
     )?);
-    rows.extend(super::bench_web::dashboard(
-        reference.ledger,
-        2021,
-        if quick { 50 } else { 500 },
-        "reference ledger",
-    )?);
+    rows.extend(
+        super::bench_web::dashboard(
+            reference.ledger,
+            2021,
+            if quick { 50 } else { 500 },
+            "reference ledger",
+            &sakip::keys::example_key("kepala-approver"),
+        )?
+        .0,
+    );
     let opds = args.opds.unwrap_or(if quick { 8 } else { 40 });
     rows.extend(super::bench_web::pemda(
         &dir.join("pemda"),

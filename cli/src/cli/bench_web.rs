@@ -188,8 +188,15 @@ pub fn pemda(dir: &std::path::Path, opds: usize, n: usize) -> sakip::Result<Vec<
 }
 
 /// The dashboard over HTTP against the status in process, `n` requests
-/// each, on `ledger` (moved into the server), for `year`.
-pub fn dashboard(ledger: sakip::Ledger, year: u16, n: usize, label: &str) -> sakip::Result<Vec<Row>> {
+/// each, on `ledger` (lent to the server, and handed back), for `year`,
+/// signed in with `key` (a registered key of the ledger).
+pub fn dashboard(
+    ledger: sakip::Ledger,
+    year: u16,
+    n: usize,
+    label: &str,
+    key: &sakip::KeyPair,
+) -> sakip::Result<(Vec<Row>, sakip::Ledger)> {
     // In process: the same view the page shows.
     let point = sakip::service::time::TimePoint::year(year);
     let mut local = Vec::with_capacity(n);
@@ -206,17 +213,13 @@ pub fn dashboard(ledger: sakip::Ledger, year: u16, n: usize, label: &str) -> sak
             base: String::new(),
         },
     )?;
-    let running = start(sakip_web::router(app))?;
+    let running = start(sakip_web::router(app.clone()))?;
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .build()
         .into();
-    // Sign in as the Kepala, as the browser would.
-    let cookie = sign_in(
-        &agent,
-        &running.base,
-        &sakip::keys::example_key("kepala-approver"),
-    )?;
+    // Sign in as the browser would.
+    let cookie = sign_in(&agent, &running.base, key)?;
     let remote = fetch(
         &agent,
         &format!("{}/?tahun={year}&tw=4", running.base),
@@ -224,5 +227,11 @@ pub fn dashboard(ledger: sakip::Ledger, year: u16, n: usize, label: &str) -> sak
         n,
     )?;
     running.finish();
-    Ok(rows(label, "web dashboard", "the same status", remote, local))
+    let ledger = std::sync::Arc::try_unwrap(app)
+        .map_err(|_| internal(&"the stopped server still holds the ledger"))?
+        .into_ledger();
+    Ok((
+        rows(label, "web dashboard", "the same status", remote, local),
+        ledger,
+    ))
 }
