@@ -435,6 +435,39 @@ pub struct Event {
 }
 
 impl Payload {
+    /// The fiscal period an event is about: a realisation's or spending's
+    /// quarter (or year), a target's year or quarter, the year of a budget
+    /// line, narrative, report or retirement; `None` for keys, approvals,
+    /// definitions and settings.
+    pub fn period(&self) -> Option<PeriodRef> {
+        let year = |year: u16| Some(PeriodRef { year, quarter: 0 });
+        match self {
+            Payload::RealisationRecorded(r) => Some(r.period),
+            Payload::RealisationCorrected(c) => Some(c.period),
+            Payload::SpendingRecorded(s) => Some(s.period),
+            Payload::TargetSet(TargetSet { year, scope, .. })
+            | Payload::TargetRevised(TargetRevised { year, scope, .. }) => Some(PeriodRef {
+                year: *year,
+                quarter: match scope {
+                    TargetScope::Quarter(q) => *q,
+                    TargetScope::Year | TargetScope::Renstra => 0,
+                },
+            }),
+            Payload::BudgetSet(b) => year(b.year),
+            Payload::BudgetRevised(b) => year(b.year),
+            Payload::NarrativeRecorded(n) => year(n.year),
+            Payload::ReportIssued(r) => year(r.year),
+            Payload::PlanItemRetired(r) | Payload::IndicatorRetired(r) => year(r.year),
+            Payload::Genesis(_)
+            | Payload::KeyAdded(_)
+            | Payload::KeyRevoked(_)
+            | Payload::Approval(_)
+            | Payload::PlanItemDefined(_)
+            | Payload::IndicatorDefined(_)
+            | Payload::AgencySettings(_) => None,
+        }
+    }
+
     /// A one-line human summary (English, with the official terms).
     pub fn summary(&self) -> String {
         match self {

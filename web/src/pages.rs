@@ -559,6 +559,13 @@ struct AuditPage {
     from: u64,
     limit: usize,
     events_shown: Vec<(u64, String, &'static str, String, String)>,
+    /// Every key of the ledger: (id, holder and id), for the author filter.
+    authors: Vec<(String, String)>,
+    from_given: String,
+    author: String,
+    period: String,
+    since: String,
+    until: String,
 }
 
 /// The audit page's query: the log's filter.
@@ -566,6 +573,10 @@ struct AuditPage {
 pub struct AuditQuery {
     jenis: Option<String>,
     dari: Option<u64>,
+    oleh: Option<String>,
+    periode: Option<String>,
+    sejak: Option<String>,
+    sampai: Option<String>,
 }
 
 /// Events shown per page of the log.
@@ -599,17 +610,56 @@ pub async fn audit(State(app): State<Arc<App>>, headers: HeaderMap, Query(q): Qu
             .collect(),
         Err(e) => return failed(&v, e),
     };
-    let kind = q.jenis.clone().filter(|k| !k.is_empty());
-    let filter = events::Filter {
-        from: q
-            .dari
-            .unwrap_or_else(|| head.count.saturating_sub(LOG_PAGE as u64)),
-        kind: match kind.as_deref().map(events::kind_named).transpose() {
-            Ok(k) => k,
-            Err(e) => return failed(&v, e),
-        },
-        limit: Some(LOG_PAGE),
+    let given = |t: &Option<String>| t.clone().filter(|t| !t.trim().is_empty());
+    let kind = given(&q.jenis);
+    let (author, period, since, until) = (
+        given(&q.oleh),
+        given(&q.periode),
+        given(&q.sejak),
+        given(&q.sampai),
+    );
+    let narrowed = author.is_some() || period.is_some() || since.is_some() || until.is_some();
+    let built = (|| -> sakip::Result<events::Filter> {
+        Ok(events::Filter {
+            // The latest page, or with a search, from the start.
+            from: q.dari.unwrap_or(if narrowed {
+                0
+            } else {
+                head.count.saturating_sub(LOG_PAGE as u64)
+            }),
+            kind: kind.as_deref().map(events::kind_named).transpose()?,
+            limit: Some(LOG_PAGE),
+            author: author
+                .as_deref()
+                .map(|a| events::author_named(&ledger, a))
+                .transpose()?,
+            period: period.as_deref().map(events::period_named).transpose()?,
+            since: since
+                .as_deref()
+                .map(|t| events::time_bound(&ledger, t, false))
+                .transpose()?,
+            until: until
+                .as_deref()
+                .map(|t| events::time_bound(&ledger, t, true))
+                .transpose()?,
+        })
+    })();
+    let filter = match built {
+        Ok(f) => f,
+        Err(e) => return failed(&v, e),
     };
+    let mut authors: Vec<(u64, String, String)> = ledger
+        .registry()
+        .iter()
+        .map(|(k, s)| {
+            (
+                s.added_seq,
+                k.key_id(),
+                format!("{} ({})", s.holder.name, k.key_id()),
+            )
+        })
+        .collect();
+    authors.sort();
     let zone = ledger.time_zone_at(head.count - 1).unwrap_or_default();
     let mut shown = Vec::new();
     for e in events::list(&ledger, &filter) {
@@ -637,6 +687,12 @@ pub async fn audit(State(app): State<Arc<App>>, headers: HeaderMap, Query(q): Qu
         from: filter.from,
         limit: LOG_PAGE,
         events_shown: shown,
+        authors: authors.into_iter().map(|(_, id, label)| (id, label)).collect(),
+        from_given: q.dari.map(|d| d.to_string()).unwrap_or_default(),
+        author: author.unwrap_or_default(),
+        period: period.unwrap_or_default(),
+        since: since.unwrap_or_default(),
+        until: until.unwrap_or_default(),
     })
 }
 

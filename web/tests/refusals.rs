@@ -747,3 +747,34 @@ async fn the_audit_bundle_downloads_as_a_tar_file() {
     let checked = sakip::service::audit::verify_bundle(&bundle).unwrap();
     assert_eq!(checked.verified.events, events);
 }
+
+/// The audit page's log narrows by signer, period and date as `sakip log`
+/// does; a bad period is an error page, not an empty list.
+#[tokio::test]
+async fn the_audit_log_filters_by_signer_and_period() {
+    let s = server(130);
+    let op = sign_in(&s, &s.operator).await;
+    let p = prepare(&s, &op, realisasi("2022-Q1", "70")).await;
+    submit(&s, &op, &p.json["id"], sign_prepared(&s.operator, &p)).await;
+    let admin = sign_in(&s, &s.admin).await;
+    let log = |query: &str| {
+        let path = format!("/audit?{query}");
+        let cookie = admin.0.clone();
+        let router = s.router.clone();
+        async move { call(&router, "GET", &path, Some(&cookie), None, None).await }
+    };
+    let id = s.operator.public().key_id();
+    let page = log(&format!("oleh={id}&periode=TW+I+2022")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let rows: Vec<&str> = page.text.split("<td>realisation_recorded</td>").skip(1).collect();
+    assert_eq!(rows.len(), 1, "{}", page.text);
+    assert!(
+        !page.text.contains("<td>key_added</td>"),
+        "only the operator's events"
+    );
+    let none = log("periode=TW+I+2023").await;
+    assert!(!none.text.contains("<td>realisation_recorded</td>"));
+    let bad = log("periode=TW+V+2022").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.text);
+    assert!(bad.text.contains("does not exist"), "{}", bad.text);
+}

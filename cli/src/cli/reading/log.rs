@@ -19,17 +19,49 @@ pub struct Args {
     /// At most this many events.
     #[arg(long)]
     pub limit: Option<usize>,
+    /// Only events signed by this key: a key id (at least 8 hex digits) or
+    /// the public key.
+    #[arg(long, value_name = "KEY")]
+    pub author: Option<String>,
+    /// Only events about this period: a quarter (2022-Q1, TW I 2022) or a
+    /// year (2022: every event about that year).
+    #[arg(long)]
+    pub period: Option<String>,
+    /// Only events recorded from this date or time on (a date starts at
+    /// 00.00 in the agency's zone).
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Only events recorded up to this date or time (a date ends at
+    /// 24.00 in the agency's zone).
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
 }
 
 pub fn run(ctx: &Ctx, args: Args, out: &mut dyn Write) -> CmdResult {
     let format = ctx.require_format("log", &[Format::Table, Format::Json, Format::Jsonl, Format::Csv])?;
     let mut list = crate::cli::JsonList::new(format);
+    let ledger = ctx.open_ledger()?;
     let filter = events::Filter {
         from: args.from,
         kind: args.kind.as_deref().map(events::kind_named).transpose()?,
         limit: args.limit,
+        author: args
+            .author
+            .as_deref()
+            .map(|a| events::author_named(&ledger, a))
+            .transpose()?,
+        period: args.period.as_deref().map(events::period_named).transpose()?,
+        since: args
+            .since
+            .as_deref()
+            .map(|t| events::time_bound(&ledger, t, false))
+            .transpose()?,
+        until: args
+            .until
+            .as_deref()
+            .map(|t| events::time_bound(&ledger, t, true))
+            .transpose()?,
     };
-    let ledger = ctx.open_ledger()?;
     // Looked up once: every row is shown in the zone in force now.
     let zone = ledger.time_zone_at(ledger.head().count - 1)?;
     let mut rows = Vec::new();
