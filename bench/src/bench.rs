@@ -825,6 +825,10 @@ fn figure_versions(year: u16, ind: usize, quarter: u8, corrections: u64, next: u
     out
 }
 
+/// More measurements on a grown ledger, signed in with its admin key: the
+/// rows, and the ledger handed back.
+pub type AtLargest<'a> = dyn FnMut(Ledger, &KeyPair) -> Result<(Vec<Row>, Ledger)> + 'a;
+
 /// Build a synthetic one-agency ledger through the real append path, and
 /// time the as-of status query for year 2021 when the ledger reaches each
 /// of `sizes` events; then time a full projection rebuild.
@@ -837,7 +841,7 @@ pub fn projection(
     corrections: u64,
     base: &Baselines,
     exe: Option<&Path>,
-    at_largest: &mut dyn FnMut(Ledger, &KeyPair) -> Result<(Vec<Row>, Ledger)>,
+    at_largest: &mut AtLargest<'_>,
 ) -> Result<ProjectionFigures> {
     let admin = KeyPair::from_seed([7; 32]);
     let operator = KeyPair::from_seed([9; 32]);
