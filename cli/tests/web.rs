@@ -182,10 +182,11 @@ impl Browser<'_> {
             "{}: the dialog shows {shown:?}, expected {expect:?}",
             self.name
         );
+        self.clear_message();
         self.click("#kirim");
         let result = self.wait(
             "the result",
-            "const p = document.getElementById('pesan'); return p.className && p.textContent",
+            "const p = document.getElementById('pesan'); return p.className && !p.textContent.startsWith('Menandatangani') && p.textContent",
         );
         let result = result.as_str().unwrap().to_string();
         assert!(
@@ -194,6 +195,15 @@ impl Browser<'_> {
             self.name
         );
         result
+    }
+
+    /// Empty the page's message line, so that the next wait sees only the
+    /// next message.
+    fn clear_message(&self) {
+        self.js(
+            "const p = document.getElementById('pesan'); p.textContent = ''; p.className = '';",
+            json!([]),
+        );
     }
 
     fn sign_in_with_file(&self, base: &str, key_file: &Path) {
@@ -377,6 +387,7 @@ fn a_quarter_in_the_browser() {
     );
     assert!(shown.as_str().unwrap().contains("21,5 menjadi 24"), "{shown}");
     operator.screenshot(&shots.join("operator-form.png"));
+    operator.clear_message();
     operator.click("#kirim");
     operator.wait(
         "the correction result",
@@ -390,7 +401,6 @@ fn a_quarter_in_the_browser() {
         "indicator;period;value;numerator;denominator;note\nIKU-1.1;2022-Q2;25;;;\nIKU-1.1;2022-Q3;26;;;dari rekap bidang\n",
     )
     .unwrap();
-    let before = operator.js("return document.getElementById('pesan').textContent", json!([]));
     operator.send_keys(
         "form[data-jenis=impor] input[name=berkas]",
         &csv.display().to_string(),
@@ -406,10 +416,11 @@ fn a_quarter_in_the_browser() {
         "{shown}"
     );
     operator.screenshot(&shots.join("upload.png"));
+    operator.clear_message();
     operator.click("#kirim");
     let result = operator.wait(
         "the upload result",
-        &format!("const p = document.getElementById('pesan'); return p.textContent !== {before} && !p.textContent.startsWith('Menandatangani') && p.textContent"),
+        "const p = document.getElementById('pesan'); return p.className && !p.textContent.startsWith('Menandatangani') && p.textContent",
     );
     assert!(
         result.as_str().unwrap().starts_with("2 peristiwa tersimpan"),
@@ -458,6 +469,13 @@ fn a_quarter_in_the_browser() {
         "return document.querySelector('main').innerText.includes('Capaian Kinerja Tahun 2021')",
     );
     kepala.screenshot(&shots.join("reports.png"));
+    // The Kepala issues it: sealed by an event signed in the browser.
+    kepala.sign_form("terbitkan", json!({"format": "md"}), "Terbitkan laporan");
+    let link = kepala.wait(
+        "the issued report's link",
+        "const p = document.getElementById('terbitan'); return p && !p.hidden && document.getElementById('unduh-terbitan').href",
+    );
+    assert!(link.as_str().unwrap().contains("format=md"), "{link}");
     kepala.quit();
 
     // The Inspektorat signs a checkpoint in the browser.

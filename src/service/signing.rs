@@ -181,6 +181,17 @@ pub fn describe(ledger: &Ledger, payload: &Payload) -> Result<String> {
             x.year,
             x.reason
         ),
+        Payload::ReportIssued(r) => format!(
+            "Terbitkan laporan \"{}\" ({}, {} byte)\ntahun {}, s.d. TW {}, diketahui s.d. seq {}{}\nSHA-256 {}",
+            r.title,
+            r.format,
+            crate::numfmt::format(rust_decimal::Decimal::from(r.size), 0),
+            r.year,
+            crate::period::Quarter::new(r.as_of).map_or("?", |q| q.roman()),
+            r.known_seq,
+            if r.approved_only { ", hanya yang disetujui" } else { "" },
+            hex::encode(r.sha256)
+        ),
         other => other.summary(),
     })
 }

@@ -158,7 +158,7 @@ async function fields(form) {
     if (value instanceof File) { out.berkas = value.name; out.isi = await value.text(); }
     else if (name === "seq") (out.seq = out.seq || []).push(Number(value));
     else if (name === "peran") (out.peran = out.peran || []).push(value);
-    else if (name === "tahun") out.tahun = Number(value);
+    else if (name === "tahun" || name === "tw") out[name] = Number(value);
     else out[name] = value;
   }
   if (out.jenis === "persetujuan" && !out.seq) out.seq = [];
@@ -199,6 +199,8 @@ async function send() {
       if (pre) pre.textContent = res.data.teks;
       say(`Checkpoint ${res.data.ukuran} peristiwa ditandatangani.`, true);
     } else {
+      const issued = document.getElementById("unduh-terbitan");
+      if (issued && res.data.unduh) { issued.href = res.data.unduh; issued.parentElement.hidden = false; }
       say(res.data.jumlah > 1 ? `${res.data.jumlah} peristiwa tersimpan sebagai seq ${res.data.seq}–${res.data.sampai}.` : `Tersimpan sebagai seq ${res.data.seq}.`, true);
     }
     current = null;

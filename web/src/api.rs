@@ -122,6 +122,21 @@ pub enum Request {
     },
     /// A checkpoint of the whole ledger.
     Checkpoint {},
+    /// Issue a report: its bytes sealed by a `report_issued` event the
+    /// Kepala signs.
+    Terbitkan {
+        /// Report kind.
+        laporan: String,
+        /// Fiscal year.
+        tahun: u16,
+        /// As of this triwulan.
+        tw: u8,
+        /// Known at this date (empty: now).
+        #[serde(default)]
+        diketahui: Option<String>,
+        /// md, csv, json or html.
+        format: String,
+    },
     /// The rows of an uploaded file, signed one after another and appended
     /// as one atomic batch: realisasi or anggaran (CSV, operator), the plan
     /// (TOML, admin).
@@ -289,6 +304,26 @@ fn payload_of(ledger: &sakip::Ledger, req: Request) -> Result<Payload, WebError>
                 other => return Err(bad(format!("'{other}' bukan indikator atau item"))),
             }
         }
+        Request::Terbitkan {
+            laporan,
+            tahun,
+            tw,
+            diketahui,
+            format,
+        } => {
+            let format = sakip::report::ReportFormat::from_name(&format)
+                .ok_or_else(|| bad(format!("format '{format}' tidak dikenal")))?;
+            let q = crate::pages::ReportQuery {
+                jenis: Some(laporan),
+                tahun: Some(tahun),
+                tw: Some(tw),
+                diketahui,
+                seq: None,
+                format: None,
+            };
+            let params = crate::pages::report_params(ledger, &q, format)?;
+            sakip::service::reports::seal(ledger, params)?.payload
+        }
         Request::Checkpoint {} | Request::Impor { .. } => {
             return Err(bad("a checkpoint or a file is not one event"))
         }
@@ -451,7 +486,15 @@ pub async fn submit(
         }
         ToSign::Event(prepared) => {
             let done = signing::submit(&mut ledger, &prepared, signature)?;
-            Ok(Json(json!({ "seq": done.seq, "hash": done.hash })))
+            let mut answer = json!({ "seq": done.seq, "hash": done.hash });
+            if let Payload::ReportIssued(r) = &prepared.payload {
+                // The sealed bytes, rendered again at the sealed point.
+                answer["unduh"] = json!(format!(
+                    "{}/laporan/unduh?jenis={}&tahun={}&tw={}&seq={}&format={}",
+                    app.config.base, r.kind, r.year, r.as_of, r.known_seq, r.format
+                ));
+            }
+            Ok(Json(answer))
         }
         ToSign::Checkpoint(c) => {
             let c = audit::submit_checkpoint(&ledger, c, &session.key, signature)?;

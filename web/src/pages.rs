@@ -185,6 +185,8 @@ pub struct Row {
     target: String,
     realisasi: String,
     capaian: String,
+    /// The capaian for the bar (`<meter>`, 0-150), empty without one.
+    bar: String,
     predikat: String,
     class: String,
     approved: String,
@@ -273,9 +275,19 @@ pub async fn dashboard(
                 Some(c) => numfmt::percent(c),
                 None => s.capaian.note().unwrap_or_default(),
             },
+            bar: s
+                .capaian
+                .score()
+                .map(|c| c.round_dp(2).to_string())
+                .unwrap_or_default(),
             predikat: s.predikat.map(|p| p.label().to_string()).unwrap_or_default(),
             class: predikat_class(s.predikat).into(),
-            approved: if s.approved { "ya" } else { "belum" }.into(),
+            approved: match (s.realisasi.is_some(), s.approved) {
+                (false, _) => "-",
+                (true, true) => "ya",
+                (true, false) => "belum",
+            }
+            .into(),
         })
         .collect();
     let mut means: Vec<String> = view
@@ -735,19 +747,24 @@ struct ReportPage {
     title: String,
     subtitle: String,
     blocks: Vec<PageBlock>,
+    /// The viewer may issue (seal) reports: the Kepala.
+    can_issue: bool,
 }
 
 /// The report's query.
 #[derive(Deserialize, Default)]
 pub struct ReportQuery {
-    jenis: Option<String>,
-    tahun: Option<u16>,
-    tw: Option<u8>,
-    diketahui: Option<String>,
-    format: Option<String>,
+    pub(crate) jenis: Option<String>,
+    pub(crate) tahun: Option<u16>,
+    pub(crate) tw: Option<u8>,
+    pub(crate) diketahui: Option<String>,
+    /// Known at exactly this seq (a sealed report's own point).
+    #[serde(default)]
+    pub(crate) seq: Option<u64>,
+    pub(crate) format: Option<String>,
 }
 
-fn report_params(
+pub(crate) fn report_params(
     ledger: &sakip::Ledger,
     q: &ReportQuery,
     format: sakip::report::ReportFormat,
@@ -758,7 +775,10 @@ fn report_params(
         None => entries::latest_year(ledger)?.unwrap_or(2021),
     };
     let as_of = q.tw.and_then(Quarter::new).unwrap_or(Quarter::LAST);
-    let point = time_point(year, as_of, q.diketahui.as_deref(), false);
+    let mut point = time_point(year, as_of, q.diketahui.as_deref(), false);
+    if let Some(seq) = q.seq {
+        point.known_at = KnownAt::Seq(seq);
+    }
     Ok(sakip::service::reports::params(ledger, kind, &point, format)?)
 }
 
@@ -830,6 +850,7 @@ pub async fn reports(
             params.known_seq
         ),
         blocks,
+        can_issue: v.roles.contains(&Role::Approver),
     })
 }
 

@@ -778,3 +778,38 @@ async fn the_audit_log_filters_by_signer_and_period() {
     assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.text);
     assert!(bad.text.contains("does not exist"), "{}", bad.text);
 }
+
+/// The Kepala issues a report from the page: the `report_issued` event is
+/// signed in the browser, and the download it points to is exactly the
+/// sealed bytes; an operator may not issue one.
+#[tokio::test]
+async fn a_report_is_sealed_in_the_browser_and_its_download_matches() {
+    let s = server(140);
+    let op = sign_in(&s, &s.operator).await;
+    let p = prepare(&s, &op, realisasi("2022-Q1", "70")).await;
+    submit(&s, &op, &p.json["id"], sign_prepared(&s.operator, &p)).await;
+    let issue = json!({"jenis": "terbitkan", "laporan": "capaian", "tahun": 2022, "tw": 1, "diketahui": "", "format": "html"});
+    let refused = prepare(&s, &op, issue.clone()).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.text);
+
+    let kepala = sign_in(&s, &s.head).await;
+    let r = prepare(&s, &kepala, issue).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let what = r.json["uraian"].as_str().unwrap();
+    assert!(
+        what.starts_with("Terbitkan laporan") && what.contains("SHA-256"),
+        "{what}"
+    );
+    let done = submit(&s, &kepala, &r.json["id"], sign_prepared(&s.head, &r)).await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.text);
+    let sealed = s.app.event(done.json["seq"].as_u64().unwrap()).unwrap().unwrap();
+    let Payload::ReportIssued(issued) = sealed.event.payload else {
+        panic!("not a report_issued event");
+    };
+    assert_eq!(sealed.event.author, s.head.public());
+    let url = done.json["unduh"].as_str().unwrap();
+    let file = call(&s.router, "GET", url, Some(&kepala.0), None, None).await;
+    assert_eq!(file.status, StatusCode::OK);
+    assert_eq!(sakip::report::digest(file.text.as_bytes()), issued.sha256);
+    assert_eq!(file.text.len() as u64, issued.size);
+}
