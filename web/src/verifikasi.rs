@@ -44,17 +44,18 @@ pub async fn start(State(app): State<Arc<App>>, headers: HeaderMap) -> Result<Js
     let (_, session) = require(&app, &headers, true)?;
     let who = app.holder(&session.key);
     let now = sakip::clock::format_micros(app.now());
+    let fresh = Run {
+        berjalan: true,
+        oleh: who,
+        mulai: now,
+        ..Run::default()
+    };
     let mut started = false;
     app.verification.send_if_modified(|r| {
         if r.berjalan {
             return false;
         }
-        *r = Run {
-            berjalan: true,
-            oleh: who.clone(),
-            mulai: now.clone(),
-            ..Run::default()
-        };
+        *r = fresh.clone();
         started = true;
         true
     });
@@ -66,7 +67,8 @@ pub async fn start(State(app): State<Arc<App>>, headers: HeaderMap) -> Result<Js
     }
     let worker = app.clone();
     tokio::task::spawn_blocking(move || run(&worker));
-    Ok(Json(app.verification.borrow().clone()))
+    // As started (a small ledger may be done already: the page polls).
+    Ok(Json(fresh))
 }
 
 /// `GET /api/verifikasi`: the progress or the outcome of the last run.
