@@ -144,6 +144,12 @@ pub struct BundleVerified {
 
 /// Verify a bundle directory without any store.
 pub fn verify(dir: &Path) -> Result<BundleVerified> {
+    verify_trusting(dir, &[])
+}
+
+/// [`verify`], with the checkpoint, if any, also required to carry a
+/// signature by one of `trusted`.
+pub fn verify_trusting(dir: &Path, trusted: &[crate::event::PublicKey]) -> Result<BundleVerified> {
     let bad = |why: String| Error::Integrity {
         seq: None,
         reason: format!("bundle {}: {why}", dir.display()),
@@ -230,10 +236,13 @@ pub fn verify(dir: &Path) -> Result<BundleVerified> {
             if c.origin != origin {
                 return Err(bad("the checkpoint is for another ledger".into()));
             }
-            let signers = c.signers(verified.registry.iter().map(|(k, _)| k));
-            if signers.is_empty() {
-                return Err(bad("the checkpoint is not signed by a key of this ledger".into()));
-            }
+            let signers = c
+                .require_signers(&verified.registry, trusted)
+                .map_err(|e| match e {
+                    Error::Integrity { reason, .. } => bad(format!("checkpoint: {reason}")),
+                    other => other,
+                })?
+                .qualified;
             if c.size > verified.events || verified.roots.get(&c.size) != Some(&c.root) {
                 return Err(bad(format!(
                     "the events do not extend the checkpoint of {} events",

@@ -181,6 +181,138 @@ impl Checkpoint {
     }
 }
 
+/// The role that signs checkpoints: the inspectorate's, whose signature
+/// says "we saw the ledger at this size". Admins, operators and the head
+/// record and approve; a checkpoint signed by them would vouch for their
+/// own work (`docs/authorization.md`).
+pub const SIGNER_ROLE: crate::event::Role = crate::event::Role::Inspector;
+
+/// Why a key may not sign a checkpoint.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NotSigner {
+    /// It lacks the inspector role: the holder and the roles it has.
+    Role(String, String),
+    /// It was registered at this seq, not inside the checkpoint.
+    AddedAfter(String, u64, u64),
+    /// It was revoked at this seq, inside the checkpoint.
+    Revoked(String, u64, u64),
+}
+
+impl std::fmt::Display for NotSigner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NotSigner::Role(holder, roles) => write!(
+                f,
+                "{holder} holds role(s) {roles}, not {}",
+                SIGNER_ROLE.name()
+            ),
+            NotSigner::AddedAfter(holder, seq, size) => write!(
+                f,
+                "{holder}'s key was registered at seq {seq}, after the checkpoint's {size} events"
+            ),
+            NotSigner::Revoked(holder, seq, size) => write!(
+                f,
+                "{holder}'s key was revoked at seq {seq}, inside the checkpoint's {size} events"
+            ),
+        }
+    }
+}
+
+/// Whether a key in `state` may sign a checkpoint of `size` events: it has
+/// the inspector role, was registered by an event inside the checkpoint
+/// (before seq `size`) and was not revoked inside it.
+pub fn may_sign(state: &crate::authz::KeyState, size: u64) -> std::result::Result<(), NotSigner> {
+    let holder = || state.holder.name.clone();
+    if !state.roles.contains(&SIGNER_ROLE) {
+        return Err(NotSigner::Role(
+            holder(),
+            crate::authz::roles_text(&state.roles),
+        ));
+    }
+    if state.added_seq >= size {
+        return Err(NotSigner::AddedAfter(holder(), state.added_seq, size));
+    }
+    if let Some(r) = state.revoked_seq.filter(|r| *r < size) {
+        return Err(NotSigner::Revoked(holder(), r, size));
+    }
+    Ok(())
+}
+
+/// Who signed a checkpoint, judged against a ledger's key registry.
+#[derive(Clone, Debug, Default)]
+pub struct Signers {
+    /// Keys whose signatures verify and who may sign it.
+    pub qualified: Vec<PublicKey>,
+    /// Keys of the ledger whose signatures verify but who may not sign
+    /// it, with why.
+    pub unqualified: Vec<(PublicKey, NotSigner)>,
+    /// Keys given as trusted (`--trusted-key`) whose signatures verify.
+    pub trusted: Vec<PublicKey>,
+}
+
+impl Checkpoint {
+    /// Judge the signatures: each against the registry's keys (who may sign,
+    /// [`may_sign`]) and against `trusted` keys given by the verifier.
+    pub fn judge(&self, registry: &crate::authz::Registry, trusted: &[PublicKey]) -> Signers {
+        let mut out = Signers::default();
+        for key in self.signers(registry.iter().map(|(k, _)| k)) {
+            let state = registry.get(&key).expect("a key of the registry");
+            match may_sign(state, self.size) {
+                Ok(()) => out.qualified.push(key),
+                Err(why) => out.unqualified.push((key, why)),
+            }
+        }
+        out.trusted = self.signers(trusted.iter());
+        out
+    }
+
+    /// [`Checkpoint::judge`], refused unless an inspector of the ledger who
+    /// may sign it did, and, when `trusted` keys are given, one of them
+    /// did too (exactly who must vouch for it).
+    pub fn require_signers(
+        &self,
+        registry: &crate::authz::Registry,
+        trusted: &[PublicKey],
+    ) -> Result<Signers> {
+        let judged = self.judge(registry, trusted);
+        if judged.qualified.is_empty() {
+            let why = if self.signatures.is_empty() {
+                "the checkpoint has no signature".to_string()
+            } else if judged.unqualified.is_empty() {
+                "no signature on the checkpoint verifies under a key of this ledger".to_string()
+            } else {
+                let whys: Vec<String> = judged
+                    .unqualified
+                    .iter()
+                    .map(|(k, why)| format!("{} ({why})", k.key_id()))
+                    .collect();
+                format!(
+                    "the checkpoint is signed only by keys that may not sign it: {}",
+                    whys.join("; ")
+                )
+            };
+            return Err(Error::Integrity {
+                seq: None,
+                reason: format!(
+                    "{why}; a checkpoint is signed by an active {} key of the ledger",
+                    SIGNER_ROLE.name()
+                ),
+            });
+        }
+        if !trusted.is_empty() && !judged.trusted.iter().any(|k| judged.qualified.contains(k)) {
+            let ids: Vec<String> = trusted.iter().map(|k| k.key_id()).collect();
+            return Err(Error::Integrity {
+                seq: None,
+                reason: format!(
+                    "the checkpoint is not signed by a trusted key ({}) that may sign it",
+                    ids.join(", ")
+                ),
+            });
+        }
+        Ok(judged)
+    }
+}
+
 /// An inclusion proof of one event in a checkpointed tree.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct InclusionProof {

@@ -711,14 +711,26 @@ impl Ledger {
         ))
     }
 
-    /// Check that this ledger extends `c`: same origin, signed by one of its
-    /// keys, at least as many events, the first `c.size` events hashing to
+    /// Check that this ledger extends `c`: same origin, signed by an
+    /// inspector key of the ledger that was active at `c.size`
+    /// ([`crate::checkpoint::may_sign`]), at least as many events, the first `c.size` events hashing to
     /// `c.root`, and a consistency proof from `c` to the head that verifies.
     /// Returns the signers and the proof length.
     pub fn check_extends(
         &self,
         c: &crate::checkpoint::Checkpoint,
     ) -> Result<(Vec<crate::event::PublicKey>, usize)> {
+        let (signers, proof) = self.check_extends_trusting(c, &[])?;
+        Ok((signers.qualified, proof))
+    }
+
+    /// [`Ledger::check_extends`], also requiring a signature by one of
+    /// `trusted` (keys the verifier names), and telling every signer apart.
+    pub fn check_extends_trusting(
+        &self,
+        c: &crate::checkpoint::Checkpoint,
+        trusted: &[crate::event::PublicKey],
+    ) -> Result<(crate::checkpoint::Signers, usize)> {
         let origin = self.origin()?;
         if c.origin != origin {
             return Err(Error::Input(format!(
@@ -726,13 +738,7 @@ impl Ledger {
                 c.origin
             )));
         }
-        let signers = c.signers(self.registry.iter().map(|(k, _)| k));
-        if signers.is_empty() {
-            return Err(Error::Integrity {
-                seq: None,
-                reason: "the checkpoint is not signed by any key of this ledger".into(),
-            });
-        }
+        let signers = c.require_signers(&self.registry, trusted)?;
         let size = self.head().count;
         if c.size > size {
             return Err(Error::Integrity {

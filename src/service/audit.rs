@@ -10,7 +10,9 @@ use crate::verify::Verified;
 use crate::{Error, Result};
 
 pub use crate::audit::{check, Finding, Severity};
-pub use crate::bundle::{export, restore, verify as verify_bundle};
+pub use crate::bundle::{
+    export, restore, verify as verify_bundle, verify_trusting as verify_bundle_trusting,
+};
 
 /// What `verify` found on an intact ledger.
 #[derive(Debug)]
@@ -26,11 +28,21 @@ pub struct Verification {
 /// authorization and domain rules, the head, the derived trees; and, with a
 /// checkpoint, that the ledger only grew since it was signed.
 pub fn verify(ledger: &Ledger, checkpoint: Option<Checkpoint>) -> Result<Verification> {
+    verify_trusting(ledger, checkpoint, &[])
+}
+
+/// [`verify`], with the checkpoint also required to carry a signature by
+/// one of `trusted` (the keys the auditor names with `--trusted-key`).
+pub fn verify_trusting(
+    ledger: &Ledger,
+    checkpoint: Option<Checkpoint>,
+    trusted: &[PublicKey],
+) -> Result<Verification> {
     let verified = crate::verify::verify_store(ledger.store())?;
     let extends = match checkpoint {
         Some(c) => {
-            let (signers, proof) = ledger.check_extends(&c)?;
-            Some((c, signers, proof))
+            let (signers, proof) = ledger.check_extends_trusting(&c, trusted)?;
+            Some((c, signers.qualified, proof))
         }
         None => None,
     };
@@ -68,26 +80,34 @@ pub fn parse_checkpoint(name: &str, text: &str) -> Result<Checkpoint> {
 }
 
 /// Sign a checkpoint of the whole ledger with `signer`, which must be an
-/// active key of this ledger, and keep its text for `export`.
+/// active inspector key of this ledger, and keep its text for `export`.
 pub fn sign_checkpoint(ledger: &Ledger, signer: &KeyPair) -> Result<Checkpoint> {
     let unsigned = prepare_checkpoint(ledger, &signer.public())?;
     let signature = signer.sign(unsigned.body().as_bytes());
     submit_checkpoint(ledger, unsigned, &signer.public(), signature)
 }
 
-/// A checkpoint of the whole ledger for `key` (an active key of this
-/// ledger) to sign elsewhere: sign the bytes of its `body()`.
+/// A checkpoint of the whole ledger for `key` (an active inspector key of
+/// this ledger, [`crate::checkpoint::may_sign`]) to sign elsewhere: sign
+/// the bytes of its `body()`.
 pub fn prepare_checkpoint(ledger: &Ledger, key: &PublicKey) -> Result<Checkpoint> {
+    let size = ledger.head().count;
     match ledger.registry().get(key) {
-        Some(state) if state.revoked_seq.is_none() => {}
-        _ => {
+        Some(state) => crate::checkpoint::may_sign(state, size).map_err(|why| {
+            Error::Unauthorized(format!(
+                "key {} may not sign a checkpoint: {why}; checkpoints are signed by an active {} key",
+                key.key_id(),
+                crate::checkpoint::SIGNER_ROLE.name()
+            ))
+        })?,
+        None => {
             return Err(Error::Unauthorized(format!(
-                "key {} is not an active key of this ledger; checkpoints are signed by its own keys",
-                key.key_id()
+                "key {} is not a key of this ledger; checkpoints are signed by its active {} keys",
+                key.key_id(),
+                crate::checkpoint::SIGNER_ROLE.name()
             )))
         }
     }
-    let size = ledger.head().count;
     Ok(Checkpoint::unsigned(
         ledger.origin()?,
         size,
@@ -146,6 +166,63 @@ pub fn prove(ledger: &Ledger, c: &Checkpoint, seq: u64) -> Result<InclusionProof
         ));
     }
     Ok(proof)
+}
+
+/// Who vouches for a checkpoint an inclusion proof is checked against,
+/// said plainly: with `trusted` keys, one of them must have signed it;
+/// else, with a ledger (`open` gives one when the auditor has it), an
+/// inspector of that ledger active at its size must have; with neither,
+/// the answer says the signatures were not checked. A checkpoint without
+/// any signature is refused in every case.
+pub fn check_proof_signers(
+    c: &Checkpoint,
+    trusted: &[PublicKey],
+    open: impl FnOnce() -> Result<Option<Ledger>>,
+) -> Result<String> {
+    if c.signatures.is_empty() {
+        return Err(Error::Integrity {
+            seq: None,
+            reason: "the checkpoint has no signature".into(),
+        });
+    }
+    if !trusted.is_empty() {
+        let signed = c.signers(trusted.iter());
+        if signed.is_empty() {
+            let ids: Vec<String> = trusted.iter().map(|k| k.key_id()).collect();
+            return Err(Error::Integrity {
+                seq: None,
+                reason: format!(
+                    "the checkpoint is not signed by a trusted key ({})",
+                    ids.join(", ")
+                ),
+            });
+        }
+        let ids: Vec<String> = signed.iter().map(|k| k.key_id()).collect();
+        return Ok(format!(
+            "the checkpoint is signed by trusted key {} (its role in the ledger was not checked: no ledger)",
+            ids.join(", ")
+        ));
+    }
+    match open()? {
+        Some(ledger) => {
+            if c.origin != ledger.origin()? {
+                return Err(Error::Input(format!(
+                    "the checkpoint is for ledger {}, the ledger given is {}",
+                    c.origin,
+                    ledger.origin()?
+                )));
+            }
+            let judged = c.require_signers(ledger.registry(), &[])?;
+            let names: Vec<String> = judged.qualified.iter().map(|k| ledger.author_name(k)).collect();
+            Ok(format!(
+                "the checkpoint is signed by {}, inspector of the ledger at its size",
+                names.join(", ")
+            ))
+        }
+        None => Ok(
+            "NOT CHECKED: who signed the checkpoint (no --trusted-key and no ledger to resolve its signers); the proof only shows the event is in the tree the checkpoint names".into(),
+        ),
+    }
 }
 
 /// Check an inclusion proof against a checkpoint, offline.

@@ -10,6 +10,18 @@ use std::collections::HashMap;
 fn ledger(n: u64) -> (Env, crate::support::Keys) {
     let env = Env::new();
     let keys = env.standard();
+    // The inspectorate's key: only an inspector signs checkpoints.
+    let inspector = env.key("inspector.key", 4, "Inspektur");
+    env.ok(&[
+        "--key",
+        s(&keys.admin),
+        "key",
+        "add",
+        "--public",
+        &format!("{}.pub", s(&inspector)),
+        "--role",
+        "inspector",
+    ]);
     while env.head().0 < n {
         env.ok(&[
             "--key",
@@ -25,7 +37,9 @@ fn ledger(n: u64) -> (Env, crate::support::Keys) {
 
 fn checkpoint(env: &Env, keys: &crate::support::Keys, name: &str) -> String {
     let path = env.path(name);
-    env.ok(&["--key", s(&keys.admin), "checkpoint", "--out", s(&path)]);
+    let _ = keys;
+    let inspector = env.path("inspector.key");
+    env.ok(&["--key", s(&inspector), "checkpoint", "--out", s(&path)]);
     s(&path).to_string()
 }
 
@@ -164,9 +178,8 @@ fn a_checkpoint_of_another_ledger_or_forged_is_refused() {
     let forged_path = env.write("forged", &forged);
     let (code, _, err) = env.run(&["verify", "--checkpoint", &forged_path]);
     assert_eq!(code, 3, "{err}");
-    assert!(err.contains("not signed by any key of this ledger"), "{err}");
-    let other = Env::new();
-    let other_keys = other.standard();
+    assert!(err.contains("no signature on the checkpoint verifies"), "{err}");
+    let (other, other_keys) = ledger(0);
     let other_cp = checkpoint(&other, &other_keys, "cp");
     let text = std::fs::read_to_string(other_cp).unwrap();
     let foreign = env.write("foreign", &text.replacen("4.01.03", "9.99", 1));
@@ -451,4 +464,123 @@ fn log_filters_by_author_period_and_date() {
     let (code, _, err) = env.run(&["log", "--since", "kemarin"]);
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("'kemarin' is not a date"), "{err}");
+}
+
+/// Only an inspector active at the checkpoint's size signs a checkpoint:
+/// the admin may not make one; an admin-signed, an unsigned and a revoked
+/// key's checkpoint are refused by `verify --checkpoint`, `verify-proof`
+/// (with the ledger) and `verify-bundle`; `--trusted-key` names exactly
+/// whose signature is required; `verify-proof` with neither says what it
+/// could not check.
+#[test]
+fn only_an_active_inspector_signs_a_checkpoint() {
+    use sakip::checkpoint::Checkpoint;
+    let (env, keys) = ledger(6);
+    let cp = checkpoint(&env, &keys, "cp");
+    let (code, _, err) = env.run(&["--key", s(&keys.admin), "checkpoint", "--out", s(&env.path("x"))]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("may not sign a checkpoint") && err.contains("admin"),
+        "{err}"
+    );
+
+    let good = Checkpoint::parse(&std::fs::read_to_string(&cp).unwrap()).unwrap();
+    let by = |seed: u8| {
+        Checkpoint::signed(
+            good.origin.clone(),
+            good.size,
+            good.root,
+            &KeyPair::from_seed([seed; 32]),
+        )
+        .to_text()
+    };
+    let admin_cp = env.write("admin-cp", &by(1));
+    let unsigned_cp = env.write("unsigned-cp", &format!("{}\n", good.body()));
+    for (file, expect) in [
+        (&admin_cp, "holds role(s) admin, not inspector"),
+        (&unsigned_cp, "the checkpoint has no signature"),
+    ] {
+        let (code, _, err) = env.run(&["verify", "--checkpoint", file]);
+        assert_eq!(code, 3, "{file}: {err}");
+        assert!(err.contains(expect), "{file}: {err}");
+    }
+
+    // --trusted-key: exactly whose signature counts.
+    let inspector_pub = format!("{}.pub", s(&env.path("inspector.key")));
+    let admin_pub = format!("{}.pub", s(&keys.admin));
+    env.ok(&["verify", "--checkpoint", &cp, "--trusted-key", &inspector_pub]);
+    let (code, _, err) = env.run(&["verify", "--checkpoint", &cp, "--trusted-key", &admin_pub]);
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("not signed by a trusted key"), "{err}");
+
+    // verify-proof: with a trusted key, with the ledger, with neither.
+    let proof = env.path("proof");
+    env.ok(&["prove", "2", "--checkpoint", &cp, "--out", s(&proof)]);
+    let out = env.ok(&[
+        "verify-proof",
+        s(&proof),
+        "--checkpoint",
+        &cp,
+        "--trusted-key",
+        &inspector_pub,
+    ]);
+    assert!(out.contains("signed by trusted key"), "{out}");
+    let out = env.ok(&["verify-proof", s(&proof), "--checkpoint", &cp]);
+    assert!(out.contains("Inspektur, inspector of the ledger"), "{out}");
+    let out = env.ok(&[
+        "--ledger",
+        s(&env.path("none")),
+        "verify-proof",
+        s(&proof),
+        "--checkpoint",
+        &cp,
+    ]);
+    assert!(out.contains("NOT CHECKED: who signed the checkpoint"), "{out}");
+    for bad in [&admin_cp, &unsigned_cp] {
+        let (code, _, err) = env.run(&["verify-proof", s(&proof), "--checkpoint", bad]);
+        assert_eq!(code, 3, "{bad}: {err}");
+    }
+
+    // A key revoked after the checkpoint still vouches for it; a checkpoint
+    // it signs after its revocation does not.
+    env.ok(&[
+        "--key",
+        s(&keys.admin),
+        "key",
+        "revoke",
+        &KeyPair::from_seed([4; 32]).public().key_id(),
+        "--reason",
+        "pindah tugas",
+    ]);
+    env.ok(&["verify", "--checkpoint", &cp]);
+    let bundle_dir = env.path("bundle");
+    env.ok(&["export", "--out", s(&bundle_dir)]);
+    env.ok(&["verify-bundle", s(&bundle_dir)]);
+    let head = env.head().0;
+    let root_at_head = sakip::service::audit::verify_bundle(&bundle_dir)
+        .unwrap()
+        .verified
+        .root;
+    let late = Checkpoint::signed(
+        good.origin.clone(),
+        head,
+        root_at_head,
+        &KeyPair::from_seed([4; 32]),
+    );
+    let late_cp = env.write("late-cp", &late.to_text());
+    let (code, _, err) = env.run(&["verify", "--checkpoint", &late_cp]);
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("was revoked at seq"), "{err}");
+
+    // The bundle's checkpoint replaced by the admin's, digest fixed.
+    std::fs::write(bundle_dir.join("checkpoint"), by(1)).unwrap();
+    let manifest_path = bundle_dir.join("manifest.json");
+    let mut manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&manifest_path).unwrap()).unwrap();
+    use sha2::Digest;
+    manifest["files"]["checkpoint"] = hex::encode(sha2::Sha256::digest(by(1).as_bytes())).into();
+    std::fs::write(&manifest_path, serde_json::to_string_pretty(&manifest).unwrap()).unwrap();
+    let (code, _, err) = env.run(&["verify-bundle", s(&bundle_dir)]);
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("holds role(s) admin"), "{err}");
 }

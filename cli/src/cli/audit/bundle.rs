@@ -20,6 +20,11 @@ pub struct ExportArgs {
 #[derive(clap::Args, Debug)]
 pub struct VerifyBundleArgs {
     pub bundle: PathBuf,
+    /// Require the bundle's checkpoint to be signed by this key (a `.pub`
+    /// file; repeat for several, any one suffices). Without it, any active
+    /// inspector key of the ledger is accepted.
+    #[arg(long, value_name = "FILE.pub")]
+    pub trusted_key: Vec<PathBuf>,
 }
 
 pub fn export(ctx: &Ctx, args: ExportArgs, out: &mut dyn Write) -> CmdResult {
@@ -40,7 +45,8 @@ pub fn export(ctx: &Ctx, args: ExportArgs, out: &mut dyn Write) -> CmdResult {
 }
 
 pub fn verify_bundle(ctx: &Ctx, args: VerifyBundleArgs, out: &mut dyn Write) -> CmdResult {
-    let b = sakip::service::audit::verify_bundle(&args.bundle)?;
+    let trusted = crate::cli::checkpoint::trusted_keys(&args.trusted_key)?;
+    let b = sakip::service::audit::verify_bundle_trusting(&args.bundle, &trusted)?;
     writeln!(
         out,
         "{}: bundle of {} ({} events, head {})",

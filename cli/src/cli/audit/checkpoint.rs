@@ -54,6 +54,11 @@ pub fn checkpoint(ctx: &Ctx, args: CheckpointArgs, out: &mut dyn Write) -> CmdRe
     Ok(())
 }
 
+/// The public keys of `.pub` files given with `--trusted-key`.
+pub fn trusted_keys(files: &[PathBuf]) -> Result<Vec<sakip::PublicKey>, crate::cli::CliError> {
+    files.iter().map(|f| Ok(sakip::keys::read_public(f)?.0)).collect()
+}
+
 pub fn read_checkpoint(path: &PathBuf) -> Result<Checkpoint, crate::cli::CliError> {
     let text = std::fs::read_to_string(path).map_err(|e| sakip::Error::io(path, e))?;
     Ok(audit::parse_checkpoint(&path.display().to_string(), &text)?)
@@ -92,13 +97,24 @@ pub fn prove(ctx: &Ctx, args: ProveArgs, out: &mut dyn Write) -> CmdResult {
 }
 
 /// Check an inclusion proof against a checkpoint, offline: no ledger needed.
-/// Exit 0 when the event is in the checkpointed tree, 3 when the proof fails.
+/// Exit 0 when the event is in the checkpointed tree, 3 when the proof or
+/// the checkpoint's signature fails.
+///
+/// Whose signature counts: with --trusted-key, the checkpoint must be
+/// signed by one of those keys; else, when --ledger names an existing
+/// ledger, by an inspector key of it that was active at the checkpoint's
+/// size. With neither, the signatures cannot be checked and the answer
+/// says so. A checkpoint without any signature is refused.
 #[derive(clap::Args, Debug)]
 pub struct VerifyProofArgs {
     /// The proof written by `sakip prove`.
     pub proof: PathBuf,
     #[arg(long)]
     pub checkpoint: PathBuf,
+    /// A key whose signature on the checkpoint is required (a `.pub` file;
+    /// repeat for several, any one suffices).
+    #[arg(long, value_name = "FILE.pub")]
+    pub trusted_key: Vec<PathBuf>,
 }
 
 pub fn verify_proof(ctx: &Ctx, args: VerifyProofArgs, out: &mut dyn Write) -> CmdResult {
@@ -106,6 +122,19 @@ pub fn verify_proof(ctx: &Ctx, args: VerifyProofArgs, out: &mut dyn Write) -> Cm
     let text = std::fs::read_to_string(&args.proof).map_err(|e| sakip::Error::io(&args.proof, e))?;
     let proof = InclusionProof::parse(&text)
         .map_err(|e| sakip::Error::Input(format!("{}: {e}", args.proof.display())))?;
+    let trusted = trusted_keys(&args.trusted_key)?;
+    let vouched = audit::check_proof_signers(&c, &trusted, || {
+        ctx.global
+            .ledger
+            .join("store")
+            .is_dir()
+            .then(|| ctx.open_ledger())
+            .transpose()
+            .map_err(|e| match e {
+                crate::cli::CliError::Lib(e) => e,
+                other => sakip::Error::Internal(format!("{other:?}")),
+            })
+    })?;
     audit::check_proof(&c, &proof)?;
     writeln!(
         out,
@@ -115,5 +144,6 @@ pub fn verify_proof(ctx: &Ctx, args: VerifyProofArgs, out: &mut dyn Write) -> Cm
         proof.index,
         c.size
     )?;
+    writeln!(out, "{vouched}")?;
     Ok(())
 }

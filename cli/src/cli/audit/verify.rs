@@ -25,6 +25,11 @@ pub struct Args {
     /// A checkpoint written earlier by `sakip checkpoint`.
     #[arg(long)]
     pub checkpoint: Option<std::path::PathBuf>,
+    /// Require the checkpoint to be signed by this key (a `.pub` file;
+    /// repeat for several, any one suffices). Without it, any inspector key
+    /// of the ledger active at the checkpoint's size is accepted.
+    #[arg(long, value_name = "FILE.pub", requires = "checkpoint")]
+    pub trusted_key: Vec<std::path::PathBuf>,
 }
 
 pub fn run(ctx: &Ctx, args: Args, out: &mut dyn Write) -> CmdResult {
@@ -33,8 +38,9 @@ pub fn run(ctx: &Ctx, args: Args, out: &mut dyn Write) -> CmdResult {
         Some(path) => Some(crate::cli::checkpoint::read_checkpoint(path)?),
         None => None,
     };
+    let trusted = crate::cli::checkpoint::trusted_keys(&args.trusted_key)?;
     let ledger = ctx.open_ledger()?;
-    match audit::verify(&ledger, checkpoint) {
+    match audit::verify_trusting(&ledger, checkpoint, &trusted) {
         Ok(audit::Verification { verified: v, extends }) => {
             if format == Format::Json {
                 let mut j = json!({"status": "intact", "events": v.events, "head": v.head, "bytes": v.bytes,
