@@ -44,6 +44,12 @@ pub struct Exported {
 /// The JSON object of one event: a line of `events.jsonl`, and what
 /// `sakip log --format json` and `sakip show` print (schema/bundle.md).
 pub fn event_json(ledger: &Ledger, e: &crate::ledger::StoredEvent) -> serde_json::Value {
+    event_json_named(e, ledger.author_name(&e.event.author))
+}
+
+/// [`event_json`] with the author's name given (a bundle verifier names
+/// authors from the registry its events imply).
+fn event_json_named(e: &crate::ledger::StoredEvent, author_name: String) -> serde_json::Value {
     serde_json::json!({
         "seq": e.event.seq,
         "hash": e.hash,
@@ -51,7 +57,7 @@ pub fn event_json(ledger: &Ledger, e: &crate::ledger::StoredEvent) -> serde_json
         "kind": e.event.payload.kind().name(),
         "author": e.event.author.to_hex(),
         "author_key_id": e.event.author.key_id(),
-        "author_name": ledger.author_name(&e.event.author),
+        "author_name": author_name,
         "recorded_at": crate::clock::format_micros(e.event.recorded_at),
         "size": e.size,
         "payload": e.event.payload,
@@ -110,25 +116,148 @@ pub fn export(ledger: &Ledger, dir: &Path) -> Result<Exported> {
         files.insert(name.into(), sha_file(&dir.join(name))?.into());
     }
     let root = frontier.root();
-    let manifest = serde_json::json!({
-        "format": FORMAT,
-        "origin": ledger.origin()?,
-        "events": n,
-        "head": head.to_hex(),
-        "root": B64.encode(root),
-        "files": files,
-    });
     let p = dir.join("manifest.json");
-    let text = format!(
-        "{}\n",
-        serde_json::to_string_pretty(&manifest).unwrap_or_default()
-    );
+    let text = manifest_text(&ledger.origin()?, n, &head, &root, files);
     crate::fsutil::write(&p, text.as_bytes(), crate::fsutil::Existing::Refuse, 0o644)?;
     Ok(Exported {
         events: n,
         root,
         checkpoint: checkpoint.is_some(),
     })
+}
+
+/// The manifest's exact text: every field is derived from the events and
+/// the files beside it, so a verifier rebuilds it and compares bytes.
+fn manifest_text(
+    origin: &str,
+    events: u64,
+    head: &crate::event::EventHash,
+    root: &[u8; 32],
+    files: serde_json::Map<String, serde_json::Value>,
+) -> String {
+    let manifest = serde_json::json!({
+        "format": FORMAT,
+        "origin": origin,
+        "events": events,
+        "head": head.to_hex(),
+        "root": B64.encode(root),
+        "files": files,
+    });
+    format!(
+        "{}\n",
+        serde_json::to_string_pretty(&manifest).unwrap_or_default()
+    )
+}
+
+/// The files a bundle may hold, with the most bytes each may have (`None`:
+/// streamed, any size).
+const BUNDLE_FILES: [(&str, Option<u64>); 4] = [
+    ("events.bin", None),
+    ("events.jsonl", None),
+    ("FORMAT.md", Some(1 << 20)),
+    ("checkpoint", Some(64 << 10)),
+];
+
+/// The most bytes `manifest.json` may have.
+const MAX_MANIFEST_BYTES: u64 = 1 << 20;
+
+/// The most bytes one line of `events.jsonl` may have.
+const MAX_JSON_LINE: usize = 64 << 20;
+
+/// Open a file of a bundle for reading: a regular file directly in the
+/// bundle (no symbolic link, device or FIFO), at most `limit` bytes.
+fn open_bundle_file(dir: &Path, name: &str, limit: Option<u64>) -> Result<std::fs::File> {
+    let path = dir.join(name);
+    let bad = |why: String| Error::Integrity {
+        seq: None,
+        reason: format!("bundle {}: {name} {why}", dir.display()),
+    };
+    let meta = std::fs::symlink_metadata(&path).map_err(|e| Error::io(&path, e))?;
+    if !meta.file_type().is_file() {
+        return Err(bad(
+            "is not a regular file (a link, device or FIFO is refused)".into()
+        ));
+    }
+    if let Some(max) = limit.filter(|max| meta.len() > *max) {
+        return Err(bad(format!(
+            "has {} bytes, more than the {max} it may have",
+            meta.len()
+        )));
+    }
+    std::fs::File::open(&path).map_err(|e| Error::io(&path, e))
+}
+
+/// Read a small file of a bundle whole ([`open_bundle_file`]'s checks).
+fn read_bundle_file(dir: &Path, name: &str, limit: u64) -> Result<Vec<u8>> {
+    let mut out = Vec::new();
+    let path = dir.join(name);
+    open_bundle_file(dir, name, Some(limit))?
+        .take(limit + 1)
+        .read_to_end(&mut out)
+        .map_err(|e| Error::io(&path, e))?;
+    Ok(out)
+}
+
+/// Read `events.jsonl` again from `events.bin` and compare line by line:
+/// the readable file is derived, byte for byte, from the signed events.
+fn check_jsonl(dir: &Path, registry: &crate::authz::Registry) -> Result<()> {
+    use std::io::BufRead;
+    let bin_path = dir.join("events.bin");
+    let bin = open_bundle_file(dir, "events.bin", None)?;
+    let json = open_bundle_file(dir, "events.jsonl", None)?;
+    let mut events = EventReader::new(std::io::BufReader::with_capacity(1 << 20, bin), &bin_path);
+    let mut lines = std::io::BufReader::with_capacity(1 << 20, json);
+    let differs = |line: u64, why: &str| {
+        Error::Integrity {
+        seq: Some(line - 1),
+        reason: format!(
+            "bundle {}: events.jsonl line {line} {why}; the readable file must be exactly what events.bin decodes to",
+            dir.display()
+        ),
+    }
+    };
+    let mut line_no = 0u64;
+    let mut buf = Vec::new();
+    while let Some((seq, bytes)) = events.next_event()? {
+        line_no += 1;
+        buf.clear();
+        let read = (&mut lines)
+            .take(MAX_JSON_LINE as u64)
+            .read_until(b'\n', &mut buf)
+            .map_err(|e| Error::io(dir.join("events.jsonl"), e))?;
+        if read == 0 {
+            return Err(differs(
+                line_no,
+                &format!("is missing (events.bin holds event {seq})"),
+            ));
+        }
+        let event = crate::codec::decode(&bytes).map_err(|e| Error::integrity(seq, e))?;
+        let stored = crate::ledger::StoredEvent {
+            hash: crate::codec::hash_stored(&bytes),
+            size: bytes.len(),
+            event,
+        };
+        let name = match registry.get(&stored.event.author) {
+            Some(state) => state.holder.name.clone(),
+            None => format!("unknown key {}", stored.event.author.key_id()),
+        };
+        let mut expected = serde_json::to_vec(&event_json_named(&stored, name))
+            .map_err(|e| Error::Internal(e.to_string()))?;
+        expected.push(b'\n');
+        if buf != expected {
+            return Err(differs(line_no, &format!("does not match event {seq}")));
+        }
+    }
+    buf.clear();
+    if lines
+        .take(1)
+        .read_until(b'\n', &mut buf)
+        .map_err(|e| Error::io(dir.join("events.jsonl"), e))?
+        > 0
+    {
+        return Err(differs(line_no + 1, "has no event in events.bin"));
+    }
+    Ok(())
 }
 
 /// What a bundle verification established.
@@ -140,6 +269,9 @@ pub struct BundleVerified {
     pub origin: String,
     /// Size of the checkpoint and the key ids that signed it.
     pub checkpoint: Option<(u64, Vec<String>)>,
+    /// What the verifier could not vouch for but is no failure (a
+    /// specification from another version).
+    pub notes: Vec<String>,
 }
 
 /// Verify a bundle directory without any store.
@@ -154,24 +286,30 @@ pub fn verify_trusting(dir: &Path, trusted: &[crate::event::PublicKey]) -> Resul
         seq: None,
         reason: format!("bundle {}: {why}", dir.display()),
     };
-    let manifest_path = dir.join("manifest.json");
-    let text = std::fs::read_to_string(&manifest_path).map_err(|e| Error::io(&manifest_path, e))?;
-    let manifest: serde_json::Value =
-        serde_json::from_str(&text).map_err(|e| bad(format!("manifest.json is not JSON ({e})")))?;
+    let manifest_bytes = read_bundle_file(dir, "manifest.json", MAX_MANIFEST_BYTES)?;
+    let manifest: serde_json::Value = serde_json::from_slice(&manifest_bytes)
+        .map_err(|e| bad(format!("manifest.json is not JSON ({e})")))?;
     if manifest["format"] != FORMAT {
         return Err(bad(format!("unknown format {}", manifest["format"])));
     }
     let files = manifest["files"]
         .as_object()
         .ok_or_else(|| bad("manifest.json lists no files".into()))?;
+    let mut digests = serde_json::Map::new();
     for (name, digest) in files {
-        let path = dir.join(name);
-        if !path.is_file() || name.contains('/') || name.contains("..") {
-            return Err(bad(format!("{name} is listed but missing")));
-        }
-        if Some(sha_file(&path)?.as_str()) != digest.as_str() {
+        let Some((_, limit)) = BUNDLE_FILES.iter().find(|(known, _)| known == name) else {
+            return Err(bad(format!(
+                "manifest.json lists {name:?}, which is not a file of a bundle"
+            )));
+        };
+        let mut file = open_bundle_file(dir, name, *limit)?;
+        let mut hasher = Sha256::new();
+        std::io::copy(&mut file, &mut hasher).map_err(|e| Error::io(dir.join(name), e))?;
+        let actual = hex::encode(hasher.finalize());
+        if Some(actual.as_str()) != digest.as_str() {
             return Err(bad(format!("{name} does not match its SHA-256 in manifest.json")));
         }
+        digests.insert(name.clone(), actual.into());
     }
     for required in ["events.bin", "FORMAT.md", "events.jsonl"] {
         if !files.contains_key(required) {
@@ -180,14 +318,15 @@ pub fn verify_trusting(dir: &Path, trusted: &[crate::event::PublicKey]) -> Resul
     }
     let checkpoint = match files.contains_key("checkpoint") {
         true => {
-            let p = dir.join("checkpoint");
-            let text = std::fs::read_to_string(&p).map_err(|e| Error::io(&p, e))?;
+            let bytes = read_bundle_file(dir, "checkpoint", 64 << 10)?;
+            let text =
+                String::from_utf8(bytes).map_err(|_| bad("the checkpoint is not UTF-8 text".into()))?;
             Some(Checkpoint::parse(&text)?)
         }
         false => None,
     };
     let bin_path = dir.join("events.bin");
-    let bin = std::fs::File::open(&bin_path).map_err(|e| Error::io(&bin_path, e))?;
+    let bin = open_bundle_file(dir, "events.bin", None)?;
     let mut v = Verifier::new();
     if let Some(c) = &checkpoint {
         v.root_at(c.size);
@@ -252,10 +391,24 @@ pub fn verify_trusting(dir: &Path, trusted: &[crate::event::PublicKey]) -> Resul
             Some((c.size, signers.iter().map(|k| k.key_id()).collect()))
         }
     };
+    check_jsonl(dir, &verified.registry)?;
+    let rebuilt = manifest_text(&origin, verified.events, &verified.head, &verified.root, digests);
+    if rebuilt.as_bytes() != manifest_bytes.as_slice() {
+        return Err(bad(
+            "manifest.json is not exactly what its events and files imply (fields added, changed or reordered)".into(),
+        ));
+    }
+    let mut notes = Vec::new();
+    if read_bundle_file(dir, "FORMAT.md", 1 << 20)? != FORMAT_MD.as_bytes() {
+        notes.push(
+            "FORMAT.md (the specification, not evidence) differs from the one this sakip ships: written by another version, or edited".into(),
+        );
+    }
     Ok(BundleVerified {
         verified,
         origin,
         checkpoint,
+        notes,
     })
 }
 

@@ -201,11 +201,9 @@ pub enum NotSigner {
 impl std::fmt::Display for NotSigner {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            NotSigner::Role(holder, roles) => write!(
-                f,
-                "{holder} holds role(s) {roles}, not {}",
-                SIGNER_ROLE.name()
-            ),
+            NotSigner::Role(holder, roles) => {
+                write!(f, "{holder} holds role(s) {roles}, not {}", SIGNER_ROLE.name())
+            }
             NotSigner::AddedAfter(holder, seq, size) => write!(
                 f,
                 "{holder}'s key was registered at seq {seq}, after the checkpoint's {size} events"
@@ -224,10 +222,7 @@ impl std::fmt::Display for NotSigner {
 pub fn may_sign(state: &crate::authz::KeyState, size: u64) -> std::result::Result<(), NotSigner> {
     let holder = || state.holder.name.clone();
     if !state.roles.contains(&SIGNER_ROLE) {
-        return Err(NotSigner::Role(
-            holder(),
-            crate::authz::roles_text(&state.roles),
-        ));
+        return Err(NotSigner::Role(holder(), crate::authz::roles_text(&state.roles)));
     }
     if state.added_seq >= size {
         return Err(NotSigner::AddedAfter(holder(), state.added_seq, size));

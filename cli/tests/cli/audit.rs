@@ -584,3 +584,128 @@ fn only_an_active_inspector_signs_a_checkpoint() {
     assert_eq!(code, 3, "{err}");
     assert!(err.contains("holds role(s) admin"), "{err}");
 }
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+    }
+}
+
+/// Rewrite a bundle's manifest after changing `name` to `bytes`, digest
+/// fixed, in the exporter's exact layout: only the content is a lie.
+fn refit(bundle: &std::path::Path, name: &str, bytes: &[u8]) {
+    use sha2::Digest;
+    std::fs::write(bundle.join(name), bytes).unwrap();
+    let path = bundle.join("manifest.json");
+    let mut manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    manifest["files"][name] = hex::encode(sha2::Sha256::digest(bytes)).into();
+    std::fs::write(
+        &path,
+        format!("{}\n", serde_json::to_string_pretty(&manifest).unwrap()),
+    )
+    .unwrap();
+}
+
+/// A bundle whose readable parts disagree with its signed events, or whose
+/// manifest points at what is no file of a bundle, is refused promptly
+/// (exit 3), naming the file and line; nothing is read beyond its bounds.
+#[test]
+fn a_bundle_whose_readable_files_lie_is_refused() {
+    let env = crate::support::demo();
+    let inspector = env.demo_key("inspektorat-inspector");
+    env.ok(&["--key", &inspector, "checkpoint", "--out", s(&env.path("cp"))]);
+    let good = env.path("bundle");
+    env.ok(&["export", "--out", s(&good)]);
+    let case = |name: &str| {
+        let dir = env.path(name);
+        copy_dir(&good, &dir);
+        dir
+    };
+
+    // events.jsonl: the corrected IKU-1.1 figure 20,40 shown as 35,00.
+    let lied = case("jsonl");
+    let text = std::fs::read_to_string(lied.join("events.jsonl")).unwrap();
+    let (n, line) = text
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.contains("realisation_corrected") && l.contains("IKU-1.1") && l.contains("\"20.4"))
+        .unwrap();
+    let forged = text.replacen(line, &line.replacen("\"20.4", "\"35.0", 1), 1);
+    refit(&lied, "events.jsonl", forged.as_bytes());
+    let (code, _, err) = env.run(&["verify-bundle", s(&lied)]);
+    assert_eq!(code, 3, "{err}");
+    assert!(
+        err.contains(&format!("events.jsonl line {} does not match event {n}", n + 1)),
+        "{err}"
+    );
+
+    // A line dropped at the end.
+    let short = case("short");
+    let cut: String = text
+        .lines()
+        .take(text.lines().count() - 1)
+        .map(|l| format!("{l}\n"))
+        .collect();
+    refit(&short, "events.jsonl", cut.as_bytes());
+    let (code, _, err) = env.run(&["verify-bundle", s(&short)]);
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("is missing"), "{err}");
+
+    // A manifest with a field of its own.
+    let extra = case("extra");
+    let path = extra.join("manifest.json");
+    let m = std::fs::read_to_string(&path).unwrap().replacen(
+        "{\n",
+        "{\n  \"approved_by\": \"Inspektorat\",\n",
+        1,
+    );
+    std::fs::write(&path, m).unwrap();
+    let (code, _, err) = env.run(&["verify-bundle", s(&extra)]);
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("manifest.json is not exactly"), "{err}");
+
+    // Names that are no file of a bundle: outside paths, devices.
+    for hostile in ["../cp", "/dev/zero", "events.bin/../../cp"] {
+        let dir = case(&format!("name-{}", hostile.len()));
+        let path = dir.join("manifest.json");
+        let mut manifest: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        manifest["files"][hostile] = "00".into();
+        std::fs::write(&path, serde_json::to_string_pretty(&manifest).unwrap()).unwrap();
+        let (code, _, err) = env.run(&["verify-bundle", s(&dir)]);
+        assert_eq!(code, 3, "{hostile}: {err}");
+        assert!(err.contains("is not a file of a bundle"), "{hostile}: {err}");
+    }
+
+    // events.bin as a link to a device, and as a FIFO: refused, not read.
+    let linked = case("linked");
+    std::fs::remove_file(linked.join("events.bin")).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", linked.join("events.bin")).unwrap();
+    let fifo = case("fifo");
+    std::fs::remove_file(fifo.join("events.bin")).unwrap();
+    let made = std::process::Command::new("mkfifo")
+        .arg(fifo.join("events.bin"))
+        .status()
+        .unwrap();
+    assert!(made.success());
+    for dir in [&linked, &fifo] {
+        let (code, _, err) = env.run(&["verify-bundle", s(dir)]);
+        assert_eq!(code, 3, "{err}");
+        assert!(err.contains("events.bin is not a regular file"), "{err}");
+    }
+
+    // A specification grown past its bound.
+    let huge = case("huge");
+    refit(&huge, "FORMAT.md", &vec![b'x'; (1 << 20) + 1]);
+    let (code, _, err) = env.run(&["verify-bundle", s(&huge)]);
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("FORMAT.md has 1048577 bytes"), "{err}");
+
+    // The same bundle untouched is intact.
+    let out = env.ok(&["verify-bundle", s(&good)]);
+    assert!(out.starts_with("intact"), "{out}");
+    assert!(!out.contains("note:"), "{out}");
+}

@@ -55,6 +55,9 @@ pub fn verify_bundle(ctx: &Ctx, args: VerifyBundleArgs, out: &mut dyn Write) -> 
         b.verified.events,
         b.verified.head
     )?;
+    for note in &b.notes {
+        writeln!(out, "note: {note}")?;
+    }
     if let Some((size, signers)) = b.checkpoint {
         writeln!(
             out,
