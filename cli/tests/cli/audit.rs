@@ -709,3 +709,181 @@ fn a_bundle_whose_readable_files_lie_is_refused() {
     assert!(out.starts_with("intact"), "{out}");
     assert!(!out.contains("note:"), "{out}");
 }
+
+/// The shared corpus: good and hostile bundles, each through both
+/// verifiers (`sakip verify-bundle` and `tools/verify_bundle.py`), which
+/// must reach the same verdict — intact (0) or refused (3) — promptly.
+#[test]
+fn both_verifiers_agree_on_a_corpus_of_good_and_hostile_bundles() {
+    use sakip::checkpoint::Checkpoint;
+    let env = crate::support::demo();
+    let inspector = env.demo_key("inspektorat-inspector");
+    env.ok(&["--key", &inspector, "checkpoint", "--out", s(&env.path("cp"))]);
+    let good = env.path("good");
+    env.ok(&["export", "--out", s(&good)]);
+    let mut corpus: Vec<(String, std::path::PathBuf, i32)> = vec![("good".into(), good.clone(), 0)];
+    let mut case = |name: &str, expect: i32, change: &dyn Fn(&std::path::Path)| {
+        let dir = env.path(&format!("corpus-{name}"));
+        copy_dir(&good, &dir);
+        change(&dir);
+        corpus.push((name.into(), dir, expect));
+    };
+    let jsonl = std::fs::read_to_string(good.join("events.jsonl")).unwrap();
+    case("jsonl-figure-changed", 3, &|d| {
+        refit(
+            d,
+            "events.jsonl",
+            jsonl
+                .replacen("\"number\":\"20.4", "\"number\":\"35.0", 1)
+                .as_bytes(),
+        )
+    });
+    case("jsonl-line-dropped", 3, &|d| {
+        let cut: String = jsonl.lines().skip(1).map(|l| format!("{l}\n")).collect();
+        refit(d, "events.jsonl", cut.as_bytes())
+    });
+    case("jsonl-author-renamed", 3, &|d| {
+        refit(
+            d,
+            "events.jsonl",
+            jsonl.replacen("KRIS WAHYUDI", "KRIS WAHYUDl", 1).as_bytes(),
+        )
+    });
+    case("manifest-extra-field", 3, &|d| {
+        let p = d.join("manifest.json");
+        let m = std::fs::read_to_string(&p)
+            .unwrap()
+            .replacen("{\n", "{\n  \"note\": \"ok\",\n", 1);
+        std::fs::write(p, m).unwrap();
+    });
+    for (i, name) in ["../cp", "/dev/zero", "events.bin/../../cp"]
+        .into_iter()
+        .enumerate()
+    {
+        case(&format!("manifest-names-{i}"), 3, &|d| {
+            let p = d.join("manifest.json");
+            let mut m: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
+            m["files"][name] = "00".into();
+            std::fs::write(p, format!("{}\n", serde_json::to_string_pretty(&m).unwrap())).unwrap();
+        });
+    }
+    case("events-bin-links-to-dev-zero", 3, &|d| {
+        std::fs::remove_file(d.join("events.bin")).unwrap();
+        std::os::unix::fs::symlink("/dev/zero", d.join("events.bin")).unwrap();
+    });
+    case("events-bin-is-a-fifo", 3, &|d| {
+        std::fs::remove_file(d.join("events.bin")).unwrap();
+        assert!(std::process::Command::new("mkfifo")
+            .arg(d.join("events.bin"))
+            .status()
+            .unwrap()
+            .success());
+    });
+    case("format-md-huge", 3, &|d| {
+        refit(d, "FORMAT.md", &vec![b'x'; (1 << 20) + 1])
+    });
+    case("events-bin-byte-flipped", 3, &|d| {
+        let mut bytes = std::fs::read(d.join("events.bin")).unwrap();
+        bytes[300] ^= 1;
+        refit(d, "events.bin", &bytes);
+    });
+    let cp = Checkpoint::parse(&std::fs::read_to_string(good.join("checkpoint")).unwrap()).unwrap();
+    let signed_by = |seed: [u8; 32]| {
+        Checkpoint::signed(cp.origin.clone(), cp.size, cp.root, &KeyPair::from_seed(seed)).to_text()
+    };
+    let admin = sakip::keys::example_key("sekretaris-admin");
+    let admin_cp = Checkpoint::signed(cp.origin.clone(), cp.size, cp.root, &admin).to_text();
+    case("checkpoint-by-the-admin", 3, &|d| {
+        refit(d, "checkpoint", admin_cp.as_bytes())
+    });
+    case("checkpoint-unsigned", 3, &|d| {
+        refit(d, "checkpoint", format!("{}\n", cp.body()).as_bytes())
+    });
+    case("checkpoint-by-a-stranger", 3, &|d| {
+        refit(d, "checkpoint", signed_by([99; 32]).as_bytes())
+    });
+    case("checkpoint-garbage-signature", 3, &|d| {
+        let text = format!(
+            "{}\n\u{2014} sakip-0011223344556677 {}\n",
+            cp.body(),
+            "A".repeat(92)
+        );
+        refit(d, "checkpoint", text.as_bytes())
+    });
+
+    // A history re-signed from seq 300 on by a key never registered, with
+    // a checkpoint of its own, exported by sakip itself.
+    let forger = KeyPair::from_seed([98; 32]);
+    {
+        let (db, events) = env.raw_events();
+        let meta = db.open_tree("meta").unwrap();
+        let mut prev = sakip::event::EventHash::ZERO;
+        let mut seq = 0u64;
+        while let Some(bytes) = events.get(seq.to_be_bytes()).unwrap() {
+            if seq >= 300 {
+                let e = codec::decode(&bytes).unwrap();
+                let body = codec::encode_body(&Unsigned {
+                    seq,
+                    prev,
+                    recorded_at: e.recorded_at,
+                    author: forger.public(),
+                    payload: &e.payload,
+                })
+                .unwrap();
+                let stored = [body.clone(), forger.sign(&codec::signing_message(&body)).to_vec()].concat();
+                events.insert(seq.to_be_bytes(), stored.clone()).unwrap();
+                prev = codec::hash_stored(&stored);
+            } else {
+                prev = codec::hash_stored(&bytes);
+            }
+            seq += 1;
+        }
+        let mut head = meta.get("head").unwrap().unwrap().to_vec();
+        head[8..40].copy_from_slice(&prev.0);
+        meta.insert("head", head).unwrap();
+        meta.remove("checkpoint").unwrap();
+        db.flush().unwrap();
+    }
+    let forged = env.path("corpus-resigned-by-a-stranger");
+    env.ok(&["export", "--out", s(&forged)]);
+    let (root, size) = {
+        let bin = std::fs::read(forged.join("events.bin")).unwrap();
+        let mut frontier = sakip::merkle::Frontier::default();
+        let (mut at, mut n) = (0usize, 0u64);
+        while at < bin.len() {
+            let len = u32::from_le_bytes(bin[at..at + 4].try_into().unwrap()) as usize;
+            frontier.push(&codec::hash_stored(&bin[at + 4..at + 4 + len]).0);
+            at += 4 + len;
+            n += 1;
+        }
+        (frontier.root(), n)
+    };
+    let own = Checkpoint::signed(cp.origin.clone(), size, root, &forger).to_text();
+    refit(&forged, "checkpoint", own.as_bytes());
+    corpus.push(("resigned-by-a-stranger".into(), forged, 3));
+
+    let mut disagreements = Vec::new();
+    for (name, dir, expect) in &corpus {
+        let started = std::time::Instant::now();
+        let (rust, _, rust_err) = env.run(&["verify-bundle", s(dir)]);
+        let (py, _, py_err) = python(&[s(dir)]);
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(60),
+            "{name}: not prompt"
+        );
+        eprintln!(
+            "{name}: sakip {rust} {} | python {py} {}",
+            rust_err.trim(),
+            py_err.trim()
+        );
+        if rust != *expect || py != *expect {
+            disagreements.push(format!(
+                "{name}: expected {expect}, sakip {rust} ({}), python {py} ({})",
+                rust_err.trim(),
+                py_err.trim()
+            ));
+        }
+    }
+    assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
+}
