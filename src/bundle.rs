@@ -494,6 +494,75 @@ impl<'a, R: Read> EventReader<'a, R> {
     }
 }
 
+/// Write a verified bundle's events into an empty `store` as they are,
+/// then its key registry, derived trees and kept checkpoint, and verify the
+/// result: the ledger the bundle holds.
+fn load_into(store: crate::store::Store, bundle_dir: &Path, checked: &BundleVerified) -> Result<Ledger> {
+    let bin_path = bundle_dir.join("events.bin");
+    let bin = open_bundle_file(bundle_dir, "events.bin", None)?;
+    let clock = std::sync::Arc::new(crate::clock::SystemClock);
+    let mut events = EventReader::new(std::io::BufReader::with_capacity(1 << 20, bin), &bin_path);
+    while let Some(chunk) = events.next_run(10_000)? {
+        let mut staged = Vec::with_capacity(chunk.len());
+        let mut last = None;
+        for (seq, bytes) in &chunk {
+            let (seq, bytes) = (*seq, bytes.as_slice());
+            let frame = crate::codec::Frame::parse(bytes).map_err(|e| Error::integrity(seq, e))?;
+            let kind = frame
+                .decode()
+                .map_err(|e| Error::integrity(seq, e))?
+                .payload
+                .kind();
+            last = Some((seq, frame.hash(), frame.recorded_at()));
+            staged.push(crate::store::Staged {
+                seq,
+                hash: frame.hash(),
+                kind,
+                bytes: bytes.to_vec(),
+                key_updates: vec![],
+                proj: vec![],
+                merkle: vec![],
+            });
+        }
+        if let Some((seq, hash, recorded_at)) = last {
+            store.commit(
+                &staged,
+                crate::store::Head {
+                    count: seq + 1,
+                    hash,
+                    recorded_at,
+                },
+            )?;
+        }
+    }
+    let states: Vec<_> = checked
+        .verified
+        .registry
+        .iter()
+        .map(|(k, s)| (*k, s.clone()))
+        .collect();
+    store.replace_key_states(&states)?;
+    if checked.checkpoint.is_some() {
+        let text = read_bundle_file(bundle_dir, "checkpoint", 64 << 10)?;
+        store.put_checkpoint(&String::from_utf8_lossy(&text))?;
+    }
+    let ledger = Ledger::from_store(store, clock, true)?;
+    ledger.rebuild()?;
+    ledger.rebuild_merkle()?;
+    crate::verify::verify_store(ledger.store())?;
+    Ok(ledger)
+}
+
+/// A verified bundle as a ledger in memory, to read and audit without
+/// restoring it to disk (`--bundle DIR`): every check of
+/// [`verify_trusting`], then the events loaded as they are. It takes about
+/// the memory of the store the ledger had; restore a large one instead.
+pub fn open(bundle_dir: &Path, trusted: &[crate::event::PublicKey]) -> Result<(Ledger, BundleVerified)> {
+    let checked = verify_trusting(bundle_dir, trusted)?;
+    let ledger = load_into(crate::store::Store::memory(), bundle_dir, &checked)?;
+    Ok((ledger, checked))
+}
+
 /// Rebuild a ledger from a verified bundle into `ledger_dir` (which must not
 /// exist): the stored bytes are written as they are, in batches, then the
 /// indexes, the Merkle tree and the key registry are rebuilt from them and
@@ -508,8 +577,6 @@ pub fn restore(bundle_dir: &Path, ledger_dir: &Path) -> Result<Verified> {
         )));
     }
     let checked = verify(bundle_dir)?;
-    let bin_path = bundle_dir.join("events.bin");
-    let bin = std::fs::File::open(&bin_path).map_err(|e| Error::io(&bin_path, e))?;
     let mut building = ledger_dir.as_os_str().to_owned();
     building.push(".restoring");
     let building = std::path::PathBuf::from(building);
@@ -523,54 +590,9 @@ pub fn restore(bundle_dir: &Path, ledger_dir: &Path) -> Result<Verified> {
         }
         std::fs::remove_dir_all(&building).map_err(|e| Error::io(&building, e))?;
     }
-    let clock = std::sync::Arc::new(crate::clock::SystemClock);
     {
         let store = crate::store::Store::open(&building, true)?;
-        let mut events = EventReader::new(std::io::BufReader::with_capacity(1 << 20, bin), &bin_path);
-        while let Some(chunk) = events.next_run(10_000)? {
-            let mut staged = Vec::with_capacity(chunk.len());
-            let mut last = None;
-            for (seq, bytes) in &chunk {
-                let (seq, bytes) = (*seq, bytes.as_slice());
-                let frame = crate::codec::Frame::parse(bytes).map_err(|e| Error::integrity(seq, e))?;
-                let kind = frame
-                    .decode()
-                    .map_err(|e| Error::integrity(seq, e))?
-                    .payload
-                    .kind();
-                last = Some((seq, frame.hash(), frame.recorded_at()));
-                staged.push(crate::store::Staged {
-                    seq,
-                    hash: frame.hash(),
-                    kind,
-                    bytes: bytes.to_vec(),
-                    key_updates: vec![],
-                    proj: vec![],
-                    merkle: vec![],
-                });
-            }
-            if let Some((seq, hash, recorded_at)) = last {
-                store.commit(
-                    &staged,
-                    crate::store::Head {
-                        count: seq + 1,
-                        hash,
-                        recorded_at,
-                    },
-                )?;
-            }
-        }
-        let states: Vec<_> = checked
-            .verified
-            .registry
-            .iter()
-            .map(|(k, s)| (*k, s.clone()))
-            .collect();
-        store.replace_key_states(&states)?;
-        let ledger = Ledger::from_store(store, clock, true)?;
-        ledger.rebuild()?;
-        ledger.rebuild_merkle()?;
-        crate::verify::verify_store(ledger.store())?;
+        load_into(store, bundle_dir, &checked)?;
     }
     std::fs::rename(&building, ledger_dir).map_err(|e| Error::io(ledger_dir, e))?;
     Ok(checked.verified)

@@ -11,7 +11,7 @@ use crate::{Error, Result};
 
 pub use crate::audit::{check, Finding, Severity};
 pub use crate::bundle::{
-    export, restore, verify as verify_bundle, verify_trusting as verify_bundle_trusting,
+    export, open as open_bundle, restore, verify as verify_bundle, verify_trusting as verify_bundle_trusting,
 };
 
 /// What `verify` found on an intact ledger.

@@ -69,6 +69,13 @@ pub struct GlobalArgs {
     /// Colour in terminal output; `auto` honours NO_COLOR and whether stdout is a terminal.
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    /// Read from an exported bundle instead of a ledger: it is verified
+    /// (as `verify-bundle`) and loaded in memory, and the commands that
+    /// only read (status, log, show, history, diff, audit check, audit
+    /// replay, report rendering and report verify) answer from it. Commands
+    /// that write refuse it.
+    #[arg(long, global = true, value_name = "DIR")]
+    pub bundle: Option<PathBuf>,
 }
 
 /// Output formats. For commands that list things (status, log, key list,
@@ -170,9 +177,23 @@ pub struct Ctx {
 
 impl Ctx {
     /// Open the ledger named by `--ledger`, waiting while another process
-    /// has it open.
+    /// has it open. Refused with `--bundle`: a bundle is read-only.
     pub fn open_ledger(&self) -> Result<Ledger, CliError> {
+        if self.global.bundle.is_some() {
+            return Err(CliError::Usage(
+                "--bundle is read-only: it answers status, log, show, history, diff, audit check, audit replay and report rendering; this command needs a ledger (restore the bundle with `sakip restore`)".into(),
+            ));
+        }
         self.open_ledger_as(false)
+    }
+
+    /// The ledger to read from: the verified bundle given by `--bundle`,
+    /// loaded in memory, or the ledger named by `--ledger`.
+    pub fn open_reader(&self) -> Result<Ledger, CliError> {
+        match &self.global.bundle {
+            Some(dir) => Ok(sakip::service::audit::open_bundle(dir, &[])?.0),
+            None => self.open_ledger_as(false),
+        }
     }
 
     /// Open the ledger even if a projection rebuild was interrupted.

@@ -129,7 +129,7 @@ pub fn run(ctx: &Ctx, cmd: ReportCommand, out: &mut dyn Write) -> CmdResult {
         ReportCommand::Verify(a) => return verify(ctx, a, out),
         ReportCommand::Record(a) => return record(ctx, a, out),
     };
-    let ledger = ctx.open_ledger()?;
+    let ledger = ctx.open_reader()?;
     let p = params(ctx, kind, &args, &ledger)?;
     let (_, bytes) = reports::render(&ledger, p)?;
     match &args.out {
@@ -168,7 +168,7 @@ fn issue(ctx: &Ctx, args: IssueArgs, out: &mut dyn Write) -> CmdResult {
 
 fn verify(ctx: &Ctx, args: VerifyArgs, out: &mut dyn Write) -> CmdResult {
     let bytes = std::fs::read(&args.file).map_err(|e| sakip::Error::io(&args.file, e))?;
-    let ledger = ctx.open_ledger()?;
+    let ledger = ctx.open_reader()?;
     match reports::verify_bytes(&ledger, &bytes)? {
         Verdict::Issued {
             seq,

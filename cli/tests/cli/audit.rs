@@ -887,3 +887,69 @@ fn both_verifiers_agree_on_a_corpus_of_good_and_hostile_bundles() {
     }
     assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
 }
+
+/// An auditor with only a bundle gets the same answers as from the ledger:
+/// status as known at a date, audit check, history and diff, read from the
+/// verified bundle in memory; a writer is refused, a tampered bundle too.
+#[test]
+fn the_audit_answers_from_a_bundle_equal_the_ledgers() {
+    let env = crate::support::demo();
+    let bundle = env.path("bundle");
+    env.ok(&["export", "--out", s(&bundle)]);
+    let questions: [&[&str]; 5] = [
+        &[
+            "status",
+            "--year",
+            "2021",
+            "--known-at",
+            "2022-01-10",
+            "--format",
+            "json",
+        ],
+        &["audit", "check", "--format", "jsonl"],
+        &["history", "IKU-1.1", "--year", "2021"],
+        &[
+            "diff",
+            "--known-at",
+            "2022-01-10",
+            "--known-at",
+            "2022-03-01",
+            "--year",
+            "2021",
+        ],
+        &["log", "--author", "dfa7451bfbc05a7c", "--format", "csv"],
+    ];
+    let from_ledger: Vec<String> = questions.iter().map(|q| env.ok(q)).collect();
+    std::fs::rename(env.ledger(), env.path("elsewhere")).unwrap();
+    for (q, expected) in questions.iter().zip(&from_ledger) {
+        let mut args = vec!["--bundle", s(&bundle)];
+        args.extend_from_slice(q);
+        assert_eq!(&env.ok(&args), expected, "{q:?}");
+    }
+    let operator = env.demo_key("kabid-mutasi-operator");
+    let (code, _, err) = env.run(&[
+        "--bundle",
+        s(&bundle),
+        "--key",
+        &operator,
+        "record",
+        "realisasi",
+        "--indicator",
+        "IKU-1.1",
+        "--period",
+        "2022-Q1",
+        "--value",
+        "1",
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--bundle is read-only"), "{err}");
+    let jsonl = std::fs::read_to_string(bundle.join("events.jsonl")).unwrap();
+    refit(
+        &bundle,
+        "events.jsonl",
+        jsonl.replacen("\"20.4", "\"35.0", 1).as_bytes(),
+    );
+    let (code, _, err) = env.run(&["--bundle", s(&bundle), "audit", "check"]);
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("events.jsonl line"), "{err}");
+}

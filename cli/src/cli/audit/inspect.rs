@@ -71,7 +71,7 @@ pub fn run(ctx: &Ctx, cmd: AuditCommand, out: &mut dyn Write) -> CmdResult {
 
 fn check(ctx: &Ctx, args: CheckArgs, out: &mut dyn Write) -> CmdResult {
     let format = ctx.require_format("audit check", &[Format::Table, Format::Json, Format::Jsonl])?;
-    let ledger = ctx.open_ledger()?;
+    let ledger = ctx.open_reader()?;
     let findings = sakip::service::audit::check(&ledger, args.year)?;
     if crate::cli::is_json(format) {
         let mut list = crate::cli::JsonList::new(format);
@@ -110,7 +110,7 @@ fn check(ctx: &Ctx, args: CheckArgs, out: &mut dyn Write) -> CmdResult {
 }
 
 fn replay(ctx: &Ctx, args: ReplayArgs, out: &mut dyn Write) -> CmdResult {
-    let ledger = ctx.open_ledger()?;
+    let ledger = ctx.open_reader()?;
     let zone = ledger.time_zone_at(ledger.head().count - 1)?;
     let to = args
         .to
@@ -147,7 +147,7 @@ fn replay(ctx: &Ctx, args: ReplayArgs, out: &mut dyn Write) -> CmdResult {
 
 pub fn history(ctx: &Ctx, args: HistoryArgs, out: &mut dyn Write) -> CmdResult {
     let format = ctx.require_format("history", &[Format::Table, Format::Json, Format::Jsonl])?;
-    let ledger = ctx.open_ledger()?;
+    let ledger = ctx.open_reader()?;
     let zone = ledger.time_zone_at(ledger.head().count - 1)?;
     let rows = history::history(&ledger, &args.indicator, args.year)?;
     if crate::cli::is_json(format) {
@@ -202,7 +202,7 @@ pub fn diff(ctx: &Ctx, args: DiffArgs, out: &mut dyn Write) -> CmdResult {
             "diff needs --known-at twice: --known-at A --known-at B".into(),
         ));
     };
-    let ledger = ctx.open_ledger()?;
+    let ledger = ctx.open_reader()?;
     let zone = ledger.time_zone_at(ledger.head().count - 1)?;
     let d = history::diff(&ledger, args.year, args.as_of.as_deref(), known_a, known_b)?;
     for c in &d.changes {

@@ -40,7 +40,7 @@ pub struct Args {
 pub fn run(ctx: &Ctx, args: Args, out: &mut dyn Write) -> CmdResult {
     let format = ctx.require_format("log", &[Format::Table, Format::Json, Format::Jsonl, Format::Csv])?;
     let mut list = crate::cli::JsonList::new(format);
-    let ledger = ctx.open_ledger()?;
+    let ledger = ctx.open_reader()?;
     let filter = events::Filter {
         from: args.from,
         kind: args.kind.as_deref().map(events::kind_named).transpose()?,

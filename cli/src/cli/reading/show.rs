@@ -13,7 +13,7 @@ pub struct Args {
 
 pub fn run(ctx: &Ctx, args: Args, out: &mut dyn Write) -> CmdResult {
     let format = ctx.require_format("show", &[Format::Table, Format::Json])?;
-    let ledger = ctx.open_ledger()?;
+    let ledger = ctx.open_reader()?;
     let event = events::find(&ledger, args.id.trim())?;
     let value = event_json(&ledger, &event);
     let text = serde_json::to_string_pretty(&value).map_err(|e| crate::cli::CliError::Output(e.into()))?;

@@ -27,7 +27,7 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx, args: Args, out: &mut dyn Write) -> CmdResult {
-    let ledger = ctx.open_ledger()?;
+    let ledger = ctx.open_reader()?;
     render(ctx, &ledger, args, out)
 }
 
