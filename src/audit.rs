@@ -591,3 +591,49 @@ fn budget_checks(ledger: &Ledger, q: &Query) -> Result<Vec<Finding>> {
     }
     Ok(out)
 }
+
+/// Events whose claimed time is contradicted by a witness: an event that a
+/// checkpoint cosigned at time T does not contain (its seq is at or past
+/// the checkpoint's size) but that claims to have been recorded before T.
+/// Recorded times are the signer's claim; a cosignature is an outsider's
+/// statement that at T the ledger had only that many events, so such an
+/// event was backdated (`backdated`). Each checkpoint must belong to this
+/// ledger and be consistent with it (checked by the caller,
+/// `Ledger::check_extends`); `cosigned` gives its verified cosignatures.
+pub fn backdated(
+    ledger: &Ledger,
+    cosigned: &[(crate::checkpoint::Checkpoint, Vec<crate::witness::Cosigned>)],
+) -> Result<Vec<Finding>> {
+    let mut out = Vec::new();
+    for (c, cosigs) in cosigned {
+        let Some(first) = cosigs.iter().min_by_key(|w| w.timestamp) else {
+            continue;
+        };
+        let seen_at = i64::try_from(first.timestamp)
+            .unwrap_or(i64::MAX / 1_000_000)
+            .saturating_mul(1_000_000);
+        let mut late = Vec::new();
+        for e in ledger.events_from(c.size) {
+            let e = e?;
+            if e.event.recorded_at < seen_at {
+                late.push(e.event.seq);
+            }
+        }
+        if !late.is_empty() {
+            let zone = ledger.time_zone_at(ledger.head().count - 1)?;
+            out.push(finding(
+                Severity::Warning,
+                "backdated",
+                format!(
+                    "{} recorded after the checkpoint of {} events claim times before {} cosigned it at {}: their recorded time is earlier than when an outsider saw the ledger without them",
+                    crate::event::count(late.len(), "event", "events"),
+                    c.size,
+                    first.witness.name,
+                    crate::clock::format_local(seen_at, zone)
+                ),
+                late,
+            ));
+        }
+    }
+    Ok(out)
+}

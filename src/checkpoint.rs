@@ -38,6 +38,9 @@ pub struct Checkpoint {
     pub root: Hash,
     /// Signatures over the note body.
     pub signatures: Vec<NoteSignature>,
+    /// Other signature lines (name and decoded blob), kept as they are:
+    /// witnesses' cosignatures (`witness.rs`) among them.
+    pub others: Vec<(String, Vec<u8>)>,
 }
 
 /// The origin line of a ledger: agency code and the genesis hash prefix.
@@ -87,6 +90,7 @@ impl Checkpoint {
             size,
             root,
             signatures: vec![],
+            others: vec![],
         }
     }
 
@@ -110,6 +114,9 @@ impl Checkpoint {
             blob.extend_from_slice(&s.signature);
             out.push_str(&format!("\u{2014} {} {}\n", s.name, B64.encode(blob)));
         }
+        for (name, blob) in &self.others {
+            out.push_str(&format!("\u{2014} {name} {}\n", B64.encode(blob)));
+        }
         out
     }
 
@@ -132,6 +139,7 @@ impl Checkpoint {
             .and_then(|b| b.try_into().ok())
             .ok_or_else(|| bad("the root line is not a base64 SHA-256 hash"))?;
         let mut signatures = Vec::new();
+        let mut others = Vec::new();
         for line in sigs.lines().filter(|l| !l.is_empty()) {
             let rest = line
                 .strip_prefix("\u{2014} ")
@@ -141,7 +149,9 @@ impl Checkpoint {
                 .ok_or_else(|| bad("a signature line needs a name and a signature"))?;
             let blob = B64.decode(blob).map_err(|_| bad("a signature is not base64"))?;
             if blob.len() != 68 {
-                continue; // another signature type: not ours to check
+                // Another signature type (a witness's cosignature): kept.
+                others.push((name.to_string(), blob));
+                continue;
             }
             signatures.push(NoteSignature {
                 name: name.into(),
@@ -154,6 +164,7 @@ impl Checkpoint {
             size,
             root,
             signatures,
+            others,
         };
         if c.body() != format!("{body}\n") {
             return Err(bad("extension lines are not supported"));

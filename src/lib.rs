@@ -44,6 +44,7 @@ pub mod ledger;
 pub mod projection;
 pub mod rules;
 pub mod verify;
+pub mod witness;
 
 // What is built on a ledger.
 pub mod audit;

@@ -19,7 +19,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ),
     (
         "storage and verification",
-        &["checked", "checkpoint", "derived", "store", "verify"],
+        &["checked", "checkpoint", "derived", "store", "verify", "witness"],
     ),
     ("ledger", &["ledger"]),
     ("built on a ledger", &["audit", "bundle", "import", "report"]),

@@ -241,3 +241,48 @@ pub fn check_proof(c: &Checkpoint, proof: &InclusionProof) -> Result<()> {
     }
     Ok(())
 }
+
+pub use crate::witness::{AddCheckpoint, Cosigned, Refusal, Witness, WitnessKey};
+
+/// The add-checkpoint request for a witness that last cosigned this ledger
+/// at size `old`: the consistency proof from `old` to `c`, which this
+/// ledger must extend.
+pub fn witness_request(ledger: &Ledger, c: Checkpoint, old: u64) -> Result<AddCheckpoint> {
+    ledger.check_extends(&c)?;
+    if old > c.size {
+        return Err(Error::Input(format!(
+            "the witness's size {old} is larger than the checkpoint's {}",
+            c.size
+        )));
+    }
+    let proof = if old == 0 {
+        vec![]
+    } else {
+        crate::merkle::consistency_proof(ledger.store(), old, c.size)?
+    };
+    Ok(AddCheckpoint {
+        old,
+        proof,
+        checkpoint: c,
+    })
+}
+
+/// The findings of [`check`] and, for each checkpoint an auditor holds
+/// (each checked to be one this ledger extends), the events its witnesses'
+/// cosignatures show were backdated (`backdated`).
+pub fn check_with_checkpoints(
+    ledger: &Ledger,
+    year: Option<u16>,
+    checkpoints: Vec<Checkpoint>,
+    witnesses: &[WitnessKey],
+) -> Result<Vec<Finding>> {
+    let mut findings = check(ledger, year)?;
+    let mut cosigned = Vec::new();
+    for c in checkpoints {
+        ledger.check_extends(&c)?;
+        let by = crate::witness::cosigners(&c, witnesses);
+        cosigned.push((c, by));
+    }
+    findings.extend(crate::audit::backdated(ledger, &cosigned)?);
+    Ok(findings)
+}

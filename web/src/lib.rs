@@ -23,6 +23,7 @@ mod pages;
 pub mod pemda;
 pub mod tls;
 pub mod verifikasi;
+pub mod witness;
 
 pub use app::{App, Config, MAX_FAILED_PER_CLIENT};
 pub use axum::Router;

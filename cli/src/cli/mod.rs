@@ -16,7 +16,7 @@ mod report;
 mod serve;
 
 use admin::{init, key, rebuild, settings};
-use audit::{bundle, checkpoint, verify};
+use audit::{bundle, checkpoint, verify, witness};
 use entries::{approve, import, record, retire};
 use reading::{log, query, show, status};
 
@@ -133,6 +133,8 @@ pub enum Command {
     Restore(bundle::RestoreArgs),
     #[command(name = "verify-proof")]
     VerifyProof(checkpoint::VerifyProofArgs),
+    #[command(subcommand)]
+    Witness(witness::WitnessCommand),
     Rebuild(rebuild::Args),
     Bench(bench::Args),
     Serve(serve::Args),
@@ -449,6 +451,7 @@ fn run_command(ctx: &Ctx, command: Command, mut out: &mut dyn Write) -> CmdResul
         Command::Checkpoint(a) => checkpoint::checkpoint(ctx, a, &mut out),
         Command::Prove(a) => checkpoint::prove(ctx, a, &mut out),
         Command::VerifyProof(a) => checkpoint::verify_proof(ctx, a, &mut out),
+        Command::Witness(a) => witness::run(ctx, a, &mut out),
         Command::Export(a) => bundle::export(ctx, a, &mut out),
         Command::VerifyBundle(a) => bundle::verify_bundle(ctx, a, &mut out),
         Command::Restore(a) => bundle::restore(ctx, a, &mut out),

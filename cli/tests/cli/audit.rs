@@ -953,3 +953,261 @@ fn the_audit_answers_from_a_bundle_equal_the_ledgers() {
     assert_eq!(code, 3, "{err}");
     assert!(err.contains("events.jsonl line"), "{err}");
 }
+
+/// A witness over HTTP: the checkpoint at size N is cosigned with a time;
+/// the ledger grows; the checkpoint at N+k is cosigned with a consistency
+/// proof from N; a ledger rewritten before N (a fork) is refused by the
+/// witness; a correction recorded after the second cosigned checkpoint but
+/// claiming an earlier time is reported by `audit check` as backdated.
+#[test]
+fn a_witness_cosigns_a_growing_ledger_and_refuses_a_fork() {
+    let env = crate::support::demo();
+    let inspector = env.demo_key("inspektorat-inspector");
+    let operator = env.demo_key("kabid-mutasi-operator");
+    let witness_key = env.path("saksi.key");
+    env.ok(&[
+        "key",
+        "new",
+        "--out",
+        s(&witness_key),
+        "--name",
+        "Saksi Inspektorat Provinsi",
+    ]);
+    let witness_pub = format!("{}.pub", s(&witness_key));
+    let witness = format!("saksi.jatimprov.test/w1={witness_pub}");
+    let cp0 = env.path("cp0");
+    env.ok(&["--key", &inspector, "checkpoint", "--out", s(&cp0)]);
+    let origin = std::fs::read_to_string(&cp0)
+        .unwrap()
+        .lines()
+        .next()
+        .unwrap()
+        .to_string();
+
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let server = std::process::Command::new(env!("CARGO_BIN_EXE_sakip"))
+        .args([
+            "--key",
+            s(&witness_key),
+            "witness",
+            "serve",
+            "--state",
+            s(&env.path("saksi-state")),
+        ])
+        .args(["--name", "saksi.jatimprov.test/w1", "--log"])
+        .arg(format!("{origin}={inspector}.pub"))
+        .args(["--listen", &format!("127.0.0.1:{port}")])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    struct Stop(std::process::Child);
+    impl Drop for Stop {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let _server = Stop(server);
+    let started = std::time::Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(30),
+            "the witness never listened"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let url = format!("http://127.0.0.1:{port}");
+    let cosigned_checkpoint = |name: &str| {
+        let path = env.path(name);
+        let out = env.ok(&[
+            "--key",
+            &inspector,
+            "checkpoint",
+            "--out",
+            s(&path),
+            "--witness-url",
+            &url,
+            "--witness",
+            &witness,
+        ]);
+        (path, out)
+    };
+
+    // Size N, cosigned with a time; verify reports it and can require it.
+    let (cp1, out) = cosigned_checkpoint("cp1");
+    assert!(out.contains("1 cosignature(s) added"), "{out}");
+    let out = env.ok(&[
+        "verify",
+        "--checkpoint",
+        s(&cp1),
+        "--witness",
+        &witness,
+        "--witness-quorum",
+        "1",
+    ]);
+    assert!(
+        out.contains("cosigned by witness saksi.jatimprov.test/w1 at 20"),
+        "{out}"
+    );
+    let (code, _, err) = env.run(&[
+        "verify",
+        "--checkpoint",
+        s(&cp0),
+        "--witness",
+        &witness,
+        "--witness-quorum",
+        "1",
+    ]);
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("cosigned by 0 of the 1 witnesses"), "{err}");
+
+    // The ledger grows; N+k is cosigned with a consistency proof from N.
+    env.ok(&[
+        "--key",
+        &operator,
+        "record",
+        "realisasi",
+        "--indicator",
+        "IKU-1.1",
+        "--period",
+        "2022-Q1",
+        "--value",
+        "21",
+    ]);
+    let (cp2, out) = cosigned_checkpoint("cp2");
+    assert!(out.contains("1 cosignature(s) added"), "{out}");
+    env.ok(&[
+        "verify",
+        "--checkpoint",
+        s(&cp2),
+        "--witness",
+        &witness,
+        "--witness-quorum",
+        "1",
+    ]);
+
+    // A correction recorded now that claims a 2022 time: before the witness
+    // saw the ledger at N+k without it.
+    let size2: u64 = std::fs::read_to_string(&cp2)
+        .unwrap()
+        .lines()
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    env.ok(&[
+        "--key",
+        &operator,
+        "correct",
+        &(size2 - 1).to_string(),
+        "--value",
+        "22",
+        "--reason",
+        "salah ketik",
+    ]);
+    let out = env.ok(&[
+        "audit",
+        "check",
+        "--checkpoint",
+        s(&cp2),
+        "--witness",
+        &witness,
+        "--format",
+        "jsonl",
+    ]);
+    let backdated: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|f| f["check"] == "backdated")
+        .collect();
+    assert_eq!(backdated.len(), 1, "{out}");
+    assert_eq!(backdated[0]["events"], serde_json::json!([size2]), "{out}");
+
+    // A fork: event 300 rewritten and everything after it re-signed by its
+    // own (published) keys; the rewritten ledger verifies on its own, but
+    // the witness refuses its checkpoint.
+    let keys: HashMap<[u8; 32], KeyPair> = sakip::keys::EXAMPLE_KEY_NAMES
+        .iter()
+        .map(|n| sakip::keys::example_key(n))
+        .map(|k| (k.public().0, k))
+        .collect();
+    {
+        let (db, events) = env.raw_events();
+        let meta = db.open_tree("meta").unwrap();
+        let mut prev = sakip::event::EventHash::ZERO;
+        let mut seq = 0u64;
+        while let Some(bytes) = events.get(seq.to_be_bytes()).unwrap() {
+            if seq < 300 {
+                prev = codec::hash_stored(&bytes);
+                seq += 1;
+                continue;
+            }
+            let mut e = codec::decode(&bytes).unwrap();
+            if seq == 300 {
+                if let sakip::event::Payload::RealisationRecorded(r) = &mut e.payload {
+                    r.note = Some("diubah".into());
+                }
+            }
+            let body = codec::encode_body(&Unsigned {
+                seq,
+                prev,
+                recorded_at: e.recorded_at,
+                author: e.author,
+                payload: &e.payload,
+            })
+            .unwrap();
+            let stored = [
+                body.clone(),
+                keys[&e.author.0].sign(&codec::signing_message(&body)).to_vec(),
+            ]
+            .concat();
+            prev = codec::hash_stored(&stored);
+            events.insert(seq.to_be_bytes(), stored).unwrap();
+            seq += 1;
+        }
+        let mut head = meta.get("head").unwrap().unwrap().to_vec();
+        head[8..40].copy_from_slice(&prev.0);
+        meta.insert("head", head).unwrap();
+        meta.remove("checkpoint").unwrap();
+        db.flush().unwrap();
+    }
+    env.ok(&["rebuild"]);
+    env.ok(&["verify"]);
+    let (_, out) = cosigned_checkpoint("cp-fork");
+    assert!(
+        out.contains("no cosignature: 422") && out.contains("a fork"),
+        "{out}"
+    );
+    // The same through files: `witness request` then `witness cosign`.
+    let req = env.path("fork.req");
+    env.ok(&[
+        "witness",
+        "request",
+        "--checkpoint",
+        s(&env.path("cp-fork")),
+        "--old",
+        &size2.to_string(),
+        "--out",
+        s(&req),
+    ]);
+    let (code, _, err) = env.run(&[
+        "--key",
+        s(&witness_key),
+        "witness",
+        "cosign",
+        "--state",
+        s(&env.path("saksi-state")),
+        "--name",
+        "saksi.jatimprov.test/w1",
+        "--log",
+        &format!("{origin}={inspector}.pub"),
+        s(&req),
+    ]);
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("witness refuses (422)"), "{err}");
+}

@@ -17,6 +17,14 @@ pub struct CheckpointArgs {
     /// Replace FILE if it exists.
     #[arg(long)]
     pub force: bool,
+    /// A witness to ask for a timestamped cosignature (its add-checkpoint
+    /// endpoint's base URL, `http://HOST:PORT`; repeatable). Cosignatures
+    /// are kept only when they verify for a --witness key.
+    #[arg(long, value_name = "URL", requires = "witness")]
+    pub witness_url: Vec<String>,
+    /// A witness whose cosignatures count: NAME=FILE.pub (repeatable).
+    #[arg(long, value_name = "NAME=FILE.pub")]
+    pub witness: Vec<String>,
 }
 
 /// Print an inclusion proof that event SEQ is in the tree a checkpoint
@@ -37,8 +45,24 @@ pub struct ProveArgs {
 
 pub fn checkpoint(ctx: &Ctx, args: CheckpointArgs, out: &mut dyn Write) -> CmdResult {
     let signer = ctx.signer()?;
+    let witnesses = super::witness::witness_keys(&args.witness)?;
     let ledger = ctx.open_ledger()?;
-    let c = audit::sign_checkpoint(&ledger, &signer)?;
+    let mut c = audit::sign_checkpoint(&ledger, &signer)?;
+    for url in &args.witness_url {
+        match ask_witness(&ledger, &c, url) {
+            Ok(lines) => {
+                let added: usize = witnesses
+                    .iter()
+                    .map(|w| sakip::witness::attach(&mut c, &lines, w))
+                    .sum();
+                writeln!(out, "{url}: {added} cosignature(s) added")?;
+            }
+            Err(e) => writeln!(out, "{url}: no cosignature: {e}")?,
+        }
+    }
+    if !args.witness_url.is_empty() {
+        ledger.keep_checkpoint(&c.to_text())?;
+    }
     sakip::fsutil::write(
         &args.out,
         c.to_text().as_bytes(),
@@ -52,6 +76,39 @@ pub fn checkpoint(ctx: &Ctx, args: CheckpointArgs, out: &mut dyn Write) -> CmdRe
         args.out.display()
     )?;
     Ok(())
+}
+
+/// Post the checkpoint to a witness: first from size 0; when the witness
+/// answers 409 with the size it last cosigned, again with the consistency
+/// proof from that size. The cosignature lines it returns.
+fn ask_witness(ledger: &sakip::Ledger, c: &Checkpoint, url: &str) -> Result<String, String> {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(std::time::Duration::from_secs(30)))
+        .build()
+        .into();
+    let endpoint = format!("{}/add-checkpoint", url.trim_end_matches('/'));
+    let mut old = 0u64;
+    for _ in 0..2 {
+        let req = audit::witness_request(ledger, c.clone(), old).map_err(|e| e.to_string())?;
+        let mut res = agent
+            .post(&endpoint)
+            .send(req.to_text())
+            .map_err(|e| e.to_string())?;
+        let status = res.status().as_u16();
+        let body = res.body_mut().read_to_string().map_err(|e| e.to_string())?;
+        match status {
+            200 => return Ok(body),
+            409 => {
+                old = body
+                    .trim()
+                    .parse()
+                    .map_err(|_| format!("409 without a size: {body}"))?;
+            }
+            other => return Err(format!("{other}: {}", body.trim())),
+        }
+    }
+    Err("the witness's size kept changing".into())
 }
 
 /// The public keys of `.pub` files given with `--trusted-key`.

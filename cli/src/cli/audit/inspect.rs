@@ -6,6 +6,7 @@ use sakip::clock::{format_local, format_micros};
 use sakip::service::history::{self, brief};
 use serde_json::json;
 use std::io::Write;
+use std::path::PathBuf;
 
 /// Audit the ledger: consistency findings, or a replay of its history.
 #[derive(clap::Subcommand, Debug)]
@@ -25,6 +26,14 @@ pub struct CheckArgs {
     /// Only this fiscal year.
     #[arg(long)]
     pub year: Option<u16>,
+    /// A cosigned checkpoint you hold (repeatable): events it does not
+    /// contain that claim a time before its witnesses cosigned it are
+    /// reported as backdated.
+    #[arg(long, value_name = "FILE")]
+    pub checkpoint: Vec<PathBuf>,
+    /// A witness whose cosignatures count: NAME=FILE.pub (repeatable).
+    #[arg(long, value_name = "NAME=FILE.pub")]
+    pub witness: Vec<String>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -71,8 +80,15 @@ pub fn run(ctx: &Ctx, cmd: AuditCommand, out: &mut dyn Write) -> CmdResult {
 
 fn check(ctx: &Ctx, args: CheckArgs, out: &mut dyn Write) -> CmdResult {
     let format = ctx.require_format("audit check", &[Format::Table, Format::Json, Format::Jsonl])?;
+    let checkpoints = args
+        .checkpoint
+        .iter()
+        .map(crate::cli::checkpoint::read_checkpoint)
+        .collect::<Result<Vec<_>, _>>()?;
+    let witnesses = crate::cli::witness::witness_keys(&args.witness)?;
     let ledger = ctx.open_reader()?;
-    let findings = sakip::service::audit::check(&ledger, args.year)?;
+    let findings =
+        sakip::service::audit::check_with_checkpoints(&ledger, args.year, checkpoints, &witnesses)?;
     if crate::cli::is_json(format) {
         let mut list = crate::cli::JsonList::new(format);
         for f in &findings {

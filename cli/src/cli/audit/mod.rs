@@ -5,3 +5,4 @@ pub mod bundle;
 pub mod checkpoint;
 pub mod inspect;
 pub mod verify;
+pub mod witness;

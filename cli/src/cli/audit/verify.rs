@@ -30,6 +30,13 @@ pub struct Args {
     /// of the ledger active at the checkpoint's size is accepted.
     #[arg(long, value_name = "FILE.pub", requires = "checkpoint")]
     pub trusted_key: Vec<std::path::PathBuf>,
+    /// A witness whose cosignatures on the checkpoint are reported, with
+    /// their times: NAME=FILE.pub (repeatable).
+    #[arg(long, value_name = "NAME=FILE.pub", requires = "checkpoint")]
+    pub witness: Vec<String>,
+    /// Require cosignatures by at least N of the --witness keys.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub witness_quorum: usize,
 }
 
 pub fn run(ctx: &Ctx, args: Args, out: &mut dyn Write) -> CmdResult {
@@ -39,7 +46,31 @@ pub fn run(ctx: &Ctx, args: Args, out: &mut dyn Write) -> CmdResult {
         None => None,
     };
     let trusted = crate::cli::checkpoint::trusted_keys(&args.trusted_key)?;
+    let witnesses = crate::cli::witness::witness_keys(&args.witness)?;
+    if args.witness_quorum > witnesses.len() {
+        return Err(CliError::Usage(format!(
+            "--witness-quorum {} needs at least as many --witness keys (given {})",
+            args.witness_quorum,
+            witnesses.len()
+        )));
+    }
+    let cosigned = checkpoint
+        .as_ref()
+        .map(|c| sakip::witness::cosigners(c, &witnesses))
+        .unwrap_or_default();
     let ledger = ctx.open_ledger()?;
+    if cosigned.len() < args.witness_quorum {
+        return Err(sakip::Error::Integrity {
+            seq: None,
+            reason: format!(
+                "the checkpoint is cosigned by {} of the {} witnesses given, fewer than the {} required",
+                cosigned.len(),
+                witnesses.len(),
+                args.witness_quorum
+            ),
+        }
+        .into());
+    }
     match audit::verify_trusting(&ledger, checkpoint, &trusted) {
         Ok(audit::Verification { verified: v, extends }) => {
             if format == Format::Json {
@@ -47,7 +78,8 @@ pub fn run(ctx: &Ctx, args: Args, out: &mut dyn Write) -> CmdResult {
                     "root": hex::encode(v.root)});
                 if let Some((c, signers, proof)) = &extends {
                     j["checkpoint"] = json!({"size": c.size, "consistent": true, "proof_hashes": proof,
-                        "signers": signers.iter().map(|k| k.key_id()).collect::<Vec<_>>()});
+                        "signers": signers.iter().map(|k| k.key_id()).collect::<Vec<_>>(),
+                        "cosigned": cosigned.iter().map(|w| json!({"witness": w.witness.name, "time": w.timestamp})).collect::<Vec<_>>()});
                 }
                 crate::cli::write_json_line(out, &j)?;
             } else {
@@ -75,6 +107,14 @@ pub fn run(ctx: &Ctx, args: Args, out: &mut dyn Write) -> CmdResult {
                         c.size,
                         names.join(", ")
                     )?;
+                    for w in &cosigned {
+                        writeln!(
+                            out,
+                            "cosigned by witness {} at {}",
+                            w.witness.name,
+                            sakip::clock::format_micros((w.timestamp as i64).saturating_mul(1_000_000))
+                        )?;
+                    }
                 }
             }
             Ok(())
