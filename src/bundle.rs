@@ -269,6 +269,8 @@ pub struct BundleVerified {
     pub origin: String,
     /// Size of the checkpoint and the key ids that signed it.
     pub checkpoint: Option<(u64, Vec<String>)>,
+    /// The checkpoint itself (with any witnesses' cosignatures).
+    pub checkpoint_note: Option<Checkpoint>,
     /// What the verifier could not vouch for but is no failure (a
     /// specification from another version).
     pub notes: Vec<String>,
@@ -369,6 +371,7 @@ pub fn verify_trusting(dir: &Path, trusted: &[crate::event::PublicKey]) -> Resul
     if manifest["origin"].as_str() != Some(origin.as_str()) {
         return Err(bad("the origin in manifest.json is not this ledger's".into()));
     }
+    let checkpoint_note = checkpoint.clone();
     let checkpoint = match checkpoint {
         None => None,
         Some(c) => {
@@ -408,6 +411,7 @@ pub fn verify_trusting(dir: &Path, trusted: &[crate::event::PublicKey]) -> Resul
         verified,
         origin,
         checkpoint,
+        checkpoint_note,
         notes,
     })
 }

@@ -28,6 +28,9 @@ proofs.md of the sakip repository) and reaches the same verdict as
   * the checkpoint: origin, its root at its size, and a signature by an
     inspector key of the ledger active at that size (with --trusted-key,
     by one of the keys given);
+  * witnesses' cosignatures on the checkpoint (C2SP tlog-cosignature v1,
+    Ed25519) by the --witness keys, reported with their times; with
+    --witness-quorum N, at least N of them;
   * inclusion proofs given with --proof, against the checkpoint and the
     bundle's events.
 
@@ -38,7 +41,7 @@ and the published example keys being refused outside the demo ledger.
 Exit status: 0 when everything verifies, 3 when something does not, 2 for
 usage errors.
 
-usage: verify_bundle.py BUNDLE_DIR [--proof PROOF_FILE ...] [--trusted-key FILE.pub ...]
+usage: verify_bundle.py BUNDLE_DIR [--proof PROOF_FILE ...] [--trusted-key FILE.pub ...] [--witness NAME=FILE.pub ... [--witness-quorum N]]
 """
 
 import base64
@@ -550,7 +553,7 @@ def parse_checkpoint(text):
     lines = body.split("\n")
     if len(lines) != 3:
         raise Failure("the checkpoint must have origin, size and root lines")
-    signatures = []
+    signatures, others = [], []
     for line in sigs.splitlines():
         if not line:
             continue
@@ -561,14 +564,14 @@ def parse_checkpoint(text):
             blob = base64.b64decode(blob, validate=True)
         except ValueError:
             raise Failure("a checkpoint signature is not base64")
-        if len(blob) == 68:
-            signatures.append((name, blob))
+        (signatures if len(blob) == 68 else others).append((name, blob))
     return {
         "origin": lines[0],
         "size": int(lines[1]),
         "root": base64.b64decode(lines[2], validate=True),
         "body": (body + "\n").encode(),
         "signatures": signatures,
+        "others": others,
     }
 
 
@@ -580,6 +583,21 @@ def checkpoint_signers(checkpoint, keys):
         for name, blob in checkpoint["signatures"]:
             if name == expected and blob[:4] == key_hash and ed25519_verify(key, checkpoint["body"], blob[4:]):
                 out.append(key)
+    return out
+
+
+def cosigners(checkpoint, witnesses):
+    """The witnesses (name, key) whose cosignatures verify: (name, time)."""
+    out = []
+    for wname, key in witnesses:
+        key_hash = hashlib.sha256(wname.encode() + b"\n\x04" + key).digest()[:4]
+        for name, blob in checkpoint["others"]:
+            if name != wname or len(blob) != 76 or blob[:4] != key_hash:
+                continue
+            (timestamp,) = struct.unpack(">Q", blob[4:12])
+            message = b"cosignature/v1\ntime %d\n" % timestamp + checkpoint["body"]
+            if timestamp < 2**63 and ed25519_verify(key, message, blob[12:]):
+                out.append((wname, timestamp))
     return out
 
 
@@ -597,7 +615,7 @@ def read_public_key(path):
     return der[12:]
 
 
-def verify_bundle(directory, proofs, trusted):
+def verify_bundle(directory, proofs, trusted, witnesses=(), quorum=0):
     manifest_bytes = read_bundle_file(directory, "manifest.json", MAX_MANIFEST_BYTES)
     try:
         manifest = json.loads(manifest_bytes)
@@ -721,9 +739,15 @@ def verify_bundle(directory, proofs, trusted):
     if manifest_text(origin, len(hashes), prev, frontier.root(), digests) != manifest_bytes:
         raise Failure("manifest.json is not exactly what its events and files imply")
 
+    cosigned = cosigners(checkpoint, witnesses) if checkpoint else []
+    if len(cosigned) < quorum:
+        raise Failure("the bundle's checkpoint is cosigned by %d of the %d witnesses given, fewer than the %d required"
+                      % (len(cosigned), len(witnesses), quorum))
     if checkpoint:
         names = [registry.name(k) for k in qualified]
         print("checkpoint of %d events signed by %s matches the events" % (checkpoint["size"], ", ".join(names)))
+        for name, timestamp in cosigned:
+            print("cosigned by witness %s at %s" % (name, format_micros(timestamp * 1_000_000)))
     for path in proofs:
         verify_proof_file(path, checkpoint, hashes)
     print("intact: %d events, head %s, root %s" % (len(hashes), prev.hex(), manifest["root"]))
@@ -758,18 +782,28 @@ def main(argv):
     if not args or args[0].startswith("-"):
         print(__doc__.strip().splitlines()[-1], file=sys.stderr)
         return 2
-    directory, proofs, trusted_files = args[0], [], []
+    directory, lists, quorum = args[0], {"--proof": [], "--trusted-key": [], "--witness": []}, 0
     rest = args[1:]
     while rest:
-        if rest[0] in ("--proof", "--trusted-key") and len(rest) > 1:
-            (proofs if rest[0] == "--proof" else trusted_files).append(rest[1])
+        if rest[0] in lists and len(rest) > 1:
+            lists[rest[0]].append(rest[1])
+            rest = rest[2:]
+        elif rest[0] == "--witness-quorum" and len(rest) > 1 and rest[1].isdigit():
+            quorum = int(rest[1])
             rest = rest[2:]
         else:
             print("unknown argument %s" % rest[0], file=sys.stderr)
             return 2
     try:
-        trusted = [read_public_key(p) for p in trusted_files]
-        verify_bundle(directory, proofs, trusted)
+        trusted = [read_public_key(p) for p in lists["--trusted-key"]]
+        witnesses = []
+        for pair in lists["--witness"]:
+            name, sep, path = pair.partition("=")
+            if not sep:
+                print("--witness %s: expected NAME=FILE.pub" % pair, file=sys.stderr)
+                return 2
+            witnesses.append((name, read_public_key(path)))
+        verify_bundle(directory, lists["--proof"], trusted, witnesses, quorum)
     except (Failure, OSError, ValueError, KeyError, IndexError, OverflowError) as e:
         print("FAILED: %s" % e, file=sys.stderr)
         return 3

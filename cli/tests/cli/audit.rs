@@ -1090,6 +1090,42 @@ fn a_witness_cosigns_a_growing_ledger_and_refuses_a_fork() {
         "--witness-quorum",
         "1",
     ]);
+    // The bundle carries the cosigned checkpoint; both verifiers report it.
+    let bundle = env.path("cosigned-bundle");
+    env.ok(&["export", "--out", s(&bundle)]);
+    let out = env.ok(&[
+        "verify-bundle",
+        s(&bundle),
+        "--witness",
+        &witness,
+        "--witness-quorum",
+        "1",
+    ]);
+    assert!(
+        out.contains("cosigned by witness saksi.jatimprov.test/w1 at 20"),
+        "{out}"
+    );
+    let (code, out, err) = python(&[s(&bundle), "--witness", &witness, "--witness-quorum", "1"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("cosigned by witness saksi.jatimprov.test/w1 at 20"),
+        "{out}"
+    );
+    let stranger = format!("saksi.lain.test/w9={witness_pub}");
+    let (code, _, _) = env.run(&[
+        "verify-bundle",
+        s(&bundle),
+        "--witness",
+        &stranger,
+        "--witness-quorum",
+        "1",
+    ]);
+    let (py, _, _) = python(&[s(&bundle), "--witness", &stranger, "--witness-quorum", "1"]);
+    assert_eq!(
+        (code, py),
+        (3, 3),
+        "a cosignature under another witness name does not count"
+    );
 
     // A correction recorded now that claims a 2022 time: before the witness
     // saw the ledger at N+k without it.

@@ -25,6 +25,13 @@ pub struct VerifyBundleArgs {
     /// inspector key of the ledger is accepted.
     #[arg(long, value_name = "FILE.pub")]
     pub trusted_key: Vec<PathBuf>,
+    /// A witness whose cosignatures on the bundle's checkpoint are
+    /// reported with their times: NAME=FILE.pub (repeatable).
+    #[arg(long, value_name = "NAME=FILE.pub")]
+    pub witness: Vec<String>,
+    /// Require cosignatures by at least N of the --witness keys.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub witness_quorum: usize,
 }
 
 pub fn export(ctx: &Ctx, args: ExportArgs, out: &mut dyn Write) -> CmdResult {
@@ -46,7 +53,24 @@ pub fn export(ctx: &Ctx, args: ExportArgs, out: &mut dyn Write) -> CmdResult {
 
 pub fn verify_bundle(ctx: &Ctx, args: VerifyBundleArgs, out: &mut dyn Write) -> CmdResult {
     let trusted = crate::cli::checkpoint::trusted_keys(&args.trusted_key)?;
+    let witnesses = crate::cli::witness::witness_keys(&args.witness)?;
     let b = sakip::service::audit::verify_bundle_trusting(&args.bundle, &trusted)?;
+    let cosigned = match &b.checkpoint_note {
+        Some(c) => sakip::witness::cosigners(c, &witnesses),
+        None => vec![],
+    };
+    if cosigned.len() < args.witness_quorum {
+        return Err(sakip::Error::Integrity {
+            seq: None,
+            reason: format!(
+                "the bundle's checkpoint is cosigned by {} of the {} witnesses given, fewer than the {} required",
+                cosigned.len(),
+                witnesses.len(),
+                args.witness_quorum
+            ),
+        }
+        .into());
+    }
     writeln!(
         out,
         "{}: bundle of {} ({} events, head {})",
@@ -63,6 +87,14 @@ pub fn verify_bundle(ctx: &Ctx, args: VerifyBundleArgs, out: &mut dyn Write) -> 
             out,
             "its checkpoint of {size} events is signed by {} and matches the events",
             signers.join(", ")
+        )?;
+    }
+    for w in &cosigned {
+        writeln!(
+            out,
+            "cosigned by witness {} at {}",
+            w.witness.name,
+            sakip::clock::format_micros((w.timestamp as i64).saturating_mul(1_000_000))
         )?;
     }
     Ok(())
