@@ -632,6 +632,8 @@ fn a_quarter_in_the_browser() {
             "history.png",
             "reports.png",
             "pemda.png",
+            "upload.png",
+            "audit.png",
         ] {
             std::fs::copy(shots.join(name), docs.join(name)).unwrap();
         }
