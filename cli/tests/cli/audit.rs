@@ -571,6 +571,17 @@ fn only_an_active_inspector_signs_a_checkpoint() {
     let (code, _, err) = env.run(&["verify", "--checkpoint", &late_cp]);
     assert_eq!(code, 3, "{err}");
     assert!(err.contains("was revoked at seq"), "{err}");
+    let (code, _, err) = env.run(&["prove", "2", "--checkpoint", &late_cp]);
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("was revoked at seq"), "{err}");
+    // In a bundle, for both verifiers.
+    refit(&bundle_dir, "checkpoint", late.to_text().as_bytes());
+    let (code, _, err) = env.run(&["verify-bundle", s(&bundle_dir)]);
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("was revoked at seq"), "{err}");
+    let (code, _, err) = python(&[s(&bundle_dir)]);
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("was revoked at seq"), "{err}");
 
     // The bundle's checkpoint replaced by the admin's, digest fixed.
     std::fs::write(bundle_dir.join("checkpoint"), by(1)).unwrap();
@@ -796,6 +807,16 @@ fn both_verifiers_agree_on_a_corpus_of_good_and_hostile_bundles() {
     let admin_cp = Checkpoint::signed(cp.origin.clone(), cp.size, cp.root, &admin).to_text();
     case("checkpoint-by-the-admin", 3, &|d| {
         refit(d, "checkpoint", admin_cp.as_bytes())
+    });
+    let operator_cp = Checkpoint::signed(
+        cp.origin.clone(),
+        cp.size,
+        cp.root,
+        &sakip::keys::example_key("kabid-mutasi-operator"),
+    )
+    .to_text();
+    case("checkpoint-by-an-operator", 3, &|d| {
+        refit(d, "checkpoint", operator_cp.as_bytes())
     });
     case("checkpoint-unsigned", 3, &|d| {
         refit(d, "checkpoint", format!("{}\n", cp.body()).as_bytes())
