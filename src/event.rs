@@ -1082,7 +1082,7 @@ pub fn seq_list(seqs: &[u64]) -> String {
 pub struct ReportIssued {
     /// Report kind: pk, capaian, anggaran, efisiensi, rencana-aksi, evaluasi, renstra, lkjip.
     pub kind: String,
-    /// md, csv, json or html.
+    /// md, csv, json, html or xlsx.
     pub format: String,
     /// Fiscal year.
     pub year: u16,
@@ -1217,24 +1217,28 @@ pub enum ReportFormat {
     Json,
     /// HTML.
     Html,
+    /// An Excel workbook (appended: builds before it refuse the name).
+    Xlsx,
 }
 
 impl ReportFormat {
     /// Every value, in order.
-    pub const ALL: [ReportFormat; 4] = [
+    pub const ALL: [ReportFormat; 5] = [
         ReportFormat::Md,
         ReportFormat::Csv,
         ReportFormat::Json,
         ReportFormat::Html,
+        ReportFormat::Xlsx,
     ];
 
-    /// Its name: `md`, `csv`, `json`, `html`.
+    /// Its name: `md`, `csv`, `json`, `html`, `xlsx`.
     pub fn name(self) -> &'static str {
         match self {
             ReportFormat::Md => "md",
             ReportFormat::Csv => "csv",
             ReportFormat::Json => "json",
             ReportFormat::Html => "html",
+            ReportFormat::Xlsx => "xlsx",
         }
     }
 

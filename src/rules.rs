@@ -460,7 +460,7 @@ pub fn validate(r: &dyn IndexRead, payload: &Payload) -> Result<(), Invalid> {
             }
             if rep.report_format().is_none() && rep.format != EXTERNAL_FORMAT {
                 return Err(format!(
-                    "'{}' is not a report format (md, csv, json, html, or {EXTERNAL_FORMAT} for a document issued outside sakip)",
+                    "'{}' is not a report format (md, csv, json, html, xlsx, or {EXTERNAL_FORMAT} for a document issued outside sakip)",
                     rep.format
                 )
                 .into());

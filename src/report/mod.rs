@@ -12,6 +12,7 @@ mod build;
 pub mod external;
 mod render;
 mod svg;
+mod xlsx;
 
 pub use build::{build, show_value};
 pub use render::render;
@@ -223,6 +224,36 @@ pub struct Report {
 
 use crate::ledger::Ledger;
 use crate::Error;
+
+/// The tables of a report, in order: their titles (for `--table`).
+pub fn table_titles(r: &Report) -> Vec<&str> {
+    r.blocks
+        .iter()
+        .filter_map(|b| match b {
+            Block::Table(t) => Some(t.title.as_str()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The report as CSV for a spreadsheet: `sep` between fields and, with
+/// `table`, only that table (from 1). Not the bytes a `report_issued`
+/// seals: an issued CSV is the canonical one (`,`, every table).
+pub fn csv_for_spreadsheet(r: &Report, sep: char, table: Option<usize>) -> crate::Result<String> {
+    let count = table_titles(r).len();
+    if let Some(n) = table.filter(|n| *n == 0 || *n > count) {
+        let list: Vec<String> = table_titles(r)
+            .iter()
+            .enumerate()
+            .map(|(i, t)| format!("{}: {t}", i + 1))
+            .collect();
+        return Err(Error::Input(format!(
+            "the report has no table {n}; its tables are {}",
+            list.join("; ")
+        )));
+    }
+    Ok(render::csv_with(r, sep, table))
+}
 
 /// Build and render a report from a ledger, every figure read through its
 /// signed event (`Ledger::index`).

@@ -12,11 +12,12 @@ pub fn render(report: &Report) -> Vec<u8> {
         ReportFormat::Csv => csv(report).into_bytes(),
         ReportFormat::Json => json(report).into_bytes(),
         ReportFormat::Html => html(report).into_bytes(),
+        ReportFormat::Xlsx => super::xlsx::render(report),
     }
 }
 
 /// The header lines, label and value, in Indonesian.
-fn meta_lines(m: &Meta) -> Vec<(&'static str, String)> {
+pub(super) fn meta_lines(m: &Meta) -> Vec<(&'static str, String)> {
     let p = &m.params;
     vec![
         ("Instansi", format!("{} ({})", m.agency_name, m.agency_code)),
@@ -109,35 +110,47 @@ fn markdown(r: &Report) -> String {
     out
 }
 
-fn csv_field(text: &str) -> String {
+fn csv_field(text: &str, sep: char) -> String {
     let text = crate::textsafe::csv_cell(text);
-    if text.contains([',', '"', '\n', '\r']) {
+    if text.contains([sep, '"', '\n', '\r']) {
         format!("\"{}\"", text.replace('"', "\"\""))
     } else {
         text.to_string()
     }
 }
 
-fn csv_line(cells: impl IntoIterator<Item = String>) -> String {
-    let fields: Vec<String> = cells.into_iter().map(|c| csv_field(&c)).collect();
-    format!("{}\n", fields.join(","))
+fn csv_line(cells: impl IntoIterator<Item = String>, sep: char) -> String {
+    let fields: Vec<String> = cells.into_iter().map(|c| csv_field(&c, sep)).collect();
+    format!("{}\n", fields.join(&sep.to_string()))
 }
 
 /// CSV: each table as its own block, introduced by `#` comment lines and
 /// separated by a blank line; numbers in Indonesian format, quoted.
 fn csv(r: &Report) -> String {
+    csv_with(r, ',', None)
+}
+
+/// [`csv`] with another separator (`;` for Excel in an Indonesian locale,
+/// where `,` is the decimal comma) and, with `table`, only that table (its
+/// number among the report's tables, from 1).
+pub(super) fn csv_with(r: &Report, sep: char, table: Option<usize>) -> String {
     use crate::textsafe::one_line;
     let mut out = format!("# {}\n# {}\n", one_line(&r.title), r.meta.params.line());
     for (label, value) in meta_lines(&r.meta) {
         out.push_str(&format!("# {label}: {}\n", one_line(&value)));
     }
-    for block in &r.blocks {
-        if let Block::Table(t) = block {
-            out.push_str(&format!("\n# {}\n", one_line(&t.title)));
-            out.push_str(&csv_line(t.columns.iter().cloned()));
-            for row in t.rows.iter().chain(t.footer.iter()) {
-                out.push_str(&csv_line(row.iter().map(|c| c.text.clone())));
-            }
+    let tables = r.blocks.iter().filter_map(|b| match b {
+        Block::Table(t) => Some(t),
+        _ => None,
+    });
+    for (n, t) in tables.enumerate() {
+        if table.is_some_and(|want| want != n + 1) {
+            continue;
+        }
+        out.push_str(&format!("\n# {}\n", one_line(&t.title)));
+        out.push_str(&csv_line(t.columns.iter().cloned(), sep));
+        for row in t.rows.iter().chain(t.footer.iter()) {
+            out.push_str(&csv_line(row.iter().map(|c| c.text.clone()), sep));
         }
     }
     out

@@ -883,6 +883,7 @@ pub async fn report_download(
         ReportFormat::Csv => "text/csv; charset=utf-8",
         ReportFormat::Json => "application/json",
         ReportFormat::Html => "text/html; charset=utf-8",
+        ReportFormat::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     };
     (
         [

@@ -90,6 +90,8 @@ pub enum Format {
     Csv,
     Md,
     Html,
+    /// An Excel workbook (reports, with --out).
+    Xlsx,
 }
 
 /// When to colour output.

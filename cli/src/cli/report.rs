@@ -57,6 +57,15 @@ pub struct RenderArgs {
     /// Replace the --out FILE if it exists.
     #[arg(long)]
     pub force: bool,
+    /// With --format csv: the field separator. Excel in an Indonesian
+    /// locale reads `;` (the comma is the decimal separator there); the
+    /// default `,` is the canonical CSV that `report issue` seals.
+    #[arg(long, value_name = "SEP", default_value = ",", value_parser = ["," , ";"])]
+    pub csv_sep: String,
+    /// With --format csv: only this table, by its number in the report
+    /// (from 1; a wrong number lists them).
+    #[arg(long, value_name = "N")]
+    pub table: Option<usize>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -92,6 +101,7 @@ fn format_of(ctx: &Ctx) -> Result<ReportFormat, CliError> {
         super::Format::Csv => ReportFormat::Csv,
         super::Format::Json => ReportFormat::Json,
         super::Format::Html => ReportFormat::Html,
+        super::Format::Xlsx => ReportFormat::Xlsx,
         super::Format::Md | super::Format::Table => ReportFormat::Md,
         super::Format::Jsonl => {
             return Err(CliError::Usage(
@@ -129,9 +139,26 @@ pub fn run(ctx: &Ctx, cmd: ReportCommand, out: &mut dyn Write) -> CmdResult {
         ReportCommand::Verify(a) => return verify(ctx, a, out),
         ReportCommand::Record(a) => return record(ctx, a, out),
     };
+    if ctx.global.format == super::Format::Xlsx && args.out.is_none() {
+        return Err(CliError::Usage(
+            "an Excel workbook is written to a file: add --out FILE.xlsx".into(),
+        ));
+    }
+    let spreadsheet_csv = args.csv_sep != "," || args.table.is_some();
+    if spreadsheet_csv && ctx.global.format != super::Format::Csv {
+        return Err(CliError::Usage(
+            "--csv-sep and --table shape CSV output: add --format csv".into(),
+        ));
+    }
     let ledger = ctx.open_reader()?;
     let p = params(ctx, kind, &args, &ledger)?;
-    let (_, bytes) = reports::render(&ledger, p)?;
+    let (report, bytes) = reports::render(&ledger, p)?;
+    let bytes = if spreadsheet_csv {
+        let sep = args.csv_sep.chars().next().unwrap_or(',');
+        sakip::report::csv_for_spreadsheet(&report, sep, args.table)?.into_bytes()
+    } else {
+        bytes
+    };
     match &args.out {
         Some(path) => {
             sakip::fsutil::write(path, &bytes, super::existing(args.force), 0o644)?;

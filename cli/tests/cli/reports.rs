@@ -248,3 +248,67 @@ fn html_is_self_contained_with_its_charts() {
         );
     }
 }
+
+/// An Excel workbook is issued and sealed like any other format, and
+/// verifies as issued and reproducible; CSV for a spreadsheet takes `;` and
+/// one table, while the canonical CSV is unchanged; xlsx needs --out.
+#[test]
+fn an_excel_report_is_issued_and_verified_and_csv_fits_a_spreadsheet() {
+    let env = demo();
+    let kepala = env.demo_key("kepala-approver");
+    let file = env.path("capaian-2021.xlsx");
+    let out = env.ok(&[
+        "--key",
+        &kepala,
+        "report",
+        "issue",
+        "capaian",
+        "--year",
+        "2021",
+        "--format",
+        "xlsx",
+        "--out",
+        file.to_str().unwrap(),
+    ]);
+    assert!(out.starts_with("issued Capaian Kinerja"), "{out}");
+    let verified = env.ok(&["report", "verify", file.to_str().unwrap()]);
+    assert!(
+        verified.contains("reproducible: re-rendered at known seq"),
+        "{verified}"
+    );
+    let (code, _, err) = env.run(&["--format", "xlsx", "report", "capaian", "--year", "2021"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--out FILE.xlsx"), "{err}");
+
+    let canonical = env.ok(&["--format", "csv", "report", "capaian", "--year", "2021"]);
+    let excel = env.ok(&[
+        "--format",
+        "csv",
+        "report",
+        "capaian",
+        "--year",
+        "2021",
+        "--csv-sep",
+        ";",
+        "--table",
+        "2",
+    ]);
+    assert!(
+        excel.contains("No;Sasaran Strategis;Indikator Kinerja;Target;Realisasi;Capaian;Predikat"),
+        "{excel}"
+    );
+    assert!(excel.contains(";20,40;70,34%;Sedang"), "{excel}");
+    assert!(
+        !excel.contains("Capaian Indikator Tujuan"),
+        "one table only: {excel}"
+    );
+    assert!(canonical.contains(",\"20,40\",\"70,34%\",Sedang"), "{canonical}");
+    let (code, _, err) = env.run(&[
+        "--format", "csv", "report", "capaian", "--year", "2021", "--table", "9",
+    ]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("2: Capaian Indikator Kinerja Utama Tahun 2021"),
+        "{err}"
+    );
+}
