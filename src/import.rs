@@ -441,12 +441,7 @@ fn latest_pagu(r: &dyn IndexRead, account: &str, year: u16) -> Result<Option<u64
 /// Read a CSV file into (line number, field map) rows. Accepts a UTF-8 BOM,
 /// CRLF, and `;` as the delimiter when the header uses it (spreadsheets with
 /// an Indonesian locale write `;` because `,` is the decimal mark).
-fn csv_rows(
-    file: &str,
-    text: &str,
-    required: &[&str],
-    optional: &[&str],
-) -> Result<Vec<(u64, HashMap<String, String>)>> {
+fn csv_rows(file: &str, text: &str, required: &[&str], optional: &[&str]) -> Result<Vec<Row>> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     // Line endings as one: the csv reader counts lines of CRLF files one
     // short, and an error must name the line a spreadsheet shows.
@@ -487,12 +482,18 @@ fn csv_rows(
         if record.iter().all(|f| f.trim().is_empty()) {
             continue;
         }
-        let map = headers
+        let cells = headers
             .iter()
             .cloned()
             .zip(record.iter().map(|f| f.trim().to_string()))
             .collect();
-        rows.push((line, map));
+        rows.push(Row {
+            place: Place::Line {
+                file: file.to_string(),
+                line,
+            },
+            cells,
+        });
     }
     if rows.len() > 100_000 {
         return Err(Error::Input(format!(
@@ -506,22 +507,76 @@ fn field<'a>(map: &'a HashMap<String, String>, name: &str) -> Option<&'a str> {
     map.get(name).map(String::as_str).filter(|v| !v.is_empty())
 }
 
+/// Where a row of an imported file is, for labels and errors.
+#[derive(Clone, Debug)]
+enum Place {
+    /// A CSV line.
+    Line { file: String, line: u64 },
+    /// A worksheet row, with each column's letter.
+    Cell {
+        file: String,
+        sheet: String,
+        row: u32,
+        letters: HashMap<String, String>,
+    },
+}
+
+impl Place {
+    /// The row, as refusals name it: `file.csv:12`, `file.xlsx!Sheet!A12`.
+    fn label(&self) -> String {
+        match self {
+            Place::Line { file, line } => format!("{file}:{line}"),
+            Place::Cell { file, sheet, row, .. } => format!("{file}!{sheet}!A{row}"),
+        }
+    }
+
+    /// The cell of column `col`: `file.csv:12`, `file.xlsx!Sheet!E12`.
+    fn cell(&self, col: &str) -> String {
+        match self {
+            Place::Line { .. } => self.label(),
+            Place::Cell {
+                file,
+                sheet,
+                row,
+                letters,
+            } => format!(
+                "{file}!{sheet}!{}{row}",
+                letters.get(col).map_or("A", String::as_str)
+            ),
+        }
+    }
+}
+
+/// One row of an imported file: where it is and its cells by column name.
+#[derive(Clone, Debug)]
+struct Row {
+    place: Place,
+    cells: HashMap<String, String>,
+}
+
 /// Realisation CSV: `indicator,period,value,numerator,denominator,note`.
 pub fn realisasi(file: &str, text: &str, r: &dyn IndexRead) -> Result<Labelled> {
-    let rows = csv_rows(
-        file,
-        text,
-        &["indicator", "period"],
-        &["value", "numerator", "denominator", "note"],
-    )?;
+    realisasi_rows(csv_rows(file, text, REALISASI_REQUIRED, REALISASI_OPTIONAL)?, r)
+}
+
+/// The columns of a realisasi file.
+pub const REALISASI_REQUIRED: &[&str] = &["indicator", "period"];
+/// The optional columns of a realisasi file.
+pub const REALISASI_OPTIONAL: &[&str] = &["value", "numerator", "denominator", "note"];
+/// The columns of an anggaran file.
+pub const ANGGARAN_REQUIRED: &[&str] = &["account", "period", "jenis", "amount"];
+/// The optional columns of an anggaran file.
+pub const ANGGARAN_OPTIONAL: &[&str] = &["reason", "basis", "note"];
+
+fn realisasi_rows(rows: Vec<Row>, r: &dyn IndexRead) -> Result<Labelled> {
     let mut out = Vec::new();
-    for (line, row) in rows {
+    for Row { place, cells: row } in rows {
         let at = |col: &str, msg: String| {
             let msg = msg
                 .strip_prefix(&format!("{col}: "))
                 .map(str::to_string)
                 .unwrap_or(msg);
-            Error::Input(format!("{file}:{line}: column '{col}': {msg}"))
+            Error::Input(format!("{}: column '{col}': {msg}", place.cell(col)))
         };
         let code = field(&row, "indicator").ok_or_else(|| at("indicator", "empty".into()))?;
         let ind = projection::indicator(r, code, Known::Head)?
@@ -554,7 +609,7 @@ pub fn realisasi(file: &str, text: &str, r: &dyn IndexRead) -> Result<Labelled> 
                 value,
                 note: field(&row, "note").map(str::to_string),
             }),
-            format!("{file}:{line}"),
+            place.label(),
         ));
     }
     Ok(out)
@@ -564,15 +619,17 @@ pub fn realisasi(file: &str, text: &str, r: &dyn IndexRead) -> Result<Labelled> 
 /// `pagu` (period = year; a second pagu is a revision and needs reason and
 /// basis) or `realisasi` (spending in a quarter).
 pub fn anggaran(file: &str, text: &str, r: &dyn IndexRead, stage: Stage) -> Result<Labelled> {
-    let rows = csv_rows(
-        file,
-        text,
-        &["account", "period", "jenis", "amount"],
-        &["reason", "basis", "note"],
-    )?;
+    anggaran_rows(
+        csv_rows(file, text, ANGGARAN_REQUIRED, ANGGARAN_OPTIONAL)?,
+        r,
+        stage,
+    )
+}
+
+fn anggaran_rows(rows: Vec<Row>, r: &dyn IndexRead, stage: Stage) -> Result<Labelled> {
     let mut out = Vec::new();
-    for (line, row) in rows {
-        let at = |col: &str, msg: String| Error::Input(format!("{file}:{line}: column '{col}': {msg}"));
+    for Row { place, cells: row } in rows {
+        let at = |col: &str, msg: String| Error::Input(format!("{}: column '{col}': {msg}", place.cell(col)));
         let account = field(&row, "account").ok_or_else(|| at("account", "empty".into()))?;
         if projection::item(r, account, Known::Head)?.is_none()
             && projection::indicator(r, account, Known::Head)?.is_none()
@@ -586,7 +643,7 @@ pub fn anggaran(file: &str, text: &str, r: &dyn IndexRead, stage: Stage) -> Resu
             period::parse(field(&row, "period").unwrap_or("")).map_err(|e| at("period", e.to_string()))?;
         let amount = Dec(numfmt::parse_money(field(&row, "amount").unwrap_or(""))
             .map_err(|e| at("amount", e.to_string()))?);
-        let label = format!("{file}:{line}");
+        let label = place.label();
         let payload = match field(&row, "jenis").unwrap_or("").to_ascii_lowercase().as_str() {
             "pagu" => {
                 if period.quarter != 0 {
@@ -642,4 +699,178 @@ pub fn anggaran(file: &str, text: &str, r: &dyn IndexRead, stage: Stage) -> Resu
         out.push((payload, label));
     }
     Ok(out)
+}
+
+/// The most bytes an imported workbook may have.
+pub const MAX_XLSX_BYTES: usize = 32 << 20;
+
+/// Realisations from a workbook (a `sakip template realisasi` or any
+/// workbook with the documented columns), checked exactly as the CSV is;
+/// errors name the cell (`file.xlsx!Realisasi!E12`). The notes say where a
+/// formula's cached value was used.
+pub fn realisasi_xlsx(file: &str, bytes: &[u8], r: &dyn IndexRead) -> Result<(Labelled, Vec<String>)> {
+    let (rows, notes) = xlsx_rows(file, bytes, REALISASI_REQUIRED, REALISASI_OPTIONAL)?;
+    Ok((realisasi_rows(rows, r)?, notes))
+}
+
+/// Budget lines from a workbook, as [`anggaran`] reads them from CSV.
+pub fn anggaran_xlsx(
+    file: &str,
+    bytes: &[u8],
+    r: &dyn IndexRead,
+    stage: Stage,
+) -> Result<(Labelled, Vec<String>)> {
+    let (rows, notes) = xlsx_rows(file, bytes, ANGGARAN_REQUIRED, ANGGARAN_OPTIONAL)?;
+    Ok((anggaran_rows(rows, r, stage)?, notes))
+}
+
+/// Whether `bytes` look like a workbook (a zip container).
+pub fn is_xlsx(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"PK\x03\x04")
+}
+
+/// Column letters: 0 -> A, 25 -> Z, 26 -> AA.
+fn column_letters(mut col: u32) -> String {
+    let mut out = Vec::new();
+    loop {
+        out.push(b'A' + (col % 26) as u8);
+        if col < 26 {
+            break;
+        }
+        col = col / 26 - 1;
+    }
+    out.reverse();
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// A cell's value as the CSV parser reads it: text as typed, a number in
+/// Indonesian format (`20,4`, `4500`).
+/// Why a worksheet cell cannot be read as an entry.
+#[derive(Debug)]
+struct BadCell(String);
+
+fn cell_text(d: &calamine::Data) -> std::result::Result<String, BadCell> {
+    use calamine::Data;
+    Ok(match d {
+        Data::Empty => String::new(),
+        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.trim().to_string(),
+        Data::Int(i) => i.to_string(),
+        Data::Float(f) if f.is_finite() => {
+            let shown = format!("{f}");
+            let plain = if shown.contains('e') {
+                rust_decimal::Decimal::from_f64_retain(*f)
+                    .map(|d| d.normalize().to_string())
+                    .unwrap_or(shown)
+            } else {
+                shown
+            };
+            plain.replace('.', ",")
+        }
+        Data::Float(_) => return Err(BadCell("is not a finite number".into())),
+        Data::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
+        Data::DateTime(t) => t.to_string(),
+        Data::Error(e) => return Err(BadCell(format!("holds the error value {e}"))),
+    })
+}
+
+/// The rows of the first worksheet that has a header row with the
+/// required columns (a template has its title and instructions above it);
+/// columns other than the documented ones are the template's reference
+/// columns and are ignored.
+fn xlsx_rows(
+    file: &str,
+    bytes: &[u8],
+    required: &[&str],
+    optional: &[&str],
+) -> Result<(Vec<Row>, Vec<String>)> {
+    use calamine::Reader;
+    if bytes.len() > MAX_XLSX_BYTES {
+        return Err(Error::Input(format!(
+            "{file}: {} bytes, more than the {MAX_XLSX_BYTES} a workbook may have; split it",
+            bytes.len()
+        )));
+    }
+    let mut wb: calamine::Xlsx<_> = calamine::Xlsx::new(std::io::Cursor::new(bytes))
+        .map_err(|e| Error::Input(format!("{file}: not a readable xlsx workbook ({e})")))?;
+    for sheet in wb.sheet_names() {
+        let range = wb
+            .worksheet_range(&sheet)
+            .map_err(|e| Error::Input(format!("{file}!{sheet}: cannot be read ({e})")))?;
+        let Some((top, left)) = range.start() else {
+            continue;
+        };
+        let heading = |d: &calamine::Data| cell_text(d).unwrap_or_default().to_ascii_lowercase();
+        let Some((h, header)) = range.rows().enumerate().find(|(_, row)| {
+            let names: Vec<String> = row.iter().map(heading).collect();
+            required.iter().all(|need| names.iter().any(|n| n == need))
+        }) else {
+            continue;
+        };
+        let mut columns = Vec::new();
+        let mut letters = HashMap::new();
+        for (c, d) in header.iter().enumerate() {
+            let name = heading(d);
+            if required.contains(&name.as_str()) || optional.contains(&name.as_str()) {
+                letters.insert(name.clone(), column_letters(left + c as u32));
+                columns.push((c, name));
+            }
+        }
+        let formulas = wb.worksheet_formula(&sheet).ok();
+        let mut rows = Vec::new();
+        let mut notes = Vec::new();
+        for (i, row) in range.rows().enumerate().skip(h + 1) {
+            let excel_row = top + i as u32 + 1;
+            let place = Place::Cell {
+                file: file.to_string(),
+                sheet: sheet.clone(),
+                row: excel_row,
+                letters: letters.clone(),
+            };
+            let mut cells = HashMap::new();
+            for (c, name) in &columns {
+                let data = row.get(*c).cloned().unwrap_or(calamine::Data::Empty);
+                let text = cell_text(&data).map_err(|BadCell(why)| {
+                    Error::Input(format!("{}: column '{name}': the cell {why}", place.cell(name)))
+                })?;
+                let absolute = (top + i as u32, left + *c as u32);
+                if let Some(f) = formulas
+                    .as_ref()
+                    .and_then(|f| f.get_value(absolute))
+                    .filter(|f| !f.is_empty())
+                {
+                    if text.is_empty() {
+                        return Err(Error::Input(format!(
+                            "{}: column '{name}': the formula ={f} has no computed value; open and save the workbook in Excel first",
+                            place.cell(name)
+                        )));
+                    }
+                    notes.push(format!(
+                        "{}: the formula ={f} is read as the value Excel last computed for it: {text}",
+                        place.cell(name)
+                    ));
+                }
+                cells.insert(name.clone(), text);
+            }
+            // A template row comes with its code, period and jenis filled
+            // in; without anything else it was left blank on purpose.
+            let prefilled = ["indicator", "account", "period", "jenis"];
+            if cells
+                .iter()
+                .all(|(k, v)| v.is_empty() || prefilled.contains(&k.as_str()))
+            {
+                continue;
+            }
+            rows.push(Row { place, cells });
+            if rows.len() > 100_000 {
+                return Err(Error::Input(format!(
+                    "{file}!{sheet}: more than 100000 rows; split the workbook"
+                )));
+            }
+        }
+        return Ok((rows, notes));
+    }
+    Err(Error::Input(format!(
+        "{file}: no worksheet has a header row with the columns {} (the template's sheet, or any sheet with these column names)",
+        required.join(", ")
+    )))
 }

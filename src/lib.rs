@@ -43,6 +43,7 @@ pub mod checkpoint;
 pub mod ledger;
 pub mod projection;
 pub mod rules;
+pub mod template;
 pub mod verify;
 pub mod witness;
 

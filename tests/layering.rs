@@ -24,6 +24,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("ledger", &["ledger"]),
     ("built on a ledger", &["audit", "bundle", "import", "report"]),
     ("workflows", &["example", "service"]),
+    ("built on the service", &["template"]),
 ];
 
 fn layer_of(module: &str) -> Option<usize> {

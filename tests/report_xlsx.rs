@@ -72,3 +72,150 @@ fn a_report_as_a_workbook_holds_the_same_figures_as_its_csv() {
         }
     }
 }
+
+/// A realisasi template lists the plan's indicators with their kinds; a
+/// filled workbook (numbers typed as numbers, as Indonesian text, a ratio,
+/// a formula with its cached value) is read through the same checks as
+/// CSV and appended; a bad cell is named by its address.
+#[test]
+fn a_filled_template_is_imported_and_a_bad_cell_is_named() {
+    use rust_xlsxwriter::{Formula, Workbook};
+    use sakip::event::{Payload, Value};
+    use sakip::service::imports::{self, ImportKind};
+    let dir = tempfile::tempdir().unwrap();
+    let built = sakip::example::build(&dir.path().join("demo")).unwrap();
+    let mut ledger = built.ledger;
+    let quarter = sakip::period::Quarter::new(1).unwrap();
+    let template = sakip::template::realisasi(&ledger, 2022, quarter).unwrap();
+    let mut wb = workbook(&template);
+    assert_eq!(wb.sheet_names(), ["Realisasi", "Petunjuk"]);
+    let sheet = wb.worksheet_range("Realisasi").unwrap();
+    let header: Vec<String> = (0..10)
+        .map(|c| sheet.get_value((5, c)).unwrap().to_string())
+        .collect();
+    assert_eq!(&header[..2], ["indicator", "nama indikator"]);
+    assert_eq!(
+        &header[5..],
+        ["period", "value", "numerator", "denominator", "note"]
+    );
+    let ratio_row = (6..sheet.height() as u32)
+        .find(|r| sheet.get_value((*r, 0)).map(|d| d.to_string()).as_deref() == Some("IP-2.1"))
+        .unwrap();
+    assert_eq!(
+        sheet.get_value((ratio_row, 3)).unwrap().to_string(),
+        "rasio (pembilang/penyebut)"
+    );
+
+    // A filled copy, as staff would return it.
+    let filled = |iku_12: &str| {
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.set_name("Realisasi").unwrap();
+        ws.write_string(0, 0, "Realisasi Triwulan I Tahun 2022").unwrap();
+        for (c, h) in [
+            "indicator",
+            "nama indikator",
+            "period",
+            "value",
+            "numerator",
+            "denominator",
+            "note",
+        ]
+        .iter()
+        .enumerate()
+        {
+            ws.write_string(5, c as u16, *h).unwrap();
+        }
+        ws.write_string(6, 0, "IKU-1.1").unwrap();
+        ws.write_string(6, 2, "2022-Q1").unwrap();
+        ws.write_number(6, 3, 21.5).unwrap();
+        ws.write_string(7, 0, "IKU-1.2").unwrap();
+        ws.write_string(7, 2, "2022-Q1").unwrap();
+        ws.write_string(7, 3, iku_12).unwrap();
+        ws.write_string(8, 0, "IP-2.1").unwrap();
+        ws.write_string(8, 2, "2022-Q1").unwrap();
+        ws.write_number(8, 4, 4500).unwrap();
+        ws.write_formula(8, 5, Formula::new("=4700+65").set_result("4765"))
+            .unwrap();
+        ws.write_string(8, 6, "PNS dan PPPK").unwrap();
+        ws.write_string(9, 0, "IT-1a").unwrap(); // no value: skipped
+        ws.write_string(9, 2, "2022-Q1").unwrap();
+        wb.save_to_buffer().unwrap()
+    };
+    let name = "realisasi-tw1.xlsx";
+    let (rows, notes) = imports::read_bytes(&ledger, ImportKind::Realisasi, name, &filled("98,5")).unwrap();
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    assert_eq!(rows[0].1, "realisasi-tw1.xlsx!Realisasi!A7");
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert!(
+        notes[0].starts_with("realisasi-tw1.xlsx!Realisasi!F9: the formula =4700+65"),
+        "{notes:?}"
+    );
+    let number = |p: &Payload| match p {
+        Payload::RealisationRecorded(r) => r.value.clone(),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(number(&rows[0].0).to_string(), "21,5");
+    assert_eq!(number(&rows[1].0).to_string(), "98,5");
+    assert!(matches!(number(&rows[2].0), Value::Ratio { .. }));
+    assert_eq!(number(&rows[2].0).to_string(), "4.500/4.765");
+
+    // A value that is no number: refused, naming the cell; nothing read.
+    let err = imports::read_bytes(&ledger, ImportKind::Realisasi, name, &filled("dua puluh")).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("realisasi-tw1.xlsx!Realisasi!D8: column 'value'"),
+        "{err}"
+    );
+
+    // Appended as one batch by the operator.
+    let operator = sakip::keys::example_key("kabid-mutasi-operator");
+    let before = ledger.head().count;
+    let done = imports::append(&mut ledger, &operator, rows).unwrap();
+    assert_eq!(done.len(), 3);
+    assert_eq!(ledger.head().count, before + 3);
+}
+
+/// A filled anggaran workbook: spending per plan item for the quarter,
+/// rows without an amount skipped, a bad amount named by its cell.
+#[test]
+fn a_filled_anggaran_workbook_is_read_like_its_csv() {
+    use rust_xlsxwriter::Workbook;
+    use sakip::event::{Payload, Stage};
+    use sakip::service::imports::{self, ImportKind};
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = sakip::example::build(&dir.path().join("demo")).unwrap().ledger;
+    let template = sakip::template::anggaran(&ledger, 2022, sakip::period::Quarter::new(1).unwrap()).unwrap();
+    assert_eq!(workbook(&template).sheet_names(), ["Anggaran", "Petunjuk"]);
+    let filled = |amount: &str| {
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.set_name("Anggaran").unwrap();
+        for (c, h) in ["account", "nama", "period", "jenis", "amount", "note"]
+            .iter()
+            .enumerate()
+        {
+            ws.write_string(3, c as u16, *h).unwrap();
+        }
+        for (r, (code, amt)) in [("P1.1.1", amount), ("P1.1.2", "")].iter().enumerate() {
+            let row = 4 + r as u32;
+            ws.write_string(row, 0, *code).unwrap();
+            ws.write_string(row, 2, "2022-Q1").unwrap();
+            ws.write_string(row, 3, "realisasi").unwrap();
+            ws.write_string(row, 4, *amt).unwrap();
+        }
+        wb.save_to_buffer().unwrap()
+    };
+    let kind = ImportKind::Anggaran(Stage::Perubahan);
+    let (rows, _) = imports::read_bytes(&ledger, kind, "belanja.xlsx", &filled("1.024.833.162")).unwrap();
+    assert_eq!(rows.len(), 1);
+    assert!(
+        matches!(&rows[0].0, Payload::SpendingRecorded(s) if s.account == "P1.1.1" && s.amount.0.to_string() == "1024833162")
+    );
+    let err = imports::read_bytes(&ledger, kind, "belanja.xlsx", &filled("-5")).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("belanja.xlsx!Anggaran!E5: column 'amount'"),
+        "{err}"
+    );
+}

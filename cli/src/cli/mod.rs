@@ -17,7 +17,7 @@ mod serve;
 
 use admin::{init, key, rebuild, settings};
 use audit::{bundle, checkpoint, verify, witness};
-use entries::{approve, import, record, retire};
+use entries::{approve, import, record, retire, template};
 use reading::{log, query, show, status};
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -110,6 +110,8 @@ pub enum Command {
     Key(key::KeyCommand),
     #[command(subcommand)]
     Import(import::ImportCommand),
+    #[command(subcommand)]
+    Template(template::TemplateCommand),
     #[command(subcommand)]
     Record(record::RecordCommand),
     Correct(record::CorrectArgs),
@@ -443,6 +445,7 @@ fn run_command(ctx: &Ctx, command: Command, mut out: &mut dyn Write) -> CmdResul
         Command::Init(a) => init::run(ctx, a, &mut out),
         Command::Key(a) => key::run(ctx, a, &mut out),
         Command::Import(a) => import::run(ctx, a, &mut out),
+        Command::Template(a) => template::run(ctx, a, &mut out),
         Command::Record(a) => record::run(ctx, a, &mut out),
         Command::Correct(a) => record::correct(ctx, a, &mut out),
         Command::Retire(a) => retire::run(ctx, a, &mut out),

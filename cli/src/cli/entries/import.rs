@@ -18,11 +18,14 @@ pub enum ImportCommand {
     /// Renstra) and pagu; `revise = true` entries revise the latest target
     /// or pagu with a reason and legal basis. Signed by an admin key.
     Plan(StagedFileArgs),
-    /// Realisations (CSV: indicator,period,value,numerator,denominator,note).
-    /// Signed by an operator key.
+    /// Realisations (CSV: indicator,period,value,numerator,denominator,note;
+    /// or an xlsx workbook with those columns, such as `sakip template
+    /// realisasi` writes). Signed by an operator key.
     Realisasi(FileArgs),
-    /// Budget lines (CSV: account,period,jenis,amount,reason,basis,note);
-    /// jenis is pagu (admin key) or realisasi (spending, operator key).
+    /// Budget lines (CSV: account,period,jenis,amount,reason,basis,note; or
+    /// an xlsx workbook with those columns, such as `sakip template
+    /// anggaran` writes); jenis is pagu (admin key) or realisasi (spending,
+    /// operator key).
     Anggaran(StagedFileArgs),
 }
 
@@ -70,14 +73,17 @@ pub fn run(ctx: &Ctx, cmd: ImportCommand, out: &mut dyn Write) -> CmdResult {
     let (ImportCommand::Plan(StagedFileArgs { file: args, .. })
     | ImportCommand::Realisasi(args)
     | ImportCommand::Anggaran(StagedFileArgs { file: args, .. })) = &cmd;
-    let text = std::fs::read_to_string(&args.file).map_err(|e| sakip::Error::io(&args.file, e))?;
+    let bytes = std::fs::read(&args.file).map_err(|e| sakip::Error::io(&args.file, e))?;
     let name = args.file.display().to_string();
     let kind = match &cmd {
         ImportCommand::Plan(a) => ImportKind::Plan(a.stage.map_or(Stage::Murni, Stage::from)),
         ImportCommand::Realisasi(_) => ImportKind::Realisasi,
         ImportCommand::Anggaran(a) => ImportKind::Anggaran(a.stage.map_or(Stage::Perubahan, Stage::from)),
     };
-    let rows = imports::read(&ledger, kind, &name, &text)?;
+    let (rows, notes) = imports::read_bytes(&ledger, kind, &name, &bytes)?;
+    for note in &notes {
+        writeln!(out, "note: {note}")?;
+    }
     if args.dry_run {
         let would = imports::dry_run(&ledger, &signer, rows)?;
         for p in &would {

@@ -5,3 +5,4 @@ pub mod approve;
 pub mod import;
 pub mod record;
 pub mod retire;
+pub mod template;
