@@ -44,6 +44,69 @@ fn a_report_as_a_workbook_holds_the_same_figures_as_its_csv() {
     assert_eq!(iku.get_value((row, 5)), Some(&Data::Float(0.7034)));
     assert_eq!(text(row, 6), "Sedang");
 
+    // Every kind: every figure of every table is a numeric cell equal to
+    // the report's exact value (a percent as its fraction), where the
+    // report's own tables put it.
+    for kind in sakip::report::ReportKind::ALL {
+        let params = reports::params(&ledger, kind, &point, ReportFormat::Xlsx).unwrap();
+        let (report, bytes) = reports::render(&ledger, params).unwrap();
+        let mut wb = workbook(&bytes);
+        let mut checked = 0;
+        for (n, block) in report
+            .blocks
+            .iter()
+            .filter_map(|b| match b {
+                sakip::report::Block::Table(t) => Some(t),
+                _ => None,
+            })
+            .enumerate()
+        {
+            let sheet = wb.worksheet_range(&format!("Tabel {}", n + 1)).unwrap();
+            let head = (0..sheet.height() as u32)
+                .find(|r| {
+                    sheet.get_value((*r, 0)).map(|d| d.to_string()).as_deref()
+                        == Some(block.columns[0].as_str())
+                })
+                .expect("the heading row");
+            for (i, row) in block.rows.iter().chain(block.footer.iter()).enumerate() {
+                for (c, cell) in row.iter().enumerate() {
+                    let Some(value) = cell.value else { continue };
+                    if cell.text.trim().is_empty() {
+                        continue;
+                    }
+                    let expected = if cell.text.trim().ends_with('%') {
+                        value / rust_decimal::Decimal::ONE_HUNDRED
+                    } else {
+                        value
+                    };
+                    let got = sheet.get_value((head + 1 + i as u32, c as u32));
+                    let Some(Data::Float(f)) = got else {
+                        panic!(
+                            "{}: {} {:?} is not a number but {got:?}",
+                            kind.name(),
+                            block.title,
+                            cell.text
+                        );
+                    };
+                    let expected: f64 = rust_decimal::prelude::ToPrimitive::to_f64(&expected).unwrap();
+                    assert!(
+                        (f - expected).abs() <= 1e-9 * expected.abs().max(1.0),
+                        "{}: {} {}",
+                        kind.name(),
+                        cell.text,
+                        f
+                    );
+                    checked += 1;
+                }
+            }
+        }
+        assert!(
+            checked > 0 || kind.name() == "renstra",
+            "{}: no figure checked",
+            kind.name()
+        );
+    }
+
     // Every figure of the CSV is in the workbook, as a number or as text.
     let csv = sakip::report::csv_for_spreadsheet(&report, ';', Some(2)).unwrap();
     let numbers: Vec<f64> = iku
@@ -159,6 +222,14 @@ fn a_filled_template_is_imported_and_a_bad_cell_is_named() {
     assert_eq!(number(&rows[1].0).to_string(), "98,5");
     assert!(matches!(number(&rows[2].0), Value::Ratio { .. }));
     assert_eq!(number(&rows[2].0).to_string(), "4.500/4.765");
+
+    // The same entries as the equivalent CSV, event for event.
+    let csv = "indicator;period;value;numerator;denominator;note\nIKU-1.1;2022-Q1;21,5;;;\nIKU-1.2;2022-Q1;98,5;;;\nIP-2.1;2022-Q1;;4.500;4.765;PNS dan PPPK\n";
+    let from_csv = imports::read(&ledger, ImportKind::Realisasi, "tw1.csv", csv).unwrap();
+    assert_eq!(
+        rows.iter().map(|(p, _)| p).collect::<Vec<_>>(),
+        from_csv.iter().map(|(p, _)| p).collect::<Vec<_>>()
+    );
 
     // A value that is no number: refused, naming the cell; nothing read.
     let err = imports::read_bytes(&ledger, ImportKind::Realisasi, name, &filled("dua puluh")).unwrap_err();
