@@ -155,7 +155,18 @@ async function fields(form) {
   const out = { jenis: form.dataset.jenis };
   const data = new FormData(form);
   for (const [name, value] of data.entries()) {
-    if (value instanceof File) { out.berkas = value.name; out.isi = await value.text(); }
+    if (value instanceof File) {
+      out.berkas = value.name;
+      if (/\.xlsx$/i.test(value.name)) {
+        // A workbook travels as base64: its bytes are not text.
+        const bytes = new Uint8Array(await value.arrayBuffer());
+        let bin = "";
+        for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+        out.isi_base64 = btoa(bin);
+      } else {
+        out.isi = await value.text();
+      }
+    }
     else if (name === "seq") (out.seq = out.seq || []).push(Number(value));
     else if (name === "peran") (out.peran = out.peran || []).push(value);
     else if (name === "tahun" || name === "tw") out[name] = Number(value);

@@ -149,8 +149,12 @@ pub enum Request {
         tahap: Option<String>,
         /// The file's name, as refusals name it (`realisasi.csv:12`).
         berkas: String,
-        /// The file's text.
+        /// The file's text (CSV, TOML).
+        #[serde(default)]
         isi: String,
+        /// Or the file's bytes in base64 (an xlsx workbook).
+        #[serde(default)]
+        isi_base64: Option<String>,
     },
 }
 
@@ -348,11 +352,18 @@ pub async fn prepare(
             tahap,
             berkas,
             isi,
+            isi_base64,
         } = req
         {
             let kind = import_kind(&apa, tahap.as_deref())?;
             let name = file_name(&berkas);
-            let rows = imports::read(&ledger, kind, &name, &isi)?;
+            let bytes = match isi_base64 {
+                Some(b) => b64()
+                    .decode(b.trim())
+                    .map_err(|_| bad("isi berkas bukan base64"))?,
+                None => isi.into_bytes(),
+            };
+            let (rows, notes) = imports::read_bytes(&ledger, kind, &name, &bytes)?;
             if rows.len() > MAX_BATCH {
                 return Err(bad(format!(
                     "{name} berisi {} baris; paling banyak {MAX_BATCH} per unggahan — bagi berkasnya",
@@ -374,6 +385,7 @@ pub async fn prepare(
                     .enumerate()
                     .map(|(i, w)| format!("{}. {w}", i + 1)),
             );
+            what.extend(notes.iter().map(|n| format!("Catatan: {n}")));
             let message = batch
                 .next()?
                 .ok_or_else(|| bad("berkas tidak berisi baris"))?
