@@ -44,6 +44,7 @@ pub mod ledger;
 pub mod projection;
 pub mod rules;
 pub mod template;
+pub mod tiles;
 pub mod verify;
 pub mod witness;
 

@@ -22,7 +22,10 @@ const LAYERS: &[(&str, &[&str])] = &[
         &["checked", "checkpoint", "derived", "store", "verify", "witness"],
     ),
     ("ledger", &["ledger"]),
-    ("built on a ledger", &["audit", "bundle", "import", "report"]),
+    (
+        "built on a ledger",
+        &["audit", "bundle", "import", "report", "tiles"],
+    ),
     ("workflows", &["example", "service"]),
     ("built on the service", &["template"]),
 ];

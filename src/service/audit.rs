@@ -286,3 +286,5 @@ pub fn check_with_checkpoints(
     findings.extend(crate::audit::backdated(ledger, &cosigned)?);
     Ok(findings)
 }
+
+pub use crate::tiles::{mirror, publish, DirSource, Mirrored, Published, Source};

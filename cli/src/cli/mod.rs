@@ -16,7 +16,7 @@ mod report;
 mod serve;
 
 use admin::{init, key, rebuild, settings};
-use audit::{bundle, checkpoint, verify, witness};
+use audit::{bundle, checkpoint, tiles, verify, witness};
 use entries::{approve, import, record, retire, template};
 use reading::{log, query, show, status};
 
@@ -139,6 +139,8 @@ pub enum Command {
     VerifyProof(checkpoint::VerifyProofArgs),
     #[command(subcommand)]
     Witness(witness::WitnessCommand),
+    Publish(tiles::PublishArgs),
+    Mirror(tiles::MirrorArgs),
     Rebuild(rebuild::Args),
     Bench(bench::Args),
     Serve(serve::Args),
@@ -457,6 +459,8 @@ fn run_command(ctx: &Ctx, command: Command, mut out: &mut dyn Write) -> CmdResul
         Command::Prove(a) => checkpoint::prove(ctx, a, &mut out),
         Command::VerifyProof(a) => checkpoint::verify_proof(ctx, a, &mut out),
         Command::Witness(a) => witness::run(ctx, a, &mut out),
+        Command::Publish(a) => tiles::publish(ctx, a, &mut out),
+        Command::Mirror(a) => tiles::mirror(ctx, a, &mut out),
         Command::Export(a) => bundle::export(ctx, a, &mut out),
         Command::VerifyBundle(a) => bundle::verify_bundle(ctx, a, &mut out),
         Command::Restore(a) => bundle::restore(ctx, a, &mut out),

@@ -1268,3 +1268,179 @@ fn a_witness_cosigns_a_growing_ledger_and_refuses_a_fork() {
     assert_eq!(code, 3, "{err}");
     assert!(err.contains("witness refuses (422)"), "{err}");
 }
+
+/// Serve the files of `root` over HTTP on 127.0.0.1 (GET only), in a
+/// thread; returns the URL prefix.
+fn static_server(root: std::path::PathBuf) -> String {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut line = String::new();
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            if reader.read_line(&mut line).is_err() {
+                continue;
+            }
+            loop {
+                let mut header = String::new();
+                if reader.read_line(&mut header).unwrap_or(0) <= 2 {
+                    break;
+                }
+            }
+            let path = line
+                .split_whitespace()
+                .nth(1)
+                .unwrap_or("/")
+                .trim_start_matches('/')
+                .to_string();
+            let file = root.join(&path);
+            let response = match (path.contains(".."), std::fs::read(&file)) {
+                (false, Ok(body)) => {
+                    let mut r = format!(
+                        "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                        body.len()
+                    )
+                    .into_bytes();
+                    r.extend(body);
+                    r
+                }
+                _ => b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_vec(),
+            };
+            let _ = stream.write_all(&response);
+        }
+    });
+    format!("http://127.0.0.1:{port}")
+}
+
+/// The ledger published as static tlog tiles, served over HTTP, mirrored;
+/// the ledger grows, is published again incrementally, and the mirror
+/// advances with a consistency check; a rewritten tile, a checkpoint over
+/// another tree and a rolled-back checkpoint are refused, the local copy
+/// untouched.
+#[test]
+fn a_published_ledger_is_mirrored_and_a_rewritten_tile_is_refused() {
+    let env = crate::support::demo();
+    let inspector = env.demo_key("inspektorat-inspector");
+    let inspector_pub = format!("{inspector}.pub");
+    let operator = env.demo_key("kabid-mutasi-operator");
+    env.ok(&["--key", &inspector, "checkpoint", "--out", s(&env.path("cp1"))]);
+    let published = env.path("published");
+    let out = env.ok(&["publish", "--out", s(&published)]);
+    assert!(out.contains("published the checkpoint of 357 events"), "{out}");
+    assert!(published.join("tile/0/000").is_file() && published.join("tile/0/001.p/101").is_file());
+    assert!(
+        published.join("tile/entries/000").is_file()
+            && published.join("tile/sakip-events/001.p/101").is_file()
+    );
+    let url = static_server(published.clone());
+    let mirror = env.path("mirror");
+    let out = env.ok(&[
+        "mirror",
+        &url,
+        "--out",
+        s(&mirror),
+        "--trusted-key",
+        &inspector_pub,
+    ]);
+    assert!(out.contains("mirrored 357 events (from 0)"), "{out}");
+
+    // The ledger grows; published again, only what is new is written.
+    env.ok(&[
+        "--key",
+        &operator,
+        "record",
+        "realisasi",
+        "--indicator",
+        "IKU-1.1",
+        "--period",
+        "2022-Q1",
+        "--value",
+        "21",
+    ]);
+    env.ok(&["--key", &inspector, "checkpoint", "--out", s(&env.path("cp2"))]);
+    let out = env.ok(&["publish", "--out", s(&published)]);
+    assert!(out.contains("published the checkpoint of 358 events"), "{out}");
+    assert!(
+        out.contains("3 files written, 4 unchanged"),
+        "only the new partial tiles and bundles: {out}"
+    );
+    let out = env.ok(&[
+        "mirror",
+        &url,
+        "--out",
+        s(&mirror),
+        "--trusted-key",
+        &inspector_pub,
+    ]);
+    assert!(out.contains("mirrored 358 events (from 357)"), "{out}");
+
+    // A rewritten full tile: refused, by the mirror and by the next publish.
+    let tile = published.join("tile/0/000");
+    let original = std::fs::read(&tile).unwrap();
+    let mut bytes = original.clone();
+    bytes[100] ^= 1;
+    std::fs::write(&tile, &bytes).unwrap();
+    let (code, _, err) = env.run(&[
+        "mirror",
+        &url,
+        "--out",
+        s(&mirror),
+        "--trusted-key",
+        &inspector_pub,
+    ]);
+    assert_eq!(code, 3, "{err}");
+    assert!(
+        err.contains("tile/0/000 is not what the published entries hash to"),
+        "{err}"
+    );
+    let (code, _, err) = env.run(&["publish", "--out", s(&published)]);
+    assert_eq!(code, 3, "{err}");
+    std::fs::write(&tile, &original).unwrap();
+
+    // A checkpoint over another tree, signed by the right key; and one
+    // rolled back to fewer events.
+    let good = std::fs::read_to_string(published.join("checkpoint")).unwrap();
+    let c = sakip::checkpoint::Checkpoint::parse(&good).unwrap();
+    let key = sakip::keys::example_key("inspektorat-inspector");
+    for (forged, expect) in [
+        (
+            sakip::checkpoint::Checkpoint::signed(c.origin.clone(), c.size, [7; 32], &key),
+            "do not hash to the checkpoint's root",
+        ),
+        (
+            sakip::checkpoint::Checkpoint::signed(c.origin.clone(), 300, [7; 32], &key),
+            "fewer than the 358 already mirrored",
+        ),
+    ] {
+        std::fs::write(published.join("checkpoint"), forged.to_text()).unwrap();
+        let (code, _, err) = env.run(&[
+            "mirror",
+            &url,
+            "--out",
+            s(&mirror),
+            "--trusted-key",
+            &inspector_pub,
+        ]);
+        assert_eq!(code, 3, "{err}");
+        assert!(err.contains(expect), "{err}");
+    }
+    assert_eq!(
+        std::fs::read_to_string(mirror.join("checkpoint")).unwrap(),
+        good,
+        "the mirror is untouched"
+    );
+    // A key that did not sign it is not trusted.
+    std::fs::write(published.join("checkpoint"), &good).unwrap();
+    let (code, _, err) = env.run(&[
+        "mirror",
+        s(&published),
+        "--out",
+        s(&env.path("m2")),
+        "--trusted-key",
+        &format!("{operator}.pub"),
+    ]);
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("not signed by a trusted key"), "{err}");
+}

@@ -4,5 +4,6 @@
 pub mod bundle;
 pub mod checkpoint;
 pub mod inspect;
+pub mod tiles;
 pub mod verify;
 pub mod witness;
