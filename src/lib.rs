@@ -40,6 +40,8 @@ pub mod authz;
 pub(crate) mod budget;
 pub(crate) mod checked;
 pub mod checkpoint;
+/// The exact decimal of every figure (re-exported for front ends).
+pub use rust_decimal::Decimal;
 pub mod ledger;
 pub mod projection;
 pub mod rules;

@@ -13,6 +13,7 @@ pub mod events;
 pub mod history;
 pub mod imports;
 pub mod reports;
+pub mod rollup;
 pub mod signing;
 pub mod status;
 pub mod time;

@@ -18,7 +18,7 @@ mod serve;
 use admin::{init, key, rebuild, settings};
 use audit::{bundle, checkpoint, tiles, verify, witness};
 use entries::{approve, import, record, retire, template};
-use reading::{log, query, show, status};
+use reading::{log, query, rollup, show, status};
 
 use clap::{Parser, Subcommand, ValueEnum};
 use sakip::clock::{Clock, SteppingClock, SystemClock};
@@ -140,6 +140,7 @@ pub enum Command {
     #[command(subcommand)]
     Witness(witness::WitnessCommand),
     Publish(tiles::PublishArgs),
+    Rollup(rollup::Args),
     Mirror(tiles::MirrorArgs),
     Rebuild(rebuild::Args),
     Bench(bench::Args),
@@ -207,6 +208,25 @@ impl Ctx {
     /// Open the ledger even if a projection rebuild was interrupted.
     pub fn open_ledger_for_rebuild(&self) -> Result<Ledger, CliError> {
         self.open_ledger_as(true)
+    }
+
+    /// Open the ledger in `dir` (not --ledger) to read, waiting or taking
+    /// turns as `open_ledger` does.
+    pub fn open_ledger_at(&self, dir: &std::path::Path) -> Result<Ledger, CliError> {
+        let timeout = lock_wait()?;
+        let notify = |d: &std::path::Path| {
+            eprintln!(
+                "sakip: {} is open in another sakip process; waiting up to {} s (SAKIP_LOCK_WAIT)",
+                d.display(),
+                timeout.as_secs()
+            )
+        };
+        let wait = sakip::store::Wait {
+            timeout,
+            notify: &notify,
+            ask_holder: true,
+        };
+        Ok(Ledger::open_waiting(dir, self.clock.clone(), wait, false)?)
     }
 
     fn open_ledger_as(&self, rebuilding: bool) -> Result<Ledger, CliError> {
@@ -460,6 +480,7 @@ fn run_command(ctx: &Ctx, command: Command, mut out: &mut dyn Write) -> CmdResul
         Command::VerifyProof(a) => checkpoint::verify_proof(ctx, a, &mut out),
         Command::Witness(a) => witness::run(ctx, a, &mut out),
         Command::Publish(a) => tiles::publish(ctx, a, &mut out),
+        Command::Rollup(a) => rollup::run(ctx, a, &mut out),
         Command::Mirror(a) => tiles::mirror(ctx, a, &mut out),
         Command::Export(a) => bundle::export(ctx, a, &mut out),
         Command::VerifyBundle(a) => bundle::verify_bundle(ctx, a, &mut out),

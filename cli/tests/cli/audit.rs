@@ -1444,3 +1444,51 @@ fn a_published_ledger_is_mirrored_and_a_rewritten_tile_is_refused() {
     assert_eq!(code, 3, "{err}");
     assert!(err.contains("not signed by a trusted key"), "{err}");
 }
+
+/// The roll-up over a pemda root: the reference agency beside a generated
+/// one, each read as `status` reads it; the totals are the sums of the
+/// rows; known at 10 January 2022 the reference agency's IKU mean is the
+/// one before its late correction.
+#[test]
+fn the_rollup_sums_every_opd_of_a_root() {
+    let env = crate::support::demo();
+    let root = env.path("pemda");
+    std::fs::create_dir_all(&root).unwrap();
+    std::os::unix::fs::symlink(env.ledger(), root.join("bkpsdm")).unwrap();
+    env.ok(&["bench", "generate", "--agencies", "1", "--out", s(&root)]);
+    let json = |args: &[&str]| -> serde_json::Value {
+        let mut a = vec!["rollup", "--root", s(&root), "--year", "2021", "--format", "json"];
+        a.extend_from_slice(args);
+        serde_json::from_str(&env.ok(&a)).unwrap()
+    };
+    let now = json(&[]);
+    assert_eq!(now["agencies"], 2, "{now}");
+    let rows = now["rows"].as_array().unwrap();
+    let bkpsdm = rows.iter().find(|r| r["slug"] == "bkpsdm").unwrap();
+    assert_eq!(
+        bkpsdm["serapan"].as_str().map(|s| s.starts_with("68.50")),
+        Some(true),
+        "{bkpsdm}"
+    );
+    assert_eq!(bkpsdm["late_changes"], 1);
+    let dec = |v: &serde_json::Value| v.as_str().unwrap().parse::<f64>().unwrap();
+    let pagu: f64 = rows.iter().map(|r| dec(&r["pagu"])).sum();
+    assert!((pagu - dec(&now["pagu"])).abs() < 0.5, "{now}");
+    let then = json(&["--known-at", "2022-01-10"]);
+    let then_bkpsdm = then["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["slug"] == "bkpsdm")
+        .unwrap()
+        .clone();
+    assert_ne!(
+        then_bkpsdm["iku_mean"], bkpsdm["iku_mean"],
+        "the late correction moved the mean"
+    );
+    let table = env.ok(&["rollup", "--root", s(&root), "--year", "2021"]);
+    assert!(
+        table.contains("Pemda: 2 OPD") && table.contains("serapan"),
+        "{table}"
+    );
+}

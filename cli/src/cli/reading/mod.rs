@@ -3,5 +3,6 @@
 
 pub mod log;
 pub mod query;
+pub mod rollup;
 pub mod show;
 pub mod status;
