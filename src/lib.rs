@@ -42,6 +42,7 @@ pub(crate) mod checked;
 pub mod checkpoint;
 /// The exact decimal of every figure (re-exported for front ends).
 pub use rust_decimal::Decimal;
+pub mod analytics;
 pub mod ledger;
 pub mod projection;
 pub mod rules;

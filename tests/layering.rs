@@ -27,7 +27,7 @@ const LAYERS: &[(&str, &[&str])] = &[
         &["audit", "bundle", "import", "report", "tiles"],
     ),
     ("workflows", &["example", "service"]),
-    ("built on the service", &["template"]),
+    ("built on the service", &["analytics", "template"]),
 ];
 
 fn layer_of(module: &str) -> Option<usize> {

@@ -1492,3 +1492,101 @@ fn the_rollup_sums_every_opd_of_a_root() {
         "{table}"
     );
 }
+
+/// Generated agencies exported to Parquet and read back by DuckDB (the
+/// Python package; `.ci/run` installs it) running the shipped
+/// `docs/sql/*.sql`: each agency's IKU mean equals its own `sakip status`,
+/// and the pemda's mean and serapan equal `sakip rollup`'s.
+#[test]
+fn parquet_export_answers_the_rollup_in_duckdb() {
+    let duckdb = std::process::Command::new("python3")
+        .args(["-c", "import duckdb"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !duckdb {
+        eprintln!(
+            "the duckdb Python package is not installed: the Parquet check did not run (.ci/run installs it)"
+        );
+        return;
+    }
+    let env = Env::new();
+    let root = env.path("kediri");
+    env.ok(&["bench", "generate", "--agencies", "3", "--out", s(&root)]);
+    let work = env.path("analysis");
+    std::fs::create_dir_all(&work).unwrap();
+    let out = env.ok(&[
+        "export",
+        "--parquet",
+        s(&work.join("parquet")),
+        "--root",
+        s(&root),
+        "--year",
+        "2021",
+    ]);
+    assert!(out.contains("exported 3 agencies of pemda kediri"), "{out}");
+    let sql = |name: &str| -> Vec<serde_json::Value> {
+        let file = format!("{}/../docs/sql/{name}.sql", env!("CARGO_MANIFEST_DIR"));
+        let script = format!(
+            "import duckdb, json\nc = duckdb.connect()\nrows = c.execute(open({file:?}).read()).fetchall()\nprint(json.dumps([list(r) for r in rows]))"
+        );
+        let o = std::process::Command::new("python3")
+            .arg("-c")
+            .arg(script)
+            .current_dir(&work)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        serde_json::from_slice(&o.stdout).unwrap()
+    };
+    let close = |a: f64, b: f64| (a - b).abs() < 0.006;
+    let agencies = sql("agency_iku");
+    assert_eq!(agencies.len(), 3, "{agencies:?}");
+    for row in &agencies {
+        let agency = row[2].as_str().unwrap();
+        let status = env.ok(&[
+            "--ledger",
+            s(&root.join(agency)),
+            "status",
+            "--year",
+            "2021",
+            "--iku",
+        ]);
+        let line = status
+            .lines()
+            .find(|l| l.starts_with("Rata-rata capaian IKU: "))
+            .unwrap();
+        let shown: f64 = line["Rata-rata capaian IKU: ".len()..]
+            .split('%')
+            .next()
+            .unwrap()
+            .replace('.', "")
+            .replace(',', ".")
+            .parse()
+            .unwrap();
+        assert!(
+            close(row[3].as_f64().unwrap(), shown),
+            "{agency}: duckdb {} vs status {shown}",
+            row[3]
+        );
+    }
+    let rollup: serde_json::Value =
+        serde_json::from_str(&env.ok(&["rollup", "--root", s(&root), "--year", "2021", "--format", "json"]))
+            .unwrap();
+    let pemda = &sql("pemda_rollup")[0];
+    let dec = |v: &serde_json::Value| v.as_str().unwrap().parse::<f64>().unwrap();
+    assert_eq!(pemda[2].as_u64(), rollup["with_iku"].as_u64());
+    assert!(
+        close(
+            pemda[3].as_f64().unwrap(),
+            (dec(&rollup["iku_mean"]) * 100.0).round() / 100.0
+        ),
+        "{pemda:?} {rollup}"
+    );
+    assert!(
+        close(
+            pemda[6].as_f64().unwrap(),
+            (dec(&rollup["serapan"]) * 100.0).round() / 100.0
+        ),
+        "{pemda:?} {rollup}"
+    );
+}

@@ -4,15 +4,94 @@ use crate::cli::{CmdResult, Ctx};
 use std::io::Write;
 use std::path::PathBuf;
 
-/// Export the ledger as a self-describing bundle directory: raw events,
-/// decoded JSON lines, the latest checkpoint, a manifest and the format
-/// specification. An auditor verifies it with `sakip verify-bundle` or,
-/// without this program, with tools/verify_bundle.py.
+/// Export the ledger as a self-describing bundle directory (--out): raw
+/// events, decoded JSON lines, the latest checkpoint, a manifest and the
+/// format specification. An auditor verifies it with `sakip verify-bundle`
+/// or, without this program, with tools/verify_bundle.py.
+///
+/// Or, with --parquet DIR, export for analytics engines (DuckDB,
+/// DataFusion, Trino, Spark): the events, and every indicator's state and
+/// the budget of --year at each triwulan, as known now and at each
+/// --known-at, partitioned by year, pemda and agency (schema/parquet.md);
+/// --root exports every OPD ledger of a pemda. Queries for them are in
+/// docs/sql/.
 #[derive(clap::Args, Debug)]
 pub struct ExportArgs {
     /// The bundle directory to create.
+    #[arg(long, required_unless_present = "parquet", conflicts_with = "parquet")]
+    pub out: Option<PathBuf>,
+    /// Write Parquet files under DIR instead of a bundle.
+    #[arg(long, value_name = "DIR", requires = "year")]
+    pub parquet: Option<PathBuf>,
+    /// The fiscal year of the states and budget (with --parquet).
     #[arg(long)]
-    pub out: PathBuf,
+    pub year: Option<u16>,
+    /// Export every OPD ledger under DIR (one subdirectory each), instead of
+    /// --ledger (with --parquet).
+    #[arg(long, value_name = "DIR", requires = "parquet")]
+    pub root: Option<PathBuf>,
+    /// The pemda partition name (default: the --root directory's name, or
+    /// "pemda").
+    #[arg(long, requires = "parquet")]
+    pub pemda: Option<String>,
+    /// Also export the states as known at this date or time (repeatable).
+    #[arg(long, requires = "parquet")]
+    pub known_at: Vec<String>,
+}
+
+fn parquet(ctx: &Ctx, args: &ExportArgs, dir: &std::path::Path, year: u16, out: &mut dyn Write) -> CmdResult {
+    let mut ledgers: Vec<(String, PathBuf)> = Vec::new();
+    match &args.root {
+        Some(root) => {
+            let mut dirs: Vec<PathBuf> = std::fs::read_dir(root)
+                .map_err(|e| sakip::Error::io(root, e))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.join("store").is_dir())
+                .collect();
+            dirs.sort();
+            for d in dirs {
+                let slug = d
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                ledgers.push((slug, d));
+            }
+        }
+        None => {
+            let slug = ctx
+                .global
+                .ledger
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "opd".into());
+            ledgers.push((slug, ctx.global.ledger.clone()));
+        }
+    }
+    let pemda = match (&args.pemda, &args.root) {
+        (Some(p), _) => p.clone(),
+        (None, Some(root)) => root
+            .canonicalize()
+            .ok()
+            .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .unwrap_or_else(|| "pemda".into()),
+        (None, None) => "pemda".into(),
+    };
+    let (mut events, mut states, mut files) = (0, 0, 0);
+    for (slug, path) in &ledgers {
+        let ledger = ctx.open_ledger_at(path)?;
+        let done = sakip::analytics::export(&ledger, dir, &pemda, slug, year, &args.known_at)?;
+        events += done.events;
+        states += done.states;
+        files += done.files;
+    }
+    writeln!(
+        out,
+        "exported {} of pemda {pemda} to {}: {events} events, {states} indicator states, {files} Parquet files (layout v{})",
+        sakip::event::count(ledgers.len(), "agency", "agencies"),
+        dir.display(),
+        sakip::analytics::LAYOUT_VERSION
+    )?;
+    Ok(())
 }
 
 /// Verify an exported bundle offline, without opening any store: every
@@ -35,13 +114,21 @@ pub struct VerifyBundleArgs {
 }
 
 pub fn export(ctx: &Ctx, args: ExportArgs, out: &mut dyn Write) -> CmdResult {
+    if let (Some(dir), Some(year)) = (&args.parquet, args.year) {
+        return parquet(ctx, &args, dir, year, out);
+    }
+    let Some(target) = args.out.clone() else {
+        return Err(crate::cli::CliError::Usage(
+            "export needs --out DIR or --parquet DIR".into(),
+        ));
+    };
     let ledger = ctx.open_ledger()?;
-    let done = sakip::service::audit::export(&ledger, &args.out)?;
+    let done = sakip::service::audit::export(&ledger, &target)?;
     writeln!(
         out,
         "exported {} events to {}{}",
         done.events,
-        args.out.display(),
+        target.display(),
         if done.checkpoint {
             " with the latest checkpoint"
         } else {
