@@ -209,12 +209,102 @@ pub fn run(ctx: &Ctx, args: Args, out: &mut dyn Write) -> CmdResult {
         opds,
         if quick { 10 } else { 50 },
     )?);
+    rows.extend(national(&dir.join("pemda"), &dir.join("national"), opds)?);
     print_rows(&rows, out)?;
     print_machine(&base, out)?;
     for note in notes {
         writeln!(out, "{note}")?;
     }
     Ok(())
+}
+
+/// Past one machine, on the pemda's generated OPDs (seed 7, as
+/// `bench_web::pemda` made them): each signs a checkpoint (its synthetic
+/// inspector), then publishing as tiles, the Parquet export and the
+/// roll-up, beside the bundle export of the same ledgers.
+fn national(pemda: &std::path::Path, scratch: &std::path::Path, opds: usize) -> sakip::Result<Vec<Row>> {
+    use sakip::service::{audit, rollup};
+    use std::time::Instant;
+    let clock: std::sync::Arc<dyn sakip::Clock> = std::sync::Arc::new(sakip::SystemClock);
+    let mut ledgers = Vec::new();
+    for n in 0..opds {
+        let code = sakip_bench::synth::agency_code(n);
+        let ledger = sakip::Ledger::open(&pemda.join(&code), clock.clone())?;
+        let inspector = sakip_bench::synth::Keys::derive(7, &code).inspector;
+        audit::sign_checkpoint(&ledger, &inspector)?;
+        ledgers.push((code, ledger));
+    }
+    let events: u64 = ledgers.iter().map(|(_, l)| l.head().count).sum();
+    let rate = |t: Instant| events as f64 / t.elapsed().as_secs_f64().max(1e-9);
+    let t = Instant::now();
+    for (code, l) in &ledgers {
+        audit::export(l, &scratch.join("bundles").join(code))?;
+    }
+    let export_rate = rate(t);
+    let t = Instant::now();
+    let mut tile_bytes = 0u64;
+    for (code, l) in &ledgers {
+        tile_bytes += audit::publish(l, &scratch.join("tiles").join(code))?.bytes;
+    }
+    let publish_rate = rate(t);
+    let t = Instant::now();
+    for (code, l) in &ledgers {
+        sakip::analytics::export(l, &scratch.join("parquet"), "bench", code, 2021, &[])?;
+    }
+    let parquet_rate = rate(t);
+    let point = sakip::service::time::TimePoint::year(2021);
+    let t = Instant::now();
+    for (_, l) in &ledgers {
+        std::hint::black_box(sakip::service::status::status(l, &point, true)?);
+    }
+    let statuses_ms = t.elapsed().as_secs_f64() * 1000.0;
+    let t = Instant::now();
+    let rows: Vec<_> = ledgers
+        .iter()
+        .map(|(code, l)| rollup::agency(code, l, &point))
+        .collect();
+    std::hint::black_box(rollup::rollup(rows));
+    let rollup_ms = t.elapsed().as_secs_f64() * 1000.0;
+    let label = format!("{opds} generated OPDs, {events} events");
+    Ok(vec![
+        Row::new(
+            format!("publish as tlog tiles, {label}"),
+            publish_rate,
+            Unit::PerSecond,
+            "sakip export (bundles)",
+            export_rate,
+        ),
+        Row::new(
+            format!("tile and bundle bytes per event, {label}"),
+            tile_bytes as f64 / events.max(1) as f64,
+            Unit::Bytes,
+            "encoded event bytes",
+            ledgers
+                .iter()
+                .map(|(_, l)| {
+                    l.stored_bytes_from(0)
+                        .filter_map(|e| e.ok())
+                        .map(|(_, b)| b.len() as u64)
+                        .sum::<u64>()
+                })
+                .sum::<u64>() as f64
+                / events.max(1) as f64,
+        ),
+        Row::new(
+            format!("export --parquet, {label}"),
+            parquet_rate,
+            Unit::PerSecond,
+            "sakip export (bundles)",
+            export_rate,
+        ),
+        Row::new(
+            format!("rollup (IKU status, budget, pending, audit check), {label}"),
+            rollup_ms,
+            Unit::Millis,
+            "the IKU statuses alone",
+            statuses_ms,
+        ),
+    ])
 }
 
 /// `dir`, or a new temporary directory removed when the guard is dropped.
