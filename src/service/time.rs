@@ -111,3 +111,18 @@ impl TimePoint {
         })
     }
 }
+
+/// What a known-at answer rests on, said where it is shown: a date or time
+/// selects the events by the times their signers recorded, which are the
+/// signers' claims; only a checkpoint cosigned by a witness bounds them from
+/// outside (`sakip audit check --checkpoint FILE --witness NAME=FILE.pub`
+/// reports events backdated before one). `None` for an answer at the head
+/// or at a seq, which rest on the chain alone.
+pub fn known_at_basis(point: &TimePoint) -> Option<&'static str> {
+    match point.known_at {
+        KnownAt::Time(_) => Some(
+            "batas \"diketahui\" memakai waktu pencatatan yang dinyatakan penanda tangan; checkpoint bersaksi membatasinya dari luar (sakip audit check --checkpoint BERKAS --witness NAMA=BERKAS.pub)",
+        ),
+        KnownAt::Seq(_) | KnownAt::Head => None,
+    }
+}

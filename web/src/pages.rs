@@ -202,6 +202,9 @@ struct Dashboard {
     quarters: Vec<(u8, &'static str)>,
     known_at_input: String,
     known_at_text: String,
+    /// What a known-at date rests on (signers' recorded times), when one
+    /// is given.
+    known_at_basis: String,
     approved_only: bool,
     rows: Vec<Row>,
     means: Vec<String>,
@@ -329,6 +332,9 @@ pub async fn dashboard(
         quarters: Quarter::ALL.iter().map(|q| (q.number(), q.roman())).collect(),
         known_at_input,
         known_at_text: view.at.known_at_text.clone(),
+        known_at_basis: sakip::service::time::known_at_basis(&point)
+            .unwrap_or_default()
+            .to_string(),
         approved_only: view.at.query.approved_only,
         rows,
         means,

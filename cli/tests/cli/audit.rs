@@ -1590,3 +1590,18 @@ fn parquet_export_answers_the_rollup_in_duckdb() {
         "{pemda:?} {rollup}"
     );
 }
+
+/// A known-at answer by date says it rests on the signers' recorded times
+/// (and how a cosigned checkpoint bounds them); at the head it does not.
+#[test]
+fn a_known_at_answer_says_what_its_time_rests_on() {
+    let env = crate::support::demo();
+    let dated = env.ok(&["status", "--year", "2021", "--known-at", "2022-01-10"]);
+    assert!(
+        dated
+            .contains("Catatan: batas \"diketahui\" memakai waktu pencatatan yang dinyatakan penanda tangan"),
+        "{dated}"
+    );
+    let now = env.ok(&["status", "--year", "2021"]);
+    assert!(!now.contains("Catatan: batas"), "{now}");
+}

@@ -52,7 +52,13 @@ pub fn render(ctx: &Ctx, ledger: &sakip::ledger::Ledger, args: Args, out: &mut d
             let rows: Vec<Vec<String>> = view.states.iter().map(|s| status::machine_row(s, &q)).collect();
             write_csv(out, &status::CSV_HEADER, &rows)
         }
-        _ => write_table(&view, out),
+        _ => {
+            write_table(&view, out)?;
+            if let Some(basis) = sakip::service::time::known_at_basis(&args.query.point()) {
+                writeln!(out, "Catatan: {basis}")?;
+            }
+            Ok(())
+        }
     }
 }
 
