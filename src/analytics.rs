@@ -54,8 +54,8 @@ fn write_table(path: &Path, table: Table) -> Result<()> {
     }
     let schema = Arc::new(parquet::schema::parser::parse_message_type(table.schema).map_err(pq)?);
     let props = Arc::new(WriterProperties::builder().set_created_by("sakip".into()).build());
-    let file = std::fs::File::create(path).map_err(|e| Error::io(path, e))?;
-    let mut writer = SerializedFileWriter::new(file, schema, props).map_err(pq)?;
+    let mut buffer: Vec<u8> = Vec::new();
+    let mut writer = SerializedFileWriter::new(&mut buffer, schema, props).map_err(pq)?;
     let mut group = writer.next_row_group().map_err(pq)?;
     let mut columns = table.columns.into_iter();
     while let Some(mut col) = group.next_column().map_err(pq)? {
@@ -93,7 +93,9 @@ fn write_table(path: &Path, table: Table) -> Result<()> {
     }
     group.close().map_err(pq)?;
     writer.close().map_err(pq)?;
-    Ok(())
+    // Like every file sakip writes: never through a link, never over an
+    // existing file (export into a new directory).
+    crate::fsutil::write(path, &buffer, crate::fsutil::Existing::Refuse, 0o644)
 }
 
 /// What an export wrote for one agency.
@@ -188,12 +190,11 @@ pub fn export(
         (vec![], vec![], vec![], vec![], vec![], vec![]);
     let (mut b_known, mut b_q, mut b_seq, mut b_pagu, mut b_spent) = (vec![], vec![], vec![], vec![], vec![]);
     for (label, known) in &points {
-        for q in 1..=4u8 {
+        for quarter in crate::period::Quarter::ALL {
+            let q = quarter.number();
             let point = TimePoint {
-                year,
-                as_of: Some(format!("{year}-Q{q}")),
                 known_at: known.clone(),
-                approved_only: false,
+                ..TimePoint::quarter(year, quarter)
             };
             let view = crate::service::status::status(ledger, &point, false)?;
             let seq = view.at.query.known as i64;

@@ -919,11 +919,6 @@ impl PreparedBatch {
         self.signatures.len() == self.items.len()
     }
 
-    /// Who is to sign it.
-    pub fn author(&self) -> PublicKey {
-        self.author
-    }
-
     /// The seq the first event will get.
     pub fn first_seq(&self) -> u64 {
         self.first

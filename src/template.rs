@@ -12,6 +12,7 @@ use crate::event::{Aggregation, IndicatorDefined, ValueKind};
 use crate::ledger::Ledger;
 use crate::period::Quarter;
 use crate::projection::{self, Known};
+use crate::report::excel_text;
 use crate::{Error, Result};
 use rust_xlsxwriter::{
     DataValidation, DataValidationRule, Format, FormatBorder, Workbook, Worksheet, XlsxError,
@@ -90,12 +91,7 @@ fn kind_name(kind: ValueKind) -> &'static str {
 
 /// The realisasi template of `year`, triwulan `quarter`.
 pub fn realisasi(ledger: &Ledger, year: u16, quarter: Quarter) -> Result<Vec<u8>> {
-    let point = crate::service::time::TimePoint {
-        year,
-        as_of: Some(format!("{year}-Q{}", quarter.number())),
-        known_at: crate::service::time::KnownAt::Head,
-        approved_only: false,
-    };
+    let point = crate::service::time::TimePoint::quarter(year, quarter);
     let view = crate::service::status::status(ledger, &point, false)?;
     let indicators: Vec<&crate::projection::IndicatorState> = view
         .states
@@ -159,11 +155,11 @@ pub fn realisasi(ledger: &Ledger, year: u16, quarter: Quarter) -> Result<Vec<u8>
                 .as_ref()
                 .map(|(_, t)| crate::report::show_value(ind, &t.value))
                 .unwrap_or_else(|| "-".into());
-            sheet.write_string_with_format(row, 0, &ind.code, &s.locked)?;
-            sheet.write_string_with_format(row, 1, &ind.name, &s.locked)?;
-            sheet.write_string_with_format(row, 2, &ind.unit, &s.locked)?;
+            sheet.write_string_with_format(row, 0, excel_text(&ind.code), &s.locked)?;
+            sheet.write_string_with_format(row, 1, excel_text(&ind.name), &s.locked)?;
+            sheet.write_string_with_format(row, 2, excel_text(&ind.unit), &s.locked)?;
             sheet.write_string_with_format(row, 3, kind_name(ind.value_kind), &s.locked)?;
-            sheet.write_string_with_format(row, 4, &target, &s.locked)?;
+            sheet.write_string_with_format(row, 4, excel_text(&target), &s.locked)?;
             sheet.write_string_with_format(row, 5, &period, &s.locked)?;
             match ind.value_kind {
                 ValueKind::Ratio => {
@@ -210,14 +206,9 @@ pub fn realisasi(ledger: &Ledger, year: u16, quarter: Quarter) -> Result<Vec<u8>
 /// year's pagu for reference.
 pub fn anggaran(ledger: &Ledger, year: u16, quarter: Quarter) -> Result<Vec<u8>> {
     let index = ledger.index();
-    let q = crate::service::time::TimePoint {
-        year,
-        as_of: Some(format!("{year}-Q{}", quarter.number())),
-        known_at: crate::service::time::KnownAt::Head,
-        approved_only: false,
-    }
-    .resolve(ledger)?
-    .query;
+    let q = crate::service::time::TimePoint::quarter(year, quarter)
+        .resolve(ledger)?
+        .query;
     let mut items = Vec::new();
     for (_, item) in projection::items(&index, Known::Head)? {
         let retired = projection::retired_from(&index, &item.code, Known::Head)?.is_some_and(|y| y <= year);
@@ -280,8 +271,8 @@ pub fn anggaran(ledger: &Ledger, year: u16, quarter: Quarter) -> Result<Vec<u8>>
             .set_error_message("Isi dengan angka 0 sampai 10^15.")?;
         for (i, (item, pagu)) in items.iter().enumerate() {
             let row = HEADER_ROW + 1 + i as u32;
-            sheet.write_string_with_format(row, 0, &item.code, &s.locked)?;
-            sheet.write_string_with_format(row, 1, &item.name, &s.locked)?;
+            sheet.write_string_with_format(row, 0, excel_text(&item.code), &s.locked)?;
+            sheet.write_string_with_format(row, 1, excel_text(&item.name), &s.locked)?;
             sheet.write_string_with_format(row, 2, item.level.label(), &s.locked)?;
             sheet.write_string_with_format(row, 3, pagu, &s.locked)?;
             sheet.write_string_with_format(row, 4, &period, &s.locked)?;

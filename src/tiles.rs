@@ -261,6 +261,8 @@ pub fn mirror(source: &dyn Source, out: &Path, trusted: &[PublicKey]) -> Result<
     let size = c.size;
     let mut leaves = Vec::with_capacity(size as usize);
     let mut events: Vec<(u64, Vec<u8>)> = Vec::with_capacity(size as usize);
+    // Every file is fetched once: checked here, written below.
+    let mut fetched: Vec<(String, Vec<u8>)> = Vec::new();
     let bundles = size.div_ceil(WIDTH);
     for n in 0..bundles {
         let width = (size - n * WIDTH).min(WIDTH);
@@ -308,6 +310,8 @@ pub fn mirror(source: &dyn Source, out: &Path, trusted: &[PublicKey]) -> Result<
         if at != stored.len() {
             return Err(bad(format!("{events_path} has bytes after its last event")));
         }
+        fetched.push((entries_path, entries));
+        fetched.push((events_path, stored));
     }
     for (path, expected) in hash_tiles(&leaves) {
         let got = source
@@ -318,6 +322,7 @@ pub fn mirror(source: &dyn Source, out: &Path, trusted: &[PublicKey]) -> Result<
                 "{path} is not what the published entries hash to (a rewritten tile)"
             )));
         }
+        fetched.push((path, got));
     }
     if mth(&leaves) != c.root {
         return Err(bad(
@@ -342,16 +347,7 @@ pub fn mirror(source: &dyn Source, out: &Path, trusted: &[PublicKey]) -> Result<
     // Replace the local copy: the tiles, then the checkpoint, last.
     let from = old.as_ref().map_or(0, |o| o.size);
     let local = DirSource(out.to_path_buf());
-    let mut files = hash_tiles(&leaves);
-    for n in 0..bundles {
-        let width = (size - n * WIDTH).min(WIDTH);
-        for level in ["entries", "sakip-events"] {
-            let path = tile_path(level, n, width);
-            let bytes = source.get(&path)?.unwrap_or_default();
-            files.push((path, bytes));
-        }
-    }
-    for (path, bytes) in files {
+    for (path, bytes) in fetched {
         if local.get(&path)?.as_deref() == Some(bytes.as_slice()) {
             continue;
         }

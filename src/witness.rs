@@ -218,14 +218,6 @@ impl Witness {
         })
     }
 
-    /// The witness's own public identity.
-    pub fn identity(&self) -> WitnessKey {
-        WitnessKey {
-            name: self.name.clone(),
-            key: self.key.public(),
-        }
-    }
-
     fn state_file(&self, origin: &str) -> PathBuf {
         self.state.join(format!(
             "{}.checkpoint",

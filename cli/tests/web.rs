@@ -356,6 +356,11 @@ fn a_quarter_in_the_browser() {
     );
     admin.go(&format!("{base}/kunci"));
     admin.screenshot(&shots.join("keys.png"));
+    admin.js(
+        "document.querySelector('form[data-jenis=impor]').scrollIntoView()",
+        json!([]),
+    );
+    admin.screenshot(&shots.join("keys-plan-upload.png"));
     admin.quit();
 
     // The operator signs in, enters TW I and corrects it.

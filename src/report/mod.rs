@@ -13,6 +13,7 @@ pub mod external;
 mod render;
 mod svg;
 mod xlsx;
+pub(crate) use xlsx::cell_text as excel_text;
 
 pub use build::{build, show_value};
 pub use render::render;

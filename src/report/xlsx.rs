@@ -181,16 +181,39 @@ fn write_cell(
     Ok(())
 }
 
-/// Text for a cell: no control characters but line breaks. (A string cell
-/// is never read as a formula in xlsx, unlike in CSV.)
-fn cell_text(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if c != '\n' && crate::textsafe::is_unsafe_char(c) {
-                ' '
-            } else {
-                c
-            }
-        })
-        .collect()
+/// The most characters Excel keeps in one cell.
+const MAX_CELL_CHARS: usize = 32_767;
+
+/// Text for a cell: no control characters but line breaks, and at most
+/// what a cell holds (longer text is cut with an ellipsis instead of
+/// failing the workbook). A string cell is never read as a formula in
+/// xlsx, unlike in CSV.
+pub(crate) fn cell_text(s: &str) -> String {
+    let clean = s.chars().map(|c| {
+        if c != '\n' && crate::textsafe::is_unsafe_char(c) {
+            ' '
+        } else {
+            c
+        }
+    });
+    if s.chars().count() > MAX_CELL_CHARS {
+        clean
+            .take(MAX_CELL_CHARS - 1)
+            .chain(std::iter::once('…'))
+            .collect()
+    } else {
+        clean.collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn text_longer_than_a_cell_is_cut_not_fatal() {
+        let long = "a".repeat(40_000);
+        let cut = super::cell_text(&long);
+        assert_eq!(cut.chars().count(), super::MAX_CELL_CHARS);
+        assert!(cut.ends_with('…'));
+        assert_eq!(super::cell_text("baris\nbaru\u{7}"), "baris\nbaru ");
+    }
 }

@@ -55,6 +55,14 @@ impl TimePoint {
         }
     }
 
+    /// The year as of triwulan `quarter`, as known now.
+    pub fn quarter(year: u16, quarter: crate::period::Quarter) -> TimePoint {
+        TimePoint {
+            as_of: Some(format!("{year}-Q{}", quarter.number())),
+            ..TimePoint::year(year)
+        }
+    }
+
     /// Resolve against a ledger: parse the quarter, find the seq of a
     /// known-at time in the agency's time zone.
     pub fn resolve(&self, ledger: &Ledger) -> Result<Resolved> {

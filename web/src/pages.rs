@@ -46,13 +46,12 @@ pub(crate) fn time_point(
     approved_only: bool,
 ) -> TimePoint {
     TimePoint {
-        year,
-        as_of: Some(format!("{year}-Q{}", as_of.number())),
         known_at: match known_at.map(str::trim) {
             None | Some("") => KnownAt::Head,
             Some(t) => KnownAt::Time(t.to_string()),
         },
         approved_only,
+        ..TimePoint::quarter(year, as_of)
     }
 }
 

@@ -210,26 +210,17 @@ impl Ctx {
         self.open_ledger_as(true)
     }
 
-    /// Open the ledger in `dir` (not --ledger) to read, waiting or taking
-    /// turns as `open_ledger` does.
+    /// Open the ledger in `dir` (not --ledger), waiting or taking turns as
+    /// `open_ledger` does.
     pub fn open_ledger_at(&self, dir: &std::path::Path) -> Result<Ledger, CliError> {
-        let timeout = lock_wait()?;
-        let notify = |d: &std::path::Path| {
-            eprintln!(
-                "sakip: {} is open in another sakip process; waiting up to {} s (SAKIP_LOCK_WAIT)",
-                d.display(),
-                timeout.as_secs()
-            )
-        };
-        let wait = sakip::store::Wait {
-            timeout,
-            notify: &notify,
-            ask_holder: true,
-        };
-        Ok(Ledger::open_waiting(dir, self.clock.clone(), wait, false)?)
+        self.open_dir(dir, false)
     }
 
     fn open_ledger_as(&self, rebuilding: bool) -> Result<Ledger, CliError> {
+        self.open_dir(&self.global.ledger, rebuilding)
+    }
+
+    fn open_dir(&self, dir: &std::path::Path, rebuilding: bool) -> Result<Ledger, CliError> {
         let timeout = lock_wait()?;
         let notify = |dir: &std::path::Path| {
             eprintln!(
@@ -243,12 +234,7 @@ impl Ctx {
             notify: &notify,
             ask_holder: true,
         };
-        Ok(Ledger::open_waiting(
-            &self.global.ledger,
-            self.clock.clone(),
-            wait,
-            rebuilding,
-        )?)
+        Ok(Ledger::open_waiting(dir, self.clock.clone(), wait, rebuilding)?)
     }
 
     /// The passphrase from `--passphrase-env`, or asked on the terminal.
@@ -507,6 +493,34 @@ pub fn existing(force: bool) -> sakip::fsutil::Existing {
 }
 
 /// Render rows as an aligned text table with a header.
+/// The OPD ledgers of a pemda root, in name order: every subdirectory that
+/// holds a ledger, with its name. Refused when there is none.
+pub fn opd_ledgers(root: &std::path::Path) -> Result<Vec<(String, PathBuf)>, CliError> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(root)
+        .map_err(|e| sakip::Error::io(root, e))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.join("store").is_dir())
+        .collect();
+    dirs.sort();
+    if dirs.is_empty() {
+        return Err(sakip::Error::Input(format!(
+            "{} holds no ledger (a subdirectory per OPD, each made by `sakip init`)",
+            root.display()
+        ))
+        .into());
+    }
+    Ok(dirs
+        .into_iter()
+        .map(|d| {
+            let name = d
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            (name, d)
+        })
+        .collect())
+}
+
 pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for row in rows {

@@ -123,26 +123,10 @@ fn pemda(
     out: &mut dyn Write,
 ) -> Result<(sakip_web::Router, Vec<PathBuf>), super::CliError> {
     let mut turns = Vec::new();
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(root)
-        .map_err(|e| sakip::Error::io(root, e))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.join("store").is_dir())
-        .collect();
-    dirs.sort();
-    if dirs.is_empty() {
-        return Err(sakip::Error::Input(format!(
-            "{} holds no ledger (a subdirectory per OPD, each made by `sakip init`)",
-            root.display()
-        ))
-        .into());
-    }
+    let dirs = crate::cli::opd_ledgers(root)?;
     let clock: std::sync::Arc<dyn sakip::Clock> = std::sync::Arc::new(sakip::SystemClock);
     let mut opds = Vec::new();
-    for dir in dirs {
-        let slug = dir
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
+    for (slug, dir) in dirs {
         let ledger = sakip::Ledger::open(&dir, clock.clone())?;
         let app = sakip_web::App::new(
             ledger,

@@ -52,22 +52,29 @@ fn forge(env: &Env, from: u64, edit: impl Fn(&mut sakip::event::Payload)) {
         .map(|seed| KeyPair::from_seed([seed; 32]))
         .map(|k| (k.public().0, k))
         .collect();
-    {
-        let (db, events) = env.raw_events();
-        let meta = db.open_tree("meta").unwrap();
-        let mut prev = sakip::event::EventHash::ZERO;
-        let mut seq = 0u64;
-        while let Some(bytes) = events.get(seq.to_be_bytes()).unwrap() {
-            if seq < from {
-                prev = codec::hash_stored(&bytes);
-                seq += 1;
-                continue;
-            }
+    rewrite(env, from, |seq, e| {
+        if seq == from {
+            edit(&mut e.payload);
+        }
+        keys[&e.author.0].clone()
+    });
+    env.ok(&["rebuild"]);
+}
+
+/// Rewrite the stored events from `from` on: `change` may alter each one
+/// (its payload, its author) and returns the key that signs it again; every
+/// event is re-chained, the head record follows, and the kept checkpoint
+/// (which no longer fits) is dropped. The derived indexes are left for the
+/// caller to rebuild.
+fn rewrite(env: &Env, from: u64, change: impl Fn(u64, &mut sakip::event::Event) -> KeyPair) {
+    let (db, events) = env.raw_events();
+    let meta = db.open_tree("meta").unwrap();
+    let mut prev = sakip::event::EventHash::ZERO;
+    let mut seq = 0u64;
+    while let Some(bytes) = events.get(seq.to_be_bytes()).unwrap() {
+        if seq >= from {
             let mut e = codec::decode(&bytes).unwrap();
-            if seq == from {
-                edit(&mut e.payload);
-            }
-            let key = &keys[&e.author.0];
+            let key = change(seq, &mut e);
             let body = codec::encode_body(&Unsigned {
                 seq,
                 prev,
@@ -79,14 +86,16 @@ fn forge(env: &Env, from: u64, edit: impl Fn(&mut sakip::event::Payload)) {
             let stored = [body.clone(), key.sign(&codec::signing_message(&body)).to_vec()].concat();
             prev = codec::hash_stored(&stored);
             events.insert(seq.to_be_bytes(), stored).unwrap();
-            seq += 1;
+        } else {
+            prev = codec::hash_stored(&bytes);
         }
-        let mut head = meta.get("head").unwrap().unwrap().to_vec();
-        head[8..40].copy_from_slice(&prev.0);
-        meta.insert("head", head).unwrap();
-        db.flush().unwrap();
+        seq += 1;
     }
-    env.ok(&["rebuild"]);
+    let mut head = meta.get("head").unwrap().unwrap().to_vec();
+    head[8..40].copy_from_slice(&prev.0);
+    meta.insert("head", head).unwrap();
+    meta.remove("checkpoint").unwrap();
+    db.flush().unwrap();
 }
 
 #[test]
@@ -836,36 +845,10 @@ fn both_verifiers_agree_on_a_corpus_of_good_and_hostile_bundles() {
     // A history re-signed from seq 300 on by a key never registered, with
     // a checkpoint of its own, exported by sakip itself.
     let forger = KeyPair::from_seed([98; 32]);
-    {
-        let (db, events) = env.raw_events();
-        let meta = db.open_tree("meta").unwrap();
-        let mut prev = sakip::event::EventHash::ZERO;
-        let mut seq = 0u64;
-        while let Some(bytes) = events.get(seq.to_be_bytes()).unwrap() {
-            if seq >= 300 {
-                let e = codec::decode(&bytes).unwrap();
-                let body = codec::encode_body(&Unsigned {
-                    seq,
-                    prev,
-                    recorded_at: e.recorded_at,
-                    author: forger.public(),
-                    payload: &e.payload,
-                })
-                .unwrap();
-                let stored = [body.clone(), forger.sign(&codec::signing_message(&body)).to_vec()].concat();
-                events.insert(seq.to_be_bytes(), stored.clone()).unwrap();
-                prev = codec::hash_stored(&stored);
-            } else {
-                prev = codec::hash_stored(&bytes);
-            }
-            seq += 1;
-        }
-        let mut head = meta.get("head").unwrap().unwrap().to_vec();
-        head[8..40].copy_from_slice(&prev.0);
-        meta.insert("head", head).unwrap();
-        meta.remove("checkpoint").unwrap();
-        db.flush().unwrap();
-    }
+    rewrite(&env, 300, |_, e| {
+        e.author = forger.public();
+        forger.clone()
+    });
     let forged = env.path("corpus-resigned-by-a-stranger");
     env.ok(&["export", "--out", s(&forged)]);
     let (root, size) = {
@@ -1193,46 +1176,14 @@ fn a_witness_cosigns_a_growing_ledger_and_refuses_a_fork() {
         .map(|n| sakip::keys::example_key(n))
         .map(|k| (k.public().0, k))
         .collect();
-    {
-        let (db, events) = env.raw_events();
-        let meta = db.open_tree("meta").unwrap();
-        let mut prev = sakip::event::EventHash::ZERO;
-        let mut seq = 0u64;
-        while let Some(bytes) = events.get(seq.to_be_bytes()).unwrap() {
-            if seq < 300 {
-                prev = codec::hash_stored(&bytes);
-                seq += 1;
-                continue;
+    rewrite(&env, 300, |seq, e| {
+        if seq == 300 {
+            if let sakip::event::Payload::RealisationRecorded(r) = &mut e.payload {
+                r.note = Some("diubah".into());
             }
-            let mut e = codec::decode(&bytes).unwrap();
-            if seq == 300 {
-                if let sakip::event::Payload::RealisationRecorded(r) = &mut e.payload {
-                    r.note = Some("diubah".into());
-                }
-            }
-            let body = codec::encode_body(&Unsigned {
-                seq,
-                prev,
-                recorded_at: e.recorded_at,
-                author: e.author,
-                payload: &e.payload,
-            })
-            .unwrap();
-            let stored = [
-                body.clone(),
-                keys[&e.author.0].sign(&codec::signing_message(&body)).to_vec(),
-            ]
-            .concat();
-            prev = codec::hash_stored(&stored);
-            events.insert(seq.to_be_bytes(), stored).unwrap();
-            seq += 1;
         }
-        let mut head = meta.get("head").unwrap().unwrap().to_vec();
-        head[8..40].copy_from_slice(&prev.0);
-        meta.insert("head", head).unwrap();
-        meta.remove("checkpoint").unwrap();
-        db.flush().unwrap();
-    }
+        keys[&e.author.0].clone()
+    });
     env.ok(&["rebuild"]);
     env.ok(&["verify"]);
     let (_, out) = cosigned_checkpoint("cp-fork");

@@ -42,21 +42,7 @@ pub struct ExportArgs {
 fn parquet(ctx: &Ctx, args: &ExportArgs, dir: &std::path::Path, year: u16, out: &mut dyn Write) -> CmdResult {
     let mut ledgers: Vec<(String, PathBuf)> = Vec::new();
     match &args.root {
-        Some(root) => {
-            let mut dirs: Vec<PathBuf> = std::fs::read_dir(root)
-                .map_err(|e| sakip::Error::io(root, e))?
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.join("store").is_dir())
-                .collect();
-            dirs.sort();
-            for d in dirs {
-                let slug = d
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default();
-                ledgers.push((slug, d));
-            }
-        }
+        Some(root) => ledgers = crate::cli::opd_ledgers(root)?,
         None => {
             let slug = ctx
                 .global
@@ -142,22 +128,12 @@ pub fn verify_bundle(ctx: &Ctx, args: VerifyBundleArgs, out: &mut dyn Write) -> 
     let trusted = crate::cli::checkpoint::trusted_keys(&args.trusted_key)?;
     let witnesses = crate::cli::witness::witness_keys(&args.witness)?;
     let b = sakip::service::audit::verify_bundle_trusting(&args.bundle, &trusted)?;
-    let cosigned = match &b.checkpoint_note {
-        Some(c) => sakip::witness::cosigners(c, &witnesses),
-        None => vec![],
-    };
-    if cosigned.len() < args.witness_quorum {
-        return Err(sakip::Error::Integrity {
-            seq: None,
-            reason: format!(
-                "the bundle's checkpoint is cosigned by {} of the {} witnesses given, fewer than the {} required",
-                cosigned.len(),
-                witnesses.len(),
-                args.witness_quorum
-            ),
-        }
-        .into());
-    }
+    let cosigned = crate::cli::witness::cosigned(
+        b.checkpoint_note.as_ref(),
+        &witnesses,
+        args.witness_quorum,
+        "the bundle's checkpoint",
+    )?;
     writeln!(
         out,
         "{}: bundle of {} ({} events, head {})",
@@ -176,14 +152,7 @@ pub fn verify_bundle(ctx: &Ctx, args: VerifyBundleArgs, out: &mut dyn Write) -> 
             signers.join(", ")
         )?;
     }
-    for w in &cosigned {
-        writeln!(
-            out,
-            "cosigned by witness {} at {}",
-            w.witness.name,
-            sakip::clock::format_micros((w.timestamp as i64).saturating_mul(1_000_000))
-        )?;
-    }
+    crate::cli::witness::print_cosigners(out, &cosigned)?;
     Ok(())
 }
 

@@ -47,30 +47,13 @@ pub fn run(ctx: &Ctx, args: Args, out: &mut dyn Write) -> CmdResult {
     };
     let trusted = crate::cli::checkpoint::trusted_keys(&args.trusted_key)?;
     let witnesses = crate::cli::witness::witness_keys(&args.witness)?;
-    if args.witness_quorum > witnesses.len() {
-        return Err(CliError::Usage(format!(
-            "--witness-quorum {} needs at least as many --witness keys (given {})",
-            args.witness_quorum,
-            witnesses.len()
-        )));
-    }
-    let cosigned = checkpoint
-        .as_ref()
-        .map(|c| sakip::witness::cosigners(c, &witnesses))
-        .unwrap_or_default();
+    let cosigned = crate::cli::witness::cosigned(
+        checkpoint.as_ref(),
+        &witnesses,
+        args.witness_quorum,
+        "the checkpoint",
+    )?;
     let ledger = ctx.open_ledger()?;
-    if cosigned.len() < args.witness_quorum {
-        return Err(sakip::Error::Integrity {
-            seq: None,
-            reason: format!(
-                "the checkpoint is cosigned by {} of the {} witnesses given, fewer than the {} required",
-                cosigned.len(),
-                witnesses.len(),
-                args.witness_quorum
-            ),
-        }
-        .into());
-    }
     match audit::verify_trusting(&ledger, checkpoint, &trusted) {
         Ok(audit::Verification { verified: v, extends }) => {
             if format == Format::Json {
@@ -107,14 +90,7 @@ pub fn run(ctx: &Ctx, args: Args, out: &mut dyn Write) -> CmdResult {
                         c.size,
                         names.join(", ")
                     )?;
-                    for w in &cosigned {
-                        writeln!(
-                            out,
-                            "cosigned by witness {} at {}",
-                            w.witness.name,
-                            sakip::clock::format_micros((w.timestamp as i64).saturating_mul(1_000_000))
-                        )?;
-                    }
+                    crate::cli::witness::print_cosigners(out, &cosigned)?;
                 }
             }
             Ok(())

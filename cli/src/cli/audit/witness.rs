@@ -100,6 +100,54 @@ pub fn witness_keys(pairs: &[String]) -> Result<Vec<WitnessKey>, CliError> {
         .collect())
 }
 
+/// The cosignatures on `c` (`what` names it) by `witnesses`, refused
+/// (exit 3) when fewer than `quorum` verify.
+pub fn cosigned(
+    c: Option<&sakip::checkpoint::Checkpoint>,
+    witnesses: &[WitnessKey],
+    quorum: usize,
+    what: &str,
+) -> Result<Vec<sakip::witness::Cosigned>, CliError> {
+    if quorum > witnesses.len() {
+        return Err(CliError::Usage(format!(
+            "--witness-quorum {quorum} needs at least as many --witness keys (given {})",
+            witnesses.len()
+        )));
+    }
+    let cosigned = c
+        .map(|c| sakip::witness::cosigners(c, witnesses))
+        .unwrap_or_default();
+    if cosigned.len() < quorum {
+        return Err(sakip::Error::Integrity {
+            seq: None,
+            reason: format!(
+                "{what} is cosigned by {} of the {} witnesses given, fewer than the {quorum} required",
+                cosigned.len(),
+                witnesses.len()
+            ),
+        }
+        .into());
+    }
+    Ok(cosigned)
+}
+
+/// One line per cosignature: the witness and its time.
+pub fn print_cosigners(out: &mut dyn Write, cosigned: &[sakip::witness::Cosigned]) -> CmdResult {
+    for w in cosigned {
+        writeln!(
+            out,
+            "cosigned by witness {} at {}",
+            w.witness.name,
+            sakip::clock::format_micros(
+                i64::try_from(w.timestamp)
+                    .unwrap_or(i64::MAX)
+                    .saturating_mul(1_000_000)
+            )
+        )?;
+    }
+    Ok(())
+}
+
 fn witness(ctx: &Ctx, args: &WitnessArgs) -> Result<Witness, CliError> {
     let key = ctx.signer()?;
     let logs = named_keys(&args.logs, "--log")?;

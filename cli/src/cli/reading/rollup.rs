@@ -32,27 +32,10 @@ fn pct(d: Option<sakip::Decimal>) -> String {
 
 pub fn run(ctx: &Ctx, args: Args, out: &mut dyn Write) -> CmdResult {
     let format = ctx.require_format("rollup", &[Format::Table, Format::Json, Format::Csv])?;
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&args.root)
-        .map_err(|e| sakip::Error::io(&args.root, e))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.join("store").is_dir())
-        .collect();
-    dirs.sort();
-    if dirs.is_empty() {
-        return Err(sakip::Error::Input(format!(
-            "{} holds no ledger (a subdirectory per OPD, each made by `sakip init`)",
-            args.root.display()
-        ))
-        .into());
-    }
     let point = args.query.point();
     let mut rows = Vec::new();
-    for dir in &dirs {
-        let slug = dir
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let ledger = ctx.open_ledger_at(dir)?;
+    for (slug, dir) in crate::cli::opd_ledgers(&args.root)? {
+        let ledger = ctx.open_ledger_at(&dir)?;
         rows.push(rollup::agency(&slug, &ledger, &point));
     }
     let r = rollup::rollup(rows);
