@@ -101,7 +101,9 @@ pub fn required_role(kind: Kind) -> Option<Role> {
         Kind::RealisationRecorded
         | Kind::RealisationCorrected
         | Kind::SpendingRecorded
-        | Kind::NarrativeRecorded => Some(Role::Operator),
+        | Kind::NarrativeRecorded
+        | Kind::DocumentTextRecorded => Some(Role::Operator),
+        Kind::SignatoryRecorded => Some(Role::Admin),
     }
 }
 

@@ -278,6 +278,10 @@ pub enum Payload {
     IndicatorRetired(Retired) = 16,
     /// The agency's settings.
     AgencySettings(AgencySettings) = 17,
+    /// A part of the year's LKjIP text (appended: builds before it refuse it).
+    DocumentTextRecorded(DocumentText) = 18,
+    /// Who signs the year's LKjIP (appended: builds before it refuse it).
+    SignatoryRecorded(Signatory) = 19,
 }
 
 /// The kind of a payload, without its data; its discriminant is the
@@ -321,11 +325,15 @@ pub enum Kind {
     IndicatorRetired = 16,
     /// `agency_settings`.
     AgencySettings = 17,
+    /// `document_text_recorded`.
+    DocumentTextRecorded = 18,
+    /// `signatory_recorded`.
+    SignatoryRecorded = 19,
 }
 
 impl Kind {
     /// Every kind, in encoding order.
-    pub const ALL: [Kind; 18] = [
+    pub const ALL: [Kind; 20] = [
         Kind::Genesis,
         Kind::KeyAdded,
         Kind::KeyRevoked,
@@ -344,6 +352,8 @@ impl Kind {
         Kind::PlanItemRetired,
         Kind::IndicatorRetired,
         Kind::AgencySettings,
+        Kind::DocumentTextRecorded,
+        Kind::SignatoryRecorded,
     ];
 
     /// The snake_case name used in `log --kind` and JSON.
@@ -367,6 +377,8 @@ impl Kind {
             Kind::PlanItemRetired => "plan_item_retired",
             Kind::IndicatorRetired => "indicator_retired",
             Kind::AgencySettings => "agency_settings",
+            Kind::DocumentTextRecorded => "document_text_recorded",
+            Kind::SignatoryRecorded => "signatory_recorded",
         }
     }
 
@@ -413,6 +425,8 @@ impl Payload {
             Payload::PlanItemRetired(_) => Kind::PlanItemRetired,
             Payload::IndicatorRetired(_) => Kind::IndicatorRetired,
             Payload::AgencySettings(_) => Kind::AgencySettings,
+            Payload::DocumentTextRecorded(_) => Kind::DocumentTextRecorded,
+            Payload::SignatoryRecorded(_) => Kind::SignatoryRecorded,
         }
     }
 }
@@ -456,6 +470,8 @@ impl Payload {
             Payload::BudgetSet(b) => year(b.year),
             Payload::BudgetRevised(b) => year(b.year),
             Payload::NarrativeRecorded(n) => year(n.year),
+            Payload::DocumentTextRecorded(t) => year(t.year),
+            Payload::SignatoryRecorded(s) => year(s.year),
             Payload::ReportIssued(r) => year(r.year),
             Payload::PlanItemRetired(r) | Payload::IndicatorRetired(r) => year(r.year),
             Payload::Genesis(_)
@@ -543,6 +559,16 @@ impl Payload {
                 format!("indicator {} retired from {}: {}", r.code, r.year, r.reason)
             }
             Payload::AgencySettings(a) => format!("agency time zone {}", a.time_zone.name()),
+            Payload::DocumentTextRecorded(t) => format!(
+                "LKjIP {} text '{}' ({} bytes)",
+                t.year,
+                t.section,
+                t.text.len()
+            ),
+            Payload::SignatoryRecorded(s) => format!(
+                "LKjIP {} signed by {} (NIP {}), {}, {} {}",
+                s.year, s.name, s.nip, s.position, s.place, s.date
+            ),
         }
     }
 }
@@ -1020,6 +1046,119 @@ impl TimeZone {
 pub struct AgencySettings {
     /// The agency's time zone.
     pub time_zone: TimeZone,
+}
+
+/// One part of the prose of a year's LKjIP (PermenPAN-RB 53/2014): the
+/// Kata Pengantar, the Ikhtisar Eksekutif, the parts of Bab I, II and IV.
+/// The latest version known counts; an empty text withdraws the part.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, Serialize)]
+pub struct DocumentText {
+    /// Fiscal year of the report.
+    pub year: u16,
+    /// Which part: one of [`DocumentSection::ALL`]'s names.
+    pub section: String,
+    /// The text: paragraphs separated by a blank line; a line starting with
+    /// `1.`, `a.` or `-` is a list item.
+    pub text: String,
+}
+
+/// The parts of the LKjIP text that are recorded as prose; the figures,
+/// tables and charts come from the ledger.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum DocumentSection {
+    /// Kata Pengantar.
+    KataPengantar,
+    /// Ikhtisar Eksekutif.
+    IkhtisarEksekutif,
+    /// Bab I A. Latar Belakang.
+    LatarBelakang,
+    /// Bab I B. Kedudukan, Tugas dan Fungsi.
+    TugasFungsi,
+    /// Bab I C. Struktur Organisasi.
+    StrukturOrganisasi,
+    /// Bab I D. Permasalahan Utama dan Isu Strategis.
+    IsuStrategis,
+    /// Bab II A. Rencana Strategis.
+    RencanaStrategis,
+    /// Bab II B. Perjanjian Kinerja (before its table).
+    PerjanjianKinerja,
+    /// Bab III, before the capaian tables: how performance is measured.
+    PengukuranKinerja,
+    /// Bab IV Penutup.
+    Penutup,
+}
+
+impl DocumentSection {
+    /// Every part, in the order of the document.
+    pub const ALL: [DocumentSection; 10] = [
+        DocumentSection::KataPengantar,
+        DocumentSection::IkhtisarEksekutif,
+        DocumentSection::LatarBelakang,
+        DocumentSection::TugasFungsi,
+        DocumentSection::StrukturOrganisasi,
+        DocumentSection::IsuStrategis,
+        DocumentSection::RencanaStrategis,
+        DocumentSection::PerjanjianKinerja,
+        DocumentSection::PengukuranKinerja,
+        DocumentSection::Penutup,
+    ];
+
+    /// The name recorded in the event and typed on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            DocumentSection::KataPengantar => "kata-pengantar",
+            DocumentSection::IkhtisarEksekutif => "ikhtisar-eksekutif",
+            DocumentSection::LatarBelakang => "latar-belakang",
+            DocumentSection::TugasFungsi => "tugas-fungsi",
+            DocumentSection::StrukturOrganisasi => "struktur-organisasi",
+            DocumentSection::IsuStrategis => "isu-strategis",
+            DocumentSection::RencanaStrategis => "rencana-strategis",
+            DocumentSection::PerjanjianKinerja => "perjanjian-kinerja",
+            DocumentSection::PengukuranKinerja => "pengukuran-kinerja",
+            DocumentSection::Penutup => "penutup",
+        }
+    }
+
+    /// Its heading in the document.
+    pub fn heading(self) -> &'static str {
+        match self {
+            DocumentSection::KataPengantar => "KATA PENGANTAR",
+            DocumentSection::IkhtisarEksekutif => "IKHTISAR EKSEKUTIF",
+            DocumentSection::LatarBelakang => "A. Latar Belakang",
+            DocumentSection::TugasFungsi => "B. Kedudukan, Tugas dan Fungsi",
+            DocumentSection::StrukturOrganisasi => "C. Struktur Organisasi",
+            DocumentSection::IsuStrategis => "D. Permasalahan Utama dan Isu Strategis",
+            DocumentSection::RencanaStrategis => "A. Rencana Strategis",
+            DocumentSection::PerjanjianKinerja => "B. Perjanjian Kinerja",
+            DocumentSection::PengukuranKinerja => "Pengukuran Kinerja",
+            DocumentSection::Penutup => "BAB IV PENUTUP",
+        }
+    }
+
+    /// A part by its name.
+    pub fn from_name(name: &str) -> Option<DocumentSection> {
+        DocumentSection::ALL.into_iter().find(|s| s.name() == name)
+    }
+}
+
+/// Who signs a year's LKjIP: the head of the agency as printed under the
+/// Kata Pengantar and at the end of the document.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, Serialize)]
+pub struct Signatory {
+    /// Fiscal year of the report.
+    pub year: u16,
+    /// Name with titles, as printed ("Ir. UN ACHMAD NURDIN, MM").
+    pub name: String,
+    /// NIP, as printed ("19670506 199202 1 003").
+    pub nip: String,
+    /// Position (jabatan), as printed.
+    pub position: String,
+    /// Rank (pangkat/golongan), may be empty.
+    pub rank: String,
+    /// Where it is signed ("Kediri").
+    pub place: String,
+    /// When it is signed: YYYY-MM-DD.
+    pub date: String,
 }
 
 /// The narrative of an indicator's year.

@@ -78,6 +78,9 @@ pub(crate) fn check_len(what: &str, text: Option<&str>) -> Result<(), Invalid> {
 /// The longest name, reason, note or narrative text accepted, in bytes.
 pub const MAX_TEXT: usize = 4096;
 
+/// The longest part of the LKjIP text (a chapter's prose) accepted, in bytes.
+pub const MAX_DOCUMENT_TEXT: usize = 65_536;
+
 pub(crate) fn check_year(year: u16) -> Result<(), Invalid> {
     if !(1990..=2200).contains(&year) {
         return Err(format!("year {year} is out of range").into());
@@ -441,6 +444,46 @@ pub fn validate(r: &dyn IndexRead, payload: &Payload) -> Result<(), Invalid> {
                 .all(|t| t.trim().is_empty())
             {
                 return Err("the narrative is empty".into());
+            }
+            Ok(())
+        }
+        Payload::DocumentTextRecorded(t) => {
+            check_year(t.year)?;
+            if DocumentSection::from_name(&t.section).is_none() {
+                let names: Vec<&str> = DocumentSection::ALL.iter().map(|s| s.name()).collect();
+                return Err(format!(
+                    "'{}' is not a part of the LKjIP text (one of: {})",
+                    t.section,
+                    names.join(", ")
+                )
+                .into());
+            }
+            if t.text.len() > MAX_DOCUMENT_TEXT {
+                return Err(format!(
+                    "the text is {} bytes, more than the limit of {MAX_DOCUMENT_TEXT}",
+                    t.text.len()
+                )
+                .into());
+            }
+            if t.text.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\t')) {
+                return Err("the text holds control characters (only line breaks and tabs are kept)".into());
+            }
+            Ok(())
+        }
+        Payload::SignatoryRecorded(s) => {
+            check_year(s.year)?;
+            check_text("the name", &s.name)?;
+            check_text("the NIP", &s.nip)?;
+            check_text("the position", &s.position)?;
+            check_len("the rank", Some(&s.rank))?;
+            check_text("the place", &s.place)?;
+            for (what, text) in [("the name", &s.name), ("the NIP", &s.nip), ("the position", &s.position), ("the rank", &s.rank), ("the place", &s.place)] {
+                if text.contains(['\n', '\r']) {
+                    return Err(format!("{what} is one line").into());
+                }
+            }
+            if chrono::NaiveDate::parse_from_str(&s.date, "%Y-%m-%d").is_err() || s.date.len() != 10 {
+                return Err(format!("the date '{}' is not a date YYYY-MM-DD", s.date).into());
             }
             Ok(())
         }

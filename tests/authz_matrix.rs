@@ -48,10 +48,12 @@ fn allowed(kind: Kind, actor: Actor) -> bool {
         }
         Kind::BudgetSet | Kind::BudgetRevised => role == Role::Admin,
         Kind::PlanItemRetired | Kind::IndicatorRetired | Kind::AgencySettings => role == Role::Admin,
+        Kind::SignatoryRecorded => role == Role::Admin,
         Kind::RealisationRecorded
         | Kind::RealisationCorrected
         | Kind::SpendingRecorded
-        | Kind::NarrativeRecorded => role == Role::Operator,
+        | Kind::NarrativeRecorded
+        | Kind::DocumentTextRecorded => role == Role::Operator,
         Kind::Approval | Kind::ReportIssued => role == Role::Approver,
     }
 }
@@ -312,6 +314,20 @@ fn payload(kind: Kind, s: &Setup) -> Payload {
             hambatan: "h".into(),
             strategi_pemecahan: "s".into(),
         }),
+        Kind::DocumentTextRecorded => Payload::DocumentTextRecorded(DocumentText {
+            year: 2021,
+            section: "penutup".into(),
+            text: "Demikian laporan ini.".into(),
+        }),
+        Kind::SignatoryRecorded => Payload::SignatoryRecorded(Signatory {
+            year: 2021,
+            name: "Kepala".into(),
+            nip: "19670506 199202 1 003".into(),
+            position: "Kepala Badan".into(),
+            rank: String::new(),
+            place: "Kediri".into(),
+            date: "2022-02-25".into(),
+        }),
         Kind::PlanItemRetired => Payload::PlanItemRetired(Retired {
             code: "T".into(),
             year: 2022,
@@ -382,13 +398,15 @@ fn every_kind_by_every_key_is_accepted_or_refused_as_documented() {
                                     | Kind::BudgetRevised
                                     | Kind::PlanItemRetired
                                     | Kind::IndicatorRetired
-                                    | Kind::AgencySettings,
+                                    | Kind::AgencySettings
+                                    | Kind::SignatoryRecorded,
                                 Role::Admin
                             ) | (
                                 Kind::RealisationRecorded
                                     | Kind::RealisationCorrected
                                     | Kind::SpendingRecorded
-                                    | Kind::NarrativeRecorded,
+                                    | Kind::NarrativeRecorded
+                                    | Kind::DocumentTextRecorded,
                                 Role::Operator
                             ) | (Kind::Approval | Kind::ReportIssued, Role::Approver)
                         )

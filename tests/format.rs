@@ -166,11 +166,25 @@ fn domain_samples() -> Vec<Payload> {
         Payload::AgencySettings(AgencySettings {
             time_zone: TimeZone::Wita,
         }),
+        Payload::DocumentTextRecorded(DocumentText {
+            year: 2021,
+            section: "penutup".into(),
+            text: "Demikian.".into(),
+        }),
+        Payload::SignatoryRecorded(Signatory {
+            year: 2021,
+            name: "Ir. UN ACHMAD NURDIN, MM".into(),
+            nip: "19670506 199202 1 003".into(),
+            position: "Kepala".into(),
+            rank: "Pembina Utama Muda".into(),
+            place: "Kediri".into(),
+            date: "2022-02-25".into(),
+        }),
     ]
 }
 
-/// Golden digests of the domain samples, sealed at seqs 4..=17.
-const GOLDEN_DOMAIN_DIGESTS: [&str; 14] = [
+/// Golden digests of the domain samples, sealed at seqs 4..=19.
+const GOLDEN_DOMAIN_DIGESTS: [&str; 16] = [
     "7ea9b9103ec89b7564ef1680bcecf99940d0dd81d5867ee29be01a65cc0e7d66",
     "6db940aa69aa959764a3ab40d53ec987d0fc38c365df85d6ce9bc9f649d2fb26",
     "6020d7696ac24945561f83630dd664eb4098fa5e79957edb783ed36b070afeaa",
@@ -185,7 +199,44 @@ const GOLDEN_DOMAIN_DIGESTS: [&str; 14] = [
     "abbaa5284086501f26b8ceb38de791ff8e7026dfc6a19abb93d2d77d2b04ef76",
     "3db7007e68f0fce60236a24a9eaade2de5fd7f9ca16a7d519595a356d71519fe",
     "430a23dd3a193c6407617ab99ef9d227d03823a762ccf3d28cbe2fb8cf4d6d0c",
+    "d0af098764ddec1d582eb1fabc3c2d7ad020dc7d1412dc0fdf5ab699bd17d281",
+    "b32ebc6c32af2bbc182a11c8955d6c92b179c21cd5429c03392846add06d8ab3",
 ];
+
+#[test]
+fn golden_bytes_of_a_document_text_and_a_signatory() {
+    // Appended kinds 18 and 19: strings are a u64 length then UTF-8 bytes.
+    let string = |out: &mut Vec<u8>, s: &str| {
+        out.extend_from_slice(&(s.len() as u64).to_le_bytes());
+        out.extend_from_slice(s.as_bytes());
+    };
+    let mut expect = Vec::new();
+    expect.extend_from_slice(&18u32.to_le_bytes());
+    expect.extend_from_slice(&2021u16.to_le_bytes());
+    string(&mut expect, "penutup");
+    string(&mut expect, "Demikian.");
+    assert_eq!(
+        hex::encode(codec::to_bytes(&domain_samples()[14]).unwrap()),
+        hex::encode(&expect)
+    );
+    let mut expect = Vec::new();
+    expect.extend_from_slice(&19u32.to_le_bytes());
+    expect.extend_from_slice(&2021u16.to_le_bytes());
+    for s in [
+        "Ir. UN ACHMAD NURDIN, MM",
+        "19670506 199202 1 003",
+        "Kepala",
+        "Pembina Utama Muda",
+        "Kediri",
+        "2022-02-25",
+    ] {
+        string(&mut expect, s);
+    }
+    assert_eq!(
+        hex::encode(codec::to_bytes(&domain_samples()[15]).unwrap()),
+        hex::encode(&expect)
+    );
+}
 
 #[test]
 fn golden_bytes_of_agency_settings() {
@@ -650,6 +701,21 @@ fn domain_strategy() -> impl Strategy<Value = Payload> {
                 strategi_pemecahan: c,
             })
         }),
+        (any::<u16>(), text(), text())
+            .prop_map(|(year, section, text)| Payload::DocumentTextRecorded(DocumentText { year, section, text })),
+        (any::<u16>(), text(), text(), text(), text(), text(), text()).prop_map(
+            |(year, name, nip, position, rank, place, date)| {
+                Payload::SignatoryRecorded(Signatory {
+                    year,
+                    name,
+                    nip,
+                    position,
+                    rank,
+                    place,
+                    date,
+                })
+            }
+        ),
     ]
 }
 

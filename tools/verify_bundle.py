@@ -220,7 +220,7 @@ KINDS = [
     "genesis", "key_added", "key_revoked", "approval", "plan_item_defined", "indicator_defined",
     "target_set", "target_revised", "realisation_recorded", "realisation_corrected", "budget_set",
     "budget_revised", "spending_recorded", "narrative_recorded", "report_issued", "plan_item_retired",
-    "indicator_retired", "agency_settings",
+    "indicator_retired", "agency_settings", "document_text_recorded", "signatory_recorded",
 ]
 ROLES = ["admin", "operator", "approver", "inspector"]
 REQUIRED_ROLE = {
@@ -230,6 +230,7 @@ REQUIRED_ROLE = {
     "budget_set": "admin", "budget_revised": "admin", "spending_recorded": "operator",
     "narrative_recorded": "operator", "report_issued": "approver", "plan_item_retired": "admin",
     "indicator_retired": "admin", "agency_settings": "admin",
+    "document_text_recorded": "operator", "signatory_recorded": "admin",
 }
 NOT_APPROVABLE = {"genesis", "approval", "report_issued"}
 CHECKPOINT_ROLE = "inspector"
@@ -391,6 +392,11 @@ def decode_payload(data):
         p.update(code=r.string(), year=r.u16(), reason=r.string())
     elif kind == "agency_settings":
         p.update(time_zone=r.variant(["Wib", "Wita", "Wit"]))
+    elif kind == "document_text_recorded":
+        p.update(year=r.u16(), section=r.string(), text=r.string())
+    elif kind == "signatory_recorded":
+        p.update(year=r.u16(), name=r.string(), nip=r.string(), position=r.string(), rank=r.string(),
+                 place=r.string(), date=r.string())
     if r.at != len(data):
         raise ValueError("%d trailing bytes" % (len(data) - r.at))
     return kind, p

@@ -299,6 +299,10 @@ pub fn index_entries(seq: u64, recorded_at: i64, payload: &Payload) -> Vec<(Vec<
         Payload::NarrativeRecorded(n) => {
             out.push((with_seq(year_code(b'W', n.year, &n.indicator), seq), unit()))
         }
+        Payload::DocumentTextRecorded(t) => {
+            out.push((with_seq(year_code(b'D', t.year, &t.section), seq), unit()))
+        }
+        Payload::SignatoryRecorded(s) => out.push((with_seq(year_code(b'D', s.year, ""), seq), unit())),
         Payload::Approval(a) => {
             let decision = match a.decision {
                 Decision::Approve => 0u8,
