@@ -47,6 +47,7 @@ pub const FILES: &[(&str, &str)] = embedded!(
     "dokumen-pk-2021.toml",
     "dokumen-berita-acara-2022-01-10.toml",
     "dokumen-lkjip-2022-02-25.toml",
+    "naskah-lkjip-2021.md",
 );
 
 #[derive(Deserialize)]
@@ -92,6 +93,13 @@ struct Step {
     strategi: Option<String>,
     year: Option<u16>,
     stage: Option<String>,
+    section: Option<String>,
+    name: Option<String>,
+    nip: Option<String>,
+    position: Option<String>,
+    rank: Option<String>,
+    place: Option<String>,
+    date: Option<String>,
 }
 
 pub use crate::keys::{example_key, is_example_key, EXAMPLE_KEY_NAMES};
@@ -262,6 +270,31 @@ pub fn build(dir: &Path) -> Result<Built> {
                         faktor_pendorong: step.pendorong.clone().unwrap_or_default(),
                         hambatan: step.hambatan.clone().unwrap_or_default(),
                         strategi_pemecahan: step.strategi.clone().unwrap_or_default(),
+                    }),
+                )?;
+            }
+            "text" => {
+                let year = step.year.ok_or_else(|| fail("needs year".into()))?;
+                let name = need(&step.file, "file")?;
+                let payloads = crate::service::entries::document_texts(
+                    &name,
+                    file(&name)?,
+                    year,
+                    step.section.as_deref(),
+                )?;
+                l.append_all(payloads.into_iter().map(|p| (signer, p)).collect())?;
+            }
+            "signatory" => {
+                l.append(
+                    signer,
+                    Payload::SignatoryRecorded(Signatory {
+                        year: step.year.ok_or_else(|| fail("needs year".into()))?,
+                        name: need(&step.name, "name")?,
+                        nip: need(&step.nip, "nip")?,
+                        position: need(&step.position, "position")?,
+                        rank: step.rank.clone().unwrap_or_default(),
+                        place: need(&step.place, "place")?,
+                        date: need(&step.date, "date")?,
                     }),
                 )?;
             }

@@ -643,3 +643,27 @@ pub fn narratives(
     }
     Ok(out)
 }
+
+/// The part `section` of year's LKjIP text as known at `known`: the latest
+/// version, with its seq; `None` when never recorded or withdrawn (empty).
+pub fn document_text(r: &dyn IndexRead, year: u16, section: DocumentSection, known: u64) -> Result<Option<(u64, DocumentText)>> {
+    let Some(&seq) = versions(r, &year_code(b'D', year, section.name()), known)?.last() else {
+        return Ok(None);
+    };
+    match r.payload(seq)? {
+        Payload::DocumentTextRecorded(t) if t.text.trim().is_empty() => Ok(None),
+        Payload::DocumentTextRecorded(t) => Ok(Some((seq, t))),
+        _ => Err(Error::integrity(seq, "the text index points at another kind")),
+    }
+}
+
+/// Who signs year's LKjIP as known at `known`: the latest record, with its seq.
+pub fn signatory(r: &dyn IndexRead, year: u16, known: u64) -> Result<Option<(u64, Signatory)>> {
+    let Some(&seq) = versions(r, &year_code(b'D', year, ""), known)?.last() else {
+        return Ok(None);
+    };
+    match r.payload(seq)? {
+        Payload::SignatoryRecorded(s) => Ok(Some((seq, s))),
+        _ => Err(Error::integrity(seq, "the signatory index points at another kind")),
+    }
+}

@@ -263,6 +263,83 @@ pub fn correction(ledger: &Ledger, c: CorrectionEntry) -> Result<Payload> {
     }))
 }
 
+/// The parts of a year's LKjIP text from Markdown: each part under a
+/// heading that names it (`## kata-pengantar`, `## penutup`; the names of
+/// [`DocumentSection::ALL`]); HTML comments are dropped. With `section`, the
+/// whole text is that one part. `name` names the file in errors.
+pub fn document_texts(name: &str, text: &str, year: u16, section: Option<&str>) -> Result<Vec<Payload>> {
+    let names = || {
+        DocumentSection::ALL
+            .iter()
+            .map(|s| s.name())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let known = |s: &str, at: &str| {
+        DocumentSection::from_name(s)
+            .ok_or_else(|| Error::Input(format!("{at}'{s}' is not a part of the LKjIP text (one of: {})", names())))
+    };
+    let text = strip_comments(text);
+    let mut parts: Vec<(DocumentSection, Vec<&str>)> = Vec::new();
+    if let Some(s) = section {
+        parts.push((known(s, "")?, text.lines().collect()));
+    } else {
+        for (n, line) in text.lines().enumerate() {
+            if let Some(heading) = line.strip_prefix("## ") {
+                let s = known(heading.trim(), &format!("{name}:{}: ", n + 1))?;
+                if parts.iter().any(|(p, _)| *p == s) {
+                    return Err(Error::Input(format!("{name}:{}: '{}' appears twice", n + 1, s.name())));
+                }
+                parts.push((s, Vec::new()));
+                continue;
+            }
+            match parts.last_mut() {
+                Some((_, lines)) => lines.push(line),
+                None if line.trim().is_empty() => {}
+                None => {
+                    return Err(Error::Input(format!(
+                        "{name}:{}: text before the first part; start each part with a heading that names it, e.g. '## kata-pengantar' (parts: {})",
+                        n + 1,
+                        names()
+                    )))
+                }
+            }
+        }
+    }
+    if parts.is_empty() {
+        return Err(Error::Input(format!(
+            "{name}: no part of the LKjIP text; start each part with a heading that names it, e.g. '## kata-pengantar'"
+        )));
+    }
+    Ok(parts
+        .into_iter()
+        .map(|(s, lines)| {
+            Payload::DocumentTextRecorded(DocumentText {
+                year,
+                section: s.name().to_string(),
+                text: lines.join("\n").trim().to_string(),
+            })
+        })
+        .collect())
+}
+
+/// The text without `<!-- ... -->` comments.
+fn strip_comments(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("<!--") {
+        out.push_str(&rest[..start]);
+        match rest[start..].find("-->") {
+            Some(end) => rest = &rest[start + end + 3..],
+            None => {
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// A narrative's three parts.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Narrative {

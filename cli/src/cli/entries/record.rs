@@ -1,9 +1,10 @@
-//! `sakip record target|realisasi|spending|narrative` and `sakip correct`:
+//! `sakip record target|realisasi|spending|narrative|text|signatory` and `sakip correct`:
 //! single entries, through the same validation as imports.
 
 use crate::cli::import::StageArg;
 use crate::cli::{CmdResult, Ctx};
 use sakip::service::entries;
+use sakip::event::Payload;
 use std::io::Write;
 
 /// Record one entry, signed by --key.
@@ -13,6 +14,8 @@ pub enum RecordCommand {
     Realisasi(RealisasiArgs),
     Spending(SpendingArgs),
     Narrative(NarrativeArgs),
+    Text(TextArgs),
+    Signatory(SignatoryArgs),
 }
 
 /// Set a target, or revise the latest one with --reason and --basis (admin).
@@ -102,6 +105,75 @@ pub struct NarrativeArgs {
     pub from: Option<std::path::PathBuf>,
 }
 
+/// Record the prose of the year's LKjIP (operator): the Kata Pengantar,
+/// Ikhtisar Eksekutif and the parts of Bab I, II and IV that `report lkjip`
+/// prints around the figures. A part never recorded is printed as a marked
+/// placeholder; recording a part again replaces it (both stay in the ledger);
+/// an empty part withdraws it.
+///
+/// A file holds one or more parts, each under a heading that names it:
+///
+///   ## kata-pengantar
+///   Laporan Kinerja ... ini merupakan perwujudan pertanggungjawaban ...
+///
+///   ## penutup
+///   ...
+///
+/// Parts: kata-pengantar, ikhtisar-eksekutif, latar-belakang, tugas-fungsi,
+/// struktur-organisasi, isu-strategis, rencana-strategis, perjanjian-kinerja,
+/// pengukuran-kinerja, penutup. Paragraphs are separated by a blank line; a
+/// line starting with "1.", "a." or "-" is a list item. Every part of one
+/// file is appended at once, or none.
+///
+/// Examples:
+///   sakip record text --year 2021 --from naskah-lkjip-2021.md
+///   sakip record text --year 2021 --section penutup --text "Demikian ..."
+#[derive(clap::Args, Debug)]
+pub struct TextArgs {
+    #[arg(long)]
+    pub year: u16,
+    /// Only this part: the whole file (or --text) is its text.
+    #[arg(long)]
+    pub section: Option<String>,
+    /// The text of the one part named by --section.
+    #[arg(long, requires = "section", conflicts_with = "from")]
+    pub text: Option<String>,
+    /// Markdown file with the parts, each under "## <part>".
+    #[arg(long, value_name = "FILE", required_unless_present = "text")]
+    pub from: Option<std::path::PathBuf>,
+}
+
+/// Record who signs the year's LKjIP (admin): printed under the Kata
+/// Pengantar and in the signature block at the end.
+///
+/// Example: sakip record signatory --year 2021 --name "Ir. UN ACHMAD NURDIN, MM" \
+///   --nip "19670506 199202 1 003" --rank "Pembina Utama Muda" \
+///   --position "Kepala Badan Kepegawaian dan Pengembangan Sumber Daya Manusia Kota Kediri" \
+///   --place Kediri --date 2022-02-25
+#[derive(clap::Args, Debug)]
+pub struct SignatoryArgs {
+    #[arg(long)]
+    pub year: u16,
+    /// Name with titles, as printed.
+    #[arg(long)]
+    pub name: String,
+    /// NIP, as printed.
+    #[arg(long)]
+    pub nip: String,
+    /// Position (jabatan), as printed.
+    #[arg(long)]
+    pub position: String,
+    /// Rank (pangkat/golongan).
+    #[arg(long, default_value = "")]
+    pub rank: String,
+    /// Where it is signed.
+    #[arg(long)]
+    pub place: String,
+    /// When it is signed: YYYY-MM-DD.
+    #[arg(long)]
+    pub date: String,
+}
+
 /// Correct a realisation: the new value supersedes the latest version of
 /// an indicator's figure for a period (operator).
 ///
@@ -180,6 +252,31 @@ pub fn run(ctx: &Ctx, cmd: RecordCommand, out: &mut dyn Write) -> CmdResult {
             };
             entries::narrative(a.indicator, a.year, parts)
         }
+        RecordCommand::Text(a) => {
+            let payloads = match (&a.from, a.text) {
+                (Some(path), _) => {
+                    let text = std::fs::read_to_string(path).map_err(|e| sakip::Error::io(path, e))?;
+                    entries::document_texts(&path.display().to_string(), &text, a.year, a.section.as_deref())?
+                }
+                (None, Some(text)) => entries::document_texts("--text", &text, a.year, a.section.as_deref())?,
+                (None, None) => return Err(crate::cli::CliError::Usage("give --from FILE or --text".into())),
+            };
+            let summaries: Vec<String> = payloads.iter().map(|p| p.summary()).collect();
+            let done = ledger.append_all(payloads.into_iter().map(|p| (&signer, p)).collect())?;
+            for (d, summary) in done.iter().zip(summaries) {
+                writeln!(out, "seq {}: {summary}", d.seq)?;
+            }
+            return Ok(());
+        }
+        RecordCommand::Signatory(a) => Payload::SignatoryRecorded(sakip::event::Signatory {
+            year: a.year,
+            name: a.name,
+            nip: a.nip,
+            position: a.position,
+            rank: a.rank,
+            place: a.place,
+            date: a.date,
+        }),
     };
     let summary = payload.summary();
     let done = ledger.append(&signer, payload)?;
