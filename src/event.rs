@@ -1292,13 +1292,16 @@ pub enum ReportKind {
     Evaluasi,
     /// Renstra progress.
     Renstra,
-    /// LKjIP chapter III.
+    /// The whole LKjIP: Kata Pengantar to Lampiran.
     Lkjip,
+    /// LKjIP chapter III alone (appended: what `lkjip` was before the whole
+    /// document; builds before it refuse the name).
+    LkjipBab3,
 }
 
 impl ReportKind {
     /// Every value, in order.
-    pub const ALL: [ReportKind; 8] = [
+    pub const ALL: [ReportKind; 9] = [
         ReportKind::Pk,
         ReportKind::Capaian,
         ReportKind::Anggaran,
@@ -1307,6 +1310,7 @@ impl ReportKind {
         ReportKind::Evaluasi,
         ReportKind::Renstra,
         ReportKind::Lkjip,
+        ReportKind::LkjipBab3,
     ];
 
     /// The name on the command line.
@@ -1320,6 +1324,7 @@ impl ReportKind {
             ReportKind::Evaluasi => "evaluasi",
             ReportKind::Renstra => "renstra",
             ReportKind::Lkjip => "lkjip",
+            ReportKind::LkjipBab3 => "lkjip-bab3",
         }
     }
 
@@ -1338,7 +1343,8 @@ impl ReportKind {
             ReportKind::RencanaAksi => "Laporan Monitoring Rencana Aksi",
             ReportKind::Evaluasi => "Berita Acara Evaluasi Internal",
             ReportKind::Renstra => "Capaian terhadap Target Rencana Strategis",
-            ReportKind::Lkjip => {
+            ReportKind::Lkjip => "Laporan Kinerja Instansi Pemerintah",
+            ReportKind::LkjipBab3 => {
                 "Laporan Kinerja Instansi Pemerintah (LKjIP) - Bab III Akuntabilitas Kinerja"
             }
         }

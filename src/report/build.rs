@@ -12,6 +12,9 @@ use crate::scoring::{self, Predikat};
 use crate::{Error, Result};
 use std::collections::BTreeMap;
 
+mod lkjip;
+pub use lkjip::{is_list_item, long_date, paragraphs};
+
 /// Build a report of `params` from the index `r`.
 pub fn build(
     r: &dyn IndexRead,
@@ -20,6 +23,21 @@ pub fn build(
     head: EventHash,
     known_at: String,
 ) -> Result<Report> {
+    build_layout(r, genesis, params, head, known_at, false)
+}
+
+/// [`build`], or with `legacy` an `lkjip` as builds before the whole
+/// document printed it (Bab III only, under its old title), so that an LKjIP
+/// issued then still re-renders byte for byte (`report verify`).
+pub(super) fn build_layout(
+    r: &dyn IndexRead,
+    genesis: &Genesis,
+    params: Params,
+    head: EventHash,
+    known_at: String,
+    legacy: bool,
+) -> Result<Report> {
+    let legacy = legacy && params.kind == ReportKind::Lkjip;
     let q = Query {
         year: params.year,
         as_of: Quarter::new(params.as_of)
@@ -36,7 +54,9 @@ pub fn build(
         ReportKind::RencanaAksi => rencana_aksi(&d)?,
         ReportKind::Evaluasi => evaluasi(&d)?,
         ReportKind::Renstra => renstra(&d)?,
-        ReportKind::Lkjip => lkjip(&d)?,
+        ReportKind::Lkjip if legacy => chapter_three(&d)?,
+        ReportKind::Lkjip => lkjip::document(&d)?,
+        ReportKind::LkjipBab3 => chapter_three(&d)?,
     };
     Ok(Report {
         meta: Meta {
@@ -46,7 +66,11 @@ pub fn build(
             known_at,
             head,
         },
-        title: format!("{} Tahun {}", params.kind.title(), params.year),
+        title: if legacy {
+            format!("{} Tahun {}", ReportKind::LkjipBab3.title(), params.year)
+        } else {
+            format!("{} Tahun {}", params.kind.title(), params.year)
+        },
         blocks,
         figures: stated(&d, params.kind)?,
     })
@@ -78,7 +102,10 @@ fn stated(d: &Data<'_>, kind: ReportKind) -> Result<Vec<ReportedFigure>> {
             });
         }
     }
-    if matches!(kind, ReportKind::Anggaran | ReportKind::Lkjip | ReportKind::Pk) {
+    if matches!(
+        kind,
+        ReportKind::Anggaran | ReportKind::Lkjip | ReportKind::LkjipBab3 | ReportKind::Pk
+    ) {
         for item in d.items.values().filter(|i| i.level == Level::Program) {
             if let Some(pagu) = d.budget.pagu(&item.code) {
                 out.push(ReportedFigure {
@@ -1093,7 +1120,7 @@ fn renstra(d: &Data) -> Result<Vec<Block>> {
     )])
 }
 
-fn lkjip(d: &Data) -> Result<Vec<Block>> {
+fn chapter_three(d: &Data) -> Result<Vec<Block>> {
     let mut blocks = vec![Block::Heading("A. Capaian Kinerja Organisasi".into())];
     blocks.extend(capaian(d)?);
     blocks.push(Block::Heading("B. Realisasi Anggaran".into()));

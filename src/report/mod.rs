@@ -15,7 +15,7 @@ mod svg;
 mod xlsx;
 pub(crate) use xlsx::cell_text as excel_text;
 
-pub use build::{build, show_value};
+pub use build::{build, is_list_item, long_date, paragraphs, show_value};
 pub use render::render;
 
 use crate::event::EventHash;
@@ -206,6 +206,40 @@ pub enum Block {
     Table(Table),
     /// A chart.
     Chart(Chart),
+    /// A chapter (BAB) of the whole LKjIP: a new page in DOCX and PDF.
+    Chapter(String),
+    /// A part of the text that was not recorded: what it is and how to
+    /// record it. Printed as a marked placeholder, never filled in.
+    Missing(String),
+    /// The signature block.
+    Signature(SignatureBlock),
+}
+
+/// The head's signature block under a document, from its `signatory_recorded`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SignatureBlock {
+    /// "Kediri, 25 Februari 2022".
+    pub place_date: String,
+    /// Position (jabatan).
+    pub position: String,
+    /// Name with titles.
+    pub name: String,
+    /// Rank (pangkat), may be empty.
+    pub rank: String,
+    /// "NIP. 19670506 199202 1 003".
+    pub nip: String,
+}
+
+impl SignatureBlock {
+    /// Its lines, top to bottom, with the gap for the signature as an empty line.
+    pub fn lines(&self) -> Vec<&str> {
+        let mut out = vec![self.place_date.as_str(), self.position.as_str(), "", self.name.as_str()];
+        if !self.rank.is_empty() {
+            out.push(&self.rank);
+        }
+        out.push(&self.nip);
+        out
+    }
 }
 
 /// A report ready to render.
@@ -270,10 +304,19 @@ pub fn produce_from(
     r: &dyn crate::projection::IndexRead,
     params: Params,
 ) -> crate::Result<(Report, Vec<u8>)> {
+    produce_layout(ledger, r, params, false)
+}
+
+fn produce_layout(
+    ledger: &Ledger,
+    r: &dyn crate::projection::IndexRead,
+    params: Params,
+    legacy: bool,
+) -> crate::Result<(Report, Vec<u8>)> {
     let at = ledger
         .event(params.known_seq)?
         .ok_or_else(|| Error::Input(format!("seq {} does not exist in this ledger", params.known_seq)))?;
-    let report = build(
+    let report = build::build_layout(
         r,
         &ledger.genesis()?,
         params,
@@ -282,6 +325,7 @@ pub fn produce_from(
             at.event.recorded_at,
             crate::projection::time_zone(r, params.known_seq)?,
         ),
+        legacy,
     )?;
     let bytes = render(&report);
     Ok((report, bytes))
@@ -368,8 +412,12 @@ pub fn verify_bytes(ledger: &Ledger, bytes: &[u8]) -> crate::Result<Verdict> {
         let reproducible = match issued.format.as_str() {
             crate::event::EXTERNAL_FORMAT => digest(bytes) == issued.sha256,
             _ => {
-                let (_, again) = produce(ledger, params_of(&issued)?)?;
-                again == bytes && digest(&again) == issued.sha256
+                let params = params_of(&issued)?;
+                let (_, again) = produce(ledger, params)?;
+                let same = |again: &[u8]| again == bytes && digest(again) == issued.sha256;
+                same(&again)
+                    || params.kind == ReportKind::Lkjip
+                        && same(&produce_layout(ledger, &ledger.index(), params, true)?.1)
             }
         };
         return Ok(Verdict::Issued {

@@ -105,6 +105,13 @@ fn markdown(r: &Report) -> String {
                 }
             }
             Block::Chart(_) => {}
+            Block::Chapter(c) => out.push_str(&format!("# {}\n", md_escape(c))),
+            Block::Missing(m) => out.push_str(&format!("> **[Belum dicatat]** {}\n", md_escape(m))),
+            Block::Signature(sig) => {
+                for line in sig.lines() {
+                    out.push_str(&format!("{}  \n", md_escape(line)));
+                }
+            }
         }
     }
     out
@@ -196,6 +203,16 @@ fn json(r: &Report) -> String {
                     "target": s.target.iter().map(|v| v.map(|v| numfmt::machine(v, 2))).collect::<Vec<_>>(),
                     "realisasi": s.realisasi.iter().map(|v| v.map(|v| numfmt::machine(v, 2))).collect::<Vec<_>>(),
                 })).collect::<Vec<_>>(),
+            }),
+            Block::Chapter(c) => json!({"type": "chapter", "text": c}),
+            Block::Missing(m) => json!({"type": "missing", "text": m}),
+            Block::Signature(sig) => json!({
+                "type": "signature",
+                "place_date": sig.place_date,
+                "position": sig.position,
+                "name": sig.name,
+                "rank": sig.rank,
+                "nip": sig.nip,
             }),
         })
         .collect();
@@ -302,6 +319,15 @@ fn html(r: &Report) -> String {
                 out.push_str("</table>\n");
             }
             Block::Chart(chart) => out.push_str(&super::svg::figure(chart)),
+            Block::Chapter(c) => out.push_str(&format!("<h2 class=\"bab\">{}</h2>\n", html_escape(c))),
+            Block::Missing(m) => out.push_str(&format!(
+                "<p class=\"missing\"><strong>[Belum dicatat]</strong> {}</p>\n",
+                html_escape(m)
+            )),
+            Block::Signature(sig) => {
+                let lines: Vec<String> = sig.lines().iter().map(|l| html_escape(l)).collect();
+                out.push_str(&format!("<p class=\"ttd\">{}</p>\n", lines.join("<br>")));
+            }
         }
     }
     out.push_str("</body>\n</html>\n");

@@ -71,6 +71,22 @@ fn workbook(r: &Report) -> Result<Vec<u8>, XlsxError> {
                 row += 1;
             }
             Block::Chart(_) => {}
+            Block::Chapter(c) => {
+                row += 1;
+                sheet.write_string_with_format(row, 0, cell_text(c), &bold)?;
+                row += 1;
+            }
+            Block::Missing(m) => {
+                sheet.write_string_with_format(row, 0, cell_text(&format!("[Belum dicatat] {m}")), &wrap)?;
+                row += 1;
+            }
+            Block::Signature(sig) => {
+                row += 1;
+                for line in sig.lines() {
+                    sheet.write_string(row, 0, cell_text(line))?;
+                    row += 1;
+                }
+            }
         }
     }
 

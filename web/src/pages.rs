@@ -835,6 +835,11 @@ pub async fn reports(
                     .collect(),
             ),
             Block::Chart(Chart::Trends { title, .. }) => PageBlock::Trends(title.clone()),
+            Block::Chapter(c) => PageBlock::Heading(c.clone()),
+            Block::Missing(m) => PageBlock::Paragraph(format!("[Belum dicatat] {m}")),
+            Block::Signature(sig) => PageBlock::Paragraph(
+                sig.lines().into_iter().filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" · "),
+            ),
         })
         .collect();
     render(ReportPage {

@@ -31,8 +31,16 @@ pub enum ReportCommand {
     Evaluasi(RenderArgs),
     /// Renstra targets per year against realisations, tingkat kemajuan.
     Renstra(RenderArgs),
-    /// LKjIP chapter III assembled from the tables above, with the narratives.
+    /// The whole LKjIP (PermenPAN-RB 53/2014): cover, Kata Pengantar,
+    /// Ikhtisar Eksekutif, Bab I-IV, Lampiran and the signature block. The
+    /// prose is what `record text` recorded for the year, the signatory what
+    /// `record signatory` recorded; a part not recorded is printed as a
+    /// marked placeholder. Tables and charts are numbered per chapter
+    /// (Tabel 3.1, Grafik 3.1). Best read as --format pdf or docx.
     Lkjip(RenderArgs),
+    /// LKjIP chapter III alone: the tables above with the narratives.
+    #[command(name = "lkjip-bab3")]
+    LkjipBab3(RenderArgs),
     /// Seal a report: render it, write it, and record its SHA-256 in a
     /// report_issued event (approver key). Counts approved entries only,
     /// unless --include-unapproved (which the report's header then states).
@@ -135,6 +143,7 @@ pub fn run(ctx: &Ctx, cmd: ReportCommand, out: &mut dyn Write) -> CmdResult {
         ReportCommand::Evaluasi(a) => (ReportKind::Evaluasi, a),
         ReportCommand::Renstra(a) => (ReportKind::Renstra, a),
         ReportCommand::Lkjip(a) => (ReportKind::Lkjip, a),
+        ReportCommand::LkjipBab3(a) => (ReportKind::LkjipBab3, a),
         ReportCommand::Issue(a) => return issue(ctx, a, out),
         ReportCommand::Verify(a) => return verify(ctx, a, out),
         ReportCommand::Record(a) => return record(ctx, a, out),
