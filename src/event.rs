@@ -1221,7 +1221,7 @@ pub fn seq_list(seqs: &[u64]) -> String {
 pub struct ReportIssued {
     /// Report kind: pk, capaian, anggaran, efisiensi, rencana-aksi, evaluasi, renstra, lkjip.
     pub kind: String,
-    /// md, csv, json, html or xlsx.
+    /// md, csv, json, html, xlsx, docx or pdf.
     pub format: String,
     /// Fiscal year.
     pub year: u16,
@@ -1364,19 +1364,25 @@ pub enum ReportFormat {
     Html,
     /// An Excel workbook (appended: builds before it refuse the name).
     Xlsx,
+    /// A Word document (appended: builds before it refuse the name).
+    Docx,
+    /// A PDF document (appended: builds before it refuse the name).
+    Pdf,
 }
 
 impl ReportFormat {
     /// Every value, in order.
-    pub const ALL: [ReportFormat; 5] = [
+    pub const ALL: [ReportFormat; 7] = [
         ReportFormat::Md,
         ReportFormat::Csv,
         ReportFormat::Json,
         ReportFormat::Html,
         ReportFormat::Xlsx,
+        ReportFormat::Docx,
+        ReportFormat::Pdf,
     ];
 
-    /// Its name: `md`, `csv`, `json`, `html`, `xlsx`.
+    /// Its name: `md`, `csv`, `json`, `html`, `xlsx`, `docx`, `pdf`.
     pub fn name(self) -> &'static str {
         match self {
             ReportFormat::Md => "md",
@@ -1384,6 +1390,8 @@ impl ReportFormat {
             ReportFormat::Json => "json",
             ReportFormat::Html => "html",
             ReportFormat::Xlsx => "xlsx",
+            ReportFormat::Docx => "docx",
+            ReportFormat::Pdf => "pdf",
         }
     }
 

@@ -9,7 +9,9 @@
 //! seq.
 
 mod build;
+mod docx;
 pub mod external;
+mod pdf;
 mod render;
 mod svg;
 mod xlsx;

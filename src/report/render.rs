@@ -13,6 +13,8 @@ pub fn render(report: &Report) -> Vec<u8> {
         ReportFormat::Json => json(report).into_bytes(),
         ReportFormat::Html => html(report).into_bytes(),
         ReportFormat::Xlsx => super::xlsx::render(report),
+        ReportFormat::Docx => super::docx::render(report),
+        ReportFormat::Pdf => super::pdf::render(report),
     }
 }
 

@@ -894,6 +894,8 @@ pub async fn report_download(
         ReportFormat::Json => "application/json",
         ReportFormat::Html => "text/html; charset=utf-8",
         ReportFormat::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ReportFormat::Docx => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        ReportFormat::Pdf => "application/pdf",
     };
     (
         [

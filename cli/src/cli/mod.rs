@@ -92,6 +92,10 @@ pub enum Format {
     Html,
     /// An Excel workbook (reports, with --out).
     Xlsx,
+    /// A Word document (reports, with --out).
+    Docx,
+    /// A PDF document (reports, with --out).
+    Pdf,
 }
 
 /// When to colour output.

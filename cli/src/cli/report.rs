@@ -110,6 +110,8 @@ fn format_of(ctx: &Ctx) -> Result<ReportFormat, CliError> {
         super::Format::Json => ReportFormat::Json,
         super::Format::Html => ReportFormat::Html,
         super::Format::Xlsx => ReportFormat::Xlsx,
+        super::Format::Docx => ReportFormat::Docx,
+        super::Format::Pdf => ReportFormat::Pdf,
         super::Format::Md | super::Format::Table => ReportFormat::Md,
         super::Format::Jsonl => {
             return Err(CliError::Usage(
@@ -148,10 +150,16 @@ pub fn run(ctx: &Ctx, cmd: ReportCommand, out: &mut dyn Write) -> CmdResult {
         ReportCommand::Verify(a) => return verify(ctx, a, out),
         ReportCommand::Record(a) => return record(ctx, a, out),
     };
-    if ctx.global.format == super::Format::Xlsx && args.out.is_none() {
-        return Err(CliError::Usage(
-            "an Excel workbook is written to a file: add --out FILE.xlsx".into(),
-        ));
+    let binary = match ctx.global.format {
+        super::Format::Xlsx => Some(("an Excel workbook", "xlsx")),
+        super::Format::Docx => Some(("a Word document", "docx")),
+        super::Format::Pdf => Some(("a PDF document", "pdf")),
+        _ => None,
+    };
+    if let (Some((what, ext)), None) = (binary, &args.out) {
+        return Err(CliError::Usage(format!(
+            "{what} is written to a file: add --out FILE.{ext}"
+        )));
     }
     let spreadsheet_csv = args.csv_sep != "," || args.table.is_some();
     if spreadsheet_csv && ctx.global.format != super::Format::Csv {
