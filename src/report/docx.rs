@@ -72,28 +72,32 @@ fn cell(width: u32, content: &str, props: &str) -> String {
 fn table(t: &Table) -> String {
     let ncols = t.columns.len().max(1);
     let wide = ncols > 8;
-    let size = if wide { 13 } else { 16 }; // half-points
+    let size: u32 = if wide { 13 } else { 16 }; // half-points
     let numeric: Vec<bool> = (0..ncols)
         .map(|c| t.rows.iter().any(|r| r.get(c).is_some_and(|x| x.value.is_some())))
         .collect();
-    // Widths in proportion to each column's content, at least its longest word.
-    let mut min = vec![1usize; ncols];
-    let mut want = vec![1usize; ncols];
-    for row in std::iter::once(&t.columns.iter().map(Cell::text).collect::<Vec<_>>())
+    // Widths: every column at least its longest word (numbers whole), the
+    // rest shared in proportion to what more each column's text wants.
+    let per_char = f64::from(size) * 10.0 * 0.56;
+    let mut min = vec![0.0_f64; ncols];
+    let mut want = vec![0.0_f64; ncols];
+    for (row_index, row) in std::iter::once(&t.columns.iter().map(Cell::text).collect::<Vec<_>>())
         .chain(t.rows.iter())
         .chain(t.footer.iter())
+        .enumerate()
     {
         for (c, x) in row.iter().enumerate().take(ncols) {
+            let chars = |n: usize| n as f64 * per_char + 140.0;
             let longest = x.text.split(' ').map(|w| w.chars().count()).max().unwrap_or(0);
-            min[c] = min[c].max(longest + 1);
-            want[c] = want[c].max(x.text.chars().count() + 1);
+            let whole = x.text.chars().count();
+            let floor = if numeric[c] && row_index > 0 { whole } else { longest };
+            min[c] = min[c].max(chars(floor));
+            want[c] = want[c].max(chars(whole));
         }
     }
-    let capped: Vec<usize> = want.iter().zip(&min).map(|(w, m)| (*w).min(60).max(*m)).collect();
-    let total: usize = capped.iter().sum();
-    let widths: Vec<u32> = capped
-        .iter()
-        .map(|w| (*w as u64 * u64::from(TEXT_TWIPS) / total as u64) as u32)
+    let widths: Vec<u32> = super::pdf::share(&min, &want, f64::from(TEXT_TWIPS))
+        .into_iter()
+        .map(|w| w.floor() as u32)
         .collect();
     let mut out = para("Keterangan", "", &run(&t.title, ""));
     out.push_str("<w:tbl><w:tblPr><w:tblStyle w:val=\"TabelSakip\"/>");
@@ -173,7 +177,7 @@ fn bars(title: &str, bars: &[Bar]) -> String {
         let v = b.value.to_f64().unwrap_or(0.0).max(0.0);
         let n = ((v / max) * cells_per_bar).round() as usize;
         let bar = run(
-            &" ".repeat(n.max(1)),
+            &"\u{a0}".repeat(n.max(1)),
             &format!(
                 "<w:rFonts w:ascii=\"Courier New\" w:hAnsi=\"Courier New\"/><w:sz w:val=\"15\"/><w:shd w:val=\"clear\" w:color=\"auto\" w:fill=\"{}\"/>",
                 colour(&b.class)

@@ -616,7 +616,7 @@ fn trend(page: &mut Page, s: &Series, x0: f64, top: f64, w: f64, h: f64) {
 /// Column widths: every column gets its minimum (its longest word), the
 /// rest of `total` goes to the columns in proportion to what more they want;
 /// when the minimums alone are too wide, they are scaled down.
-fn share(min: &[f64], want: &[f64], total: f64) -> Vec<f64> {
+pub(super) fn share(min: &[f64], want: &[f64], total: f64) -> Vec<f64> {
     let base: f64 = min.iter().sum();
     if base >= total {
         return min.iter().map(|m| m * total / base).collect();
