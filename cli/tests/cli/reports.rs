@@ -8,7 +8,7 @@
 use crate::support::demo;
 use std::path::PathBuf;
 
-const KINDS: [&str; 8] = [
+const KINDS: [&str; 9] = [
     "pk",
     "capaian",
     "anggaran",
@@ -17,6 +17,7 @@ const KINDS: [&str; 8] = [
     "evaluasi",
     "renstra",
     "lkjip",
+    "lkjip-bab3",
 ];
 const FORMATS: [&str; 4] = ["md", "csv", "json", "html"];
 
@@ -311,4 +312,134 @@ fn an_excel_report_is_issued_and_verified_and_csv_fits_a_spreadsheet() {
         err.contains("2: Capaian Indikator Kinerja Utama Tahun 2021"),
         "{err}"
     );
+}
+
+/// A program from the machine's packages, or `None` (a failure under CI,
+/// where `.ci/run` installs it).
+fn tool(name: &str) -> Option<String> {
+    let found = std::process::Command::new("sh")
+        .args(["-c", &format!("command -v {name}")])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string());
+    if found.is_none() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{name} is missing: .ci/run installs it (poppler-utils, libreoffice-writer-nogui)"
+        );
+        eprintln!("skipped: {name} is not installed");
+    }
+    found
+}
+
+fn pdf_text(pdftotext: &str, pdf: &std::path::Path) -> String {
+    let out = std::process::Command::new(pdftotext)
+        .arg("-layout")
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// What every rendering of the demo's LKjIP must say.
+fn assert_whole_lkjip(text: &str, head: &str, what: &str) {
+    for heading in [
+        "KATA PENGANTAR",
+        "IKHTISAR EKSEKUTIF",
+        "BAB I PENDAHULUAN",
+        "BAB II PERENCANAAN KINERJA",
+        "BAB III AKUNTABILITAS KINERJA",
+        "BAB IV PENUTUP",
+        "LAMPIRAN",
+        "Tabel 2.1",
+        "Tabel 2.2",
+        "Tabel 3.1",
+        "Tabel 3.9",
+        "Grafik 3.1",
+        "Tabel L.1",
+        "NIP. 19670506 199202 1 003",
+        "Belum dicatat",
+        // The seed's figures: capaian IKU-1.2, IKU-2.1, IKU-2.2, IKU-1.1,
+        // IKU-3.2 and the serapan of the whole budget.
+        "98,92%",
+        "118,67%",
+        "97,02%",
+        "70,34%",
+        "142,86%",
+        "68,50%",
+        head,
+    ] {
+        assert!(text.contains(heading), "{what} lacks {heading}");
+    }
+}
+
+#[test]
+fn the_whole_lkjip_is_issued_as_pdf_docx_and_xlsx_verified_and_read_back() {
+    let env = demo();
+    let kepala = env.demo_key("kepala-approver");
+    let mut files = Vec::new();
+    let mut heads = Vec::new();
+    for format in ["pdf", "docx", "xlsx"] {
+        // Each is issued at the head of its time, after the one before.
+        let json: serde_json::Value =
+            serde_json::from_str(&env.ok(&["--format", "json", "report", "lkjip", "--year", "2021"])).unwrap();
+        heads.push(json["head"].as_str().unwrap().to_string());
+        let file = env.path(&format!("lkjip-2021.{format}"));
+        let out = env.ok(&[
+            "--key",
+            &kepala,
+            "report",
+            "issue",
+            "lkjip",
+            "--year",
+            "2021",
+            "--format",
+            format,
+            "--out",
+            file.to_str().unwrap(),
+        ]);
+        assert!(out.starts_with("issued Laporan Kinerja Instansi Pemerintah Tahun 2021"), "{out}");
+        let verified = env.ok(&["report", "verify", file.to_str().unwrap()]);
+        assert!(verified.contains("reproducible: re-rendered at known seq"), "{format}: {verified}");
+        // One changed byte in the middle is refused.
+        let mut bytes = std::fs::read(&file).unwrap();
+        let at = bytes.len() / 2;
+        bytes[at] ^= 0x01;
+        let changed = env.path(&format!("changed.{format}"));
+        std::fs::write(&changed, &bytes).unwrap();
+        let (code, _, err) = env.run(&["report", "verify", changed.to_str().unwrap()]);
+        assert_eq!(code, 3, "{format}: {err}");
+        assert!(err.contains("was not issued"), "{format}: {err}");
+        files.push(file);
+    }
+    // Without --out a binary format is refused.
+    let (code, _, err) = env.run(&["--format", "pdf", "report", "lkjip", "--year", "2021"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--out FILE.pdf"), "{err}");
+
+    let Some(pdftotext) = tool("pdftotext") else { return };
+    let text = pdf_text(&pdftotext, &files[0]);
+    assert_whole_lkjip(&text, &heads[0], "the PDF");
+    // Every page's footer traces it to the ledger.
+    let pages = text.matches("Halaman ").count();
+    assert!(pages >= 10, "{pages} pages");
+    assert_eq!(text.matches(&heads[0]).count(), pages + 1, "a footer per page and the cover");
+
+    // Word's format opens in LibreOffice and converts.
+    let Some(soffice) = tool("soffice") else { return };
+    let outdir = env.path("converted");
+    let profile = env.path("lo-profile");
+    let status = std::process::Command::new(soffice)
+        .arg(format!("-env:UserInstallation=file://{}", profile.display()))
+        .args(["--headless", "--convert-to", "pdf", "--outdir"])
+        .arg(&outdir)
+        .arg(&files[1])
+        .output()
+        .unwrap();
+    assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
+    let text = pdf_text(&pdftotext, &outdir.join("lkjip-2021.pdf"));
+    assert_whole_lkjip(&text, &heads[1], "the DOCX in LibreOffice");
 }
