@@ -559,12 +559,9 @@ impl Payload {
                 format!("indicator {} retired from {}: {}", r.code, r.year, r.reason)
             }
             Payload::AgencySettings(a) => format!("agency time zone {}", a.time_zone.name()),
-            Payload::DocumentTextRecorded(t) => format!(
-                "LKjIP {} text '{}' ({} bytes)",
-                t.year,
-                t.section,
-                t.text.len()
-            ),
+            Payload::DocumentTextRecorded(t) => {
+                format!("LKjIP {} text '{}' ({} bytes)", t.year, t.section, t.text.len())
+            }
             Payload::SignatoryRecorded(s) => format!(
                 "LKjIP {} signed by {} (NIP {}), {}, {} {}",
                 s.year, s.name, s.nip, s.position, s.place, s.date

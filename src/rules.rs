@@ -465,7 +465,10 @@ pub fn validate(r: &dyn IndexRead, payload: &Payload) -> Result<(), Invalid> {
                 )
                 .into());
             }
-            if t.text.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\t')) {
+            if t.text
+                .chars()
+                .any(|c| c.is_control() && !matches!(c, '\n' | '\t'))
+            {
                 return Err("the text holds control characters (only line breaks and tabs are kept)".into());
             }
             Ok(())
@@ -477,7 +480,13 @@ pub fn validate(r: &dyn IndexRead, payload: &Payload) -> Result<(), Invalid> {
             check_text("the position", &s.position)?;
             check_len("the rank", Some(&s.rank))?;
             check_text("the place", &s.place)?;
-            for (what, text) in [("the name", &s.name), ("the NIP", &s.nip), ("the position", &s.position), ("the rank", &s.rank), ("the place", &s.place)] {
+            for (what, text) in [
+                ("the name", &s.name),
+                ("the NIP", &s.nip),
+                ("the position", &s.position),
+                ("the rank", &s.rank),
+                ("the place", &s.place),
+            ] {
                 if text.contains(['\n', '\r']) {
                     return Err(format!("{what} is one line").into());
                 }

@@ -54,7 +54,10 @@ fn answers(ledger: &Ledger) -> Value {
     let mut reports = serde_json::Map::new();
     // The kinds of v1; its `lkjip` was chapter III alone, which a later
     // build keeps as the layout an LKjIP issued then re-renders in.
-    for kind in ReportKind::ALL.into_iter().filter(|k| *k != ReportKind::LkjipBab3) {
+    for kind in ReportKind::ALL
+        .into_iter()
+        .filter(|k| *k != ReportKind::LkjipBab3)
+    {
         let params =
             service::reports::params(ledger, kind, &TimePoint::year(2021), ReportFormat::Md).unwrap();
         let (_, bytes) = if kind == ReportKind::Lkjip {
@@ -106,7 +109,13 @@ fn a_v1_ledger_opens_verifies_and_answers_as_it_did() {
     // An LKjIP issued by the v1 build (chapter III) still verifies as
     // reproducible, and the whole document of today is another report.
     let mut ledger = ledger;
-    let params = service::reports::params(&ledger, ReportKind::Lkjip, &TimePoint::year(2021), ReportFormat::Md).unwrap();
+    let params = service::reports::params(
+        &ledger,
+        ReportKind::Lkjip,
+        &TimePoint::year(2021),
+        ReportFormat::Md,
+    )
+    .unwrap();
     let (report, old) = sakip::report::produce_chapter_three_layout(&ledger, params).unwrap();
     let kepala = sakip::example::example_key("kepala-approver");
     ledger

@@ -701,8 +701,9 @@ fn domain_strategy() -> impl Strategy<Value = Payload> {
                 strategi_pemecahan: c,
             })
         }),
-        (any::<u16>(), text(), text())
-            .prop_map(|(year, section, text)| Payload::DocumentTextRecorded(DocumentText { year, section, text })),
+        (any::<u16>(), text(), text()).prop_map(|(year, section, text)| Payload::DocumentTextRecorded(
+            DocumentText { year, section, text }
+        )),
         (any::<u16>(), text(), text(), text(), text(), text(), text()).prop_map(
             |(year, name, nip, position, rank, place, date)| {
                 Payload::SignatoryRecorded(Signatory {

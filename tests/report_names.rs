@@ -52,7 +52,7 @@ fn unknown_report_kinds_and_formats_are_refused() {
         }),
     )
     .unwrap();
-    for (kind, format) in [("laporan-bebas", "md"), ("capaian", "pdf"), ("", "html")] {
+    for (kind, format) in [("laporan-bebas", "md"), ("capaian", "odt"), ("", "html")] {
         let before = l.head();
         let refused = l.append(&head, issued(kind, format));
         assert!(

@@ -646,7 +646,12 @@ pub fn narratives(
 
 /// The part `section` of year's LKjIP text as known at `known`: the latest
 /// version, with its seq; `None` when never recorded or withdrawn (empty).
-pub fn document_text(r: &dyn IndexRead, year: u16, section: DocumentSection, known: u64) -> Result<Option<(u64, DocumentText)>> {
+pub fn document_text(
+    r: &dyn IndexRead,
+    year: u16,
+    section: DocumentSection,
+    known: u64,
+) -> Result<Option<(u64, DocumentText)>> {
     let Some(&seq) = versions(r, &year_code(b'D', year, section.name()), known)?.last() else {
         return Ok(None);
     };
@@ -664,6 +669,9 @@ pub fn signatory(r: &dyn IndexRead, year: u16, known: u64) -> Result<Option<(u64
     };
     match r.payload(seq)? {
         Payload::SignatoryRecorded(s) => Ok(Some((seq, s))),
-        _ => Err(Error::integrity(seq, "the signatory index points at another kind")),
+        _ => Err(Error::integrity(
+            seq,
+            "the signatory index points at another kind",
+        )),
     }
 }

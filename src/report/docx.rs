@@ -40,7 +40,10 @@ fn run(text: &str, props: &str) -> String {
     } else {
         format!("<w:rPr>{props}</w:rPr>")
     };
-    format!("<w:r>{props}<w:t xml:space=\"preserve\">{}</w:t></w:r>", esc(text))
+    format!(
+        "<w:r>{props}<w:t xml:space=\"preserve\">{}</w:t></w:r>",
+        esc(text)
+    )
 }
 
 /// A paragraph with a style and optional extra paragraph properties.
@@ -90,7 +93,11 @@ fn table(t: &Table) -> String {
             let chars = |n: usize| n as f64 * per_char + 140.0;
             let longest = x.text.split(' ').map(|w| w.chars().count()).max().unwrap_or(0);
             let whole = x.text.chars().count();
-            let floor = if numeric[c] && row_index > 0 { whole } else { longest };
+            let floor = if numeric[c] && row_index > 0 {
+                whole
+            } else {
+                longest
+            };
             min[c] = min[c].max(chars(floor));
             want[c] = want[c].max(chars(whole));
         }
@@ -101,7 +108,9 @@ fn table(t: &Table) -> String {
         .collect();
     let mut out = para("Keterangan", "", &run(&t.title, ""));
     out.push_str("<w:tbl><w:tblPr><w:tblStyle w:val=\"TabelSakip\"/>");
-    out.push_str(&format!("<w:tblW w:w=\"{TEXT_TWIPS}\" w:type=\"dxa\"/><w:tblLayout w:type=\"fixed\"/></w:tblPr><w:tblGrid>"));
+    out.push_str(&format!(
+        "<w:tblW w:w=\"{TEXT_TWIPS}\" w:type=\"dxa\"/><w:tblLayout w:type=\"fixed\"/></w:tblPr><w:tblGrid>"
+    ));
     for w in &widths {
         out.push_str(&format!("<w:gridCol w:w=\"{w}\"/>"));
     }
@@ -164,7 +173,11 @@ fn bars(title: &str, bars: &[Bar]) -> String {
         * 1.1;
     let cells_per_bar = 44.0;
     let mut out = para("Keterangan", "", &run(title, ""));
-    let widths = [TEXT_TWIPS * 34 / 100, TEXT_TWIPS * 54 / 100, TEXT_TWIPS * 12 / 100];
+    let widths = [
+        TEXT_TWIPS * 34 / 100,
+        TEXT_TWIPS * 54 / 100,
+        TEXT_TWIPS * 12 / 100,
+    ];
     out.push_str(&format!(
         "<w:tbl><w:tblPr><w:tblW w:w=\"{TEXT_TWIPS}\" w:type=\"dxa\"/><w:tblLayout w:type=\"fixed\"/></w:tblPr><w:tblGrid>"
     ));
@@ -214,7 +227,10 @@ fn trends(title: &str, series: &[Series]) -> String {
     if series.is_empty() {
         return String::new();
     }
-    let show = |v: &Option<Decimal>| v.map(|v| crate::numfmt::format(v, 2)).unwrap_or_else(|| "-".into());
+    let show = |v: &Option<Decimal>| {
+        v.map(|v| crate::numfmt::format(v, 2))
+            .unwrap_or_else(|| "-".into())
+    };
     let mut rows = Vec::new();
     for s in series {
         for (what, vals) in [("Target", &s.target), ("Realisasi", &s.realisasi)] {
@@ -281,11 +297,7 @@ fn body(r: &Report) -> String {
         }
         // Contents: a TOC field; its cached text lists the chapters until
         // the field is updated with page numbers.
-        out.push_str(&para(
-            "JudulBab",
-            "<w:pageBreakBefore/>",
-            &run("DAFTAR ISI", ""),
-        ));
+        out.push_str(&para("JudulBab", "<w:pageBreakBefore/>", &run("DAFTAR ISI", "")));
         let begin = "<w:r><w:fldChar w:fldCharType=\"begin\" w:dirty=\"true\"/></w:r>\
                      <w:r><w:instrText xml:space=\"preserve\"> TOC \\o \"1-2\" \\h \\z \\u </w:instrText></w:r>\
                      <w:r><w:fldChar w:fldCharType=\"separate\"/></w:r>";
@@ -339,7 +351,11 @@ fn body(r: &Report) -> String {
                         }
                         continue;
                     }
-                    let props = if line == sig.name { "<w:b/><w:u w:val=\"single\"/>" } else { "" };
+                    let props = if line == sig.name {
+                        "<w:b/><w:u w:val=\"single\"/>"
+                    } else {
+                        ""
+                    };
                     out.push_str(&para("Tandatangan", "", &run(line, props)));
                 }
             }
@@ -477,8 +493,10 @@ pub fn render(r: &Report) -> Vec<u8> {
             .last_modified_time(zip::DateTime::default())
             .unix_permissions(0o644);
         // Writing into memory cannot fail but for a part over 4 GiB.
-        zip.start_file(name, options).expect("a zip entry starts in memory");
-        zip.write_all(text.as_bytes()).expect("a zip entry is written in memory");
+        zip.start_file(name, options)
+            .expect("a zip entry starts in memory");
+        zip.write_all(text.as_bytes())
+            .expect("a zip entry is written in memory");
     }
     zip.finish().expect("a zip in memory finishes").into_inner()
 }

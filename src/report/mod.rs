@@ -235,7 +235,12 @@ pub struct SignatureBlock {
 impl SignatureBlock {
     /// Its lines, top to bottom, with the gap for the signature as an empty line.
     pub fn lines(&self) -> Vec<&str> {
-        let mut out = vec![self.place_date.as_str(), self.position.as_str(), "", self.name.as_str()];
+        let mut out = vec![
+            self.place_date.as_str(),
+            self.position.as_str(),
+            "",
+            self.name.as_str(),
+        ];
         if !self.rank.is_empty() {
             out.push(&self.rank);
         }
@@ -425,7 +430,8 @@ pub fn verify_bytes(ledger: &Ledger, bytes: &[u8]) -> crate::Result<Verdict> {
                 let (_, again) = produce(ledger, params)?;
                 let same = |again: &[u8]| again == bytes && digest(again) == issued.sha256;
                 same(&again)
-                    || params.kind == ReportKind::Lkjip && same(&produce_chapter_three_layout(ledger, params)?.1)
+                    || params.kind == ReportKind::Lkjip
+                        && same(&produce_chapter_three_layout(ledger, params)?.1)
             }
         };
         return Ok(Verdict::Issued {

@@ -72,7 +72,11 @@ const HELVETICA_BOLD: [u16; 95] = [
 /// (WinAnsi for Helvetica, the Symbol font's own for √ ≤ ≥ and the like),
 /// with its width in 1/1000 em.
 fn glyph(c: char, font: Font) -> (Font, u8, u16) {
-    let table = if font == Font::Bold { &HELVETICA_BOLD } else { &HELVETICA };
+    let table = if font == Font::Bold {
+        &HELVETICA_BOLD
+    } else {
+        &HELVETICA
+    };
     let c = match c {
         '\t' | '\u{a0}' => ' ',
         c => c,
@@ -133,7 +137,9 @@ fn wrap(text: &str, font: Font, size: f64, width: f64) -> Vec<String> {
             } else {
                 format!("{line} {word}")
             };
-            if text_width(&candidate, font, size) <= width || line.is_empty() && text_width(word, font, size) <= width {
+            if text_width(&candidate, font, size) <= width
+                || line.is_empty() && text_width(word, font, size) <= width
+            {
                 line = candidate;
                 continue;
             }
@@ -144,7 +150,7 @@ fn wrap(text: &str, font: Font, size: f64, width: f64) -> Vec<String> {
             let mut piece = String::new();
             for c in word.chars() {
                 piece.push(c);
-                if text_width(&piece, font, size) > width {
+                if text_width(&piece, font, size) > width && piece.chars().count() > 1 {
                     piece.pop();
                     lines.push(std::mem::take(&mut piece));
                     piece.push(c);
@@ -337,7 +343,8 @@ impl Layout {
         for line in wrap(text, Font::Bold, size, WIDTH) {
             let w = text_width(&line, Font::Bold, size);
             let y = self.y - size;
-            self.page().text(LEFT + (WIDTH - w) / 2.0, y, &line, Font::Bold, size);
+            self.page()
+                .text(LEFT + (WIDTH - w) / 2.0, y, &line, Font::Bold, size);
             self.y -= size * 1.4;
         }
         self.y -= 12.0;
@@ -346,7 +353,12 @@ impl Layout {
     fn missing(&mut self, text: &str) {
         let size = 9.5;
         let leading = size * 1.35;
-        let lines = wrap(&format!("[Belum dicatat] {text}"), Font::Italic, size, WIDTH - 16.0);
+        let lines = wrap(
+            &format!("[Belum dicatat] {text}"),
+            Font::Italic,
+            size,
+            WIDTH - 16.0,
+        );
         let h = lines.len() as f64 * leading + 10.0;
         self.need(h);
         let top = self.y;
@@ -373,7 +385,11 @@ impl Layout {
                 lines.push((Font::Regular, String::new()));
                 continue;
             }
-            let font = if line == sig.name { Font::Bold } else { Font::Regular };
+            let font = if line == sig.name {
+                Font::Bold
+            } else {
+                Font::Regular
+            };
             let _ = i;
             for l in wrap(line, font, size, w) {
                 lines.push((font, l));
@@ -439,31 +455,32 @@ impl Layout {
         self.need(title_lines.len() as f64 * 12.0 + head_h + first_row_h);
         self.lines(&title_lines, Font::Bold, 9.5, LEFT, 12.0);
         self.y -= 2.0;
-        let draw_row = |me: &mut Layout, wrapped: &[Vec<String>], h: f64, font: Font, fill: Option<(f64, f64, f64)>| {
-            let top = me.y;
-            let page = me.page();
-            if let Some(f) = fill {
-                page.fill(f);
-                page.rect(LEFT, top - h, widths.iter().sum(), h, true);
-                page.fill(BLACK);
-            }
-            page.stroke(RULE, 0.5, false);
-            let mut x = LEFT;
-            for (c, lines) in wrapped.iter().enumerate() {
-                page.rect(x, top - h, widths[c], h, false);
-                for (i, line) in lines.iter().enumerate() {
-                    let y = top - pad - size - i as f64 * leading + 1.0;
-                    let tx = if numeric[c] && fill.is_none_or(|f| f != HEAD_FILL) {
-                        x + widths[c] - pad - text_width(line, font, size)
-                    } else {
-                        x + pad
-                    };
-                    page.text(tx, y, line, font, size);
+        let draw_row =
+            |me: &mut Layout, wrapped: &[Vec<String>], h: f64, font: Font, fill: Option<(f64, f64, f64)>| {
+                let top = me.y;
+                let page = me.page();
+                if let Some(f) = fill {
+                    page.fill(f);
+                    page.rect(LEFT, top - h, widths.iter().sum(), h, true);
+                    page.fill(BLACK);
                 }
-                x += widths[c];
-            }
-            me.y -= h;
-        };
+                page.stroke(RULE, 0.5, false);
+                let mut x = LEFT;
+                for (c, lines) in wrapped.iter().enumerate() {
+                    page.rect(x, top - h, widths[c], h, false);
+                    for (i, line) in lines.iter().enumerate() {
+                        let y = top - pad - size - i as f64 * leading + 1.0;
+                        let tx = if numeric[c] && fill.is_none_or(|f| f != HEAD_FILL) {
+                            x + widths[c] - pad - text_width(line, font, size)
+                        } else {
+                            x + pad
+                        };
+                        page.text(tx, y, line, font, size);
+                    }
+                    x += widths[c];
+                }
+                me.y -= h;
+            };
         draw_row(self, &head_cells, head_h, Font::Bold, Some(HEAD_FILL));
         let body = t
             .rows
@@ -501,7 +518,8 @@ impl Layout {
                 for (i, b) in bars.iter().enumerate() {
                     let y = top - (i as f64 + 1.0) * row_h;
                     let mut label = b.label.clone();
-                    while text_width(&label, Font::Regular, 7.5) > label_w - 6.0 && label.chars().count() > 4 {
+                    while text_width(&label, Font::Regular, 7.5) > label_w - 6.0 && label.chars().count() > 4
+                    {
                         label.pop();
                         label.pop();
                         label.push('…');
@@ -546,7 +564,13 @@ impl Layout {
                 let y = self.y - 8.0;
                 let page = self.page();
                 page.fill(GREY);
-                page.text(LEFT, y, "garis putus-putus: target; garis biru: realisasi (TW I-IV)", Font::Regular, 7.0);
+                page.text(
+                    LEFT,
+                    y,
+                    "garis putus-putus: target; garis biru: realisasi (TW I-IV)",
+                    Font::Regular,
+                    7.0,
+                );
                 page.fill(BLACK);
                 self.y -= 16.0;
             }
@@ -670,17 +694,35 @@ fn cover(l: &mut Layout, r: &Report) {
     let centre = |page: &mut Page, y: f64, text: &str, font: Font, size: f64| {
         for (i, line) in wrap(text, font, size, WIDTH).iter().enumerate() {
             let w = text_width(line, font, size);
-            page.text(LEFT + (WIDTH - w) / 2.0, y - i as f64 * size * 1.3, line, font, size);
+            page.text(
+                LEFT + (WIDTH - w) / 2.0,
+                y - i as f64 * size * 1.3,
+                line,
+                font,
+                size,
+            );
         }
     };
     centre(page, PAGE_H - 190.0, "LAPORAN KINERJA", Font::Bold, 26.0);
     centre(page, PAGE_H - 222.0, "INSTANSI PEMERINTAH", Font::Bold, 26.0);
     centre(page, PAGE_H - 256.0, "(LKjIP)", Font::Regular, 16.0);
-    centre(page, PAGE_H - 300.0, &format!("TAHUN {}", m.params.year), Font::Bold, 20.0);
+    centre(
+        page,
+        PAGE_H - 300.0,
+        &format!("TAHUN {}", m.params.year),
+        Font::Bold,
+        20.0,
+    );
     page.fill(class_colour("serapan"));
     page.rect(LEFT + WIDTH / 2.0 - 60.0, PAGE_H - 340.0, 120.0, 3.0, true);
     page.fill(BLACK);
-    centre(page, PAGE_H - 400.0, &m.agency_name.to_uppercase(), Font::Bold, 15.0);
+    centre(
+        page,
+        PAGE_H - 400.0,
+        &m.agency_name.to_uppercase(),
+        Font::Bold,
+        15.0,
+    );
     let lines = [
         format!(
             "Tahun anggaran {}, posisi s.d. Triwulan {}",
@@ -699,7 +741,13 @@ fn cover(l: &mut Layout, r: &Report) {
         centre(page, y, &line, Font::Regular, 9.0);
         y -= 13.0;
     }
-    centre(page, y, &format!("Hash ledger {}", m.head.to_hex()), Font::Regular, 7.5);
+    centre(
+        page,
+        y,
+        &format!("Hash ledger {}", m.head.to_hex()),
+        Font::Regular,
+        7.5,
+    );
 }
 
 fn header(l: &mut Layout, r: &Report) {
@@ -749,7 +797,13 @@ fn contents(l: &mut Layout, page_index: usize) {
         if end > start {
             let dots = ".".repeat(((end - start) / dot).floor() as usize);
             page.fill(GREY);
-            page.text(end - text_width(&dots, Font::Regular, size), y, &dots, Font::Regular, size);
+            page.text(
+                end - text_width(&dots, Font::Regular, size),
+                y,
+                &dots,
+                Font::Regular,
+                size,
+            );
             page.fill(BLACK);
         }
         page.text(LEFT + WIDTH - nw, y, &number, Font::Regular, size);
@@ -802,7 +856,9 @@ fn finish(r: &Report, mut pages: Vec<Page>) -> Vec<u8> {
     };
     // 1 catalog, 2 pages, 3-6 fonts, 7 info, then page and content pairs.
     let first_page = 8;
-    let kids: Vec<String> = (0..count).map(|i| format!("{} 0 R", first_page + 2 * i)).collect();
+    let kids: Vec<String> = (0..count)
+        .map(|i| format!("{} 0 R", first_page + 2 * i))
+        .collect();
     object(&mut out, b"<< /Type /Catalog /Pages 2 0 R /Lang (id-ID) >>");
     object(
         &mut out,
@@ -811,7 +867,8 @@ fn finish(r: &Report, mut pages: Vec<Page>) -> Vec<u8> {
     for base in ["Helvetica", "Helvetica-Bold", "Helvetica-Oblique"] {
         object(
             &mut out,
-            format!("<< /Type /Font /Subtype /Type1 /BaseFont /{base} /Encoding /WinAnsiEncoding >>").as_bytes(),
+            format!("<< /Type /Font /Subtype /Type1 /BaseFont /{base} /Encoding /WinAnsiEncoding >>")
+                .as_bytes(),
         );
     }
     object(&mut out, b"<< /Type /Font /Subtype /Type1 /BaseFont /Symbol >>");
@@ -879,7 +936,10 @@ mod tests {
 
     #[test]
     fn strings_are_escaped_and_encoded() {
-        let bytes: Vec<u8> = "(a) \\ “b” √".chars().map(|c| glyph(c, Font::Regular).1).collect();
+        let bytes: Vec<u8> = "(a) \\ “b” √"
+            .chars()
+            .map(|c| glyph(c, Font::Regular).1)
+            .collect();
         assert_eq!(literal(&bytes), "(\\(a\\) \\\\ \\223b\\224 \\326)");
         assert_eq!(glyph('√', Font::Regular).0, Font::Symbol);
     }

@@ -276,8 +276,12 @@ pub fn document_texts(name: &str, text: &str, year: u16, section: Option<&str>) 
             .join(", ")
     };
     let known = |s: &str, at: &str| {
-        DocumentSection::from_name(s)
-            .ok_or_else(|| Error::Input(format!("{at}'{s}' is not a part of the LKjIP text (one of: {})", names())))
+        DocumentSection::from_name(s).ok_or_else(|| {
+            Error::Input(format!(
+                "{at}'{s}' is not a part of the LKjIP text (one of: {})",
+                names()
+            ))
+        })
     };
     let text = strip_comments(text);
     let mut parts: Vec<(DocumentSection, Vec<&str>)> = Vec::new();
@@ -288,7 +292,11 @@ pub fn document_texts(name: &str, text: &str, year: u16, section: Option<&str>) 
             if let Some(heading) = line.strip_prefix("## ") {
                 let s = known(heading.trim(), &format!("{name}:{}: ", n + 1))?;
                 if parts.iter().any(|(p, _)| *p == s) {
-                    return Err(Error::Input(format!("{name}:{}: '{}' appears twice", n + 1, s.name())));
+                    return Err(Error::Input(format!(
+                        "{name}:{}: '{}' appears twice",
+                        n + 1,
+                        s.name()
+                    )));
                 }
                 parts.push((s, Vec::new()));
                 continue;

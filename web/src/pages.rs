@@ -838,7 +838,11 @@ pub async fn reports(
             Block::Chapter(c) => PageBlock::Heading(c.clone()),
             Block::Missing(m) => PageBlock::Paragraph(format!("[Belum dicatat] {m}")),
             Block::Signature(sig) => PageBlock::Paragraph(
-                sig.lines().into_iter().filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" · "),
+                sig.lines()
+                    .into_iter()
+                    .filter(|l| !l.is_empty())
+                    .collect::<Vec<_>>()
+                    .join(" · "),
             ),
         })
         .collect();

@@ -288,7 +288,7 @@ fn audit_check_surfaces_the_seeds_contradictions_and_nothing_else() {
         ("report-outdated", "prints IKU-1.1 capaian = 102,62%; the ledger now gives 70,34%"),
         ("late-change", "IKU-1.1: 1 entry recorded after Berita Acara"),
         ("report-disagrees", "prints IKU-2.2 capaian = 91,43%, but the ledger when it was issued gives 97,02%"),
-        ("report-disagrees", "Laporan Kinerja Instansi Pemerintah Tahun 2021 (seq 356) prints IKU-1.2 realisasi = 98,37, but the ledger when it was issued gives 98,63"),
+        ("report-disagrees", "Laporan Kinerja Instansi Pemerintah Tahun 2021 (seq 366) prints IKU-1.2 realisasi = 98,37, but the ledger when it was issued gives 98,63"),
         ("report-disagrees", "prints IKU-1.2 capaian = 98,65%, but the ledger when it was issued gives 98,92%"),
         ("report-disagrees", "prints the program total pagu = Rp 14.667.701.489,89, but the ledger when it was issued gives Rp 15.193.709.205"),
         ("report-disagrees", "Perjanjian Kinerja Tahun 2021 (seq 236) prints IKU-1.2 pagu = Rp 919.986.100, but the ledger when it was issued gives Rp 924.986.100"),
@@ -1279,11 +1279,11 @@ fn a_published_ledger_is_mirrored_and_a_rewritten_tile_is_refused() {
     env.ok(&["--key", &inspector, "checkpoint", "--out", s(&env.path("cp1"))]);
     let published = env.path("published");
     let out = env.ok(&["publish", "--out", s(&published)]);
-    assert!(out.contains("published the checkpoint of 357 events"), "{out}");
-    assert!(published.join("tile/0/000").is_file() && published.join("tile/0/001.p/101").is_file());
+    assert!(out.contains("published the checkpoint of 367 events"), "{out}");
+    assert!(published.join("tile/0/000").is_file() && published.join("tile/0/001.p/111").is_file());
     assert!(
         published.join("tile/entries/000").is_file()
-            && published.join("tile/sakip-events/001.p/101").is_file()
+            && published.join("tile/sakip-events/001.p/111").is_file()
     );
     let url = static_server(published.clone());
     let mirror = env.path("mirror");
@@ -1295,7 +1295,7 @@ fn a_published_ledger_is_mirrored_and_a_rewritten_tile_is_refused() {
         "--trusted-key",
         &inspector_pub,
     ]);
-    assert!(out.contains("mirrored 357 events (from 0)"), "{out}");
+    assert!(out.contains("mirrored 367 events (from 0)"), "{out}");
 
     // The ledger grows; published again, only what is new is written.
     env.ok(&[
@@ -1312,7 +1312,7 @@ fn a_published_ledger_is_mirrored_and_a_rewritten_tile_is_refused() {
     ]);
     env.ok(&["--key", &inspector, "checkpoint", "--out", s(&env.path("cp2"))]);
     let out = env.ok(&["publish", "--out", s(&published)]);
-    assert!(out.contains("published the checkpoint of 358 events"), "{out}");
+    assert!(out.contains("published the checkpoint of 368 events"), "{out}");
     assert!(
         out.contains("3 files written, 4 unchanged"),
         "only the new partial tiles and bundles: {out}"
@@ -1325,7 +1325,7 @@ fn a_published_ledger_is_mirrored_and_a_rewritten_tile_is_refused() {
         "--trusted-key",
         &inspector_pub,
     ]);
-    assert!(out.contains("mirrored 358 events (from 357)"), "{out}");
+    assert!(out.contains("mirrored 368 events (from 367)"), "{out}");
 
     // A rewritten full tile: refused, by the mirror and by the next publish.
     let tile = published.join("tile/0/000");
@@ -1362,7 +1362,7 @@ fn a_published_ledger_is_mirrored_and_a_rewritten_tile_is_refused() {
         ),
         (
             sakip::checkpoint::Checkpoint::signed(c.origin.clone(), 300, [7; 32], &key),
-            "fewer than the 358 already mirrored",
+            "fewer than the 368 already mirrored",
         ),
     ] {
         std::fs::write(published.join("checkpoint"), forged.to_text()).unwrap();

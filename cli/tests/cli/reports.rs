@@ -385,7 +385,8 @@ fn the_whole_lkjip_is_issued_as_pdf_docx_and_xlsx_verified_and_read_back() {
     for format in ["pdf", "docx", "xlsx"] {
         // Each is issued at the head of its time, after the one before.
         let json: serde_json::Value =
-            serde_json::from_str(&env.ok(&["--format", "json", "report", "lkjip", "--year", "2021"])).unwrap();
+            serde_json::from_str(&env.ok(&["--format", "json", "report", "lkjip", "--year", "2021"]))
+                .unwrap();
         heads.push(json["head"].as_str().unwrap().to_string());
         let file = env.path(&format!("lkjip-2021.{format}"));
         let out = env.ok(&[
@@ -401,9 +402,15 @@ fn the_whole_lkjip_is_issued_as_pdf_docx_and_xlsx_verified_and_read_back() {
             "--out",
             file.to_str().unwrap(),
         ]);
-        assert!(out.starts_with("issued Laporan Kinerja Instansi Pemerintah Tahun 2021"), "{out}");
+        assert!(
+            out.starts_with("issued Laporan Kinerja Instansi Pemerintah Tahun 2021"),
+            "{out}"
+        );
         let verified = env.ok(&["report", "verify", file.to_str().unwrap()]);
-        assert!(verified.contains("reproducible: re-rendered at known seq"), "{format}: {verified}");
+        assert!(
+            verified.contains("reproducible: re-rendered at known seq"),
+            "{format}: {verified}"
+        );
         // One changed byte in the middle is refused.
         let mut bytes = std::fs::read(&file).unwrap();
         let at = bytes.len() / 2;
@@ -420,13 +427,19 @@ fn the_whole_lkjip_is_issued_as_pdf_docx_and_xlsx_verified_and_read_back() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("--out FILE.pdf"), "{err}");
 
-    let Some(pdftotext) = tool("pdftotext") else { return };
+    let Some(pdftotext) = tool("pdftotext") else {
+        return;
+    };
     let text = pdf_text(&pdftotext, &files[0]);
     assert_whole_lkjip(&text, &heads[0], "the PDF");
     // Every page's footer traces it to the ledger.
     let pages = text.matches("Halaman ").count();
     assert!(pages >= 10, "{pages} pages");
-    assert_eq!(text.matches(&heads[0]).count(), pages + 1, "a footer per page and the cover");
+    assert_eq!(
+        text.matches(&heads[0]).count(),
+        pages + 1,
+        "a footer per page and the cover"
+    );
 
     // Word's format opens in LibreOffice and converts.
     let Some(soffice) = tool("soffice") else { return };
@@ -439,7 +452,11 @@ fn the_whole_lkjip_is_issued_as_pdf_docx_and_xlsx_verified_and_read_back() {
         .arg(&files[1])
         .output()
         .unwrap();
-    assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
     let text = pdf_text(&pdftotext, &outdir.join("lkjip-2021.pdf"));
     assert_whole_lkjip(&text, &heads[1], "the DOCX in LibreOffice");
 }

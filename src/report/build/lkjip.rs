@@ -40,7 +40,9 @@ pub(super) fn document(d: &Data) -> Result<Vec<Block>> {
     ];
     bab2.extend(prose(d, DocumentSection::RencanaStrategis)?);
     bab2.push(plan_table(d)?);
-    bab2.push(Block::Heading(DocumentSection::PerjanjianKinerja.heading().into()));
+    bab2.push(Block::Heading(
+        DocumentSection::PerjanjianKinerja.heading().into(),
+    ));
     bab2.extend(prose(d, DocumentSection::PerjanjianKinerja)?);
     bab2.extend(pk(d)?);
     out.extend(numbered(bab2, "2"));
@@ -74,16 +76,18 @@ pub(super) fn document(d: &Data) -> Result<Vec<Block>> {
 
 /// A recorded part as paragraphs, or a placeholder that says how to record it.
 fn prose(d: &Data, section: DocumentSection) -> Result<Vec<Block>> {
-    Ok(match projection::document_text(d.r, d.q.year, section, d.q.known)? {
-        Some((_, t)) => paragraphs(&t.text).into_iter().map(Block::Paragraph).collect(),
-        None => vec![Block::Missing(format!(
-            "{} Tahun {} belum dicatat di ledger (sakip record text --year {} --section {}).",
-            title_case(section),
-            d.q.year,
-            d.q.year,
-            section.name()
-        ))],
-    })
+    Ok(
+        match projection::document_text(d.r, d.q.year, section, d.q.known)? {
+            Some((_, t)) => paragraphs(&t.text).into_iter().map(Block::Paragraph).collect(),
+            None => vec![Block::Missing(format!(
+                "{} Tahun {} belum dicatat di ledger (sakip record text --year {} --section {}).",
+                title_case(section),
+                d.q.year,
+                d.q.year,
+                section.name()
+            ))],
+        },
+    )
 }
 
 fn title_case(section: DocumentSection) -> String {
@@ -166,8 +170,18 @@ fn signature_or_missing(s: &Option<SignatureBlock>, year: u16) -> Block {
 /// "2022-02-25" as "25 Februari 2022"; anything else as it is.
 pub fn long_date(date: &str) -> String {
     const MONTHS: [&str; 12] = [
-        "Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
-        "November", "Desember",
+        "Januari",
+        "Februari",
+        "Maret",
+        "April",
+        "Mei",
+        "Juni",
+        "Juli",
+        "Agustus",
+        "September",
+        "Oktober",
+        "November",
+        "Desember",
     ];
     match chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d") {
         Ok(d) => {
@@ -235,8 +249,16 @@ fn plan_table(d: &Data) -> Result<Block> {
         last_tujuan = Some(tujuan.clone());
         for (i, s) in d.iku_of(&sasaran.code).into_iter().enumerate() {
             rows.push(vec![
-                Cell::text(if i == 0 && new_tujuan { tujuan.clone() } else { String::new() }),
-                Cell::text(if i == 0 { sasaran.name.clone() } else { String::new() }),
+                Cell::text(if i == 0 && new_tujuan {
+                    tujuan.clone()
+                } else {
+                    String::new()
+                }),
+                Cell::text(if i == 0 {
+                    sasaran.name.clone()
+                } else {
+                    String::new()
+                }),
                 Cell::text(&s.indicator.name),
                 Cell::text(&s.indicator.unit),
                 value_cell(&s.indicator, d.pk_target(&s.indicator.code)?.as_ref()),
@@ -245,7 +267,13 @@ fn plan_table(d: &Data) -> Result<Block> {
     }
     Ok(table(
         format!("Tujuan, Sasaran dan Indikator Kinerja Utama Tahun {}", d.q.year),
-        &["Tujuan", "Sasaran Strategis", "Indikator Kinerja Utama", "Satuan", "Target"],
+        &[
+            "Tujuan",
+            "Sasaran Strategis",
+            "Indikator Kinerja Utama",
+            "Satuan",
+            "Target",
+        ],
         rows,
         vec![],
     ))

@@ -3,8 +3,8 @@
 
 use crate::cli::import::StageArg;
 use crate::cli::{CmdResult, Ctx};
-use sakip::service::entries;
 use sakip::event::Payload;
+use sakip::service::entries;
 use std::io::Write;
 
 /// Record one entry, signed by --key.
