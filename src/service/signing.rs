@@ -192,6 +192,30 @@ pub fn describe(ledger: &Ledger, payload: &Payload) -> Result<String> {
             if r.approved_only { ", hanya yang disetujui" } else { "" },
             hex::encode(r.sha256)
         ),
+        Payload::DocumentTextRecorded(t) => format!(
+            "Naskah LKjIP tahun {}, bagian {}:\n{}",
+            t.year,
+            t.section,
+            if t.text.trim().is_empty() {
+                "(kosong: bagian ini ditarik)"
+            } else {
+                &t.text
+            }
+        ),
+        Payload::SignatoryRecorded(sg) => format!(
+            "Penandatangan LKjIP tahun {}: {} (NIP {}){}, {}; {}, {}",
+            sg.year,
+            sg.name,
+            sg.nip,
+            if sg.rank.is_empty() {
+                String::new()
+            } else {
+                format!(", {}", sg.rank)
+            },
+            sg.position,
+            sg.place,
+            crate::report::long_date(&sg.date)
+        ),
         other => other.summary(),
     })
 }
