@@ -111,7 +111,7 @@ fn status_bytes(field: &str) -> Option<f64> {
 }
 
 /// Total size of the files under `dir`.
-fn dir_bytes(dir: &Path) -> u64 {
+pub(crate) fn dir_bytes(dir: &Path) -> u64 {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return 0;
     };
@@ -568,12 +568,14 @@ pub struct CoreSpec {
     pub singles: usize,
     /// Years of generated agency history before the imports.
     pub years: u16,
+    /// Run the PostgreSQL peer on the same workloads (`peer.rs`).
+    pub peer: bool,
 }
 
 /// The append, verify, rebuild, disk and memory measurements on one
 /// generated agency ledger in `dir` (which must be empty), each beside its
 /// raw baseline. Also returns the ledger's event count.
-pub fn core(dir: &Path, spec: &CoreSpec, exe: Option<&Path>) -> Result<(Vec<Row>, u64)> {
+pub fn core(dir: &Path, spec: &CoreSpec, exe: Option<&Path>) -> Result<(Vec<Row>, u64, Vec<String>)> {
     let n = spec.events.max(64);
     let base = crypto_baselines(n)?;
     let sign_rate = base.sign;
@@ -638,12 +640,14 @@ pub fn core(dir: &Path, spec: &CoreSpec, exe: Option<&Path>) -> Result<(Vec<Row>
     // Single durable appends: one approval each.
     let first = g.ledger.head().count - n as u64;
     let mut singles = Vec::with_capacity(spec.singles);
+    let mut single_payloads = Vec::with_capacity(spec.singles);
     for i in 0..spec.singles.max(1) as u64 {
         let payload = Payload::Approval(Approval {
             decision: Decision::Approve,
             covers: vec![first + i % n as u64],
             comment: Some("sesuai bukti dukung".into()),
         });
+        single_payloads.push(payload.clone());
         let t = Instant::now();
         g.ledger.append(&g.keys.approver, payload)?;
         singles.push(millis(t));
@@ -651,7 +655,56 @@ pub fn core(dir: &Path, spec: &CoreSpec, exe: Option<&Path>) -> Result<(Vec<Row>
 
     let ledger = g.ledger;
     let total = ledger.head().count;
+    let mut notes = Vec::new();
+    let mut peer_rows = Vec::new();
+    let mut peer = None;
+    if spec.peer {
+        // The as-of status of the first imported year, in this process.
+        let year = gen_spec.first_year + spec.years;
+        let point = sakip::service::time::TimePoint::year(year);
+        let mut asof = Vec::new();
+        for _ in 0..50 {
+            let t = Instant::now();
+            std::hint::black_box(sakip::service::status::status(&ledger, &point, false)?);
+            asof.push(millis(t));
+        }
+        let disk = dir_bytes(&ledger.store().dir().join("store")) as f64 / total as f64;
+        match crate::peer::Server::start(&dir.join("postgres")) {
+            Ok(server) => {
+                let key = sakip::keys::KeyPair::from_seed([42; 32]);
+                let f = crate::peer::measure(&server, &key, &payloads, spec.batch.max(1), &single_payloads, year, 50)
+                    .map_err(Error::Input)?;
+                let data = server.data_bytes() as f64 / f.events as f64;
+                drop(server);
+                notes.push(format!(
+                    "peer: PostgreSQL (private server, fsync, synchronous_commit and full_page_writes on), {} events; tables and indexes {:.0} B/event, WAL written by the import {:.0} B/event, whole data directory {:.0} B/event",
+                    f.events, f.table_bytes_per_event, f.wal_bytes_per_event, data
+                ));
+                peer_rows.extend(peer_figures(&f, import_rate, sign_rate, &mut singles.clone(), &mut asof, disk, year, spec.batch));
+                peer = Some(f);
+            }
+            Err(why) => notes.push(format!("peer: skipped, {why}")),
+        }
+    }
     let verify_rows = ledger_rows(ledger, dir, &base, "", exe)?;
+    if let (Some(f), Some(sakip_verify)) = (
+        &peer,
+        verify_rows
+            .iter()
+            .find(|r| r.measure == "sakip verify" && r.unit == Unit::PerSecond)
+            .map(|r| r.value),
+    ) {
+        peer_rows.push(
+            Row::new(
+                "verify: sakip verify (process) / peer (chain + strict signatures, all cores)",
+                sakip_verify,
+                Unit::PerSecond,
+                "PostgreSQL peer",
+                f.verify_rate,
+            )
+            .target("ratio >= 1.5", sakip_verify / f.verify_rate >= 1.5),
+        );
+    }
 
     let single_p50 = percentile(&mut singles, 50);
     let single_p99 = percentile(&mut singles, 99);
@@ -724,7 +777,81 @@ pub fn core(dir: &Path, spec: &CoreSpec, exe: Option<&Path>) -> Result<(Vec<Row>
         ),
     ];
     rows.extend(verify_rows);
-    Ok((rows, total))
+    rows.extend(peer_rows);
+    Ok((rows, total, notes))
+}
+
+/// The side-by-side rows of sakip and the PostgreSQL peer, each a ratio
+/// with the target issue 18 sets (docs/performance.md).
+#[allow(clippy::too_many_arguments)]
+fn peer_figures(
+    f: &crate::peer::Figures,
+    import_rate: f64,
+    sign_rate: f64,
+    singles: &mut [f64],
+    asof: &mut [f64],
+    disk: f64,
+    year: u16,
+    batch: usize,
+) -> Vec<Row> {
+    let (p50, p99) = (percentile(singles, 50), percentile(singles, 99));
+    let (q50, q99) = (percentile(asof, 50), percentile(asof, 99));
+    vec![
+        Row::new(
+            format!("batch import ({batch} per transaction): sakip / peer"),
+            import_rate,
+            Unit::PerSecond,
+            "PostgreSQL peer",
+            f.import_rate,
+        )
+        .target("ratio >= 1.5", import_rate / f.import_rate >= 1.5),
+        Row::new(
+            "batch import: peer / raw Ed25519 sign (the peer's own floor)",
+            f.import_rate,
+            Unit::PerSecond,
+            "raw Ed25519 sign, 1 core",
+            sign_rate,
+        ),
+        Row::new(
+            "single durable append p50: sakip / peer",
+            p50,
+            Unit::Millis,
+            "PostgreSQL peer",
+            f.single_p50,
+        )
+        .target("ratio <= 0.5", p50 / f.single_p50 <= 0.5),
+        Row::new(
+            "single durable append p99: sakip / peer",
+            p99,
+            Unit::Millis,
+            "PostgreSQL peer",
+            f.single_p99,
+        )
+        .target("ratio <= 1.0", p99 / f.single_p99 <= 1.0),
+        Row::new(
+            format!("as-of status {year} p50 (in process): sakip / peer query"),
+            q50,
+            Unit::Millis,
+            "PostgreSQL peer",
+            f.asof_p50,
+        )
+        .target("ratio <= 0.5", q50 / f.asof_p50 <= 0.5),
+        Row::new(
+            format!("as-of status {year} p99 (in process): sakip / peer query"),
+            q99,
+            Unit::Millis,
+            "PostgreSQL peer",
+            f.asof_p99,
+        ),
+        Row::new(
+            "disk per event: sakip store / peer tables + indexes",
+            disk,
+            Unit::Bytes,
+            "PostgreSQL peer",
+            f.table_bytes_per_event,
+        )
+        .target("ratio <= 1.0", disk / f.table_bytes_per_event <= 1.0),
+    ]
 }
 
 /// Latency of one as-of status query at a ledger size.

@@ -4,4 +4,5 @@
 //! processes, writes scratch stores, and measures sled itself.
 
 pub mod bench;
+pub mod peer;
 pub mod synth;

@@ -61,6 +61,21 @@ pub struct Args {
     /// --quick, else 40).
     #[arg(long)]
     pub opds: Option<usize>,
+    /// Also run the same core workloads on a peer and print both side by
+    /// side with their ratios and targets: `postgres` starts a private
+    /// PostgreSQL server (initdb and pg_ctl from PATH or
+    /// /usr/lib/postgresql/*/bin; a Unix socket in the scratch directory;
+    /// fsync, synchronous_commit and full_page_writes on) and stops it
+    /// after. Without PostgreSQL the peer's rows are skipped with a note.
+    #[arg(long, value_enum)]
+    pub peer: Option<Peer>,
+}
+
+/// A peer to measure beside sakip.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Peer {
+    /// PostgreSQL, as a web application would store the same events.
+    Postgres,
 }
 
 #[derive(clap::Subcommand, Debug)]
@@ -154,8 +169,10 @@ pub fn run(ctx: &Ctx, args: Args, out: &mut dyn Write) -> CmdResult {
             batch: args.batch.max(1),
             singles: singles.max(1),
             years,
+            peer: args.peer == Some(Peer::Postgres),
         };
-        let (core, total) = sakip_bench::bench::core(&dir.join("core"), &spec, exe.as_deref())?;
+        let (core, total, core_notes) = sakip_bench::bench::core(&dir.join("core"), &spec, exe.as_deref())?;
+        notes.extend(core_notes);
         notes.push(format!(
             "core: one generated agency, {} of history, {events} events imported in batches of {}, {singles} single appends; {total} events",
             sakip::event::count(usize::from(years), "year", "years"),
