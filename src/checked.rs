@@ -11,11 +11,18 @@
 //! index (a hidden correction) is not visible here; `verify` catches it by
 //! comparing the whole tree with the events (`derived.rs`).
 //!
-//! Each event is checked once per reader and remembered. This module never
-//! writes.
+//! Each event is checked once per reader and remembered. Across readers, a
+//! ledger remembers which signatures it has verified ([`Verified`]: the
+//! hash of the stored bytes per seq); a later reader still reads the
+//! event, hashes its bytes and checks the chain link and the author's
+//! authorization, and skips only the Ed25519 check when the bytes hash to
+//! the ones verified before. A store changed underneath (another process,
+//! a restored backup) gives other bytes, and so a full check. This module
+//! never writes the store.
 
 use crate::authz::{required_role, Registry};
 use crate::codec::{self, Frame};
+use crate::event::EventHash;
 use crate::event::{Kind, Payload, PublicKey};
 use crate::keys;
 use crate::projection::IndexRead;
@@ -24,6 +31,41 @@ use crate::{Error, Result};
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
+use std::sync::{Arc, RwLock};
+
+/// The signatures a ledger has verified in this process: the hash of the
+/// stored bytes whose signature was found good, per seq. Bounded: when it
+/// holds [`Verified::CAPACITY`] seqs it starts again empty.
+#[derive(Clone, Default)]
+pub struct Verified(Arc<RwLock<HashMap<u64, EventHash>>>);
+
+impl Verified {
+    /// The most seqs remembered (about 50 MiB).
+    pub const CAPACITY: usize = 1 << 20;
+
+    fn holds(&self, seq: u64, hash: &EventHash) -> bool {
+        self.0.read().map(|m| m.get(&seq) == Some(hash)).unwrap_or(false)
+    }
+
+    fn remember(&self, seq: u64, hash: EventHash) {
+        if let Ok(mut m) = self.0.write() {
+            if m.len() >= Self::CAPACITY {
+                m.clear();
+            }
+            m.insert(seq, hash);
+        }
+    }
+
+    /// How many signatures are remembered.
+    pub fn len(&self) -> usize {
+        self.0.read().map(|m| m.len()).unwrap_or(0)
+    }
+
+    /// Whether none is.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
 
 /// One event found sound, with what it implies in the index.
 struct Sound {
@@ -38,6 +80,7 @@ pub struct CheckedIndex<'a> {
     head: Head,
     sound: RefCell<HashMap<u64, Rc<Sound>>>,
     signatures: Cell<u64>,
+    verified: Option<&'a Verified>,
 }
 
 impl<'a> CheckedIndex<'a> {
@@ -50,7 +93,15 @@ impl<'a> CheckedIndex<'a> {
             head,
             sound: RefCell::new(HashMap::new()),
             signatures: Cell::new(0),
+            verified: None,
         }
+    }
+
+    /// The same reader, skipping the signature checks `verified` remembers
+    /// for the same stored bytes (and remembering the ones it makes).
+    pub fn remembering(mut self, verified: &'a Verified) -> CheckedIndex<'a> {
+        self.verified = Some(verified);
+        self
     }
 
     /// How many events (and so signatures) this reader has checked.
@@ -78,7 +129,16 @@ impl<'a> CheckedIndex<'a> {
             ));
         }
         self.signatures.set(self.signatures.get() + 1);
-        let event = read_sound(self.store, self.head, seq)?;
+        let bytes = self
+            .store
+            .get(seq)?
+            .ok_or_else(|| Error::integrity(seq, format!("event {seq} is missing; run `sakip verify`")))?;
+        let hash = codec::hash_stored(&bytes);
+        let known = self.verified.is_some_and(|v| v.holds(seq, &hash));
+        let event = sound_from(self.store, self.head, seq, &bytes, !known)?;
+        if let (false, Some(v)) = (known, self.verified) {
+            v.remember(seq, hash);
+        }
         self.check_author(seq, &event.author, event.payload.kind())?;
         Ok(Sound {
             entries: crate::projection::index_entries(seq, event.recorded_at, &event.payload),
@@ -106,6 +166,12 @@ impl<'a> CheckedIndex<'a> {
         let mut read = Vec::with_capacity(todo.len());
         for seq in todo {
             if let Some(bytes) = self.store.get(seq)? {
+                if let Some(v) = self.verified {
+                    if v.holds(seq, &codec::hash_stored(&bytes)) {
+                        // Checked on demand, without its signature.
+                        continue;
+                    }
+                }
                 read.push((seq, bytes));
             }
         }
@@ -123,6 +189,9 @@ impl<'a> CheckedIndex<'a> {
                 .is_err()
             {
                 continue;
+            }
+            if let Some(v) = self.verified {
+                v.remember(seq, codec::hash_stored(bytes));
             }
             self.signatures.set(self.signatures.get() + 1);
             let sound = Sound {
@@ -298,4 +367,64 @@ fn moved(at: u64, says: u64) -> Error {
         at,
         format!("the event stored at {at} says it is event {says} (events moved or swapped)"),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::event::{Genesis, Holder, Level, Payload, PlanItemDefined};
+    use crate::keys::KeyPair;
+    use crate::projection::IndexRead;
+    use crate::Ledger;
+    use std::sync::Arc;
+
+    #[test]
+    fn a_remembered_signature_is_skipped_only_for_the_same_bytes() {
+        let clock = Arc::new(crate::clock::SteppingClock::new(
+            crate::clock::parse_time("2021-01-04T08:00:00Z").unwrap(),
+            chrono::TimeDelta::seconds(1),
+        ));
+        let admin = KeyPair::from_seed([3; 32]);
+        let genesis = Genesis {
+            agency_code: "1.01".into(),
+            agency_name: "Dinas Uji".into(),
+            admin: Holder {
+                name: "admin".into(),
+                nip: None,
+                jabatan: None,
+            },
+            nonce: Some([5; 32]),
+        };
+        let mut l = Ledger::init_in_memory(clock, &admin, genesis).unwrap();
+        for code in ["T1", "T2"] {
+            l.append(
+                &admin,
+                Payload::PlanItemDefined(PlanItemDefined {
+                    code: code.into(),
+                    level: Level::Tujuan,
+                    name: format!("Tujuan {code}"),
+                    parent: None,
+                }),
+            )
+            .unwrap();
+        }
+        // A first reader checks the signature and remembers it.
+        assert!(l.verified.is_empty());
+        l.index().payload(1).unwrap();
+        assert_eq!(l.verified.len(), 1);
+        // A later reader gets the same payload without a new signature check.
+        assert!(matches!(
+            l.index().payload(1).unwrap(),
+            Payload::PlanItemDefined(_)
+        ));
+        assert_eq!(l.verified.len(), 1);
+
+        // Other bytes at the seq (here, a flipped signature byte): the
+        // remembered hash does not match, the signature is checked, and fails.
+        let mut bytes = l.store().get(1).unwrap().unwrap();
+        let last = bytes.len() - 1;
+        bytes[last] ^= 1;
+        l.store().overwrite_event(1, bytes).unwrap();
+        let err = l.index().payload(1).unwrap_err();
+        assert!(matches!(err, crate::Error::Integrity { .. }), "{err}");
+    }
 }

@@ -25,6 +25,8 @@ pub struct Ledger {
     registry: Registry,
     head: Option<Head>,
     clock: Arc<dyn Clock>,
+    /// Signatures verified by this process's readers (`checked.rs`).
+    pub(crate) verified: crate::checked::Verified,
 }
 
 impl std::fmt::Debug for Ledger {
@@ -107,6 +109,7 @@ impl Ledger {
             registry: Registry::default(),
             head: None,
             clock,
+            verified: Default::default(),
         };
         ledger.append(admin, Payload::Genesis(genesis))?;
         Ok(ledger)
@@ -204,6 +207,7 @@ impl Ledger {
             registry,
             head,
             clock,
+            verified: Default::default(),
         })
     }
 
@@ -232,6 +236,12 @@ impl Ledger {
     /// The projection index as queries must read it: every entry checked
     /// against its signed event before it is used (`checked.rs`).
     pub fn index(&self) -> CheckedIndex<'_> {
+        CheckedIndex::new(&self.store, &self.registry, self.head()).remembering(&self.verified)
+    }
+
+    /// [`Ledger::index`] as a fresh process reads it: every signature
+    /// checked again, none remembered (for measurements).
+    pub fn index_checking_every_signature(&self) -> CheckedIndex<'_> {
         CheckedIndex::new(&self.store, &self.registry, self.head())
     }
 

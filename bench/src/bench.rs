@@ -672,15 +672,32 @@ pub fn core(dir: &Path, spec: &CoreSpec, exe: Option<&Path>) -> Result<(Vec<Row>
         match crate::peer::Server::start(&dir.join("postgres")) {
             Ok(server) => {
                 let key = sakip::keys::KeyPair::from_seed([42; 32]);
-                let f = crate::peer::measure(&server, &key, &payloads, spec.batch.max(1), &single_payloads, year, 50)
-                    .map_err(Error::Input)?;
+                let f = crate::peer::measure(
+                    &server,
+                    &key,
+                    &payloads,
+                    spec.batch.max(1),
+                    &single_payloads,
+                    year,
+                    50,
+                )
+                .map_err(Error::Input)?;
                 let data = server.data_bytes() as f64 / f.events as f64;
                 drop(server);
                 notes.push(format!(
                     "peer: PostgreSQL (private server, fsync, synchronous_commit and full_page_writes on), {} events; tables and indexes {:.0} B/event, WAL written by the import {:.0} B/event, whole data directory {:.0} B/event",
                     f.events, f.table_bytes_per_event, f.wal_bytes_per_event, data
                 ));
-                peer_rows.extend(peer_figures(&f, import_rate, sign_rate, &mut singles.clone(), &mut asof, disk, year, spec.batch));
+                peer_rows.extend(peer_figures(
+                    &f,
+                    import_rate,
+                    sign_rate,
+                    &mut singles.clone(),
+                    &mut asof,
+                    disk,
+                    year,
+                    spec.batch,
+                ));
                 peer = Some(f);
             }
             Err(why) => notes.push(format!("peer: skipped, {why}")),
@@ -1190,6 +1207,12 @@ pub fn verified_reads(ledger: &Ledger, year: u16, label: &str) -> Result<Vec<Row
         checked = index.events_checked();
         Ok(())
     })?;
+    // As a fresh process reads: every signature checked again.
+    let cold_status = median(21, &mut || {
+        let index = ledger.index_checking_every_signature();
+        std::hint::black_box(sakip::projection::state(&index, &q)?);
+        Ok(())
+    })?;
     let plain_status = median(21, &mut || {
         std::hint::black_box(sakip::projection::state(ledger.store(), &q)?);
         Ok(())
@@ -1215,8 +1238,17 @@ pub fn verified_reads(ledger: &Ledger, year: u16, label: &str) -> Result<Vec<Row
     })?;
     Ok(vec![
         Row::new(
-            format!("status {year}, verified reads ({checked} events checked), {label}"),
+            format!(
+                "status {year}, verified reads ({checked} events checked, signatures remembered), {label}"
+            ),
             verified_status,
+            Unit::Millis,
+            "the same over the unchecked index",
+            plain_status,
+        ),
+        Row::new(
+            format!("status {year}, verified reads, every signature checked (a fresh process), {label}"),
+            cold_status,
             Unit::Millis,
             "the same over the unchecked index",
             plain_status,

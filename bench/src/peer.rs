@@ -68,9 +68,15 @@ impl Server {
     /// Start a server in `dir`; `Err` says why there is none (not
     /// installed, or it would not start).
     pub fn start(dir: &Path) -> Result<Server, String> {
-        let bin = find_bin().ok_or("PostgreSQL is not installed (no initdb and pg_ctl on PATH or in /usr/lib/postgresql/*/bin)")?;
+        let bin = find_bin().ok_or(
+            "PostgreSQL is not installed (no initdb and pg_ctl on PATH or in /usr/lib/postgresql/*/bin)",
+        )?;
         std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-        let user = if is_root() { Some("postgres".to_string()) } else { None };
+        let user = if is_root() {
+            Some("postgres".to_string())
+        } else {
+            None
+        };
         let data = dir.join("data");
         let socket = dir.join("socket");
         std::fs::create_dir_all(&socket).map_err(|e| format!("{}: {e}", socket.display()))?;
@@ -216,7 +222,12 @@ CREATE UNIQUE INDEX projection_asof ON projection (year, kind, indicator, quarte
 
 /// One transaction: re-read the head under a lock, sign and insert each
 /// payload with its projection row, move the head.
-fn append(client: &mut postgres::Client, key: &KeyPair, payloads: &[Payload], clock: &mut i64) -> Result<(), String> {
+fn append(
+    client: &mut postgres::Client,
+    key: &KeyPair,
+    payloads: &[Payload],
+    clock: &mut i64,
+) -> Result<(), String> {
     let mut tx = client.transaction().map_err(err)?;
     let row = tx
         .query_one("SELECT count, hash FROM head WHERE id = 1 FOR UPDATE", &[])
@@ -430,7 +441,10 @@ fn verify(server: &Server, count: u64) -> Result<f64, String> {
             .collect();
         handles
             .into_iter()
-            .map(|h| h.join().unwrap_or_else(|_| Err("peer: a verifier panicked".into())))
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err("peer: a verifier panicked".into()))
+            })
             .collect()
     });
     for r in results {

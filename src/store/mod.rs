@@ -498,6 +498,14 @@ impl Store {
         self.engine.sync()
     }
 
+    /// Overwrite a stored event's bytes, as damage or a forger would (tests
+    /// of the readers' checks only).
+    #[cfg(test)]
+    pub(crate) fn overwrite_event(&self, seq: u64, bytes: Vec<u8>) -> Result<()> {
+        self.engine
+            .bulk(TreeId::Events, vec![(seq_key(seq).to_vec(), bytes)])
+    }
+
     /// Write the head record (after a rebuild recomputed it from the events).
     pub fn put_head(&self, head: Head) -> Result<()> {
         self.put_meta(HEAD_KEY, &head.to_bytes())
