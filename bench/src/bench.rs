@@ -887,6 +887,44 @@ pub struct ProjectionFigures {
     pub append_rate: f64,
     /// Query, report, verify, rebuild, disk and memory rows.
     pub rows: Vec<Row>,
+    /// What the peer run says of itself.
+    pub notes: Vec<String>,
+}
+
+/// sakip and the peer at one ledger size of the projection run.
+struct PeerPoint {
+    events: u64,
+    /// sakip, 2021 (two versions per figure) and 1990 (20), in process.
+    normal: QueryFigure,
+    many: QueryFigure,
+    /// sakip as a fresh process: `sakip status` wall clock, ms.
+    fresh: Option<f64>,
+    /// The peer: p50, p99 of 2021 and 1990; a new connection's query.
+    peer_normal: (f64, f64),
+    peer_many: (f64, f64),
+    peer_fresh: f64,
+}
+
+/// `sakip status --year Y` as a process of its own, wall clock in ms
+/// (the ledger is released to it and reopened after).
+fn fresh_status(ledger: &mut Ledger, exe: &Path, year: u16) -> Result<f64> {
+    let dir = ledger.release();
+    let t = Instant::now();
+    let out = std::process::Command::new(exe)
+        .arg("--ledger")
+        .arg(&dir)
+        .args(["--format", "json", "status", "--year", &year.to_string()])
+        .output()
+        .map_err(|e| Error::io(exe, e))?;
+    let ms = millis(t);
+    ledger.reopen(&dir, std::time::Duration::from_secs(30))?;
+    if !out.status.success() {
+        return Err(Error::Input(format!(
+            "sakip status failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )));
+    }
+    Ok(ms)
 }
 
 const BENCH_INDICATORS: usize = 50;
@@ -979,14 +1017,34 @@ pub type AtLargest<'a> = dyn FnMut(Ledger, &KeyPair) -> Result<(Vec<Row>, Ledger
 /// `at_largest` is given the grown ledger and its admin key before the
 /// whole-ledger rows, to measure more on it (the web dashboard), and hands
 /// the ledger back with its rows.
+#[allow(clippy::too_many_arguments)]
 pub fn projection(
     dir: &Path,
     sizes: &[u64],
     corrections: u64,
     base: &Baselines,
     exe: Option<&Path>,
+    peer: bool,
     at_largest: &mut AtLargest<'_>,
 ) -> Result<ProjectionFigures> {
+    let mut notes = Vec::new();
+    let server = if peer {
+        match crate::peer::Server::start(&dir.join("postgres")) {
+            Ok(s) => Some(s),
+            Err(why) => {
+                notes.push(format!("peer: skipped, {why}"));
+                None
+            }
+        }
+    } else {
+        None
+    };
+    let mut peer = match &server {
+        Some(s) => Some(crate::peer::Peer::new(s, KeyPair::from_seed([9; 32])).map_err(Error::Input)?),
+        None => None,
+    };
+    let mut points: Vec<PeerPoint> = Vec::new();
+    let peer_err = |e: String| Error::Input(e);
     let admin = KeyPair::from_seed([7; 32]);
     let operator = KeyPair::from_seed([9; 32]);
     let genesis = Genesis {
@@ -1029,11 +1087,33 @@ pub fn projection(
                 pending.extend(figure_versions(year, ind, quarter, chain, next));
                 if pending.len() >= 5_000 {
                     appended += pending.len() as u64;
-                    ledger.append_all(pending.drain(..).map(|p| (&operator, p)).collect())?;
+                    let batch: Vec<Payload> = std::mem::take(&mut pending);
+                    if let Some(p) = &mut peer {
+                        p.append(&batch).map_err(peer_err)?;
+                    }
+                    ledger.append_all(batch.into_iter().map(|p| (&operator, p)).collect())?;
                 }
                 if let Some(&size) = targets.peek() {
                     if ledger.head().count >= size && pending.is_empty() {
-                        figures.push(time_query(&ledger, 2021)?);
+                        let normal = time_query(&ledger, 2021)?;
+                        if let Some(p) = &mut peer {
+                            let q = |t: Vec<f64>| {
+                                (percentile(&mut t.clone(), 50), percentile(&mut t.clone(), 99))
+                            };
+                            points.push(PeerPoint {
+                                events: normal.events,
+                                normal: normal.clone(),
+                                many: time_query(&ledger, 1990)?,
+                                fresh: match exe {
+                                    Some(exe) => Some(fresh_status(&mut ledger, exe, 2021)?),
+                                    None => None,
+                                },
+                                peer_normal: q(p.asof_times(2021, 101).map_err(peer_err)?),
+                                peer_many: q(p.asof_times(1990, 101).map_err(peer_err)?),
+                                peer_fresh: p.fresh_asof(2021).map_err(peer_err)?,
+                            });
+                        }
+                        figures.push(normal);
                         targets.next();
                     }
                 } else {
@@ -1096,6 +1176,76 @@ pub fn projection(
             last.p50_ms,
         ));
     }
+    for point in &points {
+        rows.extend(peer_point_rows(point));
+    }
+    if let Some(p) = &mut peer {
+        // Queries inside a process that is also writing: a durable append,
+        // then the status, 100 times, on both sides.
+        let mut mine = Vec::new();
+        let mut theirs = Vec::new();
+        let q = sakip::projection::Query {
+            year: 2021,
+            as_of: sakip::period::Quarter::LAST,
+            known: 0,
+            approved_only: false,
+        };
+        for i in 0..100u32 {
+            let write = Payload::NarrativeRecorded(sakip::event::NarrativeRecorded {
+                indicator: "IND-00".into(),
+                year: 2021,
+                faktor_pendorong: format!("catatan {i}"),
+                hambatan: String::new(),
+                strategi_pemecahan: String::new(),
+            });
+            ledger.append(&operator, write.clone())?;
+            let t = Instant::now();
+            let q = sakip::projection::Query {
+                known: ledger.head().count - 1,
+                ..q
+            };
+            std::hint::black_box(sakip::projection::state(&ledger.index(), &q)?);
+            mine.push(millis(t));
+            p.append(std::slice::from_ref(&write)).map_err(peer_err)?;
+            theirs.extend(p.asof_times(2021, 1).map_err(peer_err)?);
+        }
+        let (a, b) = (percentile(&mut mine, 99), percentile(&mut theirs, 99));
+        rows.push(
+            Row::new(
+                format!(
+                    "as-of status 2021 p99 while writing, {} events: sakip / peer",
+                    ledger.head().count
+                ),
+                a,
+                Unit::Millis,
+                "PostgreSQL peer",
+                b,
+            )
+            .target("ratio <= 1.0", a / b <= 1.0),
+        );
+        let peer_disk = p.table_bytes_per_event().map_err(peer_err)?;
+        let disk = dir_bytes(&ledger.store().dir().join("store")) as f64 / ledger.head().count as f64;
+        rows.push(
+            Row::new(
+                format!(
+                    "disk per event, {} events: sakip store / peer tables + indexes",
+                    ledger.head().count
+                ),
+                disk,
+                Unit::Bytes,
+                "PostgreSQL peer",
+                peer_disk,
+            )
+            .target("ratio <= 1.0", disk / peer_disk <= 1.0),
+        );
+        let peer_verify = p.verify_rate().map_err(peer_err)?;
+        notes.push(format!(
+            "peer (projection run): {} events in transactions of 5.000; verify {peer_verify:.0}/s on every core",
+            p.count().map_err(peer_err)?
+        ));
+    }
+    drop(peer);
+    drop(server);
     let at = format!(", {} events", ledger.head().count);
     rows.extend(verified_reads(&ledger, 2021, &at[2..])?);
     let (more, ledger) = at_largest(ledger, &admin)?;
@@ -1106,7 +1256,51 @@ pub fn projection(
         tree,
         append_rate,
         rows,
+        notes,
     })
+}
+
+/// The as-of rows of one size: sakip beside the peer, with the targets.
+fn peer_point_rows(p: &PeerPoint) -> Vec<Row> {
+    let n = p.events;
+    let mut rows = vec![
+        Row::new(
+            format!("as-of status 2021 p50, {n} events (2 versions per figure): sakip / peer"),
+            p.normal.p50_ms,
+            Unit::Millis,
+            "PostgreSQL peer",
+            p.peer_normal.0,
+        )
+        .target("ratio <= 0.5", p.normal.p50_ms / p.peer_normal.0 <= 0.5),
+        Row::new(
+            format!("as-of status 1990 p50, {n} events (20 versions per figure): sakip / peer"),
+            p.many.p50_ms,
+            Unit::Millis,
+            "PostgreSQL peer",
+            p.peer_many.0,
+        )
+        .target("ratio <= 0.5", p.many.p50_ms / p.peer_many.0 <= 0.5),
+        Row::new(
+            format!("as-of status 1990 p99, {n} events (20 versions per figure): sakip / peer"),
+            p.many.p99_ms,
+            Unit::Millis,
+            "PostgreSQL peer",
+            p.peer_many.1,
+        ),
+    ];
+    if let Some(fresh) = p.fresh {
+        rows.push(
+            Row::new(
+                format!("status as a fresh process (open + query), {n} events: sakip / peer new connection"),
+                fresh,
+                Unit::Millis,
+                "PostgreSQL peer",
+                p.peer_fresh,
+            )
+            .target("<= 200 ms", fresh <= 200.0),
+        );
+    }
+    rows
 }
 
 /// Measure an existing ledger as it is opened by a user: the as-of status

@@ -220,84 +220,187 @@ CREATE TABLE projection (
 CREATE UNIQUE INDEX projection_asof ON projection (year, kind, indicator, quarter, seq DESC) INCLUDE (value);
 ";
 
-/// One transaction: re-read the head under a lock, sign and insert each
-/// payload with its projection row, move the head.
-fn append(
-    client: &mut postgres::Client,
-    key: &KeyPair,
-    payloads: &[Payload],
-    clock: &mut i64,
-) -> Result<(), String> {
-    let mut tx = client.transaction().map_err(err)?;
-    let row = tx
-        .query_one("SELECT count, hash FROM head WHERE id = 1 FOR UPDATE", &[])
-        .map_err(err)?;
-    let mut count: i64 = row.get(0);
-    let prev: Vec<u8> = row.get(1);
-    let mut prev = EventHash(prev.try_into().map_err(|_| "peer: a head hash is 32 bytes")?);
-    let insert = tx
-        .prepare("INSERT INTO events VALUES ($1, $2, $3, $4, $5, $6, $7)")
-        .map_err(err)?;
-    let project = tx
-        .prepare("INSERT INTO projection VALUES ($1, $2, $3, $4, $5, $6)")
-        .map_err(err)?;
-    let author = key.public();
-    for payload in payloads {
-        *clock += 1_000;
-        let body = codec::encode_body(&Unsigned {
-            seq: count as u64,
-            prev,
-            recorded_at: *clock,
-            author,
-            payload,
+/// The projection kind of a realisation and its corrections: the peer keeps
+/// every version of a figure under one key and asks for the latest.
+const REALISATION: i32 = 1;
+
+/// A connected peer with its schema: appends and queries.
+pub struct Peer<'a> {
+    server: &'a Server,
+    client: postgres::Client,
+    key: KeyPair,
+    clock: i64,
+}
+
+impl<'a> Peer<'a> {
+    /// Connect to `server` and create the tables; events are signed with `key`.
+    pub fn new(server: &'a Server, key: KeyPair) -> Result<Peer<'a>, String> {
+        let mut client = server.connect()?;
+        client.batch_execute(SCHEMA).map_err(err)?;
+        Ok(Peer {
+            server,
+            client,
+            key,
+            clock: 1_700_000_000_000_000,
         })
-        .map_err(|e| format!("peer: {e}"))?;
-        let signature = key.sign(&codec::signing_message(&body));
-        let stored = [body.as_slice(), signature.as_slice()].concat();
-        let hash = codec::hash_stored(&stored);
-        tx.execute(
-            &insert,
-            &[
-                &count,
-                &hash.0.as_slice(),
-                &(payload.kind().number() as i32),
-                &*clock,
-                &author.0.as_slice(),
-                &body,
-                &signature.as_slice(),
-            ],
-        )
-        .map_err(err)?;
-        if let Payload::RealisationRecorded(r) = payload {
-            let value = codec::to_bytes(&r.value).map_err(|e| format!("peer: {e}"))?;
+    }
+
+    /// One transaction: re-read the head under a lock, sign and insert each
+    /// payload with its projection row, move the head.
+    pub fn append(&mut self, payloads: &[Payload]) -> Result<(), String> {
+        let mut tx = self.client.transaction().map_err(err)?;
+        let row = tx
+            .query_one("SELECT count, hash FROM head WHERE id = 1 FOR UPDATE", &[])
+            .map_err(err)?;
+        let mut count: i64 = row.get(0);
+        let prev: Vec<u8> = row.get(1);
+        let mut prev = EventHash(prev.try_into().map_err(|_| "peer: a head hash is 32 bytes")?);
+        let insert = tx
+            .prepare("INSERT INTO events VALUES ($1, $2, $3, $4, $5, $6, $7)")
+            .map_err(err)?;
+        let project = tx
+            .prepare("INSERT INTO projection VALUES ($1, $2, $3, $4, $5, $6)")
+            .map_err(err)?;
+        let author = self.key.public();
+        for payload in payloads {
+            self.clock += 1_000;
+            let body = codec::encode_body(&Unsigned {
+                seq: count as u64,
+                prev,
+                recorded_at: self.clock,
+                author,
+                payload,
+            })
+            .map_err(|e| format!("peer: {e}"))?;
+            let signature = self.key.sign(&codec::signing_message(&body));
+            let stored = [body.as_slice(), signature.as_slice()].concat();
+            let hash = codec::hash_stored(&stored);
             tx.execute(
-                &project,
+                &insert,
                 &[
-                    &i32::from(r.period.year),
-                    &(payload.kind().number() as i32),
-                    &r.indicator,
-                    &i32::from(r.period.quarter),
                     &count,
-                    &value,
+                    &hash.0.as_slice(),
+                    &(payload.kind().number() as i32),
+                    &self.clock,
+                    &author.0.as_slice(),
+                    &body,
+                    &signature.as_slice(),
                 ],
             )
             .map_err(err)?;
+            let figure = match payload {
+                Payload::RealisationRecorded(r) => Some((&r.indicator, r.period, &r.value)),
+                Payload::RealisationCorrected(r) => Some((&r.indicator, r.period, &r.value)),
+                _ => None,
+            };
+            if let Some((indicator, period, value)) = figure {
+                let value = codec::to_bytes(value).map_err(|e| format!("peer: {e}"))?;
+                tx.execute(
+                    &project,
+                    &[
+                        &i32::from(period.year),
+                        &REALISATION,
+                        indicator,
+                        &i32::from(period.quarter),
+                        &count,
+                        &value,
+                    ],
+                )
+                .map_err(err)?;
+            }
+            prev = hash;
+            count += 1;
         }
-        prev = hash;
-        count += 1;
+        tx.execute(
+            "UPDATE head SET count = $1, hash = $2 WHERE id = 1",
+            &[&count, &prev.0.as_slice()],
+        )
+        .map_err(err)?;
+        tx.commit().map_err(err)
     }
-    tx.execute(
-        "UPDATE head SET count = $1, hash = $2 WHERE id = 1",
-        &[&count, &prev.0.as_slice()],
-    )
-    .map_err(err)?;
-    tx.commit().map_err(err)
+
+    /// Events in the peer.
+    pub fn count(&mut self) -> Result<u64, String> {
+        let n: i64 = self
+            .client
+            .query_one("SELECT count FROM head WHERE id = 1", &[])
+            .map_err(err)?
+            .get(0);
+        Ok(n as u64)
+    }
+
+    /// The latest version of every figure of `year` known at the head, `runs`
+    /// times: each query's time in ms.
+    pub fn asof_times(&mut self, year: u16, runs: usize) -> Result<Vec<f64>, String> {
+        let head = self.count()? as i64;
+        let query = self.client.prepare(ASOF).map_err(err)?;
+        let mut times = Vec::with_capacity(runs);
+        for _ in 0..runs.max(1) {
+            let t = Instant::now();
+            let rows = self
+                .client
+                .query(&query, &[&i32::from(year), &REALISATION, &(head - 1)])
+                .map_err(err)?;
+            times.push(t.elapsed().as_secs_f64() * 1000.0);
+            if rows.is_empty() {
+                return Err(format!("peer: the as-of query of {year} found nothing"));
+            }
+        }
+        Ok(times)
+    }
+
+    /// The as-of query from a new connection, as a new request of a web
+    /// application would make it (the server is up): connect, query, in ms.
+    pub fn fresh_asof(&mut self, year: u16) -> Result<f64, String> {
+        let head = self.count()? as i64;
+        let t = Instant::now();
+        let mut client = self.server.connect()?;
+        let rows = client
+            .query(ASOF, &[&i32::from(year), &REALISATION, &(head - 1)])
+            .map_err(err)?;
+        let ms = t.elapsed().as_secs_f64() * 1000.0;
+        if rows.is_empty() {
+            return Err(format!("peer: the as-of query of {year} found nothing"));
+        }
+        Ok(ms)
+    }
+
+    /// Table and index bytes per event (after VACUUM ANALYZE).
+    pub fn table_bytes_per_event(&mut self) -> Result<f64, String> {
+        self.client.batch_execute("VACUUM ANALYZE").map_err(err)?;
+        let bytes: i64 = self
+            .client
+            .query_one(
+                "SELECT pg_total_relation_size('events') + pg_total_relation_size('projection') + pg_total_relation_size('head')",
+                &[],
+            )
+            .map_err(err)?
+            .get(0);
+        Ok(bytes as f64 / self.count()?.max(1) as f64)
+    }
+
+    /// Bytes of WAL written so far.
+    fn wal(&mut self) -> Result<i64, String> {
+        self.client
+            .query_one("SELECT (pg_current_wal_lsn() - '0/0'::pg_lsn)::bigint", &[])
+            .map(|r| r.get::<_, i64>(0))
+            .map_err(err)
+    }
+
+    /// Verify every event on every core (chain and strict signatures).
+    pub fn verify_rate(&mut self) -> Result<f64, String> {
+        let count = self.count()?;
+        verify(self.server, count)
+    }
 }
 
+const ASOF: &str = "SELECT DISTINCT ON (indicator, quarter) indicator, quarter, value FROM projection \
+                    WHERE year = $1 AND kind = $2 AND seq <= $3 ORDER BY indicator, quarter, seq DESC";
+
 /// Run the peer's workloads on `payloads` (imported in transactions of
-/// `batch`), then `singles` single-event transactions of `single`, the
-/// as-of query of `year` at the head `queries` times, and a full
-/// verification on every core.
+/// `batch`), then one transaction per payload of `single`, the as-of query
+/// of `year` at the head `queries` times, and a full verification on every
+/// core.
 pub fn measure(
     server: &Server,
     key: &KeyPair,
@@ -307,63 +410,23 @@ pub fn measure(
     year: u16,
     queries: usize,
 ) -> Result<Figures, String> {
-    let mut client = server.connect()?;
-    client.batch_execute(SCHEMA).map_err(err)?;
-    let mut clock = 1_700_000_000_000_000i64;
-    let wal = |c: &mut postgres::Client| -> Result<i64, String> {
-        c.query_one("SELECT (pg_current_wal_lsn() - '0/0'::pg_lsn)::bigint", &[])
-            .map(|r| r.get::<_, i64>(0))
-            .map_err(err)
-    };
-    let wal_before = wal(&mut client)?;
+    let mut peer = Peer::new(server, key.clone())?;
+    let wal_before = peer.wal()?;
     let t = Instant::now();
     for chunk in payloads.chunks(batch.max(1)) {
-        append(&mut client, key, chunk, &mut clock)?;
+        peer.append(chunk)?;
     }
     let import_rate = payloads.len() as f64 / t.elapsed().as_secs_f64().max(1e-9);
-    let wal_bytes = (wal(&mut client)? - wal_before).max(0) as f64;
-
+    let wal_bytes = (peer.wal()? - wal_before).max(0) as f64;
     let mut singles = Vec::with_capacity(single.len());
     for p in single {
         let t = Instant::now();
-        append(&mut client, key, std::slice::from_ref(p), &mut clock)?;
+        peer.append(std::slice::from_ref(p))?;
         singles.push(t.elapsed().as_secs_f64() * 1000.0);
     }
-
-    let head: i64 = client
-        .query_one("SELECT count FROM head WHERE id = 1", &[])
-        .map_err(err)?
-        .get(0);
-    let query = client
-        .prepare(
-            "SELECT DISTINCT ON (indicator, quarter) indicator, quarter, value FROM projection \
-             WHERE year = $1 AND kind = $2 AND seq <= $3 ORDER BY indicator, quarter, seq DESC",
-        )
-        .map_err(err)?;
-    let kind = sakip::event::Kind::RealisationRecorded.number() as i32;
-    let mut asof = Vec::with_capacity(queries);
-    let mut rows_seen = 0;
-    for _ in 0..queries.max(1) {
-        let t = Instant::now();
-        let rows = client
-            .query(&query, &[&i32::from(year), &kind, &(head - 1)])
-            .map_err(err)?;
-        asof.push(t.elapsed().as_secs_f64() * 1000.0);
-        rows_seen = rows.len();
-    }
-    if rows_seen == 0 {
-        return Err(format!("peer: the as-of query of {year} found nothing"));
-    }
-
-    client.batch_execute("VACUUM ANALYZE").map_err(err)?;
-    let table_bytes: i64 = client
-        .query_one(
-            "SELECT pg_total_relation_size('events') + pg_total_relation_size('projection') + pg_total_relation_size('head')",
-            &[],
-        )
-        .map_err(err)?
-        .get(0);
-    let verify_rate = verify(server, head as u64)?;
+    let mut asof = peer.asof_times(year, queries)?;
+    let table_bytes_per_event = peer.table_bytes_per_event()?;
+    let verify_rate = peer.verify_rate()?;
     Ok(Figures {
         import_rate,
         single_p50: crate::bench::percentile(&mut singles.clone(), 50),
@@ -371,9 +434,9 @@ pub fn measure(
         asof_p50: crate::bench::percentile(&mut asof.clone(), 50),
         asof_p99: crate::bench::percentile(&mut asof, 99),
         verify_rate,
-        table_bytes_per_event: table_bytes as f64 / head as f64,
+        table_bytes_per_event,
         wal_bytes_per_event: wal_bytes / payloads.len().max(1) as f64,
-        events: head as u64,
+        events: peer.count()?,
     })
 }
 

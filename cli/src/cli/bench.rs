@@ -187,6 +187,7 @@ pub fn run(ctx: &Ctx, args: Args, out: &mut dyn Write) -> CmdResult {
             corrections,
             &base,
             exe.as_deref(),
+            args.peer == Some(Peer::Postgres),
             &mut |ledger, key| {
                 let label = format!("{} events", ledger.head().count);
                 super::bench_web::dashboard(ledger, 2021, if quick { 30 } else { 200 }, &label, key)
@@ -202,6 +203,7 @@ pub fn run(ctx: &Ctx, args: Args, out: &mut dyn Write) -> CmdResult {
             t.size, t.checkpoint_ms, t.inclusion_ms, t.inclusion_bytes, t.size / 2, t.consistency_ms, t.consistency_bytes, t.tree_rate
         ));
         rows.extend(f.rows);
+        notes.extend(f.notes);
     }
     // The reference ledger: what a real agency year costs to read verified.
     let reference = sakip::example::build(&dir.join("reference"))?;
