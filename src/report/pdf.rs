@@ -378,11 +378,10 @@ impl Layout {
         let x = LEFT + WIDTH * 0.52;
         let w = WIDTH * 0.48;
         let mut lines: Vec<(Font, String)> = Vec::new();
-        for (i, line) in sig.lines().into_iter().enumerate() {
+        for line in sig.lines() {
             if line.is_empty() {
-                lines.push((Font::Regular, String::new()));
-                lines.push((Font::Regular, String::new()));
-                lines.push((Font::Regular, String::new()));
+                // Room for the signature and the stamp.
+                lines.extend((0..3).map(|_| (Font::Regular, String::new())));
                 continue;
             }
             let font = if line == sig.name {
@@ -390,7 +389,6 @@ impl Layout {
             } else {
                 Font::Regular
             };
-            let _ = i;
             for l in wrap(line, font, size, w) {
                 lines.push((font, l));
             }
