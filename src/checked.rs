@@ -135,7 +135,7 @@ impl<'a> CheckedIndex<'a> {
             .ok_or_else(|| Error::integrity(seq, format!("event {seq} is missing; run `sakip verify`")))?;
         let hash = codec::hash_stored(&bytes);
         let known = self.verified.is_some_and(|v| v.holds(seq, &hash));
-        let event = sound_from(self.store, self.head, seq, &bytes, !known)?;
+        let event = sound_from(self.store, self.head, seq, &bytes, hash, !known)?;
         if let (false, Some(v)) = (known, self.verified) {
             v.remember(seq, hash);
         }
@@ -164,24 +164,25 @@ impl<'a> CheckedIndex<'a> {
             return Ok(());
         }
         let mut read = Vec::with_capacity(todo.len());
+        let mut hashes = Vec::with_capacity(todo.len());
         for seq in todo {
             if let Some(bytes) = self.store.get(seq)? {
-                if let Some(v) = self.verified {
-                    if v.holds(seq, &codec::hash_stored(&bytes)) {
-                        // Checked on demand, without its signature.
-                        continue;
-                    }
+                let hash = codec::hash_stored(&bytes);
+                if self.verified.is_some_and(|v| v.holds(seq, &hash)) {
+                    // Checked on demand, without its signature.
+                    continue;
                 }
                 read.push((seq, bytes));
+                hashes.push(hash);
             }
         }
         let runs: Vec<(u64, &[u8])> = read.iter().map(|(s, b)| (*s, b.as_ref())).collect();
         let signatures = crate::verify::check_signatures(&runs);
-        for ((seq, bytes), signature) in runs.into_iter().zip(signatures) {
+        for (((seq, bytes), signature), hash) in runs.into_iter().zip(signatures).zip(hashes) {
             if signature.is_err() {
                 continue;
             }
-            let Ok(event) = sound_from(self.store, self.head, seq, bytes, false) else {
+            let Ok(event) = sound_from(self.store, self.head, seq, bytes, hash, false) else {
                 continue;
             };
             if self
@@ -191,7 +192,7 @@ impl<'a> CheckedIndex<'a> {
                 continue;
             }
             if let Some(v) = self.verified {
-                v.remember(seq, codec::hash_stored(bytes));
+                v.remember(seq, hash);
             }
             self.signatures.set(self.signatures.get() + 1);
             let sound = Sound {
@@ -310,16 +311,18 @@ pub(crate) fn read_sound(store: &Store, head: Head, seq: u64) -> Result<SoundEve
     let bytes = store
         .get(seq)?
         .ok_or_else(|| Error::integrity(seq, format!("event {seq} is missing; run `sakip verify`")))?;
-    sound_from(store, head, seq, &bytes, true)
+    sound_from(store, head, seq, &bytes, codec::hash_stored(&bytes), true)
 }
 
 /// [`read_sound`] on bytes already read; the signature is checked unless the
-/// caller has just checked it.
+/// caller has just checked it. `hash` is `codec::hash_stored(bytes)`, which
+/// the caller has already computed.
 fn sound_from(
     store: &Store,
     head: Head,
     seq: u64,
     bytes: &[u8],
+    hash: EventHash,
     check_signature: bool,
 ) -> Result<SoundEvent> {
     let frame = Frame::parse(bytes).map_err(|e| Error::integrity(seq, e))?;
@@ -331,7 +334,6 @@ fn sound_from(
         keys::verify_strict(&author, &codec::signing_message(frame.body()), &frame.signature())
             .map_err(|e| Error::integrity(seq, format!("{e} (author {})", author.key_id())))?;
     }
-    let hash = frame.hash();
     let next_prev = if seq + 1 == head.count {
         head.hash
     } else {

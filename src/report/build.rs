@@ -13,7 +13,7 @@ use crate::{Error, Result};
 use std::collections::BTreeMap;
 
 mod lkjip;
-pub use lkjip::{is_list_item, long_date, paragraphs};
+pub(crate) use lkjip::{is_list_item, long_date};
 
 /// Build a report of `params` from the index `r`.
 pub fn build(

@@ -379,15 +379,7 @@ fn document(r: &Report) -> String {
 }
 
 fn footer(r: &Report) -> String {
-    let m = &r.meta;
-    let trace = format!(
-        "{} · {} {} · data s.d. seq {} · hash {}",
-        m.agency_code,
-        m.params.kind.name(),
-        m.params.year,
-        m.params.known_seq,
-        m.head.to_hex()
-    );
+    let trace = r.meta.trace();
     let field = |name: &str| {
         format!(
             "<w:r><w:fldChar w:fldCharType=\"begin\"/></w:r><w:r><w:instrText xml:space=\"preserve\"> {name} </w:instrText></w:r>\

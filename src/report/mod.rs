@@ -17,7 +17,8 @@ mod svg;
 mod xlsx;
 pub(crate) use xlsx::cell_text as excel_text;
 
-pub use build::{build, is_list_item, long_date, paragraphs, show_value};
+pub use build::{build, show_value};
+pub(crate) use build::{is_list_item, long_date};
 pub use render::render;
 
 use crate::event::EventHash;
@@ -105,6 +106,22 @@ pub struct Meta {
     pub known_at: String,
     /// Hash of the event at the known seq: the ledger head the report was computed from.
     pub head: EventHash,
+}
+
+impl Meta {
+    /// The line that traces a printed page to its data: agency, report,
+    /// the seq the figures are known at and the ledger hash there (the
+    /// footer of every PDF page and of the DOCX).
+    pub fn trace(&self) -> String {
+        format!(
+            "{} · {} {} · data s.d. seq {} · hash {}",
+            self.agency_code,
+            self.params.kind.name(),
+            self.params.year,
+            self.params.known_seq,
+            self.head.to_hex()
+        )
+    }
 }
 
 /// One table cell: its display text (Indonesian formats) and, for numbers,

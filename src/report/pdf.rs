@@ -108,6 +108,18 @@ fn text_width(text: &str, font: Font, size: f64) -> f64 {
     text.chars().map(|c| f64::from(glyph(c, font).2)).sum::<f64>() * size / 1000.0
 }
 
+/// `text` cut to `width`, ending in "…" when it was cut.
+fn fit(text: &str, font: Font, size: f64, width: f64) -> String {
+    if text_width(text, font, size) <= width {
+        return text.to_string();
+    }
+    let mut cut: String = text.to_string();
+    while !cut.is_empty() && text_width(&format!("{cut}…"), font, size) > width {
+        cut.pop();
+    }
+    format!("{}…", cut.trim_end())
+}
+
 /// A PDF literal string of encoded bytes.
 fn literal(bytes: &[u8]) -> String {
     let mut s = String::from("(");
@@ -515,13 +527,7 @@ impl Layout {
                 let page = self.page();
                 for (i, b) in bars.iter().enumerate() {
                     let y = top - (i as f64 + 1.0) * row_h;
-                    let mut label = b.label.clone();
-                    while text_width(&label, Font::Regular, 7.5) > label_w - 6.0 && label.chars().count() > 4
-                    {
-                        label.pop();
-                        label.pop();
-                        label.push('…');
-                    }
+                    let label = fit(&b.label, Font::Regular, 7.5, label_w - 6.0);
                     let lw = text_width(&label, Font::Regular, 7.5);
                     page.fill(BLACK);
                     page.text(LEFT + label_w - 6.0 - lw, y + 3.5, &label, Font::Regular, 7.5);
@@ -600,12 +606,7 @@ fn trend(page: &mut Page, s: &Series, x0: f64, top: f64, w: f64, h: f64) {
     let py = |v: f64| plot_top - plot_h + (v - lo) / (hi - lo) * plot_h;
     page.stroke(RULE, 0.5, false);
     page.rect(x0, top - h, w, h, false);
-    let mut label = s.label.clone();
-    while text_width(&label, Font::Regular, 7.0) > w - 10.0 && label.chars().count() > 4 {
-        label.pop();
-        label.pop();
-        label.push('…');
-    }
+    let label = fit(&s.label, Font::Regular, 7.0, w - 10.0);
     page.fill(BLACK);
     page.text(x0 + 5.0, top - 11.0, &label, Font::Regular, 7.0);
     page.line(left, plot_top - plot_h, left + plot_w, plot_top - plot_h);
@@ -781,12 +782,7 @@ fn contents(l: &mut Layout, page_index: usize) {
         }
         let number = (at + 1).to_string();
         let nw = text_width(&number, Font::Regular, size);
-        let mut title = text.clone();
-        while text_width(&title, font, size) > WIDTH - (x - LEFT) - 40.0 && title.chars().count() > 4 {
-            title.pop();
-            title.pop();
-            title.push('…');
-        }
+        let title = fit(&text, font, size, WIDTH - (x - LEFT) - 40.0);
         page.text(x, y, &title, font, size);
         // Dot leaders between the title and the page number.
         let start = x + text_width(&title, font, size) + 4.0;
@@ -814,31 +810,17 @@ fn contents(l: &mut Layout, page_index: usize) {
 fn finish(r: &Report, mut pages: Vec<Page>) -> Vec<u8> {
     let m = &r.meta;
     let count = pages.len();
+    let trace = fit(&m.trace(), Font::Regular, 6.5, WIDTH - 70.0);
+    let title = fit(&r.title, Font::Regular, 7.0, WIDTH);
     for (i, page) in pages.iter_mut().enumerate() {
-        let trace = format!(
-            "{} · {} {} · data s.d. seq {} · hash {}",
-            m.agency_code,
-            m.params.kind.name(),
-            m.params.year,
-            m.params.known_seq,
-            m.head.to_hex()
-        );
         page.fill(GREY);
         page.stroke(RULE, 0.4, false);
         page.line(LEFT, BOTTOM - 22.0, LEFT + WIDTH, BOTTOM - 22.0);
-        let mut trace_text = trace;
-        while text_width(&trace_text, Font::Regular, 6.5) > WIDTH - 70.0 {
-            trace_text.pop();
-        }
-        page.text(LEFT, BOTTOM - 33.0, &trace_text, Font::Regular, 6.5);
+        page.text(LEFT, BOTTOM - 33.0, &trace, Font::Regular, 6.5);
         let number = format!("Halaman {} dari {count}", i + 1);
         let w = text_width(&number, Font::Regular, 7.5);
         page.text(LEFT + WIDTH - w, BOTTOM - 33.0, &number, Font::Regular, 7.5);
         if i > 0 {
-            let mut title = r.title.clone();
-            while text_width(&title, Font::Regular, 7.0) > WIDTH && title.chars().count() > 4 {
-                title.pop();
-            }
             page.text(LEFT, PAGE_H - TOP + 22.0, &title, Font::Regular, 7.0);
         }
         page.fill(BLACK);
@@ -940,6 +922,15 @@ mod tests {
             .collect();
         assert_eq!(literal(&bytes), "(\\(a\\) \\\\ \\223b\\224 \\326)");
         assert_eq!(glyph('√', Font::Regular).0, Font::Symbol);
+    }
+
+    #[test]
+    fn a_cut_text_fits_and_says_it_was_cut() {
+        assert_eq!(fit("IKU-1.1", Font::Regular, 7.5, 100.0), "IKU-1.1");
+        let long = "Program Penunjang Urusan Pemerintahan Daerah Kabupaten/Kota";
+        let cut = fit(long, Font::Regular, 7.5, 80.0);
+        assert!(cut.ends_with('…') && cut.len() < long.len(), "{cut}");
+        assert!(text_width(&cut, Font::Regular, 7.5) <= 80.0);
     }
 
     #[test]

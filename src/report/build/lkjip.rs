@@ -113,7 +113,7 @@ fn title_case(section: DocumentSection) -> String {
 /// Paragraphs of recorded text: blank lines separate paragraphs; within one,
 /// a list item (`1.`, `a.`, `a)`, `-`, `•`) starts a new paragraph and other
 /// lines are joined with a space.
-pub fn paragraphs(text: &str) -> Vec<String> {
+fn paragraphs(text: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut open = false;
     for line in text.lines() {
@@ -135,7 +135,7 @@ pub fn paragraphs(text: &str) -> Vec<String> {
 }
 
 /// Whether a line starts a list item: `1.`, `12)`, `a.`, `b)`, `-`, `•`.
-pub fn is_list_item(line: &str) -> bool {
+pub(crate) fn is_list_item(line: &str) -> bool {
     let t = line.trim_start();
     if t.starts_with("- ") || t.starts_with("• ") {
         return true;
@@ -168,7 +168,7 @@ fn signature_or_missing(s: &Option<SignatureBlock>, year: u16) -> Block {
 }
 
 /// "2022-02-25" as "25 Februari 2022"; anything else as it is.
-pub fn long_date(date: &str) -> String {
+pub(crate) fn long_date(date: &str) -> String {
     const MONTHS: [&str; 12] = [
         "Januari",
         "Februari",
