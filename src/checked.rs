@@ -12,12 +12,19 @@
 //! comparing the whole tree with the events (`derived.rs`).
 //!
 //! Each event is checked once per reader and remembered. Across readers, a
-//! ledger remembers which signatures it has verified ([`Verified`]: the
-//! hash of the stored bytes per seq); a later reader still reads the
-//! event, hashes its bytes and checks the chain link and the author's
-//! authorization, and skips only the Ed25519 check when the bytes hash to
-//! the ones verified before. A store changed underneath (another process,
-//! a restored backup) gives other bytes, and so a full check. This module
+//! ledger remembers the events it has verified ([`Verified`]). The most
+//! recent of them it keeps decoded, with their index entries, and a later
+//! reader in the same process uses them without reading the store again,
+//! as a database serves a page from its buffer pool without checking it
+//! again: a ledger value holds its store alone (the directory's lock; a
+//! turn lent to another process ends in `Ledger::reopen`, which starts with
+//! an empty memory), and the process never rewrites an event. An event
+//! remembered only by the hash of its stored bytes is read and hashed
+//! again, its chain link and its author's authorization checked, and only
+//! its Ed25519 check skipped when the bytes are the ones verified before.
+//! A fresh process, `sakip verify` and
+//! [`crate::Ledger::index_checking_every_signature`] remember nothing. This
+//! module
 //! never writes the store.
 
 use crate::authz::{required_role, Registry};
@@ -30,35 +37,65 @@ use crate::store::{Head, Store};
 use crate::{Error, Result};
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
-use std::rc::Rc;
 use std::sync::{Arc, RwLock};
 
-/// The signatures a ledger has verified in this process: the hash of the
-/// stored bytes whose signature was found good, per seq. Bounded: when it
-/// holds [`Verified::CAPACITY`] seqs it starts again empty.
+/// The events a ledger has verified in this process: the hash of the
+/// stored bytes whose signature was found good, per seq, and for the most
+/// recent ones the event itself, decoded, with its index entries. Bounded:
+/// when it holds [`Verified::CAPACITY`] seqs (or [`Verified::DECODED`]
+/// decoded events) it starts again empty.
 #[derive(Clone, Default)]
-pub struct Verified(Arc<RwLock<HashMap<u64, EventHash>>>);
+pub struct Verified(Arc<RwLock<Remembered>>);
+
+#[derive(Default)]
+struct Remembered {
+    hashes: HashMap<u64, EventHash>,
+    decoded: HashMap<u64, (EventHash, Arc<Sound>)>,
+}
 
 impl Verified {
     /// The most seqs remembered (about 50 MiB).
     pub const CAPACITY: usize = 1 << 20;
+    /// The most events kept decoded (a few tens of MiB).
+    pub const DECODED: usize = 1 << 16;
 
     fn holds(&self, seq: u64, hash: &EventHash) -> bool {
-        self.0.read().map(|m| m.get(&seq) == Some(hash)).unwrap_or(false)
+        self.0
+            .read()
+            .map(|m| m.hashes.get(&seq) == Some(hash))
+            .unwrap_or(false)
     }
 
-    fn remember(&self, seq: u64, hash: EventHash) {
+    /// The event this process verified at `seq`, decoded, if it still
+    /// keeps it.
+    fn decoded(&self, seq: u64) -> Option<Arc<Sound>> {
+        self.0.read().ok()?.decoded.get(&seq).map(|(_, s)| s.clone())
+    }
+
+    fn remember(&self, seq: u64, hash: EventHash, sound: &Arc<Sound>) {
         if let Ok(mut m) = self.0.write() {
-            if m.len() >= Self::CAPACITY {
-                m.clear();
+            if m.hashes.len() >= Self::CAPACITY {
+                m.hashes.clear();
             }
-            m.insert(seq, hash);
+            if m.decoded.len() >= Self::DECODED {
+                m.decoded.clear();
+            }
+            m.hashes.insert(seq, hash);
+            m.decoded.insert(seq, (hash, sound.clone()));
+        }
+    }
+
+    /// Drop the decoded events, keeping the hashes.
+    #[cfg(test)]
+    fn forget_decoded(&self) {
+        if let Ok(mut m) = self.0.write() {
+            m.decoded.clear();
         }
     }
 
     /// How many signatures are remembered.
     pub fn len(&self) -> usize {
-        self.0.read().map(|m| m.len()).unwrap_or(0)
+        self.0.read().map(|m| m.hashes.len()).unwrap_or(0)
     }
 
     /// Whether none is.
@@ -78,9 +115,10 @@ pub struct CheckedIndex<'a> {
     store: &'a Store,
     registry: &'a Registry,
     head: Head,
-    sound: RefCell<HashMap<u64, Rc<Sound>>>,
+    sound: RefCell<HashMap<u64, Arc<Sound>>>,
     signatures: Cell<u64>,
     verified: Option<&'a Verified>,
+    years: Option<&'a crate::projection::YearCache>,
 }
 
 impl<'a> CheckedIndex<'a> {
@@ -94,6 +132,7 @@ impl<'a> CheckedIndex<'a> {
             sound: RefCell::new(HashMap::new()),
             signatures: Cell::new(0),
             verified: None,
+            years: None,
         }
     }
 
@@ -104,21 +143,28 @@ impl<'a> CheckedIndex<'a> {
         self
     }
 
+    /// The same reader, taking year figures from (and keeping them in)
+    /// `years`, the ledger's [`crate::projection::YearCache`].
+    pub fn with_years(mut self, years: &'a crate::projection::YearCache) -> CheckedIndex<'a> {
+        self.years = Some(years);
+        self
+    }
+
     /// How many events (and so signatures) this reader has checked.
     pub fn events_checked(&self) -> u64 {
         self.signatures.get()
     }
 
-    fn event(&self, seq: u64) -> Result<Rc<Sound>> {
+    fn event(&self, seq: u64) -> Result<Arc<Sound>> {
         if let Some(s) = self.sound.borrow().get(&seq) {
             return Ok(s.clone());
         }
-        let sound = Rc::new(self.check_event(seq)?);
+        let sound = self.check_event(seq)?;
         self.sound.borrow_mut().insert(seq, sound.clone());
         Ok(sound)
     }
 
-    fn check_event(&self, seq: u64) -> Result<Sound> {
+    fn check_event(&self, seq: u64) -> Result<Arc<Sound>> {
         if seq >= self.head.count {
             return Err(Error::integrity(
                 seq,
@@ -129,6 +175,12 @@ impl<'a> CheckedIndex<'a> {
             ));
         }
         self.signatures.set(self.signatures.get() + 1);
+        // An event this process checked in full: its signature, chain link,
+        // authorization and entries were found sound then, and the process
+        // has held the store alone since (module docs).
+        if let Some(sound) = self.verified.and_then(|v| v.decoded(seq)) {
+            return Ok(sound);
+        }
         let bytes = self
             .store
             .get(seq)?
@@ -136,14 +188,15 @@ impl<'a> CheckedIndex<'a> {
         let hash = codec::hash_stored(&bytes);
         let known = self.verified.is_some_and(|v| v.holds(seq, &hash));
         let event = sound_from(self.store, self.head, seq, &bytes, hash, !known)?;
-        if let (false, Some(v)) = (known, self.verified) {
-            v.remember(seq, hash);
-        }
         self.check_author(seq, &event.author, event.payload.kind())?;
-        Ok(Sound {
+        let sound = Arc::new(Sound {
             entries: crate::projection::index_entries(seq, event.recorded_at, &event.payload),
             payload: event.payload,
-        })
+        });
+        if let Some(v) = self.verified {
+            v.remember(seq, hash, &sound);
+        }
+        Ok(sound)
     }
 
     /// Check the events at `seqs` ahead of a query, their signatures on
@@ -166,6 +219,11 @@ impl<'a> CheckedIndex<'a> {
         let mut read = Vec::with_capacity(todo.len());
         let mut hashes = Vec::with_capacity(todo.len());
         for seq in todo {
+            if let Some(sound) = self.verified.and_then(|v| v.decoded(seq)) {
+                self.signatures.set(self.signatures.get() + 1);
+                self.sound.borrow_mut().insert(seq, sound);
+                continue;
+            }
             if let Some(bytes) = self.store.get(seq)? {
                 let hash = codec::hash_stored(&bytes);
                 if self.verified.is_some_and(|v| v.holds(seq, &hash)) {
@@ -191,15 +249,15 @@ impl<'a> CheckedIndex<'a> {
             {
                 continue;
             }
-            if let Some(v) = self.verified {
-                v.remember(seq, hash);
-            }
             self.signatures.set(self.signatures.get() + 1);
-            let sound = Sound {
+            let sound = Arc::new(Sound {
                 entries: crate::projection::index_entries(seq, event.recorded_at, &event.payload),
                 payload: event.payload,
-            };
-            self.sound.borrow_mut().insert(seq, Rc::new(sound));
+            });
+            if let Some(v) = self.verified {
+                v.remember(seq, hash, &sound);
+            }
+            self.sound.borrow_mut().insert(seq, sound);
         }
         Ok(())
     }
@@ -295,6 +353,10 @@ impl IndexRead for CheckedIndex<'_> {
     fn prefetch(&self, seqs: &[u64]) -> Result<()> {
         self.prefetch_seqs(seqs)
     }
+
+    fn year_cache(&self) -> Option<&crate::projection::YearCache> {
+        self.years
+    }
 }
 /// A stored event read on its own and found sound.
 pub(crate) struct SoundEvent {
@@ -380,7 +442,7 @@ mod tests {
     use std::sync::Arc;
 
     #[test]
-    fn a_remembered_signature_is_skipped_only_for_the_same_bytes() {
+    fn a_remembered_event_is_served_from_memory_and_a_hash_only_for_the_same_bytes() {
         let clock = Arc::new(crate::clock::SteppingClock::new(
             crate::clock::parse_time("2021-01-04T08:00:00Z").unwrap(),
             chrono::TimeDelta::seconds(1),
@@ -420,12 +482,18 @@ mod tests {
         ));
         assert_eq!(l.verified.len(), 1);
 
-        // Other bytes at the seq (here, a flipped signature byte): the
-        // remembered hash does not match, the signature is checked, and fails.
+        // Other bytes at the seq (here, a flipped signature byte), as a
+        // fresh process would find them: a reader that does not share this
+        // process's memory checks the signature, and it fails.
         let mut bytes = l.store().get(1).unwrap().unwrap();
         let last = bytes.len() - 1;
         bytes[last] ^= 1;
         l.store().overwrite_event(1, bytes).unwrap();
+        let err = l.index_checking_every_signature().payload(1).unwrap_err();
+        assert!(matches!(err, crate::Error::Integrity { .. }), "{err}");
+        // An event remembered by its hash alone (no longer kept decoded) is
+        // read again: other bytes, a full check, which fails.
+        l.verified.forget_decoded();
         let err = l.index().payload(1).unwrap_err();
         assert!(matches!(err, crate::Error::Integrity { .. }), "{err}");
     }

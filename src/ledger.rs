@@ -27,6 +27,9 @@ pub struct Ledger {
     clock: Arc<dyn Clock>,
     /// Signatures verified by this process's readers (`checked.rs`).
     pub(crate) verified: crate::checked::Verified,
+    /// Year figures read by this process's queries, kept up to date by its
+    /// appends (`projection::YearCache`).
+    years: projection::YearCache,
 }
 
 impl std::fmt::Debug for Ledger {
@@ -110,6 +113,7 @@ impl Ledger {
             head: None,
             clock,
             verified: Default::default(),
+            years: Default::default(),
         };
         ledger.append(admin, Payload::Genesis(genesis))?;
         Ok(ledger)
@@ -208,6 +212,7 @@ impl Ledger {
             head,
             clock,
             verified: Default::default(),
+            years: Default::default(),
         })
     }
 
@@ -236,7 +241,9 @@ impl Ledger {
     /// The projection index as queries must read it: every entry checked
     /// against its signed event before it is used (`checked.rs`).
     pub fn index(&self) -> CheckedIndex<'_> {
-        CheckedIndex::new(&self.store, &self.registry, self.head()).remembering(&self.verified)
+        CheckedIndex::new(&self.store, &self.registry, self.head())
+            .remembering(&self.verified)
+            .with_years(&self.years)
     }
 
     /// [`Ledger::index`] as a fresh process reads it: every signature
@@ -279,6 +286,7 @@ impl Ledger {
         }
         let (staged, head, registry) = self.stage(&items, None)?;
         self.store.commit(&staged, head)?;
+        self.years.apply(staged.iter().flat_map(|s| &s.proj));
         self.registry = registry;
         self.head = Some(head);
         Ok(appended(&staged))
@@ -342,6 +350,7 @@ impl Ledger {
         let items = [(&presigned, prepared.payload.clone(), String::new())];
         let (staged, head, registry) = self.stage(&items, Some(prepared.recorded_at))?;
         self.store.commit(&staged, head)?;
+        self.years.apply(staged.iter().flat_map(|s| &s.proj));
         self.registry = registry;
         self.head = Some(head);
         Ok(appended(&staged)[0])
@@ -414,6 +423,7 @@ impl Ledger {
             .collect();
         let (staged, head, registry) = self.stage(&items, Some(batch.recorded_at))?;
         self.store.commit(&staged, head)?;
+        self.years.apply(staged.iter().flat_map(|s| &s.proj));
         self.registry = registry;
         self.head = Some(head);
         Ok(appended(&staged))
@@ -687,7 +697,10 @@ impl Ledger {
                 codec::from_bytes(frame.payload_bytes()).map_err(|e| Error::integrity(seq, e))?;
             Ok(projection::index_entries(seq, frame.recorded_at(), &payload))
         });
-        self.store.rebuild_projection(entries)
+        self.years.clear();
+        let rebuilt = self.store.rebuild_projection(entries);
+        self.years.clear();
+        rebuilt
     }
 
     /// Drop and rebuild the Merkle nodes from the event hashes.

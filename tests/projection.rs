@@ -384,6 +384,44 @@ proptest! {
     }
 }
 
+/// The 2021 states at a few recorded times, through `read`.
+fn states_through(l: &Ledger, read: &dyn projection::IndexRead) -> Snapshot {
+    let head = l.head().count;
+    let mut out = Vec::new();
+    for known in [head - 1, head / 2, head.saturating_sub(4)] {
+        for as_of in 1..=4 {
+            for approved_only in [false, true] {
+                let q = Query {
+                    year: 2021,
+                    as_of: sakip::period::Quarter::new(as_of).unwrap(),
+                    known,
+                    approved_only,
+                };
+                out.push((known, as_of, approved_only, projection::state(read, &q).unwrap()));
+            }
+        }
+    }
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    /// A ledger keeps the year figures its queries read for the life of the
+    /// process and takes its own appends into them: after every append, a
+    /// query through `Ledger::index` answers exactly what the stored index
+    /// read afresh answers, at the head and at earlier recorded times.
+    #[test]
+    fn kept_year_figures_follow_every_append(ops in proptest::collection::vec(op(), 1..30)) {
+        let (mut l, admin, op_key, head) = setup(None);
+        prop_assert_eq!(states_through(&l, &l.index()), states_through(&l, l.store()));
+        for op in &ops {
+            apply(&mut l, &admin, &op_key, &head, op);
+            prop_assert_eq!(states_through(&l, &l.index()), states_through(&l, l.store()));
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 enum LifeOp {
     Domain(Op),

@@ -33,6 +33,12 @@ pub trait IndexRead {
     fn prefetch(&self, _seqs: &[u64]) -> Result<()> {
         Ok(())
     }
+    /// The year figures this reader's ledger keeps for the life of its
+    /// process, if any (`lookup::YearCache`): only a reader of the stored
+    /// index as it stands, never one with a batch on top.
+    fn year_cache(&self) -> Option<&super::YearCache> {
+        None
+    }
 }
 
 /// An in-memory index: the entries of a batch being appended, or of a ledger

@@ -6,7 +6,8 @@ use crate::event::*;
 use crate::scoring::{self};
 use crate::{Error, Result};
 use rust_decimal::Decimal;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
 
 /// Recorded time in a look-up: what the ledger knew after a seq, or
 /// everything it holds (including the events of a batch being checked
@@ -70,28 +71,50 @@ pub fn retired_from(r: &dyn IndexRead, code: &str, known: impl Into<Known>) -> R
     Ok(first)
 }
 
+/// The first year each plan item or indicator no longer counts in, as
+/// known at `known` (the earliest effective year of its retirements), read
+/// in one scan: what [`retired_in`] asks of every code.
+pub(crate) fn retirements(r: &dyn IndexRead, known: u64) -> Result<HashMap<String, u16>> {
+    let mut first: HashMap<String, u16> = HashMap::new();
+    for (k, v) in r.scan(&key(b'X'))? {
+        // key: 'X', code, NUL, year (2), seq (8)
+        let Some(nul) = k[1..].iter().position(|b| *b == 0).map(|p| p + 1) else {
+            continue;
+        };
+        if k.len() != nul + 11 || seq_suffix(&k) > known {
+            continue;
+        }
+        r.check(&k, &v)?;
+        let code = String::from_utf8_lossy(&k[1..nul]).into_owned();
+        let year = u16::from_be_bytes([k[nul + 1], k[nul + 2]]);
+        let slot = first.entry(code).or_insert(year);
+        *slot = (*slot).min(year);
+    }
+    Ok(first)
+}
+
 /// Whether `code` (an indicator or plan item) counts in `year`: neither it
-/// nor any item above it is retired from that year or earlier.
+/// nor any item above it is retired from that year or earlier, per
+/// `retired` ([`retirements`]).
 pub(crate) fn retired_in(
-    r: &dyn IndexRead,
+    retired: &HashMap<String, u16>,
     code: &str,
     items: &HashMap<String, PlanItemDefined>,
     year: u16,
-    known: u64,
-) -> Result<bool> {
-    let mut next = Some(code.to_string());
+) -> bool {
+    let mut next = Some(code);
     let mut depth = 0;
     while let Some(c) = next {
-        if retired_from(r, &c, known)?.is_some_and(|y| y <= year) {
-            return Ok(true);
+        if retired.get(c).is_some_and(|y| *y <= year) {
+            return true;
         }
-        next = items.get(&c).and_then(|i| i.parent.clone());
+        next = items.get(c).and_then(|i| i.parent.as_deref());
         depth += 1;
         if depth > 16 {
             break;
         }
     }
-    Ok(false)
+    false
 }
 
 /// The plan items that count in `year` as known at `known`: defined by then
@@ -105,9 +128,10 @@ pub fn active_items(
     let all = items(r, known)?;
     let by_code: HashMap<String, PlanItemDefined> =
         all.iter().map(|(_, i)| (i.code.clone(), i.clone())).collect();
+    let retired = retirements(r, known)?;
     let mut out = Vec::new();
     for (seq, item) in all {
-        if !retired_in(r, &item.code, &by_code, year, known)? {
+        if !retired_in(&retired, &item.code, &by_code, year) {
             out.push((seq, item));
         }
     }
@@ -370,51 +394,43 @@ pub(crate) fn current_of(
 /// A figure of a year: index tag, indicator code, scope or quarter.
 pub(crate) type FigureKey = (u8, Vec<u8>, u8);
 
-/// One year's targets and realisations grouped by indicator and scope or
-/// quarter, and the decisions on them, read in at most three range scans:
-/// what [`state`] needs, without one index lookup per figure.
-pub(crate) struct YearView<'a> {
-    r: &'a dyn IndexRead,
-    year: u16,
-    known: u64,
+/// One year's target and realisation versions grouped by indicator and
+/// scope or quarter, and the decisions on them, as the index holds them
+/// (every version, whatever a query's recorded time; unchecked: a query
+/// checks what it uses). Read in at most three range scans, or kept by a
+/// ledger for the life of its process ([`YearCache`]).
+#[derive(Clone, Debug, Default)]
+pub struct YearFigures {
     /// (tag, code, scope or quarter) -> versions in seq order.
     versions: HashMap<FigureKey, Vec<(u64, Vec<u8>)>>,
+    /// The seqs of all versions.
+    seqs: HashSet<u64>,
     /// Decisions per covered seq (approval seq, decision byte), when the
-    /// year's approvals were read in one scan.
+    /// year's approvals were read in one scan; `None` when the year's seqs
+    /// are spread among other years' events (then each is looked up).
     decisions: Option<HashMap<u64, Vec<(u64, u8)>>>,
 }
 
-impl<'a> YearView<'a> {
-    pub(crate) fn load(r: &'a dyn IndexRead, year: u16, known: u64) -> Result<YearView<'a>> {
-        let mut versions: HashMap<FigureKey, Vec<(u64, Vec<u8>)>> = HashMap::new();
-        let (mut min, mut max, mut n) = (u64::MAX, 0u64, 0u64);
+impl YearFigures {
+    /// Read `year`'s figures and decisions from the index.
+    pub fn read(r: &dyn IndexRead, year: u16) -> Result<YearFigures> {
+        let mut figures = YearFigures::default();
+        let (mut min, mut max) = (u64::MAX, 0u64);
         for tag in [b'T', b'R'] {
             let mut lo = key(tag);
             lo.extend_from_slice(&year.to_be_bytes());
             let hi = prefix_end(&lo).expect("a tag and a year end below 0xff..");
             for (k, v) in r.range(&lo, &hi)? {
-                // tag, year (2), code, NUL, scope or quarter, seq (8)
-                let Some(nul) = k[3..].iter().position(|b| *b == 0).map(|p| p + 3) else {
-                    continue;
-                };
-                if k.len() != nul + 10 {
-                    continue;
-                }
-                let seq = seq_suffix(&k);
-                if seq <= known {
+                if let Some(seq) = figures.add_version(&k, v) {
                     min = min.min(seq);
                     max = max.max(seq);
-                    n += 1;
                 }
-                versions
-                    .entry((tag, k[3..nul].to_vec(), k[nul + 1]))
-                    .or_default()
-                    .push((seq, v));
             }
         }
+        let n = figures.seqs.len() as u64;
         // One scan over the approvals of the year's seq span, unless the
         // span is mostly other years' events.
-        let decisions = if n == 0 {
+        figures.decisions = if n == 0 {
             Some(HashMap::new())
         } else if max - min < 16 * n + 1024 {
             let mut map: HashMap<u64, Vec<(u64, u8)>> = HashMap::new();
@@ -430,13 +446,121 @@ impl<'a> YearView<'a> {
         } else {
             None
         };
+        Ok(figures)
+    }
+
+    /// Add a target or realisation entry of this year (key: tag, year (2),
+    /// code, NUL, scope or quarter, seq (8)); its seq, or `None` for a
+    /// malformed key. Entries come in seq order within a figure.
+    fn add_version(&mut self, k: &[u8], v: Vec<u8>) -> Option<u64> {
+        let nul = k.get(3..)?.iter().position(|b| *b == 0)? + 3;
+        if k.len() != nul + 10 {
+            return None;
+        }
+        let seq = seq_suffix(k);
+        self.versions
+            .entry((k[0], k[3..nul].to_vec(), k[nul + 1]))
+            .or_default()
+            .push((seq, v));
+        self.seqs.insert(seq);
+        Some(seq)
+    }
+
+    /// Take in the index entries of an event just appended: a new version
+    /// of one of this year's figures, or a decision on one.
+    fn apply(&mut self, year: u16, k: &[u8], v: &[u8]) {
+        match k.first() {
+            Some(b'T' | b'R') if k.len() > 3 && k[1..3] == year.to_be_bytes() => {
+                self.add_version(k, v.to_vec());
+            }
+            Some(b'A') if k.len() == 17 => {
+                let covered = u64::from_be_bytes(k[1..9].try_into().expect("8 bytes"));
+                if let (Some(map), true) = (&mut self.decisions, self.seqs.contains(&covered)) {
+                    map.entry(covered)
+                        .or_default()
+                        .push((seq_suffix(k), v.first().copied().unwrap_or(2)));
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The [`YearFigures`] a ledger has read, per year, kept up to date by its
+/// own appends ([`YearCache::apply`]) for the life of the process: a query
+/// of a year already read scans nothing. What it holds is index entries,
+/// as unchecked as the index itself; every entry a query uses is still
+/// checked against its signed event. Bounded: at [`YearCache::YEARS`]
+/// years it starts again empty.
+#[derive(Clone, Default)]
+pub struct YearCache(Arc<Mutex<HashMap<u16, Arc<YearFigures>>>>);
+
+impl YearCache {
+    /// The most years kept.
+    pub const YEARS: usize = 16;
+
+    /// `year`'s figures, read through `r` when not yet kept.
+    pub fn get(&self, r: &dyn IndexRead, year: u16) -> Result<Arc<YearFigures>> {
+        if let Some(f) = self.0.lock().ok().and_then(|m| m.get(&year).cloned()) {
+            return Ok(f);
+        }
+        let figures = Arc::new(YearFigures::read(r, year)?);
+        if let Ok(mut m) = self.0.lock() {
+            if m.len() >= Self::YEARS {
+                m.clear();
+            }
+            m.insert(year, figures.clone());
+        }
+        Ok(figures)
+    }
+
+    /// Take in the index entries of events just committed.
+    pub fn apply<'e>(&self, entries: impl IntoIterator<Item = &'e (Vec<u8>, Vec<u8>)>) {
+        let Ok(mut m) = self.0.lock() else { return };
+        if m.is_empty() {
+            return;
+        }
+        for (k, v) in entries {
+            if !matches!(k.first(), Some(b'T' | b'R' | b'A')) {
+                continue;
+            }
+            for (year, figures) in m.iter_mut() {
+                Arc::make_mut(figures).apply(*year, k, v);
+            }
+        }
+    }
+
+    /// Forget every year (the index was rebuilt).
+    pub fn clear(&self) {
+        if let Ok(mut m) = self.0.lock() {
+            m.clear();
+        }
+    }
+}
+
+/// One year's figures as a query sees them: at its recorded time, through
+/// its reader (which checks each entry used).
+pub(crate) struct YearView<'a> {
+    r: &'a dyn IndexRead,
+    year: u16,
+    known: u64,
+    figures: Arc<YearFigures>,
+}
+
+impl<'a> YearView<'a> {
+    pub(crate) fn load(r: &'a dyn IndexRead, year: u16, known: u64) -> Result<YearView<'a>> {
+        let figures = match r.year_cache() {
+            Some(cache) => cache.get(r, year)?,
+            None => Arc::new(YearFigures::read(r, year)?),
+        };
         // The versions in force and the decisions on them are what the query
         // will check: let a checking index verify them together.
         let mut wanted = Vec::new();
-        for entries in versions.values() {
-            if let Some((seq, _)) = entries.iter().rev().find(|(s, _)| *s <= known) {
+        for entries in figures.versions.values() {
+            let known_entries = entries.partition_point(|(s, _)| *s <= known);
+            if let Some((seq, _)) = entries[..known_entries].last() {
                 wanted.push(*seq);
-                if let Some(d) = decisions.as_ref().and_then(|m| m.get(seq)) {
+                if let Some(d) = figures.decisions.as_ref().and_then(|m| m.get(seq)) {
                     if let Some((at, _)) = d.iter().rev().find(|(at, _)| *at <= known) {
                         wanted.push(*at);
                     }
@@ -448,13 +572,12 @@ impl<'a> YearView<'a> {
             r,
             year,
             known,
-            versions,
-            decisions,
+            figures,
         })
     }
 
     fn approved(&self, seq: u64) -> Result<bool> {
-        match &self.decisions {
+        match &self.figures.decisions {
             Some(map) => match map
                 .get(&seq)
                 .and_then(|d| d.iter().rev().find(|(at, _)| *at <= self.known))
@@ -471,9 +594,10 @@ impl<'a> YearView<'a> {
 
     /// Whether any version of a figure is known (nothing is read from it).
     pub(crate) fn has_versions(&self, tag: u8, code: &str, sub: u8) -> bool {
-        self.versions
+        self.figures
+            .versions
             .get(&(tag, code.as_bytes().to_vec(), sub))
-            .is_some_and(|v| v.iter().any(|(seq, _)| *seq <= self.known))
+            .is_some_and(|v| v.first().is_some_and(|(seq, _)| *seq <= self.known))
     }
 
     pub(crate) fn current(
@@ -483,7 +607,7 @@ impl<'a> YearView<'a> {
         sub: u8,
         approved_only: bool,
     ) -> Result<Option<Version>> {
-        match self.versions.get(&(tag, code.as_bytes().to_vec(), sub)) {
+        match self.figures.versions.get(&(tag, code.as_bytes().to_vec(), sub)) {
             Some(entries) => current_of(
                 entries,
                 self.known,

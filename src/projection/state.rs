@@ -60,10 +60,10 @@ pub fn state(r: &dyn IndexRead, q: &Query) -> Result<Vec<IndicatorState>> {
         .into_iter()
         .map(|(_, i)| (i.code.clone(), i))
         .collect();
+    let retired = retirements(r, q.known)?;
     let mut out: Vec<IndicatorState> = Vec::new();
     for (def_seq, ind) in indicators(r, q.known)? {
-        if retired_in(r, &ind.code, &items, q.year, q.known)?
-            || retired_in(r, &ind.item, &items, q.year, q.known)?
+        if retired_in(&retired, &ind.code, &items, q.year) || retired_in(&retired, &ind.item, &items, q.year)
         {
             continue;
         }
