@@ -234,6 +234,9 @@ impl<'a> CheckedIndex<'a> {
                 hashes.push(hash);
             }
         }
+        if read.is_empty() {
+            return Ok(());
+        }
         let runs: Vec<(u64, &[u8])> = read.iter().map(|(s, b)| (*s, b.as_ref())).collect();
         let signatures = crate::verify::check_signatures(&runs);
         for (((seq, bytes), signature), hash) in runs.into_iter().zip(signatures).zip(hashes) {
@@ -331,7 +334,10 @@ impl<'a> CheckedIndex<'a> {
 
 impl IndexRead for CheckedIndex<'_> {
     fn scan(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
-        self.store.scan(prefix)
+        match (self.years, prefix) {
+            (Some(kept), [tag @ (b'I' | b'N' | b'X')]) => kept.definitions(*tag, || self.store.scan(prefix)),
+            _ => self.store.scan(prefix),
+        }
     }
 
     fn range(&self, lo: &[u8], hi: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {

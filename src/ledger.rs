@@ -142,6 +142,9 @@ impl Ledger {
         self.store = Store::memory();
         self.head = None;
         self.registry = Registry::default();
+        // What this process kept of the ledger is no longer known to hold.
+        self.verified = Default::default();
+        self.years = Default::default();
         dir
     }
 

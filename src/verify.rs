@@ -264,10 +264,17 @@ fn signature_of(frame: &Frame<'_>) -> Result<(), keys::SignatureError> {
 /// A frame that does not parse gets `Ok` here: the ordered pass reports it.
 pub(crate) fn check_signatures(events: &[(u64, &[u8])]) -> Vec<Result<(), keys::SignatureError>> {
     let one = |bytes: &[u8]| Frame::parse(bytes).map_or(Ok(()), |f| signature_of(&f));
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(16);
-    if threads < 2 || events.len() < 64 {
+    if events.len() < 64 {
+        return events.iter().map(|(_, b)| one(b)).collect();
+    }
+    // Asked once per process: the answer reads the cgroup files each time.
+    static THREADS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    let threads = *THREADS.get_or_init(|| {
+        std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(16)
+    });
+    if threads < 2 {
         return events.iter().map(|(_, b)| one(b)).collect();
     }
     let chunk = events.len().div_ceil(threads);

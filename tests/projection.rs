@@ -419,6 +419,31 @@ proptest! {
             apply(&mut l, &admin, &op_key, &head, op);
             prop_assert_eq!(states_through(&l, &l.index()), states_through(&l, l.store()));
         }
+        // A definition and a retirement after the kept entries were read.
+        l.append(&admin, Payload::IndicatorDefined(IndicatorDefined {
+            code: "N-NEW".into(),
+            name: "N-NEW".into(),
+            item: "T".into(),
+            unit: "x".into(),
+            polarity: Polarity::HigherIsBetter,
+            value_kind: ValueKind::Number,
+            aggregation: Aggregation::LastQuarter,
+            lower_rule: LowerRule::Inverse,
+            cap: None,
+            iku: false,
+            formula: None,
+            source: None,
+        })).unwrap();
+        prop_assert_eq!(states_through(&l, &l.index()), states_through(&l, l.store()));
+        l.append(&admin, Payload::IndicatorRetired(Retired {
+            code: "N-SUM".into(),
+            year: 2021,
+            reason: "diganti".into(),
+        })).unwrap();
+        let kept = states_through(&l, &l.index());
+        prop_assert_eq!(&kept, &states_through(&l, l.store()));
+        prop_assert!(kept[0].3.iter().all(|s| s.indicator.code != "N-SUM"));
+        prop_assert!(kept[0].3.iter().any(|s| s.indicator.code == "N-NEW"));
     }
 }
 

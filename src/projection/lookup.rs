@@ -392,7 +392,11 @@ pub(crate) fn current_of(
 }
 
 /// A figure of a year: index tag, indicator code, scope or quarter.
-pub(crate) type FigureKey = (u8, Vec<u8>, u8);
+/// The versions of one figure, in seq order: (seq, value bytes).
+type Versions = Vec<(u64, Vec<u8>)>;
+
+/// Index entries (key, value) in key order.
+type Entries = Vec<(Vec<u8>, Vec<u8>)>;
 
 /// One year's target and realisation versions grouped by indicator and
 /// scope or quarter, and the decisions on them, as the index holds them
@@ -401,8 +405,9 @@ pub(crate) type FigureKey = (u8, Vec<u8>, u8);
 /// ledger for the life of its process ([`YearCache`]).
 #[derive(Clone, Debug, Default)]
 pub struct YearFigures {
-    /// (tag, code, scope or quarter) -> versions in seq order.
-    versions: HashMap<FigureKey, Vec<(u64, Vec<u8>)>>,
+    /// code -> (tag, scope or quarter) -> versions in seq order (keyed by
+    /// code first, so that a look-up borrows the code instead of copying it).
+    versions: HashMap<Vec<u8>, HashMap<(u8, u8), Versions>>,
     /// The seqs of all versions.
     seqs: HashSet<u64>,
     /// Decisions per covered seq (approval seq, decision byte), when the
@@ -458,10 +463,12 @@ impl YearFigures {
             return None;
         }
         let seq = seq_suffix(k);
-        self.versions
-            .entry((k[0], k[3..nul].to_vec(), k[nul + 1]))
-            .or_default()
-            .push((seq, v));
+        let code = &k[3..nul];
+        let figures = match self.versions.get_mut(code) {
+            Some(f) => f,
+            None => self.versions.entry(code.to_vec()).or_default(),
+        };
+        figures.entry((k[0], k[nul + 1])).or_default().push((seq, v));
         self.seqs.insert(seq);
         Some(seq)
     }
@@ -486,14 +493,22 @@ impl YearFigures {
     }
 }
 
-/// The [`YearFigures`] a ledger has read, per year, kept up to date by its
-/// own appends ([`YearCache::apply`]) for the life of the process: a query
-/// of a year already read scans nothing. What it holds is index entries,
-/// as unchecked as the index itself; every entry a query uses is still
-/// checked against its signed event. Bounded: at [`YearCache::YEARS`]
-/// years it starts again empty.
+/// The [`YearFigures`] a ledger has read, per year, and its definition and
+/// retirement entries (the `I`, `N` and `X` scans every status makes), kept
+/// up to date by its own commits ([`YearCache::apply`]) for the life of the
+/// process: a query of a year already read scans nothing. What it holds is
+/// index entries, as unchecked as the index itself; every entry a query
+/// uses is still checked against its signed event. Bounded: at
+/// [`YearCache::YEARS`] years it starts again empty.
 #[derive(Clone, Default)]
-pub struct YearCache(Arc<Mutex<HashMap<u16, Arc<YearFigures>>>>);
+pub struct YearCache(Arc<Mutex<Kept>>);
+
+#[derive(Default)]
+struct Kept {
+    years: HashMap<u16, Arc<YearFigures>>,
+    /// tag -> every entry under it, in key order.
+    definitions: HashMap<u8, Arc<Entries>>,
+}
 
 impl YearCache {
     /// The most years kept.
@@ -501,39 +516,58 @@ impl YearCache {
 
     /// `year`'s figures, read through `r` when not yet kept.
     pub fn get(&self, r: &dyn IndexRead, year: u16) -> Result<Arc<YearFigures>> {
-        if let Some(f) = self.0.lock().ok().and_then(|m| m.get(&year).cloned()) {
+        if let Some(f) = self.0.lock().ok().and_then(|m| m.years.get(&year).cloned()) {
             return Ok(f);
         }
         let figures = Arc::new(YearFigures::read(r, year)?);
         if let Ok(mut m) = self.0.lock() {
-            if m.len() >= Self::YEARS {
-                m.clear();
+            if m.years.len() >= Self::YEARS {
+                m.years.clear();
             }
-            m.insert(year, figures.clone());
+            m.years.insert(year, figures.clone());
         }
         Ok(figures)
+    }
+
+    /// Every entry under a definition or retirement tag (`I`, `N`, `X`),
+    /// from `scan` when not yet kept.
+    pub fn definitions(&self, tag: u8, scan: impl FnOnce() -> Result<Entries>) -> Result<Entries> {
+        if let Some(d) = self.0.lock().ok().and_then(|m| m.definitions.get(&tag).cloned()) {
+            return Ok(d.as_ref().clone());
+        }
+        let entries = scan()?;
+        if let Ok(mut m) = self.0.lock() {
+            m.definitions.insert(tag, Arc::new(entries.clone()));
+        }
+        Ok(entries)
     }
 
     /// Take in the index entries of events just committed.
     pub fn apply<'e>(&self, entries: impl IntoIterator<Item = &'e (Vec<u8>, Vec<u8>)>) {
         let Ok(mut m) = self.0.lock() else { return };
-        if m.is_empty() {
+        if m.years.is_empty() && m.definitions.is_empty() {
             return;
         }
         for (k, v) in entries {
-            if !matches!(k.first(), Some(b'T' | b'R' | b'A')) {
-                continue;
-            }
-            for (year, figures) in m.iter_mut() {
-                Arc::make_mut(figures).apply(*year, k, v);
+            match k.first() {
+                Some(b'T' | b'R' | b'A') => {
+                    for (year, figures) in m.years.iter_mut() {
+                        Arc::make_mut(figures).apply(*year, k, v);
+                    }
+                }
+                // Definitions are rare: read the tag afresh next time.
+                Some(tag @ (b'I' | b'N' | b'X')) => {
+                    m.definitions.remove(tag);
+                }
+                _ => {}
             }
         }
     }
 
-    /// Forget every year (the index was rebuilt).
+    /// Forget everything kept (the index was rebuilt).
     pub fn clear(&self) {
         if let Ok(mut m) = self.0.lock() {
-            m.clear();
+            *m = Kept::default();
         }
     }
 }
@@ -556,7 +590,7 @@ impl<'a> YearView<'a> {
         // The versions in force and the decisions on them are what the query
         // will check: let a checking index verify them together.
         let mut wanted = Vec::new();
-        for entries in figures.versions.values() {
+        for entries in figures.versions.values().flat_map(|f| f.values()) {
             let known_entries = entries.partition_point(|(s, _)| *s <= known);
             if let Some((seq, _)) = entries[..known_entries].last() {
                 wanted.push(*seq);
@@ -593,10 +627,12 @@ impl<'a> YearView<'a> {
     }
 
     /// Whether any version of a figure is known (nothing is read from it).
+    fn versions(&self, tag: u8, code: &str, sub: u8) -> Option<&Versions> {
+        self.figures.versions.get(code.as_bytes())?.get(&(tag, sub))
+    }
+
     pub(crate) fn has_versions(&self, tag: u8, code: &str, sub: u8) -> bool {
-        self.figures
-            .versions
-            .get(&(tag, code.as_bytes().to_vec(), sub))
+        self.versions(tag, code, sub)
             .is_some_and(|v| v.first().is_some_and(|(seq, _)| *seq <= self.known))
     }
 
@@ -607,16 +643,21 @@ impl<'a> YearView<'a> {
         sub: u8,
         approved_only: bool,
     ) -> Result<Option<Version>> {
-        match self.figures.versions.get(&(tag, code.as_bytes().to_vec(), sub)) {
+        match self.versions(tag, code, sub) {
             Some(entries) => current_of(
                 entries,
                 self.known,
                 approved_only,
                 |s| self.approved(s),
                 |s, v| {
-                    let mut k = year_code(tag, self.year, code);
-                    k.push(sub);
-                    self.r.check(&with_seq(k, s), v)
+                    // tag, year (2), code, NUL, scope or quarter, seq (8)
+                    let mut k = Vec::with_capacity(code.len() + 13);
+                    k.push(tag);
+                    k.extend_from_slice(&self.year.to_be_bytes());
+                    k.extend_from_slice(code.as_bytes());
+                    k.extend_from_slice(&[0, sub]);
+                    k.extend_from_slice(&s.to_be_bytes());
+                    self.r.check(&k, v)
                 },
             ),
             None => Ok(None),

@@ -60,6 +60,7 @@ impl SledEngine {
     /// Open (or create) the database in `dir`. The caller holds the
     /// directory's lock; `ledger_dir` names the ledger in errors.
     pub fn open(dir: &Path, ledger_dir: &Path) -> Result<SledEngine> {
+        discard_unfinished_snapshots(dir)?;
         let db = match sled::Config::new().path(dir).cache_capacity(CACHE_BYTES).open() {
             Ok(db) => db,
             // The process that held LOCK may still be releasing sled's own
@@ -94,6 +95,38 @@ impl SledEngine {
     fn tree(&self, t: TreeId) -> &sled::Tree {
         &self.trees[t as usize]
     }
+}
+
+/// Remove the snapshot files a killed process left half written.
+///
+/// sled 0.34 writes its page-table snapshot to `snap.<lsn>.generating`,
+/// syncs it, renames it to `snap.<lsn>` (the rename is the commit) and only
+/// then deletes the older snapshot. A process killed before the rename
+/// leaves the `.generating` file behind, and sled 0.34.7 reads it anyway at
+/// the next open when its lsn is the newest (its snapshot listing skips
+/// only `.in___motion` files): the checksum of a partial file fails and the
+/// whole store is reported corrupt (spacejam/sled#1527). It also opens that
+/// path again without truncating it, so a later, shorter snapshot of the
+/// same lsn would keep the old tail. Removing an unrenamed file restores
+/// sled's own protocol: the store opens from the last renamed snapshot and
+/// replays the log after it, exactly as after a kill just before the file
+/// was created. No event or index entry is in a snapshot.
+fn discard_unfinished_snapshots(dir: &Path) -> Result<()> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(Error::io(dir, e)),
+    };
+    for entry in entries {
+        let entry = entry.map_err(|e| Error::io(dir, e))?;
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with("snap.") && name.ends_with(".generating") {
+            let path = entry.path();
+            std::fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
+        }
+    }
+    Ok(())
 }
 
 impl Engine for SledEngine {
@@ -187,5 +220,30 @@ impl From<sled::Error> for Error {
             },
             other => Error::Store(other.to_string()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_snapshot_left_half_written_by_a_killed_process_is_discarded_at_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = dir.path().join("store");
+        {
+            let engine = SledEngine::open(&store, dir.path()).unwrap();
+            engine
+                .commit(&[(TreeId::Meta, b"k".to_vec(), Some(b"v".to_vec()))])
+                .unwrap();
+            engine.sync().unwrap();
+        }
+        // What a kill between sled's snapshot write and its rename leaves:
+        // a partial file under a newer lsn than any complete snapshot.
+        let partial = store.join("snap.00000000FFFFFFFF.generating");
+        std::fs::write(&partial, [7u8; 100]).unwrap();
+        let engine = SledEngine::open(&store, dir.path()).unwrap();
+        assert_eq!(engine.get(TreeId::Meta, b"k").unwrap(), Some(b"v".to_vec()));
+        assert!(!partial.exists());
     }
 }
