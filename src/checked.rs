@@ -23,9 +23,8 @@
 //! again, its chain link and its author's authorization checked, and only
 //! its Ed25519 check skipped when the bytes are the ones verified before.
 //! A fresh process, `sakip verify` and
-//! [`crate::Ledger::index_checking_every_signature`] remember nothing. This
-//! module
-//! never writes the store.
+//! [`crate::Ledger::index_checking_every_signature`] remember nothing.
+//! This module never writes the store.
 
 use crate::authz::{required_role, Registry};
 use crate::codec::{self, Frame};
@@ -50,7 +49,7 @@ pub struct Verified(Arc<RwLock<Remembered>>);
 #[derive(Default)]
 struct Remembered {
     hashes: HashMap<u64, EventHash>,
-    decoded: HashMap<u64, (EventHash, Arc<Sound>)>,
+    decoded: HashMap<u64, Arc<Sound>>,
 }
 
 impl Verified {
@@ -69,7 +68,7 @@ impl Verified {
     /// The event this process verified at `seq`, decoded, if it still
     /// keeps it.
     fn decoded(&self, seq: u64) -> Option<Arc<Sound>> {
-        self.0.read().ok()?.decoded.get(&seq).map(|(_, s)| s.clone())
+        self.0.read().ok()?.decoded.get(&seq).cloned()
     }
 
     fn remember(&self, seq: u64, hash: EventHash, sound: &Arc<Sound>) {
@@ -81,7 +80,7 @@ impl Verified {
                 m.decoded.clear();
             }
             m.hashes.insert(seq, hash);
-            m.decoded.insert(seq, (hash, sound.clone()));
+            m.decoded.insert(seq, sound.clone());
         }
     }
 
