@@ -288,10 +288,7 @@ impl Ledger {
             return Ok(vec![]);
         }
         let (staged, head, registry) = self.stage(&items, None)?;
-        self.store.commit(&staged, head)?;
-        self.years.apply(staged.iter().flat_map(|s| &s.proj));
-        self.registry = registry;
-        self.head = Some(head);
+        self.commit(&staged, head, registry)?;
         Ok(appended(&staged))
     }
 
@@ -352,10 +349,7 @@ impl Ledger {
         };
         let items = [(&presigned, prepared.payload.clone(), String::new())];
         let (staged, head, registry) = self.stage(&items, Some(prepared.recorded_at))?;
-        self.store.commit(&staged, head)?;
-        self.years.apply(staged.iter().flat_map(|s| &s.proj));
-        self.registry = registry;
-        self.head = Some(head);
+        self.commit(&staged, head, registry)?;
         Ok(appended(&staged)[0])
     }
 
@@ -425,11 +419,18 @@ impl Ledger {
             .map(|(s, (p, l))| (s, p.clone(), l.clone()))
             .collect();
         let (staged, head, registry) = self.stage(&items, Some(batch.recorded_at))?;
-        self.store.commit(&staged, head)?;
+        self.commit(&staged, head, registry)?;
+        Ok(appended(&staged))
+    }
+
+    /// Make staged events durable, then take them in: the head, the key
+    /// registry and the year figures this process keeps.
+    fn commit(&mut self, staged: &[Staged], head: Head, registry: Registry) -> Result<()> {
+        self.store.commit(staged, head)?;
         self.years.apply(staged.iter().flat_map(|s| &s.proj));
         self.registry = registry;
         self.head = Some(head);
-        Ok(appended(&staged))
+        Ok(())
     }
 
     /// Authorize, validate, sign and chain a batch in memory: the events,

@@ -332,8 +332,14 @@ fn scope_n(scope: TargetScope) -> u8 {
 type Snapshot = Vec<(u64, u8, bool, Vec<projection::IndicatorState>)>;
 
 fn snapshot(l: &Ledger, from: u64) -> Snapshot {
+    states_at(l.store(), from..l.head().count)
+}
+
+/// The 2021 states at each recorded time in `known`, every as-of quarter,
+/// with and without approved-only, through `read`.
+fn states_at(read: &dyn projection::IndexRead, known: impl IntoIterator<Item = u64>) -> Snapshot {
     let mut out = Vec::new();
-    for known in from..l.head().count {
+    for known in known {
         for as_of in 1..=4 {
             for approved_only in [false, true] {
                 let q = Query {
@@ -342,12 +348,7 @@ fn snapshot(l: &Ledger, from: u64) -> Snapshot {
                     known,
                     approved_only,
                 };
-                out.push((
-                    known,
-                    as_of,
-                    approved_only,
-                    projection::state(l.store(), &q).unwrap(),
-                ));
+                out.push((known, as_of, approved_only, projection::state(read, &q).unwrap()));
             }
         }
     }
@@ -384,24 +385,10 @@ proptest! {
     }
 }
 
-/// The 2021 states at a few recorded times, through `read`.
+/// The 2021 states at the head and two earlier recorded times, through `read`.
 fn states_through(l: &Ledger, read: &dyn projection::IndexRead) -> Snapshot {
     let head = l.head().count;
-    let mut out = Vec::new();
-    for known in [head - 1, head / 2, head.saturating_sub(4)] {
-        for as_of in 1..=4 {
-            for approved_only in [false, true] {
-                let q = Query {
-                    year: 2021,
-                    as_of: sakip::period::Quarter::new(as_of).unwrap(),
-                    known,
-                    approved_only,
-                };
-                out.push((known, as_of, approved_only, projection::state(read, &q).unwrap()));
-            }
-        }
-    }
-    out
+    states_at(read, [head - 1, head / 2, head.saturating_sub(4)])
 }
 
 proptest! {
