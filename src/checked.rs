@@ -333,9 +333,13 @@ impl<'a> CheckedIndex<'a> {
 
 impl IndexRead for CheckedIndex<'_> {
     fn scan(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
-        match (self.years, prefix) {
-            (Some(kept), [tag @ (b'I' | b'N' | b'X')]) => kept.definitions(*tag, || self.store.scan(prefix)),
-            _ => self.store.scan(prefix),
+        self.store.scan(prefix)
+    }
+
+    fn definitions(&self, tag: u8) -> Result<Arc<crate::projection::Entries>> {
+        match self.years {
+            Some(kept) => kept.definitions(tag, || self.store.scan(&[tag])),
+            None => Ok(Arc::new(self.store.scan(&[tag])?)),
         }
     }
 
@@ -501,5 +505,46 @@ mod tests {
         l.verified.forget_decoded();
         let err = l.index().payload(1).unwrap_err();
         assert!(matches!(err, crate::Error::Integrity { .. }), "{err}");
+    }
+
+    #[test]
+    fn a_kept_figure_is_remembered_as_checked_only_after_its_check_passed() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut l = crate::example::build(&dir.path().join("demo")).unwrap().ledger;
+        let q = crate::projection::Query {
+            year: 2021,
+            as_of: crate::period::Quarter::LAST,
+            known: l.head().count - 1,
+            approved_only: false,
+        };
+        let truth = crate::projection::state(&l.index(), &q).unwrap();
+        // As a fresh process: nothing kept, nothing remembered.
+        l.years.clear();
+        l.verified = Default::default();
+        // Forge the value of a realisation in force (its newest version).
+        let (key, value) = l
+            .store()
+            .scan(b"R\x07\xe5")
+            .unwrap()
+            .into_iter()
+            .next_back()
+            .unwrap();
+        let forged = crate::codec::to_bytes(&crate::event::Value::Number(crate::event::Dec(
+            rust_decimal::Decimal::new(999_999, 0),
+        )))
+        .unwrap();
+        assert_ne!(forged, value);
+        l.store().overwrite_index_entry(&key, forged).unwrap();
+        // Every query refuses it: a failed check is not remembered.
+        for _ in 0..2 {
+            let err = crate::projection::state(&l.index(), &q).unwrap_err();
+            assert!(matches!(err, crate::Error::Integrity { .. }), "{err}");
+        }
+        // The entry mended and read afresh: the same figures as before, and
+        // again from what the first query checked.
+        l.store().overwrite_index_entry(&key, value).unwrap();
+        l.years.clear();
+        assert_eq!(crate::projection::state(&l.index(), &q).unwrap(), truth);
+        assert_eq!(crate::projection::state(&l.index(), &q).unwrap(), truth);
     }
 }

@@ -29,7 +29,7 @@ pub struct Ledger {
     pub(crate) verified: crate::checked::Verified,
     /// Year figures read by this process's queries, kept up to date by its
     /// appends (`projection::YearCache`).
-    years: projection::YearCache,
+    pub(crate) years: projection::YearCache,
 }
 
 impl std::fmt::Debug for Ledger {

@@ -5,6 +5,9 @@ use crate::event::*;
 use crate::{Error, Result};
 use std::collections::{BTreeMap, HashMap};
 
+/// Index entries (key, value) in key order.
+pub type Entries = Vec<(Vec<u8>, Vec<u8>)>;
+
 /// Read access to the projection index and to event payloads.
 pub trait IndexRead {
     /// All entries whose key starts with `prefix`, in key order.
@@ -38,6 +41,12 @@ pub trait IndexRead {
     /// index as it stands, never one with a batch on top.
     fn year_cache(&self) -> Option<&super::YearCache> {
         None
+    }
+    /// Every entry under a definition or retirement tag (`I`, `N`, `X`),
+    /// unchecked, as [`IndexRead::scan`] of the tag returns them; a ledger's
+    /// reader answers from the entries it keeps.
+    fn definitions(&self, tag: u8) -> Result<std::sync::Arc<Entries>> {
+        Ok(std::sync::Arc::new(self.scan(&[tag])?))
     }
 }
 

@@ -7,7 +7,7 @@ use crate::scoring::{self};
 use crate::{Error, Result};
 use rust_decimal::Decimal;
 use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// Recorded time in a look-up: what the ledger knew after a seq, or
 /// everything it holds (including the events of a batch being checked
@@ -76,15 +76,15 @@ pub fn retired_from(r: &dyn IndexRead, code: &str, known: impl Into<Known>) -> R
 /// in one scan: what [`retired_in`] asks of every code.
 pub(crate) fn retirements(r: &dyn IndexRead, known: u64) -> Result<HashMap<String, u16>> {
     let mut first: HashMap<String, u16> = HashMap::new();
-    for (k, v) in r.scan(&key(b'X'))? {
+    for (k, v) in r.definitions(b'X')?.iter() {
         // key: 'X', code, NUL, year (2), seq (8)
         let Some(nul) = k[1..].iter().position(|b| *b == 0).map(|p| p + 1) else {
             continue;
         };
-        if k.len() != nul + 11 || seq_suffix(&k) > known {
+        if k.len() != nul + 11 || seq_suffix(k) > known {
             continue;
         }
-        r.check(&k, &v)?;
+        r.check(k, v)?;
         let code = String::from_utf8_lossy(&k[1..nul]).into_owned();
         let year = u16::from_be_bytes([k[nul + 1], k[nul + 2]]);
         let slot = first.entry(code).or_insert(year);
@@ -99,7 +99,7 @@ pub(crate) fn retirements(r: &dyn IndexRead, known: u64) -> Result<HashMap<Strin
 pub(crate) fn retired_in(
     retired: &HashMap<String, u16>,
     code: &str,
-    items: &HashMap<String, PlanItemDefined>,
+    items: &HashMap<&str, impl std::ops::Deref<Target = PlanItemDefined>>,
     year: u16,
 ) -> bool {
     let mut next = Some(code);
@@ -126,16 +126,20 @@ pub fn active_items(
 ) -> Result<Vec<(u64, PlanItemDefined)>> {
     let known = known.into().last();
     let all = items(r, known)?;
-    let by_code: HashMap<String, PlanItemDefined> =
-        all.iter().map(|(_, i)| (i.code.clone(), i.clone())).collect();
     let retired = retirements(r, known)?;
-    let mut out = Vec::new();
-    for (seq, item) in all {
-        if !retired_in(&retired, &item.code, &by_code, year) {
-            out.push((seq, item));
-        }
-    }
-    Ok(out)
+    let counts: Vec<bool> = {
+        let by_code: HashMap<&str, &PlanItemDefined> =
+            all.iter().map(|(_, i)| (i.code.as_str(), i)).collect();
+        all.iter()
+            .map(|(_, item)| !retired_in(&retired, &item.code, &by_code, year))
+            .collect()
+    };
+    Ok(all
+        .into_iter()
+        .zip(counts)
+        .filter(|(_, c)| *c)
+        .map(|(i, _)| i)
+        .collect())
 }
 
 /// The seqs of every event about an indicator or budget account: targets,
@@ -257,22 +261,63 @@ pub fn indicator(
 /// Every definition of one tag known at `known`, in code order.
 pub(crate) fn all_defs(r: &dyn IndexRead, tag: u8, known: u64) -> Result<Vec<u64>> {
     let mut out = Vec::new();
-    let entries = r.scan(&key(tag))?;
+    let entries = r.definitions(tag)?;
     let seqs: Vec<u64> = entries
         .iter()
         .filter_map(|(_, v)| <[u8; 8]>::try_from(v.as_slice()).ok().map(u64::from_be_bytes))
         .filter(|s| *s <= known)
         .collect();
     r.prefetch(&seqs)?;
-    for (k, v) in entries {
+    for (k, v) in entries.iter() {
         if let Some(seq) = <[u8; 8]>::try_from(v.as_slice()).ok().map(u64::from_be_bytes) {
             if seq <= known {
-                r.check(&k, &v)?;
+                r.check(k, v)?;
                 out.push(seq);
             }
         }
     }
     Ok(out)
+}
+
+/// Every plan item known at `known`, each shared with the ledger's reader
+/// when it keeps decoded definitions ([`YearCache`]).
+pub(crate) fn shared_items(r: &dyn IndexRead, known: u64) -> Result<Vec<(u64, Arc<PlanItemDefined>)>> {
+    all_defs(r, b'I', known)?
+        .into_iter()
+        .map(|seq| {
+            let item = match r.year_cache() {
+                Some(kept) => kept.decoded(seq, || {
+                    item_at(r, seq).map(|(_, i)| Definition::Item(Arc::new(i)))
+                })?,
+                None => Definition::Item(Arc::new(item_at(r, seq)?.1)),
+            };
+            match item {
+                Definition::Item(i) => Ok((seq, i)),
+                Definition::Indicator(_) => {
+                    Err(Error::integrity(seq, "plan item index points at another kind"))
+                }
+            }
+        })
+        .collect()
+}
+
+/// Every indicator known at `known`, each shared as [`shared_items`].
+pub(crate) fn shared_indicators(r: &dyn IndexRead, known: u64) -> Result<Vec<(u64, Arc<IndicatorDefined>)>> {
+    all_defs(r, b'N', known)?
+        .into_iter()
+        .map(|seq| {
+            let indicator = match r.year_cache() {
+                Some(kept) => kept.decoded(seq, || {
+                    indicator_at(r, seq).map(|(_, i)| Definition::Indicator(Arc::new(i)))
+                })?,
+                None => Definition::Indicator(Arc::new(indicator_at(r, seq)?.1)),
+            };
+            match indicator {
+                Definition::Indicator(i) => Ok((seq, i)),
+                Definition::Item(_) => Err(Error::integrity(seq, "indicator index points at another kind")),
+            }
+        })
+        .collect()
 }
 
 /// Every plan item known at `known`.
@@ -339,7 +384,7 @@ pub struct Version {
     /// Whether an approver approved it (as known at the query).
     pub approved: bool,
     /// Seqs of earlier versions this one replaced (oldest first).
-    pub replaced: Vec<u64>,
+    pub replaced: Arc<[u64]>,
 }
 
 /// The version in force under a prefix: the latest known at `known`, or with
@@ -391,29 +436,52 @@ pub(crate) fn current_of(
     Ok(None)
 }
 
-/// A figure of a year: index tag, indicator code, scope or quarter.
-/// The versions of one figure, in seq order: (seq, value bytes).
-type Versions = Vec<(u64, Vec<u8>)>;
+/// One version of a figure as the index holds it, and its value once a
+/// checking reader has checked the entry against its signed event.
+#[derive(Clone, Debug)]
+struct Stored {
+    seq: u64,
+    bytes: Vec<u8>,
+    /// Set only after the entry was checked (events are never rewritten, so
+    /// an entry checked once stays implied by its event).
+    checked: OnceLock<Value>,
+    /// The seqs of the versions before it, once a query asked.
+    replaced: OnceLock<Arc<[u64]>>,
+}
 
-/// Index entries (key, value) in key order.
-type Entries = Vec<(Vec<u8>, Vec<u8>)>;
+/// A decision on a version: approval seq, decision byte, and whether its
+/// entry has been checked against the approval event.
+#[derive(Clone, Debug)]
+struct Decided {
+    at: u64,
+    decision: u8,
+    checked: OnceLock<()>,
+}
+
+/// The versions of one figure, in seq order.
+type Versions = Vec<Stored>;
+
+/// The figures of one indicator: (tag, scope or quarter) and its versions
+/// (a dozen at most, so a list).
+type Figures = Vec<((u8, u8), Versions)>;
 
 /// One year's target and realisation versions grouped by indicator and
 /// scope or quarter, and the decisions on them, as the index holds them
 /// (every version, whatever a query's recorded time; unchecked: a query
-/// checks what it uses). Read in at most three range scans, or kept by a
-/// ledger for the life of its process ([`YearCache`]).
+/// checks what it uses, and the entries it has checked remember it). Read
+/// in at most three range scans, or kept by a ledger for the life of its
+/// process ([`YearCache`]).
 #[derive(Clone, Debug, Default)]
 pub struct YearFigures {
     /// code -> (tag, scope or quarter) -> versions in seq order (keyed by
     /// code first, so that a look-up borrows the code instead of copying it).
-    versions: HashMap<Vec<u8>, HashMap<(u8, u8), Versions>>,
+    versions: HashMap<Vec<u8>, Figures>,
     /// The seqs of all versions.
     seqs: HashSet<u64>,
     /// Decisions per covered seq (approval seq, decision byte), when the
     /// year's approvals were read in one scan; `None` when the year's seqs
     /// are spread among other years' events (then each is looked up).
-    decisions: Option<HashMap<u64, Vec<(u64, u8)>>>,
+    decisions: Option<HashMap<u64, Vec<Decided>>>,
 }
 
 impl YearFigures {
@@ -438,13 +506,11 @@ impl YearFigures {
         figures.decisions = if n == 0 {
             Some(HashMap::new())
         } else if max - min < 16 * n + 1024 {
-            let mut map: HashMap<u64, Vec<(u64, u8)>> = HashMap::new();
+            let mut map: HashMap<u64, Vec<Decided>> = HashMap::new();
             for (k, v) in r.range(&approval_prefix(min), &approval_prefix(max.saturating_add(1)))? {
                 if k.len() == 17 {
                     let covered = u64::from_be_bytes(k[1..9].try_into().expect("8 bytes"));
-                    map.entry(covered)
-                        .or_default()
-                        .push((seq_suffix(&k), v.first().copied().unwrap_or(2)));
+                    map.entry(covered).or_default().push(Decided::new(&k, &v));
                 }
             }
             Some(map)
@@ -468,7 +534,20 @@ impl YearFigures {
             Some(f) => f,
             None => self.versions.entry(code.to_vec()).or_default(),
         };
-        figures.entry((k[0], k[nul + 1])).or_default().push((seq, v));
+        let figure = (k[0], k[nul + 1]);
+        let versions = match figures.iter().position(|(f, _)| *f == figure) {
+            Some(i) => &mut figures[i].1,
+            None => {
+                figures.push((figure, Vec::new()));
+                &mut figures.last_mut().expect("just pushed").1
+            }
+        };
+        versions.push(Stored {
+            seq,
+            bytes: v,
+            checked: OnceLock::new(),
+            replaced: OnceLock::new(),
+        });
         self.seqs.insert(seq);
         Some(seq)
     }
@@ -483,12 +562,21 @@ impl YearFigures {
             Some(b'A') if k.len() == 17 => {
                 let covered = u64::from_be_bytes(k[1..9].try_into().expect("8 bytes"));
                 if let (Some(map), true) = (&mut self.decisions, self.seqs.contains(&covered)) {
-                    map.entry(covered)
-                        .or_default()
-                        .push((seq_suffix(k), v.first().copied().unwrap_or(2)));
+                    map.entry(covered).or_default().push(Decided::new(k, v));
                 }
             }
             _ => {}
+        }
+    }
+}
+
+impl Decided {
+    /// From an approval entry (key: 'A', covered seq, approval seq).
+    fn new(k: &[u8], v: &[u8]) -> Decided {
+        Decided {
+            at: seq_suffix(k),
+            decision: v.first().copied().unwrap_or(2),
+            checked: OnceLock::new(),
         }
     }
 }
@@ -508,11 +596,23 @@ struct Kept {
     years: HashMap<u16, Arc<YearFigures>>,
     /// tag -> every entry under it, in key order.
     definitions: HashMap<u8, Arc<Entries>>,
+    /// Definition events decoded through a checking reader, by seq. An
+    /// event is never rewritten, so what was decoded at a seq stays true.
+    decoded: HashMap<u64, Definition>,
+}
+
+/// A plan item or indicator definition, decoded from its event.
+#[derive(Clone)]
+pub(crate) enum Definition {
+    Item(Arc<PlanItemDefined>),
+    Indicator(Arc<IndicatorDefined>),
 }
 
 impl YearCache {
     /// The most years kept.
     pub const YEARS: usize = 16;
+    /// The most decoded definitions kept.
+    pub const DEFINITIONS: usize = 1 << 16;
 
     /// `year`'s figures, read through `r` when not yet kept.
     pub fn get(&self, r: &dyn IndexRead, year: u16) -> Result<Arc<YearFigures>> {
@@ -531,15 +631,35 @@ impl YearCache {
 
     /// Every entry under a definition or retirement tag (`I`, `N`, `X`),
     /// from `scan` when not yet kept.
-    pub fn definitions(&self, tag: u8, scan: impl FnOnce() -> Result<Entries>) -> Result<Entries> {
+    pub fn definitions(&self, tag: u8, scan: impl FnOnce() -> Result<Entries>) -> Result<Arc<Entries>> {
         if let Some(d) = self.0.lock().ok().and_then(|m| m.definitions.get(&tag).cloned()) {
-            return Ok(d.as_ref().clone());
+            return Ok(d);
         }
-        let entries = scan()?;
+        let entries = Arc::new(scan()?);
         if let Ok(mut m) = self.0.lock() {
-            m.definitions.insert(tag, Arc::new(entries.clone()));
+            m.definitions.insert(tag, entries.clone());
         }
         Ok(entries)
+    }
+
+    /// The definition event at `seq`, from `decode` when not yet kept.
+    /// `decode` reads it through a checking reader: the ledger's own.
+    pub(crate) fn decoded(
+        &self,
+        seq: u64,
+        decode: impl FnOnce() -> Result<Definition>,
+    ) -> Result<Definition> {
+        if let Some(d) = self.0.lock().ok().and_then(|m| m.decoded.get(&seq).cloned()) {
+            return Ok(d);
+        }
+        let d = decode()?;
+        if let Ok(mut m) = self.0.lock() {
+            if m.decoded.len() >= Self::DEFINITIONS {
+                m.decoded.clear();
+            }
+            m.decoded.insert(seq, d.clone());
+        }
+        Ok(d)
     }
 
     /// Take in the index entries of events just committed.
@@ -589,19 +709,29 @@ impl<'a> YearView<'a> {
         };
         // The versions in force and the decisions on them are what the query
         // will check: let a checking index verify them together.
+        // Entries already checked (by an earlier query of a kept year) are
+        // not checked again.
         let mut wanted = Vec::new();
-        for entries in figures.versions.values().flat_map(|f| f.values()) {
-            let known_entries = entries.partition_point(|(s, _)| *s <= known);
-            if let Some((seq, _)) = entries[..known_entries].last() {
-                wanted.push(*seq);
-                if let Some(d) = figures.decisions.as_ref().and_then(|m| m.get(seq)) {
-                    if let Some((at, _)) = d.iter().rev().find(|(at, _)| *at <= known) {
-                        wanted.push(*at);
+        for entries in figures.versions.values().flat_map(|f| f.iter().map(|(_, v)| v)) {
+            let known_entries = entries.partition_point(|e| e.seq <= known);
+            if let Some(e) = entries[..known_entries].last() {
+                if e.checked.get().is_none() {
+                    wanted.push(e.seq);
+                }
+                if let Some(d) = figures.decisions.as_ref().and_then(|m| m.get(&e.seq)) {
+                    if let Some(d) = d
+                        .iter()
+                        .rev()
+                        .find(|d| d.at <= known && d.checked.get().is_none())
+                    {
+                        wanted.push(d.at);
                     }
                 }
             }
         }
-        r.prefetch(&wanted)?;
+        if !wanted.is_empty() {
+            r.prefetch(&wanted)?;
+        }
         Ok(YearView {
             r,
             year,
@@ -614,11 +744,15 @@ impl<'a> YearView<'a> {
         match &self.figures.decisions {
             Some(map) => match map
                 .get(&seq)
-                .and_then(|d| d.iter().rev().find(|(at, _)| *at <= self.known))
+                .and_then(|d| d.iter().rev().find(|d| d.at <= self.known))
             {
-                Some(&(at, d)) => {
-                    self.r.check(&with_seq(approval_prefix(seq), at), &[d])?;
-                    Ok(d == 0)
+                Some(d) => {
+                    if d.checked.get().is_none() {
+                        self.r
+                            .check(&with_seq(approval_prefix(seq), d.at), &[d.decision])?;
+                        let _ = d.checked.set(());
+                    }
+                    Ok(d.decision == 0)
                 }
                 None => Ok(false),
             },
@@ -627,39 +761,104 @@ impl<'a> YearView<'a> {
     }
 
     /// Whether any version of a figure is known (nothing is read from it).
-    fn versions(&self, tag: u8, code: &str, sub: u8) -> Option<&Versions> {
-        self.figures.versions.get(code.as_bytes())?.get(&(tag, sub))
+    /// The figures of one indicator, looked up once for all its questions.
+    pub(crate) fn of<'v>(&'v self, code: &'v str) -> IndicatorFigures<'v, 'a> {
+        IndicatorFigures {
+            year: self,
+            code,
+            figures: self.figures.versions.get(code.as_bytes()),
+        }
     }
 
-    pub(crate) fn has_versions(&self, tag: u8, code: &str, sub: u8) -> bool {
-        self.versions(tag, code, sub)
-            .is_some_and(|v| v.first().is_some_and(|(seq, _)| *seq <= self.known))
-    }
-
-    pub(crate) fn current(
+    /// The version in force of a figure, as [`current_of`] finds it; an
+    /// entry is checked against its event the first time a query uses it.
+    fn current(
         &self,
         tag: u8,
         code: &str,
         sub: u8,
+        entries: &[Stored],
         approved_only: bool,
     ) -> Result<Option<Version>> {
-        match self.versions(tag, code, sub) {
-            Some(entries) => current_of(
-                entries,
-                self.known,
-                approved_only,
-                |s| self.approved(s),
-                |s, v| {
-                    // tag, year (2), code, NUL, scope or quarter, seq (8)
-                    let mut k = Vec::with_capacity(code.len() + 13);
-                    k.push(tag);
-                    k.extend_from_slice(&self.year.to_be_bytes());
-                    k.extend_from_slice(code.as_bytes());
-                    k.extend_from_slice(&[0, sub]);
-                    k.extend_from_slice(&s.to_be_bytes());
-                    self.r.check(&k, v)
-                },
-            ),
+        let entries = &entries[..entries.partition_point(|e| e.seq <= self.known)];
+        for (i, e) in entries.iter().enumerate().rev() {
+            let approved = self.approved(e.seq)?;
+            if approved_only && !approved {
+                continue;
+            }
+            let value = match e.checked.get() {
+                Some(value) => value.clone(),
+                None => {
+                    self.check_version(tag, code, sub, e)?;
+                    let value = entry_value(e.seq, &e.bytes)?;
+                    let _ = e.checked.set(value.clone());
+                    value
+                }
+            };
+            return Ok(Some(Version {
+                seq: e.seq,
+                value,
+                approved,
+                // Versions are only ever added after the last one, so the
+                // ones before a version never change.
+                replaced: e
+                    .replaced
+                    .get_or_init(|| entries[..i].iter().map(|e| e.seq).collect())
+                    .clone(),
+            }));
+        }
+        Ok(None)
+    }
+
+    /// Check one version entry against its event through the reader.
+    fn check_version(&self, tag: u8, code: &str, sub: u8, e: &Stored) -> Result<()> {
+        // tag, year (2), code, NUL, scope or quarter, seq (8), built on the
+        // stack for the codes a plan uses.
+        let len = code.len() + 13;
+        let mut stack = [0u8; 128];
+        let mut heap = Vec::new();
+        let k: &mut [u8] = if len <= stack.len() {
+            &mut stack[..len]
+        } else {
+            heap.resize(len, 0);
+            &mut heap
+        };
+        k[0] = tag;
+        k[1..3].copy_from_slice(&self.year.to_be_bytes());
+        k[3..len - 10].copy_from_slice(code.as_bytes());
+        k[len - 10] = 0;
+        k[len - 9] = sub;
+        k[len - 8..].copy_from_slice(&e.seq.to_be_bytes());
+        self.r.check(k, &e.bytes)
+    }
+}
+
+/// One indicator's figures in a [`YearView`].
+pub(crate) struct IndicatorFigures<'v, 'a> {
+    year: &'v YearView<'a>,
+    code: &'v str,
+    figures: Option<&'v Figures>,
+}
+
+impl IndicatorFigures<'_, '_> {
+    fn versions(&self, tag: u8, sub: u8) -> Option<&[Stored]> {
+        self.figures?
+            .iter()
+            .find(|(f, _)| *f == (tag, sub))
+            .map(|(_, v)| v.as_slice())
+    }
+
+    /// Whether any version of a figure is known (nothing is read from it).
+    pub(crate) fn has_versions(&self, tag: u8, sub: u8) -> bool {
+        self.versions(tag, sub)
+            .is_some_and(|v| v.first().is_some_and(|e| e.seq <= self.year.known))
+    }
+
+    /// The version in force of one figure (tag `T` with a scope byte, or
+    /// `R` with a quarter, 0 for the annual figure).
+    pub(crate) fn current(&self, tag: u8, sub: u8, approved_only: bool) -> Result<Option<Version>> {
+        match self.versions(tag, sub) {
+            Some(entries) => self.year.current(tag, self.code, sub, entries, approved_only),
             None => Ok(None),
         }
     }

@@ -7,6 +7,7 @@ use crate::scoring::{self, Capaian, Predikat};
 use crate::{Error, Result};
 use rust_decimal::Decimal;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 // ---------------------------------------------------------------- state
 
@@ -28,10 +29,10 @@ pub struct Query {
 pub struct IndicatorState {
     /// The seq of its definition.
     pub def_seq: u64,
-    /// Its definition.
-    pub indicator: IndicatorDefined,
+    /// Its definition (shared: a ledger keeps the definitions it decoded).
+    pub indicator: Arc<IndicatorDefined>,
     /// The plan item it measures.
-    pub item: PlanItemDefined,
+    pub item: Arc<PlanItemDefined>,
     /// The target in force and the scope it came from.
     pub target: Option<(TargetScope, Version)>,
     /// Current version per quarter 1..=as_of.
@@ -56,19 +57,22 @@ pub const ANNUAL_NOT_DUE: &str = "angka tahunan, dinilai pada TW IV";
 /// The state of every indicator known at `q.known`, in code order.
 pub fn state(r: &dyn IndexRead, q: &Query) -> Result<Vec<IndicatorState>> {
     let year = YearView::load(r, q.year, q.known)?;
-    let items: HashMap<String, PlanItemDefined> = items(r, q.known)?
-        .into_iter()
-        .map(|(_, i)| (i.code.clone(), i))
+    let all_items = shared_items(r, q.known)?;
+    let items: HashMap<&str, Arc<PlanItemDefined>> = all_items
+        .iter()
+        .map(|(_, i)| (i.code.as_str(), i.clone()))
         .collect();
     let retired = retirements(r, q.known)?;
     let mut out: Vec<IndicatorState> = Vec::new();
-    for (def_seq, ind) in indicators(r, q.known)? {
+    for (def_seq, ind) in shared_indicators(r, q.known)? {
         if retired_in(&retired, &ind.code, &items, q.year) || retired_in(&retired, &ind.item, &items, q.year)
         {
             continue;
         }
+        let figures = year.of(&ind.code);
         let target = |scope: TargetScope| {
-            year.current(b'T', &ind.code, scope_byte(scope), q.approved_only)
+            figures
+                .current(b'T', scope_byte(scope), q.approved_only)
                 .map(|v| v.map(|v| (scope, v)))
         };
         // Target precedence (docs/scoring.md, "Target in force"): at TW IV
@@ -87,19 +91,19 @@ pub fn state(r: &dyn IndexRead, q: &Query) -> Result<Vec<IndicatorState>> {
                 None => target(TargetScope::Year)?,
             }
         };
-        let mut quarters = Vec::new();
+        let mut quarters = Vec::with_capacity(4);
         for quarter in q.as_of.through() {
-            quarters.push(year.current(b'R', &ind.code, quarter.number(), q.approved_only)?);
+            quarters.push(figures.current(b'R', quarter.number(), q.approved_only)?);
         }
         let annual = if q.as_of == Quarter::LAST {
-            year.current(b'R', &ind.code, 0, q.approved_only)?
+            figures.current(b'R', 0, q.approved_only)?
         } else {
             None
         };
         // An annual figure already recorded is not due before TW IV: say so
         // rather than "no data" (docs/scoring.md).
-        let annual_not_due = q.as_of < Quarter::LAST && year.has_versions(b'R', &ind.code, 0);
-        let item = items.get(&ind.item).cloned().ok_or_else(|| {
+        let annual_not_due = q.as_of < Quarter::LAST && figures.has_versions(b'R', 0);
+        let item = items.get(ind.item.as_str()).cloned().ok_or_else(|| {
             Error::integrity(
                 def_seq,
                 format!("indicator {} names unknown item {}", ind.code, ind.item),
@@ -123,7 +127,9 @@ pub fn state(r: &dyn IndexRead, q: &Query) -> Result<Vec<IndicatorState>> {
     // were defined before them, so one pass in definition order suffices).
     let mut order: Vec<usize> = (0..out.len()).collect();
     order.sort_by_key(|&i| out[i].def_seq);
-    let mut by_code: HashMap<String, (Option<Value>, bool)> = HashMap::new();
+    // The value of each indicator aggregated so far, by code.
+    let mut by_code: HashMap<&str, (Option<Value>, bool)> = HashMap::with_capacity(out.len());
+    let mut figures = Vec::with_capacity(out.len());
     for i in order {
         let s = &out[i];
         let (realisasi, approved) = match &s.indicator.aggregation {
@@ -132,7 +138,7 @@ pub fn state(r: &dyn IndexRead, q: &Query) -> Result<Vec<IndicatorState>> {
                 let mut all = true;
                 let mut approved = true;
                 for part in parts {
-                    match by_code.get(part).map(|(v, a)| {
+                    match by_code.get(part.as_str()).map(|(v, a)| {
                         (
                             v,
                             a,
@@ -167,12 +173,15 @@ pub fn state(r: &dyn IndexRead, q: &Query) -> Result<Vec<IndicatorState>> {
             }
             other => other,
         };
+        by_code.insert(&s.indicator.code, (realisasi.clone(), approved));
+        figures.push((i, realisasi, capaian, approved));
+    }
+    for (i, realisasi, capaian, approved) in figures {
         let s = &mut out[i];
         s.predikat = capaian.score().map(scoring::predikat);
         s.capaian = capaian;
         s.approved = approved;
-        s.realisasi = realisasi.clone();
-        by_code.insert(s.indicator.code.clone(), (realisasi, approved));
+        s.realisasi = realisasi;
     }
     Ok(out)
 }

@@ -228,7 +228,7 @@ pub fn state_json(s: &IndicatorState, q: &Query) -> serde_json::Value {
         ),
         _ => (None, None),
     };
-    let version = |v: &projection::Version| json!({"value": machine_value(&v.value), "seq": v.seq, "approved": v.approved, "replaced": v.replaced});
+    let version = |v: &projection::Version| json!({"value": machine_value(&v.value), "seq": v.seq, "approved": v.approved, "replaced": &*v.replaced});
     let quarters: Vec<serde_json::Value> = s
         .quarters
         .iter()

@@ -506,6 +506,13 @@ impl Store {
             .bulk(TreeId::Events, vec![(seq_key(seq).to_vec(), bytes)])
     }
 
+    /// Overwrite a projection index entry, as damage or a forger would
+    /// (tests of the readers' checks only).
+    #[cfg(test)]
+    pub(crate) fn overwrite_index_entry(&self, key: &[u8], value: Vec<u8>) -> Result<()> {
+        self.engine.bulk(TreeId::Proj, vec![(key.to_vec(), value)])
+    }
+
     /// Write the head record (after a rebuild recomputed it from the events).
     pub fn put_head(&self, head: Head) -> Result<()> {
         self.put_meta(HEAD_KEY, &head.to_bytes())
