@@ -22,6 +22,9 @@
 //! remembered only by the hash of its stored bytes is read and hashed
 //! again, its chain link and its author's authorization checked, and only
 //! its Ed25519 check skipped when the bytes are the ones verified before.
+//! The year figures a ledger keeps (`projection::YearCache`) rest on the
+//! same two facts: an entry is marked checked, with its value, only after
+//! a check here passed, and later queries of the process use the mark.
 //! A fresh process, `sakip verify` and
 //! [`crate::Ledger::index_checking_every_signature`] remember nothing.
 //! This module never writes the store.

@@ -37,7 +37,7 @@ pub mod store;
 
 // Rules, reads and the ledger.
 pub mod authz;
-pub(crate) mod budget;
+pub mod budget;
 pub(crate) mod checked;
 pub mod checkpoint;
 /// The exact decimal of every figure (re-exported for front ends).

@@ -25,11 +25,42 @@ const INDICATORS: [IndicatorSpec; 3] = [
 
 #[derive(Clone, Debug)]
 enum Op {
-    Record { ind: usize, quarter: u8, a: u16, b: u16 },
-    Correct { ind: usize, quarter: u8, a: u16, b: u16 },
-    Target { ind: usize, scope: u8, a: u16 },
-    Approve { back: u8, decision: u8 },
+    Record {
+        ind: usize,
+        quarter: u8,
+        a: u16,
+        b: u16,
+    },
+    Correct {
+        ind: usize,
+        quarter: u8,
+        a: u16,
+        b: u16,
+    },
+    Target {
+        ind: usize,
+        scope: u8,
+        a: u16,
+    },
+    Approve {
+        back: u8,
+        decision: u8,
+    },
+    /// Set or revise the pagu of a budget account.
+    Pagu {
+        account: usize,
+        a: u16,
+    },
+    /// Spending on a budget account in a quarter.
+    Spend {
+        account: usize,
+        quarter: u8,
+        a: u16,
+    },
 }
+
+/// The budget accounts of the plan: a program and a kegiatan under it.
+const ACCOUNTS: [&str; 2] = ["P", "K"];
 
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
@@ -37,6 +68,8 @@ fn op() -> impl Strategy<Value = Op> {
         2 => (0..3usize, 0..5u8, 0..500u16, 1..500u16).prop_map(|(ind, quarter, a, b)| Op::Correct { ind, quarter, a, b }),
         1 => (0..3usize, 0..5u8, 1..500u16).prop_map(|(ind, scope, a)| Op::Target { ind, scope, a }),
         2 => (1..6u8, 0..3u8).prop_map(|(back, decision)| Op::Approve { back, decision }),
+        1 => (0..2usize, 1..500u16).prop_map(|(account, a)| Op::Pagu { account, a }),
+        2 => (0..2usize, 1..5u8, 1..500u16).prop_map(|(account, quarter, a)| Op::Spend { account, quarter, a }),
     ]
 }
 
@@ -100,6 +133,18 @@ fn setup(dir: Option<&std::path::Path>) -> (Ledger, KeyPair, KeyPair, KeyPair) {
         }),
     )
     .unwrap();
+    for (code, level, parent) in [("P", Level::Program, "T"), ("K", Level::Kegiatan, "P")] {
+        l.append(
+            &admin,
+            Payload::PlanItemDefined(PlanItemDefined {
+                code: code.into(),
+                level,
+                name: code.into(),
+                parent: Some(parent.into()),
+            }),
+        )
+        .unwrap();
+    }
     for (code, kind, agg) in INDICATORS {
         l.append(
             &admin,
@@ -190,6 +235,41 @@ fn apply(l: &mut Ledger, admin: &KeyPair, op_key: &KeyPair, head: &KeyPair, op: 
             };
             (admin, payload)
         }
+        Op::Pagu { account, a } => {
+            let q = Query {
+                year: 2021,
+                as_of: sakip::period::Quarter::LAST,
+                known: u64::MAX,
+                approved_only: false,
+            };
+            let pagu = Dec(Decimal::from(a) * Decimal::from(1_000_000));
+            let payload = match projection::pagu(l.store(), ACCOUNTS[account], 2021, &q).unwrap() {
+                None => Payload::BudgetSet(BudgetSet {
+                    account: ACCOUNTS[account].into(),
+                    year: 2021,
+                    pagu,
+                }),
+                Some(v) => Payload::BudgetRevised(BudgetRevised {
+                    account: ACCOUNTS[account].into(),
+                    year: 2021,
+                    pagu,
+                    stage: Stage::Perubahan,
+                    reason: "r".into(),
+                    basis: "b".into(),
+                    revises: v.seq,
+                }),
+            };
+            (admin, payload)
+        }
+        Op::Spend { account, quarter, a } => (
+            op_key,
+            Payload::SpendingRecorded(SpendingRecorded {
+                account: ACCOUNTS[account].into(),
+                period: period(quarter),
+                amount: Dec(Decimal::from(a) * Decimal::from(1_000)),
+                note: None,
+            }),
+        ),
         Op::Approve { back, decision } => {
             let count = l.head().count;
             let seq = count.saturating_sub(back as u64);
@@ -329,17 +409,24 @@ fn scope_n(scope: TargetScope) -> u8 {
     }
 }
 
-type Snapshot = Vec<(u64, u8, bool, Vec<projection::IndicatorState>)>;
+type Snapshot = Vec<(
+    u64,
+    u8,
+    bool,
+    Vec<projection::IndicatorState>,
+    sakip::budget::Budget,
+)>;
 
 fn snapshot(l: &Ledger, from: u64) -> Snapshot {
     states_at(l.store(), from..l.head().count)
 }
 
-/// The 2021 states at each recorded time in `known`, every as-of quarter,
-/// with and without approved-only, through `read`.
+/// The 2021 states and budget at each recorded time in `known`, every
+/// as-of quarter, with and without approved-only, through `read`.
 fn states_at(read: &dyn projection::IndexRead, known: impl IntoIterator<Item = u64>) -> Snapshot {
     let mut out = Vec::new();
     for known in known {
+        let items = projection::active_items(read, 2021, known).unwrap();
         for as_of in 1..=4 {
             for approved_only in [false, true] {
                 let q = Query {
@@ -348,7 +435,14 @@ fn states_at(read: &dyn projection::IndexRead, known: impl IntoIterator<Item = u
                     known,
                     approved_only,
                 };
-                out.push((known, as_of, approved_only, projection::state(read, &q).unwrap()));
+                let budget = sakip::budget::Budget::load(read, items.iter().map(|(_, i)| i), &q).unwrap();
+                out.push((
+                    known,
+                    as_of,
+                    approved_only,
+                    projection::state(read, &q).unwrap(),
+                    budget,
+                ));
             }
         }
     }
@@ -373,7 +467,7 @@ proptest! {
         prop_assert_eq!(&incremental, &rebuilt);
 
         let events: Vec<Event> = l.events_from(0).map(|e| e.unwrap().event).collect();
-        for (known, as_of, approved_only, states) in &incremental {
+        for (known, as_of, approved_only, states, _) in &incremental {
             let replay = Replay::fold(&events[..=*known as usize]);
             for (ind, (code, _, _)) in INDICATORS.iter().enumerate() {
                 let state = states.iter().find(|s| s.indicator.code == *code).unwrap();

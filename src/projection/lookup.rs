@@ -102,6 +102,9 @@ pub(crate) fn retired_in(
     items: &HashMap<&str, impl std::ops::Deref<Target = PlanItemDefined>>,
     year: u16,
 ) -> bool {
+    if retired.is_empty() {
+        return false;
+    }
     let mut next = Some(code);
     let mut depth = 0;
     while let Some(c) = next {
@@ -117,19 +120,18 @@ pub(crate) fn retired_in(
     false
 }
 
-/// The plan items that count in `year` as known at `known`: defined by then
-/// and not retired (nor under a retired item).
-pub fn active_items(
+/// [`active_items`], each item shared with the ledger's reader when it
+/// keeps decoded definitions.
+pub(crate) fn active_shared_items(
     r: &dyn IndexRead,
     year: u16,
-    known: impl Into<Known>,
-) -> Result<Vec<(u64, PlanItemDefined)>> {
-    let known = known.into().last();
-    let all = items(r, known)?;
+    known: u64,
+) -> Result<Vec<(u64, Arc<PlanItemDefined>)>> {
+    let all = shared_items(r, known)?;
     let retired = retirements(r, known)?;
     let counts: Vec<bool> = {
         let by_code: HashMap<&str, &PlanItemDefined> =
-            all.iter().map(|(_, i)| (i.code.as_str(), i)).collect();
+            all.iter().map(|(_, i)| (i.code.as_str(), i.as_ref())).collect();
         all.iter()
             .map(|(_, item)| !retired_in(&retired, &item.code, &by_code, year))
             .collect()
@@ -139,6 +141,19 @@ pub fn active_items(
         .zip(counts)
         .filter(|(_, c)| *c)
         .map(|(i, _)| i)
+        .collect())
+}
+
+/// The plan items that count in `year` as known at `known`: defined by then
+/// and not retired (nor under a retired item).
+pub fn active_items(
+    r: &dyn IndexRead,
+    year: u16,
+    known: impl Into<Known>,
+) -> Result<Vec<(u64, PlanItemDefined)>> {
+    Ok(active_shared_items(r, year, known.into().last())?
+        .into_iter()
+        .map(|(seq, item)| (seq, Arc::unwrap_or_clone(item)))
         .collect())
 }
 
@@ -262,16 +277,25 @@ pub fn indicator(
 pub(crate) fn all_defs(r: &dyn IndexRead, tag: u8, known: u64) -> Result<Vec<u64>> {
     let mut out = Vec::new();
     let entries = r.definitions(tag)?;
+    // An entry that names a definition the ledger's checking reader has
+    // already decoded, of the same kind and code, is the entry that event
+    // implies: it needs no second check.
+    let kept = r.year_cache();
+    let implied = |k: &[u8], seq: u64| kept.and_then(|c| c.peek(seq)).is_some_and(|d| d.implies(tag, k));
+    let seq_of = |v: &[u8]| <[u8; 8]>::try_from(v).ok().map(u64::from_be_bytes);
     let seqs: Vec<u64> = entries
         .iter()
-        .filter_map(|(_, v)| <[u8; 8]>::try_from(v.as_slice()).ok().map(u64::from_be_bytes))
-        .filter(|s| *s <= known)
+        .filter_map(|(k, v)| seq_of(v).filter(|s| *s <= known && !implied(k, *s)))
         .collect();
-    r.prefetch(&seqs)?;
+    if !seqs.is_empty() {
+        r.prefetch(&seqs)?;
+    }
     for (k, v) in entries.iter() {
-        if let Some(seq) = <[u8; 8]>::try_from(v.as_slice()).ok().map(u64::from_be_bytes) {
+        if let Some(seq) = seq_of(v) {
             if seq <= known {
-                r.check(k, v)?;
+                if !implied(k, seq) {
+                    r.check(k, v)?;
+                }
                 out.push(seq);
             }
         }
@@ -489,7 +513,7 @@ impl YearFigures {
     pub fn read(r: &dyn IndexRead, year: u16) -> Result<YearFigures> {
         let mut figures = YearFigures::default();
         let (mut min, mut max) = (u64::MAX, 0u64);
-        for tag in [b'T', b'R'] {
+        for tag in [b'T', b'R', b'B', b'S'] {
             let mut lo = key(tag);
             lo.extend_from_slice(&year.to_be_bytes());
             let hi = prefix_end(&lo).expect("a tag and a year end below 0xff..");
@@ -520,21 +544,24 @@ impl YearFigures {
         Ok(figures)
     }
 
-    /// Add a target or realisation entry of this year (key: tag, year (2),
-    /// code, NUL, scope or quarter, seq (8)); its seq, or `None` for a
+    /// Add a target, realisation, pagu or spending entry of this year
+    /// (key: tag, year (2), code, NUL, scope or quarter, seq (8); a pagu has
+    /// no scope byte and is kept under 0); its seq, or `None` for a
     /// malformed key. Entries come in seq order within a figure.
     fn add_version(&mut self, k: &[u8], v: Vec<u8>) -> Option<u64> {
         let nul = k.get(3..)?.iter().position(|b| *b == 0)? + 3;
-        if k.len() != nul + 10 {
-            return None;
-        }
+        let sub = match k[0] {
+            b'B' if k.len() == nul + 9 => 0,
+            b'T' | b'R' | b'S' if k.len() == nul + 10 => k[nul + 1],
+            _ => return None,
+        };
         let seq = seq_suffix(k);
         let code = &k[3..nul];
         let figures = match self.versions.get_mut(code) {
             Some(f) => f,
             None => self.versions.entry(code.to_vec()).or_default(),
         };
-        let figure = (k[0], k[nul + 1]);
+        let figure = (k[0], sub);
         let versions = match figures.iter().position(|(f, _)| *f == figure) {
             Some(i) => &mut figures[i].1,
             None => {
@@ -556,7 +583,7 @@ impl YearFigures {
     /// of one of this year's figures, or a decision on one.
     fn apply(&mut self, year: u16, k: &[u8], v: &[u8]) {
         match k.first() {
-            Some(b'T' | b'R') if k.len() > 3 && k[1..3] == year.to_be_bytes() => {
+            Some(b'T' | b'R' | b'B' | b'S') if k.len() > 3 && k[1..3] == year.to_be_bytes() => {
                 self.add_version(k, v.to_vec());
             }
             Some(b'A') if k.len() == 17 => {
@@ -585,8 +612,11 @@ impl Decided {
 /// retirement entries (the `I`, `N` and `X` scans every status makes), kept
 /// up to date by its own commits ([`YearCache::apply`]) for the life of the
 /// process: a query of a year already read scans nothing. What it holds is
-/// index entries, as unchecked as the index itself; every entry a query
-/// uses is still checked against its signed event. Bounded: at
+/// index entries, as unchecked as the index itself until a query checks
+/// one against its signed event through the ledger's checking reader;
+/// a year figure then keeps the mark and its value (`checked` module docs
+/// say why that stays true), a definition entry is checked by every query.
+/// It also keeps the definitions that reader decoded, by seq. Bounded: at
 /// [`YearCache::YEARS`] years it starts again empty.
 #[derive(Clone, Default)]
 pub struct YearCache(Arc<Mutex<Kept>>);
@@ -606,6 +636,22 @@ struct Kept {
 pub(crate) enum Definition {
     Item(Arc<PlanItemDefined>),
     Indicator(Arc<IndicatorDefined>),
+}
+
+impl Definition {
+    /// Whether the definition entry `key` (tag, code, NUL) is the one this
+    /// definition's event implies.
+    fn implies(&self, tag: u8, key: &[u8]) -> bool {
+        let code = match (self, tag) {
+            (Definition::Item(i), b'I') => &i.code,
+            (Definition::Indicator(i), b'N') => &i.code,
+            _ => return false,
+        };
+        key.len() == code.len() + 2
+            && key[0] == tag
+            && &key[1..key.len() - 1] == code.as_bytes()
+            && key[key.len() - 1] == 0
+    }
 }
 
 impl YearCache {
@@ -662,6 +708,11 @@ impl YearCache {
         Ok(d)
     }
 
+    /// The definition kept decoded at `seq`, if any.
+    fn peek(&self, seq: u64) -> Option<Definition> {
+        self.0.lock().ok()?.decoded.get(&seq).cloned()
+    }
+
     /// Take in the index entries of events just committed.
     pub fn apply<'e>(&self, entries: impl IntoIterator<Item = &'e (Vec<u8>, Vec<u8>)>) {
         let Ok(mut m) = self.0.lock() else { return };
@@ -670,7 +721,7 @@ impl YearCache {
         }
         for (k, v) in entries {
             match k.first() {
-                Some(b'T' | b'R' | b'A') => {
+                Some(b'T' | b'R' | b'B' | b'S' | b'A') => {
                     for (year, figures) in m.years.iter_mut() {
                         Arc::make_mut(figures).apply(*year, k, v);
                     }
@@ -712,8 +763,17 @@ impl<'a> YearView<'a> {
         // Entries already checked (by an earlier query of a kept year) are
         // not checked again.
         let mut wanted = Vec::new();
-        for entries in figures.versions.values().flat_map(|f| f.iter().map(|(_, v)| v)) {
+        for ((tag, _), entries) in figures.versions.values().flat_map(|f| f.iter()) {
             let known_entries = entries.partition_point(|e| e.seq <= known);
+            if *tag == b'S' {
+                // Every spending entry counts, not only the latest.
+                wanted.extend(
+                    entries[..known_entries]
+                        .iter()
+                        .filter(|e| e.checked.get().is_none())
+                        .map(|e| e.seq),
+                );
+            }
             if let Some(e) = entries[..known_entries].last() {
                 if e.checked.get().is_none() {
                     wanted.push(e.seq);
@@ -762,8 +822,8 @@ impl<'a> YearView<'a> {
 
     /// Whether any version of a figure is known (nothing is read from it).
     /// The figures of one indicator, looked up once for all its questions.
-    pub(crate) fn of<'v>(&'v self, code: &'v str) -> IndicatorFigures<'v, 'a> {
-        IndicatorFigures {
+    pub(crate) fn of<'v>(&'v self, code: &'v str) -> CodeFigures<'v, 'a> {
+        CodeFigures {
             year: self,
             code,
             figures: self.figures.versions.get(code.as_bytes()),
@@ -786,15 +846,7 @@ impl<'a> YearView<'a> {
             if approved_only && !approved {
                 continue;
             }
-            let value = match e.checked.get() {
-                Some(value) => value.clone(),
-                None => {
-                    self.check_version(tag, code, sub, e)?;
-                    let value = entry_value(e.seq, &e.bytes)?;
-                    let _ = e.checked.set(value.clone());
-                    value
-                }
-            };
+            let value = self.checked_value(tag, code, sub, e)?;
             return Ok(Some(Version {
                 seq: e.seq,
                 value,
@@ -810,11 +862,25 @@ impl<'a> YearView<'a> {
         Ok(None)
     }
 
+    /// The value of an entry, checked against its event through the reader
+    /// the first time a query uses it.
+    fn checked_value(&self, tag: u8, code: &str, sub: u8, e: &Stored) -> Result<Value> {
+        match e.checked.get() {
+            Some(value) => Ok(value.clone()),
+            None => {
+                self.check_version(tag, code, sub, e)?;
+                let value = entry_value(e.seq, &e.bytes)?;
+                let _ = e.checked.set(value.clone());
+                Ok(value)
+            }
+        }
+    }
+
     /// Check one version entry against its event through the reader.
     fn check_version(&self, tag: u8, code: &str, sub: u8, e: &Stored) -> Result<()> {
-        // tag, year (2), code, NUL, scope or quarter, seq (8), built on the
-        // stack for the codes a plan uses.
-        let len = code.len() + 13;
+        // tag, year (2), code, NUL, scope or quarter (none for a pagu), seq
+        // (8), built on the stack for the codes a plan uses.
+        let len = code.len() + if tag == b'B' { 12 } else { 13 };
         let mut stack = [0u8; 128];
         let mut heap = Vec::new();
         let k: &mut [u8] = if len <= stack.len() {
@@ -825,22 +891,24 @@ impl<'a> YearView<'a> {
         };
         k[0] = tag;
         k[1..3].copy_from_slice(&self.year.to_be_bytes());
-        k[3..len - 10].copy_from_slice(code.as_bytes());
-        k[len - 10] = 0;
-        k[len - 9] = sub;
+        k[3..3 + code.len()].copy_from_slice(code.as_bytes());
+        k[3 + code.len()] = 0;
+        if tag != b'B' {
+            k[len - 9] = sub;
+        }
         k[len - 8..].copy_from_slice(&e.seq.to_be_bytes());
         self.r.check(k, &e.bytes)
     }
 }
 
-/// One indicator's figures in a [`YearView`].
-pub(crate) struct IndicatorFigures<'v, 'a> {
+/// The figures of one indicator or budget account in a [`YearView`].
+pub(crate) struct CodeFigures<'v, 'a> {
     year: &'v YearView<'a>,
     code: &'v str,
     figures: Option<&'v Figures>,
 }
 
-impl IndicatorFigures<'_, '_> {
+impl CodeFigures<'_, '_> {
     fn versions(&self, tag: u8, sub: u8) -> Option<&[Stored]> {
         self.figures?
             .iter()
@@ -854,8 +922,36 @@ impl IndicatorFigures<'_, '_> {
             .is_some_and(|v| v.first().is_some_and(|e| e.seq <= self.year.known))
     }
 
-    /// The version in force of one figure (tag `T` with a scope byte, or
-    /// `R` with a quarter, 0 for the annual figure).
+    /// The spending entered on the account up to quarter `through`, every
+    /// entry counted (as [`spending_of`]); `None` when it has none.
+    pub(crate) fn spending(
+        &self,
+        through: crate::period::Quarter,
+        approved_only: bool,
+    ) -> Result<Option<Decimal>> {
+        let mut total = Decimal::ZERO;
+        let mut any = false;
+        for quarter in through.through() {
+            let sub = quarter.number();
+            let Some(entries) = self.versions(b'S', sub) else {
+                continue;
+            };
+            for e in &entries[..entries.partition_point(|e| e.seq <= self.year.known)] {
+                if approved_only && !self.year.approved(e.seq)? {
+                    continue;
+                }
+                match self.year.checked_value(b'S', self.code, sub, e)? {
+                    Value::Number(d) => total = scoring::add(total, d.0)?,
+                    _ => return Err(Error::integrity(e.seq, "a spending entry holds no amount")),
+                }
+                any = true;
+            }
+        }
+        Ok(any.then_some(total))
+    }
+
+    /// The version in force of one figure (tag `T` with a scope byte, `R`
+    /// with a quarter, 0 for the annual figure, or `B` with 0: the pagu).
     pub(crate) fn current(&self, tag: u8, sub: u8, approved_only: bool) -> Result<Option<Version>> {
         match self.versions(tag, sub) {
             Some(entries) => self.year.current(tag, self.code, sub, entries, approved_only),

@@ -132,11 +132,11 @@ fn means(states: &[IndicatorState]) -> (Vec<Mean>, Option<Mean>) {
 }
 
 fn budget(r: &dyn projection::IndexRead, q: &Query) -> Result<Option<BudgetSummary>> {
-    let items: Vec<_> = projection::active_items(r, q.year, q.known)?
+    let items: Vec<_> = projection::active_shared_items(r, q.year, q.known)?
         .into_iter()
         .map(|(_, i)| i)
         .collect();
-    let budget = crate::budget::Budget::load(r, &items, q)?;
+    let budget = crate::budget::Budget::load(r, items.iter().map(|i| i.as_ref()), q)?;
     let (pagu, spent) = budget.total()?;
     if pagu.is_zero() && spent.is_zero() {
         return Ok(None);
