@@ -489,12 +489,12 @@ type Versions = Vec<Stored>;
 /// (a dozen at most, so a list).
 type Figures = Vec<((u8, u8), Versions)>;
 
-/// One year's target and realisation versions grouped by indicator and
-/// scope or quarter, and the decisions on them, as the index holds them
-/// (every version, whatever a query's recorded time; unchecked: a query
-/// checks what it uses, and the entries it has checked remember it). Read
-/// in at most three range scans, or kept by a ledger for the life of its
-/// process ([`YearCache`]).
+/// One year's target, realisation, pagu and spending versions grouped by
+/// indicator (or budget account) and scope or quarter, and the decisions
+/// on them, as the index holds them (every version, whatever a query's
+/// recorded time; unchecked: a query checks what it uses, and the entries
+/// it has checked remember it). Read in at most five range scans, or kept
+/// by a ledger for the life of its process ([`YearCache`]).
 #[derive(Clone, Debug, Default)]
 pub struct YearFigures {
     /// code -> (tag, scope or quarter) -> versions in seq order (keyed by
@@ -615,8 +615,9 @@ impl Decided {
 /// index entries, as unchecked as the index itself until a query checks
 /// one against its signed event through the ledger's checking reader;
 /// a year figure then keeps the mark and its value (`checked` module docs
-/// say why that stays true), a definition entry is checked by every query.
-/// It also keeps the definitions that reader decoded, by seq. Bounded: at
+/// say why that stays true). It also keeps the definitions that reader
+/// decoded, by seq; a definition entry naming one of them, of the same
+/// kind and code, needs no other check. Bounded: at
 /// [`YearCache::YEARS`] years it starts again empty.
 #[derive(Clone, Default)]
 pub struct YearCache(Arc<Mutex<Kept>>);
