@@ -303,43 +303,46 @@ pub(crate) fn all_defs(r: &dyn IndexRead, tag: u8, known: u64) -> Result<Vec<u64
     Ok(out)
 }
 
-/// Every plan item known at `known`, each shared with the ledger's reader
-/// when it keeps decoded definitions ([`YearCache`]).
-pub(crate) fn shared_items(r: &dyn IndexRead, known: u64) -> Result<Vec<(u64, Arc<PlanItemDefined>)>> {
-    all_defs(r, b'I', known)?
+/// Every definition under `tag` (`I` or `N`) known at `known`, decoded, each
+/// shared with the ledger's reader when it keeps decoded definitions
+/// ([`YearCache`]).
+fn shared_definitions(r: &dyn IndexRead, tag: u8, known: u64) -> Result<Vec<(u64, Definition)>> {
+    all_defs(r, tag, known)?
         .into_iter()
         .map(|seq| {
-            let item = match r.year_cache() {
-                Some(kept) => kept.decoded(seq, || {
-                    item_at(r, seq).map(|(_, i)| Definition::Item(Arc::new(i)))
-                })?,
-                None => Definition::Item(Arc::new(item_at(r, seq)?.1)),
+            let decode = || match (tag, r.payload(seq)?) {
+                (b'I', Payload::PlanItemDefined(i)) => Ok(Definition::Item(Arc::new(i))),
+                (b'N', Payload::IndicatorDefined(i)) => Ok(Definition::Indicator(Arc::new(i))),
+                (b'I', _) => Err(Error::integrity(seq, "plan item index points at another kind")),
+                _ => Err(Error::integrity(seq, "indicator index points at another kind")),
             };
-            match item {
-                Definition::Item(i) => Ok((seq, i)),
-                Definition::Indicator(_) => {
-                    Err(Error::integrity(seq, "plan item index points at another kind"))
-                }
-            }
+            let definition = match r.year_cache() {
+                Some(kept) => kept.decoded(seq, decode)?,
+                None => decode()?,
+            };
+            Ok((seq, definition))
         })
         .collect()
 }
 
-/// Every indicator known at `known`, each shared as [`shared_items`].
-pub(crate) fn shared_indicators(r: &dyn IndexRead, known: u64) -> Result<Vec<(u64, Arc<IndicatorDefined>)>> {
-    all_defs(r, b'N', known)?
+/// Every plan item known at `known`, as [`shared_definitions`].
+pub(crate) fn shared_items(r: &dyn IndexRead, known: u64) -> Result<Vec<(u64, Arc<PlanItemDefined>)>> {
+    shared_definitions(r, b'I', known)?
         .into_iter()
-        .map(|seq| {
-            let indicator = match r.year_cache() {
-                Some(kept) => kept.decoded(seq, || {
-                    indicator_at(r, seq).map(|(_, i)| Definition::Indicator(Arc::new(i)))
-                })?,
-                None => Definition::Indicator(Arc::new(indicator_at(r, seq)?.1)),
-            };
-            match indicator {
-                Definition::Indicator(i) => Ok((seq, i)),
-                Definition::Item(_) => Err(Error::integrity(seq, "indicator index points at another kind")),
-            }
+        .map(|(seq, d)| match d {
+            Definition::Item(i) => Ok((seq, i)),
+            Definition::Indicator(_) => Err(Error::integrity(seq, "plan item index points at another kind")),
+        })
+        .collect()
+}
+
+/// Every indicator known at `known`, as [`shared_definitions`].
+pub(crate) fn shared_indicators(r: &dyn IndexRead, known: u64) -> Result<Vec<(u64, Arc<IndicatorDefined>)>> {
+    shared_definitions(r, b'N', known)?
+        .into_iter()
+        .map(|(seq, d)| match d {
+            Definition::Indicator(i) => Ok((seq, i)),
+            Definition::Item(_) => Err(Error::integrity(seq, "indicator index points at another kind")),
         })
         .collect()
 }
