@@ -20,7 +20,7 @@ use crate::{Error, Result};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
-pub use crate::store::Tree;
+pub use crate::store::{Layout, Tree};
 
 /// A keyed, order-independent digest of a set of (key, value) entries.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -58,12 +58,30 @@ impl SetDigest {
     pub fn count(&self) -> u64 {
         self.count
     }
+
+    /// The digest of the union of two disjoint sets folded under the same
+    /// key.
+    fn union(&self, other: &SetDigest) -> SetDigest {
+        let mut out = self.clone();
+        for (lane, o) in out.sum.iter_mut().zip(other.sum) {
+            *lane = lane.wrapping_add(o);
+        }
+        out.count += other.count;
+        out
+    }
 }
 
-/// The entries one event implies in the hash and kind look-ups.
-pub fn lookup_entries(seq: u64, hash: &[u8; 32], kind: Kind) -> [(Tree, Vec<u8>, Vec<u8>); 2] {
+/// The entries one event implies in the hash and kind look-ups of a store
+/// of `layout`.
+pub fn lookup_entries(
+    seq: u64,
+    hash: &[u8; 32],
+    kind: Kind,
+    layout: Layout,
+) -> [(Tree, Vec<u8>, Vec<u8>); 2] {
+    let (hash_key, hash_value) = layout.hash_entry(seq, hash);
     [
-        (Tree::ByHash, hash.to_vec(), seq.to_be_bytes().to_vec()),
+        (Tree::ByHash, hash_key, hash_value),
         (
             Tree::ByKind,
             crate::store::kind_key(kind, seq).to_vec(),
@@ -72,11 +90,18 @@ pub fn lookup_entries(seq: u64, hash: &[u8; 32], kind: Kind) -> [(Tree, Vec<u8>,
     ]
 }
 
-/// The digests of what the events imply, folded event by event.
+/// The digests of what the events imply, folded event by event, for a
+/// store of either [`Layout`]: one per derived tree in
+/// [`Layout::CURRENT`], the layout-1 hash look-up beside it, and the
+/// Merkle levels layout 2 does not store apart from those it does.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Expected {
-    digests: [SetDigest; 4],
+    digests: [SetDigest; 6],
 }
+
+/// Slots of [`Expected::digests`] after the four of [`Tree`].
+const BY_HASH_V1: usize = 4;
+const MERKLE_LOW: usize = 5;
 
 impl Expected {
     /// Empty digests under a fresh random key.
@@ -102,9 +127,15 @@ impl Expected {
         SetDigest::new(self.digests[0].secret)
     }
 
-    /// The digest of one tree.
-    pub fn digest(&self, tree: Tree) -> &SetDigest {
-        &self.digests[tree as usize]
+    /// The digest of one tree as a store of `layout` holds it.
+    pub fn digest(&self, tree: Tree, layout: Layout) -> SetDigest {
+        match (tree, layout) {
+            (Tree::ByHash, Layout::V1) => self.digests[BY_HASH_V1].clone(),
+            (Tree::Merkle, Layout::V1) => {
+                self.digests[Tree::Merkle as usize].union(&self.digests[MERKLE_LOW])
+            }
+            _ => self.digests[tree as usize].clone(),
+        }
     }
 
     /// Fold in one verified event: its index entries, look-ups, and the
@@ -120,12 +151,18 @@ impl Expected {
         for (k, v) in crate::projection::index_entries(seq, recorded_at, payload) {
             self.slot(Tree::Projection).add(&k, &v);
         }
-        for (tree, k, v) in lookup_entries(seq, hash, payload.kind()) {
+        for (tree, k, v) in lookup_entries(seq, hash, payload.kind(), Layout::CURRENT) {
             self.slot(tree).add(&k, &v);
         }
+        let (k, v) = Layout::V1.hash_entry(seq, hash);
+        self.digests[BY_HASH_V1].add(&k, &v);
         for (level, index, node) in merkle_nodes {
-            self.slot(Tree::Merkle)
-                .add(&crate::store::merkle_key(*level, *index), node);
+            let slot = if Layout::CURRENT.stores_node(*level) {
+                Tree::Merkle as usize
+            } else {
+                MERKLE_LOW
+            };
+            self.digests[slot].add(&crate::store::merkle_key(*level, *index), node);
         }
     }
 }

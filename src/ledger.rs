@@ -189,7 +189,7 @@ impl Ledger {
         }
         if !rebuilding && store.rebuild_unfinished()? {
             return Err(Error::Input(format!(
-                "the projections of {} were being rebuilt when the process stopped; run `sakip rebuild`",
+                "the derived indexes of {} were being rebuilt when the process stopped; run `sakip rebuild`",
                 dir.display()
             )));
         }
@@ -668,6 +668,7 @@ impl Ledger {
             });
         }
         let events = self.rebuild()?;
+        self.store.begin_lookups_rebuild()?;
         self.rebuild_merkle()?;
         self.store.rebuild_lookups(self.store.events_from(0).map(|r| {
             let (seq, bytes) = r?;
@@ -687,6 +688,7 @@ impl Ledger {
             recorded_at: verified.last_recorded_at,
         };
         self.store.put_head(head)?;
+        self.store.finish_rebuild()?;
         self.registry = verified.registry;
         self.head = Some(head);
         Ok(events)

@@ -411,10 +411,11 @@ fn check_derived(store: &Store, verified: &Verified) -> Result<()> {
         .expected
         .as_ref()
         .ok_or_else(|| Error::Store("verified without derived digests".into()))?;
+    let layout = store.layout();
     for tree in Tree::ALL {
         let mut stored = expected.empty_like();
         store.for_each_derived(tree, |k, v| stored.add(k, v))?;
-        if &stored != expected.digest(tree) {
+        if stored != expected.digest(tree, layout) {
             let all = expected_entries(store, tree)?;
             return Err(
                 first_difference(tree, &all, store.derived_entries(tree))?.unwrap_or_else(|| {
@@ -436,6 +437,7 @@ fn check_derived(store: &Store, verified: &Verified) -> Result<()> {
 /// Every entry the events imply for one derived tree, in key order: the
 /// slow path, run only to name a difference the digests found.
 fn expected_entries(store: &Store, tree: Tree) -> Result<BTreeMap<Vec<u8>, Vec<u8>>> {
+    let layout = store.layout();
     let mut out = BTreeMap::new();
     let mut frontier = Frontier::default();
     for entry in store.events_from(0) {
@@ -445,7 +447,7 @@ fn expected_entries(store: &Store, tree: Tree) -> Result<BTreeMap<Vec<u8>, Vec<u
         let nodes = frontier.push_nodes(&hash.0);
         match tree {
             Tree::Merkle => {
-                for (l, i, h) in nodes {
+                for (l, i, h) in nodes.into_iter().filter(|n| layout.stores_node(n.0)) {
                     out.insert(crate::store::merkle_key(l, i).to_vec(), h.to_vec());
                 }
             }
@@ -459,7 +461,7 @@ fn expected_entries(store: &Store, tree: Tree) -> Result<BTreeMap<Vec<u8>, Vec<u
                         &payload,
                     ));
                 } else {
-                    for (t, k, v) in lookup_entries(seq, &hash.0, payload.kind()) {
+                    for (t, k, v) in lookup_entries(seq, &hash.0, payload.kind(), layout) {
                         if t == tree {
                             out.insert(k, v);
                         }

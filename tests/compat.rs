@@ -143,3 +143,64 @@ fn a_v1_ledger_opens_verifies_and_answers_as_it_did() {
     assert_ne!(whole, old);
     assert!(String::from_utf8_lossy(&whole).contains("# BAB III AKUNTABILITAS KINERJA"));
 }
+
+#[test]
+fn a_v1_store_keeps_its_look_up_layout_until_rebuild_rewrites_it_and_answers_the_same() {
+    use sakip::store::Layout;
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/v1");
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&fixture.join("ledger"), dir.path());
+    let clock = Arc::new(SteppingClock::new(
+        sakip::clock::parse_time("2026-01-01T00:00:00Z").unwrap(),
+        chrono::TimeDelta::seconds(1),
+    ));
+    let expected: Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture.join("expected.json")).unwrap()).unwrap();
+
+    // Written before layout 2: read, verified and appended to as layout 1.
+    let mut ledger = Ledger::open(dir.path(), clock.clone()).unwrap();
+    assert_eq!(ledger.store().layout(), Layout::V1);
+    let admin = sakip::example::example_key("sekretaris-admin");
+    let appended = ledger
+        .append(
+            &admin,
+            sakip::event::Payload::PlanItemDefined(sakip::event::PlanItemDefined {
+                code: "T-UJI".into(),
+                level: sakip::event::Level::Tujuan,
+                name: "Tujuan uji".into(),
+                parent: None,
+            }),
+        )
+        .unwrap();
+    assert_eq!(ledger.store().layout(), Layout::V1);
+    sakip::verify::verify_store(ledger.store()).unwrap();
+    let found = ledger.event_by_hash(&appended.hash).unwrap().unwrap();
+    assert_eq!((found.event.seq, found.hash), (appended.seq, appended.hash));
+    let root_before = ledger.merkle_root(ledger.head().count).unwrap();
+    let before = answers(&ledger);
+    for key in ["events_bin_sha256", "head", "root"] {
+        assert_ne!(before[key], expected[key], "{key} takes in the appended event");
+    }
+
+    // `rebuild` rewrites the look-ups and Merkle nodes in layout 2; the
+    // events, the root and every answer stay as they were.
+    ledger.rebuild_all().unwrap();
+    assert_eq!(ledger.store().layout(), Layout::V2);
+    drop(ledger);
+    let ledger = Ledger::open(dir.path(), clock).unwrap();
+    assert_eq!(ledger.store().layout(), Layout::V2);
+    sakip::verify::verify_store(ledger.store()).unwrap();
+    assert_eq!(ledger.merkle_root(ledger.head().count).unwrap(), root_before);
+    let found = ledger.event_by_hash(&appended.hash).unwrap().unwrap();
+    assert_eq!((found.event.seq, found.hash), (appended.seq, appended.hash));
+    assert_eq!(
+        answers(&ledger),
+        before,
+        "every answer is the same after the rebuild"
+    );
+    assert_eq!(before["events"], json!(expected["events"].as_u64().unwrap() + 1));
+    assert_eq!(
+        before["status_tw4_known_at_2022_01_10"],
+        expected["status_tw4_known_at_2022_01_10"]
+    );
+}

@@ -441,9 +441,11 @@ pub fn crypto_baselines(n: usize) -> Result<Baselines> {
     })
 }
 
-/// Raw sled: `n` events' worth of the writes an append makes (the event,
-/// its hash and kind index entries, two projection entries, two Merkle
-/// nodes, the head) in one transaction over seven trees per batch of
+/// Raw sled: `n` events' worth of the writes an append makes in store
+/// layout 2 (the event, its hash look-up entry keyed by seq block and a
+/// hash prefix, its kind index entry, two projection entries, the Merkle
+/// nodes of levels 2 and up its leaf completes, the head) in one
+/// transaction over seven trees per batch of
 /// `batch`, each batch flushed and fsynced. The store's floor under a
 /// batch import. Returns events per second, disk bytes per event and the
 /// bytes of keys and values it holds per event.
@@ -469,9 +471,8 @@ fn raw_transactions(dir: &Path, n: usize, batch: usize) -> Result<(f64, f64, f64
                 for s in seq..end {
                     let k = s.to_be_bytes();
                     events.insert(&k, event.as_slice())?;
-                    let mut h = [0u8; 32];
-                    h[..8].copy_from_slice(&k);
-                    by_hash.insert(&h, &k)?;
+                    let h = raw_hash(s);
+                    by_hash.insert(raw_hash_key(s, &h).as_slice(), &[])?;
                     let mut kind = [0u8; 12];
                     kind[4..].copy_from_slice(&k);
                     by_kind.insert(&kind, &[])?;
@@ -481,11 +482,10 @@ fn raw_transactions(dir: &Path, n: usize, batch: usize) -> Result<(f64, f64, f64
                     let mut entry = b"R\x07\xe5IKU-01\x00\x01".to_vec();
                     entry.extend_from_slice(&k);
                     proj.insert(entry, &[0x5a; 20])?;
-                    let mut node = [0u8; 9];
-                    node[1..].copy_from_slice(&k);
-                    merkle.insert(&node, &h)?;
-                    if s % 2 == 1 {
-                        node[0] = 1;
+                    for (level, index) in raw_merkle_nodes(s) {
+                        let mut node = [0u8; 9];
+                        node[0] = level;
+                        node[1..].copy_from_slice(&index.to_be_bytes());
                         merkle.insert(&node, &h)?;
                     }
                 }
@@ -513,6 +513,26 @@ fn raw_transactions(dir: &Path, n: usize, batch: usize) -> Result<(f64, f64, f64
     Ok((rate, disk, written))
 }
 
+/// A stand-in for the hash of event `seq`: as scattered as a real one.
+fn raw_hash(seq: u64) -> [u8; 32] {
+    let mut h = [0u8; 32];
+    h[..8].copy_from_slice(&seq.wrapping_mul(0x9e37_79b9_7f4a_7c15).to_be_bytes());
+    h[8..16].copy_from_slice(&seq.to_be_bytes());
+    h
+}
+
+/// The layout-2 hash look-up key of event `seq`.
+fn raw_hash_key(seq: u64, hash: &[u8; 32]) -> Vec<u8> {
+    sakip::store::Layout::V2.hash_entry(seq, hash).0
+}
+
+/// The Merkle nodes a layout-2 store writes when leaf `seq` is appended:
+/// every perfect subtree it completes, from level 2 up.
+fn raw_merkle_nodes(seq: u64) -> impl Iterator<Item = (u8, u64)> {
+    let completed = seq.trailing_ones() as u8;
+    (sakip::store::FIRST_STORED_LEVEL..=completed).map(move |level| (level, seq >> level))
+}
+
 /// Raw sled: the same writes as [`raw_transactions`], keyed by a one-byte
 /// space prefix in a single tree and written with one atomic `apply_batch`
 /// per batch, flushed and fsynced: what a one-tree store layout would cost.
@@ -536,16 +556,14 @@ fn raw_one_tree_batches(dir: &Path, n: usize, batch: usize) -> Result<f64> {
         let mut b = sled::Batch::default();
         for s in seq..end {
             let k = s.to_be_bytes();
-            let mut h = [0u8; 32];
-            h[..8].copy_from_slice(&k);
+            let h = raw_hash(s);
             b.insert(key(b'e', &[&k]), event.as_slice());
-            b.insert(key(b'h', &[&h]), &k[..]);
+            b.insert(key(b'h', &[&raw_hash_key(s, &h)]), &[][..]);
             b.insert(key(b'k', &[&[0; 4], &k]), &[][..]);
             b.insert(key(b'p', &[b"M\0\0\0\0\0\0\0\0", &k]), &[][..]);
             b.insert(key(b'p', &[b"R\x07\xe5IKU-01\x00\x01", &k]), &[0x5a_u8; 20][..]);
-            b.insert(key(b'm', &[&[0], &k]), &h[..]);
-            if s % 2 == 1 {
-                b.insert(key(b'm', &[&[1], &k]), &h[..]);
+            for (level, index) in raw_merkle_nodes(s) {
+                b.insert(key(b'm', &[&[level], &index.to_be_bytes()]), &h[..]);
             }
         }
         b.insert(key(b'x', &[b"head"]), &[0x5a_u8; 48][..]);

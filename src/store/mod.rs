@@ -8,12 +8,22 @@
 //! LEDGER/store/        sled 0.34 database
 //!   tree "events"      seq (u64 big-endian) -> stored event bytes
 //!   tree "meta"        "head" -> count u64 BE || hash 32 || recorded_at i64 BE
-//!   tree "by_hash"     event hash -> seq (u64 BE)
+//!   tree "by_hash"     seq >> 16 (u32 BE) || hash[..8] || seq u64 BE -> ()   (layout 2)
+//!                      event hash -> seq u64 BE                              (layout 1)
 //!   tree "by_kind"     kind u32 BE || seq u64 BE -> ()
 //!   tree "keys"        public key -> KeyState (bincode)
 //!   tree "proj"        projection index (see `projection/`), rebuildable
-//!   tree "merkle"      level u8 || index u64 BE -> perfect subtree hash (see `merkle.rs`)
+//!   tree "merkle"      level u8 || index u64 BE -> perfect subtree hash (see `merkle.rs`),
+//!                      levels 2 and up (layout 2); every level (layout 1)
 //! ```
+//!
+//! The hash look-up and the Merkle nodes have a [`Layout`], recorded in
+//! `meta/lookups`. Layout 2 keys the hash look-up by the event's block of
+//! 65.536 seqs first, so that an append writes near the previous one
+//! instead of at a random place in the tree, and leaves the two lowest
+//! Merkle levels to be recomputed from the events they hash. A store
+//! written before layout 2 (no `meta/lookups`) keeps layout 1, is read and
+//! verified as such, and is rewritten in layout 2 by `sakip rebuild`.
 //!
 //! Every commit writes events, head and indexes in one engine transaction
 //! and returns only after the data is durable (see `sled_engine.rs`). The
@@ -42,6 +52,73 @@ const FORMAT_KEY: &[u8] = b"format";
 const REBUILDING_KEY: &[u8] = b"rebuilding";
 const PROJECTION_KEY: &[u8] = b"projection";
 const CHECKPOINT_KEY: &[u8] = b"checkpoint";
+const LOOKUPS_KEY: &[u8] = b"lookups";
+
+/// The layout of the hash look-up and the Merkle nodes in a store.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Layout {
+    /// Written before `meta/lookups` existed: `by_hash` keyed by the whole
+    /// event hash, every Merkle level stored.
+    V1 = 1,
+    /// `by_hash` keyed by seq block, hash prefix and seq; Merkle levels 0
+    /// and 1 recomputed from the events.
+    V2 = 2,
+}
+
+/// Seqs per block of the layout-2 hash look-up.
+pub const HASH_BLOCK: u64 = 1 << 16;
+
+/// The lowest Merkle level a layout-2 store keeps.
+pub const FIRST_STORED_LEVEL: u8 = 2;
+
+impl Layout {
+    /// The layout this build writes into new stores and `rebuild` writes.
+    pub const CURRENT: Layout = Layout::V2;
+
+    fn from_marker(marker: Option<&[u8]>, has_head: bool) -> Result<Layout> {
+        match marker {
+            None if has_head => Ok(Layout::V1),
+            None => Ok(Layout::CURRENT),
+            Some([1]) => Ok(Layout::V1),
+            Some([2]) => Ok(Layout::V2),
+            Some(other) => Err(Error::Integrity {
+                seq: None,
+                reason: format!(
+                    "the store's look-ups have layout {other:?}; this build reads layouts 1 and 2 (a newer sakip wrote it?)"
+                ),
+            }),
+        }
+    }
+
+    /// The hash look-up entry of one event.
+    pub fn hash_entry(self, seq: u64, hash: &[u8; 32]) -> (Vec<u8>, Vec<u8>) {
+        match self {
+            Layout::V1 => (hash.to_vec(), seq_key(seq).to_vec()),
+            Layout::V2 => {
+                let mut k = hash_block_prefix(seq / HASH_BLOCK, hash).to_vec();
+                k.extend_from_slice(&seq_key(seq));
+                (k, Vec::new())
+            }
+        }
+    }
+
+    /// Whether this layout stores Merkle nodes of `level`.
+    pub fn stores_node(self, level: u8) -> bool {
+        match self {
+            Layout::V1 => true,
+            Layout::V2 => level >= FIRST_STORED_LEVEL,
+        }
+    }
+}
+
+/// Block number (u32 BE) and the hash's first eight bytes: the prefix of
+/// every layout-2 hash look-up key of that hash in that block.
+fn hash_block_prefix(block: u64, hash: &[u8; 32]) -> [u8; 12] {
+    let mut k = [0u8; 12];
+    k[..4].copy_from_slice(&(block as u32).to_be_bytes());
+    k[4..].copy_from_slice(&hash[..8]);
+    k
+}
 
 /// A tree of the store that is derived from the events.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -144,6 +221,9 @@ pub struct Store {
     dir: PathBuf,
     engine: Box<dyn Engine>,
     _lock: Option<File>,
+    /// The [`Layout`] of the hash look-up and Merkle nodes (changed only
+    /// by a rebuild).
+    layout: std::sync::atomic::AtomicU8,
     /// A turn lent by a server that holds the ledger (`turn.rs`), given
     /// back when the store is dropped (after the engine: fields drop in
     /// order).
@@ -210,6 +290,7 @@ impl Store {
             dir: PathBuf::from("(in memory)"),
             engine: Box::new(MemoryEngine::default()),
             _lock: None,
+            layout: std::sync::atomic::AtomicU8::new(Layout::CURRENT as u8),
             _turn: None,
         }
     }
@@ -284,6 +365,7 @@ impl Store {
             dir: dir.into(),
             engine: Box::new(engine),
             _lock: Some(lock),
+            layout: std::sync::atomic::AtomicU8::new(Layout::CURRENT as u8),
             _turn: None,
         };
         if let Some(format) = store.meta(FORMAT_KEY)? {
@@ -298,7 +380,40 @@ impl Store {
                 });
             }
         }
+        let layout = Layout::from_marker(store.meta(LOOKUPS_KEY)?.as_deref(), store.head()?.is_some())?;
+        store.set_layout(layout);
         Ok(store)
+    }
+
+    /// The layout of the hash look-up and the Merkle nodes.
+    pub fn layout(&self) -> Layout {
+        match self.layout.load(std::sync::atomic::Ordering::Acquire) {
+            1 => Layout::V1,
+            _ => Layout::V2,
+        }
+    }
+
+    fn set_layout(&self, layout: Layout) {
+        self.layout
+            .store(layout as u8, std::sync::atomic::Ordering::Release);
+    }
+
+    /// Start rewriting the hash look-up and the Merkle nodes in
+    /// [`Layout::CURRENT`]: marks the rebuild unfinished (a crash before
+    /// [`Store::finish_rebuild`] is noticed at the next open) and records
+    /// the new layout, which the trees are refilled in.
+    pub fn begin_lookups_rebuild(&self) -> Result<()> {
+        self.put_meta(REBUILDING_KEY, &[1u8])?;
+        self.put_meta(LOOKUPS_KEY, &[Layout::CURRENT as u8])?;
+        self.set_layout(Layout::CURRENT);
+        Ok(())
+    }
+
+    /// The rebuild begun by [`Store::begin_lookups_rebuild`] is complete.
+    pub fn finish_rebuild(&self) -> Result<()> {
+        self.engine.sync()?;
+        self.engine
+            .commit(&[(TreeId::Meta, REBUILDING_KEY.to_vec(), None)])
     }
 
     fn meta(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
@@ -332,16 +447,47 @@ impl Store {
         self.engine.get(TreeId::Events, &seq_key(seq))
     }
 
-    /// The seq of the event with this hash.
+    /// The seq of the event with this hash. Every candidate the hash
+    /// look-up names is confirmed by hashing its stored bytes, so a damaged
+    /// or forged look-up entry finds nothing rather than another event.
     pub fn seq_of_hash(&self, hash: &EventHash) -> Result<Option<u64>> {
-        match self.engine.get(TreeId::ByHash, &hash.0)? {
-            Some(v) if v.len() == 8 => Ok(Some(be_u64(&v)?)),
-            Some(_) => Err(Error::Integrity {
-                seq: None,
-                reason: "a hash index entry is malformed".into(),
-            }),
-            None => Ok(None),
+        let malformed = || Error::Integrity {
+            seq: None,
+            reason: "a hash index entry is malformed".into(),
+        };
+        let mut candidates = Vec::new();
+        match self.layout() {
+            Layout::V1 => {
+                if let Some(v) = self.engine.get(TreeId::ByHash, &hash.0)? {
+                    candidates.push(be_u64(&v).map_err(|_| malformed())?);
+                }
+            }
+            Layout::V2 => {
+                let blocks = self.head()?.map_or(0, |h| h.count.div_ceil(HASH_BLOCK));
+                for block in (0..blocks).rev() {
+                    let prefix = hash_block_prefix(block, &hash.0);
+                    let mut lo = [0u8; 20];
+                    lo[..12].copy_from_slice(&prefix);
+                    let mut hi = [0xffu8; 20];
+                    hi[..12].copy_from_slice(&prefix);
+                    for entry in self
+                        .engine
+                        .range(TreeId::ByHash, Bound::Included(&lo), Bound::Included(&hi))
+                    {
+                        let (k, _) = entry?;
+                        candidates.push(be_u64(k.get(12..).unwrap_or_default()).map_err(|_| malformed())?);
+                    }
+                }
+            }
         }
+        for seq in candidates {
+            if let Some(bytes) = self.get(seq)? {
+                if codec::hash_stored(&bytes) == *hash {
+                    return Ok(Some(seq));
+                }
+            }
+        }
+        Ok(None)
     }
 
     /// Stored events from `from` on, in seq order, as (seq, bytes).
@@ -391,15 +537,17 @@ impl Store {
     /// Write a batch of events, their indexes and the new head in one
     /// transaction, then make it durable. All or nothing.
     pub fn commit(&self, batch: &[Staged], head: Head) -> Result<()> {
+        let layout = self.layout();
         let mut writes: Vec<engine::Write> = Vec::new();
         for s in batch {
             writes.push((TreeId::Events, seq_key(s.seq).to_vec(), Some(s.bytes.clone())));
-            writes.push((TreeId::ByHash, s.hash.0.to_vec(), Some(seq_key(s.seq).to_vec())));
+            let (hash_key, hash_value) = layout.hash_entry(s.seq, &s.hash.0);
+            writes.push((TreeId::ByHash, hash_key, Some(hash_value)));
             writes.push((TreeId::ByKind, kind_key(s.kind, s.seq).to_vec(), Some(Vec::new())));
             for (k, v) in &s.proj {
                 writes.push((TreeId::Proj, k.clone(), Some(v.clone())));
             }
-            for (level, index, hash) in &s.merkle {
+            for (level, index, hash) in s.merkle.iter().filter(|n| layout.stores_node(n.0)) {
                 writes.push((
                     TreeId::Merkle,
                     merkle_key(*level, *index).to_vec(),
@@ -422,6 +570,7 @@ impl Store {
                 PROJECTION_KEY.to_vec(),
                 Some(vec![crate::projection::PROJECTION_VERSION]),
             ));
+            writes.push((TreeId::Meta, LOOKUPS_KEY.to_vec(), Some(vec![layout as u8])));
         }
         self.engine.commit(&writes)
     }
@@ -483,10 +632,11 @@ impl Store {
     ) -> Result<()> {
         self.engine.clear(TreeId::ByHash)?;
         self.engine.clear(TreeId::ByKind)?;
+        let layout = self.layout();
         let (mut hashes, mut kinds) = (Vec::new(), Vec::new());
         for event in events {
             let (seq, hash, kind) = event?;
-            hashes.push((hash.0.to_vec(), seq_key(seq).to_vec()));
+            hashes.push(layout.hash_entry(seq, &hash.0));
             kinds.push((kind_key(kind, seq).to_vec(), Vec::new()));
             if hashes.len() >= REBUILD_CHUNK {
                 self.engine.bulk(TreeId::ByHash, std::mem::take(&mut hashes))?;
@@ -533,7 +683,9 @@ impl Store {
             let nodes = crate::merkle::nodes_for_append(&overlay, n, crate::merkle::leaf_hash(&h.0))?;
             for (l, i, hash) in nodes {
                 pending.nodes.insert((l, i), hash);
-                batch.push((merkle_key(l, i).to_vec(), hash.to_vec()));
+                if self.layout().stores_node(l) {
+                    batch.push((merkle_key(l, i).to_vec(), hash.to_vec()));
+                }
             }
             n += 1;
             if pending.nodes.len() >= 100_000 {
@@ -664,7 +816,23 @@ impl crate::projection::IndexRead for Store {
 }
 
 impl crate::merkle::NodeRead for Store {
+    /// A stored node, or one of a level the layout does not store,
+    /// recomputed from the events it covers (`None` past the last event).
     fn node(&self, level: u8, index: u64) -> Result<Option<crate::merkle::Hash>> {
+        if !self.layout().stores_node(level) {
+            if level == 0 {
+                return Ok(self
+                    .get(index)?
+                    .map(|bytes| crate::merkle::leaf_hash(&codec::hash_stored(&bytes).0)));
+            }
+            let (Some(left), Some(right)) = (
+                self.node(level - 1, 2 * index)?,
+                self.node(level - 1, 2 * index + 1)?,
+            ) else {
+                return Ok(None);
+            };
+            return Ok(Some(crate::merkle::node_hash(&left, &right)));
+        }
         match self.engine.get(TreeId::Merkle, &merkle_key(level, index))? {
             Some(v) => Ok(Some(v.as_slice().try_into().map_err(|_| Error::Integrity {
                 seq: None,
@@ -672,5 +840,136 @@ impl crate::merkle::NodeRead for Store {
             })?)),
             None => Ok(None),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::{Genesis, Holder, Level, Payload, PlanItemDefined};
+    use crate::keys::KeyPair;
+    use crate::merkle::NodeRead;
+    use crate::Ledger;
+    use std::sync::Arc;
+
+    #[test]
+    fn layout_two_keys_are_pinned() {
+        let hash: [u8; 32] = std::array::from_fn(|i| i as u8 + 0xa0);
+        let (k, v) = Layout::V2.hash_entry(0x1_2345, &hash);
+        assert_eq!(
+            hex::encode(&k),
+            "00000001a0a1a2a3a4a5a6a70000000000012345",
+            "block (seq >> 16) u32 BE, the hash's first 8 bytes, seq u64 BE"
+        );
+        assert!(v.is_empty());
+        let (k, v) = Layout::V1.hash_entry(0x1_2345, &hash);
+        assert_eq!(k, hash.to_vec());
+        assert_eq!(hex::encode(v), "0000000000012345");
+        assert!(!Layout::V2.stores_node(0) && !Layout::V2.stores_node(1) && Layout::V2.stores_node(2));
+        assert!((0..=63).all(|l| Layout::V1.stores_node(l)));
+        assert_eq!(Layout::from_marker(None, true).unwrap(), Layout::V1);
+        assert_eq!(Layout::from_marker(None, false).unwrap(), Layout::V2);
+        assert!(Layout::from_marker(Some(&[3]), true).is_err());
+    }
+
+    fn ledger(events: usize) -> (Ledger, KeyPair) {
+        let clock = Arc::new(crate::clock::SteppingClock::new(
+            crate::clock::parse_time("2021-01-04T08:00:00Z").unwrap(),
+            chrono::TimeDelta::seconds(1),
+        ));
+        let admin = KeyPair::from_seed([3; 32]);
+        let genesis = Genesis {
+            agency_code: "1.01".into(),
+            agency_name: "Dinas Uji".into(),
+            admin: Holder {
+                name: "admin".into(),
+                nip: None,
+                jabatan: None,
+            },
+            nonce: Some([5; 32]),
+        };
+        let mut l = Ledger::init_in_memory(clock, &admin, genesis).unwrap();
+        for i in 1..events {
+            l.append(
+                &admin,
+                Payload::PlanItemDefined(PlanItemDefined {
+                    code: format!("T{i}"),
+                    level: Level::Tujuan,
+                    name: format!("Tujuan {i}"),
+                    parent: None,
+                }),
+            )
+            .unwrap();
+        }
+        (l, admin)
+    }
+
+    #[test]
+    fn a_layout_two_store_keeps_block_keyed_hashes_and_merkle_levels_from_two() {
+        let (l, _) = ledger(13);
+        let store = l.store();
+        assert_eq!(store.layout(), Layout::V2);
+        assert_eq!(store.meta(LOOKUPS_KEY).unwrap(), Some(vec![2]));
+        let hashes: Vec<EventHash> = store
+            .events_from(0)
+            .map(|r| codec::hash_stored(&r.unwrap().1))
+            .collect();
+        let by_hash: Vec<(Vec<u8>, Vec<u8>)> = store
+            .derived_entries(Tree::ByHash)
+            .collect::<Result<_>>()
+            .unwrap();
+        let mut want: Vec<_> = hashes
+            .iter()
+            .enumerate()
+            .map(|(seq, h)| Layout::V2.hash_entry(seq as u64, &h.0))
+            .collect();
+        want.sort();
+        assert_eq!(by_hash, want);
+        let levels: Vec<u8> = store
+            .derived_entries(Tree::Merkle)
+            .map(|r| r.unwrap().0[0])
+            .collect();
+        // 13 leaves: three nodes of level 2, one of level 3.
+        assert_eq!(levels, vec![2, 2, 2, 3]);
+        for (seq, h) in hashes.iter().enumerate() {
+            assert_eq!(store.seq_of_hash(h).unwrap(), Some(seq as u64));
+        }
+        // The unstored levels are recomputed from the events; the root is
+        // the one the events give.
+        let mut frontier = crate::merkle::Frontier::default();
+        for h in &hashes {
+            frontier.push(&h.0);
+        }
+        assert_eq!(crate::merkle::root(store, 13).unwrap(), frontier.root());
+        assert_eq!(
+            store.node(0, 4).unwrap(),
+            Some(crate::merkle::leaf_hash(&hashes[4].0))
+        );
+        assert_eq!(store.node(1, 6).unwrap(), None, "past the last event");
+    }
+
+    #[test]
+    fn a_hash_look_up_entry_is_followed_only_to_an_event_with_that_hash() {
+        let (l, _) = ledger(6);
+        let store = l.store();
+        let h3 = codec::hash_stored(&store.get(3).unwrap().unwrap());
+        // A forged entry of the same block and prefix naming seq 5 is not
+        // taken for event 3, nor for a hash that shares the prefix.
+        let (forged, _) = Layout::V2.hash_entry(5, &h3.0);
+        store
+            .engine
+            .bulk(TreeId::ByHash, vec![(forged, Vec::new())])
+            .unwrap();
+        assert_eq!(store.seq_of_hash(&h3).unwrap(), Some(3));
+        let mut other = h3;
+        other.0[31] ^= 1;
+        assert_eq!(store.seq_of_hash(&other).unwrap(), None);
+        // Its own entry gone, event 3 is not found by hash (and `verify`
+        // names the difference).
+        let (own, _) = Layout::V2.hash_entry(3, &h3.0);
+        store.engine.commit(&[(TreeId::ByHash, own, None)]).unwrap();
+        assert_eq!(store.seq_of_hash(&h3).unwrap(), None);
+        let err = crate::verify::verify_store(store).unwrap_err().to_string();
+        assert!(err.contains("by_hash"), "{err}");
     }
 }
