@@ -198,6 +198,14 @@ impl<'a> Frame<'a> {
         &self.bytes[HEADER_LEN..self.bytes.len() - SIGNATURE_LEN]
     }
 
+    /// The payload's kind, read from its first four bytes (the bincode
+    /// enum tag, little-endian) without decoding the rest; `None` for an
+    /// unknown or missing tag.
+    pub fn kind(&self) -> Option<crate::event::Kind> {
+        let tag = self.payload_bytes().get(..4)?;
+        crate::event::Kind::from_number(u32::from_le_bytes([tag[0], tag[1], tag[2], tag[3]]))
+    }
+
     /// The trailing Ed25519 signature.
     pub fn signature(&self) -> [u8; 64] {
         self.fixed(self.bytes.len() - SIGNATURE_LEN)

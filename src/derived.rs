@@ -78,30 +78,32 @@ pub fn lookup_entries(
     hash: &[u8; 32],
     kind: Kind,
     layout: Layout,
-) -> [(Tree, Vec<u8>, Vec<u8>); 2] {
+) -> Vec<(Tree, Vec<u8>, Vec<u8>)> {
     let (hash_key, hash_value) = layout.hash_entry(seq, hash);
-    [
-        (Tree::ByHash, hash_key, hash_value),
-        (
+    let mut out = vec![(Tree::ByHash, hash_key, hash_value)];
+    if layout.indexes_kind(kind) {
+        out.push((
             Tree::ByKind,
             crate::store::kind_key(kind, seq).to_vec(),
             Vec::new(),
-        ),
-    ]
+        ));
+    }
+    out
 }
 
 /// The digests of what the events imply, folded event by event, for a
 /// store of either [`Layout`]: one per derived tree in
-/// [`Layout::CURRENT`], the layout-1 hash look-up beside it, and the
-/// Merkle levels layout 2 does not store apart from those it does.
+/// [`Layout::CURRENT`], the layout-1 hash look-up beside it, and apart the
+/// Merkle levels and kind index entries layout 2 does not store.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Expected {
-    digests: [SetDigest; 6],
+    digests: [SetDigest; 7],
 }
 
 /// Slots of [`Expected::digests`] after the four of [`Tree`].
 const BY_HASH_V1: usize = 4;
 const MERKLE_LOW: usize = 5;
+const BY_KIND_BULK: usize = 6;
 
 impl Expected {
     /// Empty digests under a fresh random key.
@@ -134,6 +136,9 @@ impl Expected {
             (Tree::Merkle, Layout::V1) => {
                 self.digests[Tree::Merkle as usize].union(&self.digests[MERKLE_LOW])
             }
+            (Tree::ByKind, Layout::V1) => {
+                self.digests[Tree::ByKind as usize].union(&self.digests[BY_KIND_BULK])
+            }
             _ => self.digests[tree as usize].clone(),
         }
     }
@@ -153,6 +158,9 @@ impl Expected {
         }
         for (tree, k, v) in lookup_entries(seq, hash, payload.kind(), Layout::CURRENT) {
             self.slot(tree).add(&k, &v);
+        }
+        if !Layout::CURRENT.indexes_kind(payload.kind()) {
+            self.digests[BY_KIND_BULK].add(&crate::store::kind_key(payload.kind(), seq), &[]);
         }
         let (k, v) = Layout::V1.hash_entry(seq, hash);
         self.digests[BY_HASH_V1].add(&k, &v);

@@ -673,10 +673,8 @@ impl Ledger {
         self.store.rebuild_lookups(self.store.events_from(0).map(|r| {
             let (seq, bytes) = r?;
             let frame = Frame::parse(&bytes).map_err(|e| Error::integrity(seq, e))?;
-            let p = frame.payload_bytes();
-            let kind = p
-                .get(..4)
-                .and_then(|b| Kind::from_number(u32::from_le_bytes([b[0], b[1], b[2], b[3]])))
+            let kind = frame
+                .kind()
                 .ok_or_else(|| Error::integrity(seq, "unknown kind"))?;
             Ok((seq, frame.hash(), kind))
         }))?;

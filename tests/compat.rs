@@ -204,3 +204,53 @@ fn a_v1_store_keeps_its_look_up_layout_until_rebuild_rewrites_it_and_answers_the
         expected["status_tw4_known_at_2022_01_10"]
     );
 }
+
+#[test]
+fn layout_two_finds_every_kind_with_or_without_the_kind_index() {
+    use sakip::store::Tree;
+    use sakip::event::Kind;
+    use sakip::store::Layout;
+    let dir = tempfile::tempdir().unwrap();
+    let built = sakip::example::build(dir.path()).unwrap();
+    let store = built.ledger.store();
+    assert_eq!(store.layout(), Layout::V2);
+    let kinds: Vec<(u64, Kind)> = store
+        .events_from(0)
+        .map(|r| {
+            let (seq, bytes) = r.unwrap();
+            (seq, sakip::codec::Frame::parse(&bytes).unwrap().kind().unwrap())
+        })
+        .collect();
+    let indexed: Vec<Vec<u8>> = store
+        .derived_entries(Tree::ByKind)
+        .map(|r| r.unwrap().0)
+        .collect();
+    let mut unindexed = 0;
+    for kind in Kind::ALL {
+        for from in [0, 200] {
+            let want: Vec<u64> = kinds
+                .iter()
+                .filter(|(s, k)| *k == kind && *s >= from)
+                .map(|(s, _)| *s)
+                .collect();
+            let got: Vec<u64> = store.seqs_of_kind(kind, from).map(|r| r.unwrap()).collect();
+            assert_eq!(got, want, "{kind:?} from {from}");
+        }
+        let in_index = indexed
+            .iter()
+            .filter(|k| k[..4] == kind.number().to_be_bytes())
+            .count();
+        let stored = kinds.iter().filter(|(_, k)| *k == kind).count();
+        if Layout::V2.indexes_kind(kind) {
+            assert_eq!(in_index, stored, "{kind:?}");
+        } else {
+            assert_eq!(in_index, 0, "{kind:?} is read from the events");
+            unindexed += stored;
+        }
+    }
+    assert!(
+        unindexed > 100,
+        "the reference ledger's realisations and approvals: {unindexed}"
+    );
+    sakip::verify::verify_store(store).unwrap();
+}

@@ -442,10 +442,10 @@ pub fn crypto_baselines(n: usize) -> Result<Baselines> {
 }
 
 /// Raw sled: `n` events' worth of the writes an append makes in store
-/// layout 2 (the event, its hash look-up entry keyed by seq block and a
-/// hash prefix, its kind index entry, two projection entries, the Merkle
-/// nodes of levels 2 and up its leaf completes, the head) in one
-/// transaction over seven trees per batch of
+/// layout 2 for a realisation (the event, its hash look-up entry keyed by
+/// seq block and a hash prefix, two projection entries, the Merkle nodes
+/// of levels 2 and up its leaf completes, the head; layout 2 keeps no kind
+/// index entry for realisations) in one transaction per batch of
 /// `batch`, each batch flushed and fsynced. The store's floor under a
 /// batch import. Returns events per second, disk bytes per event and the
 /// bytes of keys and values it holds per event.
@@ -465,17 +465,14 @@ fn raw_transactions(dir: &Path, n: usize, batch: usize) -> Result<(f64, f64, f64
     while (seq as usize) < n {
         let end = (seq + batch as u64).min(n as u64);
         let result: std::result::Result<(), sled::transaction::TransactionError<()>> = (
-            &trees[0], &trees[1], &trees[2], &trees[3], &trees[5], &trees[6],
+            &trees[0], &trees[1], &trees[2], &trees[5], &trees[6],
         )
-            .transaction(|(events, meta, by_hash, by_kind, proj, merkle)| {
+            .transaction(|(events, meta, by_hash, proj, merkle)| {
                 for s in seq..end {
                     let k = s.to_be_bytes();
                     events.insert(&k, event.as_slice())?;
                     let h = raw_hash(s);
                     by_hash.insert(raw_hash_key(s, &h).as_slice(), &[])?;
-                    let mut kind = [0u8; 12];
-                    kind[4..].copy_from_slice(&k);
-                    by_kind.insert(&kind, &[])?;
                     let mut time_key = vec![b'M'; 9];
                     time_key.extend_from_slice(&k);
                     proj.insert(time_key, &[])?;
@@ -559,7 +556,6 @@ fn raw_one_tree_batches(dir: &Path, n: usize, batch: usize) -> Result<f64> {
             let h = raw_hash(s);
             b.insert(key(b'e', &[&k]), event.as_slice());
             b.insert(key(b'h', &[&raw_hash_key(s, &h)]), &[][..]);
-            b.insert(key(b'k', &[&[0; 4], &k]), &[][..]);
             b.insert(key(b'p', &[b"M\0\0\0\0\0\0\0\0", &k]), &[][..]);
             b.insert(key(b'p', &[b"R\x07\xe5IKU-01\x00\x01", &k]), &[0x5a_u8; 20][..]);
             for (level, index) in raw_merkle_nodes(s) {

@@ -10,7 +10,8 @@
 //!   tree "meta"        "head" -> count u64 BE || hash 32 || recorded_at i64 BE
 //!   tree "by_hash"     seq >> 16 (u32 BE) || hash[..8] || seq u64 BE -> ()   (layout 2)
 //!                      event hash -> seq u64 BE                              (layout 1)
-//!   tree "by_kind"     kind u32 BE || seq u64 BE -> ()
+//!   tree "by_kind"     kind u32 BE || seq u64 BE -> ()   (layout 2: not realisations,
+//!                      corrections, spending or approvals)
 //!   tree "keys"        public key -> KeyState (bincode)
 //!   tree "proj"        projection index (see `projection/`), rebuildable
 //!   tree "merkle"      level u8 || index u64 BE -> perfect subtree hash (see `merkle.rs`),
@@ -61,7 +62,8 @@ pub enum Layout {
     /// event hash, every Merkle level stored.
     V1 = 1,
     /// `by_hash` keyed by seq block, hash prefix and seq; Merkle levels 0
-    /// and 1 recomputed from the events.
+    /// and 1 recomputed from the events; the kind index without the kinds
+    /// appended in bulk ([`Layout::indexes_kind`]).
     V2 = 2,
 }
 
@@ -99,6 +101,23 @@ impl Layout {
                 k.extend_from_slice(&seq_key(seq));
                 (k, Vec::new())
             }
+        }
+    }
+
+    /// Whether this layout keeps events of `kind` in the kind index.
+    /// Layout 2 leaves out the kinds an agency appends by the thousand
+    /// (realisations, corrections, spending, approvals); a look-up of one
+    /// of those kinds reads the events in order instead.
+    pub fn indexes_kind(self, kind: Kind) -> bool {
+        match self {
+            Layout::V1 => true,
+            Layout::V2 => !matches!(
+                kind,
+                Kind::RealisationRecorded
+                    | Kind::RealisationCorrected
+                    | Kind::SpendingRecorded
+                    | Kind::Approval
+            ),
         }
     }
 
@@ -501,19 +520,32 @@ impl Store {
             })
     }
 
-    /// Seqs of the events of one kind, from `from` on.
-    pub fn seqs_of_kind(&self, kind: Kind, from: u64) -> impl Iterator<Item = Result<u64>> + '_ {
+    /// Seqs of the events of one kind, from `from` on: from the kind index
+    /// when the layout keeps that kind there, else by reading the events in
+    /// order.
+    pub fn seqs_of_kind(&self, kind: Kind, from: u64) -> Box<dyn Iterator<Item = Result<u64>> + '_> {
+        if !self.layout().indexes_kind(kind) {
+            return Box::new(self.events_from(from).filter_map(move |r| match r {
+                Ok((seq, bytes)) => match codec::Frame::parse(&bytes) {
+                    Ok(frame) => (frame.kind() == Some(kind)).then_some(Ok(seq)),
+                    Err(e) => Some(Err(Error::integrity(seq, e))),
+                },
+                Err(e) => Some(Err(e)),
+            }));
+        }
         let start = kind_key(kind, from);
         let end = kind_key(kind, u64::MAX);
-        self.engine
-            .range(TreeId::ByKind, Bound::Included(&start), Bound::Included(&end))
-            .map(|r| {
-                let (k, _) = r?;
-                be_u64(k.get(4..12).unwrap_or_default()).map_err(|_| Error::Integrity {
-                    seq: None,
-                    reason: "a kind index entry is malformed".into(),
-                })
-            })
+        Box::new(
+            self.engine
+                .range(TreeId::ByKind, Bound::Included(&start), Bound::Included(&end))
+                .map(|r| {
+                    let (k, _) = r?;
+                    be_u64(k.get(4..12).unwrap_or_default()).map_err(|_| Error::Integrity {
+                        seq: None,
+                        reason: "a kind index entry is malformed".into(),
+                    })
+                }),
+        )
     }
 
     /// Every persisted key state.
@@ -543,7 +575,9 @@ impl Store {
             writes.push((TreeId::Events, seq_key(s.seq).to_vec(), Some(s.bytes.clone())));
             let (hash_key, hash_value) = layout.hash_entry(s.seq, &s.hash.0);
             writes.push((TreeId::ByHash, hash_key, Some(hash_value)));
-            writes.push((TreeId::ByKind, kind_key(s.kind, s.seq).to_vec(), Some(Vec::new())));
+            if layout.indexes_kind(s.kind) {
+                writes.push((TreeId::ByKind, kind_key(s.kind, s.seq).to_vec(), Some(Vec::new())));
+            }
             for (k, v) in &s.proj {
                 writes.push((TreeId::Proj, k.clone(), Some(v.clone())));
             }
@@ -637,7 +671,9 @@ impl Store {
         for event in events {
             let (seq, hash, kind) = event?;
             hashes.push(layout.hash_entry(seq, &hash.0));
-            kinds.push((kind_key(kind, seq).to_vec(), Vec::new()));
+            if layout.indexes_kind(kind) {
+                kinds.push((kind_key(kind, seq).to_vec(), Vec::new()));
+            }
             if hashes.len() >= REBUILD_CHUNK {
                 self.engine.bulk(TreeId::ByHash, std::mem::take(&mut hashes))?;
                 self.engine.bulk(TreeId::ByKind, std::mem::take(&mut kinds))?;
