@@ -108,6 +108,7 @@ impl Verified {
 
 /// One event found sound, with what it implies in the index.
 struct Sound {
+    recorded_at: i64,
     payload: Payload,
     entries: Vec<(Vec<u8>, Vec<u8>)>,
 }
@@ -192,6 +193,7 @@ impl<'a> CheckedIndex<'a> {
         let event = sound_from(self.store, self.head, seq, &bytes, hash, !known)?;
         self.check_author(seq, &event.author, event.payload.kind())?;
         let sound = Arc::new(Sound {
+            recorded_at: event.recorded_at,
             entries: crate::projection::index_entries(seq, event.recorded_at, &event.payload),
             payload: event.payload,
         });
@@ -256,6 +258,7 @@ impl<'a> CheckedIndex<'a> {
             }
             self.signatures.set(self.signatures.get() + 1);
             let sound = Arc::new(Sound {
+                recorded_at: event.recorded_at,
                 entries: crate::projection::index_entries(seq, event.recorded_at, &event.payload),
                 payload: event.payload,
             });
@@ -368,6 +371,31 @@ impl IndexRead for CheckedIndex<'_> {
 
     fn year_cache(&self) -> Option<&crate::projection::YearCache> {
         self.years
+    }
+
+    /// In layout 2, the binary search over the events' times, then the
+    /// events on either side of the answer checked as every event a figure
+    /// comes from is: the answer's recorded at or before `at`, the next one
+    /// after it.
+    fn seq_at_time(&self, at: i64) -> Result<Option<u64>> {
+        if self.store.layout() == crate::store::Layout::V1 {
+            return crate::projection::seq_at_time_indexed(self, at);
+        }
+        let found = self.store.seq_recorded_by(at)?;
+        let next = found.map_or(0, |s| s + 1);
+        let found_ok = match found {
+            Some(seq) => self.event(seq)?.recorded_at <= at,
+            None => true,
+        };
+        let next_ok = next >= self.head.count || self.event(next)?.recorded_at > at;
+        if found_ok && next_ok {
+            Ok(found)
+        } else {
+            Err(Error::integrity(
+                next,
+                "the events' recorded times do not grow from one event to the next; run `sakip verify`",
+            ))
+        }
     }
 }
 /// A stored event read on its own and found sound.

@@ -94,16 +94,18 @@ pub fn lookup_entries(
 /// The digests of what the events imply, folded event by event, for a
 /// store of either [`Layout`]: one per derived tree in
 /// [`Layout::CURRENT`], the layout-1 hash look-up beside it, and apart the
-/// Merkle levels and kind index entries layout 2 does not store.
+/// Merkle levels, kind index entries and time entries layout 2 does not
+/// store.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Expected {
-    digests: [SetDigest; 7],
+    digests: [SetDigest; 8],
 }
 
 /// Slots of [`Expected::digests`] after the four of [`Tree`].
 const BY_HASH_V1: usize = 4;
 const MERKLE_LOW: usize = 5;
 const BY_KIND_BULK: usize = 6;
+const PROJ_TIME: usize = 7;
 
 impl Expected {
     /// Empty digests under a fresh random key.
@@ -136,6 +138,9 @@ impl Expected {
             (Tree::Merkle, Layout::V1) => {
                 self.digests[Tree::Merkle as usize].union(&self.digests[MERKLE_LOW])
             }
+            (Tree::Projection, Layout::V1) => {
+                self.digests[Tree::Projection as usize].union(&self.digests[PROJ_TIME])
+            }
             (Tree::ByKind, Layout::V1) => {
                 self.digests[Tree::ByKind as usize].union(&self.digests[BY_KIND_BULK])
             }
@@ -154,7 +159,12 @@ impl Expected {
         merkle_nodes: &[(u8, u64, Hash)],
     ) {
         for (k, v) in crate::projection::index_entries(seq, recorded_at, payload) {
-            self.slot(Tree::Projection).add(&k, &v);
+            let slot = if Layout::CURRENT.keeps_index_entry(&k) {
+                Tree::Projection as usize
+            } else {
+                PROJ_TIME
+            };
+            self.digests[slot].add(&k, &v);
         }
         for (tree, k, v) in lookup_entries(seq, hash, payload.kind(), Layout::CURRENT) {
             self.slot(tree).add(&k, &v);

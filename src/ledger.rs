@@ -667,8 +667,8 @@ impl Ledger {
                 ),
             });
         }
-        let events = self.rebuild()?;
         self.store.begin_lookups_rebuild()?;
+        let events = self.rebuild_projection(true)?;
         self.rebuild_merkle()?;
         self.store.rebuild_lookups(self.store.events_from(0).map(|r| {
             let (seq, bytes) = r?;
@@ -694,6 +694,10 @@ impl Ledger {
 
     /// Drop and rebuild the projection index from the events alone.
     pub fn rebuild(&self) -> Result<u64> {
+        self.rebuild_projection(false)
+    }
+
+    fn rebuild_projection(&self, within: bool) -> Result<u64> {
         let entries = self.store.events_from(0).map(|r| {
             let (seq, bytes) = r?;
             let frame = Frame::parse(&bytes).map_err(|e| Error::integrity(seq, e))?;
@@ -702,7 +706,7 @@ impl Ledger {
             Ok(projection::index_entries(seq, frame.recorded_at(), &payload))
         });
         self.years.clear();
-        let rebuilt = self.store.rebuild_projection(entries);
+        let rebuilt = self.store.rebuild_projection(entries, within);
         self.years.clear();
         rebuilt
     }

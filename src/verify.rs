@@ -455,11 +455,11 @@ fn expected_entries(store: &Store, tree: Tree) -> Result<BTreeMap<Vec<u8>, Vec<u
                 let payload: crate::event::Payload = codec::from_bytes(frame.payload_bytes())
                     .map_err(|e| Error::integrity(seq, format!("payload: {e}")))?;
                 if tree == Tree::Projection {
-                    out.extend(crate::projection::index_entries(
-                        seq,
-                        frame.recorded_at(),
-                        &payload,
-                    ));
+                    out.extend(
+                        crate::projection::index_entries(seq, frame.recorded_at(), &payload)
+                            .into_iter()
+                            .filter(|(k, _)| layout.keeps_index_entry(k)),
+                    );
                 } else {
                     for (t, k, v) in lookup_entries(seq, &hash.0, payload.kind(), layout) {
                         if t == tree {

@@ -207,9 +207,9 @@ fn a_v1_store_keeps_its_look_up_layout_until_rebuild_rewrites_it_and_answers_the
 
 #[test]
 fn layout_two_finds_every_kind_with_or_without_the_kind_index() {
-    use sakip::store::Tree;
     use sakip::event::Kind;
     use sakip::store::Layout;
+    use sakip::store::Tree;
     let dir = tempfile::tempdir().unwrap();
     let built = sakip::example::build(dir.path()).unwrap();
     let store = built.ledger.store();

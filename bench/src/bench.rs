@@ -443,9 +443,10 @@ pub fn crypto_baselines(n: usize) -> Result<Baselines> {
 
 /// Raw sled: `n` events' worth of the writes an append makes in store
 /// layout 2 for a realisation (the event, its hash look-up entry keyed by
-/// seq block and a hash prefix, two projection entries, the Merkle nodes
-/// of levels 2 and up its leaf completes, the head; layout 2 keeps no kind
-/// index entry for realisations) in one transaction per batch of
+/// seq block and a hash prefix, its projection entry, the Merkle nodes of
+/// levels 2 and up its leaf completes, the head; layout 2 keeps no kind
+/// index entry for realisations and no time entry) in one transaction per
+/// batch of
 /// `batch`, each batch flushed and fsynced. The store's floor under a
 /// batch import. Returns events per second, disk bytes per event and the
 /// bytes of keys and values it holds per event.
@@ -473,9 +474,6 @@ fn raw_transactions(dir: &Path, n: usize, batch: usize) -> Result<(f64, f64, f64
                     events.insert(&k, event.as_slice())?;
                     let h = raw_hash(s);
                     by_hash.insert(raw_hash_key(s, &h).as_slice(), &[])?;
-                    let mut time_key = vec![b'M'; 9];
-                    time_key.extend_from_slice(&k);
-                    proj.insert(time_key, &[])?;
                     let mut entry = b"R\x07\xe5IKU-01\x00\x01".to_vec();
                     entry.extend_from_slice(&k);
                     proj.insert(entry, &[0x5a; 20])?;
@@ -556,7 +554,6 @@ fn raw_one_tree_batches(dir: &Path, n: usize, batch: usize) -> Result<f64> {
             let h = raw_hash(s);
             b.insert(key(b'e', &[&k]), event.as_slice());
             b.insert(key(b'h', &[&raw_hash_key(s, &h)]), &[][..]);
-            b.insert(key(b'p', &[b"M\0\0\0\0\0\0\0\0", &k]), &[][..]);
             b.insert(key(b'p', &[b"R\x07\xe5IKU-01\x00\x01", &k]), &[0x5a_u8; 20][..]);
             for (level, index) in raw_merkle_nodes(s) {
                 b.insert(key(b'm', &[&[level], &index.to_be_bytes()]), &h[..]);

@@ -48,7 +48,35 @@ pub trait IndexRead {
     fn definitions(&self, tag: u8) -> Result<std::sync::Arc<Entries>> {
         Ok(std::sync::Arc::new(self.scan(&[tag])?))
     }
+    /// The last seq recorded at or before `at` (microseconds), if any:
+    /// here from the time entries (`M`), the one checked. A store that
+    /// keeps no time entries answers from the events themselves.
+    fn seq_at_time(&self, at: i64) -> Result<Option<u64>> {
+        seq_at_time_indexed(self, at)
+    }
 }
+
+/// [`IndexRead::seq_at_time`] from the time entries: the last one at or
+/// before `at`, checked against its event.
+pub fn seq_at_time_indexed<R: IndexRead + ?Sized>(r: &R, at: i64) -> Result<Option<u64>> {
+    let lo = with_seq(time_key(i64::MIN), 0);
+    let hi = with_seq(time_key(at), u64::MAX);
+    match r.last_in(&lo, &hi)? {
+        Some(k) => {
+            r.check(&k, &[])?;
+            Ok(Some(seq_suffix(&k)))
+        }
+        None => Ok(None),
+    }
+}
+
+/// Whether an index key is a time entry (`M`: recorded time and seq), which
+/// a layout-2 store does not keep (`store::Layout`).
+pub fn is_time_key(key: &[u8]) -> bool {
+    key.first() == Some(&TIME_TAG)
+}
+
+const TIME_TAG: u8 = b'M';
 
 /// An in-memory index: the entries of a batch being appended, or of a ledger
 /// being verified.
@@ -259,7 +287,7 @@ pub(crate) fn entry_prefix(tag: u8, period: PeriodRef, code: &str) -> Vec<u8> {
 }
 
 pub(crate) fn time_key(recorded_at: i64) -> Vec<u8> {
-    let mut k = key(b'M');
+    let mut k = key(TIME_TAG);
     k.extend_from_slice(&((recorded_at as u64) ^ (1 << 63)).to_be_bytes());
     k
 }

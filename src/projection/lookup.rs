@@ -390,15 +390,7 @@ pub(crate) fn is_approved(r: &dyn IndexRead, seq: u64, known: u64) -> Result<boo
 
 /// The last seq recorded at or before `at` (microseconds), if any.
 pub fn seq_at_time(r: &dyn IndexRead, at: i64) -> Result<Option<u64>> {
-    let lo = with_seq(time_key(i64::MIN), 0);
-    let hi = with_seq(time_key(at), u64::MAX);
-    match r.last_in(&lo, &hi)? {
-        Some(k) => {
-            r.check(&k, &[])?;
-            Ok(Some(seq_suffix(&k)))
-        }
-        None => Ok(None),
-    }
+    r.seq_at_time(at)
 }
 
 /// The value and seq of one version.

@@ -121,6 +121,14 @@ impl Layout {
         }
     }
 
+    /// Whether this layout keeps a projection index entry: layout 2 keeps
+    /// no time entries (`M`); the seq recorded at or before a time is found
+    /// among the events themselves, whose times only grow
+    /// ([`Store::seq_recorded_by`]).
+    pub fn keeps_index_entry(self, key: &[u8]) -> bool {
+        self == Layout::V1 || !crate::projection::is_time_key(key)
+    }
+
     /// Whether this layout stores Merkle nodes of `level`.
     pub fn stores_node(self, level: u8) -> bool {
         match self {
@@ -578,7 +586,7 @@ impl Store {
             if layout.indexes_kind(s.kind) {
                 writes.push((TreeId::ByKind, kind_key(s.kind, s.seq).to_vec(), Some(Vec::new())));
             }
-            for (k, v) in &s.proj {
+            for (k, v) in s.proj.iter().filter(|(k, _)| layout.keeps_index_entry(k)) {
                 writes.push((TreeId::Proj, k.clone(), Some(v.clone())));
             }
             for (level, index, hash) in s.merkle.iter().filter(|n| layout.stores_node(n.0)) {
@@ -622,25 +630,35 @@ impl Store {
         self.engine.bulk(tree, chunk)
     }
 
-    /// Drop the projection index and refill it from `entries`, in chunks;
-    /// `meta/rebuilding` marks an unfinished rebuild so a crash mid-way is
-    /// noticed at the next open.
+    /// Drop the projection index and refill it from `entries` (the entries
+    /// the layout keeps), in chunks; `meta/rebuilding` marks an unfinished
+    /// rebuild so a crash mid-way is noticed at the next open. Inside a
+    /// larger rebuild (`within`), the mark is the caller's to set and clear.
     pub fn rebuild_projection(
         &self,
         entries: impl Iterator<Item = Result<Vec<(Vec<u8>, Vec<u8>)>>>,
+        within: bool,
     ) -> Result<u64> {
-        self.put_meta(REBUILDING_KEY, &[1u8])?;
+        if !within {
+            self.put_meta(REBUILDING_KEY, &[1u8])?;
+        }
         self.engine.clear(TreeId::Proj)?;
+        let layout = self.layout();
         let mut events = 0u64;
         let flat = entries.inspect(|_| events += 1).flat_map(|r| match r {
-            Ok(v) => v.into_iter().map(Ok).collect::<Vec<_>>(),
+            Ok(v) => v
+                .into_iter()
+                .filter(|(k, _)| layout.keeps_index_entry(k))
+                .map(Ok)
+                .collect::<Vec<_>>(),
             Err(e) => vec![Err(e)],
         });
         self.refill(TreeId::Proj, flat)?;
         self.engine.sync()?;
         self.put_meta(PROJECTION_KEY, &[crate::projection::PROJECTION_VERSION])?;
-        self.engine
-            .commit(&[(TreeId::Meta, REBUILDING_KEY.to_vec(), None)])?;
+        if !within {
+            self.finish_rebuild()?;
+        }
         Ok(events)
     }
 
@@ -809,6 +827,36 @@ fn sync_dir(dir: &Path) -> Result<()> {
     Ok(())
 }
 
+impl Store {
+    /// The last seq recorded at or before `at` (microseconds), found by
+    /// binary search over the events' recorded times, which never decrease
+    /// from one event to the next (checked at append and by `verify`). The
+    /// bytes are read unchecked; a checking reader checks the events on
+    /// either side of the answer (`checked.rs`).
+    pub fn seq_recorded_by(&self, at: i64) -> Result<Option<u64>> {
+        let count = self.head()?.map_or(0, |h| h.count);
+        let recorded_at = |seq: u64| -> Result<i64> {
+            let bytes = self.get(seq)?.ok_or_else(|| {
+                Error::integrity(seq, format!("event {seq} is missing; run `sakip verify`"))
+            })?;
+            Ok(codec::Frame::parse(&bytes)
+                .map_err(|e| Error::integrity(seq, e))?
+                .recorded_at())
+        };
+        // The first seq recorded after `at` lies in lo..=hi.
+        let (mut lo, mut hi) = (0u64, count);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if recorded_at(mid)? <= at {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        Ok(lo.checked_sub(1))
+    }
+}
+
 impl crate::projection::IndexRead for Store {
     fn scan(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
         let mut out = Vec::new();
@@ -839,6 +887,13 @@ impl crate::projection::IndexRead for Store {
         {
             Some(r) => Ok(Some(r?.0)),
             None => Ok(None),
+        }
+    }
+
+    fn seq_at_time(&self, at: i64) -> Result<Option<u64>> {
+        match self.layout() {
+            Layout::V1 => crate::projection::seq_at_time_indexed(self, at),
+            Layout::V2 => self.seq_recorded_by(at),
         }
     }
 
@@ -885,6 +940,7 @@ mod tests {
     use crate::event::{Genesis, Holder, Level, Payload, PlanItemDefined};
     use crate::keys::KeyPair;
     use crate::merkle::NodeRead;
+    use crate::projection::IndexRead;
     use crate::Ledger;
     use std::sync::Arc;
 
@@ -982,6 +1038,54 @@ mod tests {
             Some(crate::merkle::leaf_hash(&hashes[4].0))
         );
         assert_eq!(store.node(1, 6).unwrap(), None, "past the last event");
+    }
+
+    #[test]
+    fn a_layout_two_store_finds_the_seq_recorded_by_a_time_among_the_events() {
+        let (mut l, admin) = ledger(5);
+        // One batch: three events with the same recorded time.
+        let batch: Vec<_> = (0..3)
+            .map(|i| {
+                (
+                    &admin,
+                    Payload::PlanItemDefined(PlanItemDefined {
+                        code: format!("B{i}"),
+                        level: Level::Tujuan,
+                        name: format!("Tujuan B{i}"),
+                        parent: None,
+                    }),
+                )
+            })
+            .collect();
+        l.append_all(batch).unwrap();
+        let store = l.store();
+        assert!(
+            store
+                .projection_entries()
+                .unwrap()
+                .iter()
+                .all(|(k, _)| !crate::projection::is_time_key(k)),
+            "layout 2 keeps no time entries"
+        );
+        let times: Vec<i64> = store
+            .events_from(0)
+            .map(|r| codec::Frame::parse(&r.unwrap().1).unwrap().recorded_at())
+            .collect();
+        assert_eq!(times.len(), 8);
+        assert_eq!(times[5], times[7]);
+        for probe in times.iter().flat_map(|t| [t - 1, *t, t + 1]) {
+            let want = times.iter().rposition(|t| *t <= probe).map(|i| i as u64);
+            assert_eq!(store.seq_recorded_by(probe).unwrap(), want, "at {probe}");
+            assert_eq!(l.seq_at_time(probe).unwrap(), want, "checked, at {probe}");
+        }
+        // The answer's events are checked: a forged time is refused.
+        let mut bytes = store.get(7).unwrap().unwrap();
+        bytes[41] ^= 1;
+        store.overwrite_event(7, bytes).unwrap();
+        let err = crate::checked::CheckedIndex::new(store, l.registry(), l.head())
+            .seq_at_time(times[7])
+            .unwrap_err();
+        assert!(matches!(err, Error::Integrity { seq: Some(7), .. }), "{err}");
     }
 
     #[test]
