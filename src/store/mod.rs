@@ -13,18 +13,22 @@
 //!   tree "by_kind"     kind u32 BE || seq u64 BE -> ()   (layout 2: not realisations,
 //!                      corrections, spending or approvals)
 //!   tree "keys"        public key -> KeyState (bincode)
-//!   tree "proj"        projection index (see `projection/`), rebuildable
+//!   tree "proj"        projection index (see `projection/`), rebuildable;
+//!                      layout 2 keeps no time entries
 //!   tree "merkle"      level u8 || index u64 BE -> perfect subtree hash (see `merkle.rs`),
 //!                      levels 2 and up (layout 2); every level (layout 1)
 //! ```
 //!
-//! The hash look-up and the Merkle nodes have a [`Layout`], recorded in
-//! `meta/lookups`. Layout 2 keys the hash look-up by the event's block of
-//! 65.536 seqs first, so that an append writes near the previous one
-//! instead of at a random place in the tree, and leaves the two lowest
-//! Merkle levels to be recomputed from the events they hash. A store
-//! written before layout 2 (no `meta/lookups`) keeps layout 1, is read and
-//! verified as such, and is rewritten in layout 2 by `sakip rebuild`.
+//! The derived look-ups have a [`Layout`], recorded in `meta/lookups`.
+//! Layout 2 writes 3,5 keys for a bulk event where layout 1 wrote 7: it
+//! keys the hash look-up by the event's block of 65.536 seqs first, so that
+//! an append writes near the previous one instead of at a random place in
+//! the tree; it leaves the two lowest Merkle levels to be recomputed from
+//! the events they hash; it keeps no kind index entries for the kinds
+//! appended in bulk and no time entries, both found among the events. A
+//! store written before layout 2 (no `meta/lookups`) keeps layout 1, is
+//! read, appended to and verified as such, and is rewritten in layout 2 by
+//! `sakip rebuild`.
 //!
 //! Every commit writes events, head and indexes in one engine transaction
 //! and returns only after the data is durable (see `sled_engine.rs`). The
@@ -55,15 +59,18 @@ const PROJECTION_KEY: &[u8] = b"projection";
 const CHECKPOINT_KEY: &[u8] = b"checkpoint";
 const LOOKUPS_KEY: &[u8] = b"lookups";
 
-/// The layout of the hash look-up and the Merkle nodes in a store.
+/// The layout of a store's derived look-ups: the hash look-up, the kind
+/// index, the time entries of the projection index and the Merkle nodes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Layout {
     /// Written before `meta/lookups` existed: `by_hash` keyed by the whole
-    /// event hash, every Merkle level stored.
+    /// event hash, every kind indexed, time entries kept, every Merkle
+    /// level stored.
     V1 = 1,
     /// `by_hash` keyed by seq block, hash prefix and seq; Merkle levels 0
     /// and 1 recomputed from the events; the kind index without the kinds
-    /// appended in bulk ([`Layout::indexes_kind`]).
+    /// appended in bulk ([`Layout::indexes_kind`]); no time entries
+    /// ([`Layout::keeps_index_entry`]).
     V2 = 2,
 }
 
