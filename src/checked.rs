@@ -475,42 +475,13 @@ fn moved(at: u64, says: u64) -> Error {
 
 #[cfg(test)]
 mod tests {
-    use crate::event::{Genesis, Holder, Level, Payload, PlanItemDefined};
-    use crate::keys::KeyPair;
+    use crate::event::Payload;
     use crate::projection::IndexRead;
-    use crate::Ledger;
-    use std::sync::Arc;
 
     #[test]
     fn a_remembered_event_is_served_from_memory_and_a_hash_only_for_the_same_bytes() {
-        let clock = Arc::new(crate::clock::SteppingClock::new(
-            crate::clock::parse_time("2021-01-04T08:00:00Z").unwrap(),
-            chrono::TimeDelta::seconds(1),
-        ));
-        let admin = KeyPair::from_seed([3; 32]);
-        let genesis = Genesis {
-            agency_code: "1.01".into(),
-            agency_name: "Dinas Uji".into(),
-            admin: Holder {
-                name: "admin".into(),
-                nip: None,
-                jabatan: None,
-            },
-            nonce: Some([5; 32]),
-        };
-        let mut l = Ledger::init_in_memory(clock, &admin, genesis).unwrap();
-        for code in ["T1", "T2"] {
-            l.append(
-                &admin,
-                Payload::PlanItemDefined(PlanItemDefined {
-                    code: code.into(),
-                    level: Level::Tujuan,
-                    name: format!("Tujuan {code}"),
-                    parent: None,
-                }),
-            )
-            .unwrap();
-        }
+        // The genesis and plan items T1 and T2.
+        let (l, _) = crate::store::tests::ledger(3);
         // A first reader checks the signature and remembers it.
         assert!(l.verified.is_empty());
         l.index().payload(1).unwrap();

@@ -942,7 +942,7 @@ impl crate::merkle::NodeRead for Store {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::event::{Genesis, Holder, Level, Payload, PlanItemDefined};
     use crate::keys::KeyPair;
@@ -971,7 +971,8 @@ mod tests {
         assert!(Layout::from_marker(Some(&[3]), true).is_err());
     }
 
-    fn ledger(events: usize) -> (Ledger, KeyPair) {
+    /// A ledger in memory: the genesis and `events - 1` plan items T1, T2, …
+    pub(crate) fn ledger(events: usize) -> (Ledger, KeyPair) {
         let clock = Arc::new(crate::clock::SteppingClock::new(
             crate::clock::parse_time("2021-01-04T08:00:00Z").unwrap(),
             chrono::TimeDelta::seconds(1),
