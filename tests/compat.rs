@@ -81,8 +81,9 @@ fn answers(ledger: &Ledger) -> Value {
     })
 }
 
-#[test]
-fn a_v1_ledger_opens_verifies_and_answers_as_it_did() {
+/// The v1 fixture's directory, a copy of its ledger to work on, and the
+/// clock both tests append with.
+fn v1_copy() -> (std::path::PathBuf, tempfile::TempDir, Arc<SteppingClock>) {
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/v1");
     let dir = tempfile::tempdir().unwrap();
     copy_dir(&fixture.join("ledger"), dir.path());
@@ -90,6 +91,12 @@ fn a_v1_ledger_opens_verifies_and_answers_as_it_did() {
         sakip::clock::parse_time("2026-01-01T00:00:00Z").unwrap(),
         chrono::TimeDelta::seconds(1),
     ));
+    (fixture, dir, clock)
+}
+
+#[test]
+fn a_v1_ledger_opens_verifies_and_answers_as_it_did() {
+    let (fixture, dir, clock) = v1_copy();
     let ledger = Ledger::open(dir.path(), clock).unwrap();
     let got = answers(&ledger);
     let expected_path = fixture.join("expected.json");
@@ -147,13 +154,7 @@ fn a_v1_ledger_opens_verifies_and_answers_as_it_did() {
 #[test]
 fn a_v1_store_keeps_its_look_up_layout_until_rebuild_rewrites_it_and_answers_the_same() {
     use sakip::store::Layout;
-    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/v1");
-    let dir = tempfile::tempdir().unwrap();
-    copy_dir(&fixture.join("ledger"), dir.path());
-    let clock = Arc::new(SteppingClock::new(
-        sakip::clock::parse_time("2026-01-01T00:00:00Z").unwrap(),
-        chrono::TimeDelta::seconds(1),
-    ));
+    let (fixture, dir, clock) = v1_copy();
     let expected: Value =
         serde_json::from_str(&std::fs::read_to_string(fixture.join("expected.json")).unwrap()).unwrap();
 
