@@ -130,6 +130,16 @@ pub fn encode_body(unsigned: &Unsigned<'_>) -> Result<Vec<u8>, CodecError> {
     Ok(body)
 }
 
+/// Where the previous event's hash sits in a body: after the version byte
+/// and the seq.
+const PREV_AT: usize = 9;
+
+/// Set the previous event's hash in a body made by [`encode_body`] (which
+/// a batch encodes before the event it follows is signed).
+pub fn set_prev(body: &mut [u8], prev: &EventHash) {
+    body[PREV_AT..PREV_AT + 32].copy_from_slice(&prev.0);
+}
+
 /// The exact message an Ed25519 signature covers.
 pub fn signing_message(body: &[u8]) -> Vec<u8> {
     let mut msg = Vec::with_capacity(SIGNATURE_DOMAIN.len() + body.len());
@@ -175,7 +185,7 @@ impl<'a> Frame<'a> {
 
     /// Hash of the previous event.
     pub fn prev(&self) -> EventHash {
-        EventHash(self.fixed(9))
+        EventHash(self.fixed(PREV_AT))
     }
 
     /// Transaction time, µs since the Unix epoch (UTC).

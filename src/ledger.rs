@@ -435,12 +435,94 @@ impl Ledger {
 
     /// Authorize, validate, sign and chain a batch in memory: the events,
     /// index entries and Merkle nodes to commit, the new head and registry.
-    fn stage<S: Signer + ?Sized>(
+    ///
+    /// Two passes run over the items in order. The first authorizes,
+    /// validates and encodes each event without its `prev`; the second
+    /// chains, signs and hashes them. Each event's check depends only on
+    /// the events before it, never on their signatures, so for a batch of
+    /// [`PIPELINE_FROM`] items or more the second pass runs on a thread of
+    /// its own, up to [`PIPELINE_DEPTH`] events behind the first. The
+    /// events, and the first refusal in item order, are the same either
+    /// way.
+    fn stage<S: Signer + Sync + ?Sized>(
         &self,
         items: &[(&S, Payload, String)],
         at: Option<i64>,
     ) -> Result<(Vec<Staged>, Head, Registry)> {
         let now = at.unwrap_or_else(|| self.clock.now().timestamp_micros());
+        self.check_time(now)?;
+        let (count, prev) = match self.head {
+            Some(h) => (h.count, h.hash),
+            None => (0, EventHash::ZERO),
+        };
+        let mut seal = Sealer::new(&self.store, prev);
+        let mut checker = Checker::new(self, now, items.len() > 1);
+        let staged = if items.len() < PIPELINE_FROM {
+            let mut staged = Vec::with_capacity(items.len());
+            for (i, (signer, payload, label)) in items.iter().enumerate() {
+                let checked = checker.check(count + i as u64, *signer, payload, label)?;
+                staged.push(seal.seal(*signer, checked)?);
+            }
+            staged
+        } else {
+            Self::stage_pipelined(items, count, &mut checker, seal)?
+        };
+        let head = Head {
+            count: count + staged.len() as u64,
+            hash: staged.last().map_or(prev, |s| s.hash),
+            recorded_at: now,
+        };
+        Ok((staged, head, checker.registry))
+    }
+
+    /// [`Ledger::stage`]'s two passes on two threads.
+    fn stage_pipelined<S: Signer + Sync + ?Sized>(
+        items: &[(&S, Payload, String)],
+        count: u64,
+        checker: &mut Checker<'_>,
+        mut seal: Sealer<'_>,
+    ) -> Result<Vec<Staged>> {
+        let (staged, checked_all) = std::thread::scope(|scope| {
+            let (send, receive) = std::sync::mpsc::sync_channel::<(&S, Checked)>(PIPELINE_DEPTH);
+            let sealing = scope.spawn(move || -> Result<Vec<Staged>> {
+                let mut staged = Vec::with_capacity(items.len());
+                for (signer, checked) in receive {
+                    staged.push(seal.seal(signer, checked)?);
+                }
+                Ok(staged)
+            });
+            let mut checked_all = Ok(());
+            for (i, (signer, payload, label)) in items.iter().enumerate() {
+                match checker.check(count + i as u64, *signer, payload, label) {
+                    // A closed channel means sealing stopped at an error,
+                    // which the join returns.
+                    Ok(checked) => {
+                        if send.send((*signer, checked)).is_err() {
+                            break;
+                        }
+                    }
+                    Err(e) => {
+                        checked_all = Err(e);
+                        break;
+                    }
+                }
+            }
+            drop(send);
+            let sealed = sealing
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (sealed, checked_all)
+        });
+        // Sealing only ever sees items that passed their check, so a
+        // sealing error belongs to an earlier item than a check error.
+        let staged = staged?;
+        checked_all?;
+        Ok(staged)
+    }
+
+    /// Refuse a recording time in the future of this machine's clock or
+    /// before the head's.
+    fn check_time(&self, now: i64) -> Result<()> {
         let latest = (self.clock.wall() + crate::clock::FUTURE_MARGIN).timestamp_micros();
         if now > latest {
             return Err(Error::Refused(format!(
@@ -467,103 +549,7 @@ impl Ledger {
                 )));
             }
         }
-        let mut registry = self.registry.clone();
-        let mut batch_index = MemIndex::default();
-        let base_payloads = std::cell::RefCell::new(std::collections::HashMap::new());
-        let mut batch_nodes = crate::merkle::MemNodes::default();
-        let (mut count, mut prev) = match self.head {
-            Some(h) => (h.count, h.hash),
-            None => (0, EventHash::ZERO),
-        };
-        let mut staged: Vec<Staged> = Vec::with_capacity(items.len());
-        for (signer, payload, label) in items.iter() {
-            let seq = count;
-            let author = signer.public();
-            let event_of = |s: u64| -> Option<(Kind, PublicKey)> {
-                if s >= self.head.map_or(0, |h| h.count) {
-                    return staged
-                        .iter()
-                        .find(|st| st.seq == s)
-                        .and_then(|st| Some((st.kind, Frame::parse(&st.bytes).ok()?.author())));
-                }
-                self.kind_and_author(s).ok().flatten()
-            };
-            let labelled = |reason: String| {
-                if label.is_empty() {
-                    reason
-                } else if items.len() > 1 {
-                    format!("{label}: {reason}; nothing was appended")
-                } else {
-                    format!("{label}: {reason}")
-                }
-            };
-            let refuse = |reason: String| Error::Refused(labelled(reason));
-            registry
-                .check(seq, &author, payload, event_of)
-                .map_err(|d| match d.is_authorization() {
-                    true => Error::Unauthorized(labelled(d.to_string())),
-                    false => refuse(d.to_string()),
-                })?;
-            if let Payload::KeyAdded(k) = payload {
-                if crate::keys::is_example_key(&k.key) && !self.is_demo()? {
-                    return Err(refuse(format!(
-                        "key {} is a published example key (its seed is public, so anyone can sign as it); only the demo ledger accepts it",
-                        k.key.key_id()
-                    )));
-                }
-            }
-            let view = Overlay {
-                base: &self.store,
-                top: &batch_index,
-                cache: &base_payloads,
-            };
-            crate::rules::validate(&view, payload).map_err(|e| e.refused(labelled))?;
-            batch_index.add(seq, now, payload);
-            let changed = registry.apply(seq, &author, payload);
-            let body = codec::encode_body(&Unsigned {
-                seq,
-                prev,
-                recorded_at: now,
-                author,
-                payload,
-            })?;
-            let signature = signer.sign_message(&codec::signing_message(&body))?;
-            let mut bytes = body;
-            bytes.extend_from_slice(&signature);
-            let hash = codec::hash_stored(&bytes);
-            let key_updates = changed
-                .into_iter()
-                .filter_map(|k| registry.get(&k).map(|st| (k, st.clone())))
-                .collect();
-            staged.push(Staged {
-                seq,
-                hash,
-                kind: payload.kind(),
-                bytes,
-                key_updates,
-                proj: projection::index_entries(seq, now, payload),
-                merkle: {
-                    let view = crate::merkle::NodeOverlay {
-                        base: &self.store,
-                        top: &batch_nodes,
-                    };
-                    let nodes =
-                        crate::merkle::nodes_for_append(&view, seq, crate::merkle::leaf_hash(&hash.0))?;
-                    for &(l, i, h) in &nodes {
-                        batch_nodes.nodes.insert((l, i), h);
-                    }
-                    nodes
-                },
-            });
-            prev = hash;
-            count += 1;
-        }
-        let head = Head {
-            count,
-            hash: prev,
-            recorded_at: now,
-        };
-        Ok((staged, head, registry))
+        Ok(())
     }
 
     /// The kind of a stored event, read from its payload's first four bytes.
@@ -1009,6 +995,168 @@ impl PreparedBatch {
     }
 }
 
+/// Batches of this many items or more are staged on two threads
+/// ([`Ledger::stage`]).
+const PIPELINE_FROM: usize = 16;
+
+/// Checked events waiting to be signed, at most, in a pipelined stage.
+const PIPELINE_DEPTH: usize = 256;
+
+/// An event authorized, validated and encoded, waiting for its `prev` and
+/// its signature.
+struct Checked {
+    seq: u64,
+    kind: Kind,
+    /// The body, with a zero `prev` until it is sealed.
+    body: Vec<u8>,
+    key_updates: Vec<(PublicKey, crate::authz::KeyState)>,
+    proj: Vec<(Vec<u8>, Vec<u8>)>,
+}
+
+/// The first pass of [`Ledger::stage`]: each item authorized against the
+/// registry as the items before it leave it, validated against the stored
+/// index and the batch's own entries, and encoded.
+struct Checker<'a> {
+    ledger: &'a Ledger,
+    now: i64,
+    /// Whether refusals name the item of a batch.
+    many: bool,
+    registry: Registry,
+    index: MemIndex,
+    payloads: std::cell::RefCell<std::collections::HashMap<u64, Payload>>,
+    /// Kind and author of each item checked so far.
+    batch: Vec<(Kind, PublicKey)>,
+}
+
+impl<'a> Checker<'a> {
+    fn new(ledger: &'a Ledger, now: i64, many: bool) -> Checker<'a> {
+        Checker {
+            ledger,
+            now,
+            many,
+            registry: ledger.registry.clone(),
+            index: MemIndex::default(),
+            payloads: Default::default(),
+            batch: Vec::new(),
+        }
+    }
+
+    fn check<S: Signer + ?Sized>(
+        &mut self,
+        seq: u64,
+        signer: &S,
+        payload: &Payload,
+        label: &str,
+    ) -> Result<Checked> {
+        let author = signer.public();
+        let ledger = self.ledger;
+        let stored = ledger.head.map_or(0, |h| h.count);
+        let batch = &self.batch;
+        let event_of = |s: u64| -> Option<(Kind, PublicKey)> {
+            if s >= stored {
+                return batch.get((s - stored) as usize).copied();
+            }
+            ledger.kind_and_author(s).ok().flatten()
+        };
+        let many = self.many;
+        let labelled = |reason: String| {
+            if label.is_empty() {
+                reason
+            } else if many {
+                format!("{label}: {reason}; nothing was appended")
+            } else {
+                format!("{label}: {reason}")
+            }
+        };
+        let refuse = |reason: String| Error::Refused(labelled(reason));
+        self.registry
+            .check(seq, &author, payload, event_of)
+            .map_err(|d| match d.is_authorization() {
+                true => Error::Unauthorized(labelled(d.to_string())),
+                false => refuse(d.to_string()),
+            })?;
+        if let Payload::KeyAdded(k) = payload {
+            if crate::keys::is_example_key(&k.key) && !ledger.is_demo()? {
+                return Err(refuse(format!(
+                    "key {} is a published example key (its seed is public, so anyone can sign as it); only the demo ledger accepts it",
+                    k.key.key_id()
+                )));
+            }
+        }
+        let view = Overlay {
+            base: &ledger.store,
+            top: &self.index,
+            cache: &self.payloads,
+        };
+        crate::rules::validate(&view, payload).map_err(|e| e.refused(labelled))?;
+        self.index.add(seq, self.now, payload);
+        let changed = self.registry.apply(seq, &author, payload);
+        let body = codec::encode_body(&Unsigned {
+            seq,
+            prev: EventHash::ZERO,
+            recorded_at: self.now,
+            author,
+            payload,
+        })?;
+        let key_updates = changed
+            .into_iter()
+            .filter_map(|k| self.registry.get(&k).map(|st| (k, st.clone())))
+            .collect();
+        self.batch.push((payload.kind(), author));
+        Ok(Checked {
+            seq,
+            kind: payload.kind(),
+            body,
+            key_updates,
+            proj: projection::index_entries(seq, self.now, payload),
+        })
+    }
+}
+
+/// The second pass of [`Ledger::stage`]: each checked event chained to the
+/// one before it, signed, hashed and put in the Merkle tree.
+struct Sealer<'a> {
+    store: &'a Store,
+    prev: EventHash,
+    nodes: crate::merkle::MemNodes,
+}
+
+impl<'a> Sealer<'a> {
+    fn new(store: &'a Store, prev: EventHash) -> Sealer<'a> {
+        Sealer {
+            store,
+            prev,
+            nodes: Default::default(),
+        }
+    }
+
+    fn seal<S: Signer + ?Sized>(&mut self, signer: &S, checked: Checked) -> Result<Staged> {
+        let mut bytes = checked.body;
+        codec::set_prev(&mut bytes, &self.prev);
+        let signature = signer.sign_message(&codec::signing_message(&bytes))?;
+        bytes.extend_from_slice(&signature);
+        let hash = codec::hash_stored(&bytes);
+        let view = crate::merkle::NodeOverlay {
+            base: self.store,
+            top: &self.nodes,
+        };
+        let merkle = crate::merkle::nodes_for_append(&view, checked.seq, crate::merkle::leaf_hash(&hash.0))?;
+        for &(l, i, h) in &merkle {
+            self.nodes.nodes.insert((l, i), h);
+        }
+        self.prev = hash;
+        Ok(Staged {
+            seq: checked.seq,
+            hash,
+            kind: checked.kind,
+            bytes,
+            key_updates: checked.key_updates,
+            proj: checked.proj,
+            merkle,
+        })
+    }
+}
+
 /// The author of an event being prepared: no signature yet.
 struct NotYetSigned(PublicKey);
 
@@ -1075,4 +1223,101 @@ fn decode_stored(seq: u64, bytes: &[u8]) -> Result<StoredEvent> {
         size: bytes.len(),
         event,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::{Holder, Level, PlanItemDefined};
+
+    /// A ledger whose clock reads the same time on every call, so that a
+    /// batch and the same events appended one by one are byte-identical.
+    fn still_ledger() -> (Ledger, KeyPair) {
+        let at = crate::clock::parse_time("2021-01-04T08:00:00Z").unwrap();
+        let clock = Arc::new(crate::clock::SteppingClock::new(at, chrono::TimeDelta::zero()));
+        let admin = KeyPair::from_seed([3; 32]);
+        let genesis = Genesis {
+            agency_code: "1.01".into(),
+            agency_name: "Dinas Uji".into(),
+            admin: Holder {
+                name: "admin".into(),
+                nip: None,
+                jabatan: None,
+            },
+            nonce: Some([5; 32]),
+        };
+        (Ledger::init_in_memory(clock, &admin, genesis).unwrap(), admin)
+    }
+
+    /// Plan items: tujuan T0, T1, ... with a sasaran under T0 every fifth
+    /// item, so that later items depend on earlier ones in the same batch.
+    fn items(n: usize) -> Vec<Payload> {
+        (0..n)
+            .map(|i| {
+                let (level, parent) = match i % 5 {
+                    4 => (Level::Sasaran, Some("T0".to_string())),
+                    _ => (Level::Tujuan, None),
+                };
+                Payload::PlanItemDefined(PlanItemDefined {
+                    code: format!("T{i}"),
+                    level,
+                    name: format!("Butir {i}"),
+                    parent,
+                })
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_pipelined_batch_writes_the_bytes_of_appends_one_by_one() {
+        let n = PIPELINE_FROM * 3 + 1;
+        let (mut batched, admin) = still_ledger();
+        batched
+            .append_all(items(n).into_iter().map(|p| (&admin, p)).collect())
+            .unwrap();
+        let (mut single, admin) = still_ledger();
+        for p in items(n) {
+            single.append(&admin, p).unwrap();
+        }
+        let bytes = |l: &Ledger| l.stored_bytes_from(0).collect::<Result<Vec<_>>>().unwrap();
+        assert_eq!(bytes(&batched).len(), n + 1);
+        assert_eq!(bytes(&batched), bytes(&single));
+        assert_eq!(batched.head(), single.head());
+        let root = |l: &Ledger| crate::merkle::root(l.store(), l.head().count).unwrap();
+        assert_eq!(root(&batched), root(&single));
+    }
+
+    #[test]
+    fn a_pipelined_batch_names_its_first_refusal_and_appends_nothing() {
+        let (mut ledger, admin) = still_ledger();
+        let head = ledger.head();
+        let mut payloads = items(PIPELINE_FROM * 3);
+        // Item 30 defines T3 again; item 40 defines T5 again.
+        payloads[29] = payloads[3].clone();
+        payloads[39] = payloads[5].clone();
+        let err = ledger
+            .append_all(payloads.into_iter().map(|p| (&admin, p)).collect())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("item 30 of the batch"), "{err}");
+        assert!(err.contains("'T3' is already defined"), "{err}");
+        assert_eq!(ledger.head(), head);
+        assert_eq!(ledger.stored_bytes_from(0).count(), 1);
+    }
+
+    #[test]
+    fn a_pipelined_batch_stops_at_a_signature_that_fails() {
+        // Signatures made for other bodies fail in the second pass, and
+        // staging returns that refusal.
+        let (ledger, admin) = still_ledger();
+        let wrong = Presigned {
+            author: admin.public(),
+            message: b"another body".to_vec(),
+            signature: [0; 64],
+        };
+        let payloads = items(PIPELINE_FROM * 2);
+        let batch: Vec<_> = payloads.into_iter().map(|p| (&wrong, p, String::new())).collect();
+        let err = ledger.stage(&batch, None).unwrap_err().to_string();
+        assert!(err.contains("differs from the one prepared"), "{err}");
+    }
 }
