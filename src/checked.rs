@@ -373,7 +373,7 @@ impl IndexRead for CheckedIndex<'_> {
         self.years
     }
 
-    /// In layout 2, the binary search over the events' times, then the
+    /// In layouts 2 and 3, the binary search over the events' times, then the
     /// events on either side of the answer checked as every event a figure
     /// comes from is: the answer's recorded at or before `at`, the next one
     /// after it.

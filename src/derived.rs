@@ -58,68 +58,45 @@ impl SetDigest {
     pub fn count(&self) -> u64 {
         self.count
     }
-
-    /// The digest of the union of two disjoint sets folded under the same
-    /// key.
-    fn union(&self, other: &SetDigest) -> SetDigest {
-        let mut out = self.clone();
-        for (lane, o) in out.sum.iter_mut().zip(other.sum) {
-            *lane = lane.wrapping_add(o);
-        }
-        out.count += other.count;
-        out
-    }
 }
 
-/// The entries one event implies in the hash and kind look-ups of a store
-/// of `layout`.
-pub fn lookup_entries(
-    seq: u64,
-    hash: &[u8; 32],
-    kind: Kind,
-    layout: Layout,
-) -> Vec<(Tree, Vec<u8>, Vec<u8>)> {
-    let (hash_key, hash_value) = layout.hash_entry(seq, hash);
-    let mut out = vec![(Tree::ByHash, hash_key, hash_value)];
-    if layout.indexes_kind(kind) {
-        out.push((
-            Tree::ByKind,
-            crate::store::kind_key(kind, seq).to_vec(),
-            Vec::new(),
-        ));
-    }
-    out
+/// The kind index entry of one event in a store of `layout`, if the
+/// layout keeps one for its kind.
+pub fn kind_entry(seq: u64, kind: Kind, layout: Layout) -> Option<(Vec<u8>, Vec<u8>)> {
+    layout
+        .indexes_kind(kind)
+        .then(|| (crate::store::kind_key(kind, seq).to_vec(), Vec::new()))
 }
 
-/// The digests of what the events imply, folded event by event, for a
-/// store of either [`Layout`]: one per derived tree in
-/// [`Layout::CURRENT`], the layout-1 hash look-up beside it, and apart the
-/// Merkle levels, kind index entries and time entries layout 2 does not
-/// store.
+/// The digests of what the events imply for each derived tree of a store
+/// of one [`Layout`], folded event by event.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Expected {
-    digests: [SetDigest; 8],
+    layout: Layout,
+    digests: [SetDigest; 4],
+    hashes: crate::store::HashFold,
 }
-
-/// Slots of [`Expected::digests`] after the four of [`Tree`].
-const BY_HASH_V1: usize = 4;
-const MERKLE_LOW: usize = 5;
-const BY_KIND_BULK: usize = 6;
-const PROJ_TIME: usize = 7;
 
 impl Expected {
     /// Empty digests under a fresh random key.
-    pub fn new() -> Expected {
+    pub fn new(layout: Layout) -> Expected {
         let mut secret = [0u8; 32];
         rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut secret);
-        Expected::with_secret(secret)
+        Expected::with_secret(layout, secret)
     }
 
     /// Empty digests under `secret` (tests).
-    pub fn with_secret(secret: [u8; 32]) -> Expected {
+    pub fn with_secret(layout: Layout, secret: [u8; 32]) -> Expected {
         Expected {
+            layout,
             digests: std::array::from_fn(|_| SetDigest::new(secret)),
+            hashes: crate::store::HashFold::new(layout),
         }
+    }
+
+    /// The layout whose trees this folds.
+    pub fn layout(&self) -> Layout {
+        self.layout
     }
 
     fn slot(&mut self, tree: Tree) -> &mut SetDigest {
@@ -131,21 +108,16 @@ impl Expected {
         SetDigest::new(self.digests[0].secret)
     }
 
-    /// The digest of one tree as a store of `layout` holds it.
-    pub fn digest(&self, tree: Tree, layout: Layout) -> SetDigest {
-        match (tree, layout) {
-            (Tree::ByHash, Layout::V1) => self.digests[BY_HASH_V1].clone(),
-            (Tree::Merkle, Layout::V1) => {
-                self.digests[Tree::Merkle as usize].union(&self.digests[MERKLE_LOW])
+    /// The digest of one tree as the store should hold it after the events
+    /// folded so far.
+    pub fn digest(&self, tree: Tree) -> SetDigest {
+        let mut out = self.digests[tree as usize].clone();
+        if tree == Tree::ByHash {
+            if let Some((k, v)) = self.hashes.open_entry() {
+                out.add(&k, &v);
             }
-            (Tree::Projection, Layout::V1) => {
-                self.digests[Tree::Projection as usize].union(&self.digests[PROJ_TIME])
-            }
-            (Tree::ByKind, Layout::V1) => {
-                self.digests[Tree::ByKind as usize].union(&self.digests[BY_KIND_BULK])
-            }
-            _ => self.digests[tree as usize].clone(),
         }
+        out
     }
 
     /// Fold in one verified event: its index entries, look-ups, and the
@@ -158,36 +130,22 @@ impl Expected {
         payload: &Payload,
         merkle_nodes: &[(u8, u64, Hash)],
     ) {
+        let layout = self.layout;
         for (k, v) in crate::projection::index_entries(seq, recorded_at, payload) {
-            let slot = if Layout::CURRENT.keeps_index_entry(&k) {
-                Tree::Projection as usize
-            } else {
-                PROJ_TIME
-            };
-            self.digests[slot].add(&k, &v);
+            if layout.keeps_index_entry(&k) {
+                self.slot(Tree::Projection).add(&k, &v);
+            }
         }
-        for (tree, k, v) in lookup_entries(seq, hash, payload.kind(), Layout::CURRENT) {
-            self.slot(tree).add(&k, &v);
+        if let Some((k, v)) = self.hashes.push(seq, hash) {
+            self.slot(Tree::ByHash).add(&k, &v);
         }
-        if !Layout::CURRENT.indexes_kind(payload.kind()) {
-            self.digests[BY_KIND_BULK].add(&crate::store::kind_key(payload.kind(), seq), &[]);
+        if let Some((k, v)) = kind_entry(seq, payload.kind(), layout) {
+            self.slot(Tree::ByKind).add(&k, &v);
         }
-        let (k, v) = Layout::V1.hash_entry(seq, hash);
-        self.digests[BY_HASH_V1].add(&k, &v);
-        for (level, index, node) in merkle_nodes {
-            let slot = if Layout::CURRENT.stores_node(*level) {
-                Tree::Merkle as usize
-            } else {
-                MERKLE_LOW
-            };
-            self.digests[slot].add(&crate::store::merkle_key(*level, *index), node);
+        for (level, index, node) in merkle_nodes.iter().filter(|n| layout.stores_node(n.0)) {
+            self.slot(Tree::Merkle)
+                .add(&crate::store::merkle_key(*level, *index), node);
         }
-    }
-}
-
-impl Default for Expected {
-    fn default() -> Expected {
-        Expected::new()
     }
 }
 

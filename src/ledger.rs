@@ -88,7 +88,7 @@ impl Ledger {
         Ledger::init_demo_in(Store::memory(), clock, admin, genesis)
     }
 
-    fn init_demo_in(
+    pub(crate) fn init_demo_in(
         store: Store,
         clock: Arc<dyn Clock>,
         admin: &KeyPair,

@@ -12,7 +12,7 @@
 
 use crate::authz::Registry;
 use crate::codec::{self, Frame};
-use crate::derived::{first_difference, lookup_entries, Expected, Tree};
+use crate::derived::{first_difference, kind_entry, Expected, Tree};
 use crate::event::{EventHash, Kind, PublicKey};
 use crate::keys;
 use crate::merkle::{Frontier, Hash};
@@ -94,10 +94,10 @@ impl Verifier {
         Verifier::default()
     }
 
-    /// Also fold what each event implies for the derived trees, to compare
-    /// with a store's (`derived.rs`).
-    pub fn with_derived(mut self) -> Verifier {
-        self.expected = Some(Expected::new());
+    /// Also fold what each event implies for the derived trees of a store
+    /// of `layout`, to compare with the store's (`derived.rs`).
+    pub fn with_derived(mut self, layout: crate::store::Layout) -> Verifier {
+        self.expected = Some(Expected::new(layout));
         self
     }
 
@@ -296,7 +296,7 @@ pub(crate) fn check_signatures(events: &[(u64, &[u8])]) -> Vec<Result<(), keys::
 /// [`Error::Integrity`] naming the first bad seq, or the tree and its first
 /// differing key.
 pub fn verify_store(store: &Store) -> Result<Verified> {
-    let verified = verify_chain(store, Verifier::new().with_derived())?;
+    let verified = verify_chain(store, Verifier::new().with_derived(store.layout()))?;
     check_head(store, &verified)?;
     check_derived(store, &verified)?;
     Ok(verified)
@@ -313,18 +313,13 @@ pub struct Stepwise {
     v: Verifier,
 }
 
-impl Default for Stepwise {
-    fn default() -> Stepwise {
-        Stepwise::new()
-    }
-}
-
 impl Stepwise {
     /// At the start of the ledger, judging event times by this machine's
-    /// clock as [`verify_store`] does.
-    pub fn new() -> Stepwise {
+    /// clock as [`verify_store`] does, for a store of `layout`
+    /// ([`Store::layout`]).
+    pub fn new(layout: crate::store::Layout) -> Stepwise {
         Stepwise {
-            v: Verifier::new().with_derived().not_after(chrono::Utc::now()),
+            v: Verifier::new().with_derived(layout).not_after(chrono::Utc::now()),
         }
     }
 
@@ -352,6 +347,11 @@ impl Stepwise {
         }
         let verified = self.v.finish()?;
         check_head(store, &verified)?;
+        if verified.expected.as_ref().map(|e| e.layout()) != Some(store.layout()) {
+            return Err(Error::Input(
+                "the store's look-ups were rebuilt in another layout while it was being verified; verify again".into(),
+            ));
+        }
         check_derived(store, &verified)?;
         Ok(verified)
     }
@@ -411,11 +411,10 @@ fn check_derived(store: &Store, verified: &Verified) -> Result<()> {
         .expected
         .as_ref()
         .ok_or_else(|| Error::Store("verified without derived digests".into()))?;
-    let layout = store.layout();
     for tree in Tree::ALL {
         let mut stored = expected.empty_like();
         store.for_each_derived(tree, |k, v| stored.add(k, v))?;
-        if stored != expected.digest(tree, layout) {
+        if stored != expected.digest(tree) {
             let all = expected_entries(store, tree)?;
             return Err(
                 first_difference(tree, &all, store.derived_entries(tree))?.unwrap_or_else(|| {
@@ -440,6 +439,7 @@ fn expected_entries(store: &Store, tree: Tree) -> Result<BTreeMap<Vec<u8>, Vec<u
     let layout = store.layout();
     let mut out = BTreeMap::new();
     let mut frontier = Frontier::default();
+    let mut hashes = crate::store::HashFold::new(layout);
     for entry in store.events_from(0) {
         let (seq, bytes) = entry?;
         let frame = Frame::parse(&bytes).map_err(|e| Error::integrity(seq, e))?;
@@ -460,15 +460,16 @@ fn expected_entries(store: &Store, tree: Tree) -> Result<BTreeMap<Vec<u8>, Vec<u
                             .into_iter()
                             .filter(|(k, _)| layout.keeps_index_entry(k)),
                     );
+                } else if tree == Tree::ByHash {
+                    out.extend(hashes.push(seq, &hash.0));
                 } else {
-                    for (t, k, v) in lookup_entries(seq, &hash.0, payload.kind(), layout) {
-                        if t == tree {
-                            out.insert(k, v);
-                        }
-                    }
+                    out.extend(kind_entry(seq, payload.kind(), layout));
                 }
             }
         }
+    }
+    if tree == Tree::ByHash {
+        out.extend(hashes.open_entry());
     }
     Ok(out)
 }

@@ -84,7 +84,14 @@ fn answers(ledger: &Ledger) -> Value {
 /// The v1 fixture's directory, a copy of its ledger to work on, and the
 /// clock both tests append with.
 fn v1_copy() -> (std::path::PathBuf, tempfile::TempDir, Arc<SteppingClock>) {
-    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/v1");
+    fixture_copy("v1")
+}
+
+/// A copy of the ledger of fixture `name`, and a clock after its events.
+fn fixture_copy(name: &str) -> (std::path::PathBuf, tempfile::TempDir, Arc<SteppingClock>) {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name);
     let dir = tempfile::tempdir().unwrap();
     copy_dir(&fixture.join("ledger"), dir.path());
     let clock = Arc::new(SteppingClock::new(
@@ -151,70 +158,94 @@ fn a_v1_ledger_opens_verifies_and_answers_as_it_did() {
     assert!(String::from_utf8_lossy(&whole).contains("# BAB III AKUNTABILITAS KINERJA"));
 }
 
-#[test]
-fn a_v1_store_keeps_its_look_up_layout_until_rebuild_rewrites_it_and_answers_the_same() {
+/// Open a copy of fixture `name`, whose look-ups have `layout`: it is
+/// read, appended to, verified and searched by hash as such; `rebuild`
+/// then rewrites it in the current layout, and the events, the root and
+/// every answer stay as they were. Returns the answers after the append.
+fn keeps_its_layout_until_rebuild(name: &str, layout: sakip::store::Layout) -> Value {
     use sakip::store::Layout;
-    let (fixture, dir, clock) = v1_copy();
-    let expected: Value =
-        serde_json::from_str(&std::fs::read_to_string(fixture.join("expected.json")).unwrap()).unwrap();
-
-    // Written before layout 2: read, verified and appended to as layout 1.
+    let (_, dir, clock) = fixture_copy(name);
     let mut ledger = Ledger::open(dir.path(), clock.clone()).unwrap();
-    assert_eq!(ledger.store().layout(), Layout::V1);
+    assert_eq!(ledger.store().layout(), layout);
+    let before_append = answers(&ledger);
     let admin = sakip::example::example_key("sekretaris-admin");
     let appended = ledger
         .append(
             &admin,
             sakip::event::Payload::PlanItemDefined(sakip::event::PlanItemDefined {
-                code: "T-UJI".into(),
+                code: "X.9".into(),
                 level: sakip::event::Level::Tujuan,
                 name: "Tujuan uji".into(),
                 parent: None,
             }),
         )
         .unwrap();
-    assert_eq!(ledger.store().layout(), Layout::V1);
+    assert_eq!(ledger.store().layout(), layout);
     sakip::verify::verify_store(ledger.store()).unwrap();
     let found = ledger.event_by_hash(&appended.hash).unwrap().unwrap();
     assert_eq!((found.event.seq, found.hash), (appended.seq, appended.hash));
     let root_before = ledger.merkle_root(ledger.head().count).unwrap();
     let before = answers(&ledger);
     for key in ["events_bin_sha256", "head", "root"] {
-        assert_ne!(before[key], expected[key], "{key} takes in the appended event");
+        assert_ne!(
+            before[key], before_append[key],
+            "{key} takes in the appended event"
+        );
     }
+    assert_eq!(
+        before["events"],
+        json!(before_append["events"].as_u64().unwrap() + 1)
+    );
 
-    // `rebuild` rewrites the look-ups and Merkle nodes in layout 2; the
-    // events, the root and every answer stay as they were.
     ledger.rebuild_all().unwrap();
-    assert_eq!(ledger.store().layout(), Layout::V2);
+    assert_eq!(ledger.store().layout(), Layout::CURRENT);
     drop(ledger);
     let ledger = Ledger::open(dir.path(), clock).unwrap();
-    assert_eq!(ledger.store().layout(), Layout::V2);
+    assert_eq!(ledger.store().layout(), Layout::CURRENT);
     sakip::verify::verify_store(ledger.store()).unwrap();
     assert_eq!(ledger.merkle_root(ledger.head().count).unwrap(), root_before);
-    let found = ledger.event_by_hash(&appended.hash).unwrap().unwrap();
-    assert_eq!((found.event.seq, found.hash), (appended.seq, appended.hash));
+    for seq in [0, 1, appended.seq / 2, appended.seq] {
+        let e = ledger.event(seq).unwrap().unwrap();
+        let found = ledger.event_by_hash(&e.hash).unwrap().unwrap();
+        assert_eq!(found.event.seq, seq);
+    }
     assert_eq!(
         answers(&ledger),
         before,
         "every answer is the same after the rebuild"
     );
-    assert_eq!(before["events"], json!(expected["events"].as_u64().unwrap() + 1));
+    before
+}
+
+#[test]
+fn a_v1_store_keeps_its_look_up_layout_until_rebuild_rewrites_it_and_answers_the_same() {
+    let (fixture, _, _) = v1_copy();
+    let expected: Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture.join("expected.json")).unwrap()).unwrap();
+    let after = keeps_its_layout_until_rebuild("v1", sakip::store::Layout::V1);
+    assert_eq!(after["events"], json!(expected["events"].as_u64().unwrap() + 1));
     assert_eq!(
-        before["status_tw4_known_at_2022_01_10"],
+        after["status_tw4_known_at_2022_01_10"],
         expected["status_tw4_known_at_2022_01_10"]
     );
 }
 
 #[test]
-fn layout_two_finds_every_kind_with_or_without_the_kind_index() {
+fn a_layout_two_store_keeps_its_layout_until_rebuild_rewrites_it_and_answers_the_same() {
+    // `tests/fixtures/layout2/`: the reference ledger as the last build
+    // that wrote store layout 2 built it.
+    keeps_its_layout_until_rebuild("layout2", sakip::store::Layout::V2);
+}
+
+#[test]
+fn the_current_layout_finds_every_kind_with_or_without_the_kind_index() {
     use sakip::event::Kind;
     use sakip::store::Layout;
     use sakip::store::Tree;
     let dir = tempfile::tempdir().unwrap();
     let built = sakip::example::build(dir.path()).unwrap();
     let store = built.ledger.store();
-    assert_eq!(store.layout(), Layout::V2);
+    assert_eq!(store.layout(), Layout::CURRENT);
     let kinds: Vec<(u64, Kind)> = store
         .events_from(0)
         .map(|r| {
@@ -242,7 +273,7 @@ fn layout_two_finds_every_kind_with_or_without_the_kind_index() {
             .filter(|k| k[..4] == kind.number().to_be_bytes())
             .count();
         let stored = kinds.iter().filter(|(_, k)| *k == kind).count();
-        if Layout::V2.indexes_kind(kind) {
+        if Layout::CURRENT.indexes_kind(kind) {
             assert_eq!(in_index, stored, "{kind:?}");
         } else {
             assert_eq!(in_index, 0, "{kind:?} is read from the events");

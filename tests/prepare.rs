@@ -362,7 +362,7 @@ fn a_stepwise_verification_equals_the_whole_check() {
             }),
         )
         .unwrap();
-    let mut stepwise = audit::Stepwise::new();
+    let mut stepwise = audit::Stepwise::new(ledger.store().layout());
     let run = audit::read_events(&ledger, stepwise.checked(), 3).unwrap();
     assert_eq!(run.len(), 3);
     stepwise.check(&run).unwrap();
@@ -376,7 +376,7 @@ fn a_stepwise_verification_equals_the_whole_check() {
     assert_eq!(stepped.verified.head, whole.verified.head);
     assert_eq!(stepped.verified.root, whole.verified.root);
     // A run checked out of order is refused, not skipped.
-    let mut stepwise = audit::Stepwise::new();
+    let mut stepwise = audit::Stepwise::new(ledger.store().layout());
     let later = audit::read_events(&ledger, 2, 2).unwrap();
     assert!(stepwise.check(&later).is_err());
 }

@@ -441,13 +441,13 @@ pub fn crypto_baselines(n: usize) -> Result<Baselines> {
     })
 }
 
-/// Raw sled: `n` events' worth of the writes an append makes in store
-/// layout 2 for a realisation (the event, its hash look-up entry keyed by
-/// seq block and a hash prefix, its projection entry, the Merkle nodes of
-/// levels 2 and up its leaf completes, the head; layout 2 keeps no kind
-/// index entry for realisations and no time entry) in one transaction per
-/// batch of
-/// `batch`, each batch flushed and fsynced. The store's floor under a
+/// Raw sled: `n` events' worth of the writes an append makes in the
+/// current store layout (3) for a realisation (the event, its projection
+/// entry, the hash look-up entries of the groups of 16 events the batch
+/// completes or leaves open, the Merkle nodes of levels 4 and up its leaf
+/// completes, the head; no kind index entry for realisations and no time
+/// entry) in one transaction per batch of `batch`, each batch flushed and
+/// fsynced. The store's floor under a
 /// batch import. Returns events per second, disk bytes per event and the
 /// bytes of keys and values it holds per event.
 fn raw_transactions(dir: &Path, n: usize, batch: usize) -> Result<(f64, f64, f64)> {
@@ -463,17 +463,21 @@ fn raw_transactions(dir: &Path, n: usize, batch: usize) -> Result<(f64, f64, f64
     let event = vec![0x5a; 200];
     let t = Instant::now();
     let mut seq = 0u64;
+    let mut fold = sakip::store::HashFold::new(sakip::store::Layout::CURRENT);
     while (seq as usize) < n {
         let end = (seq + batch as u64).min(n as u64);
+        let hash_entries = raw_hash_entries(&mut fold, seq..end);
         let result: std::result::Result<(), sled::transaction::TransactionError<()>> = (
             &trees[0], &trees[1], &trees[2], &trees[5], &trees[6],
         )
             .transaction(|(events, meta, by_hash, proj, merkle)| {
+                for (k, v) in &hash_entries {
+                    by_hash.insert(k.as_slice(), v.as_slice())?;
+                }
                 for s in seq..end {
                     let k = s.to_be_bytes();
                     events.insert(&k, event.as_slice())?;
                     let h = raw_hash(s);
-                    by_hash.insert(raw_hash_key(s, &h).as_slice(), &[])?;
                     let mut entry = b"R\x07\xe5IKU-01\x00\x01".to_vec();
                     entry.extend_from_slice(&k);
                     proj.insert(entry, &[0x5a; 20])?;
@@ -516,16 +520,24 @@ fn raw_hash(seq: u64) -> [u8; 32] {
     h
 }
 
-/// The layout-2 hash look-up key of event `seq`.
-fn raw_hash_key(seq: u64, hash: &[u8; 32]) -> Vec<u8> {
-    sakip::store::Layout::V2.hash_entry(seq, hash).0
+/// The hash look-up entries a store of the current layout writes for the
+/// events `seqs`, appended as one batch after those `fold` has seen: every
+/// group the batch completes, and the one it leaves open.
+fn raw_hash_entries(
+    fold: &mut sakip::store::HashFold,
+    seqs: std::ops::Range<u64>,
+) -> Vec<(Vec<u8>, Vec<u8>)> {
+    let mut out: Vec<_> = seqs.filter_map(|s| fold.push(s, &raw_hash(s))).collect();
+    out.extend(fold.open_entry());
+    out
 }
 
-/// The Merkle nodes a layout-2 store writes when leaf `seq` is appended:
-/// every perfect subtree it completes, from level 2 up.
+/// The Merkle nodes a store of the current layout writes when leaf `seq`
+/// is appended: every perfect subtree it completes, from the lowest level
+/// the layout stores up.
 fn raw_merkle_nodes(seq: u64) -> impl Iterator<Item = (u8, u64)> {
     let completed = seq.trailing_ones() as u8;
-    (sakip::store::FIRST_STORED_LEVEL..=completed).map(move |level| (level, seq >> level))
+    (sakip::store::Layout::CURRENT.first_stored_level()..=completed).map(move |level| (level, seq >> level))
 }
 
 /// Raw sled: the same writes as [`raw_transactions`], keyed by a one-byte
@@ -546,14 +558,17 @@ fn raw_one_tree_batches(dir: &Path, n: usize, batch: usize) -> Result<f64> {
     };
     let t = Instant::now();
     let mut seq = 0u64;
+    let mut fold = sakip::store::HashFold::new(sakip::store::Layout::CURRENT);
     while (seq as usize) < n {
         let end = (seq + batch as u64).min(n as u64);
         let mut b = sled::Batch::default();
+        for (k, v) in raw_hash_entries(&mut fold, seq..end) {
+            b.insert(key(b'h', &[&k]), v);
+        }
         for s in seq..end {
             let k = s.to_be_bytes();
             let h = raw_hash(s);
             b.insert(key(b'e', &[&k]), event.as_slice());
-            b.insert(key(b'h', &[&raw_hash_key(s, &h)]), &[][..]);
             b.insert(key(b'p', &[b"R\x07\xe5IKU-01\x00\x01", &k]), &[0x5a_u8; 20][..]);
             for (level, index) in raw_merkle_nodes(s) {
                 b.insert(key(b'm', &[&[level], &index.to_be_bytes()]), &h[..]);

@@ -71,7 +71,7 @@ pub fn seq_at_time_indexed<R: IndexRead + ?Sized>(r: &R, at: i64) -> Result<Opti
 }
 
 /// Whether an index key is a time entry (`M`: recorded time and seq), which
-/// a layout-2 store does not keep (`store::Layout`).
+/// a store of layout 2 or 3 does not keep (`store::Layout`).
 pub fn is_time_key(key: &[u8]) -> bool {
     key.first() == Some(&TIME_TAG)
 }

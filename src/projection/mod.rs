@@ -19,7 +19,7 @@
 //! 'W' year code seq                -> ()      narrative
 //! 'A' covered-seq approval-seq     -> decision (0 approve, 1 reject, 2 return)
 //! 'M' recorded_at seq              -> ()      transaction time (sign bit flipped); not
-//!                                             stored in a store of layout 2 (`store::Layout`)
+//!                                             stored in a store of layout 2 or 3 (`store::Layout`)
 //! 'H' sha256 seq                   -> ()      report issued, by the hash of its bytes
 //! 'X' code year seq                -> kind    plan item (0) or indicator (1) retired from year on
 //! 'Z' seq                          -> zone    the agency's time zone (0 WIB, 1 WITA, 2 WIT)

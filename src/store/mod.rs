@@ -8,15 +8,16 @@
 //! LEDGER/store/        sled 0.34 database
 //!   tree "events"      seq (u64 big-endian) -> stored event bytes
 //!   tree "meta"        "head" -> count u64 BE || hash 32 || recorded_at i64 BE
-//!   tree "by_hash"     seq >> 16 (u32 BE) || hash[..8] || seq u64 BE -> ()   (layout 2)
-//!                      event hash -> seq u64 BE                              (layout 1)
-//!   tree "by_kind"     kind u32 BE || seq u64 BE -> ()   (layout 2: not realisations,
+//!   tree "by_hash"     seq / 16 (u64 BE) -> hash[..8] of each of its seqs, in order (layout 3)
+//!                      seq >> 16 (u32 BE) || hash[..8] || seq u64 BE -> ()       (layout 2)
+//!                      event hash -> seq u64 BE                                  (layout 1)
+//!   tree "by_kind"     kind u32 BE || seq u64 BE -> ()   (layouts 2, 3: not realisations,
 //!                      corrections, spending or approvals)
 //!   tree "keys"        public key -> KeyState (bincode)
 //!   tree "proj"        projection index (see `projection/`), rebuildable;
-//!                      layout 2 keeps no time entries
+//!                      layouts 2 and 3 keep no time entries
 //!   tree "merkle"      level u8 || index u64 BE -> perfect subtree hash (see `merkle.rs`),
-//!                      levels 2 and up (layout 2); every level (layout 1)
+//!                      levels 4 and up (layout 3); 2 and up (layout 2); every level (layout 1)
 //! ```
 //!
 //! The derived look-ups have a [`Layout`], recorded in `meta/lookups`.
@@ -25,10 +26,12 @@
 //! an append writes near the previous one instead of at a random place in
 //! the tree; it leaves the two lowest Merkle levels to be recomputed from
 //! the events they hash; it keeps no kind index entries for the kinds
-//! appended in bulk and no time entries, both found among the events. A
-//! store written before layout 2 (no `meta/lookups`) keeps layout 1, is
-//! read, appended to and verified as such, and is rewritten in layout 2 by
-//! `sakip rebuild`.
+//! appended in bulk and no time entries, both found among the events.
+//! Layout 3 writes 2,2: one hash look-up entry per 16 events
+//! ([`HashFold`]) and Merkle nodes from level 4. A store keeps the layout
+//! it was written in (one written before layout 2 has no `meta/lookups`
+//! and is layout 1), is read, appended to and verified as such, and is
+//! rewritten in the current layout by `sakip rebuild`.
 //!
 //! Every commit writes events, head and indexes in one engine transaction
 //! and returns only after the data is durable (see `sled_engine.rs`). The
@@ -72,17 +75,26 @@ pub enum Layout {
     /// appended in bulk ([`Layout::indexes_kind`]); no time entries
     /// ([`Layout::keeps_index_entry`]).
     V2 = 2,
+    /// `by_hash` keyed by group of [`HASH_GROUP`] seqs, each entry holding
+    /// the first 8 bytes of its events' hashes in seq order; Merkle levels
+    /// 0 to 3 recomputed from the events; kind index and time entries as
+    /// in layout 2.
+    V3 = 3,
 }
 
 /// Seqs per block of the layout-2 hash look-up.
 pub const HASH_BLOCK: u64 = 1 << 16;
 
-/// The lowest Merkle level a layout-2 store keeps.
-pub const FIRST_STORED_LEVEL: u8 = 2;
+/// Events per entry of the layout-3 hash look-up.
+pub const HASH_GROUP: u64 = 16;
+
+/// Bytes of an event's hash that the layout-2 and layout-3 hash look-ups
+/// keep.
+const HASH_PREFIX: usize = 8;
 
 impl Layout {
     /// The layout this build writes into new stores and `rebuild` writes.
-    pub const CURRENT: Layout = Layout::V2;
+    pub const CURRENT: Layout = Layout::V3;
 
     fn from_marker(marker: Option<&[u8]>, has_head: bool) -> Result<Layout> {
         match marker {
@@ -90,20 +102,30 @@ impl Layout {
             None => Ok(Layout::CURRENT),
             Some([1]) => Ok(Layout::V1),
             Some([2]) => Ok(Layout::V2),
+            Some([3]) => Ok(Layout::V3),
             Some(other) => Err(Error::Integrity {
                 seq: None,
                 reason: format!(
-                    "the store's look-ups have layout {other:?}; this build reads layouts 1 and 2 (a newer sakip wrote it?)"
+                    "the store's look-ups have layout {other:?}; this build reads layouts 1 to 3 (a newer sakip wrote it?)"
                 ),
             }),
         }
     }
 
-    /// The hash look-up entry of one event.
+    fn from_number(n: u8) -> Layout {
+        match n {
+            1 => Layout::V1,
+            2 => Layout::V2,
+            _ => Layout::V3,
+        }
+    }
+
+    /// The hash look-up entry of one event, in the layouts that keep one
+    /// per event (1 and 2; layout 3 keeps one per group: [`HashFold`]).
     pub fn hash_entry(self, seq: u64, hash: &[u8; 32]) -> (Vec<u8>, Vec<u8>) {
         match self {
             Layout::V1 => (hash.to_vec(), seq_key(seq).to_vec()),
-            Layout::V2 => {
+            Layout::V2 | Layout::V3 => {
                 let mut k = hash_block_prefix(seq / HASH_BLOCK, hash).to_vec();
                 k.extend_from_slice(&seq_key(seq));
                 (k, Vec::new())
@@ -118,7 +140,7 @@ impl Layout {
     pub fn indexes_kind(self, kind: Kind) -> bool {
         match self {
             Layout::V1 => true,
-            Layout::V2 => !matches!(
+            Layout::V2 | Layout::V3 => !matches!(
                 kind,
                 Kind::RealisationRecorded
                     | Kind::RealisationCorrected
@@ -138,10 +160,62 @@ impl Layout {
 
     /// Whether this layout stores Merkle nodes of `level`.
     pub fn stores_node(self, level: u8) -> bool {
+        level >= self.first_stored_level()
+    }
+
+    /// The lowest Merkle level this layout stores; the levels below are
+    /// recomputed from the events they cover (at most 2^level - 1 of them
+    /// for a node of the level below).
+    pub fn first_stored_level(self) -> u8 {
         match self {
-            Layout::V1 => true,
-            Layout::V2 => level >= FIRST_STORED_LEVEL,
+            Layout::V1 => 0,
+            Layout::V2 => 2,
+            Layout::V3 => 4,
         }
+    }
+}
+
+/// The hash look-up entries of consecutive events, in seq order: one per
+/// event in layouts 1 and 2; in layout 3 one per group of [`HASH_GROUP`]
+/// seqs, whose value is the first [`HASH_PREFIX`] bytes of each of its
+/// events' hashes, in order. A commit, a rebuild and `verify` all make the
+/// entries with this fold.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HashFold {
+    layout: Layout,
+    /// The layout-3 group not yet complete: its number and value.
+    open: Option<(u64, Vec<u8>)>,
+}
+
+impl HashFold {
+    /// A fold starting at seq 0.
+    pub fn new(layout: Layout) -> HashFold {
+        HashFold { layout, open: None }
+    }
+
+    /// Add the next event; returns the entry it completes, if any.
+    pub fn push(&mut self, seq: u64, hash: &[u8; 32]) -> Option<(Vec<u8>, Vec<u8>)> {
+        if self.layout != Layout::V3 {
+            return Some(self.layout.hash_entry(seq, hash));
+        }
+        let group = seq / HASH_GROUP;
+        let value = match &mut self.open {
+            Some((g, value)) if *g == group => value,
+            _ => &mut self.open.insert((group, Vec::new())).1,
+        };
+        value.extend_from_slice(&hash[..HASH_PREFIX]);
+        if seq % HASH_GROUP == HASH_GROUP - 1 {
+            let (g, value) = self.open.take()?;
+            return Some((g.to_be_bytes().to_vec(), value));
+        }
+        None
+    }
+
+    /// The entry of the group still open (layout 3), as it stands.
+    pub fn open_entry(&self) -> Option<(Vec<u8>, Vec<u8>)> {
+        self.open
+            .as_ref()
+            .map(|(g, value)| (g.to_be_bytes().to_vec(), value.clone()))
     }
 }
 
@@ -329,6 +403,15 @@ impl Store {
         }
     }
 
+    /// A store in memory whose look-ups have `layout` (tests of the older
+    /// layouts).
+    #[cfg(test)]
+    pub(crate) fn memory_in(layout: Layout) -> Store {
+        let store = Store::memory();
+        store.set_layout(layout);
+        store
+    }
+
     /// Like [`Store::open`], but while another process holds the ledger,
     /// wait for it up to `wait.timeout` (polling, with a growing pause),
     /// then fail with [`Error::InUse`]. Only one process has a ledger open at
@@ -421,10 +504,7 @@ impl Store {
 
     /// The layout of the hash look-up and the Merkle nodes.
     pub fn layout(&self) -> Layout {
-        match self.layout.load(std::sync::atomic::Ordering::Acquire) {
-            1 => Layout::V1,
-            _ => Layout::V2,
-        }
+        Layout::from_number(self.layout.load(std::sync::atomic::Ordering::Acquire))
     }
 
     fn set_layout(&self, layout: Layout) {
@@ -494,6 +574,18 @@ impl Store {
             Layout::V1 => {
                 if let Some(v) = self.engine.get(TreeId::ByHash, &hash.0)? {
                     candidates.push(be_u64(&v).map_err(|_| malformed())?);
+                }
+            }
+            Layout::V3 => {
+                // Newest groups first: a hash asked for is most often recent.
+                for entry in self.all(TreeId::ByHash).rev() {
+                    let (k, v) = entry?;
+                    let group = be_u64(&k).map_err(|_| malformed())?;
+                    for (i, prefix) in v.chunks(HASH_PREFIX).enumerate() {
+                        if prefix == &hash.0[..HASH_PREFIX] {
+                            candidates.push(group * HASH_GROUP + i as u64);
+                        }
+                    }
                 }
             }
             Layout::V2 => {
@@ -586,10 +678,15 @@ impl Store {
     pub fn commit(&self, batch: &[Staged], head: Head) -> Result<()> {
         let layout = self.layout();
         let mut writes: Vec<engine::Write> = Vec::new();
+        let mut hashes = match batch.first() {
+            Some(first) => self.hash_fold_at(first.seq)?,
+            None => HashFold::new(layout),
+        };
         for s in batch {
             writes.push((TreeId::Events, seq_key(s.seq).to_vec(), Some(s.bytes.clone())));
-            let (hash_key, hash_value) = layout.hash_entry(s.seq, &s.hash.0);
-            writes.push((TreeId::ByHash, hash_key, Some(hash_value)));
+            if let Some((hash_key, hash_value)) = hashes.push(s.seq, &s.hash.0) {
+                writes.push((TreeId::ByHash, hash_key, Some(hash_value)));
+            }
             if layout.indexes_kind(s.kind) {
                 writes.push((TreeId::ByKind, kind_key(s.kind, s.seq).to_vec(), Some(Vec::new())));
             }
@@ -607,6 +704,9 @@ impl Store {
                 writes.push((TreeId::Keys, k.0.to_vec(), Some(codec::to_bytes(st)?)));
             }
         }
+        if let Some((hash_key, hash_value)) = hashes.open_entry() {
+            writes.push((TreeId::ByHash, hash_key, Some(hash_value)));
+        }
         writes.push((TreeId::Meta, HEAD_KEY.to_vec(), Some(head.to_bytes().to_vec())));
         writes.push((
             TreeId::Meta,
@@ -622,6 +722,33 @@ impl Store {
             writes.push((TreeId::Meta, LOOKUPS_KEY.to_vec(), Some(vec![layout as u8])));
         }
         self.engine.commit(&writes)
+    }
+
+    /// The hash look-up fold at `seq`, the next seq to append: in layout 3
+    /// with the stored entry of the group `seq` falls in, which must hold
+    /// exactly the events before it.
+    fn hash_fold_at(&self, seq: u64) -> Result<HashFold> {
+        let mut fold = HashFold::new(self.layout());
+        if fold.layout != Layout::V3 || seq.is_multiple_of(HASH_GROUP) {
+            return Ok(fold);
+        }
+        let group = seq / HASH_GROUP;
+        let value = self
+            .engine
+            .get(TreeId::ByHash, &group.to_be_bytes())?
+            .unwrap_or_default();
+        if value.len() as u64 != (seq % HASH_GROUP) * HASH_PREFIX as u64 {
+            return Err(Error::Integrity {
+                seq: Some(group * HASH_GROUP),
+                reason: format!(
+                    "the hash look-up entry of events {} to {} is damaged; run `sakip verify`, then `sakip rebuild`",
+                    group * HASH_GROUP,
+                    seq - 1
+                ),
+            });
+        }
+        fold.open = Some((group, value));
+        Ok(fold)
     }
 
     /// Refill `tree` from `entries`, in bulk chunks (not durable until the
@@ -692,18 +819,20 @@ impl Store {
         self.engine.clear(TreeId::ByHash)?;
         self.engine.clear(TreeId::ByKind)?;
         let layout = self.layout();
+        let mut fold = HashFold::new(layout);
         let (mut hashes, mut kinds) = (Vec::new(), Vec::new());
         for event in events {
             let (seq, hash, kind) = event?;
-            hashes.push(layout.hash_entry(seq, &hash.0));
+            hashes.extend(fold.push(seq, &hash.0));
             if layout.indexes_kind(kind) {
                 kinds.push((kind_key(kind, seq).to_vec(), Vec::new()));
             }
-            if hashes.len() >= REBUILD_CHUNK {
+            if hashes.len() + kinds.len() >= REBUILD_CHUNK {
                 self.engine.bulk(TreeId::ByHash, std::mem::take(&mut hashes))?;
                 self.engine.bulk(TreeId::ByKind, std::mem::take(&mut kinds))?;
             }
         }
+        hashes.extend(fold.open_entry());
         self.engine.bulk(TreeId::ByHash, hashes)?;
         self.engine.bulk(TreeId::ByKind, kinds)?;
         self.engine.sync()
@@ -900,7 +1029,7 @@ impl crate::projection::IndexRead for Store {
     fn seq_at_time(&self, at: i64) -> Result<Option<u64>> {
         match self.layout() {
             Layout::V1 => crate::projection::seq_at_time_indexed(self, at),
-            Layout::V2 => self.seq_recorded_by(at),
+            Layout::V2 | Layout::V3 => self.seq_recorded_by(at),
         }
     }
 
@@ -952,7 +1081,7 @@ pub(crate) mod tests {
     use std::sync::Arc;
 
     #[test]
-    fn layout_two_keys_are_pinned() {
+    fn layout_keys_are_pinned() {
         let hash: [u8; 32] = std::array::from_fn(|i| i as u8 + 0xa0);
         let (k, v) = Layout::V2.hash_entry(0x1_2345, &hash);
         assert_eq!(
@@ -966,13 +1095,39 @@ pub(crate) mod tests {
         assert_eq!(hex::encode(v), "0000000000012345");
         assert!(!Layout::V2.stores_node(0) && !Layout::V2.stores_node(1) && Layout::V2.stores_node(2));
         assert!((0..=63).all(|l| Layout::V1.stores_node(l)));
+        assert!(!Layout::V3.stores_node(3) && Layout::V3.stores_node(4));
+        // Layout 3: one entry per 16 seqs, group number u64 BE -> the first
+        // 8 bytes of each event's hash in seq order.
+        let hash_of = |seq: u64| -> [u8; 32] {
+            std::array::from_fn(|i| (seq as u8).wrapping_mul(16).wrapping_add(i as u8))
+        };
+        let mut fold = HashFold::new(Layout::V3);
+        let done: Vec<_> = (0..34).filter_map(|seq| fold.push(seq, &hash_of(seq))).collect();
+        assert_eq!(done.len(), 2);
+        assert_eq!(hex::encode(&done[1].0), "0000000000000001");
+        assert_eq!(
+            hex::encode(&done[1].1[..16]),
+            "00010203040506071011121314151617",
+            "seq 16's prefix, then seq 17's"
+        );
+        assert_eq!(done[1].1.len(), 16 * 8);
+        let (k, v) = fold.open_entry().unwrap();
+        assert_eq!(hex::encode(k), "0000000000000002");
+        assert_eq!(hex::encode(v), "00010203040506071011121314151617");
         assert_eq!(Layout::from_marker(None, true).unwrap(), Layout::V1);
-        assert_eq!(Layout::from_marker(None, false).unwrap(), Layout::V2);
-        assert!(Layout::from_marker(Some(&[3]), true).is_err());
+        assert_eq!(Layout::from_marker(None, false).unwrap(), Layout::V3);
+        assert_eq!(Layout::from_marker(Some(&[2]), true).unwrap(), Layout::V2);
+        assert_eq!(Layout::from_marker(Some(&[3]), true).unwrap(), Layout::V3);
+        assert!(Layout::from_marker(Some(&[4]), true).is_err());
     }
 
     /// A ledger in memory: the genesis and `events - 1` plan items T1, T2, …
     pub(crate) fn ledger(events: usize) -> (Ledger, KeyPair) {
+        ledger_in(Layout::CURRENT, events)
+    }
+
+    /// [`ledger`] in a store of `layout`.
+    pub(crate) fn ledger_in(layout: Layout, events: usize) -> (Ledger, KeyPair) {
         let clock = Arc::new(crate::clock::SteppingClock::new(
             crate::clock::parse_time("2021-01-04T08:00:00Z").unwrap(),
             chrono::TimeDelta::seconds(1),
@@ -988,7 +1143,7 @@ pub(crate) mod tests {
             },
             nonce: Some([5; 32]),
         };
-        let mut l = Ledger::init_in_memory(clock, &admin, genesis).unwrap();
+        let mut l = Ledger::init_demo_in(Store::memory_in(layout), clock, &admin, genesis).unwrap();
         for i in 1..events {
             l.append(
                 &admin,
@@ -1006,7 +1161,7 @@ pub(crate) mod tests {
 
     #[test]
     fn a_layout_two_store_keeps_block_keyed_hashes_and_merkle_levels_from_two() {
-        let (l, _) = ledger(13);
+        let (l, _) = ledger_in(Layout::V2, 13);
         let store = l.store();
         assert_eq!(store.layout(), Layout::V2);
         assert_eq!(store.meta(LOOKUPS_KEY).unwrap(), Some(vec![2]));
@@ -1046,6 +1201,98 @@ pub(crate) mod tests {
             Some(crate::merkle::leaf_hash(&hashes[4].0))
         );
         assert_eq!(store.node(1, 6).unwrap(), None, "past the last event");
+    }
+
+    #[test]
+    fn a_layout_three_store_keeps_hashes_by_group_and_merkle_levels_from_four() {
+        // Appended one by one: every append past a group's first event
+        // extends the group's stored entry.
+        let (l, _) = ledger(37);
+        let store = l.store();
+        assert_eq!(store.layout(), Layout::V3);
+        assert_eq!(store.meta(LOOKUPS_KEY).unwrap(), Some(vec![3]));
+        let hashes: Vec<EventHash> = store
+            .events_from(0)
+            .map(|r| codec::hash_stored(&r.unwrap().1))
+            .collect();
+        let by_hash: Vec<(Vec<u8>, Vec<u8>)> = store
+            .derived_entries(Tree::ByHash)
+            .collect::<Result<_>>()
+            .unwrap();
+        let mut fold = HashFold::new(Layout::V3);
+        let mut want: Vec<_> = hashes
+            .iter()
+            .enumerate()
+            .filter_map(|(seq, h)| fold.push(seq as u64, &h.0))
+            .collect();
+        want.extend(fold.open_entry());
+        assert_eq!(by_hash, want);
+        assert_eq!(by_hash.len(), 3);
+        assert_eq!(by_hash[2].1.len(), 5 * 8, "seqs 32 to 36");
+        let levels: Vec<u8> = store
+            .derived_entries(Tree::Merkle)
+            .map(|r| r.unwrap().0[0])
+            .collect();
+        // 37 leaves: two nodes of level 4, one of level 5.
+        assert_eq!(levels, vec![4, 4, 5]);
+        for (seq, h) in hashes.iter().enumerate() {
+            assert_eq!(store.seq_of_hash(h).unwrap(), Some(seq as u64));
+        }
+        let mut frontier = crate::merkle::Frontier::default();
+        for h in &hashes {
+            frontier.push(&h.0);
+        }
+        assert_eq!(crate::merkle::root(store, 37).unwrap(), frontier.root());
+        // Proofs whose lower nodes are all recomputed from the events.
+        let leaf = crate::merkle::leaf_hash(&hashes[13].0);
+        for size in [14, 16, 17, 33, 37] {
+            let proof = crate::merkle::inclusion_proof(store, 13, size).unwrap();
+            let root = crate::merkle::root(store, size).unwrap();
+            assert!(
+                crate::merkle::verify_inclusion(&leaf, 13, size, &proof, &root),
+                "size {size}"
+            );
+        }
+        assert_eq!(
+            store.node(3, 4).unwrap(),
+            None,
+            "seqs 32 to 39: past the last event"
+        );
+        crate::verify::verify_store(store).unwrap();
+    }
+
+    #[test]
+    fn a_damaged_open_hash_group_is_named_before_an_append() {
+        let (mut l, admin) = ledger(20);
+        // Group 1 (seqs 16 to 19) loses its last prefix.
+        let mut value = l
+            .store()
+            .engine
+            .get(TreeId::ByHash, &1u64.to_be_bytes())
+            .unwrap()
+            .unwrap();
+        value.truncate(3 * 8);
+        l.store()
+            .engine
+            .bulk(TreeId::ByHash, vec![(1u64.to_be_bytes().to_vec(), value)])
+            .unwrap();
+        let err = l
+            .append(
+                &admin,
+                Payload::PlanItemDefined(PlanItemDefined {
+                    code: "X".into(),
+                    level: Level::Tujuan,
+                    name: "X".into(),
+                    parent: None,
+                }),
+            )
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("hash look-up entry of events 16 to 19 is damaged"),
+            "{err}"
+        );
+        assert_eq!(l.store().head().unwrap().unwrap().count, 20);
     }
 
     #[test]
@@ -1098,7 +1345,7 @@ pub(crate) mod tests {
 
     #[test]
     fn a_hash_look_up_entry_is_followed_only_to_an_event_with_that_hash() {
-        let (l, _) = ledger(6);
+        let (l, _) = ledger_in(Layout::V2, 6);
         let store = l.store();
         let h3 = codec::hash_stored(&store.get(3).unwrap().unwrap());
         // A forged entry of the same block and prefix naming seq 5 is not
@@ -1116,6 +1363,42 @@ pub(crate) mod tests {
         // names the difference).
         let (own, _) = Layout::V2.hash_entry(3, &h3.0);
         store.engine.commit(&[(TreeId::ByHash, own, None)]).unwrap();
+        assert_eq!(store.seq_of_hash(&h3).unwrap(), None);
+        let err = crate::verify::verify_store(store).unwrap_err().to_string();
+        assert!(err.contains("by_hash"), "{err}");
+    }
+
+    #[test]
+    fn a_hash_group_prefix_is_followed_only_to_an_event_with_that_hash() {
+        let (l, _) = ledger(6);
+        let store = l.store();
+        let h3 = codec::hash_stored(&store.get(3).unwrap().unwrap());
+        let group = || {
+            store
+                .engine
+                .get(TreeId::ByHash, &0u64.to_be_bytes())
+                .unwrap()
+                .unwrap()
+        };
+        let put = |v: Vec<u8>| {
+            store
+                .engine
+                .bulk(TreeId::ByHash, vec![(0u64.to_be_bytes().to_vec(), v)])
+                .unwrap()
+        };
+        // Seq 5's prefix forged to event 3's: 5 is a candidate, not taken.
+        let mut forged = group();
+        forged[5 * 8..6 * 8].copy_from_slice(&h3.0[..8]);
+        put(forged);
+        assert_eq!(store.seq_of_hash(&h3).unwrap(), Some(3));
+        let mut other = h3;
+        other.0[31] ^= 1;
+        assert_eq!(store.seq_of_hash(&other).unwrap(), None);
+        // Event 3's own prefix gone, and seq 5's still forged: event 3 is
+        // not found, and `verify` names the tree.
+        let mut gone = group();
+        gone[3 * 8..4 * 8].fill(0);
+        put(gone);
         assert_eq!(store.seq_of_hash(&h3).unwrap(), None);
         let err = crate::verify::verify_store(store).unwrap_err().to_string();
         assert!(err.contains("by_hash"), "{err}");

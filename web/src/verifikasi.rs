@@ -91,7 +91,8 @@ fn run(app: &App) {
 }
 
 fn check(app: &App) -> sakip::Result<String> {
-    let mut stepwise = audit::Stepwise::new();
+    let layout = app.ledger().store().layout();
+    let mut stepwise = audit::Stepwise::new(layout);
     loop {
         let (events, total) = {
             let ledger = app.ledger();

@@ -151,9 +151,9 @@ fn a_zeroed_merkle_node_is_named_and_repaired() {
     env.ok(&["--key", &inspector, "checkpoint", "--out", &cp]);
     {
         let db = open_sled(&env.ledger().join("store"));
-        // Level 2 (four leaves): the lowest level a layout-2 store keeps.
+        // Level 4 (16 leaves): the lowest level the current layout keeps.
         let mut key = [0u8; 9];
-        key[0] = 2;
+        key[0] = sakip::store::Layout::CURRENT.first_stored_level();
         key[1..].copy_from_slice(&3u64.to_be_bytes());
         let merkle = db.open_tree("merkle").unwrap();
         assert!(merkle.get(key).unwrap().is_some());
