@@ -120,16 +120,18 @@ impl Layout {
         }
     }
 
-    /// The hash look-up entry of one event, in the layouts that keep one
-    /// per event (1 and 2; layout 3 keeps one per group: [`HashFold`]).
-    pub fn hash_entry(self, seq: u64, hash: &[u8; 32]) -> (Vec<u8>, Vec<u8>) {
+    /// The hash look-up entry of one event in the layouts that keep one
+    /// per event (1 and 2); `None` in layout 3, which keeps one per group
+    /// of events ([`HashFold`]).
+    pub fn hash_entry(self, seq: u64, hash: &[u8; 32]) -> Option<(Vec<u8>, Vec<u8>)> {
         match self {
-            Layout::V1 => (hash.to_vec(), seq_key(seq).to_vec()),
-            Layout::V2 | Layout::V3 => {
+            Layout::V1 => Some((hash.to_vec(), seq_key(seq).to_vec())),
+            Layout::V2 => {
                 let mut k = hash_block_prefix(seq / HASH_BLOCK, hash).to_vec();
                 k.extend_from_slice(&seq_key(seq));
-                (k, Vec::new())
+                Some((k, Vec::new()))
             }
+            Layout::V3 => None,
         }
     }
 
@@ -196,7 +198,7 @@ impl HashFold {
     /// Add the next event; returns the entry it completes, if any.
     pub fn push(&mut self, seq: u64, hash: &[u8; 32]) -> Option<(Vec<u8>, Vec<u8>)> {
         if self.layout != Layout::V3 {
-            return Some(self.layout.hash_entry(seq, hash));
+            return self.layout.hash_entry(seq, hash);
         }
         let group = seq / HASH_GROUP;
         let value = match &mut self.open {
@@ -569,22 +571,17 @@ impl Store {
             seq: None,
             reason: "a hash index entry is malformed".into(),
         };
-        let mut candidates = Vec::new();
+        let is_it = |seq: u64| -> Result<bool> {
+            Ok(self
+                .get(seq)?
+                .is_some_and(|bytes| codec::hash_stored(&bytes) == *hash))
+        };
         match self.layout() {
             Layout::V1 => {
                 if let Some(v) = self.engine.get(TreeId::ByHash, &hash.0)? {
-                    candidates.push(be_u64(&v).map_err(|_| malformed())?);
-                }
-            }
-            Layout::V3 => {
-                // Newest groups first: a hash asked for is most often recent.
-                for entry in self.all(TreeId::ByHash).rev() {
-                    let (k, v) = entry?;
-                    let group = be_u64(&k).map_err(|_| malformed())?;
-                    for (i, prefix) in v.chunks(HASH_PREFIX).enumerate() {
-                        if prefix == &hash.0[..HASH_PREFIX] {
-                            candidates.push(group * HASH_GROUP + i as u64);
-                        }
+                    let seq = be_u64(&v).map_err(|_| malformed())?;
+                    if is_it(seq)? {
+                        return Ok(Some(seq));
                     }
                 }
             }
@@ -601,15 +598,24 @@ impl Store {
                         .range(TreeId::ByHash, Bound::Included(&lo), Bound::Included(&hi))
                     {
                         let (k, _) = entry?;
-                        candidates.push(be_u64(k.get(12..).unwrap_or_default()).map_err(|_| malformed())?);
+                        let seq = be_u64(k.get(12..).unwrap_or_default()).map_err(|_| malformed())?;
+                        if is_it(seq)? {
+                            return Ok(Some(seq));
+                        }
                     }
                 }
             }
-        }
-        for seq in candidates {
-            if let Some(bytes) = self.get(seq)? {
-                if codec::hash_stored(&bytes) == *hash {
-                    return Ok(Some(seq));
+            Layout::V3 => {
+                // Newest groups first: a hash asked for is most often recent.
+                for entry in self.all(TreeId::ByHash).rev() {
+                    let (k, v) = entry?;
+                    let group = be_u64(&k).map_err(|_| malformed())?;
+                    for (i, prefix) in v.chunks(HASH_PREFIX).enumerate() {
+                        let seq = group * HASH_GROUP + i as u64;
+                        if prefix == &hash.0[..HASH_PREFIX] && is_it(seq)? {
+                            return Ok(Some(seq));
+                        }
+                    }
                 }
             }
         }
@@ -1083,14 +1089,14 @@ pub(crate) mod tests {
     #[test]
     fn layout_keys_are_pinned() {
         let hash: [u8; 32] = std::array::from_fn(|i| i as u8 + 0xa0);
-        let (k, v) = Layout::V2.hash_entry(0x1_2345, &hash);
+        let (k, v) = Layout::V2.hash_entry(0x1_2345, &hash).unwrap();
         assert_eq!(
             hex::encode(&k),
             "00000001a0a1a2a3a4a5a6a70000000000012345",
             "block (seq >> 16) u32 BE, the hash's first 8 bytes, seq u64 BE"
         );
         assert!(v.is_empty());
-        let (k, v) = Layout::V1.hash_entry(0x1_2345, &hash);
+        let (k, v) = Layout::V1.hash_entry(0x1_2345, &hash).unwrap();
         assert_eq!(k, hash.to_vec());
         assert_eq!(hex::encode(v), "0000000000012345");
         assert!(!Layout::V2.stores_node(0) && !Layout::V2.stores_node(1) && Layout::V2.stores_node(2));
@@ -1176,7 +1182,7 @@ pub(crate) mod tests {
         let mut want: Vec<_> = hashes
             .iter()
             .enumerate()
-            .map(|(seq, h)| Layout::V2.hash_entry(seq as u64, &h.0))
+            .filter_map(|(seq, h)| Layout::V2.hash_entry(seq as u64, &h.0))
             .collect();
         want.sort();
         assert_eq!(by_hash, want);
@@ -1350,7 +1356,7 @@ pub(crate) mod tests {
         let h3 = codec::hash_stored(&store.get(3).unwrap().unwrap());
         // A forged entry of the same block and prefix naming seq 5 is not
         // taken for event 3, nor for a hash that shares the prefix.
-        let (forged, _) = Layout::V2.hash_entry(5, &h3.0);
+        let (forged, _) = Layout::V2.hash_entry(5, &h3.0).unwrap();
         store
             .engine
             .bulk(TreeId::ByHash, vec![(forged, Vec::new())])
@@ -1361,7 +1367,7 @@ pub(crate) mod tests {
         assert_eq!(store.seq_of_hash(&other).unwrap(), None);
         // Its own entry gone, event 3 is not found by hash (and `verify`
         // names the difference).
-        let (own, _) = Layout::V2.hash_entry(3, &h3.0);
+        let (own, _) = Layout::V2.hash_entry(3, &h3.0).unwrap();
         store.engine.commit(&[(TreeId::ByHash, own, None)]).unwrap();
         assert_eq!(store.seq_of_hash(&h3).unwrap(), None);
         let err = crate::verify::verify_store(store).unwrap_err().to_string();
