@@ -28,7 +28,9 @@ pub struct Args {
 
 pub fn run(ctx: &Ctx, args: Args, out: &mut dyn Write) -> CmdResult {
     let ledger = ctx.open_reader()?;
-    render(ctx, &ledger, args, out)
+    let done = render(ctx, &ledger, args, out);
+    ctx.leave(ledger);
+    done
 }
 
 /// The status of an open ledger.
