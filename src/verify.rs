@@ -65,6 +65,8 @@ pub struct Verifier {
     /// Latest acceptable recorded time (microseconds), if bounded.
     not_after: Option<i64>,
     expected: Option<Expected>,
+    /// Authors' keys, decompressed once, for events pushed one by one.
+    keys: keys::KeyCache,
 }
 
 impl Default for Verifier {
@@ -84,6 +86,7 @@ impl Default for Verifier {
             author_ids: HashMap::new(),
             not_after: None,
             expected: None,
+            keys: keys::KeyCache::default(),
         }
     }
 }
@@ -190,7 +193,7 @@ impl Verifier {
         }
         let author = frame.author();
         signature
-            .unwrap_or_else(|| signature_of(&frame))
+            .unwrap_or_else(|| signature_of(&frame, &mut self.keys))
             .map_err(|e| Error::integrity(seq, format!("{e} (author {})", author.key_id())))?;
         let event = frame
             .decode()
@@ -252,8 +255,8 @@ impl Verifier {
     }
 }
 
-fn signature_of(frame: &Frame<'_>) -> Result<(), keys::SignatureError> {
-    keys::verify_strict(
+fn signature_of(frame: &Frame<'_>, keys: &mut keys::KeyCache) -> Result<(), keys::SignatureError> {
+    keys.verify_strict(
         &frame.author(),
         &codec::signing_message(frame.body()),
         &frame.signature(),
@@ -263,9 +266,15 @@ fn signature_of(frame: &Frame<'_>) -> Result<(), keys::SignatureError> {
 /// Strict Ed25519 checks of many events, split across the machine's cores.
 /// A frame that does not parse gets `Ok` here: the ordered pass reports it.
 pub(crate) fn check_signatures(events: &[(u64, &[u8])]) -> Vec<Result<(), keys::SignatureError>> {
-    let one = |bytes: &[u8]| Frame::parse(bytes).map_or(Ok(()), |f| signature_of(&f));
+    let one = |bytes: &[u8], keys: &mut keys::KeyCache| {
+        Frame::parse(bytes).map_or(Ok(()), |f| signature_of(&f, keys))
+    };
+    let all = |part: &[(u64, &[u8])]| {
+        let mut keys = keys::KeyCache::default();
+        part.iter().map(|(_, b)| one(b, &mut keys)).collect::<Vec<_>>()
+    };
     if events.len() < 64 {
-        return events.iter().map(|(_, b)| one(b)).collect();
+        return all(events);
     }
     // Asked once per process: the answer reads the cgroup files each time.
     static THREADS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
@@ -275,13 +284,13 @@ pub(crate) fn check_signatures(events: &[(u64, &[u8])]) -> Vec<Result<(), keys::
             .min(16)
     });
     if threads < 2 {
-        return events.iter().map(|(_, b)| one(b)).collect();
+        return all(events);
     }
     let chunk = events.len().div_ceil(threads);
     std::thread::scope(|scope| {
         let handles: Vec<_> = events
             .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(|(_, b)| one(b)).collect::<Vec<_>>()))
+            .map(|part| scope.spawn(move || all(part)))
             .collect();
         handles
             .into_iter()
