@@ -1228,25 +1228,12 @@ fn decode_stored(seq: u64, bytes: &[u8]) -> Result<StoredEvent> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::event::{Holder, Level, PlanItemDefined};
+    use crate::event::{Level, PlanItemDefined};
 
     /// A ledger whose clock reads the same time on every call, so that a
     /// batch and the same events appended one by one are byte-identical.
     fn still_ledger() -> (Ledger, KeyPair) {
-        let at = crate::clock::parse_time("2021-01-04T08:00:00Z").unwrap();
-        let clock = Arc::new(crate::clock::SteppingClock::new(at, chrono::TimeDelta::zero()));
-        let admin = KeyPair::from_seed([3; 32]);
-        let genesis = Genesis {
-            agency_code: "1.01".into(),
-            agency_name: "Dinas Uji".into(),
-            admin: Holder {
-                name: "admin".into(),
-                nip: None,
-                jabatan: None,
-            },
-            nonce: Some([5; 32]),
-        };
-        (Ledger::init_in_memory(clock, &admin, genesis).unwrap(), admin)
+        crate::store::tests::ledger_stepping(crate::store::Layout::CURRENT, chrono::TimeDelta::zero(), 1)
     }
 
     /// Plan items: tujuan T0, T1, ... with a sasaran under T0 every fifth

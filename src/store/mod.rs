@@ -1134,9 +1134,18 @@ pub(crate) mod tests {
 
     /// [`ledger`] in a store of `layout`.
     pub(crate) fn ledger_in(layout: Layout, events: usize) -> (Ledger, KeyPair) {
+        ledger_stepping(layout, chrono::TimeDelta::seconds(1), events)
+    }
+
+    /// [`ledger_in`], with a clock that steps by `step` at every reading.
+    pub(crate) fn ledger_stepping(
+        layout: Layout,
+        step: chrono::TimeDelta,
+        events: usize,
+    ) -> (Ledger, KeyPair) {
         let clock = Arc::new(crate::clock::SteppingClock::new(
             crate::clock::parse_time("2021-01-04T08:00:00Z").unwrap(),
-            chrono::TimeDelta::seconds(1),
+            step,
         ));
         let admin = KeyPair::from_seed([3; 32]);
         let genesis = Genesis {
@@ -1165,20 +1174,27 @@ pub(crate) mod tests {
         (l, admin)
     }
 
+    /// The hash of every stored event, and the stored hash look-up.
+    #[allow(clippy::type_complexity)]
+    fn hashes_and_look_up(store: &Store) -> (Vec<EventHash>, Vec<(Vec<u8>, Vec<u8>)>) {
+        let hashes = store
+            .events_from(0)
+            .map(|r| codec::hash_stored(&r.unwrap().1))
+            .collect();
+        let by_hash = store
+            .derived_entries(Tree::ByHash)
+            .collect::<Result<_>>()
+            .unwrap();
+        (hashes, by_hash)
+    }
+
     #[test]
     fn a_layout_two_store_keeps_block_keyed_hashes_and_merkle_levels_from_two() {
         let (l, _) = ledger_in(Layout::V2, 13);
         let store = l.store();
         assert_eq!(store.layout(), Layout::V2);
         assert_eq!(store.meta(LOOKUPS_KEY).unwrap(), Some(vec![2]));
-        let hashes: Vec<EventHash> = store
-            .events_from(0)
-            .map(|r| codec::hash_stored(&r.unwrap().1))
-            .collect();
-        let by_hash: Vec<(Vec<u8>, Vec<u8>)> = store
-            .derived_entries(Tree::ByHash)
-            .collect::<Result<_>>()
-            .unwrap();
+        let (hashes, by_hash) = hashes_and_look_up(store);
         let mut want: Vec<_> = hashes
             .iter()
             .enumerate()
@@ -1217,14 +1233,7 @@ pub(crate) mod tests {
         let store = l.store();
         assert_eq!(store.layout(), Layout::V3);
         assert_eq!(store.meta(LOOKUPS_KEY).unwrap(), Some(vec![3]));
-        let hashes: Vec<EventHash> = store
-            .events_from(0)
-            .map(|r| codec::hash_stored(&r.unwrap().1))
-            .collect();
-        let by_hash: Vec<(Vec<u8>, Vec<u8>)> = store
-            .derived_entries(Tree::ByHash)
-            .collect::<Result<_>>()
-            .unwrap();
+        let (hashes, by_hash) = hashes_and_look_up(store);
         let mut fold = HashFold::new(Layout::V3);
         let mut want: Vec<_> = hashes
             .iter()
