@@ -14,7 +14,7 @@
 //!
 //! This module never writes to the store.
 
-use crate::event::{Kind, Payload};
+use crate::event::Payload;
 use crate::merkle::Hash;
 use crate::{Error, Result};
 use sha2::{Digest, Sha256};
@@ -58,14 +58,6 @@ impl SetDigest {
     pub fn count(&self) -> u64 {
         self.count
     }
-}
-
-/// The kind index entry of one event in a store of `layout`, if the
-/// layout keeps one for its kind.
-pub fn kind_entry(seq: u64, kind: Kind, layout: Layout) -> Option<(Vec<u8>, Vec<u8>)> {
-    layout
-        .indexes_kind(kind)
-        .then(|| (crate::store::kind_key(kind, seq).to_vec(), Vec::new()))
 }
 
 /// The digests of what the events imply for each derived tree of a store
@@ -139,7 +131,7 @@ impl Expected {
         if let Some((k, v)) = self.hashes.push(seq, hash) {
             self.slot(Tree::ByHash).add(&k, &v);
         }
-        if let Some((k, v)) = kind_entry(seq, payload.kind(), layout) {
+        if let Some((k, v)) = layout.kind_entry(seq, payload.kind()) {
             self.slot(Tree::ByKind).add(&k, &v);
         }
         for (level, index, node) in merkle_nodes.iter().filter(|n| layout.stores_node(n.0)) {

@@ -86,6 +86,11 @@ impl Signer for KeyPair {
 /// a key is registered ([`check_public`], in `authz`), not on every event.
 pub fn verify_strict(key: &PublicKey, message: &[u8], signature: &[u8; 64]) -> Result<(), SignatureError> {
     let vk = VerifyingKey::from_bytes(&key.0).map_err(|_| SignatureError::NotAKey)?;
+    verify_with(&vk, message, signature)
+}
+
+/// The strict check itself, with the key already decompressed.
+fn verify_with(vk: &VerifyingKey, message: &[u8], signature: &[u8; 64]) -> Result<(), SignatureError> {
     let sig = ed25519_dalek::Signature::from_bytes(signature);
     vk.verify_strict(message, &sig)
         .map_err(|_| SignatureError::DoesNotVerify)
@@ -121,9 +126,7 @@ impl KeyCache {
             .or_insert_with(|| VerifyingKey::from_bytes(&key.0).ok())
             .as_ref()
             .ok_or(SignatureError::NotAKey)?;
-        let sig = ed25519_dalek::Signature::from_bytes(signature);
-        vk.verify_strict(message, &sig)
-            .map_err(|_| SignatureError::DoesNotVerify)
+        verify_with(vk, message, signature)
     }
 }
 

@@ -12,7 +12,7 @@
 
 use crate::authz::Registry;
 use crate::codec::{self, Frame};
-use crate::derived::{first_difference, kind_entry, Expected, Tree};
+use crate::derived::{first_difference, Expected, Tree};
 use crate::event::{EventHash, Kind, PublicKey};
 use crate::keys;
 use crate::merkle::{Frontier, Hash};
@@ -472,7 +472,7 @@ fn expected_entries(store: &Store, tree: Tree) -> Result<BTreeMap<Vec<u8>, Vec<u
                 } else if tree == Tree::ByHash {
                     out.extend(hashes.push(seq, &hash.0));
                 } else {
-                    out.extend(kind_entry(seq, payload.kind(), layout));
+                    out.extend(layout.kind_entry(seq, payload.kind()));
                 }
             }
         }

@@ -152,6 +152,13 @@ impl Layout {
         }
     }
 
+    /// The kind index entry of one event, if this layout indexes its kind.
+    /// A commit, a rebuild and `verify` all make it here.
+    pub fn kind_entry(self, seq: u64, kind: Kind) -> Option<(Vec<u8>, Vec<u8>)> {
+        self.indexes_kind(kind)
+            .then(|| (kind_key(kind, seq).to_vec(), Vec::new()))
+    }
+
     /// Whether this layout keeps a projection index entry: layout 2 keeps
     /// no time entries (`M`); the seq recorded at or before a time is found
     /// among the events themselves, whose times only grow
@@ -693,8 +700,8 @@ impl Store {
             if let Some((hash_key, hash_value)) = hashes.push(s.seq, &s.hash.0) {
                 writes.push((TreeId::ByHash, hash_key, Some(hash_value)));
             }
-            if layout.indexes_kind(s.kind) {
-                writes.push((TreeId::ByKind, kind_key(s.kind, s.seq).to_vec(), Some(Vec::new())));
+            if let Some((k, v)) = layout.kind_entry(s.seq, s.kind) {
+                writes.push((TreeId::ByKind, k, Some(v)));
             }
             for (k, v) in s.proj.iter().filter(|(k, _)| layout.keeps_index_entry(k)) {
                 writes.push((TreeId::Proj, k.clone(), Some(v.clone())));
@@ -830,9 +837,7 @@ impl Store {
         for event in events {
             let (seq, hash, kind) = event?;
             hashes.extend(fold.push(seq, &hash.0));
-            if layout.indexes_kind(kind) {
-                kinds.push((kind_key(kind, seq).to_vec(), Vec::new()));
-            }
+            kinds.extend(layout.kind_entry(seq, kind));
             if hashes.len() + kinds.len() >= REBUILD_CHUNK {
                 self.engine.bulk(TreeId::ByHash, std::mem::take(&mut hashes))?;
                 self.engine.bulk(TreeId::ByKind, std::mem::take(&mut kinds))?;
