@@ -338,6 +338,10 @@ impl<'a> CheckedIndex<'a> {
 }
 
 impl IndexRead for CheckedIndex<'_> {
+    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        IndexRead::get(self.store, key)
+    }
+
     fn scan(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
         self.store.scan(prefix)
     }

@@ -1,10 +1,10 @@
 //! The ledger: appending signed events and reading them back.
 //!
-//! Architecture invariant: the only way bytes enter the store is
-//! [`Ledger::append_all`], which checks authorization with the same
-//! [`Registry::check`] that `verify` uses, signs, chains, and commits the
-//! whole batch in one durable transaction. Nothing is ever rewritten or
-//! deleted.
+//! Architecture invariant: the only ways bytes enter the store are
+//! [`Ledger::append_all`] and [`Ledger::append_batches`], which check
+//! authorization with the same [`Registry::check`] that `verify` uses,
+//! sign, chain, and commit each batch in one durable transaction. Nothing
+//! is ever rewritten or deleted.
 
 use crate::authz::Registry;
 use crate::checked::CheckedIndex;
@@ -450,23 +450,19 @@ impl Ledger {
         at: Option<i64>,
     ) -> Result<(Vec<Staged>, Head, Registry)> {
         let now = at.unwrap_or_else(|| self.clock.now().timestamp_micros());
-        self.check_time(now)?;
+        self.check_time(now, self.head)?;
         let (count, prev) = match self.head {
             Some(h) => (h.count, h.hash),
             None => (0, EventHash::ZERO),
         };
         let mut seal = Sealer::new(&self.store, prev);
-        let mut checker = Checker::new(self, now, items.len() > 1);
-        let staged = if items.len() < PIPELINE_FROM {
-            let mut staged = Vec::with_capacity(items.len());
-            for (i, (signer, payload, label)) in items.iter().enumerate() {
-                let checked = checker.check(count + i as u64, *signer, payload, label)?;
-                staged.push(seal.seal(*signer, checked)?);
-            }
-            staged
+        let suffix = if items.len() > 1 {
+            "; nothing was appended"
         } else {
-            Self::stage_pipelined(items, count, &mut checker, seal)?
+            ""
         };
+        let mut checker = Checker::new(self, now, suffix.into());
+        let staged = Self::stage_into(items, count, &mut checker, &mut seal)?;
         let head = Head {
             count: count + staged.len() as u64,
             hash: staged.last().map_or(prev, |s| s.hash),
@@ -475,12 +471,123 @@ impl Ledger {
         Ok((staged, head, checker.registry))
     }
 
+    /// Stage `items` as the events from seq `count` on, on one thread or,
+    /// from [`PIPELINE_FROM`] items, on two.
+    fn stage_into<S: Signer + Sync + ?Sized>(
+        items: &[(&S, Payload, String)],
+        count: u64,
+        checker: &mut Checker<'_>,
+        seal: &mut Sealer<'_>,
+    ) -> Result<Vec<Staged>> {
+        if items.len() < PIPELINE_FROM {
+            let mut staged = Vec::with_capacity(items.len());
+            for (i, (signer, payload, label)) in items.iter().enumerate() {
+                let checked = checker.check(count + i as u64, *signer, payload, label)?;
+                staged.push(seal.seal(*signer, checked)?);
+            }
+            Ok(staged)
+        } else {
+            Self::stage_pipelined(items, count, checker, seal)
+        }
+    }
+
+    /// Append `batches` one after another, each atomic and durable on its
+    /// own, as [`Ledger::append_labelled`] would append them one by one,
+    /// but with each batch's commit running on a thread of its own beside
+    /// the checks and signing of the next (at most one batch waits for
+    /// its commit).
+    ///
+    /// The batches of one call are checked as one import: a refusal names
+    /// its item by its label, and the batches before it stay appended
+    /// (the refusal says how many events they hold). Nothing of the
+    /// refused batch, or of any after it, is appended. Each batch is one
+    /// transaction of the store, as in `sakip import --per-transaction`.
+    pub fn append_batches<S: Signer + Sync + ?Sized>(
+        &mut self,
+        batches: &[Vec<(&S, Payload, String)>],
+    ) -> Result<Vec<Appended>> {
+        let start = self.head;
+        let stored = start.map_or(0, |h| h.count);
+        let mut seal = Sealer::new(&self.store, start.map_or(EventHash::ZERO, |h| h.hash));
+        let mut checker = Checker::new(self, 0, String::new());
+        let store = &self.store;
+        let clock = &self.clock;
+        let this = &*self;
+        let (staging, (done, committing), registries) = std::thread::scope(|scope| {
+            // A rendezvous: a staged batch is handed over only once the
+            // commit before it is done.
+            let (send, receive) = std::sync::mpsc::sync_channel::<(Vec<Staged>, Head)>(0);
+            let committer = scope.spawn(move || {
+                let mut done = Vec::new();
+                for (staged, head) in receive {
+                    if let Err(e) = store.commit(&staged, head) {
+                        return (done, Err(e));
+                    }
+                    done.push((staged, head));
+                }
+                (done, Ok(()))
+            });
+            let mut last = start;
+            let mut registries = Vec::new();
+            let mut staging = Ok(());
+            for items in batches.iter().filter(|b| !b.is_empty()) {
+                let now = clock.now().timestamp_micros();
+                let count = last.map_or(0, |h| h.count);
+                let before = count - stored;
+                checker.now = now;
+                checker.suffix = match before {
+                    0 => "; nothing was appended".into(),
+                    n => format!("; nothing of its transaction was appended; the {n} events of the transactions before it were"),
+                };
+                let staged = this
+                    .check_time(now, last)
+                    .and_then(|()| Self::stage_into(items, count, &mut checker, &mut seal));
+                let staged = match staged {
+                    Ok(staged) => staged,
+                    Err(e) => {
+                        staging = Err(e);
+                        break;
+                    }
+                };
+                let head = Head {
+                    count: count + staged.len() as u64,
+                    hash: staged.last().map_or(EventHash::ZERO, |s| s.hash),
+                    recorded_at: now,
+                };
+                last = Some(head);
+                registries.push(checker.registry.clone());
+                // A closed channel means the commit before failed, which
+                // the join returns.
+                if send.send((staged, head)).is_err() {
+                    break;
+                }
+            }
+            drop(send);
+            let committed = committer
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (staging, committed, registries)
+        });
+        drop(checker);
+        let mut appended_all = Vec::new();
+        for ((staged, head), registry) in done.into_iter().zip(registries) {
+            self.years.apply(staged.iter().flat_map(|s| &s.proj));
+            self.registry = registry;
+            self.head = Some(head);
+            appended_all.extend(appended(&staged));
+        }
+        // A failed commit comes before any later refusal.
+        committing?;
+        staging?;
+        Ok(appended_all)
+    }
+
     /// [`Ledger::stage`]'s two passes on two threads.
     fn stage_pipelined<S: Signer + Sync + ?Sized>(
         items: &[(&S, Payload, String)],
         count: u64,
         checker: &mut Checker<'_>,
-        mut seal: Sealer<'_>,
+        seal: &mut Sealer<'_>,
     ) -> Result<Vec<Staged>> {
         let (staged, checked_all) = std::thread::scope(|scope| {
             let (send, receive) = std::sync::mpsc::sync_channel::<(&S, Checked)>(PIPELINE_DEPTH);
@@ -522,7 +629,7 @@ impl Ledger {
 
     /// Refuse a recording time in the future of this machine's clock or
     /// before the head's.
-    fn check_time(&self, now: i64) -> Result<()> {
+    fn check_time(&self, now: i64, head: Option<Head>) -> Result<()> {
         let latest = (self.clock.wall() + crate::clock::FUTURE_MARGIN).timestamp_micros();
         if now > latest {
             return Err(Error::Refused(format!(
@@ -532,7 +639,7 @@ impl Ledger {
                 crate::clock::FUTURE_MARGIN.num_minutes()
             )));
         }
-        if let Some(head) = self.head {
+        if let Some(head) = head {
             if now < head.recorded_at {
                 let hint = if head.recorded_at > latest {
                     format!(
@@ -1019,8 +1126,8 @@ struct Checked {
 struct Checker<'a> {
     ledger: &'a Ledger,
     now: i64,
-    /// Whether refusals name the item of a batch.
-    many: bool,
+    /// Added to a refusal of a labelled item: what was appended.
+    suffix: String,
     registry: Registry,
     index: MemIndex,
     payloads: std::cell::RefCell<std::collections::HashMap<u64, Payload>>,
@@ -1029,11 +1136,11 @@ struct Checker<'a> {
 }
 
 impl<'a> Checker<'a> {
-    fn new(ledger: &'a Ledger, now: i64, many: bool) -> Checker<'a> {
+    fn new(ledger: &'a Ledger, now: i64, suffix: String) -> Checker<'a> {
         Checker {
             ledger,
             now,
-            many,
+            suffix,
             registry: ledger.registry.clone(),
             index: MemIndex::default(),
             payloads: Default::default(),
@@ -1058,14 +1165,12 @@ impl<'a> Checker<'a> {
             }
             ledger.kind_and_author(s).ok().flatten()
         };
-        let many = self.many;
+        let suffix = &self.suffix;
         let labelled = |reason: String| {
             if label.is_empty() {
                 reason
-            } else if many {
-                format!("{label}: {reason}; nothing was appended")
             } else {
-                format!("{label}: {reason}")
+                format!("{label}: {reason}{suffix}")
             }
         };
         let refuse = |reason: String| Error::Refused(labelled(reason));
@@ -1306,5 +1411,85 @@ mod tests {
         let batch: Vec<_> = payloads.into_iter().map(|p| (&wrong, p, String::new())).collect();
         let err = ledger.stage(&batch, None).unwrap_err().to_string();
         assert!(err.contains("differs from the one prepared"), "{err}");
+    }
+
+    /// `items(n)` cut into labelled batches of `size`.
+    fn batches(
+        payloads: Vec<Payload>,
+        size: usize,
+        admin: &KeyPair,
+    ) -> Vec<Vec<(&KeyPair, Payload, String)>> {
+        payloads
+            .chunks(size)
+            .enumerate()
+            .map(|(b, chunk)| {
+                chunk
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| (admin, p.clone(), format!("batch {} item {}", b + 1, i + 1)))
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn batches_committed_beside_staging_write_the_bytes_of_batches_one_by_one() {
+        // Batches below and above PIPELINE_FROM, the later ones depending
+        // on items of the earlier ones (sasaran under T0).
+        let n = PIPELINE_FROM * 5 + 3;
+        let (mut run, admin) = still_ledger();
+        let done = run
+            .append_batches(&batches(items(n), PIPELINE_FROM + 2, &admin))
+            .unwrap();
+        assert_eq!(done.len(), n);
+        assert_eq!(done[n - 1].seq, n as u64);
+        let (mut single, admin) = still_ledger();
+        for batch in batches(items(n), PIPELINE_FROM + 2, &admin) {
+            single.append_labelled(batch).unwrap();
+        }
+        let bytes = |l: &Ledger| l.stored_bytes_from(0).collect::<Result<Vec<_>>>().unwrap();
+        assert_eq!(bytes(&run), bytes(&single));
+        assert_eq!(run.head(), single.head());
+        let root = |l: &Ledger| crate::merkle::root(l.store(), l.head().count).unwrap();
+        assert_eq!(root(&run), root(&single));
+        // What the ledger keeps in memory follows: one more append lands
+        // after the run, and the whole ledger verifies.
+        run.append(&admin, items(n + 1).pop().unwrap()).unwrap();
+        assert_eq!(run.head().count, n as u64 + 2);
+        crate::verify::verify_store(run.store()).unwrap();
+    }
+
+    #[test]
+    fn a_refused_batch_keeps_the_batches_before_it_and_says_so() {
+        let (mut ledger, admin) = still_ledger();
+        let mut payloads = items(PIPELINE_FROM * 3);
+        // Batch 3 item 5 (item 41 of the run) defines T3 again.
+        payloads[40] = payloads[3].clone();
+        let err = ledger
+            .append_batches(&batches(payloads, PIPELINE_FROM + 2, &admin))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("batch 3 item 5: "), "{err}");
+        assert!(err.contains("'T3' is already defined"), "{err}");
+        assert!(
+            err.contains(
+                "nothing of its transaction was appended; the 36 events of the transactions before it were"
+            ),
+            "{err}"
+        );
+        // Batches 1 and 2 are in, durable and verified; nothing of batch 3.
+        assert_eq!(ledger.head().count, 1 + 36);
+        assert_eq!(ledger.stored_bytes_from(0).count(), 37);
+        crate::verify::verify_store(ledger.store()).unwrap();
+        // A refusal in the first batch appends nothing.
+        let mut payloads = items(4);
+        payloads[1] = payloads[0].clone();
+        let (mut fresh, admin) = still_ledger();
+        let err = fresh
+            .append_batches(&batches(payloads, 2, &admin))
+            .unwrap_err()
+            .to_string();
+        assert!(err.ends_with("; nothing was appended"), "{err}");
+        assert_eq!(fresh.head().count, 1);
     }
 }

@@ -12,6 +12,14 @@ pub type Entries = Vec<(Vec<u8>, Vec<u8>)>;
 pub trait IndexRead {
     /// All entries whose key starts with `prefix`, in key order.
     fn scan(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>>;
+    /// The value of the entry whose key is exactly `key`, unchecked.
+    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        Ok(self
+            .scan(key)?
+            .into_iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v))
+    }
     /// All entries with keys in `lo..hi`, in key order.
     fn range(&self, lo: &[u8], hi: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>>;
     /// The last key in `lo..=hi`.
@@ -150,6 +158,10 @@ pub(crate) fn needs_payload(payload: &Payload) -> bool {
 }
 
 impl IndexRead for MemIndex {
+    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        Ok(self.map.get(key).cloned())
+    }
+
     fn scan(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
         Ok(self
             .map
@@ -198,6 +210,13 @@ pub struct Overlay<'a> {
 }
 
 impl IndexRead for Overlay<'_> {
+    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        match self.top.get(key)? {
+            Some(v) => Ok(Some(v)),
+            None => self.base.get(key),
+        }
+    }
+
     fn scan(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
         let mut merged: BTreeMap<Vec<u8>, Vec<u8>> = self.base.scan(prefix)?.into_iter().collect();
         merged.extend(self.top.scan(prefix)?);

@@ -226,10 +226,10 @@ pub(crate) fn versions(r: &dyn IndexRead, prefix: &[u8], known: u64) -> Result<V
 
 pub(crate) fn def_seq(r: &dyn IndexRead, tag: u8, code: &str) -> Result<Option<u64>> {
     let k = with_code(key(tag), code);
-    let Some((kk, v)) = r.scan(&k)?.into_iter().find(|(kk, _)| *kk == k) else {
+    let Some(v) = r.get(&k)? else {
         return Ok(None);
     };
-    r.check(&kk, &v)?;
+    r.check(&k, &v)?;
     Ok(<[u8; 8]>::try_from(v.as_slice()).ok().map(u64::from_be_bytes))
 }
 

@@ -81,6 +81,22 @@ pub fn append(ledger: &mut Ledger, signer: &KeyPair, rows: Labelled) -> Result<V
     ledger.append_labelled(rows.into_iter().map(|(p, label)| (signer, p, label)).collect())
 }
 
+/// Append the rows in transactions of `per` rows, each atomic and durable
+/// on its own, signed by `signer`; a transaction is checked and signed while
+/// the one before it commits ([`Ledger::append_batches`]). A refused row
+/// leaves the transactions before its own appended, and the refusal says
+/// how many events they hold.
+pub fn append_in_transactions(
+    ledger: &mut Ledger,
+    signer: &KeyPair,
+    rows: Labelled,
+    per: usize,
+) -> Result<Vec<Appended>> {
+    let rows: Vec<_> = rows.into_iter().map(|(p, label)| (signer, p, label)).collect();
+    let batches: Vec<Vec<_>> = rows.chunks(per.max(1)).map(<[_]>::to_vec).collect();
+    ledger.append_batches(&batches)
+}
+
 /// Payloads without their labels (for a caller that prepares them one by
 /// one).
 pub fn payloads(rows: Labelled) -> Vec<Payload> {

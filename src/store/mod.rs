@@ -1005,6 +1005,10 @@ impl Store {
 }
 
 impl crate::projection::IndexRead for Store {
+    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        self.engine.get(TreeId::Proj, key)
+    }
+
     fn scan(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
         let mut out = Vec::new();
         for e in self

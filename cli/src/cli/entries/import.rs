@@ -6,8 +6,9 @@ use sakip::service::imports::{self, ImportKind};
 use std::io::Write;
 use std::path::PathBuf;
 
-/// Import a file as one atomic batch: every row is appended, or none is.
-/// `--dry-run` checks it all and shows what would be appended.
+/// Import a file as one atomic batch: every row is appended, or none is
+/// (with `--per-transaction N`, every N rows). `--dry-run` checks it all and
+/// shows what would be appended.
 ///
 /// Errors name the file, the line (CSV) or the table entry (TOML), the
 /// column or field, and what was expected. Formats are described in
@@ -37,6 +38,14 @@ pub struct FileArgs {
     /// the plan) and list what would be appended, without writing anything.
     #[arg(long)]
     pub dry_run: bool,
+    /// Commit every N rows as a transaction of its own instead of the whole
+    /// file as one, for loading a long history (years of realisations from
+    /// a spreadsheet). Each transaction is all or nothing and durable when
+    /// the next begins; a refused row leaves the transactions before it
+    /// appended, and the refusal names the row and how many events are in.
+    /// Fix the row and import the rows from its transaction on.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub per_transaction: Option<u32>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -96,7 +105,10 @@ pub fn run(ctx: &Ctx, cmd: ImportCommand, out: &mut dyn Write) -> CmdResult {
         )?;
         return Ok(());
     }
-    let done = imports::append(&mut ledger, &signer, rows)?;
+    let done = match args.per_transaction {
+        Some(n) => imports::append_in_transactions(&mut ledger, &signer, rows, n as usize)?,
+        None => imports::append(&mut ledger, &signer, rows)?,
+    };
     match (done.first(), done.last()) {
         (Some(first), Some(last)) => writeln!(
             out,
