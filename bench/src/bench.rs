@@ -161,6 +161,26 @@ pub fn child_peak_rss(exe: &Path, args: &[&std::ffi::OsStr], scratch: &Path) -> 
     Err(Error::Input(format!("{} failed: {last}", exe.display())))
 }
 
+/// Open the sled store in `dir` as sakip does (the same page cache) and
+/// read every entry of every tree once: what holding and reading the store
+/// costs sled itself, with nothing checked. Returns the entries read.
+pub fn raw_read(dir: &Path) -> Result<u64> {
+    let db = sled::Config::new()
+        .path(dir)
+        .cache_capacity(sakip::store::CACHE_BYTES)
+        .open()?;
+    let mut entries = 0u64;
+    for name in db.tree_names() {
+        let tree = db.open_tree(&name)?;
+        for entry in tree.iter() {
+            let (k, v) = entry?;
+            std::hint::black_box((k, v));
+            entries += 1;
+        }
+    }
+    Ok(entries)
+}
+
 /// Above this many events the rebuild is not timed: at the rates measured
 /// at 1M events it would take longer than everything else together.
 const REBUILD_MAX_EVENTS: u64 = 2_000_000;
@@ -270,6 +290,23 @@ fn ledger_rows(
                 base.sha256,
             ));
             rows.push(peak_row("peak RSS, sakip verify", verify_peak, true));
+            let raw_peak = child_peak_rss(
+                exe,
+                &[
+                    "--ledger".as_ref(),
+                    ledger_dir.as_os_str(),
+                    "bench".as_ref(),
+                    "raw-read".as_ref(),
+                ],
+                dir,
+            )?;
+            rows.push(Row::new(
+                format!("peak RSS, sakip verify{at}"),
+                mib(verify_peak),
+                Unit::MiB,
+                "raw sled: open the store, read every entry",
+                mib(raw_peak),
+            ));
 
             let bundle = dir.join(format!("bundle{total}"));
             let mut export = on_ledger("export").to_vec();

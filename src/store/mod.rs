@@ -45,7 +45,7 @@ pub mod turn;
 
 pub use engine::{Engine, Entries, TreeId};
 pub use memory::MemoryEngine;
-pub use sled_engine::{is_engine_panic, poison};
+pub use sled_engine::{is_engine_panic, poison, CACHE_BYTES};
 
 use crate::authz::KeyState;
 use crate::codec;

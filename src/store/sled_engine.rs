@@ -19,7 +19,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 /// store grow by that much; an agency's working set (its plan and the
 /// current year's figures) is far smaller. sled's page table still grows
 /// with the store (docs/performance.md, "Memory").
-const CACHE_BYTES: u64 = 16 * 1024 * 1024;
+pub const CACHE_BYTES: u64 = 16 * 1024 * 1024;
 
 /// Index entries written per sled batch during a bulk refill.
 const BULK_CHUNK: usize = 8_192;

@@ -92,6 +92,12 @@ pub enum BenchCommand {
     /// their own, with disk use and peak memory. No event is changed
     /// (rebuild rewrites only the derived indexes).
     Ledger(LedgerArgs),
+    /// The memory floor under `sakip verify`: open the store of --ledger
+    /// with sled alone (sled's page cache as sakip sets it) and read every
+    /// entry of every tree once, checking nothing. Run as a process of its
+    /// own by the bench, which reads its peak memory.
+    #[command(hide = true)]
+    RawRead,
 }
 
 #[derive(clap::Args, Debug)]
@@ -137,6 +143,11 @@ pub fn run(ctx: &Ctx, args: Args, out: &mut dyn Write) -> CmdResult {
     match args.command {
         Some(BenchCommand::Generate(g)) => return generate(g, out),
         Some(BenchCommand::Ledger(l)) => return existing(ctx, l, out),
+        Some(BenchCommand::RawRead) => {
+            let entries = sakip_bench::bench::raw_read(&ctx.global.ledger.join("store"))?;
+            writeln!(out, "{entries} entries read")?;
+            return Ok(());
+        }
         None => {}
     }
     let (dir, _tmp) = scratch(args.dir)?;
