@@ -255,22 +255,19 @@ fn a_pagu_revision_in_a_budget_file_is_perubahan_by_default() {
 fn per_transaction_keeps_the_transactions_before_a_refused_row() {
     let env = demo();
     let op = env.demo_key("kabid-mutasi-operator");
-    // Rows 2 and 3 are one transaction, row 4 (line 5) the next; line 5
+    // Lines 2 and 3 are one transaction, lines 4 and 5 the next; line 5
     // records 2022-Q1 a second time.
     let text = format!(
         "{HEADER}IP-2.1;2022-Q1;;4.400;4.765;\nIP-2.1;2022-Q2;;4.500;4.765;\nIP-2.1;2022-Q3;;4.600;4.765;\nIP-2.1;2022-Q1;;4.700;4.765;\n"
     );
     let path = env.write("history.csv", &text);
+    let import = |extra: &[&str]| {
+        let mut args = vec!["--key", op.as_str(), "import", "realisasi", path.as_str()];
+        args.extend(extra);
+        env.run(&args)
+    };
     let (before, _) = env.head();
-    let (code, _, err) = env.run(&[
-        "--key",
-        &op,
-        "import",
-        "realisasi",
-        &path,
-        "--per-transaction",
-        "2",
-    ]);
+    let (code, _, err) = import(&["--per-transaction", "2"]);
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("history.csv:5: "), "{err}");
     assert!(err.contains("appears twice in this import"), "{err}");
@@ -283,21 +280,13 @@ fn per_transaction_keeps_the_transactions_before_a_refused_row() {
     assert_eq!(env.head().0, before + 2);
     env.ok(&["verify"]);
     // The whole file in one transaction: all or nothing.
-    let (code, _, err) = env.run(&["--key", &op, "import", "realisasi", &path]);
+    let (code, _, err) = import(&[]);
     assert_eq!(code, 1, "{err}");
     assert!(
         err.contains("history.csv:2: ") && err.contains("nothing was appended"),
         "{err}"
     );
     assert_eq!(env.head().0, before + 2);
-    let (code, _, err) = env.run(&[
-        "--key",
-        &op,
-        "import",
-        "realisasi",
-        &path,
-        "--per-transaction",
-        "0",
-    ]);
+    let (code, _, err) = import(&["--per-transaction", "0"]);
     assert_eq!(code, 2, "{err}");
 }
