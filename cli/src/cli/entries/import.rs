@@ -40,9 +40,10 @@ pub struct FileArgs {
     pub dry_run: bool,
     /// Commit every N rows as a transaction of its own instead of the whole
     /// file as one, for loading a long history (years of realisations from
-    /// a spreadsheet). Each transaction is all or nothing and durable when
-    /// the next begins; a refused row leaves the transactions before it
-    /// appended, and the refusal names the row and how many events are in.
+    /// a spreadsheet). Each transaction is all or nothing, and durable
+    /// before the next is written; a refused row leaves the transactions
+    /// before its own appended, and the refusal names the row and how many
+    /// events are in.
     /// Fix the row and import the rows from its transaction on.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub per_transaction: Option<u32>,
