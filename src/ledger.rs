@@ -510,20 +510,22 @@ impl Ledger {
         let stored = start.map_or(0, |h| h.count);
         let mut seal = Sealer::new(&self.store, start.map_or(EventHash::ZERO, |h| h.hash));
         let mut checker = Checker::new(self, 0, String::new());
-        let store = &self.store;
-        let clock = &self.clock;
         let this = &*self;
         let (staging, (done, committing), registries) = std::thread::scope(|scope| {
             // A rendezvous: a staged batch is handed over only once the
             // commit before it is done.
             let (send, receive) = std::sync::mpsc::sync_channel::<(Vec<Staged>, Head)>(0);
+            // What a committed transaction leaves for the ledger's memory:
+            // where its events landed, its index entries, its head.
             let committer = scope.spawn(move || {
                 let mut done = Vec::new();
                 for (staged, head) in receive {
-                    if let Err(e) = store.commit(&staged, head) {
+                    if let Err(e) = this.store.commit(&staged, head) {
                         return (done, Err(e));
                     }
-                    done.push((staged, head));
+                    let landed = appended(&staged);
+                    let proj: Vec<_> = staged.into_iter().flat_map(|s| s.proj).collect();
+                    done.push((landed, proj, head));
                 }
                 (done, Ok(()))
             });
@@ -531,7 +533,7 @@ impl Ledger {
             let mut registries = Vec::new();
             let mut staging = Ok(());
             for items in batches.iter().filter(|b| !b.is_empty()) {
-                let now = clock.now().timestamp_micros();
+                let now = this.clock.now().timestamp_micros();
                 let count = last.map_or(0, |h| h.count);
                 let before = count - stored;
                 checker.now = now;
@@ -570,11 +572,11 @@ impl Ledger {
         });
         drop(checker);
         let mut appended_all = Vec::new();
-        for ((staged, head), registry) in done.into_iter().zip(registries) {
-            self.years.apply(staged.iter().flat_map(|s| &s.proj));
+        for ((appended, proj, head), registry) in done.into_iter().zip(registries) {
+            self.years.apply(&proj);
             self.registry = registry;
             self.head = Some(head);
-            appended_all.extend(appended(&staged));
+            appended_all.extend(appended);
         }
         // A failed commit comes before any later refusal.
         committing?;

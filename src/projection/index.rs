@@ -13,13 +13,7 @@ pub trait IndexRead {
     /// All entries whose key starts with `prefix`, in key order.
     fn scan(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>>;
     /// The value of the entry whose key is exactly `key`, unchecked.
-    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
-        Ok(self
-            .scan(key)?
-            .into_iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v))
-    }
+    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>>;
     /// All entries with keys in `lo..hi`, in key order.
     fn range(&self, lo: &[u8], hi: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>>;
     /// The last key in `lo..=hi`.

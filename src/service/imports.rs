@@ -92,8 +92,11 @@ pub fn append_in_transactions(
     rows: Labelled,
     per: usize,
 ) -> Result<Vec<Appended>> {
-    let rows: Vec<_> = rows.into_iter().map(|(p, label)| (signer, p, label)).collect();
-    let batches: Vec<Vec<_>> = rows.chunks(per.max(1)).map(<[_]>::to_vec).collect();
+    let mut rows = rows.into_iter().map(|(p, label)| (signer, p, label)).peekable();
+    let mut batches = Vec::new();
+    while rows.peek().is_some() {
+        batches.push(rows.by_ref().take(per.max(1)).collect());
+    }
     ledger.append_batches(&batches)
 }
 
