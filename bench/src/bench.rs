@@ -479,7 +479,8 @@ pub fn crypto_baselines(n: usize) -> Result<Baselines> {
 }
 
 /// Raw sled: `n` events' worth of the writes an append makes in the
-/// current store layout (3) for a realisation (the event, its projection
+/// current store layout (3, events in runs) for a realisation (the runs of
+/// events the batch fills, its projection
 /// entry, the hash look-up entries of the groups of 16 events the batch
 /// completes or leaves open, the Merkle nodes of levels 4 and up its leaf
 /// completes, the head; no kind index entry for realisations and no time
@@ -504,6 +505,7 @@ fn raw_transactions(dir: &Path, n: usize, batch: usize) -> Result<(f64, f64, f64
     while (seq as usize) < n {
         let end = (seq + batch as u64).min(n as u64);
         let hash_entries = raw_hash_entries(&mut fold, seq..end);
+        let runs = sakip::store::EventKeys::CURRENT.entries_of((seq..end).map(|s| (s, event.as_slice())));
         let result: std::result::Result<(), sled::transaction::TransactionError<()>> = (
             &trees[0], &trees[1], &trees[2], &trees[5], &trees[6],
         )
@@ -511,9 +513,11 @@ fn raw_transactions(dir: &Path, n: usize, batch: usize) -> Result<(f64, f64, f64
                 for (k, v) in &hash_entries {
                     by_hash.insert(k.as_slice(), v.as_slice())?;
                 }
+                for (k, v) in &runs {
+                    events.insert(k.as_slice(), v.as_slice())?;
+                }
                 for s in seq..end {
                     let k = s.to_be_bytes();
-                    events.insert(&k, event.as_slice())?;
                     let h = raw_hash(s);
                     let mut entry = b"R\x07\xe5IKU-01\x00\x01".to_vec();
                     entry.extend_from_slice(&k);
@@ -602,10 +606,12 @@ fn raw_one_tree_batches(dir: &Path, n: usize, batch: usize) -> Result<f64> {
         for (k, v) in raw_hash_entries(&mut fold, seq..end) {
             b.insert(key(b'h', &[&k]), v);
         }
+        for (k, v) in sakip::store::EventKeys::CURRENT.entries_of((seq..end).map(|s| (s, event.as_slice()))) {
+            b.insert(key(b'e', &[&k]), v);
+        }
         for s in seq..end {
             let k = s.to_be_bytes();
             let h = raw_hash(s);
-            b.insert(key(b'e', &[&k]), event.as_slice());
             b.insert(key(b'p', &[b"R\x07\xe5IKU-01\x00\x01", &k]), &[0x5a_u8; 20][..]);
             for (level, index) in raw_merkle_nodes(s) {
                 b.insert(key(b'm', &[&[level], &index.to_be_bytes()]), &h[..]);

@@ -40,11 +40,13 @@
 
 mod engine;
 mod memory;
+pub mod runs;
 mod sled_engine;
 pub mod turn;
 
 pub use engine::{Engine, Entries, TreeId};
 pub use memory::MemoryEngine;
+pub use runs::EventKeys;
 pub use sled_engine::{is_engine_panic, poison, CACHE_BYTES};
 
 use crate::authz::KeyState;
@@ -61,6 +63,7 @@ const REBUILDING_KEY: &[u8] = b"rebuilding";
 const PROJECTION_KEY: &[u8] = b"projection";
 const CHECKPOINT_KEY: &[u8] = b"checkpoint";
 const LOOKUPS_KEY: &[u8] = b"lookups";
+const EVENTS_KEY: &[u8] = b"events";
 
 /// The layout of a store's derived look-ups: the hash look-up, the kind
 /// index, the time entries of the projection index and the Merkle nodes.
@@ -341,6 +344,9 @@ pub struct Store {
     /// The [`Layout`] of the hash look-up and Merkle nodes (changed only
     /// by a rebuild).
     layout: std::sync::atomic::AtomicU8,
+    /// How the `events` tree keys the events ([`EventKeys`]; fixed when
+    /// the store is created).
+    event_keys: EventKeys,
     /// A turn lent by a server that holds the ledger (`turn.rs`), given
     /// back when the store is dropped (after the engine: fields drop in
     /// order).
@@ -408,7 +414,18 @@ impl Store {
             engine: Box::new(MemoryEngine::default()),
             _lock: None,
             layout: std::sync::atomic::AtomicU8::new(Layout::CURRENT as u8),
+            event_keys: EventKeys::CURRENT,
             _turn: None,
+        }
+    }
+
+    /// A store in memory that keys its events as `keys` (tests of the
+    /// older keying).
+    #[cfg(test)]
+    pub(crate) fn memory_keyed(keys: EventKeys) -> Store {
+        Store {
+            event_keys: keys,
+            ..Store::memory()
         }
     }
 
@@ -487,11 +504,12 @@ impl Store {
             sync_dir(&store_dir)?;
             sync_dir(dir)?;
         }
-        let store = Store {
+        let mut store = Store {
             dir: dir.into(),
             engine: Box::new(engine),
             _lock: Some(lock),
             layout: std::sync::atomic::AtomicU8::new(Layout::CURRENT as u8),
+            event_keys: EventKeys::CURRENT,
             _turn: None,
         };
         if let Some(format) = store.meta(FORMAT_KEY)? {
@@ -506,8 +524,10 @@ impl Store {
                 });
             }
         }
-        let layout = Layout::from_marker(store.meta(LOOKUPS_KEY)?.as_deref(), store.head()?.is_some())?;
+        let has_head = store.head()?.is_some();
+        let layout = Layout::from_marker(store.meta(LOOKUPS_KEY)?.as_deref(), has_head)?;
         store.set_layout(layout);
+        store.event_keys = EventKeys::from_marker(store.meta(EVENTS_KEY)?.as_deref(), has_head)?;
         Ok(store)
     }
 
@@ -565,9 +585,37 @@ impl Store {
         }
     }
 
+    /// How the store keys its events.
+    pub fn event_keys(&self) -> EventKeys {
+        self.event_keys
+    }
+
     /// Stored bytes of one event.
     pub fn get(&self, seq: u64) -> Result<Option<Vec<u8>>> {
-        self.engine.get(TreeId::Events, &seq_key(seq))
+        match self.event_keys {
+            EventKeys::PerEvent => self.engine.get(TreeId::Events, &seq_key(seq)),
+            EventKeys::Runs => match self.run_holding(seq)? {
+                Some((first, run)) => runs::nth(first, &run, seq),
+                None => Ok(None),
+            },
+        }
+    }
+
+    /// The run whose key is the greatest at or before `seq`: the one that
+    /// holds `seq`, if any does.
+    fn run_holding(&self, seq: u64) -> Result<Option<(u64, Vec<u8>)>> {
+        let key = seq_key(seq);
+        match self
+            .engine
+            .range(TreeId::Events, Bound::Unbounded, Bound::Included(&key))
+            .next_back()
+        {
+            Some(entry) => {
+                let (k, v) = entry?;
+                Ok(Some((be_u64(&k)?, v)))
+            }
+            None => Ok(None),
+        }
     }
 
     /// The seq of the event with this hash. Every candidate the hash
@@ -630,14 +678,25 @@ impl Store {
     }
 
     /// Stored events from `from` on, in seq order, as (seq, bytes).
-    pub fn events_from(&self, from: u64) -> impl Iterator<Item = Result<(u64, Vec<u8>)>> + '_ {
-        let start = seq_key(from);
-        self.engine
-            .range(TreeId::Events, Bound::Included(&start), Bound::Unbounded)
-            .map(|r| {
+    pub fn events_from(&self, from: u64) -> Box<dyn Iterator<Item = Result<(u64, Vec<u8>)>> + '_> {
+        let per_event = |start: u64| {
+            self.engine
+                .range(TreeId::Events, Bound::Included(&seq_key(start)), Bound::Unbounded)
+        };
+        match self.event_keys {
+            EventKeys::PerEvent => Box::new(per_event(from).map(|r| {
                 let (k, v) = r?;
                 Ok((be_u64(&k)?, v))
-            })
+            })),
+            EventKeys::Runs => {
+                // From the run that holds `from`, which may begin before it.
+                let start = match self.run_holding(from) {
+                    Ok(run) => run.map_or(from, |(first, _)| first),
+                    Err(e) => return Box::new(std::iter::once(Err(e))),
+                };
+                Box::new(runs::RunEvents::new(per_event(start), from))
+            }
+        }
     }
 
     /// Seqs of the events of one kind, from `from` on: from the kind index
@@ -695,8 +754,10 @@ impl Store {
             Some(first) => self.hash_fold_at(first.seq)?,
             None => HashFold::new(layout),
         };
+        for (k, v) in self.event_keys.entries(batch) {
+            writes.push((TreeId::Events, k, Some(v)));
+        }
         for s in batch {
-            writes.push((TreeId::Events, seq_key(s.seq).to_vec(), Some(s.bytes.clone())));
             if let Some((hash_key, hash_value)) = hashes.push(s.seq, &s.hash.0) {
                 writes.push((TreeId::ByHash, hash_key, Some(hash_value)));
             }
@@ -733,6 +794,11 @@ impl Store {
                 Some(vec![crate::projection::PROJECTION_VERSION]),
             ));
             writes.push((TreeId::Meta, LOOKUPS_KEY.to_vec(), Some(vec![layout as u8])));
+            writes.push((
+                TreeId::Meta,
+                EVENTS_KEY.to_vec(),
+                Some(vec![self.event_keys as u8]),
+            ));
         }
         self.engine.commit(&writes)
     }
@@ -853,8 +919,14 @@ impl Store {
     /// of the readers' checks only).
     #[cfg(test)]
     pub(crate) fn overwrite_event(&self, seq: u64, bytes: Vec<u8>) -> Result<()> {
-        self.engine
-            .bulk(TreeId::Events, vec![(seq_key(seq).to_vec(), bytes)])
+        let (key, value) = match self.event_keys {
+            EventKeys::PerEvent => (seq_key(seq), bytes),
+            EventKeys::Runs => {
+                let (first, run) = self.run_holding(seq)?.expect("the event is stored");
+                (seq_key(first), runs::replaced(first, &run, seq, &bytes)?)
+            }
+        };
+        self.engine.bulk(TreeId::Events, vec![(key.to_vec(), value)])
     }
 
     /// Overwrite a projection index entry, as damage or a forger would
@@ -1195,6 +1267,199 @@ pub(crate) mod tests {
             .collect::<Result<_>>()
             .unwrap();
         (hashes, by_hash)
+    }
+
+    fn staged(seq: u64, len: usize) -> Staged {
+        Staged {
+            seq,
+            hash: EventHash([0; 32]),
+            kind: Kind::PlanItemDefined,
+            bytes: vec![seq as u8; len],
+            key_updates: Vec::new(),
+            proj: Vec::new(),
+            merkle: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn event_keys_are_pinned() {
+        // One event per key: seq u64 BE -> the stored bytes.
+        let batch: Vec<Staged> = (5..15).map(|seq| staged(seq, 3)).collect();
+        let per_event = EventKeys::PerEvent.entries(&batch);
+        assert_eq!(per_event.len(), 10);
+        assert_eq!(hex::encode(&per_event[0].0), "0000000000000005");
+        assert_eq!(hex::encode(&per_event[0].1), "050505");
+        // Runs: the first seq u64 BE -> each event's length u32 BE and bytes.
+        let runs = EventKeys::Runs.entries(&batch);
+        assert_eq!(runs.len(), 2, "8 events, then 2");
+        assert_eq!(hex::encode(&runs[0].0), "0000000000000005");
+        assert_eq!(hex::encode(&runs[0].1[..14]), "0000000305050500000003060606");
+        assert_eq!(runs[0].1.len(), 8 * 7);
+        assert_eq!(hex::encode(&runs[1].0), "000000000000000d");
+        assert_eq!(hex::encode(&runs[1].1), "000000030d0d0d000000030e0e0e");
+        // A run closes before it would pass RUN_BYTES; a larger event is a
+        // run on its own.
+        let batch = [
+            staged(0, 2000),
+            staged(1, 2000),
+            staged(2, 2000),
+            staged(3, 5000),
+            staged(4, 1),
+        ];
+        let sizes: Vec<(String, usize)> = EventKeys::Runs
+            .entries(&batch)
+            .into_iter()
+            .map(|(k, v)| (hex::encode(k), v.len()))
+            .collect();
+        assert_eq!(
+            sizes,
+            vec![
+                ("0000000000000000".into(), 2 * 2004),
+                ("0000000000000002".into(), 2004),
+                ("0000000000000003".into(), 5004),
+                ("0000000000000004".into(), 5),
+            ]
+        );
+        assert_eq!(
+            runs::split(
+                13,
+                &runs::replaced(13, &[0, 0, 0, 1, 7, 0, 0, 0, 0], 14, b"ab").unwrap()
+            )
+            .unwrap(),
+            vec![(13, &[7u8][..]), (14, &b"ab"[..])]
+        );
+        assert_eq!(
+            EventKeys::from_marker(None, true).unwrap(),
+            EventKeys::PerEvent,
+            "a store from before meta/events"
+        );
+        assert_eq!(EventKeys::from_marker(None, false).unwrap(), EventKeys::CURRENT);
+        assert!(EventKeys::from_marker(Some(&[3]), true).is_err());
+    }
+
+    /// The same appends, one at a time and as batches, into a store of
+    /// `keys`.
+    fn batches_in(keys: EventKeys) -> (Ledger, KeyPair) {
+        let clock = Arc::new(crate::clock::SteppingClock::new(
+            crate::clock::parse_time("2021-01-04T08:00:00Z").unwrap(),
+            chrono::TimeDelta::seconds(1),
+        ));
+        let admin = KeyPair::from_seed([3; 32]);
+        let genesis = Genesis {
+            agency_code: "1.01".into(),
+            agency_name: "Dinas Uji".into(),
+            admin: Holder {
+                name: "admin".into(),
+                nip: None,
+                jabatan: None,
+            },
+            nonce: Some([5; 32]),
+        };
+        let mut l = Ledger::init_demo_in(Store::memory_keyed(keys), clock, &admin, genesis).unwrap();
+        let item = |i: usize| {
+            Payload::PlanItemDefined(PlanItemDefined {
+                code: format!("T{i}"),
+                level: Level::Tujuan,
+                name: format!("Tujuan {i} {}", "x".repeat(i % 10 * 100)),
+                parent: None,
+            })
+        };
+        for size in [1, 21, 1, 3, 130] {
+            let start = l.head().count as usize;
+            l.append_all((start..start + size).map(|i| (&admin, item(i))).collect())
+                .unwrap();
+        }
+        (l, admin)
+    }
+
+    #[test]
+    fn events_in_runs_read_back_as_events_kept_one_per_key() {
+        let (runs, _) = batches_in(EventKeys::Runs);
+        let (per_event, _) = batches_in(EventKeys::PerEvent);
+        let (a, b) = (runs.store(), per_event.store());
+        assert_eq!(a.meta(EVENTS_KEY).unwrap(), Some(vec![2]));
+        assert_eq!(b.meta(EVENTS_KEY).unwrap(), Some(vec![1]));
+        let all: Vec<(u64, Vec<u8>)> = b.events_from(0).map(|r| r.unwrap()).collect();
+        let count = all.len() as u64;
+        assert_eq!(
+            a.head().unwrap(),
+            b.head().unwrap(),
+            "the same bytes, the same chain"
+        );
+        assert_eq!(a.events_from(0).map(|r| r.unwrap()).collect::<Vec<_>>(), all);
+        for from in 0..=count {
+            let tail: Vec<u64> = a.events_from(from).map(|r| r.unwrap().0).collect();
+            assert_eq!(tail, (from..count).collect::<Vec<_>>(), "from {from}");
+        }
+        for (seq, bytes) in &all {
+            assert_eq!(a.get(*seq).unwrap().as_ref(), Some(bytes), "seq {seq}");
+        }
+        assert_eq!(a.get(count).unwrap(), None);
+        let keys = a.all(TreeId::Events).count() as u64;
+        assert!(keys * 2 < count, "{keys} keys for {count} events");
+        assert_eq!(b.all(TreeId::Events).count() as u64, count);
+        crate::verify::verify_store(a).unwrap();
+        crate::verify::verify_store(b).unwrap();
+    }
+
+    #[test]
+    fn a_damaged_or_overlapping_run_is_an_integrity_error() {
+        let (l, _) = batches_in(EventKeys::Runs);
+        let store = l.store();
+        let runs: Vec<(u64, Vec<u8>)> = store
+            .all(TreeId::Events)
+            .map(|r| r.map(|(k, v)| (be_u64(&k).unwrap(), v)).unwrap())
+            .collect();
+        let (first, run) = runs
+            .iter()
+            .find(|(_, v)| runs::split(0, v).unwrap().len() >= 4)
+            .unwrap();
+        let (first, run) = (*first, run.clone());
+        let last = first + runs::split(first, &run).unwrap().len() as u64 - 1;
+        // The run's last event cut short.
+        store
+            .engine
+            .bulk(
+                TreeId::Events,
+                vec![(seq_key(first).to_vec(), run[..run.len() - 1].to_vec())],
+            )
+            .unwrap();
+        let err = store.get(first + 2).unwrap_err().to_string();
+        assert!(
+            err.contains(&format!(
+                "run of events stored at {first} is damaged: the bytes cut short of event {last}"
+            )),
+            "{err}"
+        );
+        let read: Vec<_> = store.events_from(0).collect();
+        assert!(read.last().unwrap().is_err(), "the damage ends the read");
+        let err = crate::verify::verify_store(store).unwrap_err().to_string();
+        assert!(err.contains(&format!("at seq {last}")), "{err}");
+        // Whole again, then a second run that begins inside it.
+        store
+            .engine
+            .bulk(TreeId::Events, vec![(seq_key(first).to_vec(), run.clone())])
+            .unwrap();
+        crate::verify::verify_store(store).unwrap();
+        store
+            .engine
+            .bulk(TreeId::Events, vec![(seq_key(first + 3).to_vec(), run.clone())])
+            .unwrap();
+        let err = crate::verify::verify_store(store).unwrap_err().to_string();
+        assert!(
+            err.contains(&format!(
+                "the run of events stored at {} overlaps the run before it, which ends at {last}",
+                first + 3
+            )),
+            "{err}"
+        );
+        // A run holding nothing.
+        store
+            .engine
+            .bulk(TreeId::Events, vec![(seq_key(first + 3).to_vec(), Vec::new())])
+            .unwrap();
+        let err = store.get(first + 4).unwrap_err().to_string();
+        assert!(err.contains("holds no event"), "{err}");
     }
 
     #[test]

@@ -3,6 +3,7 @@
 use assert_cmd::Command;
 use sakip::event::{EventHash, Holder};
 use sakip::keys::{self, KeyPair};
+use sakip::store::{runs, EventKeys};
 use std::path::{Path, PathBuf};
 
 pub const NOW: &str = "2022-01-10T09:00:00+07:00";
@@ -90,11 +91,18 @@ impl Env {
         (count, EventHash(b[8..40].try_into().unwrap()))
     }
 
-    /// Open the raw sled store (no ledger process may be running).
-    pub fn raw_events(&self) -> (sled::Db, sled::Tree) {
+    /// Open the raw sled store (no ledger process may be running), with
+    /// its events reached by seq as a forger would, whichever way the
+    /// store keys them.
+    pub fn raw_events(&self) -> (sled::Db, RawEvents) {
         let db = open_sled(&self.ledger().join("store"));
-        let events = db.open_tree("events").unwrap();
-        (db, events)
+        let tree = db.open_tree("events").unwrap();
+        let meta = db.open_tree("meta").unwrap();
+        let runs = match meta.get("events").unwrap() {
+            Some(marker) => marker.as_ref() == [EventKeys::Runs as u8],
+            None => false,
+        };
+        (db, RawEvents { tree, runs })
     }
 
     /// Standard ledger: admin (seed 1), kepala approver (seed 2), operator (seed 3).
@@ -218,6 +226,88 @@ impl Env {
         let p = self.path(name);
         std::fs::write(&p, text).unwrap();
         p.to_str().unwrap().to_string()
+    }
+}
+
+/// The `events` tree of a store, event by event: where the store keeps
+/// events in runs, an event is read, replaced or removed inside its run
+/// (a removed event leaves a gap, as removing it from a store of one event
+/// per key does).
+pub struct RawEvents {
+    tree: sled::Tree,
+    runs: bool,
+}
+
+impl RawEvents {
+    fn run_of(&self, seq: u64) -> Option<(u64, Vec<Vec<u8>>)> {
+        if !self.runs {
+            return None;
+        }
+        let (k, v) = self.tree.range(..=seq.to_be_bytes()).next_back()?.unwrap();
+        let first = u64::from_be_bytes(k.as_ref().try_into().unwrap());
+        let events: Vec<Vec<u8>> = runs::split(first, &v)
+            .unwrap()
+            .into_iter()
+            .map(|(_, b)| b.to_vec())
+            .collect();
+        (seq < first + events.len() as u64).then_some((first, events))
+    }
+
+    fn seq(key: impl AsRef<[u8]>) -> u64 {
+        u64::from_be_bytes(key.as_ref().try_into().unwrap())
+    }
+
+    fn put_run(&self, first: u64, events: &[Vec<u8>]) {
+        self.tree
+            .insert(first.to_be_bytes(), runs::join(events.iter().map(Vec::as_slice)))
+            .unwrap();
+    }
+
+    pub fn get(&self, key: impl AsRef<[u8]>) -> sled::Result<Option<sled::IVec>> {
+        let seq = Self::seq(key);
+        if !self.runs {
+            return self.tree.get(seq.to_be_bytes());
+        }
+        Ok(self
+            .run_of(seq)
+            .map(|(first, events)| events[(seq - first) as usize].as_slice().into()))
+    }
+
+    pub fn insert(&self, key: impl AsRef<[u8]>, value: impl AsRef<[u8]>) -> sled::Result<()> {
+        let seq = Self::seq(key);
+        match self.run_of(seq) {
+            Some((first, mut events)) => {
+                events[(seq - first) as usize] = value.as_ref().to_vec();
+                self.put_run(first, &events);
+            }
+            None if self.runs => self.put_run(seq, &[value.as_ref().to_vec()]),
+            None => {
+                self.tree.insert(seq.to_be_bytes(), value.as_ref())?;
+            }
+        }
+        Ok(())
+    }
+
+    pub fn remove(&self, key: impl AsRef<[u8]>) -> sled::Result<()> {
+        let seq = Self::seq(key);
+        match self.run_of(seq) {
+            Some((first, mut events)) => {
+                let at = (seq - first) as usize;
+                let after = events.split_off(at + 1);
+                events.pop();
+                self.tree.remove(first.to_be_bytes())?;
+                if !events.is_empty() {
+                    self.put_run(first, &events);
+                }
+                if !after.is_empty() {
+                    self.put_run(seq + 1, &after);
+                }
+            }
+            None => {
+                self.tree.remove(seq.to_be_bytes())?;
+            }
+        }
+        Ok(())
     }
 }
 
