@@ -1494,4 +1494,31 @@ mod tests {
         assert!(err.ends_with("; nothing was appended"), "{err}");
         assert_eq!(fresh.head().count, 1);
     }
+
+    #[test]
+    fn a_failed_commit_keeps_the_transactions_before_it_and_nothing_after() {
+        let (store, fail_in) = crate::store::Store::memory_failing();
+        let (mut ledger, admin) = crate::store::tests::ledger_on(store, chrono::TimeDelta::zero(), 1);
+        // Five transactions of 18 (pipelined); the third commit fails while
+        // the fourth is being staged beside it.
+        fail_in.store(3, std::sync::atomic::Ordering::SeqCst);
+        let err = ledger
+            .append_batches(&batches(items(90), PIPELINE_FROM + 2, &admin))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("the commit failed (injected)"), "{err}");
+        // Transactions 1 and 2 are in; what the ledger keeps in memory
+        // agrees with the store.
+        assert_eq!(ledger.head().count, 1 + 36);
+        assert_eq!(ledger.store().head().unwrap(), Some(ledger.head()));
+        assert_eq!(ledger.stored_bytes_from(0).count(), 37);
+        crate::verify::verify_store(ledger.store()).unwrap();
+        // The import resumes where it stopped and lands as a whole.
+        let rest: Vec<Payload> = items(90).split_off(36);
+        ledger
+            .append_batches(&batches(rest, PIPELINE_FROM + 2, &admin))
+            .unwrap();
+        assert_eq!(ledger.head().count, 91);
+        crate::verify::verify_store(ledger.store()).unwrap();
+    }
 }

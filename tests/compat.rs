@@ -163,10 +163,11 @@ fn a_v1_ledger_opens_verifies_and_answers_as_it_did() {
 /// then rewrites it in the current layout, and the events, the root and
 /// every answer stay as they were. Returns the answers after the append.
 fn keeps_its_layout_until_rebuild(name: &str, layout: sakip::store::Layout) -> Value {
-    use sakip::store::Layout;
+    use sakip::store::{EventKeys, Layout};
     let (_, dir, clock) = fixture_copy(name);
     let mut ledger = Ledger::open(dir.path(), clock.clone()).unwrap();
     assert_eq!(ledger.store().layout(), layout);
+    assert_eq!(ledger.store().event_keys(), EventKeys::PerEvent);
     let before_append = answers(&ledger);
     let admin = sakip::example::example_key("sekretaris-admin");
     let appended = ledger
@@ -200,8 +201,13 @@ fn keeps_its_layout_until_rebuild(name: &str, layout: sakip::store::Layout) -> V
     ledger.rebuild_all().unwrap();
     assert_eq!(ledger.store().layout(), Layout::CURRENT);
     drop(ledger);
-    let ledger = Ledger::open(dir.path(), clock).unwrap();
+    let ledger = Ledger::open(dir.path(), clock.clone()).unwrap();
     assert_eq!(ledger.store().layout(), Layout::CURRENT);
+    assert_eq!(
+        ledger.store().event_keys(),
+        EventKeys::PerEvent,
+        "a rebuild leaves the events where they are"
+    );
     sakip::verify::verify_store(ledger.store()).unwrap();
     assert_eq!(ledger.merkle_root(ledger.head().count).unwrap(), root_before);
     for seq in [0, 1, appended.seq / 2, appended.seq] {
@@ -213,6 +219,18 @@ fn keeps_its_layout_until_rebuild(name: &str, layout: sakip::store::Layout) -> V
         answers(&ledger),
         before,
         "every answer is the same after the rebuild"
+    );
+    // Exported and restored, the events are kept in runs, and every answer
+    // is still the same.
+    let out = tempfile::tempdir().unwrap();
+    sakip::bundle::export(&ledger, &out.path().join("bundle")).unwrap();
+    sakip::bundle::restore(&out.path().join("bundle"), &out.path().join("restored")).unwrap();
+    let restored = Ledger::open(&out.path().join("restored"), clock).unwrap();
+    assert_eq!(restored.store().event_keys(), EventKeys::CURRENT);
+    assert_eq!(
+        answers(&restored),
+        before,
+        "every answer is the same after a restore"
     );
     before
 }

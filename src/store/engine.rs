@@ -13,7 +13,8 @@ use std::ops::Bound;
 /// The trees of a store.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum TreeId {
-    /// seq (u64 BE) -> stored event bytes.
+    /// The stored events, keyed by seq (one per key, or in runs: see
+    /// `runs.rs`).
     Events = 0,
     /// head, format, projection version, rebuild marker, checkpoint text.
     Meta = 1,

@@ -14,6 +14,10 @@ type Tree = BTreeMap<Vec<u8>, Vec<u8>>;
 #[derive(Default)]
 pub struct MemoryEngine {
     trees: RwLock<BTreeMap<TreeId, Tree>>,
+    /// Tests of a failed commit: while above 0, counts commits down, and
+    /// the commit that takes it to 0 fails and writes nothing.
+    #[cfg(test)]
+    pub(crate) fail_in: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl MemoryEngine {
@@ -45,6 +49,17 @@ impl Engine for MemoryEngine {
     }
 
     fn commit(&self, writes: &[Write]) -> Result<()> {
+        #[cfg(test)]
+        {
+            use std::sync::atomic::Ordering::SeqCst;
+            let left = self.fail_in.load(SeqCst);
+            if left > 0 {
+                self.fail_in.store(left - 1, SeqCst);
+                if left == 1 {
+                    return Err(crate::Error::Store("the commit failed (injected)".into()));
+                }
+            }
+        }
         self.write(|t| {
             for (tree, k, v) in writes {
                 let m = t.entry(*tree).or_default();

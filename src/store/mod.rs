@@ -6,7 +6,9 @@
 //! ```text
 //! LEDGER/LOCK          advisory lock held while a process has the ledger open
 //! LEDGER/store/        sled 0.34 database
-//!   tree "events"      seq (u64 big-endian) -> stored event bytes
+//!   tree "events"      seq of a run's first event (u64 BE) -> each event's length
+//!                      (u32 BE) and stored bytes, in seq order (`meta/events` 2: runs,
+//!                      see `runs.rs`); seq (u64 BE) -> stored event bytes (1 or absent)
 //!   tree "meta"        "head" -> count u64 BE || hash 32 || recorded_at i64 BE
 //!   tree "by_hash"     seq / 16 (u64 BE) -> hash[..8] of each of its seqs, in order (layout 3)
 //!                      seq >> 16 (u32 BE) || hash[..8] || seq u64 BE -> ()       (layout 2)
@@ -32,6 +34,11 @@
 //! it was written in (one written before layout 2 has no `meta/lookups`
 //! and is layout 1), is read, appended to and verified as such, and is
 //! rewritten in the current layout by `sakip rebuild`.
+//!
+//! The events themselves are keyed as [`EventKeys`] says, recorded in
+//! `meta/events` when a store is created: a new store keeps each commit's
+//! events in runs of up to 8 under one key; a store from before keeps one
+//! event per key for good (a rebuild never moves events).
 //!
 //! Every commit writes events, head and indexes in one engine transaction
 //! and returns only after the data is durable (see `sled_engine.rs`). The
@@ -419,6 +426,19 @@ impl Store {
         }
     }
 
+    /// A store in memory whose `n`-th commit from the moment `n` is stored
+    /// in the handle fails, writing nothing (tests of a failed commit).
+    #[cfg(test)]
+    pub(crate) fn memory_failing() -> (Store, std::sync::Arc<std::sync::atomic::AtomicU64>) {
+        let engine = MemoryEngine::default();
+        let handle = engine.fail_in.clone();
+        let store = Store {
+            engine: Box::new(engine),
+            ..Store::memory()
+        };
+        (store, handle)
+    }
+
     /// A store in memory that keys its events as `keys` (tests of the
     /// older keying).
     #[cfg(test)]
@@ -679,22 +699,22 @@ impl Store {
 
     /// Stored events from `from` on, in seq order, as (seq, bytes).
     pub fn events_from(&self, from: u64) -> Box<dyn Iterator<Item = Result<(u64, Vec<u8>)>> + '_> {
-        let per_event = |start: u64| {
-            self.engine
-                .range(TreeId::Events, Bound::Included(&seq_key(start)), Bound::Unbounded)
-        };
         match self.event_keys {
-            EventKeys::PerEvent => Box::new(per_event(from).map(|r| {
-                let (k, v) = r?;
-                Ok((be_u64(&k)?, v))
-            })),
+            EventKeys::PerEvent => Box::new(
+                self.engine
+                    .range(TreeId::Events, Bound::Included(&seq_key(from)), Bound::Unbounded)
+                    .map(|r| {
+                        let (k, v) = r?;
+                        Ok((be_u64(&k)?, v))
+                    }),
+            ),
             EventKeys::Runs => {
                 // From the run that holds `from`, which may begin before it.
                 let start = match self.run_holding(from) {
                     Ok(run) => run.map_or(from, |(first, _)| first),
                     Err(e) => return Box::new(std::iter::once(Err(e))),
                 };
-                Box::new(runs::RunEvents::new(per_event(start), from))
+                Box::new(runs::RunEvents::new(&*self.engine, start, from))
             }
         }
     }
@@ -1224,6 +1244,11 @@ pub(crate) mod tests {
         step: chrono::TimeDelta,
         events: usize,
     ) -> (Ledger, KeyPair) {
+        ledger_on(Store::memory_in(layout), step, events)
+    }
+
+    /// [`ledger_stepping`] on `store`.
+    pub(crate) fn ledger_on(store: Store, step: chrono::TimeDelta, events: usize) -> (Ledger, KeyPair) {
         let clock = Arc::new(crate::clock::SteppingClock::new(
             crate::clock::parse_time("2021-01-04T08:00:00Z").unwrap(),
             step,
@@ -1239,7 +1264,7 @@ pub(crate) mod tests {
             },
             nonce: Some([5; 32]),
         };
-        let mut l = Ledger::init_demo_in(Store::memory_in(layout), clock, &admin, genesis).unwrap();
+        let mut l = Ledger::init_demo_in(store, clock, &admin, genesis).unwrap();
         for i in 1..events {
             l.append(
                 &admin,
@@ -1448,7 +1473,7 @@ pub(crate) mod tests {
         let err = crate::verify::verify_store(store).unwrap_err().to_string();
         assert!(
             err.contains(&format!(
-                "the run of events stored at {} overlaps the run before it, which ends at {last}",
+                "a run of events is stored at {}, inside the run stored at {first}, which ends at {last}",
                 first + 3
             )),
             "{err}"
@@ -1460,6 +1485,25 @@ pub(crate) mod tests {
             .unwrap();
         let err = store.get(first + 4).unwrap_err().to_string();
         assert!(err.contains("holds no event"), "{err}");
+        // A run removed: the read goes on from the next run, and verify
+        // names the first missing event.
+        store
+            .engine
+            .commit(&[
+                (TreeId::Events, seq_key(first + 3).to_vec(), None),
+                (TreeId::Events, seq_key(first).to_vec(), None),
+            ])
+            .unwrap();
+        let seqs: Vec<u64> = store.events_from(0).map(|r| r.unwrap().0).collect();
+        assert_eq!(seqs[first as usize], last + 1, "the jump past the removed run");
+        let err = crate::verify::verify_store(store).unwrap_err().to_string();
+        assert!(
+            err.contains(&format!(
+                "event {first} is missing (the next stored event is {})",
+                last + 1
+            )),
+            "{err}"
+        );
     }
 
     #[test]

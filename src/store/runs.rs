@@ -8,8 +8,9 @@
 //! commit and never rewritten. The events' bytes are the same in every
 //! keying; only where they sit in the tree differs.
 
-use super::{be_u64, seq_key, Entries, Staged};
+use super::{be_u64, seq_key, Engine, Staged, TreeId};
 use crate::{Error, Result};
+use std::ops::Bound;
 
 /// Most events in one run.
 pub const RUN_EVENTS: usize = 8;
@@ -142,44 +143,83 @@ pub fn split(first: u64, value: &[u8]) -> Result<Vec<(u64, &[u8])>> {
     Ok(out)
 }
 
-/// The events of the runs `entries` yields, from seq `from` on, in seq
-/// order. A run that begins before the previous one ends is an integrity
-/// error; a gap between runs is left to the reader, which sees the seqs
-/// jump (`verify` names the missing event).
+/// The events of a store in runs, from seq `from` on, in seq order.
+///
+/// Runs are read one by one, each with a point read of the key where the
+/// one before it ended, not with one iterator over the tree: sled 0.34
+/// keeps in memory much of what a long iterator has passed over when its
+/// pages are large, as pages of runs are (measured in
+/// `docs/performance.md`, "Events in runs"). Every key is accounted for: a
+/// key inside a run's span is an integrity error (a second run overlapping
+/// it), and where the next key is not the one expected, the read goes on
+/// from the next key there is, so that the reader sees the seqs jump
+/// (`verify` names the missing event).
 pub(super) struct RunEvents<'a> {
-    entries: Entries<'a>,
+    engine: &'a dyn Engine,
     from: u64,
+    /// Where the next run is expected; `None` once past the last.
+    next: Option<u64>,
     /// The events of the current run not yet yielded, last first.
     pending: Vec<(u64, Vec<u8>)>,
-    /// The seq after the last run read.
-    end: Option<u64>,
     failed: bool,
 }
 
 impl<'a> RunEvents<'a> {
-    pub(super) fn new(entries: Entries<'a>, from: u64) -> RunEvents<'a> {
+    /// From the run stored under `start` (the one holding `from`, or the
+    /// first after it).
+    pub(super) fn new(engine: &'a dyn Engine, start: u64, from: u64) -> RunEvents<'a> {
         RunEvents {
-            entries,
+            engine,
             from,
+            next: Some(start),
             pending: Vec::new(),
-            end: None,
             failed: false,
         }
     }
 
-    fn read_run(&mut self, key: &[u8], value: &[u8]) -> Result<()> {
-        let first = be_u64(key)?;
-        if let Some(end) = self.end.filter(|end| first < *end) {
+    fn read_run(&mut self, expected: u64) -> Result<()> {
+        let (first, value) = match self.engine.get(TreeId::Events, &seq_key(expected))? {
+            Some(value) => (expected, value),
+            None => match self
+                .engine
+                .range(
+                    TreeId::Events,
+                    Bound::Included(&seq_key(expected)),
+                    Bound::Unbounded,
+                )
+                .next()
+            {
+                Some(entry) => {
+                    let (k, v) = entry?;
+                    (be_u64(&k)?, v)
+                }
+                None => {
+                    self.next = None;
+                    return Ok(());
+                }
+            },
+        };
+        let events = split(first, &value)?;
+        let end = first + events.len() as u64;
+        if let Some(entry) = self
+            .engine
+            .range(
+                TreeId::Events,
+                Bound::Excluded(&seq_key(first)),
+                Bound::Excluded(&seq_key(end)),
+            )
+            .next()
+        {
+            let inside = be_u64(&entry?.0)?;
             return Err(Error::integrity(
-                first,
+                inside,
                 format!(
-                    "the run of events stored at {first} overlaps the run before it, which ends at {}",
+                    "a run of events is stored at {inside}, inside the run stored at {first}, which ends at {}",
                     end - 1
                 ),
             ));
         }
-        let events = split(first, value)?;
-        self.end = Some(first + events.len() as u64);
+        self.next = Some(end);
         self.pending = events
             .into_iter()
             .rev()
@@ -201,11 +241,7 @@ impl Iterator for RunEvents<'_> {
             if self.failed {
                 return None;
             }
-            let read = match self.entries.next()? {
-                Ok((key, value)) => self.read_run(&key, &value),
-                Err(e) => Err(e),
-            };
-            if let Err(e) = read {
+            if let Err(e) = self.read_run(self.next?) {
                 self.failed = true;
                 return Some(Err(e));
             }
