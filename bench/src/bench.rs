@@ -163,15 +163,29 @@ pub fn child_peak_rss(exe: &Path, args: &[&std::ffi::OsStr], scratch: &Path) -> 
 
 /// Open the sled store in `dir` as sakip does (the same page cache) and
 /// read every entry of every tree once: what holding and reading the store
-/// costs sled itself, with nothing checked. Returns the entries read.
+/// costs sled itself, with nothing checked. Runs of events are read as the
+/// store reads them, one point read each (a long sled iterator keeps large
+/// pages in memory: `docs/performance.md`, "Events in runs"); every other
+/// tree with an iterator. Returns the entries read.
 pub fn raw_read(dir: &Path) -> Result<u64> {
     let db = sled::Config::new()
         .path(dir)
         .cache_capacity(sakip::store::CACHE_BYTES)
         .open()?;
+    let runs =
+        db.open_tree("meta")?.get("events")?.as_deref() == Some(&[sakip::store::EventKeys::Runs as u8][..]);
     let mut entries = 0u64;
     for name in db.tree_names() {
         let tree = db.open_tree(&name)?;
+        if runs && name == "events" {
+            let mut seq = 0u64;
+            while let Some(run) = tree.get(seq.to_be_bytes())? {
+                seq += sakip::store::runs::split(seq, &run)?.len() as u64;
+                std::hint::black_box(run);
+                entries += 1;
+            }
+            continue;
+        }
         for entry in tree.iter() {
             let (k, v) = entry?;
             std::hint::black_box((k, v));
