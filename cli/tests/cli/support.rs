@@ -67,6 +67,7 @@ impl Env {
 
     /// Run and return (exit code, stdout, stderr).
     pub fn run(&self, args: &[&str]) -> (i32, String, String) {
+        self.wait_for_sled_release();
         let out = self.sakip().args(args).output().unwrap();
         (
             out.status.code().unwrap_or(-1),
@@ -80,6 +81,25 @@ impl Env {
         let (code, out, err) = self.run(args);
         assert_eq!(code, 0, "sakip {args:?} failed: {err}");
         out
+    }
+
+    /// sled 0.34 releases the lock on its data file from a background
+    /// thread after a database in this process (`head`, `raw_events`, a
+    /// `Ledger` a test held) is dropped: a command run at once could find
+    /// the store still locked and wait, saying so on stderr. Wait here
+    /// instead until the lock is free (at most 10 s).
+    fn wait_for_sled_release(&self) {
+        let Ok(file) = std::fs::File::open(self.ledger().join("store").join("db")) else {
+            return;
+        };
+        let start = std::time::Instant::now();
+        while start.elapsed() < std::time::Duration::from_secs(10) {
+            if file.try_lock().is_ok() {
+                let _ = file.unlock();
+                return;
+            }
+            std::thread::yield_now();
+        }
     }
 
     /// The head (event count, hash) read straight from the store.
