@@ -1365,22 +1365,7 @@ pub(crate) mod tests {
     /// The same appends, one at a time and as batches, into a store of
     /// `keys`.
     fn batches_in(keys: EventKeys) -> (Ledger, KeyPair) {
-        let clock = Arc::new(crate::clock::SteppingClock::new(
-            crate::clock::parse_time("2021-01-04T08:00:00Z").unwrap(),
-            chrono::TimeDelta::seconds(1),
-        ));
-        let admin = KeyPair::from_seed([3; 32]);
-        let genesis = Genesis {
-            agency_code: "1.01".into(),
-            agency_name: "Dinas Uji".into(),
-            admin: Holder {
-                name: "admin".into(),
-                nip: None,
-                jabatan: None,
-            },
-            nonce: Some([5; 32]),
-        };
-        let mut l = Ledger::init_demo_in(Store::memory_keyed(keys), clock, &admin, genesis).unwrap();
+        let (mut l, admin) = ledger_on(Store::memory_keyed(keys), chrono::TimeDelta::seconds(1), 1);
         let item = |i: usize| {
             Payload::PlanItemDefined(PlanItemDefined {
                 code: format!("T{i}"),
