@@ -1360,6 +1360,8 @@ pub(crate) mod tests {
         );
         assert_eq!(EventKeys::from_marker(None, false).unwrap(), EventKeys::CURRENT);
         assert!(EventKeys::from_marker(Some(&[3]), true).is_err());
+        let err = runs::split(u64::MAX, &[0, 0, 0, 1, 7]).unwrap_err().to_string();
+        assert!(err.contains("runs past the last seq"), "{err}");
     }
 
     /// The same appends, one at a time and as batches, into a store of

@@ -116,7 +116,12 @@ pub fn split(first: u64, value: &[u8]) -> Result<Vec<(u64, &[u8])>> {
     let mut out = Vec::with_capacity(RUN_EVENTS);
     let mut rest = value;
     while !rest.is_empty() {
-        let seq = first + out.len() as u64;
+        let seq = first.checked_add(out.len() as u64 + 1).ok_or_else(|| {
+            Error::integrity(
+                first,
+                format!("the run of events stored at {first} runs past the last seq"),
+            )
+        })? - 1;
         let damaged = |what: &str| {
             Error::integrity(
                 seq,
