@@ -162,11 +162,11 @@ pub fn split(first: u64, value: &[u8]) -> Result<Vec<(u64, &[u8])>> {
 pub(super) struct RunEvents<'a> {
     engine: &'a dyn Engine,
     from: u64,
-    /// Where the next run is expected; `None` once past the last.
+    /// Where the next run is expected; `None` once past the last or
+    /// after an error.
     next: Option<u64>,
     /// The events of the current run not yet yielded, last first.
     pending: Vec<(u64, Vec<u8>)>,
-    failed: bool,
 }
 
 impl<'a> RunEvents<'a> {
@@ -178,7 +178,6 @@ impl<'a> RunEvents<'a> {
             from,
             next: Some(start),
             pending: Vec::new(),
-            failed: false,
         }
     }
 
@@ -243,11 +242,8 @@ impl Iterator for RunEvents<'_> {
             if let Some(event) = self.pending.pop() {
                 return Some(Ok(event));
             }
-            if self.failed {
-                return None;
-            }
             if let Err(e) = self.read_run(self.next?) {
-                self.failed = true;
+                self.next = None;
                 return Some(Err(e));
             }
         }
