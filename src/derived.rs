@@ -112,20 +112,21 @@ impl Expected {
         out
     }
 
-    /// Fold in one verified event: its index entries, look-ups, and the
-    /// Merkle nodes its leaf completed.
+    /// Fold in one verified event: its index entries (as
+    /// `projection::index_entries` makes them), look-ups, and the Merkle
+    /// nodes its leaf completed.
     pub fn add_event(
         &mut self,
         seq: u64,
-        recorded_at: i64,
+        index_entries: &[(Vec<u8>, Vec<u8>)],
         hash: &[u8; 32],
         payload: &Payload,
         merkle_nodes: &[(u8, u64, Hash)],
     ) {
         let layout = self.layout;
-        for (k, v) in crate::projection::index_entries(seq, recorded_at, payload) {
-            if layout.keeps_index_entry(&k) {
-                self.slot(Tree::Projection).add(&k, &v);
+        for (k, v) in index_entries {
+            if layout.keeps_index_entry(k) {
+                self.slot(Tree::Projection).add(k, v);
             }
         }
         if let Some((k, v)) = self.hashes.push(seq, hash) {

@@ -12,7 +12,7 @@
 
 use crate::authz::Registry;
 use crate::codec::{self, Frame};
-use crate::derived::{first_difference, Expected, Tree};
+use crate::derived::{first_difference, Expected, SetDigest, Tree};
 use crate::event::{EventHash, Kind, PublicKey};
 use crate::keys;
 use crate::merkle::{Frontier, Hash};
@@ -20,6 +20,9 @@ use crate::projection::MemIndex;
 use crate::store::Store;
 use crate::{Error, Result};
 use std::collections::{BTreeMap, HashMap};
+use std::ops::ControlFlow;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::OnceLock;
 
 /// Events whose signatures are checked together, in parallel.
 const VERIFY_CHUNK: usize = 4096;
@@ -126,46 +129,69 @@ impl Verifier {
 
     /// Check the next event, stored under `key_seq`.
     pub fn push(&mut self, key_seq: u64, bytes: &[u8]) -> Result<()> {
-        self.push_inner(key_seq, bytes, None)
+        self.push_inner(key_seq, bytes, SignatureCheck::Inline)
+            .map_err(|f| f.error)
     }
 
-    /// Check a run of consecutive events: their signatures in parallel on
-    /// every core, then everything else in order. The first bad event is
-    /// reported exactly as [`Verifier::push`] would.
+    /// Check a run of consecutive events. Their signatures are checked on
+    /// every core while this thread makes the ordered checks (chain, time,
+    /// authorization, plan rules), then helps with the signatures left. The
+    /// first bad event is reported exactly as [`Verifier::push`] would.
+    /// After an error the verifier is spent: it may have folded in events
+    /// after the bad one, and must not be used again.
     pub fn push_many(&mut self, events: &[(u64, &[u8])]) -> Result<()> {
-        let signatures = check_signatures(events);
-        for ((key_seq, bytes), sig) in events.iter().zip(signatures) {
-            self.push_inner(*key_seq, bytes, Some(sig))?;
+        let job = SignatureJob::new(events);
+        let failed = std::thread::scope(|scope| {
+            for _ in 1..job.threads() {
+                scope.spawn(|| job.work());
+            }
+            let mut failed = None;
+            for (i, (key_seq, bytes)) in events.iter().enumerate() {
+                if let Err(f) = self.push_inner(*key_seq, bytes, SignatureCheck::Deferred) {
+                    job.not_after(i);
+                    failed = Some((i, f));
+                    break;
+                }
+            }
+            job.work();
+            failed
+        });
+        let signatures = job.into_results();
+        let (stop, failure) = failed.map_or((events.len(), None), |(i, f)| (i, Some(f)));
+        for (event, signature) in events[..stop].iter().zip(&signatures) {
+            signature_failure(event, signature)?;
         }
-        Ok(())
+        match failure {
+            None => Ok(()),
+            Some(f) if !f.after_signature => Err(f.error),
+            Some(f) => {
+                signature_failure(&events[stop], &signatures[stop])?;
+                Err(f.error)
+            }
+        }
     }
 
-    fn push_inner(
-        &mut self,
-        key_seq: u64,
-        bytes: &[u8],
-        signature: Option<Result<(), keys::SignatureError>>,
-    ) -> Result<()> {
+    fn push_inner(&mut self, key_seq: u64, bytes: &[u8], signature: SignatureCheck) -> Result<(), Failure> {
         let expected = self.count();
         if key_seq != expected {
-            return Err(Error::integrity(
+            return Err(Failure::before(Error::integrity(
                 expected,
                 format!("event {expected} is missing (the next stored event is {key_seq})"),
-            ));
+            )));
         }
         let seq = expected;
-        let frame = Frame::parse(bytes).map_err(|e| Error::integrity(seq, e))?;
+        let frame = Frame::parse(bytes).map_err(|e| Failure::before(Error::integrity(seq, e)))?;
         if frame.seq() != seq {
-            return Err(Error::integrity(
+            return Err(Failure::before(Error::integrity(
                 seq,
                 format!(
                     "the event stored at {seq} says it is event {} (events moved or swapped)",
                     frame.seq()
                 ),
-            ));
+            )));
         }
         if frame.prev() != self.prev {
-            return Err(Error::integrity(
+            return Err(Failure::before(Error::integrity(
                 seq,
                 format!(
                     "prev link {} does not match the hash of event {} ({})",
@@ -173,28 +199,40 @@ impl Verifier {
                     seq.wrapping_sub(1),
                     self.prev
                 ),
-            ));
+            )));
         }
         if self.last_time.is_some_and(|t| frame.recorded_at() < t) {
-            return Err(Error::integrity(
+            return Err(Failure::before(Error::integrity(
                 seq,
                 "recorded time is earlier than the previous event's",
-            ));
+            )));
         }
         if self.not_after.is_some_and(|t| frame.recorded_at() > t) {
-            return Err(Error::integrity(
+            return Err(Failure::before(Error::integrity(
                 seq,
                 format!(
                     "recorded at {}, in the future of this machine's clock (more than {} minutes ahead): the signer's clock was wrong or the time was forged",
                     crate::clock::format_micros(frame.recorded_at()),
                     crate::clock::FUTURE_MARGIN.num_minutes()
                 ),
-            ));
+            )));
         }
         let author = frame.author();
-        signature
-            .unwrap_or_else(|| signature_of(&frame, &mut self.keys))
-            .map_err(|e| Error::integrity(seq, format!("{e} (author {})", author.key_id())))?;
+        if let SignatureCheck::Inline = signature {
+            signature_of(&frame, &mut self.keys).map_err(|e| {
+                Failure::before(Error::integrity(seq, format!("{e} (author {})", author.key_id())))
+            })?;
+        }
+        self.fold(seq, &frame, author).map_err(|error| Failure {
+            error,
+            after_signature: true,
+        })?;
+        self.bytes += bytes.len() as u64;
+        Ok(())
+    }
+
+    /// The checks after the signature, and the event folded in.
+    fn fold(&mut self, seq: u64, frame: &Frame<'_>, author: PublicKey) -> Result<()> {
         let event = frame
             .decode()
             .map_err(|e| Error::integrity(seq, format!("payload: {e}")))?;
@@ -212,7 +250,6 @@ impl Verifier {
             }
             Err(crate::rules::Invalid::Read(e)) => return Err(e),
         }
-        self.index.add(seq, frame.recorded_at(), &event.payload);
         self.registry.apply(seq, &author, &event.payload);
         self.kinds.push(event.payload.kind());
         let next_id = self.authors.len() as u32;
@@ -223,14 +260,16 @@ impl Verifier {
         self.author_of.push(id);
         self.prev = frame.hash();
         let nodes = self.frontier.push_nodes(&self.prev.0);
+        // Made once, for the derived digests and the validation index.
+        let entries = crate::projection::index_entries(seq, frame.recorded_at(), &event.payload);
         if let Some(expected) = &mut self.expected {
-            expected.add_event(seq, frame.recorded_at(), &self.prev.0, &event.payload, &nodes);
+            expected.add_event(seq, &entries, &self.prev.0, &event.payload, &nodes);
         }
+        self.index.add_entries(seq, entries, &event.payload);
         if self.want_roots.contains(&self.frontier.size()) {
             self.roots.insert(self.frontier.size(), self.frontier.root());
         }
         self.last_time = Some(frame.recorded_at());
-        self.bytes += bytes.len() as u64;
         Ok(())
     }
 
@@ -263,40 +302,136 @@ fn signature_of(frame: &Frame<'_>, keys: &mut keys::KeyCache) -> Result<(), keys
     )
 }
 
-/// Strict Ed25519 checks of many events, split across the machine's cores.
-/// A frame that does not parse gets `Ok` here: the ordered pass reports it.
-pub(crate) fn check_signatures(events: &[(u64, &[u8])]) -> Vec<Result<(), keys::SignatureError>> {
-    let one = |bytes: &[u8], keys: &mut keys::KeyCache| {
-        Frame::parse(bytes).map_or(Ok(()), |f| signature_of(&f, keys))
-    };
-    let all = |part: &[(u64, &[u8])]| {
+/// The error for an event whose signature failed (or, a fault of this
+/// module, was never checked). Its ordered checks before the signature
+/// passed, so the frame parses and the key is its seq.
+fn signature_failure(
+    (key_seq, bytes): &(u64, &[u8]),
+    signature: &Option<Result<(), keys::SignatureError>>,
+) -> Result<()> {
+    match signature {
+        Some(Ok(())) => Ok(()),
+        Some(Err(e)) => {
+            let author = Frame::parse(bytes)
+                .map(|f| f.author().key_id())
+                .unwrap_or_default();
+            Err(Error::integrity(*key_seq, format!("{e} (author {author})")))
+        }
+        None => Err(Error::Store(format!(
+            "the signature of event {key_seq} was not checked"
+        ))),
+    }
+}
+
+/// Whether [`Verifier::push_inner`] checks the signature itself or leaves
+/// it to a [`SignatureJob`].
+enum SignatureCheck {
+    Inline,
+    Deferred,
+}
+
+/// A failed check, and whether it comes after the signature's in the order
+/// [`Verifier::push`] checks an event.
+struct Failure {
+    error: Error,
+    after_signature: bool,
+}
+
+impl Failure {
+    fn before(error: Error) -> Failure {
+        Failure {
+            error,
+            after_signature: false,
+        }
+    }
+}
+
+/// Strict signature checks of a run of events, shared by several threads:
+/// each claims the next block of events until none is left, so a thread
+/// slowed by other work (the ordered checks, the store's reads) leaves its
+/// share to the others instead of holding up the run.
+struct SignatureJob<'a> {
+    events: &'a [(u64, &'a [u8])],
+    next: AtomicUsize,
+    /// Events from this index on need no check (an earlier one failed).
+    end: AtomicUsize,
+    results: Vec<OnceLock<Result<(), keys::SignatureError>>>,
+}
+
+/// Events a thread claims at a time.
+const SIGNATURE_BLOCK: usize = 64;
+
+impl<'a> SignatureJob<'a> {
+    fn new(events: &'a [(u64, &'a [u8])]) -> SignatureJob<'a> {
+        SignatureJob {
+            events,
+            next: AtomicUsize::new(0),
+            end: AtomicUsize::new(events.len()),
+            results: (0..events.len()).map(|_| OnceLock::new()).collect(),
+        }
+    }
+
+    /// Threads worth running on it, the caller's included: one per core
+    /// (at most 16), one alone for a short run.
+    fn threads(&self) -> usize {
+        // Asked once per process: the answer reads the cgroup files each time.
+        static THREADS: OnceLock<usize> = OnceLock::new();
+        let cores = *THREADS.get_or_init(|| {
+            std::thread::available_parallelism()
+                .map_or(1, |n| n.get())
+                .min(16)
+        });
+        if self.events.len() < 2 * SIGNATURE_BLOCK {
+            1
+        } else {
+            cores
+        }
+    }
+
+    /// No event after the one at `index` needs checking.
+    fn not_after(&self, index: usize) {
+        self.end.fetch_min(index + 1, Ordering::Relaxed);
+    }
+
+    /// Check blocks of events until none is left. A frame that does not
+    /// parse gets `Ok` here: the ordered checks report it.
+    fn work(&self) {
         let mut keys = keys::KeyCache::default();
-        part.iter().map(|(_, b)| one(b, &mut keys)).collect::<Vec<_>>()
-    };
-    if events.len() < 64 {
-        return all(events);
+        loop {
+            let start = self.next.fetch_add(SIGNATURE_BLOCK, Ordering::Relaxed);
+            let end = self.end.load(Ordering::Relaxed);
+            if start >= end {
+                return;
+            }
+            let stop = (start + SIGNATURE_BLOCK).min(self.events.len());
+            for (slot, (_, bytes)) in self.results[start..stop].iter().zip(&self.events[start..stop]) {
+                let _ = slot.set(Frame::parse(bytes).map_or(Ok(()), |f| signature_of(&f, &mut keys)));
+            }
+        }
     }
-    // Asked once per process: the answer reads the cgroup files each time.
-    static THREADS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
-    let threads = *THREADS.get_or_init(|| {
-        std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .min(16)
-    });
-    if threads < 2 {
-        return all(events);
+
+    /// Each event's result; `None` for an event no thread reached.
+    fn into_results(self) -> Vec<Option<Result<(), keys::SignatureError>>> {
+        self.results.into_iter().map(OnceLock::into_inner).collect()
     }
-    let chunk = events.len().div_ceil(threads);
+}
+
+/// Strict Ed25519 checks of many events, on every core. A frame that does
+/// not parse gets `Ok` here: the ordered checks report it.
+pub(crate) fn check_signatures(events: &[(u64, &[u8])]) -> Vec<Result<(), keys::SignatureError>> {
+    let job = SignatureJob::new(events);
     std::thread::scope(|scope| {
-        let handles: Vec<_> = events
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || all(part)))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
-            .collect()
-    })
+        for _ in 1..job.threads() {
+            scope.spawn(|| job.work());
+        }
+        job.work();
+    });
+    job.into_results()
+        .into_iter()
+        // Every block is claimed when nothing limits the job; were one not,
+        // its events would fail rather than pass.
+        .map(|r| r.unwrap_or(Err(keys::SignatureError::DoesNotVerify)))
+        .collect()
 }
 
 /// Verify every event in the store, the head record, and every derived
@@ -304,11 +439,50 @@ pub(crate) fn check_signatures(events: &[(u64, &[u8])]) -> Vec<Result<(), keys::
 /// what the events imply. An integrity failure is returned as
 /// [`Error::Integrity`] naming the first bad seq, or the tree and its first
 /// differing key.
+///
+/// The stored derived trees are read and folded on a thread of their own
+/// while the events are checked; the comparison waits for both.
 pub fn verify_store(store: &Store) -> Result<Verified> {
-    let verified = verify_chain(store, Verifier::new().with_derived(store.layout()))?;
+    let v = Verifier::new().with_derived(store.layout());
+    let empty = v.expected.as_ref().map(Expected::empty_like);
+    let stop = AtomicBool::new(false);
+    let (verified, stored) = std::thread::scope(|scope| {
+        let stored = scope.spawn(|| stored_digests(store, empty, &stop));
+        let verified = verify_chain(store, v);
+        if verified.is_err() {
+            stop.store(true, Ordering::Relaxed);
+        }
+        let stored = stored
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (verified, stored)
+    });
+    let verified = verified?;
     check_head(store, &verified)?;
-    check_derived(store, &verified)?;
+    check_derived(store, &verified, stored?)?;
     Ok(verified)
+}
+
+/// The digest of every stored derived tree, in [`Tree::ALL`] order, under
+/// the secret of `empty` (a digest of [`Expected::empty_like`]); nothing
+/// once `stop` is set.
+fn stored_digests(store: &Store, empty: Option<SetDigest>, stop: &AtomicBool) -> Result<Vec<SetDigest>> {
+    let Some(empty) = empty else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::with_capacity(Tree::ALL.len());
+    for tree in Tree::ALL {
+        let mut stored = empty.clone();
+        store.for_each_derived(tree, |k, v| {
+            if stop.load(Ordering::Relaxed) {
+                return ControlFlow::Break(());
+            }
+            stored.add(k, v);
+            ControlFlow::Continue(())
+        })?;
+        out.push(stored);
+    }
+    Ok(out)
 }
 
 /// Whole-ledger verification in steps, for a caller that must not hold
@@ -361,7 +535,12 @@ impl Stepwise {
                 "the store's look-ups were rebuilt in another layout while it was being verified; verify again".into(),
             ));
         }
-        check_derived(store, &verified)?;
+        let stored = stored_digests(
+            store,
+            verified.expected.as_ref().map(Expected::empty_like),
+            &AtomicBool::new(false),
+        )?;
+        check_derived(store, &verified, stored)?;
         Ok(verified)
     }
 }
@@ -414,15 +593,17 @@ pub fn verify_events(store: &Store) -> Result<Verified> {
 }
 
 /// Compare every derived tree of `store` with what the verified events
-/// imply; name the first difference.
-fn check_derived(store: &Store, verified: &Verified) -> Result<()> {
+/// imply, given the digests of the stored trees ([`stored_digests`]);
+/// name the first difference.
+fn check_derived(store: &Store, verified: &Verified, stored: Vec<SetDigest>) -> Result<()> {
     let expected = verified
         .expected
         .as_ref()
         .ok_or_else(|| Error::Store("verified without derived digests".into()))?;
-    for tree in Tree::ALL {
-        let mut stored = expected.empty_like();
-        store.for_each_derived(tree, |k, v| stored.add(k, v))?;
+    if stored.len() != Tree::ALL.len() {
+        return Err(Error::Store("the stored trees were not all read".into()));
+    }
+    for (tree, stored) in Tree::ALL.into_iter().zip(stored) {
         if stored != expected.digest(tree) {
             let all = expected_entries(store, tree)?;
             return Err(
@@ -483,31 +664,44 @@ fn expected_entries(store: &Store, tree: Tree) -> Result<BTreeMap<Vec<u8>, Vec<u
     Ok(out)
 }
 
+/// Check every stored event in order. One thread reads the store while
+/// this one checks the run read before ([`Verifier::push_many`]), so the
+/// reads overlap the checks.
 fn verify_chain(store: &Store, v: Verifier) -> Result<Verified> {
     let mut v = v.not_after(chrono::Utc::now());
-    let mut pending: Vec<(u64, Vec<u8>)> = Vec::with_capacity(VERIFY_CHUNK);
-    let flush = |v: &mut Verifier, pending: &mut Vec<(u64, Vec<u8>)>| -> Result<()> {
-        let run: Vec<(u64, &[u8])> = pending.iter().map(|(s, b)| (*s, b.as_ref())).collect();
-        v.push_many(&run)?;
-        pending.clear();
-        Ok(())
-    };
-    for entry in store.events_from(0) {
-        match entry {
-            Ok(item) => pending.push(item),
-            Err(e) => {
-                // The events read before it are checked first, so that the
-                // first bad seq is the one reported.
-                let seq = v.count() + pending.len() as u64;
-                flush(&mut v, &mut pending)?;
-                return Err(at_seq(e, seq));
+    let (runs, read) = std::sync::mpsc::sync_channel::<Result<Vec<(u64, Vec<u8>)>>>(1);
+    std::thread::scope(|scope| {
+        scope.spawn(move || {
+            let mut run = Vec::with_capacity(VERIFY_CHUNK);
+            for (at, entry) in (0u64..).zip(store.events_from(0)) {
+                match entry {
+                    Ok(item) => run.push(item),
+                    Err(e) => {
+                        // The events read before it are checked first, so
+                        // that the first bad seq is the one reported.
+                        let _ = runs.send(Ok(std::mem::take(&mut run)));
+                        let _ = runs.send(Err(at_seq(e, at)));
+                        return;
+                    }
+                }
+                if run.len() == VERIFY_CHUNK
+                    && runs
+                        .send(Ok(std::mem::replace(&mut run, Vec::with_capacity(VERIFY_CHUNK))))
+                        .is_err()
+                {
+                    // The checks stopped at a bad event.
+                    return;
+                }
             }
+            let _ = runs.send(Ok(run));
+        });
+        for run in read {
+            let run = run?;
+            let events: Vec<(u64, &[u8])> = run.iter().map(|(s, b)| (*s, b.as_ref())).collect();
+            v.push_many(&events)?;
         }
-        if pending.len() == VERIFY_CHUNK {
-            flush(&mut v, &mut pending)?;
-        }
-    }
-    flush(&mut v, &mut pending)?;
+        Ok::<(), Error>(())
+    })?;
     v.finish()
 }
 
@@ -518,5 +712,133 @@ fn at_seq(e: Error, seq: u64) -> Error {
             reason,
         },
         other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::keys::KeyPair;
+
+    /// The stored events of a ledger of 300 events (more than one thread's
+    /// share of signatures).
+    fn stored() -> Vec<(u64, Vec<u8>)> {
+        let (ledger, _) = crate::store::tests::ledger(300);
+        ledger.store().events_from(0).collect::<Result<_>>().unwrap()
+    }
+
+    /// Event `seq` of `events` signed again by `key`, unchanged otherwise.
+    fn signed_by(events: &[(u64, Vec<u8>)], seq: usize, key: &KeyPair) -> Vec<u8> {
+        let event = codec::decode(&events[seq].1).unwrap();
+        let mut body = codec::encode_body(&codec::Unsigned {
+            seq: event.seq,
+            prev: event.prev,
+            recorded_at: event.recorded_at,
+            author: key.public(),
+            payload: &event.payload,
+        })
+        .unwrap();
+        let signature = key.sign(&codec::signing_message(&body));
+        body.extend_from_slice(&signature);
+        body
+    }
+
+    fn one_by_one(events: &[(u64, Vec<u8>)]) -> std::result::Result<u64, String> {
+        let mut v = Verifier::new();
+        for (seq, bytes) in events {
+            v.push(*seq, bytes).map_err(|e| e.to_string())?;
+        }
+        v.finish().map(|d| d.events).map_err(|e| e.to_string())
+    }
+
+    fn together(events: &[(u64, Vec<u8>)]) -> std::result::Result<u64, String> {
+        let mut v = Verifier::new();
+        let run: Vec<(u64, &[u8])> = events.iter().map(|(s, b)| (*s, b.as_slice())).collect();
+        v.push_many(&run).map_err(|e| e.to_string())?;
+        v.finish().map(|d| d.events).map_err(|e| e.to_string())
+    }
+
+    /// Signatures are checked beside the ordered checks, yet the error is
+    /// the one the checks in order give: the first bad event, and for that
+    /// event the first check it fails.
+    #[test]
+    fn checking_together_reports_what_checking_in_order_reports() {
+        let clean = stored();
+        let stranger = KeyPair::from_seed([9; 32]);
+        let bad_signature = |e: &mut Vec<(u64, Vec<u8>)>, seq: usize| {
+            let last = e[seq].1.len() - 1;
+            e[seq].1[last] ^= 1;
+        };
+        let bad_prev = |e: &mut Vec<(u64, Vec<u8>)>, seq: usize| e[seq].1[10] ^= 1;
+        let unauthorized =
+            |e: &mut Vec<(u64, Vec<u8>)>, seq: usize| e[seq].1 = signed_by(&clean, seq, &stranger);
+        type Damage<'a> = &'a dyn Fn(&mut Vec<(u64, Vec<u8>)>, usize);
+        let cases: Vec<(Vec<(Damage, usize)>, &str)> = vec![
+            (vec![], ""),
+            (vec![(&bad_signature, 150)], "signature does not verify"),
+            (vec![(&bad_signature, 200), (&bad_prev, 150)], "prev link"),
+            (
+                vec![(&bad_prev, 200), (&bad_signature, 150)],
+                "signature does not verify",
+            ),
+            (
+                vec![(&bad_signature, 250), (&bad_signature, 100)],
+                "signature does not verify",
+            ),
+            // One event failing two checks: the chain's comes first.
+            (vec![(&bad_signature, 120), (&bad_prev, 120)], "prev link"),
+            // A well-signed event by a key never registered: found after
+            // its signature, before the broken link of the event after it.
+            (vec![(&unauthorized, 140)], "unauthorized event"),
+            (
+                vec![(&unauthorized, 140), (&bad_signature, 130)],
+                "signature does not verify",
+            ),
+            // Its signature is checked before its author's authorization.
+            (
+                vec![(&unauthorized, 140), (&bad_signature, 140)],
+                "signature does not verify",
+            ),
+            (
+                vec![(&unauthorized, 140), (&bad_signature, 290)],
+                "unauthorized event",
+            ),
+        ];
+        for (damages, reason) in cases {
+            let mut events = clean.clone();
+            for (damage, seq) in &damages {
+                damage(&mut events, *seq);
+            }
+            let first = damages.iter().map(|(_, seq)| *seq).min();
+            let expected = one_by_one(&events);
+            match first {
+                None => assert_eq!(expected, Ok(300)),
+                Some(seq) => {
+                    let message = expected.clone().unwrap_err();
+                    assert!(message.contains(&format!("at seq {seq}:")), "{message}");
+                    assert!(message.contains(reason), "{message}");
+                }
+            }
+            assert_eq!(
+                together(&events),
+                expected,
+                "{damages:?}",
+                damages = damages.iter().map(|d| d.1).collect::<Vec<_>>()
+            );
+        }
+        // A missing event is named, however the runs are cut.
+        let mut events = clean.clone();
+        events.remove(180);
+        bad_signature(&mut events, 200);
+        let expected = one_by_one(&events).unwrap_err();
+        assert!(expected.contains("event 180 is missing"), "{expected}");
+        assert_eq!(together(&events), Err(expected.clone()));
+        let mut v = Verifier::new();
+        let runs: Vec<Vec<(u64, &[u8])>> = events
+            .chunks(70)
+            .map(|c| c.iter().map(|(s, b)| (*s, b.as_slice())).collect())
+            .collect();
+        let error = runs.iter().try_for_each(|run| v.push_many(run)).unwrap_err();
+        assert_eq!(error.to_string(), expected);
     }
 }

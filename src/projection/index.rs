@@ -107,15 +107,21 @@ impl MemIndex {
 
     /// Add one event's entries and payload.
     pub fn add(&mut self, seq: u64, recorded_at: i64, payload: &Payload) {
+        self.add_entries(seq, index_entries(seq, recorded_at, payload), payload);
+    }
+
+    /// [`MemIndex::add`] with the event's entries already made
+    /// ([`index_entries`]).
+    pub fn add_entries(&mut self, seq: u64, entries: Entries, payload: &Payload) {
         self.first.get_or_insert(seq);
-        for (k, v) in index_entries(seq, recorded_at, payload) {
+        for (k, v) in entries {
             if self.latest_only {
                 match k[0] {
                     b'T' | b'R' | b'B' => {
                         let prefix = &k[..k.len() - 8];
                         let older = self
                             .map
-                            .range(prefix.to_vec()..)
+                            .range::<[u8], _>((std::ops::Bound::Included(prefix), std::ops::Bound::Unbounded))
                             .next()
                             .filter(|(old, _)| old.starts_with(prefix) && old.len() == k.len())
                             .map(|(old, _)| old.clone());
@@ -259,7 +265,10 @@ pub(crate) fn prefix_end(prefix: &[u8]) -> Option<Vec<u8>> {
 // ---------------------------------------------------------------- keys
 
 pub(crate) fn key(tag: u8) -> Vec<u8> {
-    vec![tag]
+    // Room for a tag, year, code, quarter and seq without growing.
+    let mut k = Vec::with_capacity(48);
+    k.push(tag);
+    k
 }
 
 pub(crate) fn with_code(mut k: Vec<u8>, code: &str) -> Vec<u8> {

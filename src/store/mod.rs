@@ -901,11 +901,17 @@ impl Store {
     }
 
     /// Call `f` with every entry of a derived tree, without collecting
-    /// them (for digests over large trees).
-    pub fn for_each_derived(&self, tree: Tree, mut f: impl FnMut(&[u8], &[u8])) -> Result<()> {
+    /// them (for digests over large trees), until it breaks.
+    pub fn for_each_derived(
+        &self,
+        tree: Tree,
+        mut f: impl FnMut(&[u8], &[u8]) -> std::ops::ControlFlow<()>,
+    ) -> Result<()> {
         for entry in self.all(derived_tree(tree)) {
             let (k, v) = entry?;
-            f(&k, &v);
+            if f(&k, &v).is_break() {
+                break;
+            }
         }
         Ok(())
     }
