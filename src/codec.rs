@@ -143,9 +143,16 @@ pub fn set_prev(body: &mut [u8], prev: &EventHash) {
 /// The exact message an Ed25519 signature covers.
 pub fn signing_message(body: &[u8]) -> Vec<u8> {
     let mut msg = Vec::with_capacity(SIGNATURE_DOMAIN.len() + body.len());
-    msg.extend_from_slice(SIGNATURE_DOMAIN);
-    msg.extend_from_slice(body);
+    signing_message_into(body, &mut msg);
     msg
+}
+
+/// [`signing_message`] written into `out` (cleared first), for a caller
+/// that checks many signatures with one buffer.
+pub fn signing_message_into(body: &[u8], out: &mut Vec<u8>) {
+    out.clear();
+    out.extend_from_slice(SIGNATURE_DOMAIN);
+    out.extend_from_slice(body);
 }
 
 /// The hash of stored event bytes.

@@ -12,7 +12,7 @@
 
 use crate::authz::Registry;
 use crate::codec::{self, Frame};
-use crate::derived::{first_difference, Expected, SetDigest, Tree};
+use crate::derived::{first_difference, Expected, Tree};
 use crate::event::{EventHash, Kind, PublicKey};
 use crate::keys;
 use crate::merkle::{Frontier, Hash};
@@ -20,8 +20,7 @@ use crate::projection::MemIndex;
 use crate::store::Store;
 use crate::{Error, Result};
 use std::collections::{BTreeMap, HashMap};
-use std::ops::ControlFlow;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
 
 /// Events whose signatures are checked together, in parallel.
@@ -68,8 +67,8 @@ pub struct Verifier {
     /// Latest acceptable recorded time (microseconds), if bounded.
     not_after: Option<i64>,
     expected: Option<Expected>,
-    /// Authors' keys, decompressed once, for events pushed one by one.
-    keys: keys::KeyCache,
+    /// For events pushed one by one.
+    signatures: SignatureChecker,
 }
 
 impl Default for Verifier {
@@ -89,7 +88,7 @@ impl Default for Verifier {
             author_ids: HashMap::new(),
             not_after: None,
             expected: None,
-            keys: keys::KeyCache::default(),
+            signatures: SignatureChecker::default(),
         }
     }
 }
@@ -219,7 +218,7 @@ impl Verifier {
         }
         let author = frame.author();
         if let SignatureCheck::Inline = signature {
-            signature_of(&frame, &mut self.keys).map_err(|e| {
+            self.signatures.check(&frame).map_err(|e| {
                 Failure::before(Error::integrity(seq, format!("{e} (author {})", author.key_id())))
             })?;
         }
@@ -294,12 +293,20 @@ impl Verifier {
     }
 }
 
-fn signature_of(frame: &Frame<'_>, keys: &mut keys::KeyCache) -> Result<(), keys::SignatureError> {
-    keys.verify_strict(
-        &frame.author(),
-        &codec::signing_message(frame.body()),
-        &frame.signature(),
-    )
+/// Strict signature checks with the authors' keys decompressed once
+/// ([`keys::KeyCache`]) and one buffer for the signed messages.
+#[derive(Default)]
+struct SignatureChecker {
+    keys: keys::KeyCache,
+    message: Vec<u8>,
+}
+
+impl SignatureChecker {
+    fn check(&mut self, frame: &Frame<'_>) -> Result<(), keys::SignatureError> {
+        codec::signing_message_into(frame.body(), &mut self.message);
+        self.keys
+            .verify_strict(&frame.author(), &self.message, &frame.signature())
+    }
 }
 
 /// The error for an event whose signature failed (or, a fault of this
@@ -396,7 +403,7 @@ impl<'a> SignatureJob<'a> {
     /// Check blocks of events until none is left. A frame that does not
     /// parse gets `Ok` here: the ordered checks report it.
     fn work(&self) {
-        let mut keys = keys::KeyCache::default();
+        let mut checker = SignatureChecker::default();
         loop {
             let start = self.next.fetch_add(SIGNATURE_BLOCK, Ordering::Relaxed);
             let end = self.end.load(Ordering::Relaxed);
@@ -405,7 +412,7 @@ impl<'a> SignatureJob<'a> {
             }
             let stop = (start + SIGNATURE_BLOCK).min(self.events.len());
             for (slot, (_, bytes)) in self.results[start..stop].iter().zip(&self.events[start..stop]) {
-                let _ = slot.set(Frame::parse(bytes).map_or(Ok(()), |f| signature_of(&f, &mut keys)));
+                let _ = slot.set(Frame::parse(bytes).map_or(Ok(()), |f| checker.check(&f)));
             }
         }
     }
@@ -439,50 +446,11 @@ pub(crate) fn check_signatures(events: &[(u64, &[u8])]) -> Vec<Result<(), keys::
 /// what the events imply. An integrity failure is returned as
 /// [`Error::Integrity`] naming the first bad seq, or the tree and its first
 /// differing key.
-///
-/// The stored derived trees are read and folded on a thread of their own
-/// while the events are checked; the comparison waits for both.
 pub fn verify_store(store: &Store) -> Result<Verified> {
-    let v = Verifier::new().with_derived(store.layout());
-    let empty = v.expected.as_ref().map(Expected::empty_like);
-    let stop = AtomicBool::new(false);
-    let (verified, stored) = std::thread::scope(|scope| {
-        let stored = scope.spawn(|| stored_digests(store, empty, &stop));
-        let verified = verify_chain(store, v);
-        if verified.is_err() {
-            stop.store(true, Ordering::Relaxed);
-        }
-        let stored = stored
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (verified, stored)
-    });
-    let verified = verified?;
+    let verified = verify_chain(store, Verifier::new().with_derived(store.layout()))?;
     check_head(store, &verified)?;
-    check_derived(store, &verified, stored?)?;
+    check_derived(store, &verified)?;
     Ok(verified)
-}
-
-/// The digest of every stored derived tree, in [`Tree::ALL`] order, under
-/// the secret of `empty` (a digest of [`Expected::empty_like`]); nothing
-/// once `stop` is set.
-fn stored_digests(store: &Store, empty: Option<SetDigest>, stop: &AtomicBool) -> Result<Vec<SetDigest>> {
-    let Some(empty) = empty else {
-        return Ok(Vec::new());
-    };
-    let mut out = Vec::with_capacity(Tree::ALL.len());
-    for tree in Tree::ALL {
-        let mut stored = empty.clone();
-        store.for_each_derived(tree, |k, v| {
-            if stop.load(Ordering::Relaxed) {
-                return ControlFlow::Break(());
-            }
-            stored.add(k, v);
-            ControlFlow::Continue(())
-        })?;
-        out.push(stored);
-    }
-    Ok(out)
 }
 
 /// Whole-ledger verification in steps, for a caller that must not hold
@@ -535,12 +503,7 @@ impl Stepwise {
                 "the store's look-ups were rebuilt in another layout while it was being verified; verify again".into(),
             ));
         }
-        let stored = stored_digests(
-            store,
-            verified.expected.as_ref().map(Expected::empty_like),
-            &AtomicBool::new(false),
-        )?;
-        check_derived(store, &verified, stored)?;
+        check_derived(store, &verified)?;
         Ok(verified)
     }
 }
@@ -593,17 +556,15 @@ pub fn verify_events(store: &Store) -> Result<Verified> {
 }
 
 /// Compare every derived tree of `store` with what the verified events
-/// imply, given the digests of the stored trees ([`stored_digests`]);
-/// name the first difference.
-fn check_derived(store: &Store, verified: &Verified, stored: Vec<SetDigest>) -> Result<()> {
+/// imply; name the first difference.
+fn check_derived(store: &Store, verified: &Verified) -> Result<()> {
     let expected = verified
         .expected
         .as_ref()
         .ok_or_else(|| Error::Store("verified without derived digests".into()))?;
-    if stored.len() != Tree::ALL.len() {
-        return Err(Error::Store("the stored trees were not all read".into()));
-    }
-    for (tree, stored) in Tree::ALL.into_iter().zip(stored) {
+    for tree in Tree::ALL {
+        let mut stored = expected.empty_like();
+        store.for_each_derived(tree, |k, v| stored.add(k, v))?;
         if stored != expected.digest(tree) {
             let all = expected_entries(store, tree)?;
             return Err(

@@ -901,17 +901,11 @@ impl Store {
     }
 
     /// Call `f` with every entry of a derived tree, without collecting
-    /// them (for digests over large trees), until it breaks.
-    pub fn for_each_derived(
-        &self,
-        tree: Tree,
-        mut f: impl FnMut(&[u8], &[u8]) -> std::ops::ControlFlow<()>,
-    ) -> Result<()> {
+    /// them (for digests over large trees).
+    pub fn for_each_derived(&self, tree: Tree, mut f: impl FnMut(&[u8], &[u8])) -> Result<()> {
         for entry in self.all(derived_tree(tree)) {
             let (k, v) = entry?;
-            if f(&k, &v).is_break() {
-                break;
-            }
+            f(&k, &v);
         }
         Ok(())
     }
