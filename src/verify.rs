@@ -218,6 +218,7 @@ impl Verifier {
         }
         let author = frame.author();
         if let SignatureCheck::Inline = signature {
+            // Only `push` checks inline, and it reads just the error.
             self.signatures.check(&frame).map_err(|e| {
                 Failure::before(Error::integrity(seq, format!("{e} (author {})", author.key_id())))
             })?;
