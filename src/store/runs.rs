@@ -116,12 +116,16 @@ pub fn split(first: u64, value: &[u8]) -> Result<Vec<(u64, &[u8])>> {
     let mut out = Vec::with_capacity(RUN_EVENTS);
     let mut rest = value;
     while !rest.is_empty() {
-        let seq = first.checked_add(out.len() as u64 + 1).ok_or_else(|| {
-            Error::integrity(
-                first,
-                format!("the run of events stored at {first} runs past the last seq"),
-            )
-        })? - 1;
+        // The seq after each event must exist too: reading goes on from it.
+        let seq = first
+            .checked_add(out.len() as u64)
+            .filter(|seq| *seq < u64::MAX)
+            .ok_or_else(|| {
+                Error::integrity(
+                    first,
+                    format!("the run of events stored at {first} runs past the last seq"),
+                )
+            })?;
         let damaged = |what: &str| {
             Error::integrity(
                 seq,
