@@ -8,7 +8,7 @@ use sakip::event::{Approval, Decision, Genesis, Holder, KeyAdded, Payload, Role}
 use sakip::keys::KeyPair;
 use sakip::ledger::Ledger;
 use sakip::{verify, Error, Result};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -492,38 +492,54 @@ pub fn crypto_baselines(n: usize) -> Result<Baselines> {
     })
 }
 
-/// Raw sled: `n` events' worth of the writes an append makes in the
-/// current store layout (3, events in runs) for a realisation (the runs of
-/// events the batch fills, its projection
-/// entry, the hash look-up entries of the groups of 16 events the batch
-/// completes or leaves open, the Merkle nodes of levels 4 and up its leaf
-/// completes, the head; no kind index entry for realisations and no time
-/// entry) in one transaction per batch of `batch`, each batch flushed and
-/// fsynced. The store's floor under a
-/// batch import. Returns events per second, disk bytes per event and the
-/// bytes of keys and values it holds per event.
-fn raw_transactions(dir: &Path, n: usize, batch: usize) -> Result<(f64, f64, f64)> {
-    use sled::Transactional;
-    let db = sled::Config::new().path(dir).open()?;
-    let names = ["events", "meta", "by_hash", "by_kind", "keys", "proj", "merkle"];
-    let trees: Vec<sled::Tree> = names
-        .iter()
-        .map(|t| db.open_tree(t))
-        .collect::<sled::Result<_>>()?;
-    let db_path = dir.join("db");
-    let file = std::fs::File::open(&db_path).map_err(|e| Error::io(&db_path, e))?;
-    let event = vec![0x5a; 200];
-    let t = Instant::now();
-    let mut seq = 0u64;
-    let mut fold = sakip::store::HashFold::new(sakip::store::Layout::CURRENT);
-    while (seq as usize) < n {
-        let end = (seq + batch as u64).min(n as u64);
-        let hash_entries = raw_hash_entries(&mut fold, seq..end);
-        let runs = sakip::store::EventKeys::CURRENT.entries_of((seq..end).map(|s| (s, event.as_slice())));
-        let result: std::result::Result<(), sled::transaction::TransactionError<()>> = (
-            &trees[0], &trees[1], &trees[2], &trees[5], &trees[6],
-        )
-            .transaction(|(events, meta, by_hash, proj, merkle)| {
+/// Raw sled with the ledger's seven trees, written with what an append of
+/// realisations writes in the current store layout (3, events in runs):
+/// the runs of events a transaction fills, each event's projection entry,
+/// the hash look-up entries of the groups of 16 events it completes or
+/// leaves open, the Merkle nodes of levels 4 and up its leaves complete,
+/// the head; no kind index entry (realisations have none) and no time
+/// entry. Each transaction is flushed and fsynced, as a commit is. No
+/// signing, validation or encoding.
+struct RawStore {
+    dir: PathBuf,
+    db: sled::Db,
+    trees: Vec<sled::Tree>,
+    file: std::fs::File,
+    fold: sakip::store::HashFold,
+    seq: u64,
+}
+
+impl RawStore {
+    fn create(dir: &Path) -> Result<RawStore> {
+        let db = sled::Config::new().path(dir).open()?;
+        let names = ["events", "meta", "by_hash", "by_kind", "keys", "proj", "merkle"];
+        let trees = names
+            .iter()
+            .map(|t| db.open_tree(t))
+            .collect::<sled::Result<_>>()?;
+        let db_path = dir.join("db");
+        let file = std::fs::File::open(&db_path).map_err(|e| Error::io(&db_path, e))?;
+        Ok(RawStore {
+            dir: dir.into(),
+            db,
+            trees,
+            file,
+            fold: sakip::store::HashFold::new(sakip::store::Layout::CURRENT),
+            seq: 0,
+        })
+    }
+
+    /// Append `n` events of 200 bytes in one transaction, flushed and
+    /// fsynced.
+    fn append(&mut self, n: u64) -> Result<()> {
+        use sled::Transactional;
+        let event = [0x5a; 200];
+        let (seq, end) = (self.seq, self.seq + n);
+        let hash_entries = raw_hash_entries(&mut self.fold, seq..end);
+        let runs = sakip::store::EventKeys::CURRENT.entries_of((seq..end).map(|s| (s, &event[..])));
+        let t = &self.trees;
+        let result: std::result::Result<(), sled::transaction::TransactionError<()>> =
+            (&t[0], &t[1], &t[2], &t[5], &t[6]).transaction(|(events, meta, by_hash, proj, merkle)| {
                 for (k, v) in &hash_entries {
                     by_hash.insert(k.as_slice(), v.as_slice())?;
                 }
@@ -547,24 +563,72 @@ fn raw_transactions(dir: &Path, n: usize, batch: usize) -> Result<(f64, f64, f64
                 Ok(())
             });
         result.map_err(|e| Error::Store(format!("{e:?}")))?;
-        db.flush()?;
-        file.sync_all().map_err(|e| Error::io(&db_path, e))?;
-        seq = end;
+        self.db.flush()?;
+        let db_path = self.dir.join("db");
+        self.file.sync_all().map_err(|e| Error::io(&db_path, e))?;
+        self.seq = end;
+        Ok(())
+    }
+
+    /// Disk bytes per event, and bytes of keys and values held per event.
+    fn bytes_per_event(&self) -> Result<(f64, f64)> {
+        let n = self.seq.max(1) as f64;
+        let disk = dir_bytes(&self.dir) as f64 / n;
+        let mut written = 0usize;
+        for tree in &self.trees {
+            for entry in tree.iter() {
+                let (k, v) = entry?;
+                written += k.len() + v.len();
+            }
+        }
+        Ok((disk, written as f64 / n))
+    }
+
+    fn remove(self) {
+        let dir = self.dir.clone();
+        drop(self);
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
+
+/// Raw sled: `n` events' worth of an import's writes ([`RawStore`]) in one
+/// transaction per batch of `batch`: the store's floor under a batch
+/// import. Returns events per second, disk bytes per event and the bytes
+/// of keys and values it holds per event.
+fn raw_transactions(dir: &Path, n: usize, batch: usize) -> Result<(f64, f64, f64)> {
+    let mut raw = RawStore::create(dir)?;
+    let t = Instant::now();
+    while raw.seq < n as u64 {
+        raw.append((batch as u64).min(n as u64 - raw.seq))?;
     }
     let rate = rate(n, t);
-    let disk = dir_bytes(dir) as f64 / n as f64;
-    let mut written = 0usize;
-    for tree in &trees {
-        for entry in tree.iter() {
-            let (k, v) = entry?;
-            written += k.len() + v.len();
-        }
-    }
-    let written = written as f64 / n as f64;
-    drop(trees);
-    drop(db);
-    let _ = std::fs::remove_dir_all(dir);
+    let (disk, written) = raw.bytes_per_event()?;
+    raw.remove();
     Ok((rate, disk, written))
+}
+
+/// The raw floor under a single durable append: after `history` events in
+/// batches of `batch`, `singles` appends of one event, each a raw Ed25519
+/// signature over an event-sized message and then that event's writes in
+/// one transaction, flushed and fsynced ([`RawStore`]). Returns the
+/// latency of each in milliseconds.
+fn raw_single_appends(dir: &Path, history: usize, batch: usize, singles: usize) -> Result<Vec<f64>> {
+    let mut raw = RawStore::create(dir)?;
+    while raw.seq < history as u64 {
+        raw.append((batch as u64).min(history as u64 - raw.seq))?;
+    }
+    let key = KeyPair::from_seed([9; 32]);
+    let mut body = vec![0x5a; 300];
+    let mut out = Vec::with_capacity(singles);
+    for i in 0..singles as u64 {
+        let t = Instant::now();
+        body[..8].copy_from_slice(&i.to_be_bytes());
+        std::hint::black_box(key.sign(&sakip::codec::signing_message(&body)));
+        raw.append(1)?;
+        out.push(millis(t));
+    }
+    raw.remove();
+    Ok(out)
 }
 
 /// A stand-in for the hash of event `seq`: as scattered as a real one.
@@ -746,6 +810,13 @@ pub fn core(dir: &Path, spec: &CoreSpec, exe: Option<&Path>) -> Result<(Vec<Row>
         g.ledger.append(&g.keys.approver, payload)?;
         singles.push(millis(t));
     }
+    // The same number of single appends on a raw store of as many events.
+    let mut raw_singles = raw_single_appends(
+        &dir.join("raw-single"),
+        g.ledger.head().count as usize,
+        spec.batch.max(1),
+        spec.singles.max(1),
+    )?;
 
     let ledger = g.ledger;
     let total = ledger.head().count;
@@ -787,6 +858,7 @@ pub fn core(dir: &Path, spec: &CoreSpec, exe: Option<&Path>) -> Result<(Vec<Row>
                     import_rate,
                     sign_rate,
                     &mut singles.clone(),
+                    &mut raw_singles.clone(),
                     &mut asof,
                     disk,
                     year,
@@ -821,6 +893,8 @@ pub fn core(dir: &Path, spec: &CoreSpec, exe: Option<&Path>) -> Result<(Vec<Row>
     let single_p99 = percentile(&mut singles, 99);
     let raw_p50 = percentile(&mut raw_durable, 50);
     let raw_p99 = percentile(&mut raw_durable, 99);
+    let floor_p50 = percentile(&mut raw_singles, 50);
+    let floor_p99 = percentile(&mut raw_singles, 99);
     let mut rows = vec![
         Row::new(
             format!("batch import ({} per batch)", spec.batch),
@@ -886,6 +960,20 @@ pub fn core(dir: &Path, spec: &CoreSpec, exe: Option<&Path>) -> Result<(Vec<Row>
             "raw insert+flush+fsync p99",
             raw_p99,
         ),
+        Row::new(
+            "single durable append p50",
+            single_p50,
+            Unit::Millis,
+            "raw sign + one event's writes, 1 tx + flush + fsync, p50",
+            floor_p50,
+        ),
+        Row::new(
+            "single durable append p99",
+            single_p99,
+            Unit::Millis,
+            "raw sign + one event's writes, 1 tx + flush + fsync, p99",
+            floor_p99,
+        ),
     ];
     rows.extend(verify_rows);
     rows.extend(peer_rows);
@@ -900,12 +988,14 @@ fn peer_figures(
     import_rate: f64,
     sign_rate: f64,
     singles: &mut [f64],
+    raw_singles: &mut [f64],
     asof: &mut [f64],
     disk: f64,
     year: u16,
     batch: usize,
 ) -> Vec<Row> {
     let (p50, p99) = (percentile(singles, 50), percentile(singles, 99));
+    let (raw50, raw99) = (percentile(raw_singles, 50), percentile(raw_singles, 99));
     let (q50, q99) = (percentile(asof, 50), percentile(asof, 99));
     vec![
         Row::new(
@@ -939,6 +1029,20 @@ fn peer_figures(
             f.single_p99,
         )
         .target("ratio <= 1.0", p99 / f.single_p99 <= 1.0),
+        Row::new(
+            "single append floor p50 (raw sign + one event's writes, 1 tx + flush + fsync) / peer",
+            raw50,
+            Unit::Millis,
+            "PostgreSQL peer",
+            f.single_p50,
+        ),
+        Row::new(
+            "single append floor p99 (raw sign + one event's writes, 1 tx + flush + fsync) / peer",
+            raw99,
+            Unit::Millis,
+            "PostgreSQL peer",
+            f.single_p99,
+        ),
         Row::new(
             format!("as-of status {year} p50 (in process): sakip / peer query"),
             q50,

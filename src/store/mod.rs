@@ -802,12 +802,15 @@ impl Store {
             writes.push((TreeId::ByHash, hash_key, Some(hash_value)));
         }
         writes.push((TreeId::Meta, HEAD_KEY.to_vec(), Some(head.to_bytes().to_vec())));
-        writes.push((
-            TreeId::Meta,
-            FORMAT_KEY.to_vec(),
-            Some(vec![codec::FORMAT_VERSION]),
-        ));
+        // The markers are written with the first events: a store that opens
+        // holds events of the format and layouts its markers name (`open`
+        // refuses another format), so later commits leave them be.
         if head.count == batch.len() as u64 {
+            writes.push((
+                TreeId::Meta,
+                FORMAT_KEY.to_vec(),
+                Some(vec![codec::FORMAT_VERSION]),
+            ));
             writes.push((
                 TreeId::Meta,
                 PROJECTION_KEY.to_vec(),
