@@ -12,6 +12,7 @@ use crate::clock::Clock;
 use crate::codec::{self, Frame, Unsigned};
 use crate::event::{Event, EventHash, Genesis, Kind, Payload, PublicKey};
 use crate::keys::{KeyPair, Signer};
+use crate::merkle::Frontier;
 use crate::projection::Known;
 use crate::projection::{self, MemIndex, Overlay};
 use crate::store::{Head, Staged, Store};
@@ -30,6 +31,9 @@ pub struct Ledger {
     /// Year figures read by this process's queries, kept up to date by its
     /// appends (`projection::YearCache`).
     pub(crate) years: projection::YearCache,
+    /// The Merkle tree's right edge at the head, as this process's appends
+    /// made it: an append reads its left siblings here, not in the store.
+    frontier: std::sync::Mutex<Option<Frontier>>,
 }
 
 impl std::fmt::Debug for Ledger {
@@ -114,6 +118,7 @@ impl Ledger {
             clock,
             verified: Default::default(),
             years: Default::default(),
+            frontier: Default::default(),
         };
         ledger.append(admin, Payload::Genesis(genesis))?;
         Ok(ledger)
@@ -216,6 +221,7 @@ impl Ledger {
             clock,
             verified: Default::default(),
             years: Default::default(),
+            frontier: Default::default(),
         })
     }
 
@@ -427,6 +433,13 @@ impl Ledger {
     /// registry and the year figures this process keeps.
     fn commit(&mut self, staged: &[Staged], head: Head, registry: Registry) -> Result<()> {
         self.store.commit(staged, head)?;
+        let kept = self.frontier.get_mut().unwrap_or_else(|e| e.into_inner());
+        match kept.as_mut() {
+            Some(f) if staged.first().is_some_and(|s| s.seq == f.size()) => {
+                staged.iter().for_each(|s| f.push(&s.hash.0));
+            }
+            _ => *kept = None,
+        }
         self.years.apply(staged.iter().flat_map(|s| &s.proj));
         self.registry = registry;
         self.head = Some(head);
@@ -455,7 +468,7 @@ impl Ledger {
             Some(h) => (h.count, h.hash),
             None => (0, EventHash::ZERO),
         };
-        let mut seal = Sealer::new(&self.store, prev);
+        let mut seal = Sealer::new(prev, self.frontier_at(count)?);
         let suffix = if items.len() > 1 {
             "; nothing was appended"
         } else {
@@ -471,13 +484,27 @@ impl Ledger {
         Ok((staged, head, checker.registry))
     }
 
+    /// The Merkle tree's right edge at `count` leaves: kept from this
+    /// process's last append, else read from the store (and kept).
+    fn frontier_at(&self, count: u64) -> Result<Frontier> {
+        let mut kept = self.frontier.lock().unwrap_or_else(|e| e.into_inner());
+        match kept.as_ref().filter(|f| f.size() == count) {
+            Some(f) => Ok(f.clone()),
+            None => {
+                let f = Frontier::read(&self.store, count)?;
+                *kept = Some(f.clone());
+                Ok(f)
+            }
+        }
+    }
+
     /// Stage `items` as the events from seq `count` on, on one thread or,
     /// from [`PIPELINE_FROM`] items, on two.
     fn stage_into<S: Signer + Sync + ?Sized>(
         items: &[(&S, Payload, String)],
         count: u64,
         checker: &mut Checker<'_>,
-        seal: &mut Sealer<'_>,
+        seal: &mut Sealer,
     ) -> Result<Vec<Staged>> {
         if items.len() < PIPELINE_FROM {
             let mut staged = Vec::with_capacity(items.len());
@@ -508,7 +535,10 @@ impl Ledger {
     ) -> Result<Vec<Appended>> {
         let start = self.head;
         let stored = start.map_or(0, |h| h.count);
-        let mut seal = Sealer::new(&self.store, start.map_or(EventHash::ZERO, |h| h.hash));
+        let mut seal = Sealer::new(
+            start.map_or(EventHash::ZERO, |h| h.hash),
+            self.frontier_at(stored)?,
+        );
         let mut checker = Checker::new(self, 0, String::new());
         let this = &*self;
         let (staging, (done, committing), registries) = std::thread::scope(|scope| {
@@ -578,6 +608,10 @@ impl Ledger {
             self.head = Some(head);
             appended_all.extend(appended);
         }
+        // The right edge is kept only when every batch staged was committed.
+        let committed = self.head.map_or(0, |h| h.count);
+        *self.frontier.get_mut().unwrap_or_else(|e| e.into_inner()) =
+            (seal.frontier.size() == committed).then_some(seal.frontier);
         // A failed commit comes before any later refusal.
         committing?;
         staging?;
@@ -589,7 +623,7 @@ impl Ledger {
         items: &[(&S, Payload, String)],
         count: u64,
         checker: &mut Checker<'_>,
-        seal: &mut Sealer<'_>,
+        seal: &mut Sealer,
     ) -> Result<Vec<Staged>> {
         let (staged, checked_all) = std::thread::scope(|scope| {
             let (send, receive) = std::sync::mpsc::sync_channel::<(&S, Checked)>(PIPELINE_DEPTH);
@@ -808,6 +842,9 @@ impl Ledger {
 
     /// Drop and rebuild the Merkle nodes from the event hashes.
     pub fn rebuild_merkle(&self) -> Result<u64> {
+        // The nodes are written again from the events: read the right edge
+        // afresh after it.
+        *self.frontier.lock().unwrap_or_else(|e| e.into_inner()) = None;
         let hashes = self
             .store
             .events_from(0)
@@ -1222,35 +1259,34 @@ impl<'a> Checker<'a> {
 
 /// The second pass of [`Ledger::stage`]: each checked event chained to the
 /// one before it, signed, hashed and put in the Merkle tree.
-struct Sealer<'a> {
-    store: &'a Store,
+struct Sealer {
     prev: EventHash,
-    nodes: crate::merkle::MemNodes,
+    /// The Merkle tree's right edge before the next event.
+    frontier: Frontier,
 }
 
-impl<'a> Sealer<'a> {
-    fn new(store: &'a Store, prev: EventHash) -> Sealer<'a> {
-        Sealer {
-            store,
-            prev,
-            nodes: Default::default(),
-        }
+impl Sealer {
+    fn new(prev: EventHash, frontier: Frontier) -> Sealer {
+        Sealer { prev, frontier }
     }
 
     fn seal<S: Signer + ?Sized>(&mut self, signer: &S, checked: Checked) -> Result<Staged> {
+        if self.frontier.size() != checked.seq {
+            return Err(Error::integrity(
+                checked.seq,
+                format!(
+                    "the Merkle tree holds {} leaves, not {}",
+                    self.frontier.size(),
+                    checked.seq
+                ),
+            ));
+        }
         let mut bytes = checked.body;
         codec::set_prev(&mut bytes, &self.prev);
         let signature = signer.sign_message(&codec::signing_message(&bytes))?;
         bytes.extend_from_slice(&signature);
         let hash = codec::hash_stored(&bytes);
-        let view = crate::merkle::NodeOverlay {
-            base: self.store,
-            top: &self.nodes,
-        };
-        let merkle = crate::merkle::nodes_for_append(&view, checked.seq, crate::merkle::leaf_hash(&hash.0))?;
-        for &(l, i, h) in &merkle {
-            self.nodes.nodes.insert((l, i), h);
-        }
+        let merkle = self.frontier.push_nodes(&hash.0);
         self.prev = hash;
         Ok(Staged {
             seq: checked.seq,

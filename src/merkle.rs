@@ -394,6 +394,23 @@ impl Frontier {
         completed
     }
 
+    /// The frontier of the first `size` leaves, its roots read through
+    /// `read`: one per bit set in `size`.
+    pub fn read(read: &dyn NodeRead, size: u64) -> Result<Frontier> {
+        let stack = (0..64u8)
+            .rev()
+            .filter(|l| (size >> l) & 1 == 1)
+            .map(|level| {
+                let index = (size >> level) - 1;
+                let hash = read.node(level, index)?.ok_or_else(|| {
+                    Error::integrity(size, format!("merkle node ({level}, {index}) is missing"))
+                })?;
+                Ok((level, hash))
+            })
+            .collect::<Result<_>>()?;
+        Ok(Frontier { stack, size })
+    }
+
     /// Number of leaves pushed.
     pub fn size(&self) -> u64 {
         self.size
@@ -425,5 +442,29 @@ mod frontier_tests {
             assert_eq!(f.push_nodes(&e), stored, "nodes of leaf {i}");
             assert_eq!(f.root(), root(&t, i + 1).unwrap(), "size {}", i + 1);
         }
+    }
+
+    #[test]
+    fn a_frontier_read_from_stored_nodes_continues_as_the_pushed_one() {
+        let mut t = MemNodes::default();
+        let mut pushed = Frontier::default();
+        let leaf = |i: u64| -> [u8; 32] { Sha256::digest(i.to_be_bytes()).into() };
+        for size in 0..70u64 {
+            let mut read = Frontier::read(&t, size).unwrap();
+            assert_eq!(read.size(), size);
+            assert_eq!(read.root(), pushed.root(), "size {size}");
+            // Both give the nodes the next leaf completes, as a store
+            // computes them.
+            let e = leaf(size);
+            let stored = nodes_for_append(&t, size, leaf_hash(&e)).unwrap();
+            assert_eq!(read.push_nodes(&e), stored, "leaf {size}");
+            assert_eq!(pushed.push_nodes(&e), stored, "leaf {size}");
+            t.push(size, &e).unwrap();
+        }
+        // A root the store lacks is an error, not a guess.
+        t.nodes.remove(&(6, 0));
+        assert!(Frontier::read(&t, 64).is_err());
+        assert!(Frontier::read(&t, 69).is_err());
+        assert!(Frontier::read(&t, 63).is_ok());
     }
 }
