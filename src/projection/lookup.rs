@@ -307,6 +307,26 @@ pub(crate) fn all_defs(r: &dyn IndexRead, tag: u8, known: u64) -> Result<Vec<u64
 /// shared with the ledger's reader when it keeps decoded definitions
 /// ([`YearCache`]).
 fn shared_definitions(r: &dyn IndexRead, tag: u8, known: u64) -> Result<Vec<(u64, Definition)>> {
+    let Some(kept) = r.year_cache() else {
+        return decode_definitions(r, tag, known);
+    };
+    // Once every entry under the tag was checked and decoded, the list is
+    // kept with the entries it was made from, and a query takes the part
+    // it knows.
+    let entries = r.definitions(tag)?;
+    if let Some(all) = kept.resolved(tag, &entries) {
+        return Ok(all.iter().filter(|(seq, _)| *seq <= known).cloned().collect());
+    }
+    let defs = decode_definitions(r, tag, known)?;
+    if defs.len() == entries.len() {
+        kept.keep_resolved(tag, entries, defs.clone());
+    }
+    Ok(defs)
+}
+
+/// Every definition under `tag` known at `known`, each entry checked (or
+/// implied, [`all_defs`]) and its event decoded through `r`.
+fn decode_definitions(r: &dyn IndexRead, tag: u8, known: u64) -> Result<Vec<(u64, Definition)>> {
     all_defs(r, tag, known)?
         .into_iter()
         .map(|seq| {
@@ -501,6 +521,24 @@ pub struct YearFigures {
     /// year's approvals were read in one scan; `None` when the year's seqs
     /// are spread among other years' events (then each is looked up).
     decisions: Option<HashMap<u64, Vec<Decided>>>,
+    /// One more than the last recorded time (seq) at which a query found
+    /// every entry it reads already checked; 0 for none. Entries and
+    /// decisions are only ever added after the seqs already known, so what
+    /// a query at that time reads stays checked.
+    checked_at: CheckedAt,
+}
+
+/// [`YearFigures::checked_at`]: shared by the threads that query a kept
+/// year, copied with the figures.
+#[derive(Debug, Default)]
+struct CheckedAt(std::sync::atomic::AtomicU64);
+
+impl Clone for CheckedAt {
+    fn clone(&self) -> Self {
+        CheckedAt(std::sync::atomic::AtomicU64::new(
+            self.0.load(std::sync::atomic::Ordering::Relaxed),
+        ))
+    }
 }
 
 impl YearFigures {
@@ -625,7 +663,13 @@ struct Kept {
     /// Definition events decoded through a checking reader, by seq. An
     /// event is never rewritten, so what was decoded at a seq stays true.
     decoded: HashMap<u64, Definition>,
+    /// tag -> the entries kept under it and every definition they name,
+    /// in their order, once each was checked and decoded.
+    resolved: HashMap<u8, Resolved>,
 }
+
+/// The entries under a definition tag and the definitions they name.
+type Resolved = (Arc<Entries>, Arc<Vec<(u64, Definition)>>);
 
 /// A plan item or indicator definition, decoded from its event.
 #[derive(Clone)]
@@ -704,6 +748,22 @@ impl YearCache {
         Ok(d)
     }
 
+    /// Every definition the entries under `tag` name, when `entries` (as
+    /// kept) were all checked and decoded before.
+    fn resolved(&self, tag: u8, entries: &Arc<Entries>) -> Option<Arc<Vec<(u64, Definition)>>> {
+        let m = self.0.lock().ok()?;
+        let (kept, all) = m.resolved.get(&tag)?;
+        Arc::ptr_eq(kept, entries).then(|| all.clone())
+    }
+
+    /// Keep `all`, every definition `entries` name, each checked and
+    /// decoded through a checking reader.
+    fn keep_resolved(&self, tag: u8, entries: Arc<Entries>, all: Vec<(u64, Definition)>) {
+        if let Ok(mut m) = self.0.lock() {
+            m.resolved.insert(tag, (entries, Arc::new(all)));
+        }
+    }
+
     /// The definition kept decoded at `seq`, if any.
     fn peek(&self, seq: u64) -> Option<Definition> {
         self.0.lock().ok()?.decoded.get(&seq).cloned()
@@ -725,6 +785,7 @@ impl YearCache {
                 // Definitions are rare: read the tag afresh next time.
                 Some(tag @ (b'I' | b'N' | b'X')) => {
                     m.definitions.remove(tag);
+                    m.resolved.remove(tag);
                 }
                 _ => {}
             }
@@ -757,7 +818,17 @@ impl<'a> YearView<'a> {
         // The versions in force and the decisions on them are what the query
         // will check: let a checking index verify them together.
         // Entries already checked (by an earlier query of a kept year) are
-        // not checked again.
+        // not checked again, and a year whose entries at `known` were all
+        // found checked is not searched again at `known`.
+        let checked_at = &figures.checked_at.0;
+        if checked_at.load(std::sync::atomic::Ordering::Relaxed) == known.wrapping_add(1) {
+            return Ok(YearView {
+                r,
+                year,
+                known,
+                figures,
+            });
+        }
         let mut wanted = Vec::new();
         for ((tag, _), entries) in figures.versions.values().flat_map(|f| f.iter()) {
             let known_entries = entries.partition_point(|e| e.seq <= known);
@@ -785,7 +856,9 @@ impl<'a> YearView<'a> {
                 }
             }
         }
-        if !wanted.is_empty() {
+        if wanted.is_empty() {
+            checked_at.store(known.wrapping_add(1), std::sync::atomic::Ordering::Relaxed);
+        } else {
             r.prefetch(&wanted)?;
         }
         Ok(YearView {
