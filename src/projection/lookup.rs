@@ -821,7 +821,8 @@ impl<'a> YearView<'a> {
         // not checked again, and a year whose entries at `known` were all
         // found checked is not searched again at `known`.
         let checked_at = &figures.checked_at.0;
-        if checked_at.load(std::sync::atomic::Ordering::Relaxed) == known.wrapping_add(1) {
+        let mark = known.checked_add(1);
+        if mark.is_some_and(|m| checked_at.load(std::sync::atomic::Ordering::Relaxed) == m) {
             return Ok(YearView {
                 r,
                 year,
@@ -857,7 +858,9 @@ impl<'a> YearView<'a> {
             }
         }
         if wanted.is_empty() {
-            checked_at.store(known.wrapping_add(1), std::sync::atomic::Ordering::Relaxed);
+            if let Some(m) = mark {
+                checked_at.store(m, std::sync::atomic::Ordering::Relaxed);
+            }
         } else {
             r.prefetch(&wanted)?;
         }
