@@ -433,12 +433,12 @@ impl Ledger {
     /// registry and the year figures this process keeps.
     fn commit(&mut self, staged: &[Staged], head: Head, registry: Registry) -> Result<()> {
         self.store.commit(staged, head)?;
+        // The right edge moves on by the nodes the sealing made.
         let kept = self.frontier.get_mut().unwrap_or_else(|e| e.into_inner());
-        match kept.as_mut() {
-            Some(f) if staged.first().is_some_and(|s| s.seq == f.size()) => {
-                staged.iter().for_each(|s| f.push(&s.hash.0));
+        if let Some(f) = kept.as_mut() {
+            if !staged.iter().all(|s| f.push_made(&s.merkle)) {
+                *kept = None;
             }
-            _ => *kept = None,
         }
         self.years.apply(staged.iter().flat_map(|s| &s.proj));
         self.registry = registry;

@@ -411,6 +411,30 @@ impl Frontier {
         Ok(Frontier { stack, size })
     }
 
+    /// Take in the next leaf by the nodes [`Frontier::push_nodes`] gave for
+    /// it on a frontier of the same leaves, without hashing them again.
+    /// False, with nothing taken in, when `nodes` are not that leaf's.
+    pub fn push_made(&mut self, nodes: &[(u8, u64, Hash)]) -> bool {
+        let Some(&(level, index, hash)) = nodes.last() else {
+            return false;
+        };
+        let merged = usize::from(level);
+        let fits = nodes[0].1 == self.size
+            && index == self.size >> level
+            && merged <= self.stack.len()
+            && self.stack[self.stack.len() - merged..]
+                .iter()
+                .rev()
+                .zip(0u8..)
+                .all(|((l, _), want)| *l == want);
+        if fits {
+            self.stack.truncate(self.stack.len() - merged);
+            self.stack.push((level, hash));
+            self.size += 1;
+        }
+        fits
+    }
+
     /// Number of leaves pushed.
     pub fn size(&self) -> u64 {
         self.size
@@ -459,6 +483,13 @@ mod frontier_tests {
             let stored = nodes_for_append(&t, size, leaf_hash(&e)).unwrap();
             assert_eq!(read.push_nodes(&e), stored, "leaf {size}");
             assert_eq!(pushed.push_nodes(&e), stored, "leaf {size}");
+            // A third takes in the nodes made, without hashing.
+            let mut made = Frontier::read(&t, size).unwrap();
+            assert!(made.push_made(&stored), "leaf {size}");
+            assert_eq!(made.root(), pushed.root(), "size {}", size + 1);
+            assert_eq!(made.size(), size + 1);
+            // Another leaf's nodes are not taken in.
+            assert!(!made.push_made(&stored), "leaf {size} twice");
             t.push(size, &e).unwrap();
         }
         // A root the store lacks is an error, not a guess.

@@ -502,6 +502,7 @@ pub fn crypto_baselines(n: usize) -> Result<Baselines> {
 /// signing, validation or encoding.
 struct RawStore {
     dir: PathBuf,
+    db_path: PathBuf,
     db: sled::Db,
     trees: Vec<sled::Tree>,
     file: std::fs::File,
@@ -521,6 +522,7 @@ impl RawStore {
         let file = std::fs::File::open(&db_path).map_err(|e| Error::io(&db_path, e))?;
         Ok(RawStore {
             dir: dir.into(),
+            db_path,
             db,
             trees,
             file,
@@ -564,8 +566,7 @@ impl RawStore {
             });
         result.map_err(|e| Error::Store(format!("{e:?}")))?;
         self.db.flush()?;
-        let db_path = self.dir.join("db");
-        self.file.sync_all().map_err(|e| Error::io(&db_path, e))?;
+        self.file.sync_all().map_err(|e| Error::io(&self.db_path, e))?;
         self.seq = end;
         Ok(())
     }
