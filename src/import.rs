@@ -10,9 +10,10 @@
 use crate::event::*;
 use crate::projection::Known;
 use crate::projection::{self, Figure, IndexRead};
-use crate::{numfmt, period, Error, Result};
+use crate::workbook::workbook_bounds;
+use crate::{limits, numfmt, period, Error, Result};
 use serde::Deserialize;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// Payloads with the label of the line or entry each came from.
 pub type Labelled = Vec<(Payload, String)>;
@@ -494,11 +495,14 @@ fn csv_rows(file: &str, text: &str, required: &[&str], optional: &[&str]) -> Res
             },
             cells,
         });
-    }
-    if rows.len() > 100_000 {
-        return Err(Error::Input(format!(
-            "{file}: more than 100000 rows; split the file"
-        )));
+        // Counted as the rows stream by: a file of a million rows is
+        // refused at its 100.001st, not after all of it is held.
+        if rows.len() > limits::MAX_IMPORT_ROWS {
+            return Err(Error::Input(format!(
+                "{file}:{line}: more than {} rows; split the file",
+                limits::MAX_IMPORT_ROWS
+            )));
+        }
     }
     Ok(rows)
 }
@@ -701,8 +705,7 @@ fn anggaran_rows(rows: Vec<Row>, r: &dyn IndexRead, stage: Stage) -> Result<Labe
     Ok(out)
 }
 
-/// The most bytes an imported workbook may have.
-pub const MAX_XLSX_BYTES: usize = 32 << 20;
+pub use crate::limits::MAX_XLSX_BYTES;
 
 /// Realisations from a workbook (a `sakip template realisasi` or any
 /// workbook with the documented columns), checked exactly as the CSV is;
@@ -773,10 +776,84 @@ fn cell_text(d: &calamine::Data) -> std::result::Result<String, BadCell> {
     })
 }
 
+/// The cells of one worksheet that hold something, by row and column
+/// (0-based), read as a stream: a cell far away costs one entry, not the
+/// rows and columns up to it.
+struct SheetCells {
+    rows: BTreeMap<u32, BTreeMap<u32, calamine::Data>>,
+    formulas: HashMap<(u32, u32), String>,
+}
+
+/// Read `sheet` cell by cell, refusing a cell outside the bounds a
+/// workbook may span ([`limits::MAX_SHEET_ROWS`], [`limits::MAX_SHEET_COLUMNS`])
+/// or more cells than [`limits::MAX_SHEET_CELLS`].
+fn sheet_cells<RS: std::io::Read + std::io::Seek>(
+    wb: &mut calamine::Xlsx<RS>,
+    file: &str,
+    sheet: &str,
+) -> Result<SheetCells> {
+    let unreadable = |e: calamine::XlsxError| Error::Input(format!("{file}!{sheet}: cannot be read ({e})"));
+    let outside = |(row, col): (u32, u32)| {
+        Error::Input(format!(
+            "{file}!{sheet}: the cell {}{} lies outside the {} rows and {} columns a workbook may use; delete what lies beyond the entries (or split the workbook)",
+            column_letters(col),
+            u64::from(row) + 1,
+            limits::MAX_SHEET_ROWS,
+            limits::MAX_SHEET_COLUMNS
+        ))
+    };
+    let too_many = || {
+        Error::Input(format!(
+            "{file}!{sheet}: more than {} cells; split the workbook",
+            limits::MAX_SHEET_CELLS
+        ))
+    };
+    let in_bounds = |(row, col): (u32, u32)| row < limits::MAX_SHEET_ROWS && col < limits::MAX_SHEET_COLUMNS;
+    let mut rows: BTreeMap<u32, BTreeMap<u32, calamine::Data>> = BTreeMap::new();
+    let mut seen = 0u64;
+    {
+        let mut cells = wb.worksheet_cells_reader(sheet).map_err(unreadable)?;
+        while let Some(cell) = cells.next_cell().map_err(unreadable)? {
+            seen += 1;
+            if seen > limits::MAX_SHEET_CELLS {
+                return Err(too_many());
+            }
+            let pos = cell.get_position();
+            let value: calamine::Data = cell.get_value().clone().into();
+            if matches!(value, calamine::Data::Empty) {
+                continue;
+            }
+            if !in_bounds(pos) {
+                return Err(outside(pos));
+            }
+            rows.entry(pos.0).or_default().insert(pos.1, value);
+        }
+    }
+    let mut formulas = HashMap::new();
+    let mut cells = wb.worksheet_cells_reader(sheet).map_err(unreadable)?;
+    let mut seen = 0u64;
+    while let Some(cell) = cells.next_formula().map_err(unreadable)? {
+        seen += 1;
+        if seen > limits::MAX_SHEET_CELLS {
+            return Err(too_many());
+        }
+        if cell.get_value().is_empty() {
+            continue;
+        }
+        let pos = cell.get_position();
+        if !in_bounds(pos) {
+            return Err(outside(pos));
+        }
+        formulas.insert(pos, cell.get_value().clone());
+    }
+    Ok(SheetCells { rows, formulas })
+}
+
 /// The rows of the first worksheet that has a header row with the
 /// required columns (a template has its title and instructions above it);
 /// columns other than the documented ones are the template's reference
-/// columns and are ignored.
+/// columns and are ignored. The container is checked first
+/// ([`workbook_bounds`]), and the sheets are read as streams of cells.
 fn xlsx_rows(
     file: &str,
     bytes: &[u8],
@@ -790,54 +867,56 @@ fn xlsx_rows(
             bytes.len()
         )));
     }
+    workbook_bounds(file, bytes)?;
     let mut wb: calamine::Xlsx<_> = calamine::Xlsx::new(std::io::Cursor::new(bytes))
         .map_err(|e| Error::Input(format!("{file}: not a readable xlsx workbook ({e})")))?;
     for sheet in wb.sheet_names() {
-        let range = wb
-            .worksheet_range(&sheet)
-            .map_err(|e| Error::Input(format!("{file}!{sheet}: cannot be read ({e})")))?;
-        let Some((top, left)) = range.start() else {
-            continue;
-        };
+        let cells = sheet_cells(&mut wb, file, &sheet)?;
         let heading = |d: &calamine::Data| cell_text(d).unwrap_or_default().to_ascii_lowercase();
-        let Some((h, header)) = range.rows().enumerate().find(|(_, row)| {
-            let names: Vec<String> = row.iter().map(heading).collect();
+        let Some((&header_row, header)) = cells.rows.iter().find(|(_, row)| {
+            let names: Vec<String> = row.values().map(heading).collect();
             required.iter().all(|need| names.iter().any(|n| n == need))
         }) else {
             continue;
         };
         let mut columns = Vec::new();
         let mut letters = HashMap::new();
-        for (c, d) in header.iter().enumerate() {
+        for (&c, d) in header {
             let name = heading(d);
             if required.contains(&name.as_str()) || optional.contains(&name.as_str()) {
-                letters.insert(name.clone(), column_letters(left + c as u32));
+                letters.insert(name.clone(), column_letters(c));
                 columns.push((c, name));
             }
         }
-        let formulas = wb.worksheet_formula(&sheet).ok();
         let mut rows = Vec::new();
         let mut notes = Vec::new();
-        for (i, row) in range.rows().enumerate().skip(h + 1) {
-            let excel_row = top + i as u32 + 1;
+        let empty = BTreeMap::new();
+        // Every row below the header, also one that holds only a formula
+        // without a computed value (it has no cell of its own).
+        let mut below: Vec<u32> = cells
+            .rows
+            .range(header_row + 1..)
+            .map(|(r, _)| *r)
+            .chain(cells.formulas.keys().map(|(r, _)| *r).filter(|r| *r > header_row))
+            .collect();
+        below.sort_unstable();
+        below.dedup();
+        for r in below {
+            let row = cells.rows.get(&r).unwrap_or(&empty);
+            let excel_row = r + 1;
             let place = Place::Cell {
                 file: file.to_string(),
                 sheet: sheet.clone(),
                 row: excel_row,
                 letters: letters.clone(),
             };
-            let mut cells = HashMap::new();
+            let mut values = HashMap::new();
             for (c, name) in &columns {
-                let data = row.get(*c).cloned().unwrap_or(calamine::Data::Empty);
+                let data = row.get(c).cloned().unwrap_or(calamine::Data::Empty);
                 let text = cell_text(&data).map_err(|BadCell(why)| {
                     Error::Input(format!("{}: column '{name}': the cell {why}", place.cell(name)))
                 })?;
-                let absolute = (top + i as u32, left + *c as u32);
-                if let Some(f) = formulas
-                    .as_ref()
-                    .and_then(|f| f.get_value(absolute))
-                    .filter(|f| !f.is_empty())
-                {
+                if let Some(f) = cells.formulas.get(&(r, *c)) {
                     if text.is_empty() {
                         return Err(Error::Input(format!(
                             "{}: column '{name}': the formula ={f} has no computed value; open and save the workbook in Excel first",
@@ -849,21 +928,22 @@ fn xlsx_rows(
                         place.cell(name)
                     ));
                 }
-                cells.insert(name.clone(), text);
+                values.insert(name.clone(), text);
             }
             // A template row comes with its code, period and jenis filled
             // in; without anything else it was left blank on purpose.
             let prefilled = ["indicator", "account", "period", "jenis"];
-            if cells
+            if values
                 .iter()
                 .all(|(k, v)| v.is_empty() || prefilled.contains(&k.as_str()))
             {
                 continue;
             }
-            rows.push(Row { place, cells });
-            if rows.len() > 100_000 {
+            rows.push(Row { place, cells: values });
+            if rows.len() > limits::MAX_IMPORT_ROWS {
                 return Err(Error::Input(format!(
-                    "{file}!{sheet}: more than 100000 rows; split the workbook"
+                    "{file}!{sheet}: more than {} rows; split the workbook",
+                    limits::MAX_IMPORT_ROWS
                 )));
             }
         }

@@ -252,7 +252,7 @@ pub fn write_protected_key_files<R: RngCore + CryptoRng>(
 
 /// Whether a private key file is protected by a passphrase.
 pub fn is_protected(path: &Path) -> Result<bool> {
-    let text = fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let text = crate::limits::read_text(path, crate::limits::MAX_KEY_FILE_BYTES, "a key file")?;
     Ok(text.contains("-----BEGIN ENCRYPTED PRIVATE KEY-----"))
 }
 
@@ -260,7 +260,7 @@ pub fn is_protected(path: &Path) -> Result<bool> {
 /// file needs its passphrase.
 pub fn read_private_with(path: &Path, passphrase: Option<&str>) -> Result<KeyPair> {
     check_mode(path)?;
-    let text = fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let text = crate::limits::read_text(path, crate::limits::MAX_KEY_FILE_BYTES, "a key file")?;
     if !text.contains("-----BEGIN ENCRYPTED PRIVATE KEY-----") {
         return parse_private(path, &text);
     }
@@ -315,7 +315,7 @@ fn parse_private(path: &Path, text: &str) -> Result<KeyPair> {
 
 /// Read a public key file: its key and, when present, the holder lines.
 pub fn read_public(path: &Path) -> Result<(PublicKey, Option<Holder>)> {
-    let text = fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let text = crate::limits::read_text(path, crate::limits::MAX_KEY_FILE_BYTES, "a key file")?;
     let bad = |reason: String| Error::KeyFile {
         path: path.into(),
         reason,

@@ -20,6 +20,7 @@
 pub mod clock;
 pub mod error;
 pub mod fsutil;
+pub mod limits;
 pub mod numfmt;
 pub mod period;
 pub mod textsafe;
@@ -56,6 +57,7 @@ pub mod audit;
 pub mod bundle;
 pub mod import;
 pub mod report;
+pub(crate) mod workbook;
 
 // The workflows every front end calls, and the demo built through them.
 pub mod example;

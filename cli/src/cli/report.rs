@@ -211,7 +211,7 @@ fn issue(ctx: &Ctx, args: IssueArgs, out: &mut dyn Write) -> CmdResult {
 }
 
 fn verify(ctx: &Ctx, args: VerifyArgs, out: &mut dyn Write) -> CmdResult {
-    let bytes = std::fs::read(&args.file).map_err(|e| sakip::Error::io(&args.file, e))?;
+    let bytes = sakip::limits::read_file(&args.file, sakip::limits::MAX_TEXT_FILE_BYTES, "a report file")?;
     let ledger = ctx.open_reader()?;
     match reports::verify_bytes(&ledger, &bytes)? {
         Verdict::Issued {
@@ -295,7 +295,7 @@ fn around_difference(expected: &str, found: &str) -> (String, String) {
 fn record(ctx: &Ctx, args: RecordArgs, out: &mut dyn Write) -> CmdResult {
     let signer = ctx.signer()?;
     let mut ledger = ctx.open_ledger()?;
-    let bytes = std::fs::read(&args.file).map_err(|e| sakip::Error::io(&args.file, e))?;
+    let bytes = sakip::limits::read_file(&args.file, sakip::limits::MAX_TEXT_FILE_BYTES, "a report file")?;
     let (done, summary) =
         reports::record_document(&mut ledger, &signer, &args.file.display().to_string(), &bytes)?;
     writeln!(out, "seq {}: {summary}", done.seq)?;

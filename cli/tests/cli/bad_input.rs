@@ -290,3 +290,125 @@ fn per_transaction_keeps_the_transactions_before_a_refused_row() {
     let (code, _, err) = import(&["--per-transaction", "0"]);
     assert_eq!(code, 2, "{err}");
 }
+
+/// A workbook with cells `cells`, as Excel would save it.
+fn workbook(cells: &[(u32, u16, &str)]) -> Vec<u8> {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let sheet = wb.add_worksheet();
+    for (row, col, text) in cells {
+        sheet.write_string(*row, *col, *text).unwrap();
+    }
+    wb.save_to_buffer().unwrap()
+}
+
+/// `bytes` (a workbook) with the entry `name` replaced by `content`.
+fn with_entry(bytes: &[u8], name: &str, content: &mut dyn FnMut(&mut dyn std::io::Write)) -> Vec<u8> {
+    use std::io::{Read, Write};
+    let mut old = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    for i in 0..old.len() {
+        let mut entry = old.by_index(i).unwrap();
+        let entry_name = entry.name().to_string();
+        out.start_file(entry_name.as_str(), options).unwrap();
+        if entry_name == name {
+            content(&mut out);
+        } else {
+            let mut data = Vec::new();
+            entry.read_to_end(&mut data).unwrap();
+            out.write_all(&data).unwrap();
+        }
+    }
+    out.finish().unwrap().into_inner()
+}
+
+/// Workbooks crafted to make a reader allocate what they declare, not
+/// what they hold: each is refused at once with a message, in a process
+/// that stays small (the first one took 512 GiB and killed the process).
+#[test]
+fn hostile_workbooks_are_refused_before_they_are_read() {
+    let env = demo();
+    let op = env.demo_key("kabid-mutasi-operator");
+    let huge_dim = workbook(&[(0, 0, "indicator"), (1_048_575, 16_383, "x")]);
+    assert!(huge_dim.len() < 8_000, "a small file: {} bytes", huge_dim.len());
+    // The same two cells with a dimension that claims one cell: the
+    // reader must look at where the cells are, not only at the claim.
+    let sheet = {
+        use std::io::Read;
+        let mut z = zip::ZipArchive::new(std::io::Cursor::new(&huge_dim[..])).unwrap();
+        let mut xml = String::new();
+        z.by_name("xl/worksheets/sheet1.xml")
+            .unwrap()
+            .read_to_string(&mut xml)
+            .unwrap();
+        xml
+    };
+    assert!(sheet.contains(r#"<dimension ref="A1:XFD1048576"/>"#), "{sheet}");
+    let lying = with_entry(&huge_dim, "xl/worksheets/sheet1.xml", &mut |w| {
+        w.write_all(sheet.replace("A1:XFD1048576", "A1").as_bytes())
+            .unwrap()
+    });
+    let mid_dim = workbook(&[(0, 0, "indicator"), (999_999, 99, "x")]);
+    // 200 MiB of one byte in the shared strings: a few hundred KiB zipped.
+    let bomb = with_entry(
+        &workbook(&[(0, 0, "indicator")]),
+        "xl/sharedStrings.xml",
+        &mut |w| {
+            let chunk = vec![b' '; 1 << 20];
+            for _ in 0..200 {
+                w.write_all(&chunk).unwrap();
+            }
+        },
+    );
+    assert!(bomb.len() < 1 << 20, "the bomb is small: {} bytes", bomb.len());
+    let shared = with_entry(
+        &workbook(&[(0, 0, "indicator")]),
+        "xl/worksheets/sheet1.xml",
+        &mut |w| {
+            w.write_all(
+            br#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><dimension ref="A1"/><sheetData><row r="1"><c r="A1"><f t="shared" si="0" ref="A1:CV1000000">1</f><v>1</v></c></row></sheetData></worksheet>"#,
+        )
+        .unwrap()
+        },
+    );
+    for (name, bytes, needle) in [
+        ("huge-dim.xlsx", huge_dim, "declares the range A1:XFD1048576"),
+        ("lying-dim.xlsx", lying, "the cell XFD1048576 lies outside"),
+        ("mid-dim.xlsx", mid_dim, "declares the range A1:CV1000000"),
+        ("bomb.xlsx", bomb, "inflates to more than"),
+        ("shared-formula.xlsx", shared, "shared formulas"),
+    ] {
+        refused(&env, &op, "realisasi", name, &bytes, needle);
+        let path = env.path(name);
+        let (code, _, err) = env.run(&[
+            "--key",
+            &op,
+            "import",
+            "realisasi",
+            path.to_str().unwrap(),
+            "--dry-run",
+        ]);
+        assert_eq!(code, 1, "{name} --dry-run: {err}");
+    }
+}
+
+/// A CSV of more rows than an import may hold is refused as it streams,
+/// naming the line where the limit passed.
+#[test]
+fn a_million_rows_are_refused_at_the_limit() {
+    let env = demo();
+    let op = env.demo_key("kabid-mutasi-operator");
+    let mut csv = String::from(HEADER);
+    for _ in 0..100_001 {
+        csv.push_str("IKU-2.1;2022;5;;;\n");
+    }
+    refused(
+        &env,
+        &op,
+        "realisasi",
+        "rows.csv",
+        csv.as_bytes(),
+        "rows.csv:100002: more than 100000 rows",
+    );
+}

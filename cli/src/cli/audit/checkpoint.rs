@@ -117,7 +117,7 @@ pub fn trusted_keys(files: &[PathBuf]) -> Result<Vec<sakip::PublicKey>, crate::c
 }
 
 pub fn read_checkpoint(path: &PathBuf) -> Result<Checkpoint, crate::cli::CliError> {
-    let text = std::fs::read_to_string(path).map_err(|e| sakip::Error::io(path, e))?;
+    let text = sakip::limits::read_text(path, sakip::limits::MAX_KEY_FILE_BYTES, "a checkpoint")?;
     Ok(audit::parse_checkpoint(&path.display().to_string(), &text)?)
 }
 
@@ -176,7 +176,7 @@ pub struct VerifyProofArgs {
 
 pub fn verify_proof(ctx: &Ctx, args: VerifyProofArgs, out: &mut dyn Write) -> CmdResult {
     let c = read_checkpoint(&args.checkpoint)?;
-    let text = std::fs::read_to_string(&args.proof).map_err(|e| sakip::Error::io(&args.proof, e))?;
+    let text = sakip::limits::read_text(&args.proof, sakip::limits::MAX_TEXT_FILE_BYTES, "a proof")?;
     let proof = InclusionProof::parse(&text)
         .map_err(|e| sakip::Error::Input(format!("{}: {e}", args.proof.display())))?;
     let trusted = trusted_keys(&args.trusted_key)?;

@@ -158,7 +158,7 @@ pub fn run(ctx: &Ctx, cmd: WitnessCommand, out: &mut dyn Write) -> CmdResult {
     match cmd {
         WitnessCommand::Cosign(a) => {
             let w = witness(ctx, &a.witness)?;
-            let text = std::fs::read_to_string(&a.request).map_err(|e| sakip::Error::io(&a.request, e))?;
+            let text = sakip::limits::read_text(&a.request, sakip::limits::MAX_TEXT_FILE_BYTES, "a request")?;
             let now = ctx.clock.wall().timestamp().max(0) as u64;
             let verdict = match AddCheckpoint::parse(&text) {
                 Ok(req) => w.add_checkpoint(&req, now)?,

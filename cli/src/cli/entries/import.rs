@@ -83,7 +83,7 @@ pub fn run(ctx: &Ctx, cmd: ImportCommand, out: &mut dyn Write) -> CmdResult {
     let (ImportCommand::Plan(StagedFileArgs { file: args, .. })
     | ImportCommand::Realisasi(args)
     | ImportCommand::Anggaran(StagedFileArgs { file: args, .. })) = &cmd;
-    let bytes = std::fs::read(&args.file).map_err(|e| sakip::Error::io(&args.file, e))?;
+    let bytes = sakip::limits::read_file(&args.file, sakip::limits::MAX_TEXT_FILE_BYTES, "an imported file")?;
     let name = args.file.display().to_string();
     let kind = match &cmd {
         ImportCommand::Plan(a) => ImportKind::Plan(a.stage.map_or(Stage::Murni, Stage::from)),

@@ -241,7 +241,8 @@ pub fn run(ctx: &Ctx, cmd: RecordCommand, out: &mut dyn Write) -> CmdResult {
         RecordCommand::Narrative(a) => {
             let parts = match &a.from {
                 Some(path) => {
-                    let text = std::fs::read_to_string(path).map_err(|e| sakip::Error::io(path, e))?;
+                    let text =
+                        sakip::limits::read_text(path, sakip::limits::MAX_TEXT_FILE_BYTES, "a text file")?;
                     entries::narrative_sections(&path.display().to_string(), &text)?
                 }
                 None => entries::Narrative {
@@ -255,7 +256,8 @@ pub fn run(ctx: &Ctx, cmd: RecordCommand, out: &mut dyn Write) -> CmdResult {
         RecordCommand::Text(a) => {
             let payloads = match (&a.from, a.text) {
                 (Some(path), _) => {
-                    let text = std::fs::read_to_string(path).map_err(|e| sakip::Error::io(path, e))?;
+                    let text =
+                        sakip::limits::read_text(path, sakip::limits::MAX_TEXT_FILE_BYTES, "a text file")?;
                     entries::document_texts(&path.display().to_string(), &text, a.year, a.section.as_deref())?
                 }
                 (None, Some(text)) => entries::document_texts("--text", &text, a.year, a.section.as_deref())?,
