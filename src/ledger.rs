@@ -1072,6 +1072,15 @@ impl PreparedBatch {
         self.items.is_empty()
     }
 
+    /// About how many bytes the batch holds in memory (its messages,
+    /// payloads and labels): what a server counts against its limits.
+    pub fn held_bytes(&self) -> usize {
+        let messages: usize = self.messages.iter().map(Vec::len).sum();
+        let labels: usize = self.items.iter().map(|(_, l)| l.len()).sum();
+        // A decoded payload takes about what its bytes do, again.
+        2 * messages + labels + self.items.len() * (64 + 128) + 256
+    }
+
     /// How many are signed so far.
     pub fn signed(&self) -> usize {
         self.signatures.len()

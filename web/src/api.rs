@@ -343,7 +343,7 @@ pub async fn prepare(
     headers: HeaderMap,
     Json(req): Json<Request>,
 ) -> Result<Json<serde_json::Value>, WebError> {
-    let (_, session) = require(&app, &headers, true)?;
+    let (session_token, session) = require(&app, &headers, true)?;
     let key = session.key;
     let (item, message, what) = {
         let ledger = app.ledger();
@@ -412,19 +412,17 @@ pub async fn prepare(
         }
     };
     let id = token();
-    let now = app.now();
-    {
-        let mut pending = lock(&app.pending);
-        pending.retain(|_, p| p.expires > now);
-        pending.insert(
-            id.clone(),
-            Pending {
-                item,
-                key,
-                expires: now + PENDING_SECS * 1_000_000,
-            },
-        );
-    }
+    let bytes = item.held_bytes();
+    app.hold(
+        id.clone(),
+        Pending {
+            item,
+            key,
+            session: session_token,
+            expires: app.now() + PENDING_SECS * 1_000_000,
+            bytes,
+        },
+    )?;
     Ok(Json(
         json!({ "id": id, "pesan": b64().encode(message), "uraian": what }),
     ))
@@ -471,6 +469,7 @@ pub async fn submit(
     let mut ledger = app.ledger();
     let key = pending.key;
     let expires = pending.expires;
+    let session_of = pending.session.clone();
     match pending.item {
         ToSign::Batch(mut batch) => {
             batch.sign_next(signature)?;
@@ -480,12 +479,15 @@ pub async fn submit(
                     "ditandatangani": batch.signed(),
                     "jumlah": batch.len(),
                 });
+                let bytes = batch.held_bytes();
                 lock(&app.pending).insert(
                     req.id,
                     Pending {
                         item: ToSign::Batch(batch),
                         key,
+                        session: session_of,
                         expires,
+                        bytes,
                     },
                 );
                 return Ok(Json(answer));

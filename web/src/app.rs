@@ -15,16 +15,15 @@ pub const SESSION_SECS: i64 = 8 * 3600;
 /// How long a sign-in challenge or a prepared event waits, in seconds.
 pub const PENDING_SECS: i64 = 10 * 60;
 /// Most challenges outstanding at once: a bound on what unauthenticated
-/// clients can make the server hold.
-pub const MAX_CHALLENGES: usize = 1_000;
+/// clients can make the server hold (about 10 MiB). At the bound the
+/// oldest is dropped, so a flood from many addresses costs a user at
+/// most a second try, never a refusal.
+pub const MAX_CHALLENGES: usize = 50_000;
 /// Most challenges outstanding for one client address.
 pub const MAX_CHALLENGES_PER_CLIENT: usize = 20;
 /// Failed sign-ins accepted per minute from one client address before the
 /// server answers it 429 for the rest of that minute.
 pub const MAX_FAILED_PER_CLIENT: u32 = 10;
-/// Failed sign-ins accepted per minute from everyone together (a backstop
-/// against many addresses at once).
-pub const MAX_FAILED_SIGN_INS: u32 = 300;
 
 /// How the server is set up.
 #[derive(Clone, Debug)]
@@ -60,6 +59,17 @@ pub enum ToSign {
     Batch(Box<PreparedBatch>),
 }
 
+impl ToSign {
+    /// About how many bytes it holds in the server's memory.
+    pub fn held_bytes(&self) -> usize {
+        match self {
+            ToSign::Event(p) => 512 + 2 * p.body.len(),
+            ToSign::Checkpoint(_) => 1_024,
+            ToSign::Batch(b) => b.held_bytes(),
+        }
+    }
+}
+
 /// One prepared item, bound to the session that asked for it.
 #[derive(Clone, Debug)]
 pub struct Pending {
@@ -67,13 +77,31 @@ pub struct Pending {
     pub item: ToSign,
     /// The key that must sign it (the session's).
     pub key: PublicKey,
+    /// The session that prepared it.
+    pub session: String,
     /// Until when it may be submitted.
     pub expires: i64,
+    /// [`ToSign::held_bytes`], counted once.
+    pub bytes: usize,
 }
+
+/// Most items one session may hold prepared; preparing one more drops its
+/// oldest (a tab left open cannot make the server hold more).
+pub const MAX_PENDING_PER_SESSION: usize = 8;
+/// Most bytes one session's prepared items may hold (four uploads of the
+/// largest size); preparing past it drops the session's oldest.
+pub const MAX_PENDING_BYTES_PER_SESSION: usize = 16 << 20;
+/// Most bytes all prepared items may hold together; past it a prepare is
+/// refused (503) until some are submitted or expire.
+pub const MAX_PENDING_BYTES: usize = 512 << 20;
 
 /// The application.
 pub struct App {
     pub(crate) ledger: Mutex<Ledger>,
+    /// The ledger's key registry as of its last change, read without the
+    /// ledger's lock: sign-in and the session check go on while a request
+    /// or another command's turn holds the ledger.
+    keys: std::sync::RwLock<Arc<sakip::authz::Registry>>,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) config: Config,
     pub(crate) origin: String,
@@ -90,6 +118,7 @@ impl App {
         let origin = ledger.origin()?;
         let agency = ledger.genesis()?.agency_name;
         Ok(Arc::new(App {
+            keys: std::sync::RwLock::new(Arc::new(ledger.registry().clone())),
             ledger: Mutex::new(ledger),
             clock,
             config,
@@ -126,14 +155,29 @@ impl App {
         })
     }
 
+    /// Run `f` with the ledger held, as a request does (for tasks beside
+    /// the requests, such as scheduled checkpoints, and for tests).
+    pub fn with_ledger<R>(&self, f: impl FnOnce(&mut Ledger) -> R) -> R {
+        f(&mut self.ledger())
+    }
+
     /// The ledger back, once the server is done with the application.
     pub fn into_ledger(self) -> Ledger {
         self.ledger.into_inner().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// The ledger, for one request.
-    pub(crate) fn ledger(&self) -> MutexGuard<'_, Ledger> {
-        lock(&self.ledger)
+    /// The ledger, for one request. When the guard goes, a registry that
+    /// changed meanwhile (a key added or revoked, here or in another
+    /// command's turn) is copied for [`App::roles`].
+    pub(crate) fn ledger(&self) -> LedgerGuard<'_> {
+        LedgerGuard {
+            guard: lock(&self.ledger),
+            keys: &self.keys,
+        }
+    }
+
+    fn keys(&self) -> Arc<sakip::authz::Registry> {
+        self.keys.read().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     /// Now, µs since the epoch (the injected clock's wall time).
@@ -143,8 +187,8 @@ impl App {
 
     /// The roles `key` holds now, if it is an active key of the ledger.
     pub(crate) fn roles(&self, key: &PublicKey) -> Option<Vec<Role>> {
-        let ledger = self.ledger();
-        let state = ledger.registry().get(key)?;
+        let keys = self.keys();
+        let state = keys.get(key)?;
         state.revoked_seq.is_none().then(|| state.roles.clone())
     }
 
@@ -186,9 +230,76 @@ impl App {
         done.unwrap_or_default()
     }
 
+    /// Keep `pending` under `id` for its session, within the limits: the
+    /// expired go first, then the session's oldest while it holds too
+    /// many; 503 when all sessions together hold too much.
+    pub(crate) fn hold(&self, id: String, pending: Pending) -> Result<(), WebError> {
+        let now = self.now();
+        let mut all = lock(&self.pending);
+        all.retain(|_, p| p.expires > now);
+        loop {
+            let mine: Vec<(&String, &Pending)> =
+                all.iter().filter(|(_, p)| p.session == pending.session).collect();
+            let bytes: usize = mine.iter().map(|(_, p)| p.bytes).sum();
+            if mine.len() < MAX_PENDING_PER_SESSION && bytes + pending.bytes <= MAX_PENDING_BYTES_PER_SESSION
+            {
+                break;
+            }
+            let Some(oldest) = mine
+                .iter()
+                .min_by_key(|(_, p)| p.expires)
+                .map(|(id, _)| (*id).clone())
+            else {
+                break;
+            };
+            all.remove(&oldest);
+        }
+        let total: usize = all.values().map(|p| p.bytes).sum();
+        if total + pending.bytes > MAX_PENDING_BYTES {
+            return Err(WebError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "server sedang menampung terlalu banyak yang belum ditandatangani; coba lagi sebentar lagi",
+            ));
+        }
+        all.insert(id, pending);
+        Ok(())
+    }
+
     /// The holder's name of `key`.
     pub(crate) fn holder(&self, key: &PublicKey) -> String {
-        self.ledger().author_name(key)
+        match self.keys().get(key) {
+            Some(state) => state.holder.name.clone(),
+            None => format!("unknown key {}", key.key_id()),
+        }
+    }
+}
+
+/// The ledger held for one request ([`App::ledger`]).
+pub(crate) struct LedgerGuard<'a> {
+    guard: MutexGuard<'a, Ledger>,
+    keys: &'a std::sync::RwLock<Arc<sakip::authz::Registry>>,
+}
+
+impl std::ops::Deref for LedgerGuard<'_> {
+    type Target = Ledger;
+    fn deref(&self) -> &Ledger {
+        &self.guard
+    }
+}
+
+impl std::ops::DerefMut for LedgerGuard<'_> {
+    fn deref_mut(&mut self) -> &mut Ledger {
+        &mut self.guard
+    }
+}
+
+impl Drop for LedgerGuard<'_> {
+    fn drop(&mut self) {
+        let now = self.guard.registry();
+        let stale = **self.keys.read().unwrap_or_else(|p| p.into_inner()) != *now;
+        if stale {
+            *self.keys.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(now.clone());
+        }
     }
 }
 

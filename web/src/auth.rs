@@ -9,7 +9,7 @@
 
 use crate::app::{
     lock, token, App, Session, WebError, MAX_CHALLENGES, MAX_CHALLENGES_PER_CLIENT, MAX_FAILED_PER_CLIENT,
-    MAX_FAILED_SIGN_INS, PENDING_SECS, SESSION_SECS,
+    PENDING_SECS, SESSION_SECS,
 };
 use crate::tls::ClientAddr;
 use axum::extract::connect_info::ConnectInfo;
@@ -56,26 +56,70 @@ impl<S: Send + Sync> FromRequestParts<S> for Client {
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Client, Self::Rejection> {
         Ok(Client(
-            parts.extensions.get::<ConnectInfo<ClientAddr>>().map(|c| c.0 .0),
+            parts
+                .extensions
+                .get::<ConnectInfo<ClientAddr>>()
+                .map(|c| crate::conn::bucket(c.0 .0)),
         ))
     }
 }
 
-/// Failed sign-ins in the current minute.
+/// Failed sign-ins in the current minute, per client.
 #[derive(Default)]
 struct Failed {
     minute: i64,
-    total: u32,
     by_client: HashMap<Client, u32>,
 }
 
+/// Outstanding challenges, oldest first, with a count per client.
+#[derive(Default)]
+struct Challenges {
+    by_nonce: HashMap<String, (i64, Client)>,
+    order: std::collections::VecDeque<String>,
+    by_client: HashMap<Client, usize>,
+}
+
+impl Challenges {
+    fn forget(&mut self, nonce: &str) -> Option<(i64, Client)> {
+        let gone = self.by_nonce.remove(nonce)?;
+        if let Some(n) = self.by_client.get_mut(&gone.1) {
+            *n -= 1;
+            if *n == 0 {
+                self.by_client.remove(&gone.1);
+            }
+        }
+        Some(gone)
+    }
+
+    /// Drop the expired from the front, and the oldest while there are
+    /// `max` or more.
+    fn trim(&mut self, now: i64, max: usize) {
+        // Nonces used up by a sign-in stay in the order until they reach
+        // its front; keep the order itself bounded too.
+        if self.order.len() > 2 * max {
+            let live = &self.by_nonce;
+            self.order.retain(|n| live.contains_key(n));
+        }
+        while let Some(front) = self.order.front() {
+            match self.by_nonce.get(front) {
+                Some((expires, _)) if *expires > now && self.by_nonce.len() < max => break,
+                _ => {
+                    let nonce = self.order.pop_front().unwrap_or_default();
+                    self.forget(&nonce);
+                }
+            }
+        }
+    }
+}
+
 /// Sign-in challenges for one origin (a ledger, or a pemda), with the
-/// limits on what unauthenticated clients can make the server do: per
-/// client (so one address cannot lock everybody out) and, as a backstop,
-/// for everyone together.
+/// limits on what unauthenticated clients can make the server do. Every
+/// limit is per client address (IPv6 by its /64), so that no number of
+/// addresses can lock out a user at another: the challenges held in all
+/// are bounded by dropping the oldest, not by refusing new ones.
 pub(crate) struct Gate {
     origin: String,
-    challenges: Mutex<HashMap<String, (i64, Client)>>,
+    challenges: Mutex<Challenges>,
     failed: Mutex<Failed>,
 }
 
@@ -87,7 +131,7 @@ impl Gate {
     pub(crate) fn new(origin: String) -> Gate {
         Gate {
             origin,
-            challenges: Mutex::new(HashMap::new()),
+            challenges: Mutex::new(Challenges::default()),
             failed: Mutex::new(Failed::default()),
         }
     }
@@ -96,21 +140,24 @@ impl Gate {
         &self.origin
     }
 
-    /// A fresh nonce and the message to sign, or 429 when this client, or
-    /// everyone together, has too many outstanding.
+    /// A fresh nonce and the message to sign, or 429 when this client has
+    /// too many outstanding or failed too often this minute.
     pub(crate) fn challenge(&self, now: i64, client: Client) -> Result<Json<serde_json::Value>, WebError> {
         self.refuse_if_blocked(now, client)?;
         let nonce = token();
         {
             let mut c = lock(&self.challenges);
-            c.retain(|_, (expires, _)| *expires > now);
-            let mine = c.values().filter(|(_, who)| *who == client).count();
-            if c.len() >= MAX_CHALLENGES || mine >= MAX_CHALLENGES_PER_CLIENT {
+            c.trim(now, MAX_CHALLENGES);
+            let mine = c.by_client.get(&client).copied().unwrap_or(0);
+            if mine >= MAX_CHALLENGES_PER_CLIENT {
                 return Err(too_many(
                     "terlalu banyak permintaan masuk; coba lagi sebentar lagi",
                 ));
             }
-            c.insert(nonce.clone(), (now + PENDING_SECS * 1_000_000, client));
+            c.by_nonce
+                .insert(nonce.clone(), (now + PENDING_SECS * 1_000_000, client));
+            c.order.push_back(nonce.clone());
+            *c.by_client.entry(client).or_insert(0) += 1;
         }
         Ok(Json(json!({
             "nonce": nonce,
@@ -118,8 +165,8 @@ impl Gate {
         })))
     }
 
-    /// 429 while this client, or everyone together, is over the limit of
-    /// failed sign-ins this minute.
+    /// 429 while this client is over the limit of failed sign-ins this
+    /// minute.
     fn refuse_if_blocked(&self, now: i64, client: Client) -> Result<(), WebError> {
         let mut f = lock(&self.failed);
         let minute = now / 60_000_000;
@@ -130,7 +177,7 @@ impl Gate {
             };
         }
         let mine = f.by_client.get(&client).copied().unwrap_or(0);
-        if mine >= MAX_FAILED_PER_CLIENT || f.total >= MAX_FAILED_SIGN_INS {
+        if mine >= MAX_FAILED_PER_CLIENT {
             return Err(too_many(
                 "terlalu banyak percobaan masuk yang gagal; coba lagi dalam satu menit",
             ));
@@ -148,7 +195,6 @@ impl Gate {
                 ..Failed::default()
             };
         }
-        f.total += 1;
         *f.by_client.entry(client).or_insert(0) += 1;
     }
 
@@ -158,7 +204,7 @@ impl Gate {
     pub(crate) fn signed_by(&self, now: i64, client: Client, req: &SignIn) -> Result<PublicKey, WebError> {
         self.refuse_if_blocked(now, client)?;
         let fresh = lock(&self.challenges)
-            .remove(&req.nonce)
+            .forget(&req.nonce)
             .is_some_and(|(expires, _)| expires > now);
         let key = parse_key(&req.kunci);
         let signature = b64()

@@ -19,14 +19,19 @@ mod api;
 mod app;
 mod assets;
 mod auth;
+pub mod conn;
 mod pages;
 pub mod pemda;
 pub mod tls;
 pub mod verifikasi;
 pub mod witness;
 
-pub use app::{App, Config, MAX_FAILED_PER_CLIENT};
+pub use app::{
+    App, Config, MAX_CHALLENGES, MAX_CHALLENGES_PER_CLIENT, MAX_FAILED_PER_CLIENT, MAX_PENDING_BYTES,
+    MAX_PENDING_BYTES_PER_SESSION, MAX_PENDING_PER_SESSION,
+};
 pub use axum::Router;
+pub use conn::Limits;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue};
@@ -50,10 +55,14 @@ pub fn router(app: Arc<App>) -> Router {
 }
 
 /// The routes of one ledger, without the headers (a pemda root nests them).
+/// Sign-in and the assets never touch the ledger and answer on the async
+/// workers; every other route runs on the blocking pool
+/// ([`off_workers`]), so a request that waits for the ledger (another
+/// command's turn, a long render) holds none of the workers that accept
+/// connections and answer the rest.
 pub(crate) fn routes(app: Arc<App>) -> Router {
-    Router::new()
+    let ledger = Router::new()
         .route("/", get(pages::dashboard))
-        .route("/masuk", get(pages::sign_in))
         .route("/entri", get(pages::entry))
         .route("/persetujuan", get(pages::queue))
         .route("/riwayat", get(pages::history))
@@ -63,17 +72,37 @@ pub(crate) fn routes(app: Arc<App>) -> Router {
         .route("/beda", get(pages::diff))
         .route("/laporan/unduh", get(pages::report_download))
         .route("/audit/bundel", get(pages::bundle_download))
-        .route("/aset/{name}", get(assets::asset))
-        .route("/api/tantangan", post(auth::challenge))
-        .route("/api/masuk", post(auth::sign_in))
-        .route("/api/keluar", post(auth::sign_out))
         .route(
             "/api/siapkan",
             post(api::prepare).layer(DefaultBodyLimit::max(MAX_UPLOAD)),
         )
         .route("/api/kirim", post(api::submit))
         .route("/api/verifikasi", get(verifikasi::status).post(verifikasi::start))
+        .route_layer(axum::middleware::from_fn(off_workers));
+    Router::new()
+        .route("/masuk", get(pages::sign_in))
+        .route("/aset/{name}", get(assets::asset))
+        .route("/api/tantangan", post(auth::challenge))
+        .route("/api/masuk", post(auth::sign_in))
+        .route("/api/keluar", post(auth::sign_out))
+        .merge(ledger)
         .with_state(app)
+}
+
+/// Run the rest of a request on tokio's blocking pool: its handler locks
+/// the ledger (a `std` mutex) and does the ledger's disk and CPU work.
+pub(crate) async fn off_workers(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let runtime = tokio::runtime::Handle::current();
+    match tokio::task::spawn_blocking(move || runtime.block_on(next.run(req))).await {
+        Ok(response) => response,
+        Err(_) => axum::response::IntoResponse::into_response(app::WebError::new(
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+            "galat di server; coba lagi",
+        )),
+    }
 }
 
 /// `r` with the body limit and the security headers of every response.
@@ -109,33 +138,34 @@ pub async fn serve(
 }
 
 /// Serve any of this crate's routers (one ledger, or a pemda root) over
-/// plain HTTP (on 127.0.0.1, or behind a TLS-terminating proxy).
+/// plain HTTP (on 127.0.0.1, or behind a TLS-terminating proxy), within
+/// the default [`Limits`].
 pub async fn serve_router(
     listener: tokio::net::TcpListener,
     router: Router,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<tls::ClientAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    conn::serve(listener, None, router, Limits::default(), shutdown).await
 }
 
 /// Serve a router over HTTPS, terminating TLS with `config`
-/// ([`tls::config`]).
+/// ([`tls::config`]), within the default [`Limits`].
 pub async fn serve_tls(
     listener: tokio::net::TcpListener,
     config: std::sync::Arc<tokio_rustls::rustls::ServerConfig>,
     router: Router,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let listener = tls::TlsListener::new(listener, config)?;
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<tls::ClientAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    conn::serve(listener, Some(config), router, Limits::default(), shutdown).await
+}
+
+/// Serve a router within `limits`, over TLS when `tls` is given.
+pub async fn serve_limited(
+    listener: tokio::net::TcpListener,
+    tls: Option<std::sync::Arc<tokio_rustls::rustls::ServerConfig>>,
+    router: Router,
+    limits: Limits,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    conn::serve(listener, tls, router, limits, shutdown).await
 }

@@ -100,22 +100,37 @@ pub fn parse_readers(text: &str) -> sakip::Result<Vec<PublicKey>> {
     Ok(out)
 }
 
+/// Whether `name` may name an OPD under a root: it becomes a path segment
+/// (`/opd/NAME/`), a route and a cookie's `Path`, so only 1 to 64 of
+/// `A-Z a-z 0-9 - _ .`, not starting with `.` (no `{`, `;`, `%` or `/`).
+pub fn is_safe_slug(name: &str) -> bool {
+    (1..=64).contains(&name.len())
+        && !name.starts_with('.')
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+}
+
 /// The routes of a root: the pemda page and sign-in at `/`, each OPD under
 /// `/opd/NAME/`.
 pub fn router(pemda: Arc<Pemda>) -> Router {
     let mut r = Router::new()
         .route("/", get(page))
+        .route_layer(axum::middleware::from_fn(crate::off_workers))
         .route("/masuk", get(sign_in_page))
         .route("/aset/{name}", get(crate::assets::asset))
         .route("/api/tantangan", post(challenge))
         .route("/api/masuk", post(sign_in))
         .with_state(pemda.clone());
     for opd in &pemda.opds {
+        assert!(is_safe_slug(&opd.slug), "an OPD name checked at start-up");
         // The OPD's dashboard answers with and without the trailing slash.
         r = r
             .route(
                 &format!("/opd/{}/", opd.slug),
-                get(crate::pages::dashboard).with_state(opd.app.clone()),
+                get(crate::pages::dashboard)
+                    .with_state(opd.app.clone())
+                    .route_layer(axum::middleware::from_fn(crate::off_workers)),
             )
             .nest(&format!("/opd/{}", opd.slug), crate::routes(opd.app.clone()));
     }

@@ -645,6 +645,25 @@ async fn failed_sign_ins_are_limited_per_client() {
     }
     assert_eq!(attempt([10, 0, 0, 1], true).await, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(attempt([10, 0, 0, 2], true).await, StatusCode::OK);
+    // 300 failures in the minute from 30 other addresses lock out only
+    // those addresses: a user at a fresh one signs in.
+    for a in 0..30u8 {
+        for _ in 0..limit {
+            assert_eq!(attempt([10, 1, 0, a], false).await, StatusCode::UNAUTHORIZED);
+        }
+        assert_eq!(attempt([10, 1, 0, a], false).await, StatusCode::TOO_MANY_REQUESTS);
+    }
+    assert_eq!(attempt([10, 2, 0, 1], true).await, StatusCode::OK);
+    // Nor can a flood of challenges from many addresses hold them all.
+    let addresses = sakip_web::MAX_CHALLENGES / sakip_web::MAX_CHALLENGES_PER_CLIENT + 10;
+    for a in 0..addresses {
+        for _ in 0..sakip_web::MAX_CHALLENGES_PER_CLIENT {
+            let ip = [10, 3, (a / 256) as u8, (a % 256) as u8];
+            let (status, _) = from(ip, "/api/tantangan", json!({})).await;
+            assert_eq!(status, StatusCode::OK);
+        }
+    }
+    assert_eq!(attempt([10, 2, 0, 2], true).await, StatusCode::OK);
 }
 
 /// The background verification: started by a signed-in user with the
@@ -846,4 +865,37 @@ async fn an_uploaded_workbook_is_read_like_its_csv() {
     let done = submit(&s, &op, &r.json["id"], sign_prepared(&s.operator, &r)).await;
     assert_eq!(done.status, StatusCode::OK, "{}", done.text);
     assert_eq!(head_count(&s), start + 1);
+}
+
+/// One session preparing again and again without signing holds at most
+/// `MAX_PENDING_PER_SESSION` items: the oldest go (410 when submitted),
+/// the newest can still be signed and submitted.
+#[tokio::test]
+async fn a_session_holds_a_bounded_number_of_prepared_items() {
+    let s = server(120);
+    let op = sign_in(&s, &s.operator).await;
+    let mut prepared = Vec::new();
+    for _ in 0..40 {
+        let p = prepare(&s, &op, realisasi("2022-Q1", "70")).await;
+        assert_eq!(p.status, StatusCode::OK, "{}", p.text);
+        prepared.push(p);
+    }
+    let kept = sakip_web::MAX_PENDING_PER_SESSION;
+    let first = &prepared[0];
+    let gone = submit(&s, &op, &first.json["id"], sign_prepared(&s.operator, first)).await;
+    assert_eq!(gone.status, StatusCode::GONE, "{}", gone.text);
+    let oldest_kept = &prepared[prepared.len() - kept];
+    let before = head_count(&s);
+    let ok = submit(
+        &s,
+        &op,
+        &oldest_kept.json["id"],
+        sign_prepared(&s.operator, oldest_kept),
+    )
+    .await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.text);
+    assert_eq!(head_count(&s), before + 1);
+    let dropped = &prepared[prepared.len() - kept - 1];
+    let gone = submit(&s, &op, &dropped.json["id"], sign_prepared(&s.operator, dropped)).await;
+    assert_eq!(gone.status, StatusCode::GONE, "{}", gone.text);
 }

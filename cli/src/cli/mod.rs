@@ -522,16 +522,22 @@ pub fn opd_ledgers(root: &std::path::Path) -> Result<Vec<(String, PathBuf)>, Cli
         ))
         .into());
     }
-    Ok(dirs
-        .into_iter()
+    dirs.into_iter()
         .map(|d| {
             let name = d
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            (name, d)
+            if !sakip_web::pemda::is_safe_slug(&name) {
+                return Err(sakip::Error::Input(format!(
+                    "{}: an OPD directory's name becomes its address (/opd/NAME/) and must be 1 to 64 of A-Z, a-z, 0-9, '-', '_' and '.', not starting with '.'; rename the directory",
+                    d.display()
+                ))
+                .into());
+            }
+            Ok((name, d))
         })
-        .collect())
+        .collect()
 }
 
 pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {

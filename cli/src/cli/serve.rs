@@ -49,6 +49,12 @@ pub struct Args {
     /// The certificate's private key (PEM: PKCS#8, PKCS#1 or SEC1).
     #[arg(long, value_name = "FILE", requires = "tls_cert")]
     pub tls_key: Option<PathBuf>,
+    /// The address of a reverse proxy in front of the server (repeat for
+    /// several): for its connections the client is the last address of
+    /// X-Forwarded-For, so the per-address limits count users, not the
+    /// proxy. Name only proxies that set that header themselves.
+    #[arg(long, value_name = "IP")]
+    pub trusted_proxy: Vec<std::net::IpAddr>,
 }
 
 pub fn run(ctx: &Ctx, mut args: Args, out: &mut dyn Write) -> CmdResult {
@@ -57,9 +63,10 @@ pub fn run(ctx: &Ctx, mut args: Args, out: &mut dyn Write) -> CmdResult {
         _ => None,
     };
     args.secure_cookies |= tls.is_some();
+    let limits = limits(&args);
     if let Some(root) = &args.root {
         let (router, turns) = pemda(root, args.secure_cookies, out)?;
-        let served = listen(router, args.listen, tls, out);
+        let served = listen(router, args.listen, tls, limits, out);
         for socket in turns {
             let _ = std::fs::remove_file(socket);
         }
@@ -96,7 +103,7 @@ pub fn run(ctx: &Ctx, mut args: Args, out: &mut dyn Write) -> CmdResult {
         },
     )?;
     let turns = lend_turns(&app, out)?;
-    let served = listen(sakip_web::router(app), args.listen, tls, out);
+    let served = listen(sakip_web::router(app), args.listen, tls, limits, out);
     let _ = std::fs::remove_file(turns);
     served
 }
@@ -169,12 +176,21 @@ fn pemda(
     Ok((router, turns))
 }
 
-/// Serve `router` on `listen` (over TLS when `tls` is given) until Ctrl-C
-/// or SIGTERM.
+/// The server's limits: the documented defaults, with the trusted proxies.
+fn limits(args: &Args) -> sakip_web::Limits {
+    sakip_web::Limits {
+        trusted_proxies: args.trusted_proxy.clone(),
+        ..sakip_web::Limits::default()
+    }
+}
+
+/// Serve `router` on `listen` (over TLS when `tls` is given) within
+/// `limits` until Ctrl-C or SIGTERM.
 fn listen(
     router: sakip_web::Router,
     listen: SocketAddr,
     tls: Option<std::sync::Arc<sakip_web::tls::ServerConfig>>,
+    limits: sakip_web::Limits,
     out: &mut dyn Write,
 ) -> CmdResult {
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -193,10 +209,7 @@ fn listen(
         };
         writeln!(out, "serving {shown} (Ctrl-C stops)")?;
         out.flush()?;
-        let served = match tls {
-            Some(config) => sakip_web::serve_tls(listener, config, router, stop()).await,
-            None => sakip_web::serve_router(listener, router, stop()).await,
-        };
+        let served = sakip_web::serve_limited(listener, tls, router, limits, stop()).await;
         served.map_err(|e| sakip::Error::Internal(format!("server: {e}")))?;
         Ok::<(), super::CliError>(())
     })?;

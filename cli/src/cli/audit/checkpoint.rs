@@ -116,7 +116,7 @@ pub fn trusted_keys(files: &[PathBuf]) -> Result<Vec<sakip::PublicKey>, crate::c
     files.iter().map(|f| Ok(sakip::keys::read_public(f)?.0)).collect()
 }
 
-pub fn read_checkpoint(path: &PathBuf) -> Result<Checkpoint, crate::cli::CliError> {
+pub fn read_checkpoint(path: &std::path::Path) -> Result<Checkpoint, crate::cli::CliError> {
     let text = sakip::limits::read_text(path, sakip::limits::MAX_KEY_FILE_BYTES, "a checkpoint")?;
     Ok(audit::parse_checkpoint(&path.display().to_string(), &text)?)
 }

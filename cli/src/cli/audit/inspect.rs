@@ -83,7 +83,7 @@ fn check(ctx: &Ctx, args: CheckArgs, out: &mut dyn Write) -> CmdResult {
     let checkpoints = args
         .checkpoint
         .iter()
-        .map(crate::cli::checkpoint::read_checkpoint)
+        .map(|p| crate::cli::checkpoint::read_checkpoint(p))
         .collect::<Result<Vec<_>, _>>()?;
     let witnesses = crate::cli::witness::witness_keys(&args.witness)?;
     let ledger = ctx.open_reader()?;
