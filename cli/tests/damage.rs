@@ -128,3 +128,57 @@ fn flipped_bytes_give_an_answer_or_an_integrity_error_never_a_panic_or_hang() {
         good_status
     );
 }
+
+/// A store put back to an older state that agrees with itself (an old
+/// backup copied over the store, or sled's log cut back to an older
+/// complete transaction with the snapshots deleted): its own head record
+/// is the older one, so only the head mark beside the store tells. Every
+/// command refuses it, exit 3, naming the mark; with the mark removed on
+/// purpose the older copy opens again.
+#[test]
+fn a_store_put_back_to_an_older_state_is_caught_by_the_head_mark() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = dir.path().join("demo");
+    let out = Command::cargo_bin("sakip")
+        .unwrap()
+        .args(["demo", "--dir"])
+        .arg(&demo)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let ledger = demo.join("ledger");
+    let old = dir.path().join("old-store");
+    copy_dir(&ledger.join("store"), &old);
+    let key = demo.join("keys/kabid-mutasi-operator.key");
+    let (code, _, err) = sakip(
+        &ledger,
+        &[
+            "--key",
+            key.to_str().unwrap(),
+            "record",
+            "realisasi",
+            "--indicator",
+            "IKU-1.1",
+            "--period",
+            "2022-Q1",
+            "--value",
+            "21,5",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let (code, intact, _) = sakip(&ledger, &["verify"]);
+    assert_eq!(code, 0, "{intact}");
+    std::fs::remove_dir_all(ledger.join("store")).unwrap();
+    copy_dir(&old, &ledger.join("store"));
+    for args in [&["verify"][..], &["status", "--year", "2021"][..]] {
+        let (code, out, err) = sakip(&ledger, args);
+        assert_eq!(code, 3, "{args:?} on a store put back: {out}{err}");
+        assert!(
+            err.contains("HEAD-MARK") && err.contains("cut off the end"),
+            "{err}"
+        );
+    }
+    std::fs::remove_file(ledger.join("HEAD-MARK")).unwrap();
+    let (code, out, err) = sakip(&ledger, &["verify"]);
+    assert_eq!(code, 0, "the older copy, on purpose: {out}{err}");
+}

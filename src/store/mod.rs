@@ -46,6 +46,7 @@
 //! tests. This module never decides what may be appended; the ledger does.
 
 mod engine;
+pub mod mark;
 mod memory;
 pub mod runs;
 mod sled_engine;
@@ -548,6 +549,7 @@ impl Store {
         let layout = Layout::from_marker(store.meta(LOOKUPS_KEY)?.as_deref(), has_head)?;
         store.set_layout(layout);
         store.event_keys = EventKeys::from_marker(store.meta(EVENTS_KEY)?.as_deref(), has_head)?;
+        mark::check(&store)?;
         Ok(store)
     }
 
@@ -823,7 +825,11 @@ impl Store {
                 Some(vec![self.event_keys as u8]),
             ));
         }
-        self.engine.commit(&writes)
+        self.engine.commit(&writes)?;
+        if self._lock.is_some() {
+            mark::write(&self.dir, &head);
+        }
+        Ok(())
     }
 
     /// The hash look-up fold at `seq`, the next seq to append: in layout 3
