@@ -10,7 +10,9 @@ use std::path::{Path, PathBuf};
 const LAYERS: &[(&str, &[&str])] = &[
     (
         "foundation",
-        &["error", "fsutil", "merkle", "numfmt", "period", "textsafe"],
+        &[
+            "error", "fsutil", "limits", "merkle", "numfmt", "period", "textsafe",
+        ],
     ),
     ("model", &["clock", "codec", "event", "keys", "scoring"]),
     (
@@ -24,7 +26,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("ledger", &["ledger"]),
     (
         "built on a ledger",
-        &["audit", "bundle", "import", "report", "tiles"],
+        &["audit", "bundle", "import", "report", "tiles", "workbook"],
     ),
     ("workflows", &["example", "service"]),
     ("built on the service", &["analytics", "template"]),
