@@ -373,6 +373,14 @@ pub fn verify_trusting(dir: &Path, trusted: &[crate::event::PublicKey]) -> Resul
     }
     let checkpoint_note = checkpoint.clone();
     let checkpoint = match checkpoint {
+        // A trusted key vouches for nothing without its signature: a bundle
+        // whose checkpoint was dropped (with the events after it) must not
+        // pass as checked against that key.
+        None if !trusted.is_empty() => {
+            return Err(bad(
+                "the bundle holds no checkpoint, so nothing in it is signed by a trusted key (--trusted-key needs the checkpoint that key signed)".into(),
+            ))
+        }
         None => None,
         Some(c) => {
             if c.origin != origin {

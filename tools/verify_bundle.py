@@ -702,6 +702,9 @@ def verify_bundle(directory, proofs, trusted, witnesses=(), quorum=0):
     if manifest.get("origin") != origin:
         raise Failure("the origin in manifest.json is not this ledger's")
 
+    if trusted and not checkpoint:
+        raise Failure("the bundle holds no checkpoint, so nothing in it is signed by a trusted key "
+                      "(--trusted-key needs the checkpoint that key signed)")
     if checkpoint:
         if checkpoint["origin"] != origin:
             raise Failure("the checkpoint is for another ledger")

@@ -1556,3 +1556,29 @@ fn a_known_at_answer_says_what_its_time_rests_on() {
     let now = env.ok(&["status", "--year", "2021"]);
     assert!(!now.contains("Catatan: batas"), "{now}");
 }
+
+/// `--trusted-key` vouches only through a checkpoint that key signed: a
+/// bundle without one (its checkpoint and the events after it dropped, the
+/// manifest rebuilt) is refused by both verifiers, exit 3, where before
+/// both accepted it without a word about the key.
+#[test]
+fn a_trusted_key_without_its_checkpoint_is_refused_by_both_verifiers() {
+    let env = crate::support::demo();
+    let inspector_pub = format!("{}.pub", env.demo_key("inspektorat-inspector"));
+    let bundle = env.path("no-checkpoint");
+    env.ok(&["export", "--out", s(&bundle)]);
+    assert!(
+        !bundle.join("checkpoint").exists(),
+        "the demo ledger has no checkpoint"
+    );
+    env.ok(&["verify-bundle", s(&bundle)]);
+    let (code, _, err) = env.run(&["verify-bundle", s(&bundle), "--trusted-key", &inspector_pub]);
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("holds no checkpoint"), "{err}");
+    let (code, out, err) = python(&[s(&bundle), "--trusted-key", &inspector_pub]);
+    assert_eq!(code, 3, "{out}{err}");
+    assert!(
+        format!("{out}{err}").contains("holds no checkpoint"),
+        "{out}{err}"
+    );
+}

@@ -114,7 +114,13 @@ impl Env {
     /// Open the raw sled store (no ledger process may be running), with
     /// its events reached by seq as a forger would, whichever way the
     /// store keys them.
+    ///
+    /// The forger removes the head mark beside the store too
+    /// (`HEAD-MARK`, which any open checks first): these tests are of what
+    /// catches someone who edits everything in the directory.
+    /// `cli/tests/damage.rs` tests the mark itself.
     pub fn raw_events(&self) -> (sled::Db, RawEvents) {
+        let _ = std::fs::remove_file(self.ledger().join(sakip::store::mark::FILE));
         let db = open_sled(&self.ledger().join("store"));
         let tree = db.open_tree("events").unwrap();
         let meta = db.open_tree("meta").unwrap();
