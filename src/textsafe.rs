@@ -92,9 +92,40 @@ pub fn terminal(text: &str) -> Cow<'_, str> {
     }
 }
 
+/// A cell of a terminal table: as [`terminal`], and newlines, tabs and
+/// carriage returns written as visible escapes too, so that a reason or a
+/// name cannot start a row of its own (one that looks like a real event).
+pub fn table_cell(text: &str) -> Cow<'_, str> {
+    let unsafe_here = |c: char| c.is_control() || is_unsafe_char(c);
+    if text.chars().any(unsafe_here) {
+        Cow::Owned(
+            text.chars()
+                .map(|c| {
+                    if unsafe_here(c) {
+                        c.escape_unicode().to_string()
+                    } else {
+                        c.to_string()
+                    }
+                })
+                .collect(),
+        )
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_table_cell_stays_on_its_row() {
+        assert_eq!(
+            table_cell("Data final\n368  approved  Kepala"),
+            "Data final\\u{a}368  approved  Kepala"
+        );
+        assert_eq!(table_cell("biasa"), "biasa");
+    }
 
     #[test]
     fn formulas_are_neutralised_and_numbers_kept() {

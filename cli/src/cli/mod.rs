@@ -541,6 +541,16 @@ pub fn opd_ledgers(root: &std::path::Path) -> Result<Vec<(String, PathBuf)>, Cli
 }
 
 pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
+    // Every cell on its own row: a newline in a reason is shown, not obeyed.
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            r.iter()
+                .map(|c| sakip::textsafe::table_cell(c).into_owned())
+                .collect()
+        })
+        .collect();
+    let rows = rows.as_slice();
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for row in rows {
         for (i, cell) in row.iter().enumerate() {

@@ -412,3 +412,41 @@ fn a_million_rows_are_refused_at_the_limit() {
         "rows.csv:100002: more than 100000 rows",
     );
 }
+
+/// A newline in a reason is shown as an escape in a terminal table, never
+/// as a row of its own that looks like another event.
+#[test]
+fn a_newline_in_a_reason_cannot_forge_a_row_of_the_log() {
+    let env = demo();
+    let op = env.demo_key("kabid-mutasi-operator");
+    env.ok(&[
+        "--key",
+        &op,
+        "record",
+        "realisasi",
+        "--indicator",
+        "IKU-1.1",
+        "--period",
+        "2022-Q1",
+        "--value",
+        "21",
+    ]);
+    let forged = "Data final\n999  approval_recorded  Kepala BKPSDM  approved";
+    let (code, _, err) = env.run(&[
+        "--key",
+        &op,
+        "correct",
+        "--indicator",
+        "IKU-1.1",
+        "--period",
+        "2022-Q1",
+        "--value",
+        "22",
+        "--reason",
+        forged,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let log = env.ok(&["log", "--kind", "realisation_corrected"]);
+    assert!(!log.lines().any(|l| l.starts_with("999")), "a forged row: {log}");
+    assert!(log.contains("Data final\\u{a}999"), "the newline is shown: {log}");
+}
