@@ -295,6 +295,7 @@ impl Registry {
                                 key_id: author.key_id(),
                             })
                         }
+
                         Some(_) => {}
                     }
                 }

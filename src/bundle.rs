@@ -172,7 +172,23 @@ fn open_bundle_file(dir: &Path, name: &str, limit: Option<u64>) -> Result<std::f
         seq: None,
         reason: format!("bundle {}: {name} {why}", dir.display()),
     };
-    let meta = std::fs::symlink_metadata(&path).map_err(|e| Error::io(&path, e))?;
+    let meta = match std::fs::symlink_metadata(&path) {
+        Ok(meta) => meta,
+        // Only the manifest's absence says "this is not a bundle"; a file
+        // it lists and the directory lacks is a bundle cut short.
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && name != "manifest.json" => {
+            return Err(bad(
+                "is missing, though the bundle needs it or manifest.json lists it".into(),
+            ))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(Error::Input(format!(
+                "{}: no manifest.json, so not a bundle (`sakip export --out DIR` writes one)",
+                dir.display()
+            )))
+        }
+        Err(e) => return Err(Error::io(&path, e)),
+    };
     if !meta.file_type().is_file() {
         return Err(bad(
             "is not a regular file (a link, device or FIFO is refused)".into()
@@ -276,6 +292,21 @@ pub struct BundleVerified {
     pub notes: Vec<String>,
 }
 
+/// What a bundle verification checks.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Scope {
+    /// Everything `sakip verify` checks of the events, and the bundle's
+    /// files, manifest and checkpoint.
+    #[default]
+    Full,
+    /// What `tools/verify_bundle.py` checks: all of [`Scope::Full`] except
+    /// the plan rules of domain events (`rules::validate`: indicators
+    /// defined, values fitting their kind, bounds on figures). Signatures,
+    /// chain, time, keys and roles, the readable files, manifest and
+    /// checkpoint are checked alike.
+    Chain,
+}
+
 /// Verify a bundle directory without any store.
 pub fn verify(dir: &Path) -> Result<BundleVerified> {
     verify_trusting(dir, &[])
@@ -284,6 +315,17 @@ pub fn verify(dir: &Path) -> Result<BundleVerified> {
 /// [`verify`], with the checkpoint, if any, also required to carry a
 /// signature by one of `trusted`.
 pub fn verify_trusting(dir: &Path, trusted: &[crate::event::PublicKey]) -> Result<BundleVerified> {
+    verify_scoped(dir, trusted, Scope::Full)
+}
+
+/// [`verify_trusting`], checking `scope`. Events recorded later than this
+/// machine's clock plus [`crate::clock::FUTURE_MARGIN`] are refused in
+/// either scope, as `verify`, `restore` and `--bundle` refuse them.
+pub fn verify_scoped(
+    dir: &Path,
+    trusted: &[crate::event::PublicKey],
+    scope: Scope,
+) -> Result<BundleVerified> {
     let bad = |why: String| Error::Integrity {
         seq: None,
         reason: format!("bundle {}: {why}", dir.display()),
@@ -329,7 +371,10 @@ pub fn verify_trusting(dir: &Path, trusted: &[crate::event::PublicKey]) -> Resul
     };
     let bin_path = dir.join("events.bin");
     let bin = open_bundle_file(dir, "events.bin", None)?;
-    let mut v = Verifier::new();
+    let mut v = Verifier::new().not_after(chrono::Utc::now());
+    if scope == Scope::Chain {
+        v = v.without_plan_rules();
+    }
     if let Some(c) = &checkpoint {
         v.root_at(c.size);
     }

@@ -224,7 +224,10 @@ pub fn build(dir: &Path) -> Result<Built> {
                 crate::service::imports::append(l, signer, rows)?;
             }
             "approve-pending" => {
-                let covers = l.pending_approvals()?;
+                // Never the event that registered the approver's own key.
+                let own = l.registry().get(&signer.public()).map(|k| k.added_seq);
+                let mut covers = l.pending_approvals()?;
+                covers.retain(|s| Some(*s) != own);
                 if !covers.is_empty() {
                     l.append(
                         signer,

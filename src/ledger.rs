@@ -462,7 +462,7 @@ impl Ledger {
         items: &[(&S, Payload, String)],
         at: Option<i64>,
     ) -> Result<(Vec<Staged>, Head, Registry)> {
-        let now = at.unwrap_or_else(|| self.clock.now().timestamp_micros());
+        let now = at.unwrap_or_else(|| self.stamp(self.head));
         self.check_time(now, self.head)?;
         let (count, prev) = match self.head {
             Some(h) => (h.count, h.hash),
@@ -563,7 +563,7 @@ impl Ledger {
             let mut registries = Vec::new();
             let mut staging = Ok(());
             for items in batches.iter().filter(|b| !b.is_empty()) {
-                let now = this.clock.now().timestamp_micros();
+                let now = this.stamp(last);
                 let count = last.map_or(0, |h| h.count);
                 let before = count - stored;
                 checker.now = now;
@@ -663,6 +663,24 @@ impl Ledger {
         Ok(staged)
     }
 
+    /// The time an event appended now records: the clock's, or the head's
+    /// when the head was stamped a little later by a clock ahead of this
+    /// one (inside [`crate::clock::FUTURE_MARGIN`] of this machine's own).
+    /// Recorded time never goes backwards, and one signer's clock running
+    /// minutes fast must not stop everyone else's appends until their
+    /// clocks catch up: the later event takes the head's time, so the
+    /// ledger claims to have known it a little later than it did, never
+    /// earlier. A head stamped beyond the margin is not followed
+    /// ([`Ledger::check_time`] refuses and names it).
+    fn stamp(&self, head: Option<Head>) -> i64 {
+        let now = self.clock.now().timestamp_micros();
+        let latest = (self.clock.wall() + crate::clock::FUTURE_MARGIN).timestamp_micros();
+        match head {
+            Some(h) if h.recorded_at > now && h.recorded_at <= latest => h.recorded_at,
+            _ => now,
+        }
+    }
+
     /// Refuse a recording time in the future of this machine's clock or
     /// before the head's.
     fn check_time(&self, now: i64, head: Option<Head>) -> Result<()> {
@@ -693,6 +711,12 @@ impl Ledger {
             }
         }
         Ok(())
+    }
+
+    /// This machine's own clock (the one recorded times are bounded by):
+    /// a time after it has not happened yet.
+    pub fn wall(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.wall()
     }
 
     /// The kind of a stored event, read from its payload's first four bytes.
@@ -1228,6 +1252,17 @@ impl<'a> Checker<'a> {
                 true => Error::Unauthorized(labelled(d.to_string())),
                 false => refuse(d.to_string()),
             })?;
+        // A rule of appending, not of verifying: ledgers written before it
+        // may hold such approvals, and history is never rewritten.
+        if let (Payload::Approval(a), Some(state)) = (payload, self.registry.get(&author)) {
+            if seq > 0 && a.covers.contains(&state.added_seq) && state.added_seq > 0 {
+                return Err(Error::Unauthorized(labelled(format!(
+                    "seq {} registered this same key ({}): no key may approve its own registration (segregation of duties)",
+                    state.added_seq,
+                    author.key_id()
+                ))));
+            }
+        }
         if let Payload::KeyAdded(k) = payload {
             if crate::keys::is_example_key(&k.key) && !ledger.is_demo()? {
                 return Err(refuse(format!(

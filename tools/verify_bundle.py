@@ -11,7 +11,8 @@ proofs.md of the sakip repository) and reaches the same verdict as
     the bundle (no link, device or FIFO) within its size bound, each
     matching its SHA-256 in manifest.json;
   * every event's frame: version, dense seq, prev link to the previous
-    event's hash, non-decreasing recorded time;
+    event's hash, non-decreasing recorded time, none later than this
+    machine's clock plus 5 minutes;
   * every event's Ed25519 signature, strictly (RFC 8032 with canonical
     encodings, S < L, and the signer's key and R not of small order), over
     the domain-separated body;
@@ -34,12 +35,16 @@ proofs.md of the sakip repository) and reaches the same verdict as
   * inclusion proofs given with --proof, against the checkpoint and the
     bundle's events.
 
-Not checked here (sakip verify-bundle checks them): the plan rules of domain
-events (indicators defined, values fitting their kind, bounds on figures)
-and the published example keys being refused outside the demo ledger.
+Not checked here: the plan rules of domain events (indicators defined,
+values fitting their kind, bounds on figures, one realisation per period).
+`sakip verify-bundle` checks them; `sakip verify-bundle --scope chain`
+checks exactly what this program checks, so the two can be compared on
+any bundle. An event signed by a registered key with the right role but
+invalid by the plan passes here and fails `sakip verify-bundle`.
 
-Exit status: 0 when everything verifies, 3 when something does not, 2 for
-usage errors.
+Exit status: 0 when everything verifies, 3 when something does not, 1 when
+the directory is not a bundle (no manifest.json), 2 for usage errors; the
+same as `sakip verify-bundle`.
 
 usage: verify_bundle.py BUNDLE_DIR [--proof PROOF_FILE ...] [--trusted-key FILE.pub ...] [--witness NAME=FILE.pub ... [--witness-quorum N]]
 """
@@ -57,6 +62,9 @@ SIGNATURE_DOMAIN = b"sakip/event-signature/v1\x00"
 HEADER_LEN = 81
 SIGNATURE_LEN = 64
 MAX_EVENT_BYTES = 1 << 20
+# How far a recorded time may lie ahead of this machine's clock (sakip's
+# clock::FUTURE_MARGIN; docs/security.md, "Time").
+FUTURE_MARGIN_MINUTES = 5
 MAX_JSON_LINE = 64 << 20
 MAX_MANIFEST_BYTES = 1 << 20
 BUNDLE_FILES = {"events.bin": None, "events.jsonl": None, "FORMAT.md": 1 << 20, "checkpoint": 64 << 10}
@@ -65,6 +73,10 @@ FORMAT = "sakip-bundle/1"
 
 class Failure(Exception):
     pass
+
+
+class NotABundle(Exception):
+    """The directory has no manifest.json: exit 1, as sakip does."""
 
 
 # ---------------------------------------------------------------- Ed25519 (RFC 8032), strict
@@ -500,7 +512,14 @@ class Registry:
 def open_bundle_file(directory, name, limit):
     """A regular file directly in the bundle, within its bound."""
     path = os.path.join(directory, name)
-    st = os.lstat(path)
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        # Only the manifest's absence says "this is not a bundle"; a file
+        # it lists and the directory lacks is a bundle cut short.
+        if name == "manifest.json":
+            raise NotABundle("%s: no manifest.json, so not a bundle" % directory)
+        raise Failure("%s is missing, though the bundle needs it or manifest.json lists it" % name)
     if not stat.S_ISREG(st.st_mode):
         raise Failure("%s is not a regular file (a link, device or FIFO is refused)" % name)
     if limit is not None and st.st_size > limit:
@@ -654,6 +673,9 @@ def verify_bundle(directory, proofs, trusted, witnesses=(), quorum=0):
         except (UnicodeDecodeError, ValueError) as e:
             raise Failure("the checkpoint does not parse (%s)" % e)
 
+    import time
+
+    not_after = (int(time.time()) + FUTURE_MARGIN_MINUTES * 60) * 1_000_000
     prev, last_time, frontier = bytes(32), None, Frontier()
     hashes, checkpoint_root, origin = [], None, None
     registry = Registry()
@@ -670,6 +692,11 @@ def verify_bundle(directory, proofs, trusted, witnesses=(), quorum=0):
             (recorded_at,) = struct.unpack_from("<q", ev, 41)
             if last_time is not None and recorded_at < last_time:
                 raise Failure("event %d: recorded time goes backwards" % seq)
+            if recorded_at > not_after:
+                raise Failure(
+                    "event %d: recorded at %s, in the future of this machine's clock (more than %d minutes ahead)"
+                    % (seq, format_micros(recorded_at), FUTURE_MARGIN_MINUTES)
+                )
             author = ev[49:81]
             body, signature = ev[:-SIGNATURE_LEN], ev[-SIGNATURE_LEN:]
             if not ed25519_verify(author, SIGNATURE_DOMAIN + body, signature):
@@ -813,6 +840,9 @@ def main(argv):
                 return 2
             witnesses.append((name, read_public_key(path)))
         verify_bundle(directory, lists["--proof"], trusted, witnesses, quorum)
+    except NotABundle as e:
+        print("error: %s" % e, file=sys.stderr)
+        return 1
     except (Failure, OSError, ValueError, KeyError, IndexError, OverflowError) as e:
         print("FAILED: %s" % e, file=sys.stderr)
         return 3

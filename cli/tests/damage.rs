@@ -182,3 +182,78 @@ fn a_store_put_back_to_an_older_state_is_caught_by_the_head_mark() {
     let (code, out, err) = sakip(&ledger, &["verify"]);
     assert_eq!(code, 0, "the older copy, on purpose: {out}{err}");
 }
+
+/// Damage to any file of the store, not only the data file: overwritten
+/// at its start, cut to half its length, or removed. Each command ends with
+/// the true answer (the file was not needed) or an integrity error, exit 3,
+/// never another exit code: a damaged `conf` once gave exit 4.
+#[test]
+fn damage_to_any_file_of_the_store_is_an_integrity_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = dir.path().join("demo");
+    let out = Command::cargo_bin("sakip")
+        .unwrap()
+        .args(["demo", "--dir"])
+        .arg(&demo)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let pristine = demo.join("ledger");
+    let (_, good_verify, _) = sakip(&pristine, &["verify"]);
+    let files: Vec<String> = std::fs::read_dir(pristine.join("store"))
+        .unwrap()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().unwrap().is_file())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        files.iter().any(|f| f == "conf") && files.iter().any(|f| f == "db"),
+        "{files:?}"
+    );
+    let mut detected = Vec::new();
+    for file in &files {
+        for damage in ["overwritten", "halved", "removed", "rewritten"] {
+            if damage == "rewritten" && file != "conf" {
+                continue;
+            }
+            let ledger = dir.path().join(format!("damaged-{file}-{damage}"));
+            copy_dir(&pristine, &ledger);
+            let path = ledger.join("store").join(file);
+            let mut bytes = std::fs::read(&path).unwrap();
+            match damage {
+                "overwritten" => {
+                    for b in bytes.iter_mut().take(16) {
+                        *b ^= 0x5a;
+                    }
+                    std::fs::write(&path, &bytes).unwrap();
+                }
+                "halved" => std::fs::write(&path, &bytes[..bytes.len() / 2]).unwrap(),
+                // Another setting with a valid checksum: sled refuses it as
+                // "Unsupported", which was once exit 4.
+                "rewritten" => {
+                    let text = String::from_utf8(bytes[..bytes.len() - 4].to_vec()).unwrap();
+                    let text = text.replace("use_compression: false", "use_compression: true");
+                    let crc = crc32fast::hash(text.as_bytes());
+                    std::fs::write(&path, [text.as_bytes(), &crc.to_le_bytes()].concat()).unwrap();
+                }
+                _ => std::fs::remove_file(&path).unwrap(),
+            }
+            let (code, stdout, stderr) = sakip(&ledger, &["verify"]);
+            match code {
+                0 => assert_eq!(stdout, good_verify, "{file} {damage}: a different answer"),
+                3 => {
+                    assert!(
+                        stderr.starts_with("error: integrity failure"),
+                        "{file} {damage}: {stderr}"
+                    );
+                    detected.push(format!("{file} {damage}"));
+                }
+                other => panic!("{file} {damage}: exit {other}: {stderr}"),
+            }
+        }
+    }
+    assert!(
+        detected.iter().any(|d| d.starts_with("conf ")) && detected.iter().any(|d| d.starts_with("db ")),
+        "{detected:?}"
+    );
+}

@@ -209,9 +209,10 @@ impl Browser<'_> {
     fn sign_in_with_file(&self, base: &str, key_file: &Path) {
         self.go(&format!("{base}/masuk"));
         self.send_keys("#impor-kunci", &key_file.display().to_string());
+        // A key already in this browser is replaced only once confirmed.
         self.wait(
             "the imported key",
-            "return /^[0-9a-f]{64}$/.test(document.getElementById('kunci-publik').textContent)",
+            "const b = document.getElementById('ganti-kunci'); if (b && !b.hidden) { document.getElementById('ganti-kunci-ya').click(); return false; } return document.getElementById('pesan').textContent.startsWith('Kunci diimpor')",
         );
         self.sign_in(base);
     }
@@ -857,10 +858,23 @@ fn https_makes_webcrypto_available_by_name() {
     );
     assert_eq!(secure, json!(["https:", true, true]));
     browser.click("#buat-kunci");
-    browser.wait(
+    let first = browser.wait(
         "a key made with WebCrypto",
-        "return /^[0-9a-f]{64}$/.test(document.getElementById('kunci-publik').textContent)",
+        "const t = document.getElementById('kunci-publik').textContent; return /^[0-9a-f]{64}$/.test(t) && t",
     );
+    // A second "Buat kunci baru" asks before it replaces the key, and
+    // "Batal" keeps it.
+    browser.click("#buat-kunci");
+    browser.wait(
+        "the question before a key is replaced",
+        "return !document.getElementById('ganti-kunci').hidden",
+    );
+    browser.click("#ganti-kunci-batal");
+    let kept = browser.wait(
+        "the old key kept",
+        "return document.getElementById('pesan').textContent.startsWith('Kunci lama tetap') && document.getElementById('kunci-publik').textContent",
+    );
+    assert_eq!(kept, first, "Batal replaced the key");
     browser.sign_in_with_file(&base, &demo.join("keys").join("kepala-approver.key"));
     browser.go(&format!("{base}/?tahun=2021"));
     let dash = browser.js("return document.querySelector('main').innerText", json!([]));

@@ -19,17 +19,19 @@ pub struct Pending {
 pub struct Queue {
     /// Entries this approver may decide on, in seq order.
     pub entries: Vec<Pending>,
-    /// Pending entries signed by this approver's own key, left for another
-    /// approver (no key decides on its own entry).
+    /// Pending entries signed by this approver's own key, or registering
+    /// it, left for another approver (no key decides on its own entry or
+    /// its own registration).
     pub own: usize,
 }
 
 /// The pending entries `approver` may decide on.
 pub fn queue(ledger: &Ledger, approver: &PublicKey) -> Result<Queue> {
     let mut q = Queue::default();
+    let registration = ledger.registry().get(approver).map(|k| k.added_seq);
     for seq in ledger.pending_approvals()? {
         let Some(e) = ledger.event(seq)? else { continue };
-        if e.event.author == *approver {
+        if e.event.author == *approver || Some(seq) == registration {
             q.own += 1;
             continue;
         }

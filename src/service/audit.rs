@@ -11,7 +11,8 @@ use crate::{Error, Result};
 
 pub use crate::audit::{check, Finding, Severity};
 pub use crate::bundle::{
-    export, open as open_bundle, restore, verify as verify_bundle, verify_trusting as verify_bundle_trusting,
+    export, open as open_bundle, restore, verify as verify_bundle, verify_scoped as verify_bundle_scoped,
+    verify_trusting as verify_bundle_trusting, Scope as BundleScope,
 };
 
 /// What `verify` found on an intact ledger.

@@ -93,10 +93,18 @@ impl TimePoint {
                 let seq = ledger
                     .seq_at_time(t.timestamp_micros())?
                     .ok_or_else(|| Error::Input(format!("nothing was recorded in this ledger by {text}")))?;
-                (
-                    seq,
-                    format!("{} (seq {seq})", format_local(t.timestamp_micros(), zone)),
-                )
+                // A moment that has not come yet is answered as now, and
+                // said so: it is not a past state of knowledge, and the
+                // answer will change as events are appended.
+                let text = if t > ledger.wall() {
+                    format!(
+                        "sekarang (seq {seq}; {} belum tiba)",
+                        format_local(t.timestamp_micros(), zone)
+                    )
+                } else {
+                    format!("{} (seq {seq})", format_local(t.timestamp_micros(), zone))
+                };
+                (seq, text)
             }
             KnownAt::Seq(seq) => {
                 if *seq > last {

@@ -70,7 +70,11 @@ impl SledEngine {
                     path: ledger_dir.into(),
                 })
             }
-            Err(e) => return Err(e.into()),
+            // Any other refusal to open files sled wrote itself (a damaged
+            // `conf`, an unreadable snapshot, a log that does not parse) is
+            // damage to the store, not a failure of the machine.
+            Err(sled::Error::Io(e)) if !damaged_io(&e) => return Err(Error::io(dir, e)),
+            Err(e) => return Err(damaged(dir, &e)),
         };
         let file = dir.join("db");
         let db_file = File::open(&file).map_err(|e| Error::io(&file, e))?;
@@ -201,6 +205,30 @@ impl Engine for SledEngine {
         self.db.flush()?;
         self.db_file.sync_all().map_err(|e| Error::io(&self.file, e))?;
         Ok(())
+    }
+}
+
+/// An I/O error that means the bytes on disk are not what sled wrote.
+fn damaged_io(e: &std::io::Error) -> bool {
+    matches!(
+        e.kind(),
+        std::io::ErrorKind::InvalidData
+            | std::io::ErrorKind::UnexpectedEof
+            | std::io::ErrorKind::InvalidInput
+    )
+}
+
+/// The store in `dir` cannot be opened because its files are damaged.
+fn damaged(dir: &Path, e: &sled::Error) -> Error {
+    if matches!(e, sled::Error::Corruption { .. } | sled::Error::ReportableBug(_)) {
+        poison();
+    }
+    Error::Integrity {
+        seq: None,
+        reason: format!(
+            "the store's files in {} are damaged and do not open ({e})",
+            dir.display()
+        ),
     }
 }
 

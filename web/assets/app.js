@@ -97,6 +97,30 @@ async function storeKey(privateKey, publicRaw) {
   await dbPut({ privateKey, publicHex: hex(publicRaw), publicPem: pemOf("PUBLIC KEY", spki) });
 }
 
+// Replacing the key this browser holds loses it for good (it cannot be
+// exported): ask first, in the page, and do nothing unless confirmed.
+let pendingReplace = null;
+async function confirmReplace(action) {
+  const rec = await dbGet();
+  if (!rec) return action();
+  const box = document.getElementById("ganti-kunci");
+  document.getElementById("ganti-kunci-lama").textContent = rec.publicHex.slice(0, 16) + "…";
+  pendingReplace = action;
+  box.hidden = false;
+  document.getElementById("ganti-kunci-batal").focus();
+}
+
+function answerReplace(yes) {
+  const action = pendingReplace;
+  pendingReplace = null;
+  document.getElementById("ganti-kunci").hidden = true;
+  const input = document.getElementById("impor-kunci");
+  if (input) input.value = "";
+  if (!action) return;
+  if (yes) action().catch((e) => say(String(e.message || e), false));
+  else say("Kunci lama tetap dipakai; tidak ada yang diganti.", true);
+}
+
 async function newKey() {
   const pair = await crypto.subtle.generateKey(ED, false, ["sign", "verify"]);
   const raw = await crypto.subtle.exportKey("raw", pair.publicKey);
@@ -257,8 +281,15 @@ async function startVerification() {
 document.addEventListener("DOMContentLoaded", () => {
   showKey();
   const on = (id, ev, f) => { const el = document.getElementById(id); if (el) el.addEventListener(ev, f); };
-  on("buat-kunci", "click", () => newKey().catch((e) => say(String(e.message || e), false)));
-  on("impor-kunci", "change", (ev) => { const f = ev.target.files[0]; if (f) importKey(f).catch((e) => say("Kunci tidak dapat diimpor: " + (e.message || e), false)); });
+  on("buat-kunci", "click", () => confirmReplace(() => newKey()).catch((e) => say(String(e.message || e), false)));
+  on("impor-kunci", "change", (ev) => {
+    const f = ev.target.files[0];
+    if (!f) return;
+    const run = () => importKey(f).catch((e) => say("Kunci tidak dapat diimpor: " + (e.message || e), false));
+    confirmReplace(run).catch((e) => say(String(e.message || e), false));
+  });
+  on("ganti-kunci-ya", "click", () => answerReplace(true));
+  on("ganti-kunci-batal", "click", () => answerReplace(false));
   on("masuk", "click", () => signIn().catch((e) => say(String(e.message || e), false)));
   on("kirim", "click", () => send());
   on("verifikasi", "click", () => startVerification().catch((e) => say(String(e.message || e), false)));

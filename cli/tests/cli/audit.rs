@@ -842,6 +842,16 @@ fn both_verifiers_agree_on_a_corpus_of_good_and_hostile_bundles() {
         refit(d, "checkpoint", text.as_bytes())
     });
 
+    case("checkpoint-listed-but-missing", 3, &|d| {
+        std::fs::remove_file(d.join("checkpoint")).unwrap()
+    });
+    case("events-jsonl-listed-but-missing", 3, &|d| {
+        std::fs::remove_file(d.join("events.jsonl")).unwrap()
+    });
+    case("no-manifest", 1, &|d| {
+        std::fs::remove_file(d.join("manifest.json")).unwrap()
+    });
+
     // A history re-signed from seq 300 on by a key never registered, with
     // a checkpoint of its own, exported by sakip itself.
     let forger = KeyPair::from_seed([98; 32]);
@@ -867,7 +877,76 @@ fn both_verifiers_agree_on_a_corpus_of_good_and_hostile_bundles() {
     refit(&forged, "checkpoint", own.as_bytes());
     corpus.push(("resigned-by-a-stranger".into(), forged, 3));
 
+    // Events re-signed by the keys that signed them (the example keys'
+    // seeds are public): one stamped in 2100, and realisations the plan
+    // forbids. Both verifiers refuse the time; only `sakip verify-bundle`
+    // applies the plan rules, and `--scope chain` is exactly the Python
+    // verifier's scope.
+    let signer_of = |e: &sakip::event::Event| {
+        sakip::keys::EXAMPLE_KEY_NAMES
+            .iter()
+            .map(|n| sakip::keys::example_key(n))
+            .find(|k| k.public() == e.author)
+            .expect("a demo event signed by an example key")
+    };
+    // Change the last event `pick` chooses, and re-sign from there on.
+    let resigned =
+        |name: &str, pick: &dyn Fn(&serde_json::Value) -> bool, change: &dyn Fn(&mut sakip::event::Event)| {
+            let env = crate::support::demo();
+            let target = env
+                .ok(&["log", "--format", "jsonl"])
+                .lines()
+                .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+                .filter(|e| pick(e))
+                .map(|e| e["seq"].as_u64().unwrap())
+                .last()
+                .expect("an event to change");
+            rewrite(&env, target, |seq, e| {
+                if seq == target {
+                    change(e);
+                }
+                signer_of(e)
+            });
+            let dir = env.path(&format!("corpus-{name}"));
+            env.ok(&["export", "--out", s(&dir)]);
+            (env, dir)
+        };
+    let (_keep_future, future) = resigned("stamped-in-2100", &|_| true, &|e| {
+        e.recorded_at = 4_102_444_800_000_000; // 2100-01-01T00:00:00Z
+    });
+    corpus.push(("stamped-in-2100".into(), future, 3));
+    let realisation = |e: &serde_json::Value| e["kind"] == "realisation_recorded";
+    let mut plan_cases = Vec::new();
+    type Change<'a> = &'a dyn Fn(&mut sakip::event::RealisationRecorded);
+    let changes: [(&str, Change); 2] = [
+        ("undefined-indicator", &|r| r.indicator = "IKU-99.9".into()),
+        ("quarter-7", &|r| r.period.quarter = 7),
+    ];
+    for (name, change) in changes {
+        let (keep, dir) = resigned(name, &realisation, &|e| {
+            if let sakip::event::Payload::RealisationRecorded(r) = &mut e.payload {
+                change(r)
+            }
+        });
+        plan_cases.push((name, dir, keep));
+    }
+
     let mut disagreements = Vec::new();
+    for (name, dir, _) in &plan_cases {
+        let (full, _, full_err) = env.run(&["verify-bundle", s(dir)]);
+        let (chain, chain_out, chain_err) = env.run(&["verify-bundle", "--scope", "chain", s(dir)]);
+        let (py, _, py_err) = python(&[s(dir)]);
+        eprintln!("{name}: sakip {full} | sakip --scope chain {chain} | python {py}");
+        if full != 3 || !full_err.contains("invalid event") || chain != 0 || py != 0 {
+            disagreements.push(format!(
+                "{name}: sakip {full} ({}), --scope chain {chain} ({}), python {py} ({})",
+                full_err.trim(),
+                chain_err.trim(),
+                py_err.trim()
+            ));
+        }
+        assert!(chain_out.contains("not checked (--scope chain)"), "{chain_out}");
+    }
     for (name, dir, expect) in &corpus {
         let started = std::time::Instant::now();
         let (rust, _, rust_err) = env.run(&["verify-bundle", s(dir)]);
@@ -881,6 +960,21 @@ fn both_verifiers_agree_on_a_corpus_of_good_and_hostile_bundles() {
             rust_err.trim(),
             py_err.trim()
         );
+        // The new cases also name the same reason in both verifiers.
+        let reason = match name.as_str() {
+            "stamped-in-2100" => Some("in the future of this machine's clock"),
+            "checkpoint-listed-but-missing" => Some("checkpoint is missing"),
+            "events-jsonl-listed-but-missing" => Some("events.jsonl is missing"),
+            "no-manifest" => Some("no manifest.json, so not a bundle"),
+            _ => None,
+        };
+        if reason.is_some_and(|r| !rust_err.contains(r) || !py_err.contains(r)) {
+            disagreements.push(format!(
+                "{name}: not the reason {reason:?}: sakip {}, python {}",
+                rust_err.trim(),
+                py_err.trim()
+            ));
+        }
         if rust != *expect || py != *expect {
             disagreements.push(format!(
                 "{name}: expected {expect}, sakip {rust} ({}), python {py} ({})",

@@ -280,6 +280,37 @@ fn a_key_never_approves_its_own_entry() {
     env.ok(&["--key", &env.demo_key("kepala-approver"), "approve", &seq]);
 }
 
+/// A key with the approver role once approved the event that registered
+/// it; an admin's registration is decided by someone else.
+#[test]
+fn a_key_never_approves_its_own_registration() {
+    let env = demo();
+    let admin = env.demo_key("sekretaris-admin");
+    let both = env.key("dual.key", 78, "Kasubag Merangkap");
+    env.ok(&[
+        "--key",
+        &admin,
+        "key",
+        "add",
+        "--public",
+        &format!("{}.pub", both.display()),
+        "--role",
+        "operator,approver",
+    ]);
+    let (count, _) = env.head();
+    let registration = (count - 1).to_string();
+    let (code, _, err) = env.run(&["--key", both.to_str().unwrap(), "approve", &registration]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("its own registration"), "{err}");
+    assert_eq!(env.head().0, count, "nothing was appended");
+    env.ok(&[
+        "--key",
+        &env.demo_key("kepala-approver"),
+        "approve",
+        &registration,
+    ]);
+}
+
 #[test]
 fn an_event_stamped_in_the_future_is_refused_and_the_ledger_stays_usable() {
     let mut env = demo();
@@ -314,6 +345,69 @@ fn an_event_stamped_in_the_future_is_refused_and_the_ledger_stays_usable() {
         "--value",
         "21",
     ]);
+}
+
+/// A known-at moment that has not come yet is the state of knowledge now,
+/// and is labelled so, not as a past moment.
+#[test]
+fn a_known_at_in_the_future_is_labelled_as_now() {
+    let env = demo();
+    let out = env.ok(&["status", "--year", "2021", "--known-at", "9999-12-31"]);
+    assert!(out.contains("sekarang") && out.contains("belum tiba"), "{out}");
+    let past = env.ok(&["status", "--year", "2021", "--known-at", "2022-01-10"]);
+    assert!(!past.contains("sekarang"), "{past}");
+}
+
+/// An operator whose clock runs four minutes fast (inside the margin) once
+/// blocked every other append until the others' clocks caught up. Now the
+/// next event takes the head's time: nothing is refused, and recorded time
+/// still never goes backwards.
+#[test]
+fn a_signer_whose_clock_runs_ahead_does_not_block_the_others() {
+    let mut env = demo();
+    let fast = env.demo_key("kabid-mutasi-operator");
+    let other = env.demo_key("kabid-pengembangan-operator");
+    env.now = "2022-03-01T09:04:00+07:00";
+    env.ok(&[
+        "--key",
+        &fast,
+        "record",
+        "realisasi",
+        "--indicator",
+        "IKU-1.1",
+        "--period",
+        "2022-Q1",
+        "--value",
+        "21",
+    ]);
+    env.now = "2022-03-01T09:00:00+07:00";
+    let (count, _) = env.head();
+    let (code, _, err) = env.run(&[
+        "--key",
+        &other,
+        "record",
+        "realisasi",
+        "--indicator",
+        "IKU-2.1",
+        "--period",
+        "2022-Q1",
+        "--value",
+        "30",
+    ]);
+    assert_eq!(code, 0, "the slower clock was blocked: {err}");
+    assert_eq!(env.head().0, count + 1);
+    let log = env.ok(&["log", "--format", "jsonl"]);
+    let times: Vec<String> = log
+        .lines()
+        .rev()
+        .take(2)
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["recorded_at"].to_string())
+        .collect();
+    assert_eq!(
+        times[0], times[1],
+        "the later event takes the head's time: {times:?}"
+    );
+    assert!(times[0].contains("02:04:00"), "{times:?}");
 }
 
 #[test]

@@ -97,6 +97,22 @@ pub struct VerifyBundleArgs {
     /// Require cosignatures by at least N of the --witness keys.
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub witness_quorum: usize,
+    /// What to check. full: everything `sakip verify` checks of the
+    /// events (signatures, chain, time, keys and roles, and the plan rules
+    /// of every domain event), and the files, manifest and checkpoint.
+    /// chain: the same without the plan rules, which is exactly what
+    /// tools/verify_bundle.py checks; use it to compare the two verifiers.
+    #[arg(long, value_enum, default_value_t = ScopeArg::Full)]
+    pub scope: ScopeArg,
+}
+
+/// `verify-bundle --scope`.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScopeArg {
+    /// Every check, the plan rules included.
+    Full,
+    /// The checks of tools/verify_bundle.py: no plan rules.
+    Chain,
 }
 
 pub fn export(ctx: &Ctx, args: ExportArgs, out: &mut dyn Write) -> CmdResult {
@@ -127,7 +143,12 @@ pub fn export(ctx: &Ctx, args: ExportArgs, out: &mut dyn Write) -> CmdResult {
 pub fn verify_bundle(ctx: &Ctx, args: VerifyBundleArgs, out: &mut dyn Write) -> CmdResult {
     let trusted = crate::cli::checkpoint::trusted_keys(&args.trusted_key)?;
     let witnesses = crate::cli::witness::witness_keys(&args.witness)?;
-    let b = sakip::service::audit::verify_bundle_trusting(&args.bundle, &trusted)?;
+    use sakip::service::audit::BundleScope;
+    let scope = match args.scope {
+        ScopeArg::Full => BundleScope::Full,
+        ScopeArg::Chain => BundleScope::Chain,
+    };
+    let b = sakip::service::audit::verify_bundle_scoped(&args.bundle, &trusted, scope)?;
     let cosigned = crate::cli::witness::cosigned(
         b.checkpoint_note.as_ref(),
         &witnesses,
@@ -144,6 +165,12 @@ pub fn verify_bundle(ctx: &Ctx, args: VerifyBundleArgs, out: &mut dyn Write) -> 
     )?;
     for note in &b.notes {
         writeln!(out, "note: {note}")?;
+    }
+    if scope == BundleScope::Chain {
+        writeln!(
+            out,
+            "not checked (--scope chain): the plan rules of domain events; run without --scope for them"
+        )?;
     }
     if let Some((size, signers)) = b.checkpoint {
         writeln!(
