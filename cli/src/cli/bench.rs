@@ -223,16 +223,18 @@ pub fn run(ctx: &Ctx, args: Args, out: &mut dyn Write) -> CmdResult {
         2021,
         "reference ledger (Kediri 2021)",
     )?);
-    rows.extend(
-        super::bench_web::dashboard(
-            reference.ledger,
-            2021,
-            if quick { 50 } else { 500 },
-            "reference ledger",
-            &sakip::keys::example_key("kepala-approver"),
-        )?
-        .0,
-    );
+    let kepala = sakip::keys::example_key("kepala-approver");
+    let (web, ledger) = super::bench_web::dashboard(
+        reference.ledger,
+        2021,
+        if quick { 50 } else { 500 },
+        "reference ledger",
+        &kepala,
+    )?;
+    rows.extend(web);
+    let (web, _, flood) = super::bench_web::hostile(ledger, 2021, if quick { 50 } else { 300 }, &kepala)?;
+    rows.extend(web);
+    notes.push(flood);
     let opds = args.opds.unwrap_or(if quick { 8 } else { 40 });
     rows.extend(super::bench_web::pemda(
         &dir.join("pemda"),

@@ -235,3 +235,188 @@ pub fn dashboard(
         ledger,
     ))
 }
+
+/// What the hostile clients of [`hostile`] managed, for the note under the
+/// table.
+#[derive(Default)]
+struct Flood {
+    /// Connections the idle sockets opened (each closed by the server,
+    /// at once over a cap or at the header deadline, and opened again).
+    connects: std::sync::atomic::AtomicU64,
+    /// Connections that could not be opened (out of descriptors here).
+    refused: std::sync::atomic::AtomicU64,
+    /// Bad sign-ins sent, and how many the server answered 429.
+    sign_ins: std::sync::atomic::AtomicU64,
+    throttled: std::sync::atomic::AtomicU64,
+}
+
+/// Idle sockets from one address and bad sign-ins from thirty, beside a
+/// legitimate client: `sockets` connections from 127.0.0.2 that each send
+/// half a request and, when the server closes them, open again a second
+/// later; a bad sign-in five times a second (300 a minute) from 127.0.0.3
+/// to 127.0.0.32 in turn. Runs until `stop` is set.
+fn flood(
+    runtime: &tokio::runtime::Runtime,
+    port: u16,
+    sockets: usize,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    counts: std::sync::Arc<Flood>,
+) {
+    use std::sync::atomic::Ordering::Relaxed;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let connect = move |from: [u8; 4]| async move {
+        let socket = tokio::net::TcpSocket::new_v4()?;
+        socket.bind(std::net::SocketAddr::from((from, 0)))?;
+        socket
+            .connect(std::net::SocketAddr::from(([127, 0, 0, 1], port)))
+            .await
+    };
+    for _ in 0..sockets {
+        let (stop, counts) = (stop.clone(), counts.clone());
+        runtime.spawn(async move {
+            let mut sink = [0u8; 512];
+            while !stop.load(Relaxed) {
+                match connect([127, 0, 0, 2]).await {
+                    Ok(mut s) => {
+                        counts.connects.fetch_add(1, Relaxed);
+                        let _ = s.write_all(b"GET / HTTP/1.1\r\nHost: sakip\r\n").await;
+                        // Held until the server closes it.
+                        while !stop.load(Relaxed) {
+                            match tokio::time::timeout(
+                                std::time::Duration::from_millis(200),
+                                s.read(&mut sink),
+                            )
+                            .await
+                            {
+                                Ok(Ok(0)) | Ok(Err(_)) => break,
+                                _ => {}
+                            }
+                        }
+                    }
+                    Err(_) => {
+                        counts.refused.fetch_add(1, Relaxed);
+                    }
+                }
+                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+            }
+        });
+    }
+    runtime.spawn(async move {
+        let body = r#"{"kunci":"00","nonce":"00","tanda_tangan":"AA=="}"#;
+        let request = format!(
+            "POST /api/masuk HTTP/1.1\r\nHost: sakip\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        let mut i = 0u8;
+        while !stop.load(Relaxed) {
+            let from = [127, 0, 0, 3 + i % 30];
+            i = i.wrapping_add(1);
+            if let Ok(mut s) = connect(from).await {
+                let _ = s.write_all(request.as_bytes()).await;
+                let mut answer = Vec::new();
+                let _ = s.read_to_end(&mut answer).await;
+                counts.sign_ins.fetch_add(1, Relaxed);
+                if answer.starts_with(b"HTTP/1.1 429") {
+                    counts.throttled.fetch_add(1, Relaxed);
+                }
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+    });
+}
+
+/// `n` sign-ins as a browser makes them (challenge, then signed answer):
+/// latencies in ms.
+fn sign_ins(agent: &ureq::Agent, url: &str, key: &sakip::KeyPair, n: usize) -> sakip::Result<Vec<f64>> {
+    let mut times = Vec::with_capacity(n);
+    for _ in 0..n {
+        let t = Instant::now();
+        sign_in(agent, url, key)?;
+        times.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    Ok(times)
+}
+
+/// A legitimate client's sign-in and dashboard, p50 and p99, while 2.000
+/// idle sockets from one address and a 300-a-minute bad sign-in flood from
+/// thirty run beside it, against the same client on the same server with
+/// nobody else connected (`docs/security.md`, "Limits"). The server has
+/// its default limits. Hands the ledger back, with a note of what the
+/// flood managed.
+pub fn hostile(
+    ledger: sakip::Ledger,
+    year: u16,
+    n: usize,
+    key: &sakip::KeyPair,
+) -> sakip::Result<(Vec<Row>, sakip::Ledger, String)> {
+    use std::sync::atomic::Ordering::Relaxed;
+    let app = sakip_web::App::new(
+        ledger.with_clock(std::sync::Arc::new(sakip::SystemClock)),
+        std::sync::Arc::new(sakip::SystemClock),
+        sakip_web::Config {
+            secure_cookies: false,
+            base: String::new(),
+        },
+    )?;
+    let running = start(sakip_web::router(app.clone()))?;
+    let port: u16 = running
+        .base
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .ok_or_else(|| internal(&"no port"))?;
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let dashboard = format!("{}/?tahun={year}&tw=4", running.base);
+    let quiet_sign_in = sign_ins(&agent, &running.base, key, n)?;
+    let cookie = sign_in(&agent, &running.base, key)?;
+    let quiet_page = fetch(&agent, &dashboard, &cookie, n)?;
+
+    let attackers = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .map_err(|e| internal(&e))?;
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let counts = std::sync::Arc::new(Flood::default());
+    flood(&attackers, port, 2000, stop.clone(), counts.clone());
+    // Let the sockets pile up against the caps before measuring.
+    while counts.connects.load(Relaxed) + counts.refused.load(Relaxed) < 2000 {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let loud_sign_in = sign_ins(&agent, &running.base, key, n);
+    let loud_page = fetch(&agent, &dashboard, &cookie, n);
+    stop.store(true, Relaxed);
+    attackers.shutdown_timeout(std::time::Duration::from_secs(2));
+    running.finish();
+    let (loud_sign_in, loud_page) = (loud_sign_in?, loud_page?);
+    let ledger = std::sync::Arc::try_unwrap(app)
+        .map_err(|_| internal(&"the stopped server still holds the ledger"))?
+        .into_ledger();
+    let label = "beside 2.000 idle sockets and 300 bad sign-ins/min";
+    let mut rows = Vec::new();
+    for (what, mut loud, mut quiet) in [
+        ("web sign-in (challenge and answer)", loud_sign_in, quiet_sign_in),
+        ("web dashboard", loud_page, quiet_page),
+    ] {
+        for p in [50, 99] {
+            rows.push(Row::new(
+                format!("{what} {label}, p{p}"),
+                percentile(&mut loud, p),
+                Unit::Millis,
+                format!("the same, no other client, p{p}"),
+                percentile(&mut quiet, p),
+            ));
+        }
+    }
+    let note = format!(
+        "hostile clients: {} idle connections opened from 127.0.0.2 (each closed by the server at its caps or header deadline, then opened again), {} not opened; {} bad sign-ins from 30 addresses, {} of them answered 429",
+        counts.connects.load(Relaxed),
+        counts.refused.load(Relaxed),
+        counts.sign_ins.load(Relaxed),
+        counts.throttled.load(Relaxed)
+    );
+    Ok((rows, ledger, note))
+}

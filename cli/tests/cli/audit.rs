@@ -26,8 +26,10 @@ fn ledger(n: u64) -> (Env, crate::support::Keys) {
         env.ok(&[
             "--key",
             s(&keys.kepala),
+            // The operator's registration (seq 1 registered the kepala's
+            // own key, which it may not approve).
             "approve",
-            "1",
+            "2",
             "--comment",
             &format!("review {}", env.head().0),
         ]);

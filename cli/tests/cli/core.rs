@@ -9,16 +9,12 @@ use sakip::keys::KeyPair;
 fn init_keys_approve_verify() {
     let env = Env::new();
     let keys = env.standard();
-    let out = env.ok(&[
-        "--key",
-        s(&keys.kepala),
-        "approve",
-        "1",
-        "2",
-        "--comment",
-        "Sesuai SK",
-    ]);
-    assert_eq!(out, "seq 3: approve 1, 2\n");
+    let out = env.ok(&["--key", s(&keys.kepala), "approve", "2", "--comment", "Sesuai SK"]);
+    assert_eq!(out, "seq 3: approve 2\n");
+    // Seq 1 registered the kepala's own key: another approver decides it.
+    let (code, _, err) = env.run(&["--key", s(&keys.kepala), "approve", "1"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("its own registration"), "{err}");
     let out = env.ok(&["verify"]);
     let (count, head) = env.head();
     assert_eq!(count, 4);
@@ -214,7 +210,8 @@ fn second_process_gets_ledger_in_use() {
 fn five() -> (Env, crate::support::Keys) {
     let env = Env::new();
     let keys = env.standard();
-    env.ok(&["--key", s(&keys.kepala), "approve", "1"]);
+    // Seq 1 registered the kepala's own key, which it may not approve.
+    env.ok(&["--key", s(&keys.kepala), "approve", "2"]);
     env.ok(&["--key", s(&keys.kepala), "approve", "2"]);
     (env, keys)
 }
