@@ -146,6 +146,7 @@ pub fn child_peak_rss(exe: &Path, args: &[&std::ffi::OsStr], scratch: &Path) -> 
         let output = std::process::Command::new(exe)
             .args(args)
             .env("SAKIP_PEAK_RSS_FILE", &report)
+            .env("SAKIP_STATE_DIR", scratch.join("state"))
             .output()
             .map_err(|e| Error::io(exe, e))?;
         if output.status.success() {

@@ -108,6 +108,7 @@ fn period(year: u16, quarter: u8) -> String {
 fn sakip(ledger: &Path, key: &Path) -> Command {
     let mut c = Command::cargo_bin("sakip").unwrap();
     c.env("SAKIP_LEDGER", ledger)
+        .env("SAKIP_STATE_DIR", ledger.with_extension("state"))
         .env("SAKIP_KEY", key)
         .env("NO_COLOR", "1");
     c

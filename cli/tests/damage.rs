@@ -12,6 +12,7 @@ fn sakip(ledger: &Path, args: &[&str]) -> (i32, String, String) {
     let child = Command::cargo_bin("sakip")
         .unwrap()
         .env("SAKIP_LEDGER", ledger)
+        .env("SAKIP_STATE_DIR", ledger.with_extension("state"))
         .env("NO_COLOR", "1")
         .args(args)
         .stdout(Stdio::piped())
@@ -64,7 +65,10 @@ fn flipped_bytes_give_an_answer_or_an_integrity_error_never_a_panic_or_hang() {
         .unwrap();
     assert!(out.status.success());
     let pristine = demo.join("ledger");
+    // The verdict line (the lines after it name this copy's own files).
+    let verdict = |out: &str| out.lines().next().unwrap_or_default().to_string();
     let (_, good_verify, _) = sakip(&pristine, &["verify"]);
+    let good_verify = verdict(&good_verify);
     let (_, good_status, _) = sakip(&pristine, &["status", "--year", "2021", "--format", "json"]);
     let bundle = dir.path().join("bundle");
     assert_eq!(
@@ -96,7 +100,8 @@ fn flipped_bytes_give_an_answer_or_an_integrity_error_never_a_panic_or_hang() {
                     // The flipped bytes were not in use: the answer must be the true one.
                     if args[0] == "verify" {
                         assert_eq!(
-                            stdout, good_verify,
+                            verdict(&stdout),
+                            good_verify,
                             "offset {offset}: verify passed with a different answer"
                         );
                     }
@@ -122,7 +127,7 @@ fn flipped_bytes_give_an_answer_or_an_integrity_error_never_a_panic_or_hang() {
     let restored = dir.path().join("restored");
     let (code, out, err) = sakip(&restored, &["restore", bundle.to_str().unwrap()]);
     assert_eq!(code, 0, "{out}{err}");
-    assert_eq!(sakip(&restored, &["verify"]).1, good_verify);
+    assert_eq!(verdict(&sakip(&restored, &["verify"]).1), good_verify);
     assert_eq!(
         sakip(&restored, &["status", "--year", "2021", "--format", "json"]).1,
         good_status
@@ -178,9 +183,20 @@ fn a_store_put_back_to_an_older_state_is_caught_by_the_head_mark() {
             "{err}"
         );
     }
+    // An attacker removes the mark as well: the head this user's sakip
+    // saw at its last verify, kept outside the ledger, still tells.
     std::fs::remove_file(ledger.join("HEAD-MARK")).unwrap();
     let (code, out, err) = sakip(&ledger, &["verify"]);
+    assert_eq!(code, 3, "a put-back copy without its mark: {out}{err}");
+    assert!(
+        err.contains("this user's sakip") && err.contains("cut off the end"),
+        "{err}"
+    );
+    // The older copy on purpose: remove both, and it verifies.
+    std::fs::remove_dir_all(ledger.with_extension("state")).unwrap();
+    let (code, out, err) = sakip(&ledger, &["verify"]);
     assert_eq!(code, 0, "the older copy, on purpose: {out}{err}");
+    assert!(out.contains("remembered this head"), "{out}");
 }
 
 /// Damage to any file of the store, not only the data file: overwritten
@@ -199,7 +215,10 @@ fn damage_to_any_file_of_the_store_is_an_integrity_error() {
         .unwrap();
     assert!(out.status.success());
     let pristine = demo.join("ledger");
+    // The verdict line (the lines after it name this copy's own files).
+    let verdict = |out: &str| out.lines().next().unwrap_or_default().to_string();
     let (_, good_verify, _) = sakip(&pristine, &["verify"]);
+    let good_verify = verdict(&good_verify);
     let files: Vec<String> = std::fs::read_dir(pristine.join("store"))
         .unwrap()
         .map(|e| e.unwrap())
@@ -240,7 +259,11 @@ fn damage_to_any_file_of_the_store_is_an_integrity_error() {
             }
             let (code, stdout, stderr) = sakip(&ledger, &["verify"]);
             match code {
-                0 => assert_eq!(stdout, good_verify, "{file} {damage}: a different answer"),
+                0 => assert_eq!(
+                    verdict(&stdout),
+                    good_verify,
+                    "{file} {damage}: a different answer"
+                ),
                 3 => {
                     assert!(
                         stderr.starts_with("error: integrity failure"),

@@ -245,7 +245,9 @@ impl Drop for Killed {
 }
 
 fn sakip(args: &[&str]) -> String {
+    // No remembered heads in the user's own state directory.
     let out = Command::new(env!("CARGO_BIN_EXE_sakip"))
+        .env("SAKIP_STATE_DIR", "")
         .args(args)
         .output()
         .unwrap();
@@ -723,6 +725,7 @@ fn serve_demo_answers() {
     let beside = |args: &[&str]| {
         let out = Command::new(env!("CARGO_BIN_EXE_sakip"))
             .env("SAKIP_LOCK_WAIT", "20")
+            .env("SAKIP_STATE_DIR", tmp.path().join("state"))
             .arg("--ledger")
             .arg(&ledger)
             .args(args)
@@ -879,6 +882,39 @@ fn https_makes_webcrypto_available_by_name() {
     browser.go(&format!("{base}/?tahun=2021"));
     let dash = browser.js("return document.querySelector('main').innerText", json!([]));
     assert!(dash.as_str().unwrap().contains("70,34%"), "{dash}");
+
+    // The browser remembers the ledger's head, and on the next visit checks
+    // a consistency proof from it.
+    let dashboard = format!("{base}/?tahun=2021");
+    browser.go(&dashboard);
+    browser.wait(
+        "the head extended",
+        "return /bukti konsistensi diperiksa/.test(document.getElementById('kepala-ledger').textContent)",
+    );
+    let edit = |change: &str| {
+        browser.js(
+            &format!("const k = Object.keys(localStorage).find(k => k.startsWith('sakip-kepala:')); const v = JSON.parse(localStorage.getItem(k)); {change}; localStorage.setItem(k, JSON.stringify(v));"),
+            json!([]),
+        );
+        browser.go(&dashboard);
+        let text = browser.wait(
+            "the alarm",
+            "const a = document.getElementById('alarm-ledger'); return a && document.querySelector('main').classList.contains('tercemar') && !document.querySelector('main table').checkVisibility() && a.textContent",
+        );
+        text.as_str().unwrap().to_string()
+    };
+    // As if this browser had seen five events more than the ledger holds:
+    // cut back, or an older copy put back.
+    let cut = edit("v.ukuran += 5");
+    assert!(cut.contains("terpotong"), "{cut}");
+    // The same size with another root: rewritten.
+    let forked = edit("v.ukuran -= 5; v.akar = btoa(String.fromCharCode(...new Uint8Array(32)))");
+    assert!(forked.contains("bercabang"), "{forked}");
+    browser.screenshot(&tmp.path().join("alarm.png"));
+    if let Some(dir) = std::env::var_os("SAKIP_KEEP_SCREENSHOTS") {
+        std::fs::copy(tmp.path().join("alarm.png"), PathBuf::from(dir).join("alarm.png")).unwrap();
+    }
+    browser.js("localStorage.clear()", json!([]));
 
     // Plain HTTP by the same name: not a secure context, no WebCrypto.
     wait_http(&format!("http://127.0.0.1:{plain_port}/masuk"));

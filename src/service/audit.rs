@@ -75,6 +75,76 @@ pub fn finish_stepwise(ledger: &Ledger, stepwise: Stepwise) -> Result<Verificati
     Ok(Verification { verified, extends })
 }
 
+/// A head seen earlier, outside the store: `size` events whose Merkle root
+/// was `root` (remembered by a user's sakip, or by a browser).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SeenHead {
+    /// The number of events seen.
+    pub size: u64,
+    /// Their Merkle root.
+    pub root: crate::merkle::Hash,
+}
+
+/// How the ledger stands against a head seen earlier: it must hold at
+/// least those events, and its first `seen.size` events must still hash
+/// to the seen root (it only grew since). `where_` says who saw it, for
+/// the error. The ledger's Merkle nodes are read, so verify it first.
+pub fn extends_seen(ledger: &Ledger, seen: SeenHead, where_: &str) -> Result<()> {
+    let size = ledger.head().count;
+    if seen.size > size {
+        return Err(Error::Integrity {
+            seq: Some(size),
+            reason: format!(
+                "the ledger holds {size} events, but {where_} saw it with {}: events were cut off the end, or an older copy was put back",
+                seen.size
+            ),
+        });
+    }
+    if ledger.merkle_root(seen.size)? != seen.root {
+        return Err(Error::Integrity {
+            seq: None,
+            reason: format!(
+                "the first {} events no longer hash to the root {where_} saw: the ledger was rewritten or forked since",
+                seen.size
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// The head now, and what a client that remembers a head of `from` events
+/// needs to check that the ledger only grew since.
+#[derive(Debug)]
+pub struct HeadSince {
+    /// The ledger's checkpoint origin.
+    pub origin: String,
+    /// The number of events now.
+    pub size: u64,
+    /// Their Merkle root.
+    pub root: crate::merkle::Hash,
+    /// The consistency proof from the first `from` events to `size`
+    /// (RFC 9162, 2.1.4); `None` when the ledger holds fewer than `from`
+    /// events, which the client shows as an alarm.
+    pub proof: Option<Vec<crate::merkle::Hash>>,
+}
+
+/// [`HeadSince`] for a client that remembers `from` events.
+pub fn head_since(ledger: &Ledger, from: u64) -> Result<HeadSince> {
+    let size = ledger.head().count;
+    let proof = match from {
+        _ if from > size => None,
+        0 => Some(Vec::new()),
+        _ if from == size => Some(Vec::new()),
+        _ => Some(crate::merkle::consistency_proof(ledger.store(), from, size)?),
+    };
+    Ok(HeadSince {
+        origin: ledger.origin()?,
+        size,
+        root: ledger.merkle_root(size)?,
+        proof,
+    })
+}
+
 /// Parse a checkpoint file's text; `name` names it in errors.
 pub fn parse_checkpoint(name: &str, text: &str) -> Result<Checkpoint> {
     Checkpoint::parse(text).map_err(|e| Error::Input(format!("{name}: {e}")))

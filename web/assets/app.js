@@ -278,8 +278,97 @@ async function startVerification() {
   await watchVerification();
 }
 
+// ---- The head this browser saw: a shrunk or forked ledger is an alarm.
+// Each signed-in page asks for the head and a consistency proof from the
+// head this browser remembers for this ledger (RFC 9162, 2.1.4.2), and
+// checks it here with SHA-256; the server cannot show a ledger cut back
+// or rewritten since as if it had only grown.
+
+async function sha256(...parts) {
+  const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) { all.set(p, at); at += p.length; }
+  return new Uint8Array(await crypto.subtle.digest("SHA-256", all));
+}
+
+const node = (l, r) => sha256(Uint8Array.of(1), l, r);
+const same = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
+
+// Whether `proof` shows the tree of `first` leaves with root `a` is a prefix
+// of the tree of `second` leaves with root `b`.
+async function consistent(first, second, a, b, proof) {
+  if (first === second) return proof.length === 0 && same(a, b);
+  if (first === 0) return proof.length === 0;
+  if (first > second || proof.length === 0) return false;
+  let path = proof;
+  if ((first & (first - 1)) === 0) path = [a, ...proof];
+  let fn = first - 1, sn = second - 1;
+  while (fn & 1) { fn = Math.floor(fn / 2); sn = Math.floor(sn / 2); }
+  let fr = path[0], sr = path[0];
+  for (const c of path.slice(1)) {
+    if (sn === 0) return false;
+    if ((fn & 1) || fn === sn) {
+      fr = await node(c, fr);
+      sr = await node(c, sr);
+      while (!(fn & 1) && fn !== 0) { fn = Math.floor(fn / 2); sn = Math.floor(sn / 2); }
+    } else {
+      sr = await node(sr, c);
+    }
+    fn = Math.floor(fn / 2); sn = Math.floor(sn / 2);
+  }
+  return sn === 0 && same(fr, a) && same(sr, b);
+}
+
+function alarm(text) {
+  const main = document.querySelector("main");
+  if (!main || document.getElementById("alarm-ledger")) return;
+  const box = document.createElement("div");
+  box.id = "alarm-ledger";
+  box.className = "alarm";
+  box.setAttribute("role", "alert");
+  box.textContent = text;
+  main.prepend(box);
+  main.classList.add("tercemar");
+}
+
+async function checkHead() {
+  const line = document.getElementById("kepala-ledger");
+  if (!line) return;
+  if (!(window.crypto && crypto.subtle)) { line.textContent = "Riwayat ledger tidak dapat diperiksa peramban tanpa HTTPS."; return; }
+  const key = "sakip-kepala:" + location.origin + base();
+  let seen = null;
+  try { seen = JSON.parse(localStorage.getItem(key) || "null"); } catch (_) { seen = null; }
+  const from = seen && Number.isSafeInteger(seen.ukuran) ? seen.ukuran : 0;
+  const res = await fetch(base() + "/api/kepala?dari=" + from, { credentials: "same-origin" });
+  if (res.status !== 200) { line.textContent = ""; return; }
+  const now = await res.json();
+  const was = seen ? `${seen.ukuran} peristiwa, akar ${seen.akar.slice(0, 12)}…, dilihat ${seen.waktu}` : "";
+  if (seen && seen.asal !== now.asal) {
+    alarm(`PERINGATAN: di alamat ini sekarang ada ledger lain (${now.asal}) daripada yang pernah dilihat peramban ini (${seen.asal}). Data tidak ditampilkan. Laporkan ke admin dan Inspektorat.`);
+    line.textContent = "Riwayat ledger tidak cocok dengan yang pernah dilihat peramban ini.";
+    return;
+  }
+  if (seen) {
+    const ok = now.bukti && await consistent(seen.ukuran, now.ukuran, unb64(seen.akar), unb64(now.akar), now.bukti.map(unb64));
+    if (!ok) {
+      const what = now.ukuran < seen.ukuran
+        ? `ledger ini kini hanya ${now.ukuran} peristiwa, padahal peramban ini pernah melihat ${was}: peristiwa terakhir terpotong atau salinan lama dipasang kembali`
+        : `riwayat ledger ini tidak memperpanjang yang pernah dilihat peramban ini (${was}): ledger ditulis ulang atau bercabang`;
+      alarm(`PERINGATAN: ${what}. Data tidak ditampilkan; jangan memasukkan entri. Laporkan ke admin dan Inspektorat.`);
+      line.textContent = "Riwayat ledger tidak cocok dengan yang pernah dilihat peramban ini.";
+      return;
+    }
+  }
+  const waktu = new Date().toISOString().slice(0, 16).replace("T", " ") + " UTC";
+  localStorage.setItem(key, JSON.stringify({ asal: now.asal, ukuran: now.ukuran, akar: now.akar, waktu }));
+  line.textContent = seen
+    ? `Ledger ${now.ukuran} peristiwa; memperpanjang ${seen.ukuran} peristiwa yang dilihat peramban ini (bukti konsistensi diperiksa).`
+    : `Ledger ${now.ukuran} peristiwa; kepalanya kini diingat peramban ini.`;
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   showKey();
+  checkHead().catch(() => {});
   const on = (id, ev, f) => { const el = document.getElementById(id); if (el) el.addEventListener(ev, f); };
   on("buat-kunci", "click", () => confirmReplace(() => newKey()).catch((e) => say(String(e.message || e), false)));
   on("impor-kunci", "change", (ev) => {

@@ -78,6 +78,7 @@ pub(crate) fn routes(app: Arc<App>) -> Router {
         )
         .route("/api/kirim", post(api::submit))
         .route("/api/verifikasi", get(verifikasi::status).post(verifikasi::start))
+        .route("/api/kepala", get(verifikasi::head))
         .route_layer(axum::middleware::from_fn(off_workers));
     Router::new()
         .route("/masuk", get(pages::sign_in))

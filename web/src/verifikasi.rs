@@ -40,6 +40,45 @@ pub struct Run {
 }
 
 /// `POST /api/verifikasi`: start a verification (409 while one runs).
+/// `GET /api/kepala?dari=N`: the ledger's head, and the consistency proof
+/// from the first N events to it, for a browser that remembers a head of
+/// N events (`aset/app.js`, `checkHead`): it shows an alarm instead of the
+/// page when the ledger shrank or forked since it last looked.
+#[derive(Serialize)]
+pub struct HeadView {
+    asal: String,
+    ukuran: u64,
+    /// Base64 of the Merkle root.
+    akar: String,
+    dari: u64,
+    /// Base64 hashes; absent when the ledger holds fewer than `dari`.
+    bukti: Option<Vec<String>>,
+}
+
+#[derive(serde::Deserialize)]
+pub struct Since {
+    #[serde(default)]
+    dari: u64,
+}
+
+pub async fn head(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    axum::extract::Query(since): axum::extract::Query<Since>,
+) -> Result<Json<HeadView>, WebError> {
+    use base64::Engine;
+    require(&app, &headers, false)?;
+    let h = audit::head_since(&app.ledger(), since.dari)?;
+    let b64 = |h: &[u8; 32]| base64::engine::general_purpose::STANDARD.encode(h);
+    Ok(Json(HeadView {
+        asal: h.origin,
+        ukuran: h.size,
+        akar: b64(&h.root),
+        dari: since.dari,
+        bukti: h.proof.map(|p| p.iter().map(b64).collect()),
+    }))
+}
+
 pub async fn start(State(app): State<Arc<App>>, headers: HeaderMap) -> Result<Json<Run>, WebError> {
     let (_, session) = require(&app, &headers, true)?;
     let who = app.holder(&session.key);

@@ -132,7 +132,9 @@ fn truncation_below_the_checkpoint_is_detected() {
         for seq in 7..10u64 {
             events.remove(seq.to_be_bytes()).unwrap();
         }
-        // Make the head agree, as a careful attacker would.
+        // Make the head agree and drop the checkpoint the ledger keeps, as a
+        // careful attacker would.
+        meta.remove("checkpoint").unwrap();
         let last = events.get(6u64.to_be_bytes()).unwrap().unwrap();
         let mut head = meta.get("head").unwrap().unwrap().to_vec();
         head[..8].copy_from_slice(&7u64.to_be_bytes());
@@ -1281,7 +1283,22 @@ fn a_witness_cosigns_a_growing_ledger_and_refuses_a_fork() {
         keys[&e.author.0].clone()
     });
     env.ok(&["rebuild"]);
-    env.ok(&["verify"]);
+    // This user's sakip verified the ledger before: it sees the fork.
+    let (code, _, err) = env.run(&["verify"]);
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("rewritten or forked"), "{err}");
+    // A verifier that never saw the ledger: it verifies on its own.
+    let fresh = env
+        .process()
+        .env("SAKIP_STATE_DIR", env.path("fresh-state"))
+        .arg("verify")
+        .output()
+        .unwrap();
+    assert!(
+        fresh.status.success(),
+        "{}",
+        String::from_utf8_lossy(&fresh.stderr)
+    );
     let (_, out) = cosigned_checkpoint("cp-fork");
     assert!(
         out.contains("no cosignature: 422") && out.contains("a fork"),

@@ -18,7 +18,21 @@ fn init_keys_approve_verify() {
     let out = env.ok(&["verify"]);
     let (count, head) = env.head();
     assert_eq!(count, 4);
-    assert_eq!(out, format!("intact: 4 events, head {head}\n"));
+    assert!(
+        out.starts_with(&format!("intact: 4 events, head {head}\n")),
+        "{out}"
+    );
+    assert!(
+        out.contains("newest anchor: none") && out.contains("remembered this head of 4 events"),
+        "{out}"
+    );
+    // The next verify checks the ledger against the head it remembered.
+    let out = env.ok(&["verify"]);
+    assert!(
+        out.contains("extends the head of 4 events this user's sakip saw")
+            && out.contains("newest anchor: 4 events of 4, seen-head"),
+        "{out}"
+    );
     let json: serde_json::Value = serde_json::from_str(&env.ok(&["verify", "--format", "json"])).unwrap();
     assert_eq!(json["status"], "intact");
     assert_eq!(json["events"], 4);

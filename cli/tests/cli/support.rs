@@ -47,6 +47,7 @@ impl Env {
         let mut cmd = Command::cargo_bin("sakip").unwrap();
         cmd.current_dir(self.dir.path())
             .env("SAKIP_LEDGER", self.ledger())
+            .env("SAKIP_STATE_DIR", self.dir.path().join("state"))
             .env("SAKIP_NOW", self.now)
             .env("NO_COLOR", "1")
             .env_remove("SAKIP_KEY");
@@ -59,6 +60,7 @@ impl Env {
         let mut cmd = std::process::Command::cargo_bin("sakip").unwrap();
         cmd.current_dir(self.dir.path())
             .env("SAKIP_LEDGER", self.ledger())
+            .env("SAKIP_STATE_DIR", self.dir.path().join("state"))
             .env("SAKIP_NOW", self.now)
             .env("NO_COLOR", "1")
             .env_remove("SAKIP_KEY");

@@ -4,6 +4,7 @@
 pub mod bundle;
 pub mod checkpoint;
 pub mod inspect;
+pub mod seen;
 pub mod tiles;
 pub mod verify;
 pub mod witness;

@@ -54,8 +54,13 @@ pub fn run(ctx: &Ctx, args: Args, out: &mut dyn Write) -> CmdResult {
         "the checkpoint",
     )?;
     let ledger = ctx.open_ledger()?;
-    match audit::verify_trusting(&ledger, checkpoint, &trusted) {
-        Ok(audit::Verification { verified: v, extends }) => {
+    let verified = audit::verify_trusting(&ledger, checkpoint, &trusted).and_then(|v| {
+        let given = v.extends.as_ref().map(|(c, _, _)| c.size);
+        let anchors = anchors(&ledger, given, &v.verified)?;
+        Ok((v, anchors))
+    });
+    match verified {
+        Ok((audit::Verification { verified: v, extends }, anchors)) => {
             if format == Format::Json {
                 let mut j = json!({"status": "intact", "events": v.events, "head": v.head, "bytes": v.bytes,
                     "root": hex::encode(v.root)});
@@ -64,6 +69,11 @@ pub fn run(ctx: &Ctx, args: Args, out: &mut dyn Write) -> CmdResult {
                         "signers": signers.iter().map(|k| k.key_id()).collect::<Vec<_>>(),
                         "cosigned": cosigned.iter().map(|w| json!({"witness": w.witness.name, "time": w.timestamp})).collect::<Vec<_>>()});
                 }
+                j["anchors"] = anchors
+                    .list
+                    .iter()
+                    .map(|a| json!({"anchor": a.kind, "size": a.size, "what": a.what}))
+                    .collect();
                 crate::cli::write_json_line(out, &j)?;
             } else {
                 writeln!(
@@ -92,6 +102,23 @@ pub fn run(ctx: &Ctx, args: Args, out: &mut dyn Write) -> CmdResult {
                     )?;
                     crate::cli::witness::print_cosigners(out, &cosigned)?;
                 }
+                for a in anchors.list.iter().filter(|a| a.kind != "checkpoint") {
+                    writeln!(out, "extends {}", a.what)?;
+                }
+                match anchors.list.iter().max_by_key(|a| a.size) {
+                    Some(a) => writeln!(
+                        out,
+                        "newest anchor: {} events of {}, {}",
+                        a.size, v.events, a.kind
+                    )?,
+                    None => writeln!(
+                        out,
+                        "newest anchor: none (no checkpoint given or kept, and no head seen before)"
+                    )?,
+                }
+            }
+            if let Some(note) = anchors.remembered.filter(|_| format != Format::Json) {
+                writeln!(out, "{note}")?;
             }
             Ok(())
         }
@@ -111,4 +138,82 @@ pub fn run(ctx: &Ctx, args: Args, out: &mut dyn Write) -> CmdResult {
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// One thing outside the events that the ledger was shown to extend.
+struct Anchor {
+    /// `checkpoint` (given), `kept-checkpoint` or `seen-head`.
+    kind: &'static str,
+    size: u64,
+    /// In words, for the table.
+    what: String,
+}
+
+struct Anchors {
+    list: Vec<Anchor>,
+    /// Where the head is now remembered, or why not.
+    remembered: Option<String>,
+}
+
+/// The anchors beside a given checkpoint: the checkpoint the ledger keeps
+/// from its last `sakip checkpoint`, and the head this user's sakip saw at
+/// its last `verify` ([`super::seen`]); then remember this head.
+fn anchors(
+    ledger: &sakip::Ledger,
+    given: Option<u64>,
+    v: &sakip::verify::Verified,
+) -> sakip::Result<Anchors> {
+    let mut list = Vec::new();
+    if let Some(size) = given {
+        // Printed by the caller with its signers and proof.
+        list.push(Anchor {
+            kind: "checkpoint",
+            size,
+            what: format!("the checkpoint given of {size} events"),
+        });
+    }
+    if let Some(text) = ledger.kept_checkpoint()? {
+        let c = audit::parse_checkpoint("the kept checkpoint", &text)?;
+        ledger.check_extends(&c)?;
+        list.push(Anchor {
+            kind: "kept-checkpoint",
+            size: c.size,
+            what: format!("its own latest checkpoint of {} events", c.size),
+        });
+    }
+    let origin = ledger.origin()?;
+    let mut remembered = None;
+    if let Some(dir) = super::seen::state_dir() {
+        let path = super::seen::path(&dir, &origin);
+        if let Some(seen) = super::seen::load(&path, &origin)? {
+            let who = format!(
+                "this user's sakip on {} (remembered in {}; if an older copy was put back on purpose, remove that file)",
+                seen.when,
+                path.display()
+            );
+            audit::extends_seen(ledger, seen.head, &who)?;
+            list.push(Anchor {
+                kind: "seen-head",
+                size: seen.head.size,
+                what: format!(
+                    "the head of {} events this user's sakip saw on {}",
+                    seen.head.size, seen.when
+                ),
+            });
+        }
+        let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let head = audit::SeenHead {
+            size: v.events,
+            root: v.root,
+        };
+        remembered = Some(match super::seen::store(&path, &origin, head, &now) {
+            Ok(()) => format!(
+                "remembered this head of {} events in {}",
+                v.events,
+                path.display()
+            ),
+            Err(e) => format!("note: this head could not be remembered ({e})"),
+        });
+    }
+    Ok(Anchors { list, remembered })
 }
