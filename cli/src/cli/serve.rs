@@ -55,6 +55,113 @@ pub struct Args {
     /// proxy. Name only proxies that set that header themselves.
     #[arg(long, value_name = "IP")]
     pub trusted_proxy: Vec<std::net::IpAddr>,
+    /// Sign a checkpoint of the ledger this often, whenever it grew, with
+    /// the --key given (an inspector key of the ledger that the
+    /// Inspektorat registered for this server), ask each --witness-url to
+    /// cosign it, keep it for `export` and write it to
+    /// LEDGER/checkpoints/SIZE.checkpoint: 30s, 15m, 1h, 1d.
+    #[arg(long, value_name = "DURATION", value_parser = parse_every, conflicts_with = "root")]
+    pub checkpoint_every: Option<std::time::Duration>,
+    /// A witness to ask for a cosignature of each scheduled checkpoint
+    /// (repeatable).
+    #[arg(long, value_name = "URL", requires = "checkpoint_every")]
+    pub witness_url: Vec<String>,
+    /// A witness whose cosignatures are kept: NAME=FILE.pub (repeatable).
+    #[arg(long, value_name = "NAME=FILE.pub", requires = "witness_url")]
+    pub witness: Vec<String>,
+}
+
+/// `30s`, `15m`, `1h`, `1d`: at least a second.
+fn parse_every(text: &str) -> Result<std::time::Duration, String> {
+    let (number, unit) = text.split_at(text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len()));
+    let n: u64 = number
+        .parse()
+        .map_err(|_| format!("'{text}' is not a duration such as 30s, 15m, 1h or 1d"))?;
+    let secs = match unit {
+        "s" => n,
+        "m" => n * 60,
+        "h" => n * 3600,
+        "d" => n * 86_400,
+        _ => return Err(format!("'{text}' is not a duration such as 30s, 15m, 1h or 1d")),
+    };
+    if secs == 0 {
+        return Err(format!("{text} is too often: at least 1s"));
+    }
+    Ok(std::time::Duration::from_secs(secs))
+}
+
+/// Every `every`, while the server runs: when the ledger grew since the
+/// last checkpoint, sign one with `signer`, ask the witnesses to cosign it
+/// (the ledger is locked only to sign and to make each request), keep it
+/// and write it under `dir`. Reports each on standard error.
+fn schedule_checkpoints(
+    app: std::sync::Arc<sakip_web::App>,
+    signer: sakip::KeyPair,
+    every: std::time::Duration,
+    urls: Vec<String>,
+    witnesses: Vec<sakip::witness::WitnessKey>,
+    dir: PathBuf,
+) {
+    std::thread::spawn(move || {
+        let mut last = app
+            .with_ledger(|l| l.kept_checkpoint().ok().flatten())
+            .and_then(|t| sakip::checkpoint::Checkpoint::parse(&t).ok())
+            .map(|c| c.size);
+        loop {
+            std::thread::sleep(every);
+            match scheduled_checkpoint(&app, &signer, last, &urls, &witnesses, &dir) {
+                Ok(Some((size, report))) => {
+                    last = Some(size);
+                    eprintln!("{report}");
+                }
+                Ok(None) => {}
+                Err(e) => eprintln!("scheduled checkpoint: {e}"),
+            }
+        }
+    });
+}
+
+/// One turn of [`schedule_checkpoints`]: `None` when the ledger has not
+/// grown past `last`.
+fn scheduled_checkpoint(
+    app: &sakip_web::App,
+    signer: &sakip::KeyPair,
+    last: Option<u64>,
+    urls: &[String],
+    witnesses: &[sakip::witness::WitnessKey],
+    dir: &std::path::Path,
+) -> sakip::Result<Option<(u64, String)>> {
+    use sakip::service::audit;
+    let signed = app.with_ledger(|l| {
+        if last.is_some_and(|size| l.head().count <= size) {
+            return Ok(None);
+        }
+        audit::sign_checkpoint(l, signer).map(Some)
+    })?;
+    let Some(mut c) = signed else { return Ok(None) };
+    let mut report = format!("scheduled checkpoint of {} events", c.size);
+    for url in urls {
+        let asked = super::checkpoint::ask_witness_with(url, |old| {
+            app.with_ledger(|l| audit::witness_request(l, c.clone(), old))
+        });
+        match asked {
+            Ok(lines) => {
+                let added: usize = witnesses
+                    .iter()
+                    .map(|w| sakip::witness::attach(&mut c, &lines, w))
+                    .sum();
+                report.push_str(&format!("; {url}: {added} cosignature(s)"));
+            }
+            Err(e) => report.push_str(&format!("; {url}: no cosignature: {e}")),
+        }
+    }
+    let text = c.to_text();
+    app.with_ledger(|l| l.keep_checkpoint(&text))?;
+    std::fs::create_dir_all(dir).map_err(|e| sakip::Error::io(dir, e))?;
+    let path = dir.join(format!("{}.checkpoint", c.size));
+    sakip::fsutil::write(&path, text.as_bytes(), sakip::fsutil::Existing::Replace, 0o644)?;
+    report.push_str(&format!("; written to {}", path.display()));
+    Ok(Some((c.size, report)))
 }
 
 pub fn run(ctx: &Ctx, mut args: Args, out: &mut dyn Write) -> CmdResult {
@@ -103,6 +210,30 @@ pub fn run(ctx: &Ctx, mut args: Args, out: &mut dyn Write) -> CmdResult {
         },
     )?;
     let turns = lend_turns(&app, out)?;
+    if let Some(every) = args.checkpoint_every {
+        let signer = ctx.signer()?;
+        let witnesses = super::witness::witness_keys(&args.witness)?;
+        let dir = ctx.global.ledger.join("checkpoints");
+        writeln!(
+            out,
+            "a checkpoint every {} s when the ledger grew, signed by key {}, to {}{}",
+            every.as_secs(),
+            signer.public().key_id(),
+            dir.display(),
+            match args.witness_url.len() {
+                0 => String::new(),
+                n => format!(", cosigned by {n} witness(es)"),
+            }
+        )?;
+        schedule_checkpoints(
+            app.clone(),
+            signer,
+            every,
+            args.witness_url.clone(),
+            witnesses,
+            dir,
+        );
+    }
     let served = listen(sakip_web::router(app), args.listen, tls, limits, out);
     let _ = std::fs::remove_file(turns);
     served

@@ -1086,43 +1086,7 @@ fn a_witness_cosigns_a_growing_ledger_and_refuses_a_fork() {
         .unwrap()
         .to_string();
 
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let server = std::process::Command::new(env!("CARGO_BIN_EXE_sakip"))
-        .args([
-            "--key",
-            s(&witness_key),
-            "witness",
-            "serve",
-            "--state",
-            s(&env.path("saksi-state")),
-        ])
-        .args(["--name", "saksi.jatimprov.test/w1", "--log"])
-        .arg(format!("{origin}={inspector}.pub"))
-        .args(["--listen", &format!("127.0.0.1:{port}")])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    struct Stop(std::process::Child);
-    impl Drop for Stop {
-        fn drop(&mut self) {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
-    let _server = Stop(server);
-    let started = std::time::Instant::now();
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            started.elapsed() < std::time::Duration::from_secs(30),
-            "the witness never listened"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
+    let (_server, port) = witness_server(&env, &witness_key, &origin, &inspector);
     let url = format!("http://127.0.0.1:{port}");
     let cosigned_checkpoint = |name: &str| {
         let path = env.path(name);
@@ -1331,6 +1295,152 @@ fn a_witness_cosigns_a_growing_ledger_and_refuses_a_fork() {
     ]);
     assert_eq!(code, 3, "{err}");
     assert!(err.contains("witness refuses (422)"), "{err}");
+}
+
+/// A process that is killed when dropped.
+struct Stop(std::process::Child);
+
+impl Drop for Stop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// `sakip witness serve` on a free port of 127.0.0.1 with `witness_key`,
+/// accepting checkpoints of `origin` signed by `inspector`: the process and
+/// its port, once it listens.
+fn witness_server(env: &Env, witness_key: &std::path::Path, origin: &str, inspector: &str) -> (Stop, u16) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let server = std::process::Command::new(env!("CARGO_BIN_EXE_sakip"))
+        .args([
+            "--key",
+            s(witness_key),
+            "witness",
+            "serve",
+            "--state",
+            s(&env.path("saksi-state")),
+        ])
+        .args(["--name", "saksi.jatimprov.test/w1", "--log"])
+        .arg(format!("{origin}={inspector}.pub"))
+        .args(["--listen", &format!("127.0.0.1:{port}")])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let server = Stop(server);
+    let started = std::time::Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(30),
+            "the witness never listened"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    (server, port)
+}
+
+/// The server signs checkpoints on a schedule when the ledger grew and a
+/// witness cosigns them, so a cut or fork is caught against an outsider's
+/// cosignature without an inspector at hand.
+#[test]
+fn the_server_signs_checkpoints_on_a_schedule_and_a_witness_cosigns_them() {
+    let env = crate::support::demo();
+    let inspector = env.demo_key("inspektorat-inspector");
+    let witness_key = env.path("saksi.key");
+    env.ok(&[
+        "key",
+        "new",
+        "--out",
+        s(&witness_key),
+        "--name",
+        "Saksi Inspektorat Provinsi",
+    ]);
+    let witness = format!("saksi.jatimprov.test/w1={}.pub", s(&witness_key));
+    let cp0 = env.path("cp0");
+    env.ok(&["--key", &inspector, "checkpoint", "--out", s(&cp0)]);
+    let origin = std::fs::read_to_string(&cp0)
+        .unwrap()
+        .lines()
+        .next()
+        .unwrap()
+        .to_string();
+    let (_witness, port) = witness_server(&env, &witness_key, &origin, &inspector);
+    // The ledger grows past the last checkpoint, then the server starts.
+    env.ok(&[
+        "--key",
+        &env.demo_key("kabid-mutasi-operator"),
+        "record",
+        "realisasi",
+        "--indicator",
+        "IKU-1.1",
+        "--period",
+        "2022-Q1",
+        "--value",
+        "21",
+    ]);
+    let (size, _) = env.head();
+    let web = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let _serve = Stop(
+        env.process()
+            .args([
+                "--key",
+                &inspector,
+                "serve",
+                "--listen",
+                &format!("127.0.0.1:{web}"),
+            ])
+            .args([
+                "--checkpoint-every",
+                "1s",
+                "--witness-url",
+                &format!("http://127.0.0.1:{port}"),
+            ])
+            .args(["--witness", &witness])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let file = env
+        .ledger()
+        .join("checkpoints")
+        .join(format!("{size}.checkpoint"));
+    let started = std::time::Instant::now();
+    while !file.exists() {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(60),
+            "no scheduled checkpoint of {size} events"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    // Written whole (a new file renamed into place), cosigned, and one this
+    // ledger extends (verify takes its turn beside the server).
+    let out = env.ok(&[
+        "verify",
+        "--checkpoint",
+        s(&file),
+        "--witness",
+        &witness,
+        "--witness-quorum",
+        "1",
+    ]);
+    assert!(
+        out.contains(&format!("extends the checkpoint of {size} events")),
+        "{out}"
+    );
+    assert!(
+        out.contains("cosigned by witness saksi.jatimprov.test/w1"),
+        "{out}"
+    );
 }
 
 /// Serve the files of `root` over HTTP on 127.0.0.1 (GET only), in a

@@ -82,6 +82,15 @@ pub fn checkpoint(ctx: &Ctx, args: CheckpointArgs, out: &mut dyn Write) -> CmdRe
 /// answers 409 with the size it last cosigned, again with the consistency
 /// proof from that size. The cosignature lines it returns.
 fn ask_witness(ledger: &sakip::Ledger, c: &Checkpoint, url: &str) -> Result<String, String> {
+    ask_witness_with(url, |old| audit::witness_request(ledger, c.clone(), old))
+}
+
+/// [`ask_witness`], with the add-checkpoint request from the witness's
+/// last size made by `request` (which reads the ledger, briefly).
+pub fn ask_witness_with(
+    url: &str,
+    request: impl Fn(u64) -> sakip::Result<audit::AddCheckpoint>,
+) -> Result<String, String> {
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .timeout_global(Some(std::time::Duration::from_secs(30)))
@@ -90,7 +99,7 @@ fn ask_witness(ledger: &sakip::Ledger, c: &Checkpoint, url: &str) -> Result<Stri
     let endpoint = format!("{}/add-checkpoint", url.trim_end_matches('/'));
     let mut old = 0u64;
     for _ in 0..2 {
-        let req = audit::witness_request(ledger, c.clone(), old).map_err(|e| e.to_string())?;
+        let req = request(old).map_err(|e| e.to_string())?;
         let mut res = agent
             .post(&endpoint)
             .send(req.to_text())
