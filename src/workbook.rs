@@ -65,8 +65,10 @@ fn unzipped_too_large(file: &str) -> Error {
     ))
 }
 
-/// A range's size as (rows, columns), from `A1` or `A1:XFD1048576`.
-fn range_size(value: &str) -> Option<(u64, u64)> {
+/// A range's size as (rows, columns), from `A1` or `A1:XFD1048576`;
+/// `Some(None)` for a range that ends before it starts (`AA1:J65`), which
+/// the workbook reader would compute a size of by subtracting.
+fn range_size(value: &str) -> Option<Option<(u64, u64)>> {
     let cell = |c: &str| -> Option<(u64, u64)> {
         let c = c.trim_start_matches('$');
         let letters: String = c.chars().take_while(|ch| ch.is_ascii_alphabetic()).collect();
@@ -83,12 +85,21 @@ fn range_size(value: &str) -> Option<(u64, u64)> {
     let (a, b) = value.split_once(':').unwrap_or((value, value));
     let (r1, c1) = cell(a)?;
     let (r2, c2) = cell(b)?;
-    Some((r1.max(r2) - r1.min(r2) + 1, c1.max(c2) - c1.min(c2) + 1))
+    if r2 < r1 || c2 < c1 {
+        return Some(None);
+    }
+    Some(Some((r2 - r1 + 1, c2 - c1 + 1)))
 }
 
 fn check_ref(file: &str, entry: &str, tag: &str, value: &str, formula_cells: &mut u64) -> Result<()> {
-    let Some((rows, cols)) = range_size(value) else {
-        return Ok(());
+    let (rows, cols) = match range_size(value) {
+        None => return Ok(()),
+        Some(None) => {
+            return Err(Error::Input(format!(
+                "{file}: the worksheet {entry} declares the range {value}, which ends before it starts: not a workbook a spreadsheet program wrote"
+            )))
+        }
+        Some(Some(size)) => size,
     };
     match tag {
         "dimension" if rows > u64::from(MAX_SHEET_ROWS) || cols > u64::from(MAX_SHEET_COLUMNS) => {
@@ -211,8 +222,12 @@ mod tests {
                 ("f".into(), "A1:B3".into())
             ]
         );
-        assert_eq!(range_size("A1:XFD1048576"), Some((1_048_576, 16_384)));
-        assert_eq!(range_size("$B$2"), Some((1, 1)));
+        assert_eq!(range_size("A1:XFD1048576"), Some(Some((1_048_576, 16_384))));
+        assert_eq!(range_size("$B$2"), Some(Some((1, 1))));
         assert_eq!(range_size("nonsense"), None);
+        // Ends before it starts: found by fuzzing, where the reader
+        // subtracted and overflowed.
+        assert_eq!(range_size("AA1:J65"), Some(None));
+        assert_eq!(range_size("A9:B1"), Some(None));
     }
 }

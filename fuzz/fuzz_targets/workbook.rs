@@ -55,7 +55,6 @@ fn wrap(sheet: &[u8]) -> Vec<u8> {
         zip.write_all(body).expect("zip body");
     }
     zip.finish().expect("zip end");
-    drop(zip);
     out.into_inner()
 }
 

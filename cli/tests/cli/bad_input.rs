@@ -372,7 +372,19 @@ fn hostile_workbooks_are_refused_before_they_are_read() {
         .unwrap()
         },
     );
+    // Found by the workbook fuzz target: a range that ends before it
+    // starts made the reader subtract past zero (a panic, or a size
+    // near 2^32 without overflow checks).
+    let reversed = with_entry(&huge_dim, "xl/worksheets/sheet1.xml", &mut |w| {
+        w.write_all(sheet.replace("A1:XFD1048576", "AA1:J65").as_bytes())
+            .unwrap()
+    });
     for (name, bytes, needle) in [
+        (
+            "reversed-dim.xlsx",
+            reversed,
+            "AA1:J65, which ends before it starts",
+        ),
         ("huge-dim.xlsx", huge_dim, "declares the range A1:XFD1048576"),
         ("lying-dim.xlsx", lying, "the cell XFD1048576 lies outside"),
         ("mid-dim.xlsx", mid_dim, "declares the range A1:CV1000000"),
