@@ -242,8 +242,7 @@ pub fn build(dir: &Path) -> Result<Built> {
             "record-document" => {
                 let name = need(&step.file, "file")?;
                 let known = l.head().count - 1;
-                let payload =
-                    crate::report::external::document(&name, file(&name)?.as_bytes(), &l.index(), known)?;
+                let payload = crate::document::document(&name, file(&name)?.as_bytes(), &l.index(), known)?;
                 l.append(signer, payload)?;
             }
             "correct" => {

@@ -10,10 +10,9 @@
 use crate::event::*;
 use crate::projection::Known;
 use crate::projection::{self, Figure, IndexRead};
-use crate::workbook::workbook_bounds;
 use crate::{limits, numfmt, period, Error, Result};
 use serde::Deserialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 /// Payloads with the label of the line or entry each came from.
 pub type Labelled = Vec<(Payload, String)>;
@@ -513,21 +512,30 @@ fn field<'a>(map: &'a HashMap<String, String>, name: &str) -> Option<&'a str> {
 
 /// Where a row of an imported file is, for labels and errors.
 #[derive(Clone, Debug)]
-enum Place {
+pub enum Place {
     /// A CSV line.
-    Line { file: String, line: u64 },
+    Line {
+        /// The file's name.
+        file: String,
+        /// The line, counted from 1.
+        line: u64,
+    },
     /// A worksheet row, with each column's letter.
     Cell {
+        /// The file's name.
         file: String,
+        /// The worksheet's name.
         sheet: String,
+        /// The row, counted from 1.
         row: u32,
+        /// Each column name's letter (`indicator` -> `A`).
         letters: HashMap<String, String>,
     },
 }
 
 impl Place {
     /// The row, as refusals name it: `file.csv:12`, `file.xlsx!Sheet!A12`.
-    fn label(&self) -> String {
+    pub fn label(&self) -> String {
         match self {
             Place::Line { file, line } => format!("{file}:{line}"),
             Place::Cell { file, sheet, row, .. } => format!("{file}!{sheet}!A{row}"),
@@ -535,7 +543,7 @@ impl Place {
     }
 
     /// The cell of column `col`: `file.csv:12`, `file.xlsx!Sheet!E12`.
-    fn cell(&self, col: &str) -> String {
+    pub fn cell(&self, col: &str) -> String {
         match self {
             Place::Line { .. } => self.label(),
             Place::Cell {
@@ -551,11 +559,14 @@ impl Place {
     }
 }
 
-/// One row of an imported file: where it is and its cells by column name.
+/// One row of an imported file: where it is and its cells by column name
+/// (from CSV here, from a workbook in `sakip-report`).
 #[derive(Clone, Debug)]
-struct Row {
-    place: Place,
-    cells: HashMap<String, String>,
+pub struct Row {
+    /// Where the row is.
+    pub place: Place,
+    /// Its cells, by lower-case column name.
+    pub cells: HashMap<String, String>,
 }
 
 /// Realisation CSV: `indicator,period,value,numerator,denominator,note`.
@@ -572,7 +583,8 @@ pub const ANGGARAN_REQUIRED: &[&str] = &["account", "period", "jenis", "amount"]
 /// The optional columns of an anggaran file.
 pub const ANGGARAN_OPTIONAL: &[&str] = &["reason", "basis", "note"];
 
-fn realisasi_rows(rows: Vec<Row>, r: &dyn IndexRead) -> Result<Labelled> {
+/// Realisations from rows read from any file, checked as the CSV's are.
+pub fn realisasi_rows(rows: Vec<Row>, r: &dyn IndexRead) -> Result<Labelled> {
     let mut out = Vec::new();
     for Row { place, cells: row } in rows {
         let at = |col: &str, msg: String| {
@@ -630,7 +642,8 @@ pub fn anggaran(file: &str, text: &str, r: &dyn IndexRead, stage: Stage) -> Resu
     )
 }
 
-fn anggaran_rows(rows: Vec<Row>, r: &dyn IndexRead, stage: Stage) -> Result<Labelled> {
+/// Budget lines from rows read from any file, checked as the CSV's are.
+pub fn anggaran_rows(rows: Vec<Row>, r: &dyn IndexRead, stage: Stage) -> Result<Labelled> {
     let mut out = Vec::new();
     for Row { place, cells: row } in rows {
         let at = |col: &str, msg: String| Error::Input(format!("{}: column '{col}': {msg}", place.cell(col)));
@@ -703,254 +716,4 @@ fn anggaran_rows(rows: Vec<Row>, r: &dyn IndexRead, stage: Stage) -> Result<Labe
         out.push((payload, label));
     }
     Ok(out)
-}
-
-pub use crate::limits::MAX_XLSX_BYTES;
-
-/// Realisations from a workbook (a `sakip template realisasi` or any
-/// workbook with the documented columns), checked exactly as the CSV is;
-/// errors name the cell (`file.xlsx!Realisasi!E12`). The notes say where a
-/// formula's cached value was used.
-pub fn realisasi_xlsx(file: &str, bytes: &[u8], r: &dyn IndexRead) -> Result<(Labelled, Vec<String>)> {
-    let (rows, notes) = xlsx_rows(file, bytes, REALISASI_REQUIRED, REALISASI_OPTIONAL)?;
-    Ok((realisasi_rows(rows, r)?, notes))
-}
-
-/// Budget lines from a workbook, as [`anggaran`] reads them from CSV.
-pub fn anggaran_xlsx(
-    file: &str,
-    bytes: &[u8],
-    r: &dyn IndexRead,
-    stage: Stage,
-) -> Result<(Labelled, Vec<String>)> {
-    let (rows, notes) = xlsx_rows(file, bytes, ANGGARAN_REQUIRED, ANGGARAN_OPTIONAL)?;
-    Ok((anggaran_rows(rows, r, stage)?, notes))
-}
-
-/// Whether `bytes` look like a workbook (a zip container).
-pub fn is_xlsx(bytes: &[u8]) -> bool {
-    bytes.starts_with(b"PK\x03\x04")
-}
-
-/// Column letters: 0 -> A, 25 -> Z, 26 -> AA.
-fn column_letters(mut col: u32) -> String {
-    let mut out = Vec::new();
-    loop {
-        out.push(b'A' + (col % 26) as u8);
-        if col < 26 {
-            break;
-        }
-        col = col / 26 - 1;
-    }
-    out.reverse();
-    String::from_utf8(out).unwrap_or_default()
-}
-
-/// A cell's value as the CSV parser reads it: text as typed, a number in
-/// Indonesian format (`20,4`, `4500`).
-/// Why a worksheet cell cannot be read as an entry.
-#[derive(Debug)]
-struct BadCell(String);
-
-fn cell_text(d: &calamine::Data) -> std::result::Result<String, BadCell> {
-    use calamine::Data;
-    Ok(match d {
-        Data::Empty => String::new(),
-        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.trim().to_string(),
-        Data::Int(i) => i.to_string(),
-        Data::Float(f) if f.is_finite() => {
-            let shown = format!("{f}");
-            let plain = if shown.contains('e') {
-                rust_decimal::Decimal::from_f64_retain(*f)
-                    .map(|d| d.normalize().to_string())
-                    .unwrap_or(shown)
-            } else {
-                shown
-            };
-            plain.replace('.', ",")
-        }
-        Data::Float(_) => return Err(BadCell("is not a finite number".into())),
-        Data::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
-        Data::DateTime(t) => t.to_string(),
-        Data::Error(e) => return Err(BadCell(format!("holds the error value {e}"))),
-    })
-}
-
-/// The cells of one worksheet that hold something, by row and column
-/// (0-based), read as a stream: a cell far away costs one entry, not the
-/// rows and columns up to it.
-struct SheetCells {
-    rows: BTreeMap<u32, BTreeMap<u32, calamine::Data>>,
-    formulas: HashMap<(u32, u32), String>,
-}
-
-/// Read `sheet` cell by cell, refusing a cell outside the bounds a
-/// workbook may span ([`limits::MAX_SHEET_ROWS`], [`limits::MAX_SHEET_COLUMNS`])
-/// or more cells than [`limits::MAX_SHEET_CELLS`].
-fn sheet_cells<RS: std::io::Read + std::io::Seek>(
-    wb: &mut calamine::Xlsx<RS>,
-    file: &str,
-    sheet: &str,
-) -> Result<SheetCells> {
-    let unreadable = |e: calamine::XlsxError| Error::Input(format!("{file}!{sheet}: cannot be read ({e})"));
-    let outside = |(row, col): (u32, u32)| {
-        Error::Input(format!(
-            "{file}!{sheet}: the cell {}{} lies outside the {} rows and {} columns a workbook may use; delete what lies beyond the entries (or split the workbook)",
-            column_letters(col),
-            u64::from(row) + 1,
-            limits::MAX_SHEET_ROWS,
-            limits::MAX_SHEET_COLUMNS
-        ))
-    };
-    let too_many = || {
-        Error::Input(format!(
-            "{file}!{sheet}: more than {} cells; split the workbook",
-            limits::MAX_SHEET_CELLS
-        ))
-    };
-    let in_bounds = |(row, col): (u32, u32)| row < limits::MAX_SHEET_ROWS && col < limits::MAX_SHEET_COLUMNS;
-    let mut rows: BTreeMap<u32, BTreeMap<u32, calamine::Data>> = BTreeMap::new();
-    let mut seen = 0u64;
-    {
-        let mut cells = wb.worksheet_cells_reader(sheet).map_err(unreadable)?;
-        while let Some(cell) = cells.next_cell().map_err(unreadable)? {
-            seen += 1;
-            if seen > limits::MAX_SHEET_CELLS {
-                return Err(too_many());
-            }
-            let pos = cell.get_position();
-            let value: calamine::Data = cell.get_value().clone().into();
-            if matches!(value, calamine::Data::Empty) {
-                continue;
-            }
-            if !in_bounds(pos) {
-                return Err(outside(pos));
-            }
-            rows.entry(pos.0).or_default().insert(pos.1, value);
-        }
-    }
-    let mut formulas = HashMap::new();
-    let mut cells = wb.worksheet_cells_reader(sheet).map_err(unreadable)?;
-    let mut seen = 0u64;
-    while let Some(cell) = cells.next_formula().map_err(unreadable)? {
-        seen += 1;
-        if seen > limits::MAX_SHEET_CELLS {
-            return Err(too_many());
-        }
-        if cell.get_value().is_empty() {
-            continue;
-        }
-        let pos = cell.get_position();
-        if !in_bounds(pos) {
-            return Err(outside(pos));
-        }
-        formulas.insert(pos, cell.get_value().clone());
-    }
-    Ok(SheetCells { rows, formulas })
-}
-
-/// The rows of the first worksheet that has a header row with the
-/// required columns (a template has its title and instructions above it);
-/// columns other than the documented ones are the template's reference
-/// columns and are ignored. The container is checked first
-/// ([`workbook_bounds`]), and the sheets are read as streams of cells.
-fn xlsx_rows(
-    file: &str,
-    bytes: &[u8],
-    required: &[&str],
-    optional: &[&str],
-) -> Result<(Vec<Row>, Vec<String>)> {
-    use calamine::Reader;
-    if bytes.len() > MAX_XLSX_BYTES {
-        return Err(Error::Input(format!(
-            "{file}: {} bytes, more than the {MAX_XLSX_BYTES} a workbook may have; split it",
-            bytes.len()
-        )));
-    }
-    workbook_bounds(file, bytes)?;
-    let mut wb: calamine::Xlsx<_> = calamine::Xlsx::new(std::io::Cursor::new(bytes))
-        .map_err(|e| Error::Input(format!("{file}: not a readable xlsx workbook ({e})")))?;
-    for sheet in wb.sheet_names() {
-        let cells = sheet_cells(&mut wb, file, &sheet)?;
-        let heading = |d: &calamine::Data| cell_text(d).unwrap_or_default().to_ascii_lowercase();
-        let Some((&header_row, header)) = cells.rows.iter().find(|(_, row)| {
-            let names: Vec<String> = row.values().map(heading).collect();
-            required.iter().all(|need| names.iter().any(|n| n == need))
-        }) else {
-            continue;
-        };
-        let mut columns = Vec::new();
-        let mut letters = HashMap::new();
-        for (&c, d) in header {
-            let name = heading(d);
-            if required.contains(&name.as_str()) || optional.contains(&name.as_str()) {
-                letters.insert(name.clone(), column_letters(c));
-                columns.push((c, name));
-            }
-        }
-        let mut rows = Vec::new();
-        let mut notes = Vec::new();
-        let empty = BTreeMap::new();
-        // Every row below the header, also one that holds only a formula
-        // without a computed value (it has no cell of its own).
-        let mut below: Vec<u32> = cells
-            .rows
-            .range(header_row + 1..)
-            .map(|(r, _)| *r)
-            .chain(cells.formulas.keys().map(|(r, _)| *r).filter(|r| *r > header_row))
-            .collect();
-        below.sort_unstable();
-        below.dedup();
-        for r in below {
-            let row = cells.rows.get(&r).unwrap_or(&empty);
-            let excel_row = r + 1;
-            let place = Place::Cell {
-                file: file.to_string(),
-                sheet: sheet.clone(),
-                row: excel_row,
-                letters: letters.clone(),
-            };
-            let mut values = HashMap::new();
-            for (c, name) in &columns {
-                let data = row.get(c).cloned().unwrap_or(calamine::Data::Empty);
-                let text = cell_text(&data).map_err(|BadCell(why)| {
-                    Error::Input(format!("{}: column '{name}': the cell {why}", place.cell(name)))
-                })?;
-                if let Some(f) = cells.formulas.get(&(r, *c)) {
-                    if text.is_empty() {
-                        return Err(Error::Input(format!(
-                            "{}: column '{name}': the formula ={f} has no computed value; open and save the workbook in Excel first",
-                            place.cell(name)
-                        )));
-                    }
-                    notes.push(format!(
-                        "{}: the formula ={f} is read as the value Excel last computed for it: {text}",
-                        place.cell(name)
-                    ));
-                }
-                values.insert(name.clone(), text);
-            }
-            // A template row comes with its code, period and jenis filled
-            // in; without anything else it was left blank on purpose.
-            let prefilled = ["indicator", "account", "period", "jenis"];
-            if values
-                .iter()
-                .all(|(k, v)| v.is_empty() || prefilled.contains(&k.as_str()))
-            {
-                continue;
-            }
-            rows.push(Row { place, cells: values });
-            if rows.len() > limits::MAX_IMPORT_ROWS {
-                return Err(Error::Input(format!(
-                    "{file}!{sheet}: more than {} rows; split the workbook",
-                    limits::MAX_IMPORT_ROWS
-                )));
-            }
-        }
-        return Ok((rows, notes));
-    }
-    Err(Error::Input(format!(
-        "{file}: no worksheet has a header row with the columns {} (the template's sheet, or any sheet with these column names)",
-        required.join(", ")
-    )))
 }

@@ -7,11 +7,13 @@
 //! codes through [`ErrorClass`].
 //!
 //! A front end works through [`service`] (every workflow: time points,
-//! status, entries, imports, approvals, reports, history, audit) over a
+//! status, entries, imports, approvals, history, audit) over a
 //! [`Ledger`]; events it wants signed elsewhere (in a browser) go through
 //! [`Ledger::prepare`] and [`Ledger::submit`]. The layers, lowest first,
 //! are listed in `docs/ARCHITECTURE.md` and checked by
-//! `tests/layering.rs`.
+//! `tests/layering.rs`. Documents (reports in every office format, the
+//! Excel forms and the workbook reader, the Parquet export) are the crate
+//! `sakip-report`, built on this one.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -30,6 +32,7 @@ pub mod codec;
 pub mod event;
 pub mod keys;
 pub mod scoring;
+pub mod show;
 
 // Storage and what is derived from the events.
 pub(crate) mod derived;
@@ -43,11 +46,9 @@ pub(crate) mod checked;
 pub mod checkpoint;
 /// The exact decimal of every figure (re-exported for front ends).
 pub use rust_decimal::Decimal;
-pub mod analytics;
 pub mod ledger;
 pub mod projection;
 pub mod rules;
-pub mod template;
 pub mod tiles;
 pub mod verify;
 pub mod witness;
@@ -55,9 +56,8 @@ pub mod witness;
 // What is built on a ledger.
 pub mod audit;
 pub mod bundle;
+pub mod document;
 pub mod import;
-pub mod report;
-pub(crate) mod workbook;
 
 // The workflows every front end calls, and the demo built through them.
 pub mod example;

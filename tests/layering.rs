@@ -14,7 +14,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "error", "fsutil", "limits", "merkle", "numfmt", "period", "textsafe",
         ],
     ),
-    ("model", &["clock", "codec", "event", "keys", "scoring"]),
+    ("model", &["clock", "codec", "event", "keys", "scoring", "show"]),
     (
         "read model and rules",
         &["authz", "budget", "projection", "rules"],
@@ -26,10 +26,9 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("ledger", &["ledger"]),
     (
         "built on a ledger",
-        &["audit", "bundle", "import", "report", "tiles", "workbook"],
+        &["audit", "bundle", "document", "import", "tiles"],
     ),
     ("workflows", &["example", "service"]),
-    ("built on the service", &["analytics", "template"]),
 ];
 
 fn layer_of(module: &str) -> Option<usize> {

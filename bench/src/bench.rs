@@ -1613,18 +1613,18 @@ pub fn existing(
 
 /// The median time to build and render the LKjIP (HTML) of a year.
 fn time_report(ledger: &Ledger, year: u16) -> Result<f64> {
-    let params = sakip::report::Params {
-        kind: sakip::report::ReportKind::Lkjip,
+    let params = sakip_report::Params {
+        kind: sakip_report::ReportKind::Lkjip,
         year,
         as_of: 4,
         known_seq: ledger.head().count - 1,
         approved_only: false,
-        format: sakip::report::ReportFormat::Html,
+        format: sakip_report::ReportFormat::Html,
     };
     let mut times = Vec::new();
     for _ in 0..5 {
         let t = Instant::now();
-        let (_, bytes) = sakip::report::produce(ledger, params)?;
+        let (_, bytes) = sakip_report::produce(ledger, params)?;
         std::hint::black_box(bytes);
         times.push(millis(t));
     }
@@ -1669,23 +1669,23 @@ pub fn verified_reads(ledger: &Ledger, year: u16, label: &str) -> Result<Vec<Row
         std::hint::black_box(sakip::projection::state(ledger.store(), &q)?);
         Ok(())
     })?;
-    let params = sakip::report::Params {
-        kind: sakip::report::ReportKind::Lkjip,
+    let params = sakip_report::Params {
+        kind: sakip_report::ReportKind::Lkjip,
         year,
         as_of: 4,
         known_seq: q.known,
         approved_only: false,
-        format: sakip::report::ReportFormat::Html,
+        format: sakip_report::ReportFormat::Html,
     };
     let mut report_checked = 0;
     let verified_report = median(5, &mut || {
         let index = ledger.index();
-        std::hint::black_box(sakip::report::produce_from(ledger, &index, params)?);
+        std::hint::black_box(sakip_report::produce_from(ledger, &index, params)?);
         report_checked = index.events_checked();
         Ok(())
     })?;
     let plain_report = median(5, &mut || {
-        std::hint::black_box(sakip::report::produce_from(ledger, ledger.store(), params)?);
+        std::hint::black_box(sakip_report::produce_from(ledger, ledger.store(), params)?);
         Ok(())
     })?;
     Ok(vec![

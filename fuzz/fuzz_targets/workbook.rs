@@ -64,6 +64,6 @@ fuzz_target!(|data: &[u8]| {
         Some((0, sheet)) => wrap(sheet),
         _ => data.to_vec(),
     };
-    let _ = sakip::import::realisasi_xlsx("fuzz.xlsx", &bytes, &idx);
-    let _ = sakip::import::anggaran_xlsx("fuzz.xlsx", &bytes, &idx, Stage::Murni);
+    let _ = sakip_report::workbook::realisasi_xlsx("fuzz.xlsx", &bytes, &idx);
+    let _ = sakip_report::workbook::anggaran_xlsx("fuzz.xlsx", &bytes, &idx, Stage::Murni);
 });

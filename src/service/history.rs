@@ -216,7 +216,7 @@ pub fn brief(s: Option<&IndicatorState>) -> String {
             "{}, capaian {}",
             s.realisasi
                 .as_ref()
-                .map(|v| crate::report::show_value(&s.indicator, v))
+                .map(|v| crate::show::show_value(&s.indicator, v))
                 .unwrap_or_else(|| "belum ada data".into()),
             s.capaian
                 .score()

@@ -31,30 +31,6 @@ pub fn read(ledger: &Ledger, kind: ImportKind, name: &str, text: &str) -> Result
     }
 }
 
-/// Parse a file's bytes: a workbook (`.xlsx`, recognised by its zip
-/// signature; realisasi and anggaran only) or text (CSV, TOML). The notes
-/// say where a workbook's formula values were used.
-pub fn read_bytes(
-    ledger: &Ledger,
-    kind: ImportKind,
-    name: &str,
-    bytes: &[u8],
-) -> Result<(Labelled, Vec<String>)> {
-    if import::is_xlsx(bytes) {
-        let index = ledger.index();
-        return match kind {
-            ImportKind::Realisasi => import::realisasi_xlsx(name, bytes, &index),
-            ImportKind::Anggaran(stage) => import::anggaran_xlsx(name, bytes, &index, stage),
-            ImportKind::Plan(_) => Err(crate::Error::Input(format!(
-                "{name}: the plan is imported from TOML (schema/plan.schema.json), not a workbook"
-            ))),
-        };
-    }
-    let text = std::str::from_utf8(bytes)
-        .map_err(|_| crate::Error::Input(format!("{name}: neither UTF-8 text nor an xlsx workbook")))?;
-    Ok((read(ledger, kind, name, text)?, vec![]))
-}
-
 /// One event an import would append.
 #[derive(Clone, Debug)]
 pub struct Planned {

@@ -12,7 +12,6 @@ pub mod entries;
 pub mod events;
 pub mod history;
 pub mod imports;
-pub mod reports;
 pub mod rollup;
 pub mod signing;
 pub mod status;

@@ -92,7 +92,7 @@ pub fn describe(ledger: &Ledger, payload: &Payload) -> Result<String> {
         None => format!("tahun {}", p.year),
     };
     let shown = |ind: &Option<crate::event::IndicatorDefined>, v: &crate::event::Value| match ind {
-        Some(i) => crate::report::show_value(i, v),
+        Some(i) => crate::show::show_value(i, v),
         None => v.to_string(),
     };
     let name = |code: &str, ind: &Option<crate::event::IndicatorDefined>| match ind {
@@ -214,7 +214,7 @@ pub fn describe(ledger: &Ledger, payload: &Payload) -> Result<String> {
             },
             sg.position,
             sg.place,
-            crate::report::long_date(&sg.date)
+            crate::show::long_date(&sg.date)
         ),
         other => other.summary(),
     })

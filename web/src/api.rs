@@ -8,7 +8,7 @@ use axum::Json;
 use base64::Engine;
 use sakip::event::Stage;
 use sakip::event::{Decision, Holder, KeyAdded, Payload, Role};
-use sakip::service::imports::{self, ImportKind};
+use sakip::service::imports::ImportKind;
 use sakip::service::{approvals, audit, entries, signing};
 use serde::Deserialize;
 use serde_json::json;
@@ -315,7 +315,7 @@ fn payload_of(ledger: &sakip::Ledger, req: Request) -> Result<Payload, WebError>
             diketahui,
             format,
         } => {
-            let format = sakip::report::ReportFormat::from_name(&format)
+            let format = sakip_report::ReportFormat::from_name(&format)
                 .ok_or_else(|| bad(format!("format '{format}' tidak dikenal")))?;
             let q = crate::pages::ReportQuery {
                 jenis: Some(laporan),
@@ -326,7 +326,7 @@ fn payload_of(ledger: &sakip::Ledger, req: Request) -> Result<Payload, WebError>
                 format: None,
             };
             let params = crate::pages::report_params(ledger, &q, format)?;
-            sakip::service::reports::seal(ledger, params)?.payload
+            sakip_report::service::seal(ledger, params)?.payload
         }
         Request::Checkpoint {} | Request::Impor { .. } => {
             return Err(bad("a checkpoint or a file is not one event"))
@@ -363,7 +363,7 @@ pub async fn prepare(
                     .map_err(|_| bad("isi berkas bukan base64"))?,
                 None => isi.into_bytes(),
             };
-            let (rows, notes) = imports::read_bytes(&ledger, kind, &name, &bytes)?;
+            let (rows, notes) = sakip_report::workbook::read_bytes(&ledger, kind, &name, &bytes)?;
             if rows.len() > MAX_BATCH {
                 return Err(bad(format!(
                     "{name} berisi {} baris; paling banyak {MAX_BATCH} per unggahan — bagi berkasnya",

@@ -208,7 +208,7 @@ impl App {
         kind: &str,
         year: u16,
         quarter: u8,
-        format: sakip::report::ReportFormat,
+        format: sakip_report::ReportFormat,
     ) -> sakip::Result<Vec<u8>> {
         let ledger = self.ledger();
         let point = sakip::service::time::TimePoint {
@@ -217,9 +217,9 @@ impl App {
             known_at: sakip::service::time::KnownAt::Head,
             approved_only: false,
         };
-        let kind = sakip::service::reports::kind_named(kind)?;
-        let params = sakip::service::reports::params(&ledger, kind, &point, format)?;
-        Ok(sakip::service::reports::render(&ledger, params)?.1)
+        let kind = sakip_report::service::kind_named(kind)?;
+        let params = sakip_report::service::params(&ledger, kind, &point, format)?;
+        Ok(sakip_report::service::render(&ledger, params)?.1)
     }
 
     /// Wait until no verification is running, and return the last one's

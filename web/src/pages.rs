@@ -11,7 +11,7 @@ use sakip::event::{Role, ValueKind};
 use sakip::period::Quarter;
 use sakip::scoring::Predikat;
 use sakip::service::{approvals, entries, history, status, time::KnownAt, time::TimePoint};
-use sakip::{numfmt, report::show_value};
+use sakip::{numfmt, show::show_value};
 use serde::Deserialize;
 use std::sync::Arc;
 
@@ -772,9 +772,9 @@ pub struct ReportQuery {
 pub(crate) fn report_params(
     ledger: &sakip::Ledger,
     q: &ReportQuery,
-    format: sakip::report::ReportFormat,
-) -> Result<sakip::report::Params, WebError> {
-    let kind = sakip::service::reports::kind_named(q.jenis.as_deref().unwrap_or("capaian"))?;
+    format: sakip_report::ReportFormat,
+) -> Result<sakip_report::Params, WebError> {
+    let kind = sakip_report::service::kind_named(q.jenis.as_deref().unwrap_or("capaian"))?;
     let year = match q.tahun {
         Some(y) => y,
         None => entries::latest_year(ledger)?.unwrap_or(2021),
@@ -784,10 +784,10 @@ pub(crate) fn report_params(
     if let Some(seq) = q.seq {
         point.known_at = KnownAt::Seq(seq);
     }
-    Ok(sakip::service::reports::params(ledger, kind, &point, format)?)
+    Ok(sakip_report::service::params(ledger, kind, &point, format)?)
 }
 
-fn cells(row: &[sakip::report::Cell]) -> Vec<(String, bool)> {
+fn cells(row: &[sakip_report::Cell]) -> Vec<(String, bool)> {
     row.iter().map(|c| (c.text.clone(), c.value.is_some())).collect()
 }
 
@@ -798,14 +798,14 @@ pub async fn reports(
     headers: HeaderMap,
     Query(q): Query<ReportQuery>,
 ) -> Response {
-    use sakip::report::{Block, Chart, ReportFormat, ReportKind};
+    use sakip_report::{Block, Chart, ReportFormat, ReportKind};
     let v = match viewer(&app, &headers) {
         Ok(v) => v,
         Err(r) => return *r,
     };
     let ledger = app.ledger();
     let built = report_params(&ledger, &q, ReportFormat::Md)
-        .and_then(|p| Ok((p, sakip::service::reports::render(&ledger, p)?.0)));
+        .and_then(|p| Ok((p, sakip_report::service::render(&ledger, p)?.0)));
     let (params, report) = match built {
         Ok(b) => b,
         Err(e) => return failed(&v, e),
@@ -876,7 +876,7 @@ pub async fn report_download(
     Query(q): Query<ReportQuery>,
 ) -> Response {
     use axum::http::header;
-    use sakip::report::ReportFormat;
+    use sakip_report::ReportFormat;
     let v = match viewer(&app, &headers) {
         Ok(v) => v,
         Err(r) => return *r,
@@ -886,12 +886,12 @@ pub async fn report_download(
     };
     let ledger = app.ledger();
     let built = report_params(&ledger, &q, format)
-        .and_then(|p| Ok((p, sakip::service::reports::render(&ledger, p)?.1)));
+        .and_then(|p| Ok((p, sakip_report::service::render(&ledger, p)?.1)));
     let (params, bytes) = match built {
         Ok(b) => b,
         Err(e) => return failed(&v, e),
     };
-    let name = sakip::service::reports::default_file_name(&params);
+    let name = sakip_report::service::default_file_name(&params);
     let kind = match format {
         ReportFormat::Md => "text/markdown; charset=utf-8",
         ReportFormat::Csv => "text/csv; charset=utf-8",

@@ -412,7 +412,7 @@ async fn what_is_refused_appends_nothing_and_what_is_signed_is_appended() {
     assert_eq!(file.status, StatusCode::OK);
     let expected = s
         .app
-        .render_report("capaian", 2022, 1, sakip::report::ReportFormat::Csv)
+        .render_report("capaian", 2022, 1, sakip_report::ReportFormat::Csv)
         .unwrap();
     assert_eq!(file.text.as_bytes(), expected.as_slice());
 
@@ -829,7 +829,7 @@ async fn a_report_is_sealed_in_the_browser_and_its_download_matches() {
     let url = done.json["unduh"].as_str().unwrap();
     let file = call(&s.router, "GET", url, Some(&kepala.0), None, None).await;
     assert_eq!(file.status, StatusCode::OK);
-    assert_eq!(sakip::report::digest(file.text.as_bytes()), issued.sha256);
+    assert_eq!(sakip::document::digest(file.text.as_bytes()), issued.sha256);
     assert_eq!(file.text.len() as u64, issued.size);
 }
 

@@ -281,7 +281,7 @@ fn national(pemda: &std::path::Path, scratch: &std::path::Path, opds: usize) -> 
     let publish_rate = rate(t);
     let t = Instant::now();
     for (code, l) in &ledgers {
-        sakip::analytics::export(l, &scratch.join("parquet"), "bench", code, 2021, &[])?;
+        sakip_report::analytics::export(l, &scratch.join("parquet"), "bench", code, 2021, &[])?;
     }
     let parquet_rate = rate(t);
     let point = sakip::service::time::TimePoint::year(2021);

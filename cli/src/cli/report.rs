@@ -2,8 +2,8 @@
 
 use super::query::QueryArgs;
 use super::{CliError, CmdResult, Ctx};
-use sakip::report::{Params, ReportFormat, ReportKind};
-use sakip::service::reports::{self, Verdict};
+use sakip_report::service::{self as reports, Verdict};
+use sakip_report::{Params, ReportFormat, ReportKind};
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -172,7 +172,7 @@ pub fn run(ctx: &Ctx, cmd: ReportCommand, out: &mut dyn Write) -> CmdResult {
     let (report, bytes) = reports::render(&ledger, p)?;
     let bytes = if spreadsheet_csv {
         let sep = args.csv_sep.chars().next().unwrap_or(',');
-        sakip::report::csv_for_spreadsheet(&report, sep, args.table)?.into_bytes()
+        sakip_report::csv_for_spreadsheet(&report, sep, args.table)?.into_bytes()
     } else {
         bytes
     };

@@ -185,7 +185,7 @@ fn issue_then_verify_round_trips_and_one_changed_byte_fails() {
     );
     // The issued report is in the log with its hash.
     let log = env.ok(&["log", "--kind", "report_issued", "--format", "json"]);
-    let sha = sakip::report::digest(&std::fs::read(&file).unwrap());
+    let sha = sakip::document::digest(&std::fs::read(&file).unwrap());
     assert!(log.contains(&hex::encode(sha)));
 
     let mut bytes = std::fs::read(&file).unwrap();

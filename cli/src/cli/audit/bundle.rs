@@ -65,7 +65,7 @@ fn parquet(ctx: &Ctx, args: &ExportArgs, dir: &std::path::Path, year: u16, out: 
     let (mut events, mut states, mut files) = (0, 0, 0);
     for (slug, path) in &ledgers {
         let ledger = ctx.open_ledger_at(path)?;
-        let done = sakip::analytics::export(&ledger, dir, &pemda, slug, year, &args.known_at)?;
+        let done = sakip_report::analytics::export(&ledger, dir, &pemda, slug, year, &args.known_at)?;
         events += done.events;
         states += done.states;
         files += done.files;
@@ -75,7 +75,7 @@ fn parquet(ctx: &Ctx, args: &ExportArgs, dir: &std::path::Path, year: u16, out: 
         "exported {} of pemda {pemda} to {}: {events} events, {states} indicator states, {files} Parquet files (layout v{})",
         sakip::event::count(ledgers.len(), "agency", "agencies"),
         dir.display(),
-        sakip::analytics::LAYOUT_VERSION
+        sakip_report::analytics::LAYOUT_VERSION
     )?;
     Ok(())
 }

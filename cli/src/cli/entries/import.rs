@@ -90,7 +90,7 @@ pub fn run(ctx: &Ctx, cmd: ImportCommand, out: &mut dyn Write) -> CmdResult {
         ImportCommand::Realisasi(_) => ImportKind::Realisasi,
         ImportCommand::Anggaran(a) => ImportKind::Anggaran(a.stage.map_or(Stage::Perubahan, Stage::from)),
     };
-    let (rows, notes) = imports::read_bytes(&ledger, kind, &name, &bytes)?;
+    let (rows, notes) = sakip_report::workbook::read_bytes(&ledger, kind, &name, &bytes)?;
     for note in &notes {
         writeln!(out, "note: {note}")?;
     }

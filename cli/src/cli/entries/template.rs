@@ -43,8 +43,8 @@ pub fn run(ctx: &Ctx, cmd: TemplateCommand, out: &mut dyn Write) -> CmdResult {
         .ok_or_else(|| sakip::Error::Input(format!("triwulan {} does not exist", args.quarter)))?;
     let ledger = ctx.open_reader()?;
     let bytes = match cmd {
-        TemplateCommand::Realisasi(_) => sakip::template::realisasi(&ledger, args.year, quarter)?,
-        TemplateCommand::Anggaran(_) => sakip::template::anggaran(&ledger, args.year, quarter)?,
+        TemplateCommand::Realisasi(_) => sakip_report::template::realisasi(&ledger, args.year, quarter)?,
+        TemplateCommand::Anggaran(_) => sakip_report::template::anggaran(&ledger, args.year, quarter)?,
     };
     sakip::fsutil::write(&args.out, &bytes, crate::cli::existing(args.force), 0o644)?;
     writeln!(

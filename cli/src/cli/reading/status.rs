@@ -4,10 +4,10 @@
 use crate::cli::query::QueryArgs;
 use crate::cli::{table, write_csv, CmdResult, Ctx, Format};
 use sakip::numfmt;
-use sakip::report::show_value;
 use sakip::scoring;
 use sakip::service::status::IndicatorState;
 use sakip::service::status::{self, against_annual, StatusView};
+use sakip::show::show_value;
 use std::io::Write;
 
 /// Show the state of every indicator as of a quarter, as known at a time.

@@ -2,9 +2,9 @@
 //! coordinates so the output is deterministic.
 
 use super::{Bar, Chart, Series};
-use crate::numfmt;
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
+use sakip::numfmt;
 
 fn esc(text: &str) -> String {
     text.replace('&', "&amp;")

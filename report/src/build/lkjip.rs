@@ -167,30 +167,7 @@ fn signature_or_missing(s: &Option<SignatureBlock>, year: u16) -> Block {
     }
 }
 
-/// "2022-02-25" as "25 Februari 2022"; anything else as it is.
-pub(crate) fn long_date(date: &str) -> String {
-    const MONTHS: [&str; 12] = [
-        "Januari",
-        "Februari",
-        "Maret",
-        "April",
-        "Mei",
-        "Juni",
-        "Juli",
-        "Agustus",
-        "September",
-        "Oktober",
-        "November",
-        "Desember",
-    ];
-    match chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d") {
-        Ok(d) => {
-            use chrono::Datelike;
-            format!("{} {} {}", d.day(), MONTHS[d.month0() as usize], d.year())
-        }
-        Err(_) => date.to_string(),
-    }
-}
+pub(crate) use sakip::show::long_date;
 
 /// The executive summary's figures, computed from the ledger beside the
 /// recorded prose, so a text copied from another year shows against them.

@@ -8,15 +8,15 @@
 //! checks as CSV (`import::realisasi_xlsx`). Instructions are in
 //! Indonesian, on the sheet itself and on a "Petunjuk" sheet.
 
-use crate::event::{Aggregation, IndicatorDefined, ValueKind};
-use crate::ledger::Ledger;
-use crate::period::Quarter;
-use crate::projection::{self, Known};
-use crate::report::excel_text;
-use crate::{Error, Result};
+use crate::excel_text;
 use rust_xlsxwriter::{
     DataValidation, DataValidationRule, Format, FormatBorder, Workbook, Worksheet, XlsxError,
 };
+use sakip::event::{Aggregation, IndicatorDefined, ValueKind};
+use sakip::ledger::Ledger;
+use sakip::period::Quarter;
+use sakip::projection::{self, Known};
+use sakip::{Error, Result};
 
 /// The row of the column headings (0-based); the rows above hold the title
 /// and instructions.
@@ -91,9 +91,9 @@ fn kind_name(kind: ValueKind) -> &'static str {
 
 /// The realisasi template of `year`, triwulan `quarter`.
 pub fn realisasi(ledger: &Ledger, year: u16, quarter: Quarter) -> Result<Vec<u8>> {
-    let point = crate::service::time::TimePoint::quarter(year, quarter);
-    let view = crate::service::status::status(ledger, &point, false)?;
-    let indicators: Vec<&crate::projection::IndicatorState> = view
+    let point = sakip::service::time::TimePoint::quarter(year, quarter);
+    let view = sakip::service::status::status(ledger, &point, false)?;
+    let indicators: Vec<&sakip::projection::IndicatorState> = view
         .states
         .iter()
         .filter(|s| !matches!(s.indicator.aggregation, Aggregation::Components(_)))
@@ -153,7 +153,7 @@ pub fn realisasi(ledger: &Ledger, year: u16, quarter: Quarter) -> Result<Vec<u8>
             let target = st
                 .target
                 .as_ref()
-                .map(|(_, t)| crate::report::show_value(ind, &t.value))
+                .map(|(_, t)| crate::show_value(ind, &t.value))
                 .unwrap_or_else(|| "-".into());
             sheet.write_string_with_format(row, 0, excel_text(&ind.code), &s.locked)?;
             sheet.write_string_with_format(row, 1, excel_text(&ind.name), &s.locked)?;
@@ -206,7 +206,7 @@ pub fn realisasi(ledger: &Ledger, year: u16, quarter: Quarter) -> Result<Vec<u8>
 /// year's pagu for reference.
 pub fn anggaran(ledger: &Ledger, year: u16, quarter: Quarter) -> Result<Vec<u8>> {
     let index = ledger.index();
-    let q = crate::service::time::TimePoint::quarter(year, quarter)
+    let q = sakip::service::time::TimePoint::quarter(year, quarter)
         .resolve(ledger)?
         .query;
     let mut items = Vec::new();
@@ -217,7 +217,7 @@ pub fn anggaran(ledger: &Ledger, year: u16, quarter: Quarter) -> Result<Vec<u8>>
         }
         let pagu = projection::pagu(&index, &item.code, year, &q)?
             .and_then(|v| match v.value {
-                crate::event::Value::Number(d) => Some(crate::numfmt::rupiah(d.0)),
+                sakip::event::Value::Number(d) => Some(sakip::numfmt::rupiah(d.0)),
                 _ => None,
             })
             .unwrap_or_else(|| "-".into());

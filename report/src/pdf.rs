@@ -538,7 +538,7 @@ impl Layout {
                     page.text(
                         LEFT + label_w + scale(v) + 3.0,
                         y + 3.5,
-                        &crate::numfmt::percent(b.value),
+                        &sakip::numfmt::percent(b.value),
                         Font::Regular,
                         7.5,
                     );
@@ -726,7 +726,7 @@ fn cover(l: &mut Layout, r: &Report) {
         format!(
             "Tahun anggaran {}, posisi s.d. Triwulan {}",
             m.params.year,
-            crate::period::roman(m.params.as_of)
+            sakip::period::roman(m.params.as_of)
         ),
         format!("Data per seq {} (dicatat {})", m.params.known_seq, m.known_at),
         if m.params.approved_only {

@@ -206,7 +206,7 @@ const MAX_CELL_CHARS: usize = 32_767;
 /// xlsx, unlike in CSV.
 pub(crate) fn cell_text(s: &str) -> String {
     let clean = s.chars().map(|c| {
-        if c != '\n' && crate::textsafe::is_unsafe_char(c) {
+        if c != '\n' && sakip::textsafe::is_unsafe_char(c) {
             ' '
         } else {
             c

@@ -47,7 +47,7 @@ pub fn document(file: &str, bytes: &[u8], r: &dyn IndexRead, known_seq: u64) -> 
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let doc: DocumentFile = toml::from_str(text).map_err(|e| toml_error(file, text, &e))?;
     let fail = |n: usize, msg: String| Error::Input(format!("{file}: [[figure]] #{n}: {msg}"));
-    if crate::report::ReportKind::from_name(&doc.kind).is_none() {
+    if crate::event::ReportKind::from_name(&doc.kind).is_none() {
         return Err(Error::Input(format!(
             "{file}: field 'kind': '{}' is not a report kind",
             doc.kind
@@ -170,9 +170,15 @@ pub fn document(file: &str, bytes: &[u8], r: &dyn IndexRead, known_seq: u64) -> 
         as_of: doc.as_of,
         known_seq,
         approved_only: false,
-        sha256: crate::report::digest(bytes),
+        sha256: digest(bytes),
         size: bytes.len() as u64,
         title: doc.title,
         figures,
     }))
+}
+
+/// The SHA-256 of a document's bytes, as a `report_issued` event records it.
+pub fn digest(bytes: &[u8]) -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes).into()
 }

@@ -2,7 +2,7 @@
 //! maps in sorted order; the same report gives the same bytes.
 
 use super::*;
-use crate::numfmt;
+use sakip::numfmt;
 use serde_json::{json, Map, Value as Json};
 
 /// Render a report in its format.
@@ -28,7 +28,7 @@ pub(super) fn meta_lines(m: &Meta) -> Vec<(&'static str, String)> {
             format!(
                 "{}, posisi s.d. Triwulan {}",
                 p.year,
-                crate::period::roman(p.as_of)
+                sakip::period::roman(p.as_of)
             ),
         ),
         (
@@ -48,7 +48,7 @@ pub(super) fn meta_lines(m: &Meta) -> Vec<(&'static str, String)> {
 }
 
 fn md_escape(text: &str) -> String {
-    crate::textsafe::markdown(text)
+    sakip::textsafe::markdown(text)
 }
 
 /// Paragraph text: no control characters but line breaks, and no raw HTML
@@ -64,7 +64,7 @@ fn md_text(text: &str) -> String {
             {
                 out.push_str("&lt;")
             }
-            c if crate::textsafe::is_unsafe_char(c) => out.push(' '),
+            c if sakip::textsafe::is_unsafe_char(c) => out.push(' '),
             c => out.push(c),
         }
     }
@@ -120,7 +120,7 @@ fn markdown(r: &Report) -> String {
 }
 
 fn csv_field(text: &str, sep: char) -> String {
-    let text = crate::textsafe::csv_cell(text);
+    let text = sakip::textsafe::csv_cell(text);
     if text.contains([sep, '"', '\n', '\r']) {
         format!("\"{}\"", text.replace('"', "\"\""))
     } else {
@@ -143,7 +143,7 @@ fn csv(r: &Report) -> String {
 /// where `,` is the decimal comma) and, with `table`, only that table (its
 /// number among the report's tables, from 1).
 pub(super) fn csv_with(r: &Report, sep: char, table: Option<usize>) -> String {
-    use crate::textsafe::one_line;
+    use sakip::textsafe::one_line;
     let mut out = format!("# {}\n# {}\n", one_line(&r.title), r.meta.params.line());
     for (label, value) in meta_lines(&r.meta) {
         out.push_str(&format!("# {label}: {}\n", one_line(&value)));

@@ -1,32 +1,46 @@
-//! Reports: the LKjIP tables, the rencana aksi and the Berita Acara, built
+//! sakip-report: the documents of a sakip ledger. Reports (the LKjIP
+//! tables, the rencana aksi and the Berita Acara) are built
 //! from the ledger at one point on both time axes, then rendered to
 //! Markdown, CSV, JSON or self-contained HTML.
 //!
 //! A report is a pure function of the ledger prefix up to its known seq and
 //! its parameters: the same inputs give byte-identical output, which is what
 //! lets `report verify` re-render an issued report and compare bytes. This
-//! module never reads the clock, the environment or anything after the known
-//! seq.
+//! crate never reads the clock, the environment or anything after the known
+//! seq (PDF, DOCX, XLSX and SVG renderings too).
+//!
+//! Also here: the Excel forms of a quarter's entries and the workbook
+//! reader that takes them back ([`template`], [`workbook`]), the Parquet
+//! export for analytics engines ([`analytics`]), and the report workflows
+//! front ends call ([`service`]). The ledger crate `sakip` knows nothing of
+//! any document format.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 mod build;
 mod docx;
-pub mod external;
 mod pdf;
 mod render;
 mod svg;
 mod xlsx;
+
+pub mod analytics;
+pub mod service;
+pub mod template;
+pub mod workbook;
 pub(crate) use xlsx::cell_text as excel_text;
 
+pub(crate) use build::is_list_item;
 pub use build::{build, show_value};
-pub(crate) use build::{is_list_item, long_date};
 pub use render::render;
 
-use crate::event::EventHash;
-use crate::projection::Known;
 use rust_decimal::Decimal;
+use sakip::event::EventHash;
+use sakip::projection::Known;
 use std::fmt;
 
-pub use crate::event::{ReportFormat, ReportKind};
+pub use sakip::event::{ReportFormat, ReportKind};
 
 /// What a report is computed from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -278,11 +292,11 @@ pub struct Report {
     /// The figures the report states that `audit check` compares with the
     /// ledger (IKU realisasi and capaian; pagu and spending for the budget
     /// reports), taken from the same data the tables are rendered from.
-    pub figures: Vec<crate::event::ReportedFigure>,
+    pub figures: Vec<sakip::event::ReportedFigure>,
 }
 
-use crate::ledger::Ledger;
-use crate::Error;
+use sakip::ledger::Ledger;
+use sakip::Error;
 
 /// The tables of a report, in order: their titles (for `--table`).
 pub fn table_titles(r: &Report) -> Vec<&str> {
@@ -298,7 +312,7 @@ pub fn table_titles(r: &Report) -> Vec<&str> {
 /// The report as CSV for a spreadsheet: `sep` between fields and, with
 /// `table`, only that table (from 1). Not the bytes a `report_issued`
 /// seals: an issued CSV is the canonical one (`,`, every table).
-pub fn csv_for_spreadsheet(r: &Report, sep: char, table: Option<usize>) -> crate::Result<String> {
+pub fn csv_for_spreadsheet(r: &Report, sep: char, table: Option<usize>) -> sakip::Result<String> {
     let count = table_titles(r).len();
     if let Some(n) = table.filter(|n| *n == 0 || *n > count) {
         let list: Vec<String> = table_titles(r)
@@ -316,7 +330,7 @@ pub fn csv_for_spreadsheet(r: &Report, sep: char, table: Option<usize>) -> crate
 
 /// Build and render a report from a ledger, every figure read through its
 /// signed event (`Ledger::index`).
-pub fn produce(ledger: &Ledger, params: Params) -> crate::Result<(Report, Vec<u8>)> {
+pub fn produce(ledger: &Ledger, params: Params) -> sakip::Result<(Report, Vec<u8>)> {
     produce_from(ledger, &ledger.index(), params)
 }
 
@@ -325,25 +339,25 @@ pub fn produce(ledger: &Ledger, params: Params) -> crate::Result<(Report, Vec<u8
 /// what verified reads cost.
 pub fn produce_from(
     ledger: &Ledger,
-    r: &dyn crate::projection::IndexRead,
+    r: &dyn sakip::projection::IndexRead,
     params: Params,
-) -> crate::Result<(Report, Vec<u8>)> {
+) -> sakip::Result<(Report, Vec<u8>)> {
     produce_layout(ledger, r, params, false)
 }
 
 /// An `lkjip` as builds before the whole document rendered it: chapter III
 /// under its old title. `report verify` falls back to it for an LKjIP
 /// issued then; the compatibility fixture asks it of the v1 ledger.
-pub fn produce_chapter_three_layout(ledger: &Ledger, params: Params) -> crate::Result<(Report, Vec<u8>)> {
+pub fn produce_chapter_three_layout(ledger: &Ledger, params: Params) -> sakip::Result<(Report, Vec<u8>)> {
     produce_layout(ledger, &ledger.index(), params, true)
 }
 
 fn produce_layout(
     ledger: &Ledger,
-    r: &dyn crate::projection::IndexRead,
+    r: &dyn sakip::projection::IndexRead,
     params: Params,
     legacy: bool,
-) -> crate::Result<(Report, Vec<u8>)> {
+) -> sakip::Result<(Report, Vec<u8>)> {
     let at = ledger
         .event(params.known_seq)?
         .ok_or_else(|| Error::Input(format!("seq {} does not exist in this ledger", params.known_seq)))?;
@@ -352,9 +366,9 @@ fn produce_layout(
         &ledger.genesis()?,
         params,
         at.hash,
-        crate::clock::format_local(
+        sakip::clock::format_local(
             at.event.recorded_at,
-            crate::projection::time_zone(r, params.known_seq)?,
+            sakip::projection::time_zone(r, params.known_seq)?,
         ),
         legacy,
     )?;
@@ -377,11 +391,11 @@ pub enum Verdict {
         /// The seq of its report_issued event.
         seq: u64,
         /// What was issued.
-        issued: crate::event::ReportIssued,
+        issued: sakip::event::ReportIssued,
         /// When it was issued.
         recorded_at: i64,
         /// Who issued it.
-        author: crate::event::PublicKey,
+        author: sakip::event::PublicKey,
         /// Whether the ledger still renders it byte for byte.
         reproducible: bool,
     },
@@ -413,7 +427,7 @@ pub fn first_difference(expected: &[u8], found: &[u8]) -> Option<(usize, String,
     }
 }
 
-fn params_of(r: &crate::event::ReportIssued) -> crate::Result<Params> {
+fn params_of(r: &sakip::event::ReportIssued) -> sakip::Result<Params> {
     Ok(Params {
         kind: r
             .report_kind()
@@ -429,19 +443,19 @@ fn params_of(r: &crate::event::ReportIssued) -> crate::Result<Params> {
 }
 
 /// Is `bytes` exactly a report this ledger issued?
-pub fn verify_bytes(ledger: &Ledger, bytes: &[u8]) -> crate::Result<Verdict> {
+pub fn verify_bytes(ledger: &Ledger, bytes: &[u8]) -> sakip::Result<Verdict> {
     // (A document recorded from outside sakip cannot be re-rendered: it is
     // issued when its bytes match, reproducible in the sense of unchanged.)
     let sha = digest(bytes);
-    if let Some(&seq) = crate::projection::reports_with_hash(&ledger.index(), &sha, Known::Head)?.first() {
+    if let Some(&seq) = sakip::projection::reports_with_hash(&ledger.index(), &sha, Known::Head)?.first() {
         let event = ledger
             .event(seq)?
             .ok_or_else(|| Error::integrity(seq, "an indexed report event is missing"))?;
-        let crate::event::Payload::ReportIssued(issued) = event.event.payload else {
+        let sakip::event::Payload::ReportIssued(issued) = event.event.payload else {
             return Err(Error::integrity(seq, "the report index points at another kind"));
         };
         let reproducible = match issued.format.as_str() {
-            crate::event::EXTERNAL_FORMAT => digest(bytes) == issued.sha256,
+            sakip::event::EXTERNAL_FORMAT => digest(bytes) == issued.sha256,
             _ => {
                 let params = params_of(&issued)?;
                 let (_, again) = produce(ledger, params)?;
@@ -463,10 +477,10 @@ pub fn verify_bytes(ledger: &Ledger, bytes: &[u8]) -> crate::Result<Verdict> {
     let params = Params::find_in(&text);
     let mut closest = None;
     if let Some(p) = params {
-        for seq in ledger.store().seqs_of_kind(crate::event::Kind::ReportIssued, 0) {
+        for seq in ledger.store().seqs_of_kind(sakip::event::Kind::ReportIssued, 0) {
             let seq = seq?;
             if let Some(e) = ledger.event(seq)? {
-                if let crate::event::Payload::ReportIssued(r) = e.event.payload {
+                if let sakip::event::Payload::ReportIssued(r) = e.event.payload {
                     if params_of(&r).ok() == Some(p) {
                         let (_, expected) = produce(ledger, p)?;
                         if let Some((line, exp, found)) = first_difference(&expected, bytes) {

@@ -11,13 +11,13 @@
 //! Every figure comes from the same service as `sakip status`; numbers are
 //! DOUBLE for the engines and the display text is kept beside them.
 
-use crate::ledger::Ledger;
-use crate::service::time::{KnownAt, TimePoint};
-use crate::{Error, Result};
 use parquet::data_type::{BoolType, ByteArray, ByteArrayType, DoubleType, Int32Type, Int64Type};
 use parquet::file::properties::WriterProperties;
 use parquet::file::writer::SerializedFileWriter;
 use rust_decimal::prelude::ToPrimitive;
+use sakip::ledger::Ledger;
+use sakip::service::time::{KnownAt, TimePoint};
+use sakip::{Error, Result};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -95,7 +95,7 @@ fn write_table(path: &Path, table: Table) -> Result<()> {
     writer.close().map_err(pq)?;
     // Like every file sakip writes: never through a link, never over an
     // existing file (export into a new directory).
-    crate::fsutil::write(path, &buffer, crate::fsutil::Existing::Refuse, 0o644)
+    sakip::fsutil::write(path, &buffer, sakip::fsutil::Existing::Refuse, 0o644)
 }
 
 /// What an export wrote for one agency.
@@ -137,7 +137,7 @@ pub fn export(
         )));
     }
     // Events, by year.
-    let mut by_year: std::collections::BTreeMap<i32, Vec<crate::ledger::StoredEvent>> = Default::default();
+    let mut by_year: std::collections::BTreeMap<i32, Vec<sakip::ledger::StoredEvent>> = Default::default();
     for e in ledger.events_from(0) {
         let e = e?;
         let y = match e.event.payload.period() {
@@ -149,7 +149,7 @@ pub fn export(
         by_year.entry(y).or_default().push(e);
     }
     for (y, events) in by_year {
-        let text = |f: &dyn Fn(&crate::ledger::StoredEvent) -> String| {
+        let text = |f: &dyn Fn(&sakip::ledger::StoredEvent) -> String| {
             Column::Text(events.iter().map(|e| Some(f(e))).collect())
         };
         let table = Table {
@@ -190,13 +190,13 @@ pub fn export(
         (vec![], vec![], vec![], vec![], vec![], vec![]);
     let (mut b_known, mut b_q, mut b_seq, mut b_pagu, mut b_spent) = (vec![], vec![], vec![], vec![], vec![]);
     for (label, known) in &points {
-        for quarter in crate::period::Quarter::ALL {
+        for quarter in sakip::period::Quarter::ALL {
             let q = quarter.number();
             let point = TimePoint {
                 known_at: known.clone(),
                 ..TimePoint::quarter(year, quarter)
             };
-            let view = crate::service::status::status(ledger, &point, false)?;
+            let view = sakip::service::status::status(ledger, &point, false)?;
             let seq = view.at.query.known as i64;
             let at = ledger.event(view.at.query.known)?.map(|e| e.event.recorded_at);
             for s in &view.states {
@@ -211,14 +211,10 @@ pub fn export(
                 s_target.push(
                     s.target
                         .as_ref()
-                        .map(|(_, t)| crate::report::show_value(&s.indicator, &t.value)),
+                        .map(|(_, t)| crate::show_value(&s.indicator, &t.value)),
                 );
                 s_target_v.push(s.target.as_ref().and_then(|(_, t)| number(&t.value)));
-                s_real.push(
-                    s.realisasi
-                        .as_ref()
-                        .map(|r| crate::report::show_value(&s.indicator, r)),
-                );
+                s_real.push(s.realisasi.as_ref().map(|r| crate::show_value(&s.indicator, r)));
                 s_cap.push(s.capaian.score().and_then(|c| c.to_f64()));
                 s_pred.push(s.predikat.map(|p| p.label().to_string()));
                 s_appr.push(Some(s.approved));
@@ -297,13 +293,13 @@ pub fn export(
 }
 
 /// A number for the engines: a number's value, a ratio's percent.
-fn number(v: &crate::event::Value) -> Option<f64> {
+fn number(v: &sakip::event::Value) -> Option<f64> {
     match v {
-        crate::event::Value::Number(d) => d.0.to_f64(),
-        crate::event::Value::Ratio {
+        sakip::event::Value::Number(d) => d.0.to_f64(),
+        sakip::event::Value::Ratio {
             numerator,
             denominator,
-        } => crate::scoring::serapan(numerator.0, denominator.0).and_then(|p| p.to_f64()),
+        } => sakip::scoring::serapan(numerator.0, denominator.0).and_then(|p| p.to_f64()),
         _ => None,
     }
 }

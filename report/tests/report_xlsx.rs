@@ -4,8 +4,9 @@
 //! fraction with a percent format), exactly the figures of the CSV.
 
 use calamine::{Data, Reader, Xlsx};
-use sakip::report::ReportFormat;
-use sakip::service::{reports, time::TimePoint};
+use sakip::service::time::TimePoint;
+use sakip_report::service as reports;
+use sakip_report::ReportFormat;
 
 fn workbook(bytes: &[u8]) -> Xlsx<std::io::Cursor<Vec<u8>>> {
     Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap()
@@ -25,7 +26,7 @@ fn a_report_as_a_workbook_holds_the_same_figures_as_its_csv() {
     assert!(bytes.starts_with(b"PK"), "a zip container");
 
     let mut wb = workbook(&bytes);
-    let titles = sakip::report::table_titles(&report);
+    let titles = sakip_report::table_titles(&report);
     let expected: Vec<String> = std::iter::once("Laporan".to_string())
         .chain((1..=titles.len()).map(|n| format!("Tabel {n}")))
         .collect();
@@ -47,7 +48,7 @@ fn a_report_as_a_workbook_holds_the_same_figures_as_its_csv() {
     // Every kind: every figure of every table is a numeric cell equal to
     // the report's exact value (a percent as its fraction), where the
     // report's own tables put it.
-    for kind in sakip::report::ReportKind::ALL {
+    for kind in sakip_report::ReportKind::ALL {
         let params = reports::params(&ledger, kind, &point, ReportFormat::Xlsx).unwrap();
         let (report, bytes) = reports::render(&ledger, params).unwrap();
         let mut wb = workbook(&bytes);
@@ -56,7 +57,7 @@ fn a_report_as_a_workbook_holds_the_same_figures_as_its_csv() {
             .blocks
             .iter()
             .filter_map(|b| match b {
-                sakip::report::Block::Table(t) => Some(t),
+                sakip_report::Block::Table(t) => Some(t),
                 _ => None,
             })
             .enumerate()
@@ -108,7 +109,7 @@ fn a_report_as_a_workbook_holds_the_same_figures_as_its_csv() {
     }
 
     // Every figure of the CSV is in the workbook, as a number or as text.
-    let csv = sakip::report::csv_for_spreadsheet(&report, ';', Some(2)).unwrap();
+    let csv = sakip_report::csv_for_spreadsheet(&report, ';', Some(2)).unwrap();
     let numbers: Vec<f64> = iku
         .cells()
         .filter_map(|(_, _, d)| match d {
@@ -149,7 +150,7 @@ fn a_filled_template_is_imported_and_a_bad_cell_is_named() {
     let built = sakip::example::build(&dir.path().join("demo")).unwrap();
     let mut ledger = built.ledger;
     let quarter = sakip::period::Quarter::new(1).unwrap();
-    let template = sakip::template::realisasi(&ledger, 2022, quarter).unwrap();
+    let template = sakip_report::template::realisasi(&ledger, 2022, quarter).unwrap();
     let mut wb = workbook(&template);
     assert_eq!(wb.sheet_names(), ["Realisasi", "Petunjuk"]);
     let sheet = wb.worksheet_range("Realisasi").unwrap();
@@ -206,7 +207,8 @@ fn a_filled_template_is_imported_and_a_bad_cell_is_named() {
         wb.save_to_buffer().unwrap()
     };
     let name = "realisasi-tw1.xlsx";
-    let (rows, notes) = imports::read_bytes(&ledger, ImportKind::Realisasi, name, &filled("98,5")).unwrap();
+    let (rows, notes) =
+        sakip_report::workbook::read_bytes(&ledger, ImportKind::Realisasi, name, &filled("98,5")).unwrap();
     assert_eq!(rows.len(), 3, "{rows:?}");
     assert_eq!(rows[0].1, "realisasi-tw1.xlsx!Realisasi!A7");
     assert_eq!(notes.len(), 1, "{notes:?}");
@@ -232,7 +234,8 @@ fn a_filled_template_is_imported_and_a_bad_cell_is_named() {
     );
 
     // A value that is no number: refused, naming the cell; nothing read.
-    let err = imports::read_bytes(&ledger, ImportKind::Realisasi, name, &filled("dua puluh")).unwrap_err();
+    let err = sakip_report::workbook::read_bytes(&ledger, ImportKind::Realisasi, name, &filled("dua puluh"))
+        .unwrap_err();
     assert!(
         err.to_string()
             .contains("realisasi-tw1.xlsx!Realisasi!D8: column 'value'"),
@@ -253,10 +256,11 @@ fn a_filled_template_is_imported_and_a_bad_cell_is_named() {
 fn a_filled_anggaran_workbook_is_read_like_its_csv() {
     use rust_xlsxwriter::Workbook;
     use sakip::event::{Payload, Stage};
-    use sakip::service::imports::{self, ImportKind};
+    use sakip::service::imports::ImportKind;
     let dir = tempfile::tempdir().unwrap();
     let ledger = sakip::example::build(&dir.path().join("demo")).unwrap().ledger;
-    let template = sakip::template::anggaran(&ledger, 2022, sakip::period::Quarter::new(1).unwrap()).unwrap();
+    let template =
+        sakip_report::template::anggaran(&ledger, 2022, sakip::period::Quarter::new(1).unwrap()).unwrap();
     assert_eq!(workbook(&template).sheet_names(), ["Anggaran", "Petunjuk"]);
     let filled = |amount: &str| {
         let mut wb = Workbook::new();
@@ -278,12 +282,13 @@ fn a_filled_anggaran_workbook_is_read_like_its_csv() {
         wb.save_to_buffer().unwrap()
     };
     let kind = ImportKind::Anggaran(Stage::Perubahan);
-    let (rows, _) = imports::read_bytes(&ledger, kind, "belanja.xlsx", &filled("1.024.833.162")).unwrap();
+    let (rows, _) =
+        sakip_report::workbook::read_bytes(&ledger, kind, "belanja.xlsx", &filled("1.024.833.162")).unwrap();
     assert_eq!(rows.len(), 1);
     assert!(
         matches!(&rows[0].0, Payload::SpendingRecorded(s) if s.account == "P1.1.1" && s.amount.0.to_string() == "1024833162")
     );
-    let err = imports::read_bytes(&ledger, kind, "belanja.xlsx", &filled("-5")).unwrap_err();
+    let err = sakip_report::workbook::read_bytes(&ledger, kind, "belanja.xlsx", &filled("-5")).unwrap_err();
     assert!(
         err.to_string()
             .contains("belanja.xlsx!Anggaran!E5: column 'amount'"),

@@ -3,13 +3,14 @@
 //! checking a file against what was issued, and recording documents issued
 //! outside sakip.
 
-use super::time::TimePoint;
-use crate::event::{Payload, ReportIssued};
-use crate::fsutil::Existing;
-use crate::keys::KeyPair;
-use crate::ledger::{Appended, Ledger};
-use crate::report::{self, Params, Report, ReportFormat, ReportKind};
-use crate::{Error, Result};
+use crate as report;
+use crate::{Params, Report, ReportFormat, ReportKind};
+use sakip::event::{Payload, ReportIssued};
+use sakip::fsutil::Existing;
+use sakip::keys::KeyPair;
+use sakip::ledger::{Appended, Ledger};
+use sakip::service::time::TimePoint;
+use sakip::{Error, Result};
 use std::path::{Path, PathBuf};
 
 /// A report kind by name, or an input error that lists the names.
@@ -111,7 +112,7 @@ pub fn issue_to_file(
     existing: Existing,
 ) -> Result<Issued> {
     let sealed = seal(ledger, params)?;
-    let staged = crate::fsutil::stage(path, &sealed.bytes, existing, 0o644)?;
+    let staged = sakip::fsutil::stage(path, &sealed.bytes, existing, 0o644)?;
     let appended = ledger.append(signer, sealed.payload)?;
     staged.commit().map_err(|e| {
         Error::Input(format!(
@@ -136,9 +137,9 @@ pub fn record_document(
     bytes: &[u8],
 ) -> Result<(Appended, String)> {
     let known = ledger.head().count - 1;
-    let payload = report::external::document(name, bytes, &ledger.index(), known)?;
+    let payload = sakip::document::document(name, bytes, &ledger.index(), known)?;
     let summary = payload.summary();
     Ok((ledger.append(signer, payload)?, summary))
 }
 
-pub use crate::report::{verify_bytes, Verdict};
+pub use crate::{verify_bytes, Verdict};

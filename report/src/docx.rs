@@ -205,7 +205,7 @@ fn bars(title: &str, bars: &[Bar]) -> String {
         out.push_str(&cell(widths[1], &para("TabelIsi", "", &bar), ""));
         out.push_str(&cell(
             widths[2],
-            &para("TabelIsi", "", &run(&crate::numfmt::percent(b.value), small)),
+            &para("TabelIsi", "", &run(&sakip::numfmt::percent(b.value), small)),
             "",
         ));
         out.push_str("</w:tr>");
@@ -228,7 +228,7 @@ fn trends(title: &str, series: &[Series]) -> String {
         return String::new();
     }
     let show = |v: &Option<Decimal>| {
-        v.map(|v| crate::numfmt::format(v, 2))
+        v.map(|v| sakip::numfmt::format(v, 2))
             .unwrap_or_else(|| "-".into())
     };
     let mut rows = Vec::new();

@@ -3,17 +3,17 @@
 //! index for budgets, targets and narratives).
 
 use super::*;
-use crate::budget::{self, Budget, Figure};
-use crate::event::*;
-use crate::numfmt;
-use crate::period::Quarter;
-use crate::projection::{self, IndexRead, IndicatorState, Query};
-use crate::scoring::{self, Predikat};
-use crate::{Error, Result};
+use sakip::budget::{self, Budget, Figure};
+use sakip::event::*;
+use sakip::numfmt;
+use sakip::period::Quarter;
+use sakip::projection::{self, IndexRead, IndicatorState, Query};
+use sakip::scoring::{self, Predikat};
+use sakip::{Error, Result};
 use std::collections::BTreeMap;
 
 mod lkjip;
-pub(crate) use lkjip::{is_list_item, long_date};
+pub(crate) use lkjip::is_list_item;
 
 /// Build a report of `params` from the index `r`.
 pub fn build(
@@ -227,30 +227,7 @@ impl<'a> Data<'a> {
     }
 }
 
-/// A value as reports print it (Indonesian formats; ratios as percentages
-/// with their numerator and denominator).
-pub fn show_value(ind: &IndicatorDefined, value: &Value) -> String {
-    match value {
-        Value::Ratio {
-            numerator,
-            denominator,
-        } => match scoring::ratio_percent(numerator.0, denominator.0) {
-            Some(p) => format!(
-                "{} ({}/{})",
-                numfmt::percent(p),
-                numfmt::format_plain(numerator.0),
-                numfmt::format_plain(denominator.0)
-            ),
-            None => "-".into(),
-        },
-        Value::Number(d) if ind.value_kind == ValueKind::Ratio || ind.unit == "%" => {
-            format!("{}%", numfmt::format_plain(d.0))
-        }
-        Value::Number(d) => numfmt::format_plain(d.0),
-        Value::Grade(g) => g.name().into(),
-        Value::Text(t) => t.clone(),
-    }
-}
+pub use sakip::show::show_value;
 
 fn value_cell(ind: &IndicatorDefined, value: Option<&Value>) -> Cell {
     match value {

@@ -8,8 +8,8 @@ use sakip::clock::{parse_time, SteppingClock};
 use sakip::event::*;
 use sakip::keys::KeyPair;
 use sakip::ledger::Ledger;
-use sakip::report::{ReportFormat, ReportKind};
 use sakip::rules::{MAX_AMOUNT, MAX_MEASURE};
+use sakip_report::{ReportFormat, ReportKind};
 use std::sync::Arc;
 
 fn holder(n: &str) -> Holder {
@@ -157,7 +157,7 @@ fn every_view_answers(l: &Ledger) {
         };
         for kind in ReportKind::ALL {
             for &format in formats {
-                let params = sakip::report::Params {
+                let params = sakip_report::Params {
                     kind,
                     year: 2022,
                     as_of,
@@ -165,7 +165,7 @@ fn every_view_answers(l: &Ledger) {
                     approved_only: false,
                     format,
                 };
-                sakip::report::produce(l, params).unwrap();
+                sakip_report::produce(l, params).unwrap();
             }
         }
     }
