@@ -4,5 +4,6 @@
 //! processes, writes scratch stores, and measures sled itself.
 
 pub mod bench;
+pub mod measure;
 pub mod peer;
 pub mod synth;

@@ -174,7 +174,7 @@ impl Server {
 
     /// The server's data directory size: tables, indexes and WAL.
     pub fn data_bytes(&self) -> u64 {
-        crate::bench::dir_bytes(&self.data)
+        crate::measure::dir_bytes(&self.data)
     }
 }
 
@@ -429,10 +429,10 @@ pub fn measure(
     let verify_rate = peer.verify_rate()?;
     Ok(Figures {
         import_rate,
-        single_p50: crate::bench::percentile(&mut singles.clone(), 50),
-        single_p99: crate::bench::percentile(&mut singles, 99),
-        asof_p50: crate::bench::percentile(&mut asof.clone(), 50),
-        asof_p99: crate::bench::percentile(&mut asof, 99),
+        single_p50: crate::measure::percentile(&mut singles.clone(), 50),
+        single_p99: crate::measure::percentile(&mut singles, 99),
+        asof_p50: crate::measure::percentile(&mut asof.clone(), 50),
+        asof_p99: crate::measure::percentile(&mut asof, 99),
         verify_rate,
         table_bytes_per_event,
         wal_bytes_per_event: wal_bytes / payloads.len().max(1) as f64,

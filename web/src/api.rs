@@ -1,7 +1,8 @@
 //! Prepare -> sign in the browser -> submit.
 
-use crate::app::{lock, token, App, Pending, ToSign, WebError, PENDING_SECS};
+use crate::app::{lock, App, Pending, ToSign, WebError};
 use crate::auth::{b64, parse_key, require};
+use crate::gate::{token, PENDING_SECS};
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;

@@ -1,29 +1,14 @@
 //! The server's state: the ledger it holds open, sign-in challenges,
 //! sessions, and events prepared for a browser to sign.
 
+pub use crate::error::WebError;
+pub(crate) use crate::sync::lock;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-use axum::Json;
 use sakip::checkpoint::Checkpoint;
 use sakip::event::Role;
 use sakip::{Clock, Ledger, Prepared, PreparedBatch, PublicKey};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
-
-/// How long a session lasts, in seconds (a working day).
-pub const SESSION_SECS: i64 = 8 * 3600;
-/// How long a sign-in challenge or a prepared event waits, in seconds.
-pub const PENDING_SECS: i64 = 10 * 60;
-/// Most challenges outstanding at once: a bound on what unauthenticated
-/// clients can make the server hold (about 10 MiB). At the bound the
-/// oldest is dropped, so a flood from many addresses costs a user at
-/// most a second try, never a refusal.
-pub const MAX_CHALLENGES: usize = 50_000;
-/// Most challenges outstanding for one client address.
-pub const MAX_CHALLENGES_PER_CLIENT: usize = 20;
-/// Failed sign-ins accepted per minute from one client address before the
-/// server answers it 429 for the rest of that minute.
-pub const MAX_FAILED_PER_CLIENT: u32 = 10;
 
 /// How the server is set up.
 #[derive(Clone, Debug)]
@@ -106,10 +91,10 @@ pub struct App {
     pub(crate) config: Config,
     pub(crate) origin: String,
     pub(crate) agency: String,
-    pub(crate) gate: crate::auth::Gate,
+    pub(crate) gate: crate::gate::Gate,
     pub(crate) sessions: Mutex<HashMap<String, Session>>,
     pub(crate) pending: Mutex<HashMap<String, Pending>>,
-    pub(crate) verification: tokio::sync::watch::Sender<crate::verifikasi::Run>,
+    pub(crate) verification: tokio::sync::watch::Sender<crate::run::Run>,
 }
 
 impl App {
@@ -122,7 +107,7 @@ impl App {
             ledger: Mutex::new(ledger),
             clock,
             config,
-            gate: crate::auth::Gate::new(origin.clone()),
+            gate: crate::gate::Gate::new(origin.clone()),
             origin,
             agency,
             sessions: Mutex::new(HashMap::new()),
@@ -224,7 +209,7 @@ impl App {
 
     /// Wait until no verification is running, and return the last one's
     /// state (for tests and a shutdown that lets one finish).
-    pub async fn verification_done(&self) -> crate::verifikasi::Run {
+    pub async fn verification_done(&self) -> crate::run::Run {
         let mut rx = self.verification.subscribe();
         let done = rx.wait_for(|r| !r.berjalan).await.map(|r| r.clone());
         done.unwrap_or_default()
@@ -300,54 +285,5 @@ impl Drop for LedgerGuard<'_> {
         if stale {
             *self.keys.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(now.clone());
         }
-    }
-}
-
-/// Lock a mutex, also after another request panicked while holding it
-/// (the data behind it is replaced whole or checked on use).
-pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
-}
-
-/// 32 random bytes as hex: session tokens, CSRF tokens, ids.
-pub(crate) fn token() -> String {
-    let mut b = [0u8; 32];
-    rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut b);
-    hex::encode(b)
-}
-
-/// An error as the browser receives it: a status and `{"galat": message}`.
-#[derive(Debug)]
-pub struct WebError {
-    /// The status.
-    pub status: StatusCode,
-    /// What went wrong, for the page to show.
-    pub message: String,
-}
-
-impl WebError {
-    /// An error with a status.
-    pub fn new(status: StatusCode, message: impl Into<String>) -> WebError {
-        WebError {
-            status,
-            message: message.into(),
-        }
-    }
-}
-
-impl From<sakip::Error> for WebError {
-    fn from(e: sakip::Error) -> WebError {
-        let status =
-            StatusCode::from_u16(e.class().http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        WebError {
-            status,
-            message: e.to_string(),
-        }
-    }
-}
-
-impl IntoResponse for WebError {
-    fn into_response(self) -> Response {
-        (self.status, Json(serde_json::json!({ "galat": self.message }))).into_response()
     }
 }

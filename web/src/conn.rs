@@ -93,7 +93,7 @@ struct Slot {
 
 impl Slot {
     fn take(open: &Arc<Mutex<Open>>, peer: IpAddr, limits: &Limits) -> Option<Slot> {
-        let mut o = crate::app::lock(open);
+        let mut o = crate::sync::lock(open);
         if o.total >= limits.max_connections {
             return None;
         }
@@ -115,7 +115,7 @@ impl Slot {
 
 impl Drop for Slot {
     fn drop(&mut self) {
-        let mut o = crate::app::lock(&self.open);
+        let mut o = crate::sync::lock(&self.open);
         o.total -= 1;
         if let Some(c) = self.client {
             if let Some(n) = o.by_client.get_mut(&c) {

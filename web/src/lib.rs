@@ -20,18 +20,20 @@ mod app;
 mod assets;
 mod auth;
 pub mod conn;
+mod error;
+mod gate;
 mod pages;
 pub mod pemda;
+mod run;
+mod sync;
 pub mod tls;
 pub mod verifikasi;
 pub mod witness;
 
-pub use app::{
-    App, Config, MAX_CHALLENGES, MAX_CHALLENGES_PER_CLIENT, MAX_FAILED_PER_CLIENT, MAX_PENDING_BYTES,
-    MAX_PENDING_BYTES_PER_SESSION, MAX_PENDING_PER_SESSION,
-};
+pub use app::{App, Config, MAX_PENDING_BYTES, MAX_PENDING_BYTES_PER_SESSION, MAX_PENDING_PER_SESSION};
 pub use axum::Router;
 pub use conn::Limits;
+pub use gate::{MAX_CHALLENGES, MAX_CHALLENGES_PER_CLIENT, MAX_FAILED_PER_CLIENT};
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue};

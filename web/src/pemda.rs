@@ -4,8 +4,9 @@
 //! Organisasi; their public keys listed in `ROOT/pembaca-pemda.txt`) see
 //! every OPD side by side at the same point on both time axes.
 
-use crate::app::{lock, token, App, WebError, SESSION_SECS};
+use crate::app::{lock, App, WebError};
 use crate::auth::{cookie_value, parse_key, Client, SignIn};
+use crate::gate::{token, SESSION_SECS};
 use crate::pages::{render, Layout};
 use askama::Template;
 use axum::extract::{Query, State};
@@ -42,7 +43,7 @@ pub struct Pemda {
     readers: Vec<PublicKey>,
     clock: Arc<dyn Clock>,
     secure_cookies: bool,
-    gate: crate::auth::Gate,
+    gate: crate::gate::Gate,
     sessions: Mutex<HashMap<String, (PublicKey, i64)>>,
 }
 
@@ -56,7 +57,7 @@ impl Pemda {
         secure_cookies: bool,
     ) -> Arc<Pemda> {
         Arc::new(Pemda {
-            gate: crate::auth::Gate::new(format!("pemda:{name}")),
+            gate: crate::gate::Gate::new(format!("pemda:{name}")),
             name,
             opds,
             readers,

@@ -6,8 +6,10 @@
 //! meanwhile, the head record, every derived tree and the kept checkpoint
 //! against one state of the ledger (`sakip::verify::Stepwise`).
 
-use crate::app::{App, WebError};
+use crate::app::App;
 use crate::auth::require;
+use crate::error::WebError;
+pub use crate::run::Run;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
@@ -18,28 +20,6 @@ use std::sync::Arc;
 /// Events read per run under the lock.
 pub const RUN: usize = 4096;
 
-/// The state of the last verification, as the page shows it.
-#[derive(Clone, Debug, Default, Serialize)]
-pub struct Run {
-    /// Whether one is running.
-    pub berjalan: bool,
-    /// Events checked so far.
-    pub diperiksa: u64,
-    /// Events in the ledger when the last run was read.
-    pub jumlah: u64,
-    /// Who started it.
-    pub oleh: String,
-    /// When it started (UTC).
-    pub mulai: String,
-    /// When it finished (UTC).
-    pub selesai: String,
-    /// What it found: the ledger is intact, with the figures.
-    pub hasil: Option<String>,
-    /// What it found: the first integrity failure.
-    pub galat: Option<String>,
-}
-
-/// `POST /api/verifikasi`: start a verification (409 while one runs).
 /// `GET /api/kepala?dari=N`: the ledger's head, and the consistency proof
 /// from the first N events to it, for a browser that remembers a head of
 /// N events (`aset/app.js`, `checkHead`): it shows an alarm instead of the
@@ -79,6 +59,7 @@ pub async fn head(
     }))
 }
 
+/// `POST /api/verifikasi`: start a verification (409 while one runs).
 pub async fn start(State(app): State<Arc<App>>, headers: HeaderMap) -> Result<Json<Run>, WebError> {
     let (_, session) = require(&app, &headers, true)?;
     let who = app.holder(&session.key);

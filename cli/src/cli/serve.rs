@@ -212,7 +212,7 @@ pub fn run(ctx: &Ctx, mut args: Args, out: &mut dyn Write) -> CmdResult {
     let turns = lend_turns(&app, out)?;
     if let Some(every) = args.checkpoint_every {
         let signer = ctx.signer()?;
-        let witnesses = super::witness::witness_keys(&args.witness)?;
+        let witnesses = super::audit::files::witness_keys(&args.witness)?;
         let dir = ctx.global.ledger.join("checkpoints");
         writeln!(
             out,

@@ -141,8 +141,8 @@ pub fn export(ctx: &Ctx, args: ExportArgs, out: &mut dyn Write) -> CmdResult {
 }
 
 pub fn verify_bundle(ctx: &Ctx, args: VerifyBundleArgs, out: &mut dyn Write) -> CmdResult {
-    let trusted = crate::cli::checkpoint::trusted_keys(&args.trusted_key)?;
-    let witnesses = crate::cli::witness::witness_keys(&args.witness)?;
+    let trusted = crate::cli::audit::files::trusted_keys(&args.trusted_key)?;
+    let witnesses = crate::cli::audit::files::witness_keys(&args.witness)?;
     use sakip::service::audit::BundleScope;
     let scope = match args.scope {
         ScopeArg::Full => BundleScope::Full,

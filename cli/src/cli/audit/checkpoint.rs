@@ -45,7 +45,7 @@ pub struct ProveArgs {
 
 pub fn checkpoint(ctx: &Ctx, args: CheckpointArgs, out: &mut dyn Write) -> CmdResult {
     let signer = ctx.signer()?;
-    let witnesses = super::witness::witness_keys(&args.witness)?;
+    let witnesses = super::files::witness_keys(&args.witness)?;
     let ledger = ctx.open_ledger()?;
     let mut c = audit::sign_checkpoint(&ledger, &signer)?;
     for url in &args.witness_url {
@@ -120,19 +120,9 @@ pub fn ask_witness_with(
     Err("the witness's size kept changing".into())
 }
 
-/// The public keys of `.pub` files given with `--trusted-key`.
-pub fn trusted_keys(files: &[PathBuf]) -> Result<Vec<sakip::PublicKey>, crate::cli::CliError> {
-    files.iter().map(|f| Ok(sakip::keys::read_public(f)?.0)).collect()
-}
-
-pub fn read_checkpoint(path: &std::path::Path) -> Result<Checkpoint, crate::cli::CliError> {
-    let text = sakip::limits::read_text(path, sakip::limits::MAX_KEY_FILE_BYTES, "a checkpoint")?;
-    Ok(audit::parse_checkpoint(&path.display().to_string(), &text)?)
-}
-
 pub fn prove(ctx: &Ctx, args: ProveArgs, out: &mut dyn Write) -> CmdResult {
     let format = ctx.require_format("prove", &[Format::Table, Format::Json])?;
-    let c = read_checkpoint(&args.checkpoint)?;
+    let c = super::files::read_checkpoint(&args.checkpoint)?;
     let ledger = ctx.open_ledger()?;
     let proof = audit::prove(&ledger, &c, args.seq)?;
     let text = if format == Format::Json {
@@ -184,11 +174,11 @@ pub struct VerifyProofArgs {
 }
 
 pub fn verify_proof(ctx: &Ctx, args: VerifyProofArgs, out: &mut dyn Write) -> CmdResult {
-    let c = read_checkpoint(&args.checkpoint)?;
+    let c = super::files::read_checkpoint(&args.checkpoint)?;
     let text = sakip::limits::read_text(&args.proof, sakip::limits::MAX_TEXT_FILE_BYTES, "a proof")?;
     let proof = InclusionProof::parse(&text)
         .map_err(|e| sakip::Error::Input(format!("{}: {e}", args.proof.display())))?;
-    let trusted = trusted_keys(&args.trusted_key)?;
+    let trusted = super::files::trusted_keys(&args.trusted_key)?;
     let vouched = audit::check_proof_signers(&c, &trusted, || {
         ctx.global
             .ledger

@@ -83,9 +83,9 @@ fn check(ctx: &Ctx, args: CheckArgs, out: &mut dyn Write) -> CmdResult {
     let checkpoints = args
         .checkpoint
         .iter()
-        .map(|p| crate::cli::checkpoint::read_checkpoint(p))
+        .map(|p| crate::cli::audit::files::read_checkpoint(p))
         .collect::<Result<Vec<_>, _>>()?;
-    let witnesses = crate::cli::witness::witness_keys(&args.witness)?;
+    let witnesses = crate::cli::audit::files::witness_keys(&args.witness)?;
     let ledger = ctx.open_reader()?;
     let findings =
         sakip::service::audit::check_with_checkpoints(&ledger, args.year, checkpoints, &witnesses)?;

@@ -3,6 +3,7 @@
 
 pub mod bundle;
 pub mod checkpoint;
+pub mod files;
 pub mod inspect;
 pub mod seen;
 pub mod tiles;

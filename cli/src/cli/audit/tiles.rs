@@ -84,7 +84,7 @@ pub fn publish(ctx: &Ctx, args: PublishArgs, out: &mut dyn Write) -> CmdResult {
 
 pub fn mirror(ctx: &Ctx, args: MirrorArgs, out: &mut dyn Write) -> CmdResult {
     let _ = ctx;
-    let trusted = super::checkpoint::trusted_keys(&args.trusted_key)?;
+    let trusted = super::files::trusted_keys(&args.trusted_key)?;
     let source: Box<dyn Source> = if args.source.starts_with("http://") || args.source.starts_with("https://")
     {
         Box::new(HttpSource {

@@ -42,11 +42,11 @@ pub struct Args {
 pub fn run(ctx: &Ctx, args: Args, out: &mut dyn Write) -> CmdResult {
     let format = ctx.require_format("verify", &[Format::Table, Format::Json])?;
     let checkpoint = match &args.checkpoint {
-        Some(path) => Some(crate::cli::checkpoint::read_checkpoint(path)?),
+        Some(path) => Some(crate::cli::audit::files::read_checkpoint(path)?),
         None => None,
     };
-    let trusted = crate::cli::checkpoint::trusted_keys(&args.trusted_key)?;
-    let witnesses = crate::cli::witness::witness_keys(&args.witness)?;
+    let trusted = crate::cli::audit::files::trusted_keys(&args.trusted_key)?;
+    let witnesses = crate::cli::audit::files::witness_keys(&args.witness)?;
     let cosigned = crate::cli::witness::cosigned(
         checkpoint.as_ref(),
         &witnesses,

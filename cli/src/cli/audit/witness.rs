@@ -76,30 +76,6 @@ pub struct RequestArgs {
     pub out: Option<PathBuf>,
 }
 
-/// `NAME=FILE.pub` pairs: a name and the key in a `.pub` file.
-pub fn named_keys(pairs: &[String], what: &str) -> Result<Vec<(String, sakip::PublicKey)>, CliError> {
-    pairs
-        .iter()
-        .map(|p| {
-            let (name, file) = p
-                .split_once('=')
-                .ok_or_else(|| CliError::Usage(format!("{what} '{p}': expected NAME=FILE.pub")))?;
-            Ok((
-                name.to_string(),
-                sakip::keys::read_public(std::path::Path::new(file))?.0,
-            ))
-        })
-        .collect()
-}
-
-/// The witnesses an auditor trusts (`--witness NAME=FILE.pub`).
-pub fn witness_keys(pairs: &[String]) -> Result<Vec<WitnessKey>, CliError> {
-    Ok(named_keys(pairs, "--witness")?
-        .into_iter()
-        .map(|(name, key)| WitnessKey { name, key })
-        .collect())
-}
-
 /// The cosignatures on `c` (`what` names it) by `witnesses`, refused
 /// (exit 3) when fewer than `quorum` verify.
 pub fn cosigned(
@@ -150,7 +126,7 @@ pub fn print_cosigners(out: &mut dyn Write, cosigned: &[sakip::witness::Cosigned
 
 fn witness(ctx: &Ctx, args: &WitnessArgs) -> Result<Witness, CliError> {
     let key = ctx.signer()?;
-    let logs = named_keys(&args.logs, "--log")?;
+    let logs = super::files::named_keys(&args.logs, "--log")?;
     Ok(Witness::new(args.name.clone(), key, logs, &args.state)?)
 }
 
@@ -209,7 +185,7 @@ pub fn run(ctx: &Ctx, cmd: WitnessCommand, out: &mut dyn Write) -> CmdResult {
             })
         }
         WitnessCommand::Request(a) => {
-            let c = super::checkpoint::read_checkpoint(&a.checkpoint)?;
+            let c = super::files::read_checkpoint(&a.checkpoint)?;
             let ledger = ctx.open_reader()?;
             let req = audit::witness_request(&ledger, c, a.old)?;
             match &a.out {
