@@ -72,23 +72,31 @@ fn unzipped_too_large(file: &str) -> Error {
     ))
 }
 
+/// A cell reference's (row, column), counted from 1: `B3` is (3, 2).
+fn cell_at(c: &str) -> Option<(u64, u64)> {
+    let c = c.trim_start_matches('$');
+    let letters: String = c.chars().take_while(|ch| ch.is_ascii_alphabetic()).collect();
+    let digits = c[letters.len()..].trim_start_matches('$');
+    if letters.is_empty()
+        || letters.len() > 3
+        || digits.is_empty()
+        || digits.len() > 7
+        || !digits.bytes().all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    let col = letters.bytes().fold(0u64, |acc, b| {
+        acc * 26 + u64::from(b.to_ascii_uppercase() - b'A' + 1)
+    });
+    let row: u64 = digits.parse().ok()?;
+    (row >= 1).then_some((row, col))
+}
+
 /// A range's size as (rows, columns), from `A1` or `A1:XFD1048576`;
 /// `Some(None)` for a range that ends before it starts (`AA1:J65`), which
 /// the workbook reader would compute a size of by subtracting.
 fn range_size(value: &str) -> Option<Option<(u64, u64)>> {
-    let cell = |c: &str| -> Option<(u64, u64)> {
-        let c = c.trim_start_matches('$');
-        let letters: String = c.chars().take_while(|ch| ch.is_ascii_alphabetic()).collect();
-        let digits = c[letters.len()..].trim_start_matches('$');
-        if letters.is_empty() || letters.len() > 3 || digits.is_empty() || digits.len() > 7 {
-            return None;
-        }
-        let col = letters.bytes().fold(0u64, |acc, b| {
-            acc * 26 + u64::from(b.to_ascii_uppercase() - b'A' + 1)
-        });
-        let row: u64 = digits.parse().ok()?;
-        Some((row, col))
-    };
+    let cell = cell_at;
     let (a, b) = value.split_once(':').unwrap_or((value, value));
     let (r1, c1) = cell(a)?;
     let (r2, c2) = cell(b)?;
@@ -98,9 +106,37 @@ fn range_size(value: &str) -> Option<Option<(u64, u64)>> {
     Some(Some((r2 - r1 + 1, c2 - c1 + 1)))
 }
 
+/// The largest row and column a worksheet can address (`XFD1048576`): a
+/// fact of the file format, beyond which a reference is not one a
+/// spreadsheet program wrote.
+const FORMAT_MAX_ROW: u64 = 1_048_576;
+const FORMAT_MAX_COLUMN: u64 = 16_384;
+
 fn check_ref(file: &str, entry: &str, tag: &str, value: &str, formula_cells: &mut u64) -> Result<()> {
+    let unreadable = || {
+        Error::Input(format!(
+            "{file}: the worksheet {entry} names the cell or range {value}, which no worksheet can have: not a workbook a spreadsheet program wrote"
+        ))
+    };
+    // A cell's or row's own position: within the format's bounds, or the
+    // reader would compute past them (found by fuzzing: an overflow).
+    match tag {
+        "row" => {
+            return match value.parse::<u64>() {
+                Ok(row) if (1..=FORMAT_MAX_ROW).contains(&row) => Ok(()),
+                _ => Err(unreadable()),
+            }
+        }
+        "c" => {
+            return match cell_at(value) {
+                Some((row, col)) if row <= FORMAT_MAX_ROW && col <= FORMAT_MAX_COLUMN => Ok(()),
+                _ => Err(unreadable()),
+            }
+        }
+        _ => {}
+    }
     let (rows, cols) = match range_size(value) {
-        None => return Ok(()),
+        None => return Err(unreadable()),
         Some(None) => {
             return Err(Error::Input(format!(
                 "{file}: the worksheet {entry} declares the range {value}, which ends before it starts: not a workbook a spreadsheet program wrote"
@@ -196,7 +232,8 @@ impl RefScan {
             ScanState::Value => {
                 if b == self.quote {
                     self.state = ScanState::Attrs;
-                    let watched = self.attr == "ref" && (self.tag == "dimension" || self.tag == "f");
+                    let watched = (self.attr == "ref" && (self.tag == "dimension" || self.tag == "f"))
+                        || (self.attr == "r" && (self.tag == "c" || self.tag == "row"));
                     self.attr.clear();
                     if watched {
                         return Some((self.tag.clone(), std::mem::take(&mut self.value)));
@@ -226,6 +263,8 @@ mod tests {
             refs(xml),
             vec![
                 ("dimension".into(), "A1:XFD1048576".into()),
+                ("row".into(), "1".into()),
+                ("c".into(), "A1".into()),
                 ("f".into(), "A1:B3".into())
             ]
         );
@@ -236,6 +275,15 @@ mod tests {
         // subtracted and overflowed.
         assert_eq!(range_size("AA1:J65"), Some(None));
         assert_eq!(range_size("A9:B1"), Some(None));
+        // Rows past the format's: the reader's arithmetic overflowed.
+        assert_eq!(range_size("A1:XFD10485048576"), None);
+        assert_eq!(cell_at("XFD1048576"), Some((1_048_576, 16_384)));
+        assert_eq!(cell_at("A0"), None);
+        let mut n = 0;
+        assert!(check_ref("f.xlsx", "s", "c", "A99999999999", &mut n).is_err());
+        assert!(check_ref("f.xlsx", "s", "row", "1048577", &mut n).is_err());
+        assert!(check_ref("f.xlsx", "s", "row", "12", &mut n).is_ok());
+        assert!(check_ref("f.xlsx", "s", "dimension", "A1:XFD10485048576", &mut n).is_err());
     }
 }
 

@@ -379,7 +379,32 @@ fn hostile_workbooks_are_refused_before_they_are_read() {
         w.write_all(sheet.replace("A1:XFD1048576", "AA1:J65").as_bytes())
             .unwrap()
     });
+    // Also found by it: a row number past the format's overflowed the
+    // reader's arithmetic, in a range or in a cell's own position.
+    let long_row = with_entry(&huge_dim, "xl/worksheets/sheet1.xml", &mut |w| {
+        w.write_all(sheet.replace("A1:XFD1048576", "A1:XFD10485048576").as_bytes())
+            .unwrap()
+    });
+    let long_cell = with_entry(&huge_dim, "xl/worksheets/sheet1.xml", &mut |w| {
+        w.write_all(
+            sheet
+                .replace("A1:XFD1048576", "A1")
+                .replace("r=\"XFD1048576\"", "r=\"B99999999999\"")
+                .as_bytes(),
+        )
+        .unwrap()
+    });
     for (name, bytes, needle) in [
+        (
+            "long-row.xlsx",
+            long_row,
+            "A1:XFD10485048576, which no worksheet can have",
+        ),
+        (
+            "long-cell.xlsx",
+            long_cell,
+            "B99999999999, which no worksheet can have",
+        ),
         (
             "reversed-dim.xlsx",
             reversed,
