@@ -523,3 +523,62 @@ fn dependencies(manifest: &str) -> Vec<String> {
     }
     out
 }
+
+/// `docs/ARCHITECTURE.md` stays a true map: its module table names every
+/// module of `src/` and no other, and its layer table says what
+/// [`LAYERS`] says.
+#[test]
+fn the_architecture_doc_names_every_module_and_only_those() {
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let doc = std::fs::read_to_string(workspace.join("docs/ARCHITECTURE.md")).unwrap();
+    let section = |title: &str| -> String {
+        let start = doc
+            .find(&format!("## {title}\n"))
+            .unwrap_or_else(|| panic!("no section {title}"));
+        let rest = &doc[start + title.len() + 4..];
+        rest[..rest.find("\n## ").unwrap_or(rest.len())].to_string()
+    };
+    let first_cell = |line: &str| -> Option<String> {
+        let cell = line.strip_prefix("| `")?;
+        Some(cell[..cell.find('`')?].to_string())
+    };
+    let named: BTreeSet<String> = section("Modules")
+        .lines()
+        .filter_map(first_cell)
+        .filter(|name| !name.contains('/'))
+        .collect();
+    let modules: BTreeSet<String> = std::fs::read_dir(workspace.join("src"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir() || p.extension().is_some_and(|e| e == "rs"))
+        .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
+        .filter(|m| m != "lib")
+        .collect();
+    let missing: Vec<_> = modules.difference(&named).collect();
+    let stale: Vec<_> = named.difference(&modules).collect();
+    assert!(
+        missing.is_empty() && stale.is_empty(),
+        "docs/ARCHITECTURE.md, Modules: missing {missing:?}, naming what does not exist {stale:?}"
+    );
+    // The number of event kinds it states is the number there are.
+    let event = std::fs::read_to_string(workspace.join("src/event.rs")).unwrap();
+    let kinds_enum = &event[event.find("pub enum Kind").unwrap()..];
+    let kinds = kinds_enum[..kinds_enum.find("\n}").unwrap()]
+        .lines()
+        .filter(|l| l.trim_end().ends_with(',') && l.contains(" = "))
+        .count();
+    assert!(
+        section("Modules").contains(&format!("({kinds} kinds")),
+        "docs/ARCHITECTURE.md, Modules, event: the ledger has {kinds} event kinds"
+    );
+    let layers = section("Layers");
+    for (name, mods) in LAYERS {
+        let row = layers
+            .lines()
+            .find(|l| l.starts_with(&format!("| {name} |")))
+            .unwrap_or_else(|| panic!("docs/ARCHITECTURE.md, Layers: no row for {name}"));
+        let listed: BTreeSet<&str> = row.split('`').skip(1).step_by(2).collect();
+        let want: BTreeSet<&str> = mods.iter().copied().collect();
+        assert_eq!(listed, want, "docs/ARCHITECTURE.md, Layers, {name}");
+    }
+}
