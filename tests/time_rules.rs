@@ -68,3 +68,60 @@ fn an_event_from_a_clock_running_ahead_is_flagged_and_explained() {
     );
     assert_eq!(ledger.head().count, 1);
 }
+
+/// With no year asked for, pages show the latest year the plan sets
+/// targets for, and before any target the year it is now: an agency that
+/// starts in 2027 does not land on 2021.
+#[test]
+fn the_default_year_follows_the_plan_and_then_the_clock() {
+    use sakip::event::{IndicatorDefined, TargetScope, TargetSet};
+    let admin = KeyPair::from_seed([42; 32]);
+    let genesis = Genesis {
+        agency_code: "1.02".into(),
+        agency_name: "Dinas Baru".into(),
+        admin: Holder {
+            name: "Admin".into(),
+            nip: None,
+            jabatan: None,
+        },
+        nonce: Some([13; 32]),
+    };
+    // 31 December 2026, 20.00 UTC: already 2027 in WIB (UTC+7).
+    let at = parse_time("2026-12-31T20:00:00Z").unwrap();
+    let clock = Arc::new(SteppingClock::new(at, chrono::TimeDelta::seconds(1)).with_wall(at));
+    let mut ledger = Ledger::init_in_memory(clock, &admin, genesis).unwrap();
+    assert_eq!(sakip::service::entries::default_year(&ledger).unwrap(), 2027);
+    let plan = [
+        Payload::PlanItemDefined(PlanItemDefined {
+            code: "T1".into(),
+            level: Level::Tujuan,
+            name: "Tujuan".into(),
+            parent: None,
+        }),
+        Payload::IndicatorDefined(IndicatorDefined {
+            code: "IKU-1".into(),
+            name: "Indikator".into(),
+            item: "T1".into(),
+            unit: "%".into(),
+            polarity: sakip::event::Polarity::HigherIsBetter,
+            value_kind: sakip::event::ValueKind::Number,
+            aggregation: sakip::event::Aggregation::LastQuarter,
+            lower_rule: sakip::event::LowerRule::Inverse,
+            cap: None,
+            iku: true,
+            formula: None,
+            source: None,
+        }),
+        Payload::TargetSet(TargetSet {
+            indicator: "IKU-1".into(),
+            year: 2028,
+            scope: TargetScope::Year,
+            stage: sakip::event::Stage::Murni,
+            value: sakip::event::Value::Number(sakip::event::Dec(sakip::Decimal::from(90))),
+        }),
+    ];
+    for p in plan {
+        ledger.append(&admin, p).unwrap();
+    }
+    assert_eq!(sakip::service::entries::default_year(&ledger).unwrap(), 2028);
+}

@@ -117,6 +117,23 @@ pub fn latest_year(ledger: &Ledger) -> Result<Option<u16>> {
     Ok(latest)
 }
 
+/// The fiscal year a page or command shows when none is asked for: the
+/// latest year the plan sets targets for, else the year it is now on this
+/// machine's clock in the agency's time zone. Never a fixed year: an
+/// agency that starts in 2027 lands on 2027.
+pub fn default_year(ledger: &Ledger) -> Result<u16> {
+    let now = ledger.wall().timestamp_micros();
+    if let Some(year) = latest_year(ledger)? {
+        return Ok(year);
+    }
+    let zone = ledger.time_zone_at(ledger.head().count.saturating_sub(1))?;
+    let local = now.saturating_add(i64::from(zone.offset_secs()) * 1_000_000);
+    let year = chrono::DateTime::<chrono::Utc>::from_timestamp_micros(local)
+        .map(|t| chrono::Datelike::year(&t))
+        .unwrap_or(0);
+    u16::try_from(year).map_err(|_| Error::Input(format!("the clock says the year {year}")))
+}
+
 fn need_indicator(ledger: &Ledger, code: &str) -> Result<IndicatorDefined> {
     projection::indicator(&ledger.index(), code, Known::Head)?
         .map(|(_, i)| i)

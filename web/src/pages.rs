@@ -243,8 +243,8 @@ pub async fn dashboard(
     let ledger = app.ledger();
     let year = match q.tahun {
         Some(y) => y,
-        None => match entries::latest_year(&ledger) {
-            Ok(y) => y.unwrap_or(2021),
+        None => match entries::default_year(&ledger) {
+            Ok(y) => y,
             Err(e) => return failed(&v, e),
         },
     };
@@ -369,7 +369,7 @@ pub async fn entry(State(app): State<Arc<App>>, headers: HeaderMap) -> Response 
         return *r;
     }
     let ledger = app.ledger();
-    let year = entries::latest_year(&ledger).ok().flatten().unwrap_or(2021);
+    let year = entries::default_year(&ledger).unwrap_or_default();
     let indicators = match entries::indicators(&ledger, year) {
         Ok(list) => list
             .into_iter()
@@ -609,7 +609,7 @@ pub async fn audit(State(app): State<Arc<App>>, headers: HeaderMap, Query(q): Qu
     };
     let ledger = app.ledger();
     let head = ledger.head();
-    let year = entries::latest_year(&ledger).ok().flatten().unwrap_or(2021);
+    let year = entries::default_year(&ledger).unwrap_or_default();
     let findings = match audit::check(&ledger, Some(year)) {
         Ok(list) => list
             .into_iter()
@@ -777,7 +777,7 @@ pub(crate) fn report_params(
     let kind = sakip_report::service::kind_named(q.jenis.as_deref().unwrap_or("capaian"))?;
     let year = match q.tahun {
         Some(y) => y,
-        None => entries::latest_year(ledger)?.unwrap_or(2021),
+        None => entries::default_year(ledger)?,
     };
     let as_of = q.tw.and_then(Quarter::new).unwrap_or(Quarter::LAST);
     let mut point = time_point(year, as_of, q.diketahui.as_deref(), false);
@@ -959,8 +959,8 @@ pub async fn diff(State(app): State<Arc<App>>, headers: HeaderMap, Query(q): Que
     let ledger = app.ledger();
     let year = q
         .tahun
-        .or_else(|| entries::latest_year(&ledger).ok().flatten())
-        .unwrap_or(2021);
+        .or_else(|| entries::default_year(&ledger).ok())
+        .unwrap_or_default();
     let (a, b) = (q.a.clone().unwrap_or_default(), q.b.clone().unwrap_or_default());
     let as_of = q.tw.and_then(Quarter::new).unwrap_or(Quarter::LAST);
     let mut page = DiffPage {

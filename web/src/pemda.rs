@@ -239,10 +239,7 @@ async fn page(State(p): State<Arc<Pemda>>, headers: HeaderMap, Query(q): Query<P
         let y = match year {
             Some(y) => y,
             None => {
-                let y = sakip::service::entries::latest_year(&ledger)
-                    .ok()
-                    .flatten()
-                    .unwrap_or(2021);
+                let y = sakip::service::entries::default_year(&ledger).unwrap_or_default();
                 year = Some(y);
                 y
             }
@@ -291,7 +288,9 @@ async fn page(State(p): State<Arc<Pemda>>, headers: HeaderMap, Query(q): Query<P
     }
     render(PemdaPage {
         layout: layout(&p, true),
-        year: year.unwrap_or(2021),
+        // No OPD to ask: the year it is now.
+        year: year
+            .unwrap_or_else(|| u16::try_from(chrono::Datelike::year(&p.clock.wall())).unwrap_or_default()),
         as_of: as_of.number(),
         as_of_roman: as_of.roman(),
         quarters: Quarter::ALL.iter().map(|q| (q.number(), q.roman())).collect(),
