@@ -280,3 +280,91 @@ fn damage_to_any_file_of_the_store_is_an_integrity_error() {
         "{detected:?}"
     );
 }
+
+/// The cut the way it was done: sled's log zeroed past the point where the
+/// last appends began and its snapshot files deleted, so sled replays to an
+/// older complete transaction with its own older head record. The head
+/// mark catches it; with the mark deleted too, the head this user's sakip
+/// saw at its last verify does; a verifier that never saw the ledger sees
+/// an intact older ledger, which only a checkpoint can tell from the
+/// truth (docs/security.md).
+#[test]
+fn a_log_cut_back_is_caught_by_the_head_mark_and_then_by_the_head_seen() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = dir.path().join("demo");
+    let out = Command::cargo_bin("sakip")
+        .unwrap()
+        .args(["demo", "--dir"])
+        .arg(&demo)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let ledger = demo.join("ledger");
+    let db = ledger.join("store/db");
+    let before = std::fs::read(&db).unwrap();
+    let used = before.iter().rposition(|b| *b != 0).unwrap() + 1;
+    // Verified once before the cut: this user's sakip remembers the head.
+    let (code, _, _) = sakip(&ledger, &["verify"]);
+    assert_eq!(code, 0);
+    let key = demo.join("keys/kabid-mutasi-operator.key");
+    for q in 1..=3 {
+        let (code, _, err) = sakip(
+            &ledger,
+            &[
+                "--key",
+                key.to_str().unwrap(),
+                "record",
+                "realisasi",
+                "--indicator",
+                "IKU-1.1",
+                "--period",
+                &format!("2022-Q{q}"),
+                "--value",
+                "21",
+            ],
+        );
+        assert_eq!(code, 0, "{err}");
+    }
+    let (code, intact, _) = sakip(&ledger, &["verify"]);
+    assert_eq!(code, 0, "{intact}");
+    let mut bytes = std::fs::read(&db).unwrap();
+    for b in bytes.iter_mut().skip(used) {
+        *b = 0;
+    }
+    std::fs::write(&db, &bytes).unwrap();
+    for e in std::fs::read_dir(ledger.join("store")).unwrap() {
+        let p = e.unwrap().path();
+        if p.file_name().unwrap().to_string_lossy().starts_with("snap.") {
+            std::fs::remove_file(p).unwrap();
+        }
+    }
+    let (code, _, err) = sakip(&ledger, &["verify"]);
+    assert_eq!(code, 3, "{err}");
+    assert!(
+        err.contains("HEAD-MARK") && err.contains("cut off the end"),
+        "{err}"
+    );
+    std::fs::remove_file(ledger.join("HEAD-MARK")).unwrap();
+    let (code, _, err) = sakip(&ledger, &["verify"]);
+    assert_eq!(code, 3, "{err}");
+    assert!(
+        err.contains("this user's sakip") && err.contains("cut off the end"),
+        "{err}"
+    );
+    // Someone who never verified it: an older ledger that agrees with itself.
+    let fresh = Command::cargo_bin("sakip")
+        .unwrap()
+        .env("SAKIP_LEDGER", &ledger)
+        .env("SAKIP_STATE_DIR", dir.path().join("fresh-state"))
+        .arg("verify")
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&fresh.stdout);
+    assert!(
+        fresh.status.success()
+            && out.starts_with("intact: ")
+            && !out.starts_with(intact.lines().next().unwrap()),
+        "{out}{}",
+        String::from_utf8_lossy(&fresh.stderr)
+    );
+}

@@ -112,3 +112,56 @@ fn a_key_of_another_certificate_or_a_missing_file_is_refused() {
     let e = sakip_web::tls::config(&other_key, &other_key).unwrap_err();
     assert!(e.to_string().contains("no certificate"), "{e}");
 }
+
+/// Over HTTPS, a connection that completes the handshake and then sends
+/// nothing, or half a request, is closed at the header deadline like a
+/// plain one (once only stalled handshakes were cut).
+#[tokio::test]
+async fn an_idle_connection_after_the_handshake_is_closed() {
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, key, der) = cert_files(dir.path(), "localhost");
+    let config = sakip_web::tls::config(&cert, &key).unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let limits = sakip_web::Limits {
+        header_read: std::time::Duration::from_millis(300),
+        ..sakip_web::Limits::default()
+    };
+    let server = tokio::spawn(sakip_web::serve_limited(
+        listener,
+        Some(config),
+        sakip_web::router(app()),
+        limits,
+        async {
+            let _ = stopped.await;
+        },
+    ));
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(der.into()).unwrap();
+    let client =
+        rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+    let connector = tokio_rustls::TlsConnector::from(Arc::new(client));
+    for half in [&b""[..], b"GET /masuk HTTP/1.1\r\nHost: loc"] {
+        let tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
+        let mut tls = connector.connect(name, tcp).await.unwrap();
+        tls.write_all(half).await.unwrap();
+        let mut got = Vec::new();
+        // Closed by the server well before this bound (or the test fails).
+        let closed =
+            tokio::time::timeout(std::time::Duration::from_secs(20), tls.read_to_end(&mut got)).await;
+        assert!(
+            closed.is_ok(),
+            "an idle TLS connection ({} bytes sent) stays open",
+            half.len()
+        );
+        assert!(!String::from_utf8_lossy(&got).contains("Masuk ke sakip"));
+    }
+    stop.send(()).unwrap();
+    server.await.unwrap().unwrap();
+}
