@@ -42,28 +42,95 @@ fn workbook_bounds(file: &str, bytes: &[u8]) -> Result<()> {
             return Err(unzipped_too_large(file));
         }
         let sheet = name.starts_with("xl/worksheets/") && name.ends_with(".xml");
-        let mut scan = RefScan::default();
+        let mut counted = Counted {
+            inner: &mut entry,
+            total: &mut total,
+        };
+        if sheet {
+            scan_sheet(file, &name, &mut counted)?;
+        }
+        // The rest of the entry (all of it, when it is no worksheet), counted.
         loop {
-            let n = entry
-                .read(&mut buf)
-                .map_err(|e| bad(format!("{name}: cannot be inflated ({e})")))?;
-            if n == 0 {
-                break;
-            }
-            total += n as u64;
-            if total > MAX_XLSX_UNZIPPED {
-                return Err(unzipped_too_large(file));
-            }
-            if sheet {
-                for &b in &buf[..n] {
-                    if let Some((tag, value)) = scan.push(b) {
-                        check_ref(file, &name, &tag, &value, &mut scan.formula_cells)?;
-                    }
+            match counted.read(&mut buf) {
+                Ok(0) => break,
+                Ok(_) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::FileTooLarge => {
+                    return Err(unzipped_too_large(file))
                 }
+                Err(e) => return Err(bad(format!("{name}: cannot be inflated ({e})"))),
             }
         }
     }
     Ok(())
+}
+
+/// A reader that counts what it inflates against [`MAX_XLSX_UNZIPPED`],
+/// failing with `FileTooLarge` past it.
+struct Counted<'a, R: Read> {
+    inner: &'a mut R,
+    total: &'a mut u64,
+}
+
+impl<R: Read> Read for Counted<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        *self.total += n as u64;
+        if *self.total > MAX_XLSX_UNZIPPED {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::FileTooLarge,
+                "inflates too far",
+            ));
+        }
+        Ok(n)
+    }
+}
+
+/// Read a worksheet with the XML parser the workbook reader uses
+/// (quick-xml, as calamine does), so both see the same elements and
+/// attributes, and check every range and position it declares
+/// ([`check_ref`]) before the reader computes with them. A scanner of its
+/// own was blinded by malformed markup the parser still read (found by
+/// fuzzing). Markup the parser cannot read is refused here.
+fn scan_sheet<R: Read>(file: &str, entry: &str, xml: &mut Counted<'_, R>) -> Result<()> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_reader(std::io::BufReader::with_capacity(64 << 10, xml));
+    let mut buf = Vec::new();
+    let mut formula_cells = 0u64;
+    let unreadable = |why: String| {
+        Error::Input(format!(
+            "{file}: the worksheet {entry} is not readable XML ({why})"
+        ))
+    };
+    loop {
+        buf.clear();
+        let event = match reader.read_event_into(&mut buf) {
+            Ok(event) => event,
+            Err(quick_xml::Error::Io(e)) if e.kind() == std::io::ErrorKind::FileTooLarge => {
+                return Err(unzipped_too_large(file))
+            }
+            Err(e) => return Err(unreadable(e.to_string())),
+        };
+        let element = match &event {
+            Event::Start(e) | Event::Empty(e) => e,
+            Event::Eof => return Ok(()),
+            _ => continue,
+        };
+        let tag = match element.local_name().as_ref() {
+            b"dimension" => "dimension",
+            b"f" => "f",
+            b"c" => "c",
+            b"row" => "row",
+            _ => continue,
+        };
+        let key: &[u8] = if tag == "c" || tag == "row" { b"r" } else { b"ref" };
+        for attribute in element.attributes() {
+            let attribute = attribute.map_err(|e| unreadable(e.to_string()))?;
+            if attribute.key.as_ref() == key {
+                let value = String::from_utf8_lossy(&attribute.value);
+                check_ref(file, entry, tag, &value, &mut formula_cells)?;
+            }
+        }
+    }
 }
 
 fn unzipped_too_large(file: &str) -> Error {
@@ -112,7 +179,12 @@ fn range_size(value: &str) -> Option<Option<(u64, u64)>> {
 const FORMAT_MAX_ROW: u64 = 1_048_576;
 const FORMAT_MAX_COLUMN: u64 = 16_384;
 
-fn check_ref(file: &str, entry: &str, tag: &str, value: &str, formula_cells: &mut u64) -> Result<()> {
+fn check_ref(file: &str, entry: &str, tag: &str, raw: &str, formula_cells: &mut u64) -> Result<()> {
+    // The value as errors show it: control characters escaped, cut short.
+    let cut: String = raw.chars().take(24).collect();
+    let shown =
+        sakip::textsafe::table_cell(&cut).into_owned() + if raw.chars().count() > 24 { "…" } else { "" };
+    let value = shown.as_str();
     let unreadable = || {
         Error::Input(format!(
             "{file}: the worksheet {entry} names the cell or range {value}, which no worksheet can have: not a workbook a spreadsheet program wrote"
@@ -122,20 +194,20 @@ fn check_ref(file: &str, entry: &str, tag: &str, value: &str, formula_cells: &mu
     // reader would compute past them (found by fuzzing: an overflow).
     match tag {
         "row" => {
-            return match value.parse::<u64>() {
+            return match raw.parse::<u64>() {
                 Ok(row) if (1..=FORMAT_MAX_ROW).contains(&row) => Ok(()),
                 _ => Err(unreadable()),
             }
         }
         "c" => {
-            return match cell_at(value) {
+            return match cell_at(raw) {
                 Some((row, col)) if row <= FORMAT_MAX_ROW && col <= FORMAT_MAX_COLUMN => Ok(()),
                 _ => Err(unreadable()),
             }
         }
         _ => {}
     }
-    let (rows, cols) = match range_size(value) {
+    let (rows, cols) = match range_size(raw) {
         None => return Err(unreadable()),
         Some(None) => {
             return Err(Error::Input(format!(
@@ -163,111 +235,38 @@ fn check_ref(file: &str, entry: &str, tag: &str, value: &str, formula_cells: &mu
     }
 }
 
-/// A byte-at-a-time scanner of XML for the `ref` attribute of `dimension`
-/// and `f` elements (with or without a namespace prefix). It keeps a tag's
-/// local name and the attribute being read, both bounded, so a tag split
-/// across reads or padded with attributes is still seen.
-#[derive(Default)]
-struct RefScan {
-    state: ScanState,
-    tag: String,
-    attr: String,
-    value: String,
-    quote: u8,
-    formula_cells: u64,
-}
-
-#[derive(Default, PartialEq)]
-enum ScanState {
-    #[default]
-    Text,
-    TagName,
-    Attrs,
-    Value,
-}
-
-const MAX_NAME: usize = 64;
-const MAX_VALUE: usize = 64;
-
-impl RefScan {
-    /// Feed one byte; returns (tag, value) when a `ref` attribute of a
-    /// watched tag ends.
-    fn push(&mut self, b: u8) -> Option<(String, String)> {
-        match self.state {
-            ScanState::Text => {
-                if b == b'<' {
-                    self.state = ScanState::TagName;
-                    self.tag.clear();
-                }
-            }
-            ScanState::TagName => match b {
-                b'>' => self.state = ScanState::Text,
-                b' ' | b'\t' | b'\r' | b'\n' | b'/' => {
-                    self.state = ScanState::Attrs;
-                    self.attr.clear();
-                }
-                _ => {
-                    if b == b':' {
-                        self.tag.clear();
-                    } else if self.tag.len() < MAX_NAME {
-                        self.tag.push(b as char);
-                    }
-                }
-            },
-            ScanState::Attrs => match b {
-                b'>' => self.state = ScanState::Text,
-                b'"' | b'\'' => {
-                    self.state = ScanState::Value;
-                    self.quote = b;
-                    self.value.clear();
-                }
-                b'=' => {}
-                b' ' | b'\t' | b'\r' | b'\n' | b'/' => self.attr.clear(),
-                _ => {
-                    if self.attr.len() < MAX_NAME {
-                        self.attr.push(b as char);
-                    }
-                }
-            },
-            ScanState::Value => {
-                if b == self.quote {
-                    self.state = ScanState::Attrs;
-                    let watched = (self.attr == "ref" && (self.tag == "dimension" || self.tag == "f"))
-                        || (self.attr == "r" && (self.tag == "c" || self.tag == "row"));
-                    self.attr.clear();
-                    if watched {
-                        return Some((self.tag.clone(), std::mem::take(&mut self.value)));
-                    }
-                } else if self.value.len() < MAX_VALUE {
-                    self.value.push(b as char);
-                }
-            }
-        }
-        None
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn refs(xml: &str) -> Vec<(String, String)> {
-        let mut s = RefScan::default();
-        xml.bytes().filter_map(|b| s.push(b)).collect()
+    fn scan(xml: &[u8]) -> Result<()> {
+        let mut total = 0;
+        let mut bytes = xml;
+        scan_sheet(
+            "f.xlsx",
+            "xl/worksheets/sheet1.xml",
+            &mut Counted {
+                inner: &mut bytes,
+                total: &mut total,
+            },
+        )
     }
 
     #[test]
-    fn finds_the_ranges_a_sheet_declares() {
-        let xml = r#"<?xml version="1.0"?><x:worksheet><x:dimension ref="A1:XFD1048576"/><sheetData><row r="1"><c r="A1"><f t="shared" si="0" ref="A1:B3">1+1</f></c></row></sheetData><hyperlink ref="A1"/></x:worksheet>"#;
-        assert_eq!(
-            refs(xml),
-            vec![
-                ("dimension".into(), "A1:XFD1048576".into()),
-                ("row".into(), "1".into()),
-                ("c".into(), "A1".into()),
-                ("f".into(), "A1:B3".into())
-            ]
-        );
+    fn checks_the_ranges_and_positions_a_sheet_declares() {
+        let good = br#"<?xml version="1.0"?><x:worksheet><x:dimension ref="A1:J12"/><sheetData><row r="1"><c r="A1"><f t="shared" si="0" ref="A1:B3">1+1</f></c></row></sheetData><hyperlink ref="whatever"/></x:worksheet>"#;
+        assert!(scan(good).is_ok());
+        let too_wide = br#"<worksheet><dimension ref="A1:XFD1048576"/></worksheet>"#;
+        assert!(scan(too_wide)
+            .unwrap_err()
+            .to_string()
+            .contains("declares the range A1:XFD1048576"));
+        // The shape the fuzzer found: junk before the dimension that a
+        // byte scanner took for an open attribute, while the parser read
+        // on and found `ref="A1:…XFD1048576"` with lower-case letters in
+        // its column (an overflow in the reader).
+        let junk = b"<?xml version=\"1.0\"?><worksheet x=\"y\"><dimension\xc3\xc3\x00<?xml version=\"1.0\"?><worksheet a='b\"><dimension ref=\"A1:\x00\x00></workshee\xc3></worksheetXFD1048576\"/></worksheet>";
+        assert!(scan(junk).is_err());
         assert_eq!(range_size("A1:XFD1048576"), Some(Some((1_048_576, 16_384))));
         assert_eq!(range_size("$B$2"), Some(Some((1, 1))));
         assert_eq!(range_size("nonsense"), None);

@@ -106,6 +106,8 @@ async function confirmReplace(action) {
   const box = document.getElementById("ganti-kunci");
   document.getElementById("ganti-kunci-lama").textContent = rec.publicHex.slice(0, 16) + "…";
   pendingReplace = action;
+  const pesan = document.getElementById("pesan");
+  if (pesan) { pesan.textContent = ""; pesan.className = ""; }
   box.hidden = false;
   document.getElementById("ganti-kunci-batal").focus();
 }
