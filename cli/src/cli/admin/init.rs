@@ -1,8 +1,8 @@
 //! `sakip init`: create a ledger with its genesis event.
 
 use crate::cli::{CmdResult, Ctx};
+use sakip::event::Genesis;
 use sakip::event::{AgencySettings, Payload, TimeZone};
-use sakip::event::{Genesis, Holder};
 use sakip::keys;
 use sakip::ledger::Ledger;
 use std::io::Write;
@@ -23,15 +23,9 @@ pub struct Args {
     /// Agency name.
     #[arg(long)]
     pub agency_name: String,
-    /// Admin's name (default: from the key's .pub file).
-    #[arg(long)]
-    pub name: Option<String>,
-    /// Admin's NIP.
-    #[arg(long)]
-    pub nip: Option<String>,
-    /// Admin's jabatan (position).
-    #[arg(long)]
-    pub jabatan: Option<String>,
+    /// The first admin, who signs the genesis event.
+    #[command(flatten)]
+    pub holder: super::HolderArgs,
     /// The agency's time zone (WIB, WITA or WIT): times are shown in it and
     /// dates typed without a zone are read in it. Stored times stay UTC; an
     /// admin can change it later with `sakip settings --time-zone`.
@@ -54,16 +48,10 @@ pub fn run(ctx: &Ctx, args: Args, out: &mut dyn Write) -> CmdResult {
         .filter(|p| p.exists())
         .and_then(|p| keys::read_public(&p).ok())
         .and_then(|(_, h)| h);
-    let holder = Holder {
-        name: args
-            .name
-            .or_else(|| from_pub.as_ref().map(|h| h.name.clone()))
-            .unwrap_or_else(|| "admin".into()),
-        nip: args.nip.or_else(|| from_pub.as_ref().and_then(|h| h.nip.clone())),
-        jabatan: args
-            .jabatan
-            .or_else(|| from_pub.as_ref().and_then(|h| h.jabatan.clone())),
-    };
+    let holder = args
+        .holder
+        .or_from(from_pub.as_ref())
+        .holder_or(|| Ok("admin".into()))?;
     for (field, value) in [
         ("--agency-code", &args.agency_code),
         ("--agency-name", &args.agency_name),

@@ -26,15 +26,9 @@ pub struct NewArgs {
     /// Where to write the private key (refuses to overwrite).
     #[arg(long)]
     pub out: PathBuf,
-    /// Holder's name, written into FILE.pub.
-    #[arg(long)]
-    pub name: Option<String>,
-    /// Holder's NIP.
-    #[arg(long)]
-    pub nip: Option<String>,
-    /// Holder's jabatan.
-    #[arg(long)]
-    pub jabatan: Option<String>,
+    /// Who holds it, written into FILE.pub.
+    #[command(flatten)]
+    pub holder: super::HolderArgs,
     /// Protect the private key with a passphrase (encrypted PKCS#8), from
     /// --passphrase-env VAR or asked twice on the terminal.
     #[arg(long)]
@@ -55,15 +49,9 @@ pub struct AddArgs {
     /// Role(s), repeatable or comma-separated.
     #[arg(long = "role", value_enum, value_delimiter = ',', required = true)]
     pub roles: Vec<RoleArg>,
-    /// Holder's name (default: from the .pub file).
-    #[arg(long)]
-    pub name: Option<String>,
-    /// Holder's NIP.
-    #[arg(long)]
-    pub nip: Option<String>,
-    /// Holder's jabatan.
-    #[arg(long)]
-    pub jabatan: Option<String>,
+    /// Who holds it.
+    #[command(flatten)]
+    pub holder: super::HolderArgs,
 }
 
 /// Revoke a key: it may sign nothing after this event (signed by an admin key).
@@ -107,10 +95,11 @@ pub fn run(ctx: &Ctx, cmd: KeyCommand, out: &mut dyn Write) -> CmdResult {
 
 fn new(ctx: &Ctx, args: NewArgs, out: &mut dyn Write) -> CmdResult {
     let key = KeyPair::generate(&mut rand_core::OsRng);
-    let holder = args.name.map(|name| Holder {
+    let given = args.holder;
+    let holder = given.name.map(|name| Holder {
         name,
-        nip: args.nip,
-        jabatan: args.jabatan,
+        nip: given.nip,
+        jabatan: given.jabatan,
     });
     let pub_path = if args.protect {
         let passphrase = ctx.passphrase("New passphrase: ")?;
@@ -140,24 +129,10 @@ fn new(ctx: &Ctx, args: NewArgs, out: &mut dyn Write) -> CmdResult {
 fn add(ctx: &Ctx, args: AddArgs, out: &mut dyn Write) -> CmdResult {
     let signer = ctx.signer()?;
     let (key, from_file) = keys::read_public(&args.public)?;
-    let name = args
-        .name
-        .or_else(|| from_file.as_ref().map(|h| h.name.clone()))
-        .ok_or_else(|| {
-            sakip::Error::Input(format!(
-                "--name is required ({} names no holder)",
-                args.public.display()
-            ))
-        })?;
-    let holder = Holder {
-        name,
-        nip: args
-            .nip
-            .or_else(|| from_file.as_ref().and_then(|h| h.nip.clone())),
-        jabatan: args
-            .jabatan
-            .or_else(|| from_file.as_ref().and_then(|h| h.jabatan.clone())),
-    };
+    let public = args.public.display().to_string();
+    let holder = args.holder.or_from(from_file.as_ref()).holder_or(|| {
+        Err(sakip::Error::Input(format!("--name is required ({public} names no holder)")).into())
+    })?;
     let roles: Vec<Role> = args.roles.into_iter().map(Role::from).collect();
     let mut ledger = ctx.open_ledger()?;
     let done = ledger.append(&signer, Payload::KeyAdded(KeyAdded { key, holder, roles }))?;
