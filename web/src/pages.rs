@@ -56,10 +56,23 @@ pub(crate) fn time_point(
 }
 
 /// The signed-in user of a page request, or a redirect to `/masuk`.
-struct Viewer {
+pub(crate) struct Viewer {
     layout: Layout,
     roles: Vec<Role>,
     key: sakip::PublicKey,
+}
+
+/// The signed-in user a page is for, taken from the request: a page asked
+/// for without a session redirects to the sign-in page instead.
+impl axum::extract::FromRequestParts<Arc<App>> for Viewer {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        app: &Arc<App>,
+    ) -> Result<Viewer, Response> {
+        viewer(app, &parts.headers).map_err(|r| *r)
+    }
 }
 
 fn viewer(app: &App, headers: &HeaderMap) -> Result<Viewer, Box<Response>> {
@@ -231,15 +244,7 @@ pub(crate) fn predikat_class(p: Option<Predikat>) -> &'static str {
 }
 
 /// `GET /`: the status table at a quarter, as known at a date.
-pub async fn dashboard(
-    State(app): State<Arc<App>>,
-    headers: HeaderMap,
-    Query(q): Query<DashboardQuery>,
-) -> Response {
-    let v = match viewer(&app, &headers) {
-        Ok(v) => v,
-        Err(r) => return *r,
-    };
+pub async fn dashboard(State(app): State<Arc<App>>, v: Viewer, Query(q): Query<DashboardQuery>) -> Response {
     let ledger = app.ledger();
     let year = match q.tahun {
         Some(y) => y,
@@ -360,11 +365,7 @@ struct EntryPage {
 }
 
 /// `GET /entri`: the operator's forms (realisation, correction).
-pub async fn entry(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
-    let v = match viewer(&app, &headers) {
-        Ok(v) => v,
-        Err(r) => return *r,
-    };
+pub async fn entry(State(app): State<Arc<App>>, v: Viewer) -> Response {
     if let Err(r) = need(&v, Role::Operator, "entri realisasi") {
         return *r;
     }
@@ -414,11 +415,7 @@ struct QueuePage {
 }
 
 /// `GET /persetujuan`: the approver's queue, with before -> after.
-pub async fn queue(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
-    let v = match viewer(&app, &headers) {
-        Ok(v) => v,
-        Err(r) => return *r,
-    };
+pub async fn queue(State(app): State<Arc<App>>, v: Viewer) -> Response {
     if let Err(r) = need(&v, Role::Approver, "persetujuan") {
         return *r;
     }
@@ -476,15 +473,7 @@ pub struct HistoryQuery {
 
 /// `GET /riwayat?indikator=CODE`: who entered, corrected and approved a
 /// figure, and when.
-pub async fn history(
-    State(app): State<Arc<App>>,
-    headers: HeaderMap,
-    Query(q): Query<HistoryQuery>,
-) -> Response {
-    let v = match viewer(&app, &headers) {
-        Ok(v) => v,
-        Err(r) => return *r,
-    };
+pub async fn history(State(app): State<Arc<App>>, v: Viewer, Query(q): Query<HistoryQuery>) -> Response {
     let ledger = app.ledger();
     let rows = match history::history(&ledger, &q.indikator, q.tahun) {
         Ok(rows) => rows,
@@ -529,11 +518,7 @@ struct KeysPage {
 }
 
 /// `GET /kunci`: the keys of the ledger and the form to register one.
-pub async fn keys(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
-    let v = match viewer(&app, &headers) {
-        Ok(v) => v,
-        Err(r) => return *r,
-    };
+pub async fn keys(State(app): State<Arc<App>>, v: Viewer) -> Response {
     if let Err(r) = need(&v, Role::Admin, "kunci dan pengguna") {
         return *r;
     }
@@ -601,12 +586,8 @@ const LOG_PAGE: usize = 100;
 
 /// `GET /audit`: the ledger's size and head, signing a checkpoint, the
 /// year's audit findings, and the event log with a kind filter.
-pub async fn audit(State(app): State<Arc<App>>, headers: HeaderMap, Query(q): Query<AuditQuery>) -> Response {
+pub async fn audit(State(app): State<Arc<App>>, v: Viewer, Query(q): Query<AuditQuery>) -> Response {
     use sakip::service::{audit, events};
-    let v = match viewer(&app, &headers) {
-        Ok(v) => v,
-        Err(r) => return *r,
-    };
     let ledger = app.ledger();
     let head = ledger.head();
     let year = entries::default_year(&ledger).unwrap_or_default();
@@ -793,16 +774,8 @@ fn cells(row: &[sakip_report::Cell]) -> Vec<(String, bool)> {
 
 /// `GET /laporan`: every report kind rendered in the page, at a quarter
 /// and a known-at date, with downloads in every format.
-pub async fn reports(
-    State(app): State<Arc<App>>,
-    headers: HeaderMap,
-    Query(q): Query<ReportQuery>,
-) -> Response {
+pub async fn reports(State(app): State<Arc<App>>, v: Viewer, Query(q): Query<ReportQuery>) -> Response {
     use sakip_report::{Block, Chart, ReportFormat, ReportKind};
-    let v = match viewer(&app, &headers) {
-        Ok(v) => v,
-        Err(r) => return *r,
-    };
     let ledger = app.ledger();
     let built = report_params(&ledger, &q, ReportFormat::Md)
         .and_then(|p| Ok((p, sakip_report::service::render(&ledger, p)?.0)));
@@ -872,15 +845,11 @@ pub async fn reports(
 /// `sakip report` writes with the same parameters.
 pub async fn report_download(
     State(app): State<Arc<App>>,
-    headers: HeaderMap,
+    v: Viewer,
     Query(q): Query<ReportQuery>,
 ) -> Response {
     use axum::http::header;
     use sakip_report::ReportFormat;
-    let v = match viewer(&app, &headers) {
-        Ok(v) => v,
-        Err(r) => return *r,
-    };
     let Some(format) = ReportFormat::from_name(q.format.as_deref().unwrap_or("html")) else {
         return failed(&v, WebError::new(StatusCode::BAD_REQUEST, "format tidak dikenal"));
     };
@@ -951,11 +920,7 @@ pub struct DiffQuery {
 
 /// `GET /beda?a=DATE&b=DATE`: every indicator whose figures differ between
 /// what the ledger knew at two dates, with the events in between.
-pub async fn diff(State(app): State<Arc<App>>, headers: HeaderMap, Query(q): Query<DiffQuery>) -> Response {
-    let v = match viewer(&app, &headers) {
-        Ok(v) => v,
-        Err(r) => return *r,
-    };
+pub async fn diff(State(app): State<Arc<App>>, v: Viewer, Query(q): Query<DiffQuery>) -> Response {
     let ledger = app.ledger();
     let year = q
         .tahun
@@ -1030,12 +995,8 @@ pub const MAX_BUNDLE_BYTES: u64 = 512 * 1024 * 1024;
 /// events, their readable form, the registry, the kept checkpoint and the
 /// manifest) as one tar file, for an auditor to check away from the server
 /// with `sakip verify-bundle` or `tools/verify_bundle.py`.
-pub async fn bundle_download(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
+pub async fn bundle_download(State(app): State<Arc<App>>, v: Viewer) -> Response {
     use axum::http::header;
-    let v = match viewer(&app, &headers) {
-        Ok(v) => v,
-        Err(r) => return *r,
-    };
     let built = (|| -> sakip::Result<(String, Vec<u8>)> {
         let tmp = tempfile::tempdir().map_err(|e| sakip::Error::io(std::env::temp_dir(), e))?;
         let (name, dir) = {
