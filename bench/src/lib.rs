@@ -4,6 +4,10 @@
 //! processes, writes scratch stores, and measures sled itself.
 
 pub mod bench;
+pub mod core_run;
 pub mod measure;
 pub mod peer;
+pub mod projection_run;
+pub mod raw;
+pub mod reads;
 pub mod synth;

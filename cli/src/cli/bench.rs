@@ -144,7 +144,7 @@ pub fn run(ctx: &Ctx, args: Args, out: &mut dyn Write) -> CmdResult {
         Some(BenchCommand::Generate(g)) => return generate(g, out),
         Some(BenchCommand::Ledger(l)) => return existing(ctx, l, out),
         Some(BenchCommand::RawRead) => {
-            let entries = sakip_bench::bench::raw_read(&ctx.global.ledger.join("store"))?;
+            let entries = sakip_bench::raw::raw_read(&ctx.global.ledger.join("store"))?;
             writeln!(out, "{entries} entries read")?;
             return Ok(());
         }
@@ -168,21 +168,22 @@ pub fn run(ctx: &Ctx, args: Args, out: &mut dyn Write) -> CmdResult {
         .corrections
         .unwrap_or_else(|| 19.max(largest.div_ceil(210 * 250)));
 
-    let base = sakip_bench::bench::crypto_baselines(events.max(2_000))?;
+    let base = sakip_bench::raw::crypto_baselines(events.max(2_000))?;
     // Peak memory is measured on `sakip verify` and `sakip rebuild` as
     // processes of their own.
     let exe = std::env::current_exe().ok();
     let mut rows: Vec<Row> = Vec::new();
     let mut notes: Vec<String> = Vec::new();
     if args.suite != Suite::Projection {
-        let spec = sakip_bench::bench::CoreSpec {
+        let spec = sakip_bench::core_run::CoreSpec {
             events,
             batch: args.batch.max(1),
             singles: singles.max(1),
             years,
             peer: args.peer == Some(Peer::Postgres),
         };
-        let (core, total, core_notes) = sakip_bench::bench::core(&dir.join("core"), &spec, exe.as_deref())?;
+        let (core, total, core_notes) =
+            sakip_bench::core_run::core(&dir.join("core"), &spec, exe.as_deref())?;
         notes.extend(core_notes);
         notes.push(format!(
             "core: one generated agency, {} of history, {events} events imported in batches of {}, {singles} single appends; {total} events",
@@ -192,7 +193,7 @@ pub fn run(ctx: &Ctx, args: Args, out: &mut dyn Write) -> CmdResult {
         rows.extend(core);
     }
     if args.suite != Suite::Core {
-        let f = sakip_bench::bench::projection(
+        let f = sakip_bench::projection_run::projection(
             &dir.join("projection"),
             &sizes,
             corrections,
@@ -218,7 +219,7 @@ pub fn run(ctx: &Ctx, args: Args, out: &mut dyn Write) -> CmdResult {
     }
     // The reference ledger: what a real agency year costs to read verified.
     let reference = sakip::example::build(&dir.join("reference"))?;
-    rows.extend(sakip_bench::bench::verified_reads(
+    rows.extend(sakip_bench::reads::verified_reads(
         &reference.ledger,
         2021,
         "reference ledger (Kediri 2021)",
@@ -403,9 +404,9 @@ fn print_rows(rows: &[Row], out: &mut dyn Write) -> CmdResult {
 fn existing(ctx: &Ctx, args: LedgerArgs, out: &mut dyn Write) -> CmdResult {
     let ledger = ctx.open_ledger()?;
     let (dir, _tmp) = scratch(args.dir)?;
-    let base = sakip_bench::bench::crypto_baselines(20_000)?;
+    let base = sakip_bench::raw::crypto_baselines(20_000)?;
     let exe = std::env::current_exe().ok();
-    let rows = sakip_bench::bench::existing(ledger, args.year, &dir, &base, exe.as_deref())?;
+    let rows = sakip_bench::reads::existing(ledger, args.year, &dir, &base, exe.as_deref())?;
     print_rows(&rows, out)?;
     print_machine(&base, out)?;
     Ok(())
