@@ -1,7 +1,9 @@
-//! Tests of `src/ledger.rs`.
+//! Tests of the ledger (`src/ledger/`).
 
 use super::*;
 use crate::event::{Level, PlanItemDefined};
+use prepared::Presigned;
+use stage::PIPELINE_FROM;
 
 /// A ledger whose clock reads the same time on every call, so that a
 /// batch and the same events appended one by one are byte-identical.
