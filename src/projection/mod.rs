@@ -36,13 +36,17 @@
 //! in-memory and overlay indexes), `lookup` (definitions, versions,
 //! decisions, time), `state` (the as-of state of every indicator).
 
+mod defs;
 mod index;
 mod lookup;
 mod state;
+mod year_cache;
 
+pub use defs::*;
 pub use index::*;
 pub use lookup::*;
 pub use state::*;
+pub use year_cache::*;
 
 /// The layout of the projection index described above. Version 1 kept no
 /// values in version entries.
