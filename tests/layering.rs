@@ -563,7 +563,7 @@ fn the_architecture_doc_names_every_module_and_only_those() {
         "docs/ARCHITECTURE.md, Modules: missing {missing:?}, naming what does not exist {stale:?}"
     );
     // The number of event kinds it states is the number there are.
-    let event = std::fs::read_to_string(workspace.join("src/event.rs")).unwrap();
+    let event = std::fs::read_to_string(workspace.join("src/event/mod.rs")).unwrap();
     let kinds_enum = &event[event.find("pub enum Kind").unwrap()..];
     let kinds = kinds_enum[..kinds_enum.find("\n}").unwrap()]
         .lines()

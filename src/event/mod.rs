@@ -6,7 +6,6 @@
 //! [`Payload`] (never reordered or removed), and an existing kind never
 //! changes its fields. Domain logic lives elsewhere and converts from these.
 
-
 mod agency;
 mod dec;
 mod hash;
