@@ -62,11 +62,7 @@ pub(super) fn anggaran(d: &Data) -> Result<Vec<Block>> {
             pagu_total = scoring::add(pagu_total, pagu.unwrap_or_default())?;
             spent_total = scoring::add(spent_total, spent.unwrap_or_default())?;
             rows.push(vec![
-                Cell::text(if i == 0 {
-                    sasaran.name.clone()
-                } else {
-                    String::new()
-                }),
+                first_only(i == 0, sasaran.name.clone()),
                 Cell::text(&s.indicator.name),
                 Cell::text(programs.join("; ")),
                 money_cell(pagu),
@@ -178,11 +174,7 @@ pub(super) fn efisiensi(d: &Data) -> Result<Vec<Block>> {
                 .zip(serapan)
                 .map(|(c, x)| scoring::efisiensi(c, x));
             rows.push(vec![
-                Cell::text(if i == 0 {
-                    sasaran.name.clone()
-                } else {
-                    String::new()
-                }),
+                first_only(i == 0, sasaran.name.clone()),
                 Cell::text(&s.indicator.name),
                 value_cell(&s.indicator, s.target.as_ref().map(|(_, v)| &v.value)),
                 value_cell(&s.indicator, s.realisasi.as_ref()),

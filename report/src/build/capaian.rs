@@ -55,16 +55,8 @@ pub(super) fn capaian(d: &Data) -> Result<Vec<Block>> {
         let mut scores = Vec::new();
         for (i, s) in ikus.iter().enumerate() {
             rows.push(vec![
-                Cell::text(if i == 0 {
-                    (n + 1).to_string()
-                } else {
-                    String::new()
-                }),
-                Cell::text(if i == 0 {
-                    sasaran.name.clone()
-                } else {
-                    String::new()
-                }),
+                first_only(i == 0, (n + 1).to_string()),
+                first_only(i == 0, sasaran.name.clone()),
                 Cell::text(&s.indicator.name),
                 value_cell(&s.indicator, s.target.as_ref().map(|(_, v)| &v.value)),
                 value_cell(&s.indicator, s.realisasi.as_ref()),
@@ -178,11 +170,7 @@ pub(super) fn predikat_table(d: &Data) -> Result<Vec<Block>> {
                 .pop()
                 .map(|(_, n)| n);
             let mut row = vec![
-                Cell::text(if i == 0 {
-                    sasaran.name.clone()
-                } else {
-                    String::new()
-                }),
+                first_only(i == 0, sasaran.name.clone()),
                 Cell::text(&s.indicator.name),
                 capaian_cell(s),
             ];

@@ -84,3 +84,10 @@ pub(super) fn source_cell(figure: Option<Figure>, level: Option<Level>) -> Cell 
         None => Cell::text("belum ada anggaran"),
     }
 }
+
+/// A label printed on the first row of its group only (the sasaran, its
+/// number, the tujuan), blank on the rows below as the official tables
+/// merge it.
+pub(super) fn first_only(first: bool, label: impl Into<String>) -> Cell {
+    Cell::text(if first { label.into() } else { String::new() })
+}

@@ -23,16 +23,8 @@ pub(super) fn evaluasi(d: &Data) -> Result<Vec<Block>> {
     for (n, sasaran) in d.items_of(Level::Sasaran, None).into_iter().enumerate() {
         for (i, s) in d.iku_of(&sasaran.code).into_iter().enumerate() {
             rows.push(vec![
-                Cell::text(if i == 0 {
-                    format!("{}.", n + 1)
-                } else {
-                    String::new()
-                }),
-                Cell::text(if i == 0 {
-                    sasaran.name.clone()
-                } else {
-                    String::new()
-                }),
+                first_only(i == 0, format!("{}.", n + 1)),
+                first_only(i == 0, sasaran.name.clone()),
                 Cell::text(format!("{} {}", i + 1, s.indicator.name)),
                 value_cell(&s.indicator, s.target.as_ref().map(|(_, v)| &v.value)),
                 value_cell(&s.indicator, s.realisasi.as_ref()),

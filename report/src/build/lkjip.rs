@@ -226,16 +226,8 @@ fn plan_table(d: &Data) -> Result<Block> {
         last_tujuan = Some(tujuan.clone());
         for (i, s) in d.iku_of(&sasaran.code).into_iter().enumerate() {
             rows.push(vec![
-                Cell::text(if i == 0 && new_tujuan {
-                    tujuan.clone()
-                } else {
-                    String::new()
-                }),
-                Cell::text(if i == 0 {
-                    sasaran.name.clone()
-                } else {
-                    String::new()
-                }),
+                first_only(i == 0 && new_tujuan, tujuan.clone()),
+                first_only(i == 0, sasaran.name.clone()),
                 Cell::text(&s.indicator.name),
                 Cell::text(&s.indicator.unit),
                 value_cell(&s.indicator, d.pk_target(&s.indicator.code)?.as_ref()),

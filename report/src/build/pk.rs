@@ -28,11 +28,7 @@ pub(super) fn pk(d: &Data) -> Result<Vec<Block>> {
             let first = i == 0;
             rows.push(vec![
                 Cell::text(if first { (n + 1).to_string() } else { String::new() }),
-                Cell::text(if first {
-                    sasaran.name.clone()
-                } else {
-                    String::new()
-                }),
+                first_only(first, sasaran.name.clone()),
                 Cell::text(ind_name),
                 target,
                 Cell::text(program),
